@@ -1,0 +1,59 @@
+// swift-tools-version:6.1
+// Quanzi: a Swift core (identity, graph, wallet, credit, feed, experiments) extended by
+// sandboxed Lua plugins. Targets follow a strict dependency order (see docs/architecture):
+// Core ← Social, Experiments ← LuaHost ← QuanziCLI. Only LuaHost sees the C Lua API.
+import PackageDescription
+
+let package = Package(
+    name: "Quanzi",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "quanzi", targets: ["QuanziCLI"]),
+        .library(name: "LuaHost", targets: ["LuaHost"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLua",
+            pkgConfig: "lua5.4",
+            providers: [.apt(["liblua5.4-dev"])]
+        ),
+        .target(name: "CLuaShim", dependencies: ["CLua"]),
+        .target(name: "Core"),
+        .target(name: "Social", dependencies: ["Core"]),
+        .target(name: "Experiments", dependencies: ["Core"]),
+        .target(
+            name: "LuaHost",
+            dependencies: [
+                "Core", "Social", "CLuaShim", "CLua",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "QuanziCLI",
+            dependencies: [
+                "Core", "Social", "LuaHost",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(
+            name: "ExperimentsTests",
+            dependencies: [
+                "Experiments",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "LuaHostTests",
+            dependencies: ["LuaHost", "Social", "Core"],
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)

@@ -1,0 +1,145 @@
+// The C side of Quanzi's Lua host. Swift never calls a raising Lua API directly: everything that
+// can raise a Lua error (which is a longjmp) runs in here, inside a protected call, and reports a
+// status code. The sandbox's limits (instructions, memory, wall clock) live here too, because the
+// allocator and the count hook are C callbacks.
+#ifndef QZ_SHIM_H
+#define QZ_SHIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct lua_State lua_State;
+
+/// Why a script was stopped. Stable numbers: Swift maps them to error codes.
+typedef enum qz_limit_kind {
+    QZ_LIMIT_NONE = 0,
+    QZ_LIMIT_INSTRUCTIONS = 1,
+    QZ_LIMIT_MEMORY = 2,
+    QZ_LIMIT_TIME = 3,
+} qz_limit_kind;
+
+/// A value handed from Swift bindings to C, which pushes it. Tables are flat arrays of
+/// key/value pairs; every pointer stays valid until the binding call returns to Lua.
+typedef enum qz_value_type {
+    QZ_VALUE_NIL = 0,
+    QZ_VALUE_BOOLEAN = 1,
+    QZ_VALUE_INTEGER = 2,
+    QZ_VALUE_NUMBER = 3,
+    QZ_VALUE_STRING = 4,
+    QZ_VALUE_TABLE = 5,   // a read-only proxy is pushed
+    QZ_VALUE_ERROR = 6,   // raise `string` as a Lua error at the caller's line
+    QZ_VALUE_ARGUMENT = 7, // return the caller's argument number `integer` unchanged
+} qz_value_type;
+
+/// The host functions scripts reach through `quanzi.*`; Swift implements them.
+typedef enum qz_binding_id {
+    QZ_BIND_USER = 1,
+    QZ_BIND_CREDIT_SCORE = 2,
+    QZ_BIND_CREDIT_EXPLAIN = 3,
+    QZ_BIND_SOCIAL_ARE_FRIENDS = 4,
+    QZ_BIND_SOCIAL_AFFINITY = 5,
+    QZ_BIND_WALLET_BALANCE = 6,
+    QZ_BIND_AB_VARIANT = 7,
+    QZ_BIND_AB_PARAM = 8,
+    QZ_BIND_NOW = 9,
+} qz_binding_id;
+
+typedef struct qz_value {
+    int type;
+    int64_t integer;
+    double number;
+    const char *string;
+    size_t length;                  // bytes of `string`, or pairs in `pairs`
+    const struct qz_value *pairs;   // 2·length values: key, value, key, value…
+} qz_value;
+
+/// A binding implemented in Swift: reads its arguments with the non-raising accessors below and
+/// writes up to `capacity` results. Returns the number of results.
+typedef int (*qz_binding_fn)(void *context, lua_State *L, int binding_id, qz_value *results, int capacity);
+
+/// Per-state limits and accounting. One per lua_State; the allocator's user data.
+typedef struct qz_runtime {
+    size_t memory_used_bytes;
+    size_t memory_limit_bytes;
+    size_t memory_peak_bytes;
+    int enforcing;                  // 1 while a script runs: only then is the memory cap applied
+    size_t refused_size;            // the last refused request, to spot Lua's emergency-GC retry
+    int64_t instructions_used;
+    int64_t instruction_limit;
+    double deadline_seconds;        // monotonic clock; 0 means none
+    int limit_hit;                  // qz_limit_kind
+    char limit_location[256];       // "file:line" where the limit was hit, if known
+    char *output;                   // what print() wrote during the current call
+    size_t output_length;
+    size_t output_capacity;
+    size_t output_limit_bytes;
+    int output_truncated;
+    void *binding_context;
+    qz_binding_fn binding;
+} qz_runtime;
+
+/// Result of qz_call: the status and, on failure, a message and where it happened.
+typedef struct qz_call_result {
+    int status;                     // 0 ok, otherwise a LUA_ERR* code
+    int result_count;               // values left on the caller's stack when status == 0
+    int limit_hit;                  // qz_limit_kind
+    char location[256];             // "file:line" of the innermost Lua frame on error
+} qz_call_result;
+
+/// Creates a state whose allocator enforces `runtime`'s memory cap; opens the sandbox.
+/// Returns NULL when the state or the sandbox could not be built.
+lua_State *qz_state_new(qz_runtime *runtime);
+void qz_state_close(lua_State *L);
+qz_runtime *qz_runtime_of(lua_State *L);
+
+/// Loads a text chunk (binary refused) as a function with a fresh sandbox env as its _ENV.
+/// Leaves the function and then the env on the stack (status 0) or an error message (status != 0).
+int qz_load_sandboxed(lua_State *L, const char *code, size_t length, const char *chunkname);
+
+/// Calls the function below `nargs` arguments on L's stack under the limits: a fresh instruction
+/// budget, the memory cap and a wall-clock deadline of `timeout_ms`. Runs on a dedicated thread
+/// so that after an error the failing frame can still be inspected for its location. On error
+/// leaves one message string on the stack.
+int qz_call(lua_State *L, int nargs, int64_t instruction_limit, int64_t timeout_ms, qz_call_result *result);
+
+/// After the plugin's top level has run: globals become read-only (an error names the global).
+void qz_env_freeze(lua_State *L, int env_index);
+
+/// Declarations recorded by quanzi.circle{...} and friends during the last load: pushes the
+/// list table {{kind=, table=, where=}, ...} and clears it.
+void qz_take_declarations(lua_State *L);
+
+/// Pushes a read-only proxy for `value` (a table), or the plain value. Safe outside a protected
+/// call: the memory cap is not enforced while the host pushes.
+void qz_push_value(lua_State *L, const qz_value *value);
+
+/// Non-raising helpers for Swift (Lua macros are not importable).
+int qz_gettop(lua_State *L);
+void qz_settop(lua_State *L, int index);
+void qz_pop(lua_State *L, int count);
+int qz_type(lua_State *L, int index);
+int qz_isinteger(lua_State *L, int index);
+int64_t qz_tointeger(lua_State *L, int index);
+double qz_tonumber(lua_State *L, int index);
+int qz_toboolean(lua_State *L, int index);
+const char *qz_tolstring_raw(lua_State *L, int index, size_t *length);   // strings only, else NULL
+int qz_rawnext(lua_State *L, int table_index);                           // lua_next
+int qz_checkstack(lua_State *L, int extra);
+int qz_absindex(lua_State *L, int index);
+void qz_pushnil(lua_State *L);
+void qz_pushvalue(lua_State *L, int index);
+int qz_ref(lua_State *L);                                                  // pops, returns a registry ref
+void qz_unref(lua_State *L, int ref);
+void qz_push_ref(lua_State *L, int ref);
+int qz_function_line(lua_State *L, int index, char *source, size_t capacity); // linedefined
+void qz_gc_collect(lua_State *L);
+size_t qz_proxy_field_count(lua_State *L, int index);
+int qz_is_proxy(lua_State *L, int index);
+/// Pushes the proxy's backing table (host use only: scripts never see it).
+void qz_proxy_backing(lua_State *L, int index);
+
+/// Takes what print() wrote during the last call (and resets the buffer).
+const char *qz_output(qz_runtime *runtime, size_t *length, int *truncated);
+void qz_output_reset(qz_runtime *runtime);
+
+#endif

@@ -1,0 +1,29 @@
+/// Every error a user can see, with a stable code. The API, the CLI and the REPL show the same
+/// code and message; the code never changes once shipped (clients switch on it).
+public struct QuanziError: Error, Hashable, Sendable, CustomStringConvertible {
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+
+    /// The closed set of error codes, grouped by where they arise.
+    public enum Code: String, Sendable, CaseIterable, Codable {
+        // Scripts and plugins
+        case scriptError = "script_error"
+        case instructionLimitExceeded = "instruction_limit_exceeded"
+        case memoryLimitExceeded = "memory_limit_exceeded"
+        case timeLimitExceeded = "time_limit_exceeded"
+        case invalidPlugin = "invalid_plugin"
+        case ruleDenied = "rule_denied"
+        // Lookups and input
+        case notFound = "not_found"
+        case userNotFound = "user_not_found"
+        case circleNotFound = "circle_not_found"
+        case invalidArgument = "invalid_argument"
+    }
+}

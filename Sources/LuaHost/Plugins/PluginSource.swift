@@ -1,0 +1,33 @@
+import Foundation
+
+/// A plugin file's path (as shown in messages) and text.
+public struct PluginSource: Sendable, Hashable {
+    public var path: String
+    public var code: String
+
+    public init(path: String, code: String) {
+        self.path = path
+        self.code = code
+    }
+
+    /// Every `*.lua` file directly in `directory`, sorted by name so load order is stable.
+    /// A missing folder is an empty set; an unreadable file is a problem.
+    public static func folder(_ directory: String) throws(PluginLoadError) -> [PluginSource] {
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else { return [] }
+        let names = ((try? manager.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".lua") }.sorted()
+        var sources: [PluginSource] = []
+        var problems: [PluginProblem] = []
+        for name in names {
+            let path = directory.hasSuffix("/") ? directory + name : directory + "/" + name
+            guard let data = manager.contents(atPath: path) else {
+                problems.append(PluginProblem(.init(file: path, line: 1), "cannot read the file"))
+                continue
+            }
+            sources.append(PluginSource(path: path, code: String(decoding: data, as: UTF8.self)))
+        }
+        if !problems.isEmpty { throw PluginLoadError(problems: problems) }
+        return sources
+    }
+}

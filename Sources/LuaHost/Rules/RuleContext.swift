@@ -1,0 +1,59 @@
+import Core
+import Social
+
+/// The post a rule is asked about (view, comment, like, tip, report) or the post being made.
+public struct PostContext: Sendable, Hashable {
+    public var id: Int64?
+    public var authorID: UserID?
+    public var kind: PostKind
+    public var text: String?
+
+    public init(id: Int64? = nil, authorID: UserID? = nil, kind: PostKind = .text, text: String? = nil) {
+        self.id = id
+        self.authorID = authorID
+        self.kind = kind
+        self.text = text
+    }
+
+    var record: ScriptValue {
+        var fields: [ScriptValue.Field] = [.init("kind", .string(kind.rawValue))]
+        if let id { fields.append(.init("id", .integer(id))) }
+        if let authorID { fields.append(.init("author_id", .integer(authorID.rawValue))) }
+        if let text { fields.append(.init("text", .string(text))) }
+        return .record(fields)
+    }
+}
+
+/// What a rule gets besides the user and the circle. Rules are called as
+/// `rule(user, circle, post)`, and `tip(user, circle, amount_fen, post)`.
+public struct RuleContext: Sendable, Hashable {
+    public var post: PostContext?
+    public var amountFen: Int64?
+
+    public init(post: PostContext? = nil, amountFen: Int64? = nil) {
+        self.post = post
+        self.amountFen = amountFen
+    }
+}
+
+/// A rule's answer: allowed or not, why not, and which rule said so.
+public struct Decision: Sendable, Hashable, CustomStringConvertible {
+    public var allowed: Bool
+    /// The rule's reason; set when denied (a reason given with `true` is kept but not shown).
+    public var reason: String?
+    /// The rule function's `file:line`, or the circle's when it has no rule for the action.
+    public var location: SourceLocation?
+
+    public init(allowed: Bool, reason: String?, location: SourceLocation?) {
+        self.allowed = allowed
+        self.reason = reason
+        self.location = location
+    }
+
+    public var description: String {
+        let verdict = allowed ? "allowed" : "denied"
+        let why = (!allowed ? reason : nil).map { ": \($0)" } ?? ""
+        let whereText = location.map { " (\($0))" } ?? ""
+        return verdict + why + whereText
+    }
+}

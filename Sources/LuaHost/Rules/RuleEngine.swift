@@ -1,0 +1,97 @@
+import CLuaShim
+import Core
+import Social
+
+/// Answers "may this user do this in this circle, and why not?" by running the circle's Lua rule
+/// in a pooled, sandboxed state. Safe to call from many threads at once.
+public final class RuleEngine: Sendable {
+    public let plugins: PluginSet
+    public let limits: ScriptLimits
+    private let dataSource: any ScriptDataSource
+    private let pool: StatePool
+
+    /// Builds the engine over an already validated plugin set (see `PluginSet.load`).
+    public init(plugins: PluginSet, dataSource: any ScriptDataSource, clock: any Clock = SystemClock(), limits: ScriptLimits = .default) {
+        self.plugins = plugins
+        self.limits = limits
+        self.dataSource = dataSource
+        let sources = plugins.sources
+        pool = StatePool { () throws(QuanziError) -> PooledState in
+            let state: LuaState
+            do throws(ScriptError) {
+                state = try LuaState(limits: limits, dataSource: dataSource, clock: clock)
+            } catch {
+                throw error.quanziError
+            }
+            let (circles, problems) = state.loadPlugins(sources)
+            if !problems.isEmpty {
+                // The set loaded cleanly once; a plugin whose top level is not deterministic can
+                // still fail here, and then no rule of it may run.
+                throw QuanziError(.invalidPlugin, problems.map(\.description).joined(separator: "\n"))
+            }
+            return PooledState(state: state, circles: state.makeCircleHandles(circles))
+        }
+    }
+
+    /// Runs `circle`'s rule for `action`. A missing rule denies; a failing rule throws (and
+    /// so denies: callers fail closed).
+    public func evaluate(circle: CircleID, action: CircleAction, user: UserProfile, context: RuleContext = RuleContext()) throws(QuanziError) -> Decision {
+        try evaluate(circle: circle, action: action, user: user, context: context, dataSource: dataSource)
+    }
+
+    func evaluate(circle: CircleID, action: CircleAction, user: UserProfile, context: RuleContext, dataSource: any ScriptDataSource) throws(QuanziError) -> Decision {
+        guard let definition = plugins.circle(circle) else {
+            throw QuanziError(.circleNotFound, "no circle '\(circle)'")
+        }
+        return try pool.withState { pooled throws(QuanziError) -> Decision in
+            guard let handles = pooled.circles[circle] else { throw QuanziError(.circleNotFound, "no circle '\(circle)'") }
+            guard let rule = handles.rules[action] else {
+                return Decision(allowed: false, reason: "circle '\(circle)' has no '\(action.rawValue)' rule", location: definition.location)
+            }
+            let state = pooled.state
+            state.dataSource = dataSource
+            do throws(ScriptError) {
+                return try state.call(
+                    push: {
+                        state.pushReference(rule.reference)
+                        state.pushUser(user)
+                        state.pushReference(handles.proxyReference)
+                        if action == .tip {
+                            state.push(context.amountFen.map(ScriptValue.integer) ?? .null)
+                            state.push(context.post?.record ?? .null)
+                            return 4
+                        }
+                        state.push(context.post?.record ?? .null)
+                        return 3
+                    },
+                    read: { count throws(ScriptError) -> Decision in
+                        try Self.decision(state, resultCount: count, action: action, rule: rule)
+                    })
+            } catch {
+                throw error.quanziError
+            }
+        }
+    }
+
+    private static func decision(_ state: LuaState, resultCount: Int32, action: CircleAction, rule: LuaFunction) throws(ScriptError) -> Decision {
+        let location = rule.location
+        let first = resultCount >= 1 ? state.readValue(at: -resultCount) : .null
+        guard case .boolean(let allowed) = first else {
+            throw ScriptError(kind: .invalidResult,
+                message: "rule '\(action.rawValue)' must return true or false (and optionally a reason), got \(first.typeName)",
+                location: location?.description)
+        }
+        var reason: String?
+        if resultCount >= 2 {
+            switch state.readValue(at: -resultCount + 1) {
+            case .string(let text): reason = text
+            case .null: reason = nil
+            case let other:
+                throw ScriptError(kind: .invalidResult,
+                    message: "rule '\(action.rawValue)' must give its reason as a string, got \(other.typeName)",
+                    location: location?.description)
+            }
+        }
+        return Decision(allowed: allowed, reason: reason, location: location)
+    }
+}

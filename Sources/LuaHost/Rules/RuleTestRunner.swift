@@ -1,0 +1,79 @@
+import Core
+import Social
+
+/// The outcome of one plugin test case.
+public struct RuleTestOutcome: Sendable, Hashable, CustomStringConvertible {
+    public var test: RuleTestCase
+    /// Nil when the case passed.
+    public var failure: String?
+
+    public var passed: Bool { failure == nil }
+
+    public var description: String {
+        guard let failure else { return "\(test.location): ok: \(test.title)" }
+        return "\(test.location): FAIL: \(test.title): \(failure)"
+    }
+}
+
+/// Runs every plugin's `tests` table against its rules, each case with a fixture world that
+/// holds just the case's user, the post's author and their friendship.
+public enum RuleTestRunner {
+    public static func run(_ engine: RuleEngine) -> [RuleTestOutcome] {
+        engine.plugins.tests.map { test in
+            let fixture = FixtureDataSource(test)
+            do throws(QuanziError) {
+                let decision = try engine.evaluate(circle: test.circle, action: test.action, user: test.user, context: test.context, dataSource: fixture)
+                return RuleTestOutcome(test: test, failure: mismatch(test, decision))
+            } catch {
+                return RuleTestOutcome(test: test, failure: "the rule failed: \(error.message)")
+            }
+        }
+    }
+
+    private static func mismatch(_ test: RuleTestCase, _ decision: Decision) -> String? {
+        let rule = decision.location.map { " (rule at \($0))" } ?? ""
+        if decision.allowed != test.expectAllowed {
+            let got = decision.allowed ? "allowed" : "denied: \(decision.reason ?? "no reason given")"
+            return "expected \(test.expectAllowed ? "allowed" : "denied"), got \(got)\(rule)"
+        }
+        if let expected = test.expectedReason, !decision.allowed, !(decision.reason ?? "").contains(expected) {
+            return "expected the reason to contain \"\(expected)\", got \"\(decision.reason ?? "")\"\(rule)"
+        }
+        return nil
+    }
+}
+
+/// The world of one test case.
+struct FixtureDataSource: ScriptDataSource {
+    let users: [UserID: UserProfile]
+    let creditScores: [UserID: Int]
+    let friendship: Set<UserID>?
+
+    init(_ test: RuleTestCase) {
+        var users = [test.user.id: test.user]
+        var scores: [UserID: Int] = [:]
+        if let score = test.userCreditScore { scores[test.user.id] = score }
+        if let author = test.author {
+            users[author.id] = author
+            if let score = test.authorCreditScore { scores[author.id] = score }
+        }
+        self.users = users
+        creditScores = scores
+        let authorID = test.context.post?.authorID ?? test.author?.id
+        friendship = test.friends ? Set([test.user.id, authorID ?? RuleTestSchema.defaultAuthorID]) : nil
+    }
+
+    func user(_ id: UserID) -> UserProfile? { users[id] }
+    func creditScore(_ id: UserID) -> Int? { creditScores[id] }
+    func creditExplanation(_ id: UserID) -> ScriptValue? {
+        creditScores[id].map { .record([.init("score", .integer(Int64($0)))]) }
+    }
+    func areFriends(_ first: UserID, _ second: UserID) -> Bool {
+        guard let friendship, first != second else { return false }
+        return friendship.contains(first) && friendship.contains(second)
+    }
+    func affinity(from viewer: UserID, to author: UserID) -> Double { areFriends(viewer, author) ? 1 : 0 }
+    func balanceFen(_ id: UserID) -> Int64? { users[id] == nil ? nil : 0 }
+    func experimentVariant(user: UserID, experiment: String) throws(QuanziError) -> String? { nil }
+    func experimentParameter(user: UserID, experiment: String, key: String) throws(QuanziError) -> ScriptValue? { nil }
+}

@@ -1,0 +1,38 @@
+import Core
+import Social
+
+/// Read-only core data behind the `quanzi.*` bindings. Scripts can look, never touch: money moves
+/// only through the core's own operations.
+public protocol ScriptDataSource: Sendable {
+    func user(_ id: UserID) -> UserProfile?
+    /// The 350–950 credit score, or nil when the user is unknown.
+    func creditScore(_ id: UserID) -> Int?
+    /// Score, dimensions and reasons, as a record for `quanzi.credit.explain`.
+    func creditExplanation(_ id: UserID) -> ScriptValue?
+    func areFriends(_ first: UserID, _ second: UserID) -> Bool
+    /// Interaction affinity in [0, 1], decayed over time.
+    func affinity(from viewer: UserID, to author: UserID) -> Double
+    func balanceFen(_ id: UserID) -> Int64?
+    /// The variant name when the user is in the running experiment (recording an exposure),
+    /// nil when outside it.
+    func experimentVariant(user: UserID, experiment: String) throws(QuanziError) -> String?
+    /// The variant's parameter when the user is in the experiment (recording an exposure), nil
+    /// when outside it or when the variant does not set `key`.
+    func experimentParameter(user: UserID, experiment: String, key: String) throws(QuanziError) -> ScriptValue?
+}
+
+/// A data source that knows nobody: for `quanzi check`, `eval` without a database, and as the
+/// base of fixtures.
+public struct EmptyDataSource: ScriptDataSource {
+    public init() {}
+    public func user(_ id: UserID) -> UserProfile? { nil }
+    public func creditScore(_ id: UserID) -> Int? { nil }
+    public func creditExplanation(_ id: UserID) -> ScriptValue? { nil }
+    public func areFriends(_ first: UserID, _ second: UserID) -> Bool { false }
+    public func affinity(from viewer: UserID, to author: UserID) -> Double { 0 }
+    public func balanceFen(_ id: UserID) -> Int64? { nil }
+    public func experimentVariant(user: UserID, experiment: String) throws(QuanziError) -> String? { nil }
+    public func experimentParameter(user: UserID, experiment: String, key: String) throws(QuanziError) -> ScriptValue? {
+        nil
+    }
+}

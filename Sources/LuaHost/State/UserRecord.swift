@@ -1,0 +1,64 @@
+import CLuaShim
+import Core
+import Social
+
+/// How a user looks to Lua: `user.verified`, `user.gender == "female"`, `user.age`…
+/// Absent attributes are nil. The same record serves rule arguments and `quanzi.user(id)`.
+enum UserRecord {
+    static func make(_ user: UserProfile, nowEpochSeconds: Int64) -> ScriptValue {
+        var fields: [ScriptValue.Field] = [
+            .init("id", .integer(user.id.rawValue)),
+            .init("verified", .boolean(user.verified)),
+            .init("gender", .string(user.gender.rawValue)),
+            .init("occupation", .string(user.occupation.rawValue)),
+            .init("created_at", .integer(user.createdAtEpochSeconds)),
+            .init("account_age_days", .integer(user.accountAgeDays(atEpochSeconds: nowEpochSeconds))),
+        ]
+        if let verifiedAt = user.verifiedAtEpochSeconds { fields.append(.init("verified_at", .integer(verifiedAt))) }
+        if let birthYear = user.birthYear { fields.append(.init("birth_year", .integer(Int64(birthYear)))) }
+        if let age = user.age(atEpochSeconds: nowEpochSeconds) { fields.append(.init("age", .integer(Int64(age)))) }
+        if let school = user.school { fields.append(.init("school", .string(school))) }
+        if let employer = user.employer { fields.append(.init("employer", .string(employer))) }
+        if let city = user.city { fields.append(.init("city", .string(city))) }
+        return .record(fields)
+    }
+}
+
+/// Per-state cache of user proxies: pushing a cached proxy is one registry lookup instead of
+/// building a table of a dozen fields. Keyed by the whole profile and the day (age and account
+/// age change daily), bounded, and cleared wholesale when full.
+struct UserProxyCache {
+    static let entriesMax = 4_096
+
+    struct Key: Hashable {
+        var user: UserProfile
+        var day: Int64
+    }
+
+    var references: [Key: Int32] = [:]
+}
+
+extension LuaState {
+    func pushUser(_ user: UserProfile) {
+        let now = clock.nowEpochSeconds
+        let key = UserProxyCache.Key(user: user, day: now / 86_400)
+        if let reference = userProxyCache.references[key] {
+            pushReference(reference)
+            return
+        }
+        if userProxyCache.references.count >= UserProxyCache.entriesMax {
+            for reference in userProxyCache.references.values { release(reference: reference) }
+            userProxyCache.references.removeAll(keepingCapacity: true)
+        }
+        push(UserRecord.make(user, nowEpochSeconds: now))
+        qz_pushvalue(L, -1)
+        userProxyCache.references[key] = popReference()
+    }
+
+    /// Pushes a host value (tables as read-only proxies). Safe outside a protected call: the
+    /// memory cap applies only while scripts run.
+    func push(_ value: ScriptValue) {
+        var encoded = arena.encode(value)
+        qz_push_value(L, &encoded)
+    }
+}

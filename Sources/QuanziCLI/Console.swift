@@ -1,0 +1,8 @@
+import Foundation
+
+/// Output for commands: results on stdout, diagnostics on stderr.
+enum Console {
+    static func error(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}

@@ -1,0 +1,14 @@
+import ArgumentParser
+
+@main
+struct Quanzi: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quanzi",
+        abstract: "Social features for a payments app, run as measured experiments.",
+        discussion: """
+            Circles and their rules are Lua plugins in plugins/; the Swift core owns identity, the \
+            wallet, credit and ranking. Start with `quanzi check` and `quanzi test`.
+            """,
+        subcommands: [CheckCommand.self, TestCommand.self, EvalCommand.self]
+    )
+}
