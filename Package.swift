@@ -1,7 +1,8 @@
 // swift-tools-version:6.1
 // Quanzi: a Swift core (identity, graph, wallet, credit, feed, experiments) extended by
 // sandboxed Lua plugins. Targets follow a strict dependency order (see docs/architecture):
-// Core ← Social, Experiments ← LuaHost ← QuanziCLI. Only LuaHost sees the C Lua API.
+// Core ← Ledger, Social, Experiments ← LuaHost, Storage (GRDB) ← QuanziCLI.
+// Only LuaHost sees the C Lua API; only Storage sees GRDB.
 import PackageDescription
 
 let package = Package(
@@ -15,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -26,6 +28,14 @@ let package = Package(
         .target(name: "Core"),
         .target(name: "Social", dependencies: ["Core"]),
         .target(name: "Experiments", dependencies: ["Core"]),
+        .target(name: "Ledger", dependencies: ["Core"]),
+        .target(
+            name: "Storage",
+            dependencies: [
+                "Core", "Social", "Ledger",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .target(
             name: "LuaHost",
             dependencies: [
@@ -36,12 +46,23 @@ let package = Package(
         .executableTarget(
             name: "QuanziCLI",
             dependencies: [
-                "Core", "Social", "LuaHost",
+                "Core", "Social", "LuaHost", "Storage", "Ledger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(
+            name: "LedgerTests",
+            dependencies: ["Ledger", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: [
+                "Storage", "Ledger", "Social", "Core",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
         .testTarget(
             name: "ExperimentsTests",
             dependencies: [

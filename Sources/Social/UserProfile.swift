@@ -15,6 +15,7 @@ public enum Occupation: String, Sendable, Hashable, Codable, CaseIterable {
 /// What the core knows about a person: identity attributes that rules read.
 public struct UserProfile: Sendable, Hashable, Codable {
     public var id: UserID
+    public var displayName: String
     /// Real-name verification (实名认证): every verified account is traceable to a person.
     public var verified: Bool
     public var verifiedAtEpochSeconds: Int64?
@@ -27,11 +28,12 @@ public struct UserProfile: Sendable, Hashable, Codable {
     public var createdAtEpochSeconds: Int64
 
     public init(
-        id: UserID, verified: Bool = false, verifiedAtEpochSeconds: Int64? = nil, gender: Gender = .unspecified,
+        id: UserID, displayName: String = "", verified: Bool = false, verifiedAtEpochSeconds: Int64? = nil, gender: Gender = .unspecified,
         birthYear: Int? = nil, occupation: Occupation = .other, school: String? = nil, employer: String? = nil,
         city: String? = nil, createdAtEpochSeconds: Int64 = 0
     ) {
         self.id = id
+        self.displayName = displayName
         self.verified = verified
         self.verifiedAtEpochSeconds = verifiedAtEpochSeconds
         self.gender = gender

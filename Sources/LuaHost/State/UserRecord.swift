@@ -2,12 +2,13 @@ import CLuaShim
 import Core
 import Social
 
-/// How a user looks to Lua: `user.verified`, `user.gender == "female"`, `user.age`…
+/// How a user looks to Lua: `user.name`, `user.verified`, `user.gender == "female"`, `user.age`…
 /// Absent attributes are nil. The same record serves rule arguments and `quanzi.user(id)`.
 enum UserRecord {
     static func make(_ user: UserProfile, nowEpochSeconds: Int64) -> ScriptValue {
         var fields: [ScriptValue.Field] = [
             .init("id", .integer(user.id.rawValue)),
+            .init("name", .string(user.displayName)),
             .init("verified", .boolean(user.verified)),
             .init("gender", .string(user.gender.rawValue)),
             .init("occupation", .string(user.occupation.rawValue)),

@@ -1,0 +1,26 @@
+/// What happened, as recorded in the append-only events table. Metrics and experiment analysis
+/// are computed from these; the strings are stable (metric definitions in Lua name them).
+public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case userCreated = "user.created"
+    case userVerified = "user.verified"
+    case friendRequested = "friend.requested"
+    case friendAdded = "friend.added"
+    case friendDeclined = "friend.declined"
+    case friendRemoved = "friend.removed"
+    case postCreated = "post.created"
+    case postViewed = "post.viewed"
+    case postHidden = "post.hidden"
+    case postDeleted = "post.deleted"
+    case commentCreated = "comment.created"
+    case likeCreated = "like.created"
+    case tipSent = "tip.sent"
+    case reportCreated = "report.created"
+    case topUpCommitted = "topup.committed"
+    case transferCommitted = "transfer.committed"
+    case redPacketCreated = "redpacket.created"
+    case redPacketClaimed = "redpacket.claimed"
+    case redPacketRefunded = "redpacket.refunded"
+    case ruleDenied = "rule.denied"
+    case exposure = "exposure"
+    case experimentStopped = "experiment.stopped"
+}

@@ -1,0 +1,2 @@
+/// Accounts, transfers, tips and red packets: the double-entry wallet.
+public enum Ledger {}

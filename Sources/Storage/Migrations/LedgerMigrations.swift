@@ -1,0 +1,6 @@
+import GRDB
+
+enum LedgerMigrations {
+    static func register(_ migrator: inout DatabaseMigrator) {
+    }
+}

@@ -1,0 +1,14 @@
+import GRDB
+
+/// Named, append-only migrations. Never edit a shipped migration: add a new one. The schema
+/// states its invariants (NOT NULL, CHECK, UNIQUE, FOREIGN KEY) so that the database refuses bad
+/// data even if the code has a bug.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        IdentityMigrations.register(&migrator)
+        EventMigrations.register(&migrator)
+        LedgerMigrations.register(&migrator)
+        return migrator
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import GRDB
+
+/// The embedded database: one SQLite file in WAL mode with `synchronous=FULL`, so a committed
+/// transaction survives a crash or power loss. One `DatabasePool` per process; reads never block
+/// writes.
+public final class QuanziDatabase: Sendable {
+    public static let defaultPath = "var/quanzi.sqlite"
+
+    public let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    public init(path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // FULL: the WAL is fsynced at every commit; NORMAL could lose the last commits on
+            // power loss, which is not acceptable for money.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        self.path = path
+        try Migrations.migrator.migrate(pool)
+    }
+
+    /// A fresh database in a new temporary folder: for tests and simulations.
+    public static func temporary(name: String = "quanzi") throws -> QuanziDatabase {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quanzi-\(UUID().uuidString)")
+        return try QuanziDatabase(path: folder.appendingPathComponent("\(name).sqlite").path)
+    }
+
+    /// Deletes the temporary folder of a database made by `temporary()`.
+    public func removeFiles() throws {
+        try pool.close()
+        let folder = (path as NSString).deletingLastPathComponent
+        try FileManager.default.removeItem(atPath: folder)
+    }
+}
