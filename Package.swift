@@ -73,8 +73,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LuaHostTests",
-            dependencies: ["LuaHost", "Social", "Core"],
-            resources: [.copy("Fixtures")]
+            dependencies: ["LuaHost", "Social", "Core"]
         ),
     ]
 )

@@ -1,0 +1,42 @@
+// swift-tools-version:6.1
+// Benchmarks for Quanzi, kept in a package of their own so the main package never depends on
+// ordo-one/benchmark (and its malloc interposer). `make bench` runs both parts:
+//   swift package benchmark         the RuleEvaluation suite (Benchmarks/RuleEvaluation)
+//   swift run -c release rule-eval-compare
+//                                   Swift evaluation side by side with the same rule in lua5.4
+import PackageDescription
+
+let package = Package(
+    name: "QuanziBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Quanzi", path: ".."),
+        // The MallocInterposer trait alone: it gives the malloc metrics without the default
+        // RuntimeInterposer trait, whose package is not available on this machine.
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // What both executables measure: the plugin set, a data source, the users.
+        .target(
+            name: "RuleBenchFixtures",
+            dependencies: [.product(name: "LuaHost", package: "Quanzi")]
+        ),
+        .executableTarget(
+            name: "RuleEvaluation",
+            dependencies: [
+                "RuleBenchFixtures",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "LuaHost", package: "Quanzi"),
+            ],
+            path: "Benchmarks/RuleEvaluation",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "rule-eval-compare",
+            dependencies: [
+                "RuleBenchFixtures",
+                .product(name: "LuaHost", package: "Quanzi"),
+            ]
+        ),
+    ]
+)

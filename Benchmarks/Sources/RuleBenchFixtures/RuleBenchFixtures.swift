@@ -1,0 +1,85 @@
+// What the rule benchmarks evaluate, shared by the ordo-one suite (Benchmarks/RuleEvaluation) and
+// the side-by-side tool (rule-eval-compare), so both time exactly the same thing.
+//
+// Core and Social are not products of the Quanzi package; they are imported here as the modules
+// LuaHost's public API is written in (CircleID, UserProfile…), which SwiftPM builds alongside it.
+import Core
+import Foundation
+import LuaHost
+import Social
+
+public enum RuleBench {
+    /// The seed's circle: its `post` rule reads three user fields, its `comment` rule calls back
+    /// into Swift through `quanzi.credit.score`.
+    public static let circle = CircleID("campus-diary")
+
+    /// The credit score every user gets from `FixedCreditScores`: above the comment rule's 750 bar,
+    /// so the rule runs to the end and allows.
+    public static let creditScore = 800
+
+    /// `/work/main/Benchmarks`, found from this file's path so the tools run from any directory.
+    public static let benchmarksDirectory: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()  // RuleBenchFixtures
+        .deletingLastPathComponent()  // Sources
+        .deletingLastPathComponent()  // Benchmarks
+
+    /// The shipped plugins (`QUANZI_PLUGINS` overrides).
+    public static var pluginsDirectory: String {
+        ProcessInfo.processInfo.environment["QUANZI_PLUGINS"]
+            ?? benchmarksDirectory.deletingLastPathComponent().appendingPathComponent("plugins").path
+    }
+
+    /// The in-interpreter baseline: the same rules, looped inside a standalone lua5.4.
+    public static var luaBaselineScript: String {
+        benchmarksDirectory.appendingPathComponent("lua/rule_loop.lua").path
+    }
+
+    /// Loads the real plugins and builds the engine the service would use. The engine's first
+    /// evaluation builds its pooled state (all plugins compiled again): do one before timing.
+    public static func makeEngine() throws -> RuleEngine {
+        let plugins = try PluginSet.load(directory: pluginsDirectory)
+        return RuleEngine(plugins: plugins, dataSource: FixedCreditScores(score: creditScore))
+    }
+
+    /// A verified female student: the `post` rule reads every field it tests and allows.
+    /// `lua/rule_loop.lua` builds the same record as a plain Lua table.
+    public static let student = UserProfile(
+        id: UserID(20_160_001), displayName: "林晓", verified: true, verifiedAtEpochSeconds: 1_470_000_000,
+        gender: .female, birthYear: 1997, occupation: .student, school: "复旦大学", city: "上海",
+        createdAtEpochSeconds: 1_460_000_000)
+
+    /// `count` distinct users (different ids, so every one is a new proxy-cache key), a mix that
+    /// the `post` rule allows and denies at each of its checks. Deterministic, no randomness.
+    public static func users(count: Int) -> [UserProfile] {
+        let cities = ["上海", "北京", "杭州", "成都", "广州", "武汉"]
+        return (0..<count).map { index in
+            let occupation = Occupation.allCases[index % Occupation.allCases.count]
+            return UserProfile(
+                id: UserID(Int64(30_000_000 + index)), displayName: "user \(index)", verified: index % 5 != 0,
+                verifiedAtEpochSeconds: index % 5 != 0 ? 1_470_000_000 + Int64(index) : nil,
+                gender: Gender.allCases[index % Gender.allCases.count], birthYear: 1980 + index % 25,
+                occupation: occupation, school: occupation == .student ? "大学 \(index % 40)" : nil,
+                employer: occupation == .officeWorker ? "公司 \(index % 90)" : nil,
+                city: cities[index % cities.count], createdAtEpochSeconds: 1_450_000_000 + Int64(index) * 600)
+        }
+    }
+}
+
+/// Answers `quanzi.credit.score` with one fixed score and knows nothing else: the `comment`
+/// rule's callback into Swift then costs the binding itself, not a lookup.
+public struct FixedCreditScores: ScriptDataSource {
+    public let score: Int
+
+    public init(score: Int) { self.score = score }
+
+    public func creditScore(_ id: UserID) -> Int? { score }
+    public func user(_ id: UserID) -> UserProfile? { nil }
+    public func creditExplanation(_ id: UserID) -> ScriptValue? { nil }
+    public func areFriends(_ first: UserID, _ second: UserID) -> Bool { false }
+    public func affinity(from viewer: UserID, to author: UserID) -> Double { 0 }
+    public func balanceFen(_ id: UserID) -> Int64? { nil }
+    public func experimentVariant(user: UserID, experiment: String) throws(QuanziError) -> String? { nil }
+    public func experimentParameter(user: UserID, experiment: String, key: String) throws(QuanziError) -> ScriptValue? {
+        nil
+    }
+}
