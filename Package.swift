@@ -29,10 +29,11 @@ let package = Package(
         .target(name: "Social", dependencies: ["Core"]),
         .target(name: "Experiments", dependencies: ["Core"]),
         .target(name: "Ledger", dependencies: ["Core"]),
+        .target(name: "Credit", dependencies: ["Core"]),
         .target(
             name: "Storage",
             dependencies: [
-                "Core", "Social", "Ledger",
+                "Core", "Social", "Ledger", "Credit",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -52,6 +53,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(
+            name: "CreditTests",
+            dependencies: ["Credit", "Core", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
         .testTarget(
             name: "LedgerTests",
             dependencies: ["Ledger", .product(name: "PropertyBased", package: "swift-property-based")]
