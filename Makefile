@@ -46,7 +46,8 @@ check: deps
 	$(QUANZI_DEBUG) check
 
 bench: bench-deps
-	cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark --no-progress
+	cd Benchmarks && $(SWIFT) package benchmark --no-progress
+	cd Benchmarks && $(SWIFT) run -c release rule-eval-compare
 
 fmt:
 	$(SWIFT) format --in-place --recursive Sources Tests

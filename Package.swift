@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 // Quanzi: a Swift core (identity, graph, wallet, credit, feed, experiments) extended by
 // sandboxed Lua plugins. Targets follow a strict dependency order (see docs/architecture):
-// Core ← Ledger, Social, Experiments ← LuaHost, Storage (GRDB) ← QuanziCLI.
+// Core ← Ledger, Credit, Social, Experiments ← LuaHost, Storage (GRDB) ← Service ← QuanziCLI.
 // Only LuaHost sees the C Lua API; only Storage sees GRDB.
 import PackageDescription
 
@@ -44,15 +44,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "Service",
+            dependencies: ["Core", "Social", "Ledger", "Credit", "Experiments", "Storage", "LuaHost"]
+        ),
         .executableTarget(
             name: "QuanziCLI",
             dependencies: [
-                "Core", "Social", "LuaHost", "Storage", "Ledger",
+                "Core", "Social", "LuaHost", "Storage", "Ledger", "Service",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(name: "ServiceTests", dependencies: ["Service", "Storage", "LuaHost", "Social", "Core"]),
         .testTarget(
             name: "CreditTests",
             dependencies: ["Credit", "Core", .product(name: "PropertyBased", package: "swift-property-based")]

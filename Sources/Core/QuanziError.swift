@@ -24,6 +24,21 @@ public struct QuanziError: Error, Hashable, Sendable, CustomStringConvertible {
         case notFound = "not_found"
         case userNotFound = "user_not_found"
         case circleNotFound = "circle_not_found"
+        case postNotFound = "post_not_found"
+        case friendRequestNotFound = "friend_request_not_found"
         case invalidArgument = "invalid_argument"
+        case contentTooLong = "content_too_long"
+        case emptyContent = "empty_content"
+        // Social graph and interactions
+        case sameUser = "same_user"
+        case alreadyFriends = "already_friends"
+        case friendRequestPending = "friend_request_pending"
+        case notFriends = "not_friends"
+        case alreadyLiked = "already_liked"
+        case alreadyReported = "already_reported"
+        case forbidden = "forbidden"
+        case postNotVisible = "post_not_visible"
+        // The service itself
+        case storageFailure = "storage_failure"
     }
 }

@@ -34,11 +34,20 @@ public enum RuleBench {
         benchmarksDirectory.appendingPathComponent("lua/rule_loop.lua").path
     }
 
-    /// Loads the real plugins and builds the engine the service would use. The engine's first
-    /// evaluation builds its pooled state (all plugins compiled again): do one before timing.
+    /// Loads the real plugins and builds the engine the service would use, then evaluates each
+    /// timed rule once: the first evaluation builds the pool's state (every plugin compiled
+    /// again), which must stay out of the timings, and a rule that does not decide as expected
+    /// would have us time an error path.
     public static func makeEngine() throws -> RuleEngine {
         let plugins = try PluginSet.load(directory: pluginsDirectory)
-        return RuleEngine(plugins: plugins, dataSource: FixedCreditScores(score: creditScore))
+        let engine = RuleEngine(plugins: plugins, dataSource: FixedCreditScores(score: creditScore))
+        for action in [CircleAction.post, .comment] {
+            let decision = try engine.evaluate(circle: circle, action: action, user: student)
+            guard decision.allowed else {
+                throw QuanziError(.invalidPlugin, "campus-diary \(action.rawValue) should allow the student: \(decision)")
+            }
+        }
+        return engine
     }
 
     /// A verified female student: the `post` rule reads every field it tests and allows.

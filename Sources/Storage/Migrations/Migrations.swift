@@ -8,6 +8,7 @@ enum Migrations {
         var migrator = DatabaseMigrator()
         IdentityMigrations.register(&migrator)
         EventMigrations.register(&migrator)
+        SocialMigrations.register(&migrator)
         LedgerMigrations.register(&migrator)
         return migrator
     }

@@ -1,0 +1,108 @@
+// rule-eval-compare: one rule evaluation from Swift side by side with the same rule looped inside
+// a standalone lua5.4, in one run, against issue 3's goals (≤ 1 µs per evaluation, ≤ 2× the
+// in-interpreter cost).
+//
+// usage: rule-eval-compare [evaluations-per-run] [runs]     (defaults: 200000 9)
+//
+// Both sides report the median of `runs` timed runs after one untimed warm-up run. Swift times
+// wall-clock (ContinuousClock), lua5.4 its CPU time (os.clock): on a loaded machine that only
+// makes the Swift figures worse, never better.
+import Core
+import Foundation
+import LuaHost
+import RuleBenchFixtures
+import Social
+
+let arguments = CommandLine.arguments.dropFirst().map { Int($0) }
+guard arguments.allSatisfy({ ($0 ?? 0) > 0 }), arguments.count <= 2 else {
+    FileHandle.standardError.write(Data("usage: rule-eval-compare [evaluations-per-run] [runs]\n".utf8))
+    exit(2)
+}
+let evaluations = arguments.first.flatMap { $0 } ?? 200_000
+let runs = arguments.dropFirst().first.flatMap { $0 } ?? 9
+
+struct Timing {
+    var median: Double
+    var fastest: Double
+}
+
+/// ns per call of `body`, called `evaluations` times per run; `body` gets a counter that runs on
+/// across runs (the cold-proxy case uses it to keep moving through its users).
+func measure(_ body: (Int) throws -> Decision) throws -> Timing {
+    var call = 0
+    var allowed = 0  // consumed below, so no evaluation can be optimised away
+    func run() throws -> Double {
+        let start = ContinuousClock.now
+        for _ in 0..<evaluations {
+            if try body(call).allowed { allowed += 1 }
+            call += 1
+        }
+        let elapsed = ContinuousClock.now - start
+        let nanoseconds = Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9
+        return nanoseconds / Double(evaluations)
+    }
+    _ = try run()  // warm-up
+    let samples = try (0..<runs).map { _ in try run() }.sorted()
+    precondition(allowed > 0, "no evaluation allowed anything: the rules are not what this tool expects")
+    return Timing(median: samples[(runs - 1) / 2], fastest: samples[0])  // lower median, as rule_loop.lua
+}
+
+/// Runs `lua/rule_loop.lua` in lua5.4 and returns its cases by name.
+func luaBaseline() throws -> [String: Timing] {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["lua5.4", RuleBench.luaBaselineScript, String(evaluations), String(runs)]
+    let output = Pipe()
+    process.standardOutput = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw QuanziError(.notFound, "lua5.4 \(RuleBench.luaBaselineScript) failed (exit \(process.terminationStatus)); `apt-get install lua5.4` if it is missing")
+    }
+    var cases: [String: Timing] = [:]
+    for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+        let fields = line.split(separator: "\t")
+        guard fields.count == 3, let median = Double(fields[1]), let fastest = Double(fields[2]) else { continue }
+        cases[String(fields[0])] = Timing(median: median, fastest: fastest)
+    }
+    return cases
+}
+
+do {
+    let engine = try RuleBench.makeEngine()
+    let users = RuleBench.users(count: 10_000)
+    let circle = RuleBench.circle
+    let student = RuleBench.student
+
+    print("campus-diary rules, \(runs) runs × \(evaluations) calls, median (fastest) ns per call; noisy shared machine")
+    let cached = try measure { _ in try engine.evaluate(circle: circle, action: .post, user: student) }
+    // 10,000 users are more than a state's proxy cache holds (4,096): every call builds a proxy.
+    let cold = try measure { call in try engine.evaluate(circle: circle, action: .post, user: users[call % users.count]) }
+    let comment = try measure { _ in try engine.evaluate(circle: circle, action: .comment, user: student) }
+    let lua = try luaBaseline()
+    guard let luaPost = lua["post"], let luaReadOnly = lua["post-readonly"], let luaComment = lua["comment"] else {
+        throw QuanziError(.notFound, "lua/rule_loop.lua printed none of its cases")
+    }
+
+    func row(_ name: String, _ timing: Timing, versus baseline: Timing? = nil) {
+        let figures = String(format: "%8.0f (%6.0f)", timing.median, timing.fastest)
+        let ratio = baseline.map { String(format: "%6.1f×", timing.median / $0.median) } ?? ""
+        print(name.padding(toLength: 52, withPad: " ", startingAt: 0) + figures + "  " + ratio)
+    }
+    print("".padding(toLength: 52, withPad: " ", startingAt: 0) + "   ns/call (fastest)  vs lua5.4")
+    row("Swift  post, same user (cached proxy)", cached, versus: luaPost)
+    row("Swift  post, new user each call (proxy built)", cold, versus: luaPost)
+    row("Swift  comment, quanzi.credit.score in Swift", comment, versus: luaComment)
+    row("lua5.4 post, user as a plain table", luaPost)
+    row("lua5.4 post, user as a read-only proxy table", luaReadOnly)
+    row("lua5.4 comment, quanzi.credit.score in Lua", luaComment)
+
+    // The goals are about one evaluation of the plain rule from Swift: the cached-user post.
+    let ratio = cached.median / luaPost.median
+    print("goal ≤ 1000 ns per evaluation:     " + String(format: "%6.0f ns  ", cached.median) + (cached.median <= 1000 ? "met" : "NOT met"))
+    print("goal ≤ 2× the in-interpreter cost: " + String(format: "%6.1f×    ", ratio) + (ratio <= 2 ? "met" : "NOT met"))
+} catch {
+    FileHandle.standardError.write(Data("rule-eval-compare: \(error)\n".utf8))
+    exit(1)
+}

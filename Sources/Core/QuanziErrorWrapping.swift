@@ -1,0 +1,14 @@
+extension QuanziError {
+    /// Runs an operation whose domain failures are thrown as `QuanziError` and turns any other
+    /// failure (I/O, a database constraint the code should have checked first) into a coded
+    /// error, so every caller speaks one error type and clients never see an untyped one.
+    public static func wrapping<T>(as code: Code = .storageFailure, _ body: () throws -> T) throws(QuanziError) -> T {
+        do {
+            return try body()
+        } catch let error as QuanziError {
+            throw error
+        } catch {
+            throw QuanziError(code, "\(code == .storageFailure ? "storage failure" : code.rawValue): \(error)")
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Core
+import GRDB
+import Social
+
+/// Many writes in one transaction (one fsync): for seeding a world and loading simulations.
+/// Each method runs the same SQL as the single-write stores, events included.
+public struct BulkWriter {
+    let db: Database
+
+    public func insertUser(_ user: UserProfile, isAdmin: Bool = false) throws {
+        try UserStore.insert(user, isAdmin: isAdmin, in: db)
+    }
+
+    public func befriend(_ first: UserID, _ second: UserID, at now: Int64) throws {
+        try FriendStore.befriend(first, second, at: now, db)
+    }
+
+    public func createPost(circle: CircleID, author: UserID, kind: PostKind, body: String, verdict: ModerationVerdict, at now: Int64) throws -> Post {
+        try PostStore.create(circle: circle, author: author, kind: kind, body: body, verdict: verdict, at: now, db)
+    }
+
+    /// Likes unless already liked; returns whether a like was added.
+    @discardableResult
+    public func like(_ postID: Int64, by user: UserID, at now: Int64) throws -> Bool {
+        try PostStore.like(postID, by: user, at: now, db)
+    }
+
+    public func comment(on postID: Int64, by user: UserID, body: String, at now: Int64) throws {
+        _ = try PostStore.comment(on: postID, by: user, body: body, at: now, db)
+    }
+
+    @discardableResult
+    public func report(_ postID: Int64, by user: UserID, reason: String, hideAtReports: Int, at now: Int64) throws -> Bool {
+        try PostStore.report(postID, by: user, reason: reason, hideAtReports: hideAtReports, at: now, db)
+    }
+
+    public func recordView(_ postID: Int64, circle: CircleID, by user: UserID, at now: Int64) throws {
+        try EventLog.append(Event(kind: .postViewed, at: now, userID: user, circleID: circle, postID: postID), in: db)
+    }
+}
+
+extension QuanziDatabase {
+    /// Runs `body` in one write transaction.
+    public func bulkWrite<T>(_ body: (BulkWriter) throws -> T) throws -> T {
+        try pool.write { db in try body(BulkWriter(db: db)) }
+    }
+}

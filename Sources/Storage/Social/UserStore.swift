@@ -1,0 +1,45 @@
+import Core
+import GRDB
+import Social
+
+/// Users: identity attributes rules read, and who is an admin.
+public struct UserStore: Sendable {
+    let database: QuanziDatabase
+
+    public init(database: QuanziDatabase) { self.database = database }
+
+    /// Adds a user (and records `user.created`); the id is the caller's (seeding is deterministic).
+    public func insert(_ user: UserProfile, isAdmin: Bool = false) throws {
+        try database.pool.write { db in try Self.insert(user, isAdmin: isAdmin, in: db) }
+    }
+
+    static func insert(_ user: UserProfile, isAdmin: Bool, in db: Database) throws {
+        try UserRow(user, isAdmin: isAdmin).insert(db)
+        try EventLog.append(Event(kind: .userCreated, at: user.createdAtEpochSeconds, userID: user.id), in: db)
+    }
+
+    public func user(_ id: UserID) throws -> UserProfile? {
+        try database.pool.read { db in try UserRow.fetchOne(db, key: id.rawValue)?.profile }
+    }
+
+    /// The user, or `user_not_found`.
+    public func require(_ id: UserID) throws -> UserProfile {
+        guard let user = try user(id) else { throw QuanziError(.userNotFound, "no user \(id)") }
+        return user
+    }
+
+    public func isAdmin(_ id: UserID) throws -> Bool {
+        try database.pool.read { db in try Bool.fetchOne(db, sql: "SELECT is_admin FROM users WHERE id = ?", arguments: [id.rawValue]) ?? false }
+    }
+
+    public func count() throws -> Int {
+        try database.pool.read { db in try UserRow.fetchCount(db) }
+    }
+
+    /// Users by id, in id order, `limit` at a time after `afterID`.
+    public func page(afterID: UserID?, limit: Int) throws -> [UserProfile] {
+        try database.pool.read { db in
+            try UserRow.filter(Column("id") > (afterID?.rawValue ?? 0)).order(Column("id")).limit(limit).fetchAll(db).map(\.profile)
+        }
+    }
+}
