@@ -10,6 +10,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "quanzi", targets: ["QuanziCLI"]),
+        .library(name: "Core", targets: ["Core"]),
+        .library(name: "Social", targets: ["Social"]),
         .library(name: "LuaHost", targets: ["LuaHost"]),
     ],
     dependencies: [

@@ -11,7 +11,8 @@ public protocol Clock: Sendable {
 /// The machine's wall clock.
 public struct SystemClock: Clock {
     public init() {}
-    public var nowEpochSeconds: Int64 { Int64(Date().timeIntervalSince1970) }
+    // time() is a vDSO call: several times cheaper than building a Date on a hot path.
+    public var nowEpochSeconds: Int64 { Int64(time(nil)) }
 }
 
 /// A clock that only moves when told to: for tests and simulated days.

@@ -39,7 +39,7 @@ public struct RuleContext: Sendable, Hashable {
 /// A rule's answer: allowed or not, why not, and which rule said so.
 public struct Decision: Sendable, Hashable, CustomStringConvertible {
     public var allowed: Bool
-    /// The rule's reason; set when denied (a reason given with `true` is kept but not shown).
+    /// The rule's reason, read only when it denies.
     public var reason: String?
     /// The rule function's `file:line`, or the circle's when it has no rule for the action.
     public var location: SourceLocation?

@@ -33,6 +33,11 @@ public final class RuleEngine: Sendable {
         }
     }
 
+    /// Loads the plugins into a first pooled state now rather than on the first request.
+    public func prewarm() throws(QuanziError) {
+        try pool.withState { _ throws(QuanziError) in }
+    }
+
     /// Runs `circle`'s rule for `action`. A missing rule denies; a failing rule throws (and
     /// so denies: callers fail closed).
     public func evaluate(circle: CircleID, action: CircleAction, user: UserProfile, context: RuleContext = RuleContext()) throws(QuanziError) -> Decision {
@@ -40,13 +45,10 @@ public final class RuleEngine: Sendable {
     }
 
     func evaluate(circle: CircleID, action: CircleAction, user: UserProfile, context: RuleContext, dataSource: any ScriptDataSource) throws(QuanziError) -> Decision {
-        guard let definition = plugins.circle(circle) else {
-            throw QuanziError(.circleNotFound, "no circle '\(circle)'")
-        }
-        return try pool.withState { pooled throws(QuanziError) -> Decision in
+        try pool.withState { pooled throws(QuanziError) -> Decision in
             guard let handles = pooled.circles[circle] else { throw QuanziError(.circleNotFound, "no circle '\(circle)'") }
             guard let rule = handles.rules[action] else {
-                return Decision(allowed: false, reason: "circle '\(circle)' has no '\(action.rawValue)' rule", location: definition.location)
+                return Decision(allowed: false, reason: "circle '\(circle)' has no '\(action.rawValue)' rule", location: plugins.circle(circle)?.location)
             }
             let state = pooled.state
             state.dataSource = dataSource
@@ -82,7 +84,8 @@ public final class RuleEngine: Sendable {
                 location: location?.description)
         }
         var reason: String?
-        if resultCount >= 2 {
+        // A reason matters only for a denial; an allowed call skips reading it.
+        if !allowed && resultCount >= 2 {
             switch state.readValue(at: -resultCount + 1) {
             case .string(let text): reason = text
             case .null: reason = nil
