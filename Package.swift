@@ -32,6 +32,7 @@ let package = Package(
         .target(name: "Experiments", dependencies: ["Core"]),
         .target(name: "Ledger", dependencies: ["Core"]),
         .target(name: "Credit", dependencies: ["Core"]),
+        .target(name: "Feed", dependencies: ["Core"]),
         .target(
             name: "Storage",
             dependencies: [
@@ -48,7 +49,7 @@ let package = Package(
         ),
         .target(
             name: "Service",
-            dependencies: ["Core", "Social", "Ledger", "Credit", "Experiments", "Storage", "LuaHost"]
+            dependencies: ["Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "Storage", "LuaHost"]
         ),
         .executableTarget(
             name: "QuanziCLI",
@@ -59,6 +60,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(
+            name: "FeedTests",
+            dependencies: ["Feed", "Core", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(name: "SocialTests", dependencies: ["Social", "Core"]),
         .testTarget(name: "ServiceTests", dependencies: ["Service", "Storage", "LuaHost", "Social", "Core"]),
         .testTarget(
             name: "CreditTests",

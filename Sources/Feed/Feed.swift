@@ -1,0 +1,2 @@
+/// Native feed ranking: candidate window, scoring, top-K, diversity, pagination, explain.
+public enum Feed {}
