@@ -43,7 +43,7 @@ let package = Package(
         .target(
             name: "LuaHost",
             dependencies: [
-                "Core", "Social", "CLuaShim", "CLua",
+                "Core", "Social", "Experiments", "CLuaShim", "CLua",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -91,7 +91,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LuaHostTests",
-            dependencies: ["LuaHost", "Social", "Core"]
+            dependencies: ["LuaHost", "Social", "Experiments", "Core"]
         ),
     ]
 )

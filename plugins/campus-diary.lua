@@ -1,6 +1,7 @@
 -- 校园日记 · Campus diary (the seed's circle, 2016).
 -- Only real-name verified female students may post; everyone else may view, like and tip.
--- Commenting needs a credit score of 750 or more, the bar the seed's product set.
+-- Commenting needs a credit score of 750 or more, the bar the seed's product set; the
+-- campus-comment-credit experiment tries 700 on part of the traffic.
 
 local TIP_CAP_FEN = 20000 -- 200 yuan
 
@@ -20,7 +21,7 @@ return quanzi.circle {
         "only verified female students may post here"
     end,
     comment = function(user, circle, post)
-      local min_credit = 750
+      local min_credit = quanzi.ab.param(user, "campus-comment-credit", "min_credit", 750)
       return quanzi.credit.score(user.id) >= min_credit, "credit score " .. min_credit .. "+ required to comment"
     end,
     like = function(user, circle, post)

@@ -25,6 +25,8 @@ public struct QuanziError: Error, Hashable, Sendable, CustomStringConvertible {
         case userNotFound = "user_not_found"
         case circleNotFound = "circle_not_found"
         case postNotFound = "post_not_found"
+        case experimentNotFound = "experiment_not_found"
+        case variantNotFound = "variant_not_found"
         case friendRequestNotFound = "friend_request_not_found"
         case invalidArgument = "invalid_argument"
         case contentTooLong = "content_too_long"

@@ -9,6 +9,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Folder of circle plugins (*.lua).")
     var plugins = "plugins"
 
+    @Option(name: .long, help: "Folder of experiments and metrics (*.lua).")
+    var experiments = "experiments"
+
     @Option(name: .long, help: "The database file.")
     var db = QuanziDatabase.defaultPath
 
@@ -33,23 +36,37 @@ struct GlobalOptions: ParsableArguments {
 
     /// Opens the database and the plugins, ready to act.
     func openService(clock: any Clock = SystemClock()) throws -> QuanziService {
-        let plugins = try loadPlugins()
+        let (plugins, experiments) = try loadScripts()
         do {
-            return try QuanziService(database: QuanziDatabase(path: db), plugins: plugins, clock: clock, limits: limits)
+            return try QuanziService(database: QuanziDatabase(path: db), plugins: plugins, experiments: experiments, clock: clock, limits: limits)
         } catch {
             Console.error("\(db): cannot open the database: \(error)")
             throw ExitCode(1)
         }
     }
 
-    /// Loads and validates the plugins, or prints every problem and exits 1.
-    func loadPlugins() throws -> PluginSet {
-        do {
-            return try PluginSet.load(directory: plugins, limits: limits)
+    /// Loads and validates the plugins and experiments, or prints every problem of both and exits 1.
+    func loadScripts() throws -> (PluginSet, ExperimentSet) {
+        var problems: [PluginProblem] = []
+        var pluginSet: PluginSet?
+        var experimentSet: ExperimentSet?
+        do throws(PluginLoadError) {
+            pluginSet = try PluginSet.load(directory: plugins, limits: limits)
         } catch {
-            for problem in error.problems { Console.error(problem.description) }
-            Console.error("\(error.problems.count) problem\(error.problems.count == 1 ? "" : "s") in \(plugins)")
+            problems += error.problems
+        }
+        do throws(PluginLoadError) {
+            experimentSet = try ExperimentSet.load(directory: experiments, limits: limits)
+        } catch {
+            problems += error.problems
+        }
+        guard let pluginSet, let experimentSet, problems.isEmpty else {
+            for problem in problems { Console.error(problem.description) }
+            Console.error("\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(plugins) and \(experiments)")
             throw ExitCode(1)
         }
+        return (pluginSet, experimentSet)
     }
+
+    func loadPlugins() throws -> PluginSet { try loadScripts().0 }
 }

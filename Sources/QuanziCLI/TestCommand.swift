@@ -5,7 +5,7 @@ import LuaHost
 struct TestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
-        abstract: "Run every plugin's Lua test cases.",
+        abstract: "Run every plugin's and experiment's Lua test cases.",
         discussion: """
             Each circle's `tests` table lists users trying actions and the expected decision. \
             Failures print as file:line with the rule's reason; the last line is `N passed, M failed`. \
@@ -19,9 +19,10 @@ struct TestCommand: ParsableCommand {
     var verbose = false
 
     func run() throws {
-        let plugins = try options.loadPlugins()
-        let engine = RuleEngine(plugins: plugins, dataSource: EmptyDataSource(), limits: options.limits)
-        let outcomes = RuleTestRunner.run(engine)
+        let (plugins, experiments) = try options.loadScripts()
+        let rules = RuleEngine(plugins: plugins, dataSource: EmptyDataSource(), limits: options.limits)
+        let assignment = ExperimentEngine(experiments: experiments, dataSource: EmptyDataSource(), limits: options.limits)
+        let outcomes = RuleTestRunner.run(rules) + ExperimentTestRunner.run(assignment)
         for outcome in outcomes where verbose || !outcome.passed {
             print(outcome.description)
         }

@@ -17,10 +17,11 @@ public final class QuanziService: Sendable {
     public let friends: FriendStore
     public let posts: PostStore
     public let affinities: AffinityStore
+    public let experiments: ExperimentService
     private let moderators: [CircleID: Moderator]
 
-    public init(database: QuanziDatabase, plugins: PluginSet, clock: any Clock = SystemClock(), limits: ScriptLimits = .default,
-                globalKeywords: [String] = GlobalKeywords.default) throws {
+    public init(database: QuanziDatabase, plugins: PluginSet, experiments experimentSet: ExperimentSet = .empty, clock: any Clock = SystemClock(),
+                limits: ScriptLimits = .default, globalKeywords: [String] = GlobalKeywords.default) throws {
         self.database = database
         self.plugins = plugins
         self.clock = clock
@@ -28,7 +29,10 @@ public final class QuanziService: Sendable {
         friends = FriendStore(database: database)
         posts = PostStore(database: database)
         affinities = AffinityStore(database: database)
-        let dataSource = ServiceDataSource(users: users, friends: friends, affinities: affinities, clock: clock)
+        var dataSource = ServiceDataSource(users: users, friends: friends, affinities: affinities, clock: clock)
+        let engine = ExperimentEngine(experiments: experimentSet, dataSource: dataSource, clock: clock, limits: limits)
+        experiments = try ExperimentService(engine: engine, store: ExperimentStore(database: database), clock: clock)
+        dataSource.experiments = experiments
         rules = RuleEngine(plugins: plugins, dataSource: dataSource, clock: clock, limits: limits)
         var moderators: [CircleID: Moderator] = [:]
         for circle in plugins.circles { moderators[circle.id] = Moderator(policy: circle.moderation, globalKeywords: globalKeywords) }

@@ -1,4 +1,5 @@
 import Core
+import Experiments
 import LuaHost
 import Social
 import Storage
@@ -9,6 +10,8 @@ struct ServiceDataSource: ScriptDataSource {
     let friends: FriendStore
     let affinities: AffinityStore
     let clock: any Clock
+    /// Nil inside experiment targeting, where asking for a variant would recurse.
+    var experiments: ExperimentService?
 
     func user(_ id: UserID) -> UserProfile? { try? users.user(id) }
     func creditScore(_ id: UserID) -> Int? { nil }
@@ -18,6 +21,23 @@ struct ServiceDataSource: ScriptDataSource {
         (try? affinities.affinity(from: viewer, to: author, at: clock.nowEpochSeconds)) ?? 0
     }
     func balanceFen(_ id: UserID) -> Int64? { nil }
-    func experimentVariant(user: UserID, experiment: String) throws(QuanziError) -> String? { nil }
-    func experimentParameter(user: UserID, experiment: String, key: String) throws(QuanziError) -> ScriptValue? { nil }
+    func experimentVariant(user: UserID, experiment: String) throws(QuanziError) -> String? {
+        try exposedAssignment(user, experiment)?.variant?.name
+    }
+
+    func experimentParameter(user: UserID, experiment: String, key: String) throws(QuanziError) -> ScriptValue? {
+        guard let value = try exposedAssignment(user, experiment)?.variant?.parameters[key] else { return nil }
+        switch value {
+        case .boolean(let flag): return .boolean(flag)
+        case .integer(let number): return .integer(number)
+        case .number(let number): return .number(number)
+        case .string(let text): return .string(text)
+        }
+    }
+
+    private func exposedAssignment(_ user: UserID, _ experiment: String) throws(QuanziError) -> ExperimentAssignment? {
+        guard let experiments else { throw QuanziError(.invalidArgument, "quanzi.ab is not available inside experiment targeting") }
+        guard let profile = try QuanziError.wrapping({ try users.user(user) }) else { throw QuanziError(.userNotFound, "no user \(user)") }
+        return try experiments.expose(profile, to: experiment)
+    }
 }

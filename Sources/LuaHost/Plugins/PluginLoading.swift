@@ -13,8 +13,38 @@ extension LuaState {
     /// circles and, if anything is wrong, every problem (the caller refuses the whole set).
     func loadPlugins(_ sources: [PluginSource]) -> (circles: [ValidatedCircle], problems: [PluginProblem]) {
         var circles: [ValidatedCircle] = []
-        var problems: [PluginProblem] = []
         var firstDeclared: [CircleID: SourceLocation] = [:]
+        let emptyHint = "declares nothing: a plugin returns quanzi.circle { id = ..., title = ..., rules = { ... } }"
+        let problems = forEachDeclaration(in: sources, emptyHint: emptyHint) { declaration, source, problems in
+            guard declaration.kind == .circle else {
+                problems.append(
+                    PluginProblem(
+                        declaration.location,
+                        "quanzi.\(declaration.kind.rawValue) belongs in the experiments folder, not with the circle plugins"))
+                return
+            }
+            let (validated, found) = CircleSchema.validate(declaration, source: source)
+            problems += found
+            guard let validated else { return }
+            if let first = firstDeclared[validated.definition.id] {
+                problems.append(
+                    PluginProblem(
+                        declaration.location,
+                        "duplicate circle id '\(validated.definition.id)' (first declared at \(first))"))
+                return
+            }
+            firstDeclared[validated.definition.id] = declaration.location
+            circles.append(validated)
+        }
+        return (circles.sorted { $0.definition.id < $1.definition.id }, problems)
+    }
+
+    /// Runs each source's top level and hands every declaration to `visit`, collecting problems
+    /// (each file's sorted by line). A file that fails to run or declares nothing is a problem.
+    func forEachDeclaration(
+        in sources: [PluginSource], emptyHint: String, _ visit: (Declaration, PluginSource, inout [PluginProblem]) -> Void
+    ) -> [PluginProblem] {
+        var problems: [PluginProblem] = []
         for source in sources {
             let problemsBefore = problems.count
             defer { problems[problemsBefore...].sort { $0.location.line < $1.location.line } }
@@ -25,36 +55,19 @@ extension LuaState {
                 problems.append(PluginProblem(Self.location(of: error, in: source), error.message))
                 continue
             }
-            if declarations.isEmpty {
-                problems.append(PluginProblem(SourceLocation(file: source.path, line: 1),
-                    "declares nothing: a plugin returns quanzi.circle { id = ..., title = ..., rules = { ... } }"))
-            }
-            for declaration in declarations {
-                guard declaration.kind == .circle else {
-                    problems.append(PluginProblem(declaration.location,
-                        "quanzi.\(declaration.kind.rawValue) belongs in the experiments folder, not with the circle plugins"))
-                    continue
-                }
-                let (validated, found) = CircleSchema.validate(declaration, source: source)
-                problems += found
-                guard let validated else { continue }
-                if let first = firstDeclared[validated.definition.id] {
-                    problems.append(PluginProblem(declaration.location,
-                        "duplicate circle id '\(validated.definition.id)' (first declared at \(first))"))
-                    continue
-                }
-                firstDeclared[validated.definition.id] = declaration.location
-                circles.append(validated)
-            }
+            if declarations.isEmpty { problems.append(PluginProblem(SourceLocation(file: source.path, line: 1), emptyHint)) }
+            for declaration in declarations { visit(declaration, source, &problems) }
         }
-        return (circles.sorted { $0.definition.id < $1.definition.id }, problems)
+        return problems
     }
 
     /// Read-only proxies of each circle (`circle.id`, `circle.title`) for rule calls.
     func makeCircleHandles(_ circles: [ValidatedCircle]) -> [CircleID: CircleHandles] {
         var handles: [CircleID: CircleHandles] = [:]
         for circle in circles {
-            var fields: [ScriptValue.Field] = [.init("id", .string(circle.definition.id.rawValue)), .init("title", .string(circle.definition.title))]
+            var fields: [ScriptValue.Field] = [
+                .init("id", .string(circle.definition.id.rawValue)), .init("title", .string(circle.definition.title)),
+            ]
             fields.append(.init("report_threshold", .integer(Int64(circle.definition.moderation.reportThreshold))))
             push(.record(fields))
             arena.reset()

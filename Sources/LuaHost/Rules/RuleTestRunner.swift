@@ -1,31 +1,32 @@
 import Core
 import Social
 
-/// The outcome of one plugin test case.
-public struct RuleTestOutcome: Sendable, Hashable, CustomStringConvertible {
-    public var test: RuleTestCase
+/// The outcome of one Lua test case (a plugin's or an experiment's).
+public struct LuaTestOutcome: Sendable, Hashable, CustomStringConvertible {
+    public var location: SourceLocation
+    public var title: String
     /// Nil when the case passed.
     public var failure: String?
 
     public var passed: Bool { failure == nil }
 
     public var description: String {
-        guard let failure else { return "\(test.location): ok: \(test.title)" }
-        return "\(test.location): FAIL: \(test.title): \(failure)"
+        guard let failure else { return "\(location): ok: \(title)" }
+        return "\(location): FAIL: \(title): \(failure)"
     }
 }
 
 /// Runs every plugin's `tests` table against its rules, each case with a fixture world that
 /// holds just the case's user, the post's author and their friendship.
 public enum RuleTestRunner {
-    public static func run(_ engine: RuleEngine) -> [RuleTestOutcome] {
+    public static func run(_ engine: RuleEngine) -> [LuaTestOutcome] {
         engine.plugins.tests.map { test in
             let fixture = FixtureDataSource(test)
             do throws(QuanziError) {
                 let decision = try engine.evaluate(circle: test.circle, action: test.action, user: test.user, context: test.context, dataSource: fixture)
-                return RuleTestOutcome(test: test, failure: mismatch(test, decision))
+                return LuaTestOutcome(location: test.location, title: test.title, failure: mismatch(test, decision))
             } catch {
-                return RuleTestOutcome(test: test, failure: "the rule failed: \(error.message)")
+                return LuaTestOutcome(location: test.location, title: test.title, failure: "the rule failed: \(error.message)")
             }
         }
     }
@@ -48,6 +49,12 @@ struct FixtureDataSource: ScriptDataSource {
     let users: [UserID: UserProfile]
     let creditScores: [UserID: Int]
     let friendship: Set<UserID>?
+
+    init(user: UserProfile) {
+        users = [user.id: user]
+        creditScores = [:]
+        friendship = nil
+    }
 
     init(_ test: RuleTestCase) {
         var users = [test.user.id: test.user]

@@ -1,14 +1,17 @@
 import Core
 import Synchronization
 
-/// A Lua state with the plugins loaded, as the pool hands it out.
+/// A Lua state with plugins (or experiments) loaded, as the pool hands it out.
 final class PooledState: @unchecked Sendable {
     let state: LuaState
     let circles: [CircleID: CircleHandles]
+    /// Experiment id → its targeting function, in states loaded with experiments.
+    let targeting: [String: LuaFunction]
 
-    init(state: LuaState, circles: [CircleID: CircleHandles]) {
+    init(state: LuaState, circles: [CircleID: CircleHandles] = [:], targeting: [String: LuaFunction] = [:]) {
         self.state = state
         self.circles = circles
+        self.targeting = targeting
     }
 }
 

@@ -10,6 +10,7 @@ enum Migrations {
         EventMigrations.register(&migrator)
         SocialMigrations.register(&migrator)
         LedgerMigrations.register(&migrator)
+        ExperimentMigrations.register(&migrator)
         return migrator
     }
 }

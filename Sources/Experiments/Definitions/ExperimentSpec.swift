@@ -1,0 +1,133 @@
+/// A parameter value a variant sets (read by plugins through `quanzi.ab.param`).
+public enum ParameterValue: Sendable, Hashable, CustomStringConvertible {
+    case boolean(Bool)
+    case integer(Int64)
+    case number(Double)
+    case string(String)
+
+    public var description: String {
+        switch self {
+        case .boolean(let flag): String(flag)
+        case .integer(let number): String(number)
+        case .number(let number): String(number)
+        case .string(let text): "\"\(text)\""
+        }
+    }
+}
+
+/// Where an experiment is in its life.
+public enum ExperimentStatus: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Declared but nobody is assigned yet.
+    case draft
+    /// Assigning users and logging exposures.
+    case running
+    /// Everyone gets control; analysis stays available.
+    case stopped
+}
+
+/// A guardrail: the experiment stops when the metric is significantly worse than allowed.
+public struct Guardrail: Sendable, Hashable {
+    public enum Direction: String, Sendable, Hashable {
+        /// Worse means higher (reports, refunds).
+        case increase
+        /// Worse means lower (comments, tips).
+        case decrease
+    }
+
+    public var metric: String
+    /// The largest tolerated relative change in the harmful direction, e.g. 0.10 = 10 %.
+    public var maxRelativeChange: Double
+    public var harmfulDirection: Direction
+
+    public init(metric: String, maxRelativeChange: Double, harmfulDirection: Direction = .increase) {
+        self.metric = metric
+        self.maxRelativeChange = maxRelativeChange
+        self.harmfulDirection = harmfulDirection
+    }
+}
+
+/// How p-values of several metrics are corrected.
+public enum CorrectionMethod: String, Sendable, Hashable, CaseIterable {
+    case holm
+    case benjaminiHochberg = "benjamini_hochberg"
+}
+
+/// An experiment as its Lua file declared it, after validation.
+public struct ExperimentSpec: Sendable, Hashable {
+    public struct Variant: Sendable, Hashable {
+        public var name: String
+        public var weight: Double
+        public var parameters: [String: ParameterValue]
+
+        public init(name: String, weight: Double, parameters: [String: ParameterValue] = [:]) {
+            self.name = name
+            self.weight = weight
+            self.parameters = parameters
+        }
+    }
+
+    public var id: String
+    public var title: String?
+    /// Hash seed; defaults to the id.
+    public var seed: String
+    public var layer: ExperimentDefinition.LayerSlice?
+    /// Share of eligible users in the experiment, in [0, 1].
+    public var traffic: Double
+    /// The first variant is the control.
+    public var variants: [Variant]
+    public var status: ExperimentStatus
+    public var startAtEpochSeconds: Int64?
+    public var primaryMetric: String
+    public var secondaryMetrics: [String]
+    public var guardrails: [Guardrail]
+    /// Always-valid intervals, so the report may be read at any time.
+    public var sequential: Bool
+    public var alpha: Double
+    public var correction: CorrectionMethod
+    /// Whether a Lua `targeting(user)` function narrows who may enter.
+    public var hasTargeting: Bool
+    /// Days before the start whose events serve as the CUPED covariate (0: no CUPED).
+    public var preperiodDays: Int
+    public var file: String
+    public var line: Int
+
+    public init(
+        id: String, title: String? = nil, seed: String? = nil, layer: ExperimentDefinition.LayerSlice? = nil, traffic: Double,
+        variants: [Variant], status: ExperimentStatus = .running, startAtEpochSeconds: Int64? = nil, primaryMetric: String,
+        secondaryMetrics: [String] = [], guardrails: [Guardrail] = [], sequential: Bool = false, alpha: Double = 0.05,
+        correction: CorrectionMethod = .holm, hasTargeting: Bool = false, preperiodDays: Int = 0, file: String = "", line: Int = 0
+    ) {
+        self.id = id
+        self.title = title
+        self.seed = seed ?? id
+        self.layer = layer
+        self.traffic = traffic
+        self.variants = variants
+        self.status = status
+        self.startAtEpochSeconds = startAtEpochSeconds
+        self.primaryMetric = primaryMetric
+        self.secondaryMetrics = secondaryMetrics
+        self.guardrails = guardrails
+        self.sequential = sequential
+        self.alpha = alpha
+        self.correction = correction
+        self.hasTargeting = hasTargeting
+        self.preperiodDays = preperiodDays
+        self.file = file
+        self.line = line
+    }
+
+    /// What pure assignment needs.
+    public var assignmentDefinition: ExperimentDefinition {
+        ExperimentDefinition(id: id, seed: seed, layer: layer, coverage: traffic,
+                             variants: variants.map { ExperimentDefinition.Variant(key: $0.name, weight: $0.weight) })
+    }
+
+    public var control: Variant { variants[0] }
+
+    /// Every metric the report shows, primary first, without repeats.
+    public var allMetrics: [String] {
+        var seen = Set<String>()
+        return ([primaryMetric] + secondaryMetrics + guardrails.map(\.metric)).filter { seen.insert($0).inserted }
+    }
+}

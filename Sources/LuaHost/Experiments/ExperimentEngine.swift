@@ -1,0 +1,154 @@
+import CLuaShim
+import Core
+import Experiments
+import Social
+
+/// What the service decides at run time, beyond the files: QA overrides and stops.
+public protocol ExperimentControl: Sendable {
+    /// The variant forced for this user (QA), if any.
+    func forcedVariant(experiment: String, user: UserID) -> String?
+    /// A status set at run time (a guardrail stop) overriding the file's.
+    func runtimeStatus(experiment: String) -> ExperimentStatus?
+}
+
+/// No overrides: the files alone decide.
+public struct NoExperimentControl: ExperimentControl {
+    public init() {}
+    public func forcedVariant(experiment: String, user: UserID) -> String? { nil }
+    public func runtimeStatus(experiment: String) -> ExperimentStatus? { nil }
+}
+
+/// Which variant a user gets, and why.
+public struct ExperimentAssignment: Sendable, Hashable, CustomStringConvertible {
+    public enum Reason: Sendable, Hashable {
+        /// In the experiment by hash.
+        case assigned
+        /// A QA override; excluded from analysis.
+        case forced
+        /// Draft or stopped (a stopped experiment serves its control to everyone).
+        case notRunning(ExperimentStatus)
+        case notStarted(startAtEpochSeconds: Int64)
+        case notTargeted
+        case notInLayerSlice
+        case outsideTraffic
+    }
+
+    public var experimentID: String
+    /// The variant served; nil means "not in the experiment: use the plugin's default".
+    public var variant: ExperimentSpec.Variant?
+    /// The user's hash in [0, 1) when it was computed.
+    public var bucket: Double?
+    public var reason: Reason
+
+    /// Whether reading this assignment logs an exposure: only users in the experiment by hash
+    /// (forced users are recorded separately and never analysed).
+    public var exposes: Bool { reason == .assigned }
+
+    public var description: String {
+        let served = variant.map { "variant '\($0.name)'" } ?? "not in the experiment"
+        let bucketText = bucket.map { String(format: " (bucket %.4f)", $0) } ?? ""
+        let why: String =
+            switch reason {
+            case .assigned: "assigned by hash"
+            case .forced: "forced for QA"
+            case .notRunning(let status): "experiment is \(status.rawValue)" + (status == .stopped ? ": everyone gets control" : "")
+            case .notStarted(let start): "experiment starts at \(start)"
+            case .notTargeted: "excluded by targeting"
+            case .notInLayerSlice: "outside the experiment's slice of its layer"
+            case .outsideTraffic: "outside the traffic share"
+            }
+        return "\(served)\(bucketText): \(why)"
+    }
+}
+
+/// Assigns users to experiments: the pure hash (GrowthBook-compatible) plus status, start time,
+/// Lua targeting and QA overrides. Targeting runs in its own pool of Lua states, so a plugin rule
+/// that asks for a variant never re-enters the state it runs on.
+public final class ExperimentEngine: Sendable {
+    public let experiments: ExperimentSet
+    private let pool: StatePool
+    private let clock: any Clock
+
+    public init(experiments: ExperimentSet, dataSource: any ScriptDataSource, clock: any Clock = SystemClock(), limits: ScriptLimits = .default) {
+        self.experiments = experiments
+        self.clock = clock
+        let sources = experiments.sources
+        pool = StatePool { () throws(QuanziError) -> PooledState in
+            let state: LuaState
+            do throws(ScriptError) {
+                state = try LuaState(limits: limits, dataSource: dataSource, clock: clock)
+            } catch {
+                throw error.quanziError
+            }
+            let (loaded, _, problems) = state.loadExperiments(sources)
+            if !problems.isEmpty { throw QuanziError(.invalidPlugin, problems.map(\.description).joined(separator: "\n")) }
+            var targeting: [String: LuaFunction] = [:]
+            for experiment in loaded { targeting[experiment.spec.id] = experiment.targeting }
+            return PooledState(state: state, targeting: targeting)
+        }
+    }
+
+    public func spec(_ id: String) throws(QuanziError) -> ExperimentSpec {
+        guard let spec = experiments.experiment(id) else { throw QuanziError(.experimentNotFound, "no experiment '\(id)'") }
+        return spec
+    }
+
+    /// The variant `user` gets in `experimentID`, and why.
+    public func assign(_ user: UserProfile, to experimentID: String, control: any ExperimentControl = NoExperimentControl()) throws(QuanziError) -> ExperimentAssignment {
+        let spec = try spec(experimentID)
+        let status = control.runtimeStatus(experiment: spec.id) ?? spec.status
+        if status != .running {
+            return ExperimentAssignment(experimentID: spec.id, variant: status == .stopped ? spec.control : nil, bucket: nil, reason: .notRunning(status))
+        }
+        if let forced = control.forcedVariant(experiment: spec.id, user: user.id), let variant = spec.variants.first(where: { $0.name == forced }) {
+            return ExperimentAssignment(experimentID: spec.id, variant: variant, bucket: nil, reason: .forced)
+        }
+        if let start = spec.startAtEpochSeconds, clock.nowEpochSeconds < start {
+            return ExperimentAssignment(experimentID: spec.id, variant: nil, bucket: nil, reason: .notStarted(startAtEpochSeconds: start))
+        }
+        switch Assigner.assign(userId: String(user.id.rawValue), to: spec.assignmentDefinition) {
+        case .notInExperiment(let exclusion):
+            let reason: ExperimentAssignment.Reason = exclusion == .notInLayerSlice ? .notInLayerSlice : .outsideTraffic
+            return ExperimentAssignment(experimentID: spec.id, variant: nil, bucket: nil, reason: reason)
+        case .inExperiment(let index, let bucket):
+            // Targeting after the hash: the Lua call is paid only by users inside the traffic.
+            if spec.hasTargeting, try !isTargeted(user, experiment: spec.id) {
+                return ExperimentAssignment(experimentID: spec.id, variant: nil, bucket: bucket, reason: .notTargeted)
+            }
+            return ExperimentAssignment(experimentID: spec.id, variant: spec.variants[index], bucket: bucket, reason: .assigned)
+        }
+    }
+
+    /// Runs the experiment's `targeting(user)`; true when it has none.
+    public func isTargeted(_ user: UserProfile, experiment experimentID: String) throws(QuanziError) -> Bool {
+        try isTargeted(user, experiment: experimentID, dataSource: nil)
+    }
+
+    func isTargeted(_ user: UserProfile, experiment experimentID: String, dataSource: (any ScriptDataSource)?) throws(QuanziError) -> Bool {
+        _ = try spec(experimentID)
+        return try pool.withState { pooled throws(QuanziError) -> Bool in
+            guard let function = pooled.targeting[experimentID] else { return true }
+            let state = pooled.state
+            let original = state.dataSource
+            if let dataSource { state.dataSource = dataSource }
+            defer { state.dataSource = original }
+            do throws(ScriptError) {
+                return try state.call(
+                    push: {
+                        state.pushReference(function.reference)
+                        state.pushUser(user)
+                        return 1
+                    },
+                    read: { count throws(ScriptError) -> Bool in
+                        guard count >= 1, case .boolean(let targeted) = state.readValue(at: -count) else {
+                            throw ScriptError(kind: .invalidResult, message: "targeting of '\(experimentID)' must return true or false",
+                                              location: function.location?.description)
+                        }
+                        return targeted
+                    })
+            } catch {
+                throw error.quanziError
+            }
+        }
+    }
+}

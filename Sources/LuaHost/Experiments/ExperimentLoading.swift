@@ -1,0 +1,98 @@
+import Core
+import Experiments
+import Social
+
+extension LuaState {
+    /// Loads every experiment file into this state and validates each declaration and the set as
+    /// a whole (unknown metrics, duplicate ids, overlapping layer slices).
+    func loadExperiments(_ sources: [PluginSource]) -> (experiments: [ValidatedExperiment], metrics: [MetricDefinition], problems: [PluginProblem]) {
+        var experiments: [ValidatedExperiment] = []
+        var metrics: [MetricDefinition] = []
+        var metricLocations: [String: SourceLocation] = [:]
+        var experimentLocations: [String: SourceLocation] = [:]
+        let emptyHint = "declares nothing: an experiment file returns quanzi.experiment { ... } or quanzi.metrics { ... }"
+        var problems = forEachDeclaration(in: sources, emptyHint: emptyHint) { declaration, source, problems in
+            switch declaration.kind {
+            case .circle:
+                problems.append(PluginProblem(declaration.location, "quanzi.circle belongs in the plugins folder, not with the experiments"))
+            case .metrics:
+                let (found, metricProblems) = MetricsSchema.validate(declaration, source: source)
+                problems += metricProblems
+                for metric in found {
+                    if let first = metricLocations[metric.id] {
+                        problems.append(PluginProblem(declaration.location, "duplicate metric id '\(metric.id)' (first declared at \(first))"))
+                        continue
+                    }
+                    metricLocations[metric.id] = declaration.location
+                    metrics.append(metric)
+                }
+            case .experiment:
+                let (validated, experimentProblems) = ExperimentSchema.validate(declaration, source: source)
+                problems += experimentProblems
+                guard let validated else { return }
+                if let first = experimentLocations[validated.spec.id] {
+                    problems.append(PluginProblem(declaration.location, "duplicate experiment id '\(validated.spec.id)' (first declared at \(first))"))
+                    return
+                }
+                experimentLocations[validated.spec.id] = declaration.location
+                experiments.append(validated)
+            }
+        }
+        problems += Self.crossCheck(experiments.map(\.spec), metricIDs: Set(metrics.map(\.id)), sources: sources)
+        return (experiments.sorted { $0.spec.id < $1.spec.id }, metrics.sorted { $0.id < $1.id }, problems)
+    }
+
+    static func crossCheck(_ specs: [ExperimentSpec], metricIDs: Set<String>, sources: [PluginSource]) -> [PluginProblem] {
+        var problems: [PluginProblem] = []
+        for spec in specs {
+            let source = sources.first { $0.path == spec.file } ?? PluginSource(path: spec.file, code: "")
+            var reader = SchemaReader(source: source, declarationLine: spec.line)
+            for metric in spec.allMetrics where !metricIDs.contains(metric) {
+                let known = metricIDs.sorted()
+                let hint = SchemaReader.closest(to: metric, in: known).map { " (did you mean '\($0)'?)" } ?? " (declare it in metrics.lua)"
+                reader.report([.key("metrics")], "experiment '\(spec.id)' uses unknown metric '\(metric)'\(hint)")
+            }
+            problems += reader.problems
+        }
+        let running = specs.filter { $0.status == .running && $0.layer != nil }
+        for (index, first) in running.enumerated() {
+            for second in running[(index + 1)...] where first.layer?.name == second.layer?.name {
+                guard let a = first.layer?.range, let b = second.layer?.range, a.start < b.end, b.start < a.end else { continue }
+                problems.append(PluginProblem(
+                    SourceLocation(file: second.file, line: second.line),
+                    "experiments '\(first.id)' and '\(second.id)' overlap in layer '\(first.layer?.name ?? "")': give them disjoint layer ranges"))
+            }
+        }
+        return problems
+    }
+}
+
+/// The validated experiments and metrics. Loading is all or nothing, like plugins.
+public struct ExperimentSet: Sendable {
+    public let sources: [PluginSource]
+    public let experiments: [ExperimentSpec]
+    public let metrics: [MetricDefinition]
+    public let tests: [ExperimentTestCase]
+
+    public static let empty = ExperimentSet(sources: [], experiments: [], metrics: [], tests: [])
+
+    public func experiment(_ id: String) -> ExperimentSpec? { experiments.first { $0.id == id } }
+    public func metric(_ id: String) -> MetricDefinition? { metrics.first { $0.id == id } }
+
+    public static func load(_ sources: [PluginSource], limits: ScriptLimits = .default) throws(PluginLoadError) -> ExperimentSet {
+        let state: LuaState
+        do throws(ScriptError) {
+            state = try LuaState(limits: limits, dataSource: EmptyDataSource(), clock: SystemClock())
+        } catch {
+            throw PluginLoadError(problems: [PluginProblem(SourceLocation(file: "(host)", line: 0), error.message)])
+        }
+        let (experiments, metrics, problems) = state.loadExperiments(sources)
+        if !problems.isEmpty { throw PluginLoadError(problems: problems) }
+        return ExperimentSet(sources: sources, experiments: experiments.map(\.spec), metrics: metrics, tests: experiments.flatMap(\.tests))
+    }
+
+    /// Every experiment file (`*.lua`) in `directory`; behaviour models are not experiments.
+    public static func load(directory: String, limits: ScriptLimits = .default) throws(PluginLoadError) -> ExperimentSet {
+        try load(PluginSource.folder(directory).filter { !$0.path.hasSuffix("/behaviour.lua") }, limits: limits)
+    }
+}

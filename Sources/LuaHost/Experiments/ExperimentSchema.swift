@@ -1,0 +1,235 @@
+import Core
+import Experiments
+import Social
+
+/// An experiment declaration that passed validation, with its targeting function (if any) in
+/// one Lua state.
+struct ValidatedExperiment {
+    var spec: ExperimentSpec
+    var targeting: LuaFunction?
+    var tests: [ExperimentTestCase]
+}
+
+/// One case from an experiment's `tests`: whether a user is targeted, or which variant a user
+/// id lands in ("none" when outside the experiment).
+public struct ExperimentTestCase: Sendable, Hashable {
+    public var experimentID: String
+    public var location: SourceLocation
+    public var user: UserProfile
+    public var expectTargeted: Bool?
+    public var expectVariant: String?
+}
+
+/// The schema of `quanzi.experiment{...}`.
+enum ExperimentSchema {
+    static let fields = [
+        "id", "title", "seed", "layer", "traffic", "variants", "targeting", "status", "start", "metrics", "sequential", "alpha",
+        "correction", "preperiod_days", "tests",
+    ]
+    static let variantFields = ["name", "weight", "params"]
+    static let metricsFields = ["primary", "secondary", "guardrails"]
+    static let guardrailFields = ["metric", "max_relative_increase", "max_relative_decrease"]
+    static let testFields = ["name", "user", "targeted", "variant"]
+    /// GrowthBook falls back to equal weights outside [0.99, 1.01]; we refuse instead.
+    static let weightSumTolerance = 0.001
+
+    static func validate(_ declaration: Declaration, source: PluginSource) -> (ValidatedExperiment?, [PluginProblem]) {
+        var reader = SchemaReader(source: source, declarationLine: declaration.location.line)
+        guard let table = declaration.value.tableValue else {
+            reader.report([], "quanzi.experiment expects a table")
+            return (nil, reader.problems)
+        }
+        reader.rejectUnknownFields(table, at: [], known: fields)
+        let id = reader.string(table, "id", at: [], required: true)
+        if let id, !CircleID.isWellFormed(id) {
+            reader.report([.key("id")], "field 'id' must be 1–64 lowercase letters, digits or dashes, got '\(id)'")
+        }
+        let title = reader.string(table, "title", at: [], required: false)
+        let seed = reader.string(table, "seed", at: [], required: false)
+        let traffic = reader.number(table, "traffic", at: [], in: 0...1)
+        if table["traffic"] == nil { reader.report([], "missing required field 'traffic' (a share of users in [0, 1])") }
+        let layer = readLayer(table, &reader)
+        let variants = readVariants(table, &reader)
+        var targeting: LuaFunction?
+        if let value = table["targeting"], value != .null {
+            if case .function(let function) = value { targeting = function } else {
+                reader.report([.key("targeting")], "field 'targeting' must be a function(user) returning true or false, got \(value.typeName)")
+            }
+        }
+        var status = ExperimentStatus.running
+        if let text = reader.string(table, "status", at: [], required: false) {
+            if let parsed = ExperimentStatus(rawValue: text) { status = parsed } else {
+                reader.report([.key("status")], "unknown status '\(text)' (known: \(ExperimentStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+        }
+        let start = readStart(table, &reader)
+        let (primary, secondary, guardrails) = readMetrics(table, &reader)
+        let sequential = reader.boolean(table, "sequential", at: [], required: false) ?? false
+        let alpha = reader.number(table, "alpha", at: [], in: 0.0001...0.5) ?? 0.05
+        var correction = CorrectionMethod.holm
+        if let text = reader.string(table, "correction", at: [], required: false) {
+            if let parsed = CorrectionMethod(rawValue: text) { correction = parsed } else {
+                reader.report([.key("correction")], "unknown correction '\(text)' (known: \(CorrectionMethod.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+        }
+        let preperiodDays = reader.integer(table, "preperiod_days", at: [], in: 0...90) ?? 0
+        let tests = readTests(table, experimentID: id ?? "", &reader)
+
+        guard reader.problems.isEmpty, let id, let traffic, let primary else { return (nil, reader.problems) }
+        let spec = ExperimentSpec(
+            id: id, title: title, seed: seed, layer: layer, traffic: traffic, variants: variants, status: status,
+            startAtEpochSeconds: start, primaryMetric: primary, secondaryMetrics: secondary, guardrails: guardrails,
+            sequential: sequential, alpha: alpha, correction: correction, hasTargeting: targeting != nil,
+            preperiodDays: Int(preperiodDays), file: source.path, line: declaration.location.line)
+        return (ValidatedExperiment(spec: spec, targeting: targeting, tests: tests), [])
+    }
+
+    private static func readLayer(_ table: LuaTable, _ reader: inout SchemaReader) -> ExperimentDefinition.LayerSlice? {
+        guard let value = table["layer"], value != .null else { return nil }
+        if let name = value.stringValue { return ExperimentDefinition.LayerSlice(name: name, range: BucketRange(start: 0, end: 1)) }
+        guard let layer = value.tableValue else {
+            reader.report([.key("layer")], "field 'layer' must be a name or { name = ..., range = { start, end } }, got \(value.typeName)")
+            return nil
+        }
+        reader.rejectUnknownFields(layer, at: [.key("layer")], known: ["name", "range"])
+        guard let name = reader.string(layer, "name", at: [.key("layer")], required: true) else { return nil }
+        guard let range = layer["range"]?.tableValue else { return ExperimentDefinition.LayerSlice(name: name, range: BucketRange(start: 0, end: 1)) }
+        let bounds = range.sequence.compactMap(\.numberValue)
+        guard bounds.count == 2, range.entries.count == 2, bounds[0] >= 0, bounds[1] <= 1, bounds[0] < bounds[1] else {
+            reader.report([.key("layer"), .key("range")], "field 'layer.range' must be { start, end } with 0 ≤ start < end ≤ 1")
+            return nil
+        }
+        return ExperimentDefinition.LayerSlice(name: name, range: BucketRange(start: bounds[0], end: bounds[1]))
+    }
+
+    private static func readVariants(_ table: LuaTable, _ reader: inout SchemaReader) -> [ExperimentSpec.Variant] {
+        guard let list = reader.table(table, "variants", at: [], required: true) else { return [] }
+        let items = list.sequence
+        guard items.count >= 2, list.isSequence else {
+            reader.report([.key("variants")], "field 'variants' must list at least two variants (the first is the control)")
+            return []
+        }
+        var variants: [ExperimentSpec.Variant] = []
+        for (offset, item) in items.enumerated() {
+            let path: SchemaReader.Path = [.key("variants"), .index(offset + 1)]
+            guard let variant = item.tableValue else {
+                reader.report(path, "variants[\(offset + 1)] must be a table, got \(item.typeName)")
+                continue
+            }
+            reader.rejectUnknownFields(variant, at: path, known: variantFields)
+            let name = reader.string(variant, "name", at: path, required: true)
+            let weight = reader.number(variant, "weight", at: path, in: 0...1)
+            if variant["weight"] == nil { reader.report(path, "missing required field 'variants[\(offset + 1)].weight' (a share in [0, 1])") }
+            var parameters: [String: ParameterValue] = [:]
+            if let params = reader.table(variant, "params", at: path, required: false) {
+                for (key, value) in params.fields {
+                    switch value {
+                    case .boolean(let flag): parameters[key] = .boolean(flag)
+                    case .integer(let number): parameters[key] = .integer(number)
+                    case .number(let number): parameters[key] = .number(number)
+                    case .string(let text): parameters[key] = .string(text)
+                    default:
+                        reader.report(path + [.key("params"), .key(key)], "parameter '\(key)' must be a boolean, number or string, got \(value.typeName)")
+                    }
+                }
+            }
+            if let name, let weight { variants.append(ExperimentSpec.Variant(name: name, weight: weight, parameters: parameters)) }
+        }
+        let names = variants.map(\.name)
+        if Set(names).count != names.count { reader.report([.key("variants")], "variant names must be unique, got \(names.joined(separator: ", "))") }
+        let total = variants.map(\.weight).reduce(0, +)
+        if variants.count == items.count, abs(total - 1) > weightSumTolerance {
+            reader.report([.key("variants")], "variant weights must sum to 1, got \(SchemaReader.format(total))")
+        }
+        let keySets = Set(variants.map { Set($0.parameters.keys) })
+        if keySets.count > 1 {
+            reader.report([.key("variants")], "every variant must set the same params (a missing one silently falls back to the plugin's default)")
+        }
+        return variants
+    }
+
+    private static func readStart(_ table: LuaTable, _ reader: inout SchemaReader) -> Int64? {
+        guard let value = table["start"], value != .null else { return nil }
+        if let seconds = value.integerValue, seconds >= 0 { return seconds }
+        if let text = value.stringValue, let seconds = Self.epochSeconds(ofDate: text) { return seconds }
+        reader.report([.key("start")], "field 'start' must be a date \"YYYY-MM-DD\" (UTC) or epoch seconds")
+        return nil
+    }
+
+    private static func readMetrics(_ table: LuaTable, _ reader: inout SchemaReader) -> (String?, [String], [Guardrail]) {
+        guard let metrics = reader.table(table, "metrics", at: [], required: true) else { return (nil, [], []) }
+        let path: SchemaReader.Path = [.key("metrics")]
+        reader.rejectUnknownFields(metrics, at: path, known: metricsFields)
+        let primary = reader.string(metrics, "primary", at: path, required: true)
+        var secondary: [String] = []
+        if let list = reader.table(metrics, "secondary", at: path, required: false) {
+            for (offset, item) in list.sequence.enumerated() {
+                guard let name = item.stringValue else {
+                    reader.report(path + [.key("secondary"), .index(offset + 1)], "metrics.secondary[\(offset + 1)] must be a metric id")
+                    continue
+                }
+                secondary.append(name)
+            }
+        }
+        var guardrails: [Guardrail] = []
+        if let list = reader.table(metrics, "guardrails", at: path, required: false) {
+            for (offset, item) in list.sequence.enumerated() {
+                let itemPath = path + [.key("guardrails"), .index(offset + 1)]
+                guard let guardrail = item.tableValue else {
+                    reader.report(itemPath, "metrics.guardrails[\(offset + 1)] must be a table")
+                    continue
+                }
+                reader.rejectUnknownFields(guardrail, at: itemPath, known: guardrailFields)
+                guard let metric = reader.string(guardrail, "metric", at: itemPath, required: true) else { continue }
+                let increase = reader.number(guardrail, "max_relative_increase", at: itemPath, in: 0...10)
+                let decrease = reader.number(guardrail, "max_relative_decrease", at: itemPath, in: 0...1)
+                switch (increase, decrease) {
+                case (let limit?, nil): guardrails.append(Guardrail(metric: metric, maxRelativeChange: limit, harmfulDirection: .increase))
+                case (nil, let limit?): guardrails.append(Guardrail(metric: metric, maxRelativeChange: limit, harmfulDirection: .decrease))
+                default:
+                    reader.report(itemPath, "a guardrail needs exactly one of max_relative_increase or max_relative_decrease")
+                }
+            }
+        }
+        return (primary, secondary, guardrails)
+    }
+
+    private static func readTests(_ table: LuaTable, experimentID: String, _ reader: inout SchemaReader) -> [ExperimentTestCase] {
+        guard let tests = reader.table(table, "tests", at: [], required: false) else { return [] }
+        var cases: [ExperimentTestCase] = []
+        for (offset, item) in tests.sequence.enumerated() {
+            let path: SchemaReader.Path = [.key("tests"), .index(offset + 1)]
+            guard let test = item.tableValue else {
+                reader.report(path, "tests[\(offset + 1)] must be a table")
+                continue
+            }
+            reader.rejectUnknownFields(test, at: path, known: testFields)
+            let targeted = reader.boolean(test, "targeted", at: path, required: false)
+            let variant = reader.string(test, "variant", at: path, required: false)
+            if targeted == nil && variant == nil { reader.report(path, "an experiment test expects 'targeted' or 'variant'") }
+            guard let userTable = reader.table(test, "user", at: path, required: true) else { continue }
+            let (user, _) = RuleTestSchema.readUser(userTable, at: path + [.key("user")], defaultID: RuleTestSchema.defaultUserID, &reader)
+            if let user {
+                cases.append(ExperimentTestCase(experimentID: experimentID, location: reader.location(path), user: user,
+                                                expectTargeted: targeted, expectVariant: variant))
+            }
+        }
+        return cases
+    }
+
+    /// "2026-11-01" → epoch seconds at UTC midnight.
+    static func epochSeconds(ofDate text: String) -> Int64? {
+        let parts = text.split(separator: "-").compactMap { Int64($0) }
+        guard parts.count == 3, text.count == 10, (1970...2100).contains(parts[0]), (1...12).contains(parts[1]), (1...31).contains(parts[2]) else {
+            return nil
+        }
+        // Days from civil (Howard Hinnant).
+        let year = parts[1] <= 2 ? parts[0] - 1 : parts[0]
+        let era = year / 400
+        let yearOfEra = year - era * 400
+        let monthIndex = parts[1] > 2 ? parts[1] - 3 : parts[1] + 9
+        let dayOfYear = (153 * monthIndex + 2) / 5 + parts[2] - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return (era * 146_097 + dayOfEra - 719_468) * 86_400
+    }
+}

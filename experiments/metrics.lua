@@ -1,0 +1,23 @@
+-- Metrics every experiment can use, computed from the events table for exposed users only and
+-- only from events after each user's first exposure.
+--   kind = "mean"        per exposed user, zero-filled ("comments per user")
+--   kind = "proportion"  share of exposed users with at least one event
+--   kind = "ratio"       sum of numerator over sum of denominator, per arm (delta method)
+-- attribute_to = "target" credits an event to the user acted upon (the post's author) instead
+-- of the user who acted: "reports received per view of my posts".
+return quanzi.metrics {
+  { id = "comments_per_user", kind = "mean", event = "comment.created",
+    description = "comments written per exposed user" },
+  { id = "commenters", kind = "proportion", event = "comment.created",
+    description = "share of exposed users who commented at least once" },
+  { id = "likes_per_user", kind = "mean", event = "like.created" },
+  { id = "posts_per_user", kind = "mean", event = "post.created" },
+  { id = "views_per_user", kind = "mean", event = "post.viewed" },
+  { id = "tips_fen_per_user", kind = "mean", event = "tip.sent", value = "amount_fen",
+    description = "fen tipped per exposed user" },
+  { id = "report_rate", kind = "ratio", numerator = "report.created", denominator = "post.viewed",
+    higher_is_better = false, description = "reports filed per post viewed" },
+  { id = "reports_received_rate", kind = "ratio", numerator = "report.created", denominator = "post.viewed",
+    attribute_to = "target", higher_is_better = false,
+    description = "reports received per view of the user's own posts" },
+}
