@@ -36,7 +36,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "Core", "Social", "Ledger", "Credit",
+                "Core", "Social", "Ledger", "Credit", "Experiments",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -1,0 +1,174 @@
+import Foundation
+
+/// Turns per-variant observations into a report: lifts with intervals (Welch with the delta
+/// method, CUPED when a pre-period covariate exists, always-valid intervals when the experiment
+/// is sequential), the sample-ratio check, the correction across metrics, guardrail verdicts,
+/// power and a plain-language summary. Pure: the same input gives the same report.
+public enum ExperimentAnalyzer {
+    public struct Input: Sendable {
+        public var spec: ExperimentSpec
+        public var metrics: [MetricDefinition]
+        /// In the spec's variant order; the first is the control.
+        public var variants: [VariantObservations]
+        public var timeline: [ExperimentReport.TimelinePoint]
+        public var forcedUsersExcluded: Int
+        public var status: ExperimentStatus
+        public var analyzedAtEpochSeconds: Int64
+        public var stoppedAtEpochSeconds: Int64?
+        public var stopReason: String?
+
+        public init(
+            spec: ExperimentSpec, metrics: [MetricDefinition], variants: [VariantObservations], timeline: [ExperimentReport.TimelinePoint] = [],
+            forcedUsersExcluded: Int = 0, status: ExperimentStatus, analyzedAtEpochSeconds: Int64, stoppedAtEpochSeconds: Int64? = nil,
+            stopReason: String? = nil
+        ) {
+            self.spec = spec
+            self.metrics = metrics
+            self.variants = variants
+            self.timeline = timeline
+            self.forcedUsersExcluded = forcedUsersExcluded
+            self.status = status
+            self.analyzedAtEpochSeconds = analyzedAtEpochSeconds
+            self.stoppedAtEpochSeconds = stoppedAtEpochSeconds
+            self.stopReason = stopReason
+        }
+    }
+
+    /// Power the MDE is quoted at.
+    static let powerTarget = 0.8
+
+    public static func analyze(_ input: Input) -> ExperimentReport {
+        let spec = input.spec
+        let sampleRatio = sampleRatioCheck(input)
+        var results: [ExperimentReport.MetricResult] = []
+        for metricID in spec.allMetrics {
+            guard let definition = input.metrics.first(where: { $0.id == metricID }) else { continue }
+            results.append(result(for: definition, role: role(of: metricID, in: spec), input: input))
+        }
+        correct(&results, method: spec.correction == .holm ? .holm : .benjaminiHochberg)
+        let guardrails = spec.guardrails.map { guardrail in verdict(guardrail, results: results, alpha: spec.alpha) }
+        let power = powerEstimate(input, results: results)
+        let decision = decide(input, sampleRatio: sampleRatio, results: results, guardrails: guardrails)
+        var report = ExperimentReport(
+            experimentID: spec.id, title: spec.title, status: input.status.rawValue, analyzedAtEpochSeconds: input.analyzedAtEpochSeconds,
+            alpha: spec.alpha, correction: spec.correction.rawValue, sequential: spec.sequential,
+            variants: zip(spec.variants, input.variants).map { .init(name: $0.name, weight: $0.weight, users: $1.users) },
+            forcedUsersExcluded: input.forcedUsersExcluded, sampleRatio: sampleRatio, metrics: results, guardrails: guardrails, power: power,
+            timeline: input.timeline, decision: decision, summary: "", stoppedAtEpochSeconds: input.stoppedAtEpochSeconds,
+            stopReason: input.stopReason)
+        report.summary = ReportSummary.sentence(for: report)
+        return report
+    }
+
+    static func role(of metric: String, in spec: ExperimentSpec) -> ExperimentReport.Role {
+        if metric == spec.primaryMetric { return .primary }
+        if spec.secondaryMetrics.contains(metric) { return .secondary }
+        return .guardrail
+    }
+
+    static func sampleRatioCheck(_ input: Input) -> ExperimentReport.SampleRatio? {
+        let counts = input.variants.map(\.users)
+        guard counts.reduce(0, +) > 0, let check = try? SampleRatioCheck(observedCounts: counts, weights: input.spec.variants.map(\.weight)) else {
+            return nil
+        }
+        return ExperimentReport.SampleRatio(chiSquare: check.chiSquare, pValue: check.pValue, mismatch: check.isMismatch)
+    }
+
+    static func result(for definition: MetricDefinition, role: ExperimentReport.Role, input: Input) -> ExperimentReport.MetricResult {
+        let empty = MetricAccumulator()
+        let accumulators = input.variants.map { $0.metrics[definition.id] ?? empty }
+        let arms = zip(input.variants, accumulators).map { variant, accumulator in
+            ExperimentReport.ArmValue(variant: variant.name, users: accumulator.users, value: value(of: accumulator, kind: definition.kind))
+        }
+        var comparisons: [ExperimentReport.Comparison] = []
+        for index in accumulators.indices.dropFirst() {
+            comparisons.append(compare(control: accumulators[0], treatment: accumulators[index], variant: input.variants[index].name,
+                                       kind: definition.kind, spec: input.spec))
+        }
+        return ExperimentReport.MetricResult(
+            id: definition.id, description: definition.description, kind: kindName(definition.kind), role: role,
+            higherIsBetter: definition.higherIsBetter, arms: arms, comparisons: comparisons)
+    }
+
+    static func value(of accumulator: MetricAccumulator, kind: MetricDefinition.Kind) -> Double {
+        switch kind {
+        case .mean: accumulator.mean
+        case .proportion: accumulator.users > 0 ? Double(accumulator.usersWithEvents) / Double(accumulator.users) : 0
+        case .ratio: accumulator.sumCompanion != 0 ? accumulator.sumValue / accumulator.sumCompanion : 0
+        }
+    }
+
+    static func kindName(_ kind: MetricDefinition.Kind) -> String {
+        switch kind {
+        case .mean: "mean"
+        case .proportion: "proportion"
+        case .ratio: "ratio"
+        }
+    }
+
+    static func compare(control: MetricAccumulator, treatment: MetricAccumulator, variant: String, kind: MetricDefinition.Kind,
+                        spec: ExperimentSpec) -> ExperimentReport.Comparison {
+        var cupedReduction: Double?
+        do throws(StatisticsError) {
+            var arms: (ArmEstimate, ArmEstimate)
+            switch kind {
+            case .mean:
+                arms = (control.valueSummary.estimate, treatment.valueSummary.estimate)
+                if spec.preperiodDays > 0, control.sumCompanionSquares > 0 || treatment.sumCompanionSquares > 0 {
+                    let cuped = try Cuped(control: control.cupedSummary, treatment: treatment.cupedSummary)
+                    arms = (cuped.control, cuped.treatment)
+                    cupedReduction = cuped.varianceReduction
+                }
+            case .proportion:
+                arms = (ProportionSummary(successes: control.usersWithEvents, count: control.users).estimate,
+                        ProportionSummary(successes: treatment.usersWithEvents, count: treatment.users).estimate)
+            case .ratio:
+                arms = (try control.ratioSummary.ratioEstimate(), try treatment.ratioSummary.ratioEstimate())
+            }
+            if spec.sequential {
+                let result = try SequentialTest.relative(control: arms.0, treatment: arms.1, alpha: spec.alpha)
+                return ExperimentReport.Comparison(
+                    variant: variant, relativeLift: result.estimate, ciLower: result.confidenceInterval.lower,
+                    ciUpper: result.confidenceInterval.upper, pValue: nil, adjustedPValue: nil, significant: result.isSignificant,
+                    cupedVarianceReduction: cupedReduction, unavailable: nil)
+            }
+            let result = try WelchTest.relative(control: arms.0, treatment: arms.1, alpha: spec.alpha)
+            return ExperimentReport.Comparison(
+                variant: variant, relativeLift: result.estimate, ciLower: result.confidenceInterval.lower,
+                ciUpper: result.confidenceInterval.upper, pValue: result.pValue, adjustedPValue: result.pValue,
+                significant: result.isSignificant(alpha: spec.alpha), cupedVarianceReduction: cupedReduction, unavailable: nil)
+        } catch {
+            return ExperimentReport.Comparison(
+                variant: variant, relativeLift: 0, ciLower: 0, ciUpper: 0, pValue: nil, adjustedPValue: nil, significant: false,
+                cupedVarianceReduction: nil, unavailable: unavailableReason(error))
+        }
+    }
+
+    static func unavailableReason(_ error: StatisticsError) -> String {
+        switch error {
+        case .tooFewUsers: "too few users"
+        case .zeroMean: "the control's value is zero"
+        case .zeroVariance: "no variation yet"
+        default: "not computable"
+        }
+    }
+
+    /// Adjusts p-values of primary and secondary comparisons together and re-judges them.
+    /// Guardrails are not corrected: a guardrail is a safety check, not a discovery.
+    static func correct(_ results: inout [ExperimentReport.MetricResult], method: MultipleComparisons.Method) {
+        var positions: [(Int, Int)] = []
+        var pValues: [Double] = []
+        for (metricIndex, result) in results.enumerated() where result.role != .guardrail {
+            for (comparisonIndex, comparison) in result.comparisons.enumerated() {
+                guard let pValue = comparison.pValue else { continue }
+                positions.append((metricIndex, comparisonIndex))
+                pValues.append(pValue)
+            }
+        }
+        guard pValues.count > 1 else { return }
+        let adjusted = MultipleComparisons.adjust(pValues, method: method)
+        for ((metricIndex, comparisonIndex), value) in zip(positions, adjusted) {
+            results[metricIndex].comparisons[comparisonIndex].adjustedPValue = value
+        }
+    }
+}

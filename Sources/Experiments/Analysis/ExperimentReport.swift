@@ -1,0 +1,116 @@
+/// The outcome of analysing an experiment: what `report.json` holds and `report.html` shows.
+public struct ExperimentReport: Sendable, Hashable, Codable {
+    public struct VariantRow: Sendable, Hashable, Codable {
+        public var name: String
+        public var weight: Double
+        public var users: Int
+    }
+
+    public struct SampleRatio: Sendable, Hashable, Codable {
+        public var chiSquare: Double
+        public var pValue: Double
+        /// p < 0.001: assignment or logging is broken; no verdict is given.
+        public var mismatch: Bool
+    }
+
+    public struct ArmValue: Sendable, Hashable, Codable {
+        public var variant: String
+        public var users: Int
+        /// Mean per user, share of users, or ratio.
+        public var value: Double
+    }
+
+    public struct Comparison: Sendable, Hashable, Codable {
+        public var variant: String
+        /// (treatment − control) / |control|.
+        public var relativeLift: Double
+        public var ciLower: Double
+        public var ciUpper: Double
+        /// Nil for sequential tests, which judge by their always-valid interval.
+        public var pValue: Double?
+        /// After the correction across metrics and variants.
+        public var adjustedPValue: Double?
+        public var significant: Bool
+        /// Share of variance CUPED removed, when it applied.
+        public var cupedVarianceReduction: Double?
+        /// Why no test could be made (too few users, zero control mean…).
+        public var unavailable: String?
+    }
+
+    public enum Role: String, Sendable, Hashable, Codable {
+        case primary, secondary, guardrail
+    }
+
+    public struct MetricResult: Sendable, Hashable, Codable {
+        public var id: String
+        public var description: String?
+        public var kind: String
+        public var role: Role
+        public var higherIsBetter: Bool
+        public var arms: [ArmValue]
+        public var comparisons: [Comparison]
+    }
+
+    public enum GuardrailVerdict: String, Sendable, Hashable, Codable {
+        case ok
+        case violated
+        case insufficientData = "insufficient_data"
+    }
+
+    public struct GuardrailResult: Sendable, Hashable, Codable {
+        public var metric: String
+        public var maxRelativeChange: Double
+        public var harmfulDirection: String
+        public var verdict: GuardrailVerdict
+        public var explanation: String
+    }
+
+    public struct PowerEstimate: Sendable, Hashable, Codable {
+        public var metric: String
+        /// The smallest absolute effect detectable at 80 % power with the users so far.
+        public var minimumDetectableEffect: Double
+        /// The same as a share of the control mean.
+        public var minimumDetectableRelativeEffect: Double?
+        /// More users per arm needed to detect the observed effect; nil when significant.
+        public var additionalUsersPerArmNeeded: Int?
+    }
+
+    public struct TimelinePoint: Sendable, Hashable, Codable {
+        public var dayEpochSeconds: Int64
+        /// Cumulative exposed users per variant, in variant order.
+        public var cumulativeUsers: [Int]
+
+        public init(dayEpochSeconds: Int64, cumulativeUsers: [Int]) {
+            self.dayEpochSeconds = dayEpochSeconds
+            self.cumulativeUsers = cumulativeUsers
+        }
+    }
+
+    public enum Decision: String, Sendable, Hashable, Codable {
+        case ship
+        case doNotShip = "do_not_ship"
+        case keepRunning = "keep_running"
+        case stoppedByGuardrail = "stopped_by_guardrail"
+        case withheldSampleRatioMismatch = "withheld_sample_ratio_mismatch"
+    }
+
+    public var experimentID: String
+    public var title: String?
+    public var status: String
+    public var analyzedAtEpochSeconds: Int64
+    public var alpha: Double
+    public var correction: String
+    public var sequential: Bool
+    public var variants: [VariantRow]
+    public var forcedUsersExcluded: Int
+    public var sampleRatio: SampleRatio?
+    public var metrics: [MetricResult]
+    public var guardrails: [GuardrailResult]
+    public var power: PowerEstimate?
+    public var timeline: [TimelinePoint]
+    public var decision: Decision
+    public var summary: String
+    /// Set when a guardrail stopped the experiment: when and why.
+    public var stoppedAtEpochSeconds: Int64?
+    public var stopReason: String?
+}

@@ -1,0 +1,186 @@
+import Foundation
+
+/// `report.html`: one self-contained page (inline CSS and SVG, no scripts, nothing fetched), so
+/// it can be mailed, archived, or opened from a CI artifact. Deterministic for a given report.
+public enum ReportHTML {
+    static let palette = ["#4a5568", "#2b6cb0", "#c05621", "#2f855a", "#6b46c1"]
+
+    public static func render(_ report: ExperimentReport) -> String {
+        var html = """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8">
+            <title>\(escape(report.title ?? report.experimentID)) · Quanzi A/B report</title>
+            <style>
+            body{font:15px/1.5 -apple-system,"Segoe UI",Roboto,"Noto Sans CJK SC",sans-serif;margin:2em auto;max-width:960px;color:#1a202c;padding:0 1em}
+            h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:1.8em;border-bottom:1px solid #e2e8f0;padding-bottom:.2em}
+            .meta{color:#718096}.summary{font-size:1.1em;background:#f7fafc;border-left:4px solid #2b6cb0;padding:.8em 1em}
+            .badge{display:inline-block;border-radius:4px;padding:.1em .6em;font-weight:600;color:#fff}
+            .ship{background:#2f855a}.do_not_ship,.stopped_by_guardrail{background:#c53030}.keep_running{background:#718096}
+            .withheld_sample_ratio_mismatch{background:#b7791f}
+            table{border-collapse:collapse;width:100%}td,th{padding:.35em .6em;border-bottom:1px solid #edf2f7;text-align:left}
+            td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}.ok{color:#2f855a}.bad{color:#c53030}.warn{color:#b7791f}
+            </style></head><body>
+
+            """
+        html += "<h1>\(escape(report.title ?? report.experimentID))</h1>\n"
+        html += "<p class=\"meta\">experiment <code>\(escape(report.experimentID))</code> · status \(escape(report.status)) · analysed \(date(report.analyzedAtEpochSeconds))"
+        html += " · α = \(report.alpha) · \(report.sequential ? "sequential (always-valid) intervals" : "fixed-horizon Welch tests") · correction \(escape(report.correction))</p>\n"
+        html += "<p><span class=\"badge \(report.decision.rawValue)\">\(label(report.decision))</span></p>\n"
+        html += "<p class=\"summary\">\(escape(report.summary))</p>\n"
+        if let stopped = report.stoppedAtEpochSeconds {
+            html += "<p class=\"bad\"><strong>Stopped automatically at \(date(stopped))</strong>: \(escape(report.stopReason ?? ""))</p>\n"
+        }
+        html += variantsSection(report)
+        html += metricsSection(report)
+        html += guardrailSection(report)
+        html += timelineSection(report)
+        html += powerSection(report)
+        html += """
+            <h2>Method</h2><p class="meta">Relative lift (treatment − control)/|control| with delta-method standard errors; \
+            means and proportions per exposed user (zero-filled), ratios with the delta method. Only events after a user's first \
+            exposure count; users forced into a variant for QA are excluded. Sample-ratio mismatch is flagged at p &lt; 0.001. \
+            Primary and secondary metrics are corrected together (\(escape(report.correction))); guardrails are not corrected and \
+            fire only when the whole interval lies beyond the allowed change.</p>
+            </body></html>
+
+            """
+        return html
+    }
+
+    static func variantsSection(_ report: ExperimentReport) -> String {
+        var html = "<h2>Variants</h2><table><tr><th>variant</th><th class=\"num\">weight</th><th class=\"num\">exposed users</th></tr>\n"
+        for variant in report.variants {
+            html += "<tr><td>\(escape(variant.name))</td><td class=\"num\">\(String(format: "%.0f%%", variant.weight * 100))</td><td class=\"num\">\(variant.users)</td></tr>\n"
+        }
+        html += "</table>\n"
+        if let srm = report.sampleRatio {
+            let cls = srm.mismatch ? "bad" : "ok"
+            let text = srm.mismatch ? "sample-ratio mismatch" : "split as configured"
+            html += "<p class=\"\(cls)\">Sample ratio: \(text) (χ² = \(String(format: "%.2f", srm.chiSquare)), p = \(String(format: "%.3g", srm.pValue)))</p>\n"
+        }
+        if report.forcedUsersExcluded > 0 { html += "<p class=\"meta\">\(report.forcedUsersExcluded) QA-forced users excluded.</p>\n" }
+        return html
+    }
+
+    static func metricsSection(_ report: ExperimentReport) -> String {
+        var html = "<h2>Metrics: relative lift with \(Int(((1 - report.alpha) * 100).rounded()))% intervals</h2>\n"
+        html += forestPlot(report)
+        html += "<table><tr><th>metric</th><th>role</th>"
+        for variant in report.variants { html += "<th class=\"num\">\(escape(variant.name))</th>" }
+        html += "<th>lift</th><th class=\"num\">p (adjusted)</th></tr>\n"
+        for metric in report.metrics {
+            for (index, comparison) in metric.comparisons.enumerated() {
+                html += "<tr><td>\(index == 0 ? escape(metric.id) : "")</td><td>\(index == 0 ? metric.role.rawValue : "")</td>"
+                for arm in metric.arms { html += "<td class=\"num\">\(index == 0 ? String(format: "%.4g", arm.value) : "")</td>" }
+                if let why = comparison.unavailable {
+                    html += "<td class=\"warn\">\(escape(comparison.variant)): \(escape(why))</td><td></td></tr>\n"
+                    continue
+                }
+                let good = (comparison.relativeLift > 0) == metric.higherIsBetter
+                let cls = comparison.significant ? (good ? "ok" : "bad") : ""
+                html += "<td class=\"\(cls)\">\(escape(comparison.variant)): \(ReportSummary.signedPercent(comparison.relativeLift)) "
+                html += "[\(ReportSummary.percent(comparison.ciLower)), \(ReportSummary.percent(comparison.ciUpper))]</td>"
+                let p = comparison.pValue.map { String(format: "%.3g", $0) } ?? "seq."
+                let adjusted = comparison.adjustedPValue.map { String(format: " (%.3g)", $0) } ?? ""
+                html += "<td class=\"num\">\(p)\(adjusted)</td></tr>\n"
+            }
+        }
+        return html + "</table>\n"
+    }
+
+    /// Per metric and variant, a bar from the interval's lower to upper bound around the estimate.
+    static func forestPlot(_ report: ExperimentReport) -> String {
+        let rows = report.metrics.flatMap { metric in metric.comparisons.filter { $0.unavailable == nil }.map { (metric, $0) } }
+        guard !rows.isEmpty else { return "<p class=\"meta\">No comparisons yet.</p>\n" }
+        let bound = max(0.05, rows.map { max(abs($0.1.ciLower), abs($0.1.ciUpper)) }.max() ?? 0.05) * 1.1
+        let width = 900.0, labelWidth = 260.0, rowHeight = 26.0
+        let height = Double(rows.count) * rowHeight + 30
+        func x(_ lift: Double) -> Double { labelWidth + (lift + bound) / (2 * bound) * (width - labelWidth - 20) }
+        var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"100%\" role=\"img\" aria-label=\"relative lift per metric\">\n"
+        svg += line(x(0), 0, x(0), height - 20, "#a0aec0", dashed: true)
+        for (index, (metric, comparison)) in rows.enumerated() {
+            let y = Double(index) * rowHeight + 14
+            let good = (comparison.relativeLift > 0) == metric.higherIsBetter
+            let color = comparison.significant ? (good ? "#2f855a" : "#c53030") : "#718096"
+            svg += "<text x=\"4\" y=\"\(fmt(y + 4))\" font-size=\"13\">\(escape(metric.id)) · \(escape(comparison.variant))</text>\n"
+            svg += line(x(comparison.ciLower), y, x(comparison.ciUpper), y, color, width: 3)
+            svg += "<circle cx=\"\(fmt(x(comparison.relativeLift)))\" cy=\"\(fmt(y))\" r=\"5\" fill=\"\(color)\"/>\n"
+        }
+        for tick in [-bound, -bound / 2, 0, bound / 2, bound] {
+            svg += "<text x=\"\(fmt(x(tick)))\" y=\"\(fmt(height - 4))\" font-size=\"11\" text-anchor=\"middle\" fill=\"#718096\">\(ReportSummary.signedPercent(tick))</text>\n"
+        }
+        return svg + "</svg>\n"
+    }
+
+    static func guardrailSection(_ report: ExperimentReport) -> String {
+        guard !report.guardrails.isEmpty else { return "" }
+        var html = "<h2>Guardrails</h2><table><tr><th>metric</th><th>allowed</th><th>verdict</th><th>why</th></tr>\n"
+        for guardrail in report.guardrails {
+            let cls = guardrail.verdict == .ok ? "ok" : guardrail.verdict == .violated ? "bad" : "warn"
+            html += "<tr><td>\(escape(guardrail.metric))</td><td>\(guardrail.harmfulDirection) ≤ \(ReportSummary.percent(guardrail.maxRelativeChange))</td>"
+            html += "<td class=\"\(cls)\">\(guardrail.verdict.rawValue)</td><td>\(escape(guardrail.explanation))</td></tr>\n"
+        }
+        return html + "</table>\n"
+    }
+
+    /// Cumulative exposed users per variant per day.
+    static func timelineSection(_ report: ExperimentReport) -> String {
+        guard report.timeline.count >= 1 else { return "" }
+        let width = 900.0, height = 240.0, left = 60.0, bottom = 30.0
+        let maxUsers = max(1, report.timeline.flatMap(\.cumulativeUsers).max() ?? 1)
+        let days = report.timeline.count
+        func x(_ index: Int) -> Double { left + (days > 1 ? Double(index) / Double(days - 1) : 0.5) * (width - left - 20) }
+        func y(_ users: Int) -> Double { height - bottom - Double(users) / Double(maxUsers) * (height - bottom - 10) }
+        var svg = "<h2>Cumulative exposures</h2>\n<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"100%\" role=\"img\" aria-label=\"cumulative exposures\">\n"
+        svg += line(left, height - bottom, width - 10, height - bottom, "#a0aec0")
+        svg += "<text x=\"4\" y=\"\(fmt(y(maxUsers) + 4))\" font-size=\"11\" fill=\"#718096\">\(maxUsers)</text>\n"
+        for (variantIndex, variant) in report.variants.enumerated() {
+            let color = palette[variantIndex % palette.count]
+            let points = report.timeline.enumerated().map { index, point in
+                "\(fmt(x(index))),\(fmt(y(variantIndex < point.cumulativeUsers.count ? point.cumulativeUsers[variantIndex] : 0)))"
+            }
+            svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2.5\" points=\"\(points.joined(separator: " "))\"/>\n"
+            svg += "<text x=\"\(fmt(left + 10 + Double(variantIndex) * 140))\" y=\"16\" font-size=\"13\" fill=\"\(color)\">■ \(escape(variant.name))</text>\n"
+        }
+        svg += "<text x=\"\(fmt(left))\" y=\"\(fmt(height - 8))\" font-size=\"11\" fill=\"#718096\">\(day(report.timeline.first!.dayEpochSeconds))</text>\n"
+        svg += "<text x=\"\(fmt(width - 10))\" y=\"\(fmt(height - 8))\" font-size=\"11\" text-anchor=\"end\" fill=\"#718096\">\(day(report.timeline.last!.dayEpochSeconds))</text>\n"
+        return svg + "</svg>\n"
+    }
+
+    static func powerSection(_ report: ExperimentReport) -> String {
+        guard let power = report.power else { return "" }
+        var text = "With the users so far, the smallest change in \(escape(power.metric)) detectable at 80% power is \(String(format: "%.4g", power.minimumDetectableEffect))"
+        if let relative = power.minimumDetectableRelativeEffect { text += " (\(ReportSummary.percent(relative)) of control)" }
+        if let needed = power.additionalUsersPerArmNeeded { text += needed > 0 ? "; about \(needed) more users per arm would detect the observed effect" : "; enough users to detect the observed effect" }
+        return "<h2>Power</h2><p>\(text).</p>\n"
+    }
+
+    static func label(_ decision: ExperimentReport.Decision) -> String {
+        switch decision {
+        case .ship: "ship"
+        case .doNotShip: "do not ship"
+        case .keepRunning: "keep running"
+        case .stoppedByGuardrail: "stopped by guardrail"
+        case .withheldSampleRatioMismatch: "no verdict: sample-ratio mismatch"
+        }
+    }
+
+    static func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, _ color: String, width: Double = 1, dashed: Bool = false) -> String {
+        "<line x1=\"\(fmt(x1))\" y1=\"\(fmt(y1))\" x2=\"\(fmt(x2))\" y2=\"\(fmt(y2))\" stroke=\"\(color)\" stroke-width=\"\(fmt(width))\"\(dashed ? " stroke-dasharray=\"4 3\"" : "")/>\n"
+    }
+
+    static func fmt(_ value: Double) -> String { String(format: "%.1f", value) }
+
+    static func date(_ epochSeconds: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(epochSeconds)))
+    }
+
+    static func day(_ epochSeconds: Int64) -> String { String(date(epochSeconds).prefix(10)) }
+
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

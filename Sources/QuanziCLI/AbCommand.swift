@@ -1,0 +1,122 @@
+import ArgumentParser
+import Core
+import Experiments
+import Foundation
+import Service
+
+struct AbCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ab",
+        abstract: "A/B experiments: assignment, QA overrides, analysis and reports.",
+        subcommands: [AbList.self, AbAssign.self, AbForce.self, AbAnalyze.self, AbStop.self]
+    )
+}
+
+struct AbList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List experiments with their status and exposures.")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        let service = try options.openService()
+        for spec in service.experiments.experiments.experiments {
+            let exposed = (try? service.experiments.store.exposures(of: spec.id).count) ?? 0
+            let layer = spec.layer.map { " layer \($0.name) [\($0.range.start), \($0.range.end))" } ?? ""
+            print("\(spec.id)  \(service.experiments.status(of: spec).rawValue)  traffic \(Int(spec.traffic * 100))%\(layer)  "
+                + "variants \(spec.variants.map(\.name).joined(separator: "/"))  exposed \(exposed)  (\(spec.file):\(spec.line))")
+        }
+    }
+}
+
+struct AbAssign: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "assign", abstract: "Which variant a user gets, with the bucket and why (logs nothing).")
+
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "Experiment id.") var experiment: String
+    @Argument(help: "User id.") var user: Int64
+
+    func run() throws {
+        let service = try options.openService()
+        do {
+            let profile = try QuanziError.wrapping { try service.users.require(UserID(user)) }
+            let assignment = try service.experiments.assign(profile, to: experiment)
+            print("\(experiment) user \(user): \(assignment)")
+            if let variant = assignment.variant, !variant.parameters.isEmpty {
+                print("params: " + variant.parameters.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: ", "))
+            }
+        } catch {
+            Console.error(error.description)
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct AbForce: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "force", abstract: "Force a user into a variant for QA (excluded from analysis).")
+
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "Experiment id.") var experiment: String
+    @Argument(help: "User id.") var user: Int64
+    @Argument(help: "Variant name.") var variant: String
+
+    func run() throws {
+        let service = try options.openService()
+        do {
+            _ = try QuanziError.wrapping { try service.users.require(UserID(user)) }
+            try service.experiments.force(UserID(user), into: variant, experiment: experiment)
+            print("user \(user) now sees '\(variant)' in \(experiment) (excluded from analysis)")
+        } catch {
+            Console.error(error.description)
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct AbAnalyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Analyse an experiment from the events and write report.json and report.html.",
+        discussion: "A running experiment whose guardrail is significantly violated is stopped, as the service would."
+    )
+
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "Experiment id.") var experiment: String
+    @Option(help: "Folder for report.json and report.html.") var out = "var/reports"
+    @Flag(help: "Report only; never stop the experiment.") var dryRun = false
+
+    func run() throws {
+        let service = try options.openService()
+        do {
+            let report = try service.experiments.analyze(experiment, database: service.database, now: service.clock.nowEpochSeconds,
+                                                         applyGuardrails: !dryRun)
+            let folder = (out as NSString).appendingPathComponent(experiment)
+            let paths = try ReportWriter.write(report, to: folder)
+            print(report.summary)
+            print("wrote \(paths.json) and \(paths.html)")
+        } catch let error as QuanziError {
+            Console.error(error.description)
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct AbStop: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop an experiment: everyone gets control.")
+
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "Experiment id.") var experiment: String
+    @Option(help: "Why, for the record.") var reason = "stopped by an operator"
+
+    func run() throws {
+        let service = try options.openService()
+        do {
+            try service.experiments.stop(experiment, reason: reason)
+            print("\(experiment) stopped: \(reason)")
+        } catch {
+            Console.error(error.description)
+            throw ExitCode(1)
+        }
+    }
+}
