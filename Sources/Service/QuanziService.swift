@@ -17,6 +17,7 @@ public final class QuanziService: Sendable {
     public let friends: FriendStore
     public let posts: PostStore
     public let affinities: AffinityStore
+    public let credit: CreditStore
     public let experiments: ExperimentService
     private let moderators: [CircleID: Moderator]
 
@@ -29,7 +30,8 @@ public final class QuanziService: Sendable {
         friends = FriendStore(database: database)
         posts = PostStore(database: database)
         affinities = AffinityStore(database: database)
-        var dataSource = ServiceDataSource(users: users, friends: friends, affinities: affinities, clock: clock)
+        credit = CreditStore(database: database)
+        var dataSource = ServiceDataSource(users: users, friends: friends, affinities: affinities, credit: credit, clock: clock)
         let engine = ExperimentEngine(experiments: experimentSet, dataSource: dataSource, clock: clock, limits: limits)
         experiments = try ExperimentService(engine: engine, store: ExperimentStore(database: database), clock: clock)
         dataSource.experiments = experiments

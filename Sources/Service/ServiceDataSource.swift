@@ -9,13 +9,18 @@ struct ServiceDataSource: ScriptDataSource {
     let users: UserStore
     let friends: FriendStore
     let affinities: AffinityStore
+    let credit: CreditStore
     let clock: any Clock
     /// Nil inside experiment targeting, where asking for a variant would recurse.
     var experiments: ExperimentService?
 
     func user(_ id: UserID) -> UserProfile? { try? users.user(id) }
-    func creditScore(_ id: UserID) -> Int? { nil }
-    func creditExplanation(_ id: UserID) -> ScriptValue? { nil }
+    func creditScore(_ id: UserID) -> Int? { try? credit.score(id) }
+
+    func creditExplanation(_ id: UserID) -> ScriptValue? {
+        guard let report = try? credit.report(id) else { return nil }
+        return CreditRecord.make(report)
+    }
     func areFriends(_ first: UserID, _ second: UserID) -> Bool { (try? friends.areFriends(first, second)) ?? false }
     func affinity(from viewer: UserID, to author: UserID) -> Double {
         (try? affinities.affinity(from: viewer, to: author, at: clock.nowEpochSeconds)) ?? 0

@@ -34,8 +34,8 @@ public struct BulkWriter {
         try PostStore.report(postID, by: user, reason: reason, hideAtReports: hideAtReports, at: now, db)
     }
 
-    public func recordView(_ postID: Int64, circle: CircleID, by user: UserID, at now: Int64) throws {
-        try EventLog.append(Event(kind: .postViewed, at: now, userID: user, circleID: circle, postID: postID), in: db)
+    public func recordView(_ postID: Int64, circle: CircleID, by user: UserID, author: UserID, at now: Int64) throws {
+        try PostStore.recordView(postID, circle: circle, by: user, author: author, at: now, db)
     }
 }
 

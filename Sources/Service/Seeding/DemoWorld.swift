@@ -24,12 +24,14 @@ public enum DemoWorld {
         public var postsHeldByModeration = 0
         public var views = 0
         public var likes = 0
+        public var comments = 0
         public var reports = 0
         public var ruleDenials = 0
+        public var creditScored = 0
 
         public var description: String {
             "\(users) users, \(friendships) friendships, \(posts) posts (\(postsHeldByModeration) held by moderation), "
-                + "\(views) views, \(likes) likes, \(reports) reports; \(ruleDenials) attempts denied by rules"
+                + "\(views) views, \(likes) likes, \(comments) comments, \(reports) reports; \(ruleDenials) attempts denied by rules; \(creditScored) credit scores"
         }
     }
 
@@ -62,9 +64,12 @@ public enum DemoWorld {
         let graph = try seedFriendships(service, users: users, now: now, random: &random)
         summary.friendships = graph.friendships
         let badActors = Set(users.filter { _ in random.chance(badActorShare) }.map(\.id))
+        var views: [(post: Post, viewer: UserProfile, at: Int64)] = []
         for circle in service.plugins.circles {
-            try seedCircle(service, circle: circle, graph: graph, badActors: badActors, now: now, random: &random, summary: &summary)
+            views += try seedCircle(service, circle: circle, graph: graph, badActors: badActors, now: now, random: &random, summary: &summary)
         }
+        summary.creditScored = try service.credit.recomputeAll(at: now)
+        try seedComments(service, views: views, random: &random, summary: &summary)
         return summary
     }
 
@@ -120,8 +125,9 @@ public enum DemoWorld {
     private static func seedCircle(
         _ service: QuanziService, circle: CircleDefinition, graph: Graph, badActors: Set<UserID>, now: Int64,
         random: inout SeededGenerator, summary: inout Summary
-    ) throws {
+    ) throws -> [(post: Post, viewer: UserProfile, at: Int64)] {
         let moderator = service.moderator(for: circle.id)
+        var views: [(post: Post, viewer: UserProfile, at: Int64)] = []
         var posts: [Post] = []
         try service.database.bulkWrite { writer in
             for user in graph.users where random.chance(postingShare) {
@@ -156,7 +162,8 @@ public enum DemoWorld {
                         continue
                     }
                     let at = min(now, post.createdAtEpochSeconds + Int64(random.int(in: 60...86_400)))
-                    try writer.recordView(post.id, circle: circle.id, by: viewer.id, at: at)
+                    try writer.recordView(post.id, circle: circle.id, by: viewer.id, author: post.authorID, at: at)
+                    views.append((post, viewer, at))
                     summary.views += 1
                     if random.chance(likeShare),
                         try service.rules.evaluate(circle: circle.id, action: .like, user: viewer, context: context).allowed,
@@ -173,6 +180,36 @@ public enum DemoWorld {
                             continue
                         }
                     }
+                }
+            }
+        }
+        return views
+    }
+
+    /// Chance that a viewer tries to comment on what they saw.
+    static let commentAttemptShare = 0.12
+    static let commentBodies = ["哈哈哈", "好看！", "同感", "加油", "在哪里？", "求链接", "太真实了", "学到了"]
+
+    /// Viewers try to comment; the circle's comment rule (credit, experiments) decides. Rules run
+    /// outside the write transaction because reading a variant logs an exposure.
+    private static func seedComments(_ service: QuanziService, views: [(post: Post, viewer: UserProfile, at: Int64)],
+                                     random: inout SeededGenerator, summary: inout Summary) throws {
+        var allowed: [(post: Post, viewer: UserProfile, at: Int64)] = []
+        for view in views where random.chance(commentAttemptShare) {
+            let context = RuleContext(post: PostContext(id: view.post.id, authorID: view.post.authorID, kind: view.post.kind, text: view.post.body))
+            if try service.rules.evaluate(circle: view.post.circleID, action: .comment, user: view.viewer, context: context).allowed {
+                allowed.append(view)
+            } else {
+                summary.ruleDenials += 1
+            }
+        }
+        try service.database.bulkWrite { writer in
+            for comment in allowed {
+                do {
+                    try writer.comment(on: comment.post.id, by: comment.viewer.id, body: random.pick(commentBodies), at: comment.at + 60)
+                    summary.comments += 1
+                } catch let error as QuanziError where error.code == .postNotVisible {
+                    continue  // hidden by reports since it was viewed
                 }
             }
         }

@@ -11,6 +11,7 @@ enum Migrations {
         SocialMigrations.register(&migrator)
         LedgerMigrations.register(&migrator)
         ExperimentMigrations.register(&migrator)
+        CreditMigrations.register(&migrator)
         return migrator
     }
 }

@@ -223,16 +223,14 @@ public struct PostStore: Sendable {
         return true
     }
 
-    /// Records that `user` saw these posts (the denominator of report rate).
-    public func recordViews(_ postIDs: [Int64], circle: CircleID, by user: UserID, at now: Int64)
-        throws
-    {
-        try database.pool.write { db in
-            for postID in postIDs {
-                try EventLog.append(
-                    Event(kind: .postViewed, at: now, userID: user, circleID: circle, postID: postID), in: db)
-            }
-        }
+    /// Records that `user` saw this post (the denominator of report rates, credited to the
+    /// viewer and, as target, to the author).
+    public func recordView(_ postID: Int64, circle: CircleID, by user: UserID, author: UserID, at now: Int64) throws {
+        try database.pool.write { db in try Self.recordView(postID, circle: circle, by: user, author: author, at: now, db) }
+    }
+
+    static func recordView(_ postID: Int64, circle: CircleID, by user: UserID, author: UserID, at now: Int64, _ db: Database) throws {
+        try EventLog.append(Event(kind: .postViewed, at: now, userID: user, circleID: circle, postID: postID, targetUserID: author), in: db)
     }
 
     /// Posts hidden by moderation whose authors are `user`, for the conduct dimension of credit.
