@@ -34,6 +34,12 @@ public struct BulkWriter {
         try PostStore.report(postID, by: user, reason: reason, hideAtReports: hideAtReports, at: now, db)
     }
 
+    /// A `report.created` event against `author` without a report row: for simulations and
+    /// tests of metrics, where the post itself does not matter.
+    public func recordReport(on author: UserID, by reporter: UserID? = nil, at now: Int64) throws {
+        try EventLog.append(Event(kind: .reportCreated, at: now, userID: reporter, targetUserID: author), in: db)
+    }
+
     public func recordView(_ postID: Int64, circle: CircleID, by user: UserID, author: UserID, at now: Int64) throws {
         try PostStore.recordView(postID, circle: circle, by: user, author: author, at: now, db)
     }

@@ -13,18 +13,22 @@ final class ServiceFixture {
     let service: QuanziService
     let clock = ManualClock(epochSeconds: ServiceFixture.start)
 
-    init() throws {
+    /// The repository's plugins with `experiments` (by default the repository's experiments).
+    init(experiments: ExperimentSet? = nil) throws {
         let plugins = try PluginSet.load(directory: Self.pluginsDirectory)
-        service = try QuanziService(database: QuanziDatabase.temporary(), plugins: plugins, clock: clock)
+        let experiments = try experiments ?? ExperimentSet.load(directory: Self.experimentsDirectory)
+        service = try QuanziService(database: QuanziDatabase.temporary(), plugins: plugins, experiments: experiments, clock: clock)
     }
 
     deinit { try? service.database.removeFiles() }
 
-    static let pluginsDirectory: String = {
+    static let repository: URL = {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("plugins").path
+        return url
     }()
+    static let pluginsDirectory = repository.appendingPathComponent("plugins").path
+    static let experimentsDirectory = repository.appendingPathComponent("experiments").path
 
     @discardableResult
     func user(_ id: Int64, gender: Gender = .female, occupation: Occupation = .student, verified: Bool = true, city: String? = "Hangzhou") throws -> UserProfile {
