@@ -140,6 +140,10 @@ public enum ReportHTML {
                 "\(fmt(x(index))),\(fmt(y(variantIndex < point.cumulativeUsers.count ? point.cumulativeUsers[variantIndex] : 0)))"
             }
             svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2.5\" points=\"\(points.joined(separator: " "))\"/>\n"
+            for point in points {
+                let xy = point.split(separator: ",")
+                svg += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"3\" fill=\"\(color)\"/>\n"
+            }
             svg += "<text x=\"\(fmt(left + 10 + Double(variantIndex) * 140))\" y=\"16\" font-size=\"13\" fill=\"\(color)\">■ \(escape(variant.name))</text>\n"
         }
         svg += "<text x=\"\(fmt(left))\" y=\"\(fmt(height - 8))\" font-size=\"11\" fill=\"#718096\">\(day(report.timeline.first!.dayEpochSeconds))</text>\n"
