@@ -2,7 +2,7 @@
 SWIFT ?= swift
 QUANZI_RELEASE := .build/release/quanzi
 QUANZI_DEBUG := .build/debug/quanzi
-APT_PACKAGES := liblua5.4-dev libsqlite3-dev pkg-config
+APT_PACKAGES := liblua5.4-dev libsqlite3-dev libedit-dev pkg-config curl
 BENCH_APT_PACKAGES := lua5.4
 
 .PHONY: deps bench-deps build run test check bench fmt clean
@@ -28,18 +28,32 @@ bench-deps: deps
 build: deps
 	$(SWIFT) build -c release --product quanzi
 
-# Until the HTTP service lands, `run` validates the shipped plugins, runs their tests and shows
-# one sandboxed evaluation.
+DB := var/quanzi.sqlite
+PORT ?= 8080
+
+# Builds, seeds the demo world once, prints ready-to-paste curl commands with demo tokens, and
+# serves until Ctrl-C (SIGINT/SIGTERM shut down gracefully).
 run: build
 	$(QUANZI_RELEASE) check
-	$(QUANZI_RELEASE) test
-	$(QUANZI_RELEASE) eval '("sandbox: io=%s os.execute=%s debug=%s (%s)"):format(tostring(io), tostring(os.execute), tostring(debug), _VERSION)'
+	@[ -f $(DB) ] || $(QUANZI_RELEASE) seed --db $(DB)
+	@user=$$($(QUANZI_RELEASE) token 2 --db $(DB)); admin=$$($(QUANZI_RELEASE) token 1 --admin --db $(DB)); \
+	$(QUANZI_RELEASE) token 3 --db $(DB) >/dev/null; url=http://127.0.0.1:$(PORT); \
+	echo "Serving the demo world on $$url. Try (user 2, then the admin):"; \
+	echo "  curl -s -H 'Authorization: Bearer $$user' $$url/v1/me"; \
+	echo "  curl -s -H 'Authorization: Bearer $$user' $$url/v1/circles/campus-diary"; \
+	echo "  curl -s -H 'Authorization: Bearer $$user' '$$url/v1/circles/campus-diary/feed?explain=1'"; \
+	echo "  curl -s -X POST -H 'Authorization: Bearer $$admin' -H 'Idempotency-Key: demo-topup-1' -d '{\"user_id\": 2, \"amount_fen\": 10000}' $$url/v1/wallet/top-ups"; \
+	echo "  curl -s -X POST -H 'Authorization: Bearer $$user' -H 'Idempotency-Key: demo-pay-1' -d '{\"to_user_id\": 3, \"amount_fen\": 500}' $$url/v1/wallet/transfers"; \
+	echo "  curl -s -H 'Authorization: Bearer $$user' $$url/v1/wallet/history"; \
+	echo "  curl -s $$url/metrics | grep quanzi_http_requests_total"; \
+	exec $(QUANZI_RELEASE) serve --db $(DB) --port $(PORT)
 
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(QUANZI_DEBUG) check
 	$(QUANZI_DEBUG) test
+	QUANZI=$(QUANZI_DEBUG) scripts/api_fuzz.sh
 
 check: deps
 	$(SWIFT) build --product quanzi

@@ -1,7 +1,7 @@
 // swift-tools-version:6.1
 // Quanzi: a Swift core (identity, graph, wallet, credit, feed, experiments) extended by
 // sandboxed Lua plugins. Targets follow a strict dependency order (see docs/architecture):
-// Core ← Ledger, Credit, Social, Experiments ← LuaHost, Storage (GRDB) ← Service ← QuanziCLI.
+// Core ← Ledger, Credit, Social, Feed, Experiments ← LuaHost, Storage (GRDB) ← Service ← Server, Repl ← QuanziCLI.
 // Only LuaHost sees the C Lua API; only Storage sees GRDB.
 import PackageDescription
 
@@ -13,12 +13,19 @@ let package = Package(
         .library(name: "Core", targets: ["Core"]),
         .library(name: "Social", targets: ["Social"]),
         .library(name: "LuaHost", targets: ["LuaHost"]),
+        .library(name: "Feed", targets: ["Feed"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -27,6 +34,11 @@ let package = Package(
             providers: [.apt(["liblua5.4-dev"])]
         ),
         .target(name: "CLuaShim", dependencies: ["CLua"]),
+        .systemLibrary(
+            name: "CEditLine",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
         .target(name: "Core"),
         .target(name: "Social", dependencies: ["Core"]),
         .target(name: "Experiments", dependencies: ["Core"]),
@@ -36,7 +48,7 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
-                "Core", "Social", "Ledger", "Credit", "Experiments",
+                "Core", "Social", "Ledger", "Credit", "Feed", "Experiments",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -51,10 +63,27 @@ let package = Package(
             name: "Service",
             dependencies: ["Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "Storage", "LuaHost"]
         ),
+        .target(
+            name: "Server",
+            dependencies: [
+                "Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "Storage", "LuaHost", "Service",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Repl",
+            dependencies: ["Core", "Social", "Ledger", "Credit", "Experiments", "Storage", "LuaHost", "Service", "CEditLine"]
+        ),
         .executableTarget(
             name: "QuanziCLI",
             dependencies: [
-                "Core", "Social", "LuaHost", "Storage", "Ledger", "Service",
+                "Core", "Social", "LuaHost", "Storage", "Ledger", "Service", "Server", "Repl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -66,6 +95,16 @@ let package = Package(
         ),
         .testTarget(name: "SocialTests", dependencies: ["Social", "Core"]),
         .testTarget(name: "ServiceTests", dependencies: ["Service", "Storage", "LuaHost", "Social", "Core"]),
+        .testTarget(name: "ReplTests", dependencies: ["Repl", "Service", "Storage", "LuaHost", "Social", "Core"]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Service", "Storage", "LuaHost", "Social", "Ledger", "Core",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .testTarget(
             name: "CreditTests",
             dependencies: ["Credit", "Core", .product(name: "PropertyBased", package: "swift-property-based")]

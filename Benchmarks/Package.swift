@@ -4,6 +4,11 @@
 //   swift package benchmark         the RuleEvaluation suite (Benchmarks/RuleEvaluation)
 //   swift run -c release rule-eval-compare
 //                                   Swift evaluation side by side with the same rule in lua5.4
+//   swift package benchmark --target FeedRanking
+//                                   feed ranking, 1k–1M candidates (Benchmarks/FeedRanking)
+//   swift run -c release feed-compare
+//                                   feed ranking in Swift side by side with pure Lua in the host
+//                                   and one SQLite query, with ratios and memory per candidate
 import PackageDescription
 
 let package = Package(
@@ -14,6 +19,8 @@ let package = Package(
         // The MallocInterposer trait alone: it gives the malloc metrics without the default
         // RuntimeInterposer trait, whose package is not available on this machine.
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        // feed-compare's SQLite baseline (the main package already resolves it for Storage).
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // What both executables measure: the plugin set, a data source, the users.
@@ -36,6 +43,31 @@ let package = Package(
             dependencies: [
                 "RuleBenchFixtures",
                 .product(name: "LuaHost", package: "Quanzi"),
+            ]
+        ),
+        // What the feed benchmarks rank: posts, a viewer, the weights (regenerated in Lua too).
+        .target(
+            name: "FeedBenchFixtures",
+            dependencies: [.product(name: "Feed", package: "Quanzi"), .product(name: "Core", package: "Quanzi")]
+        ),
+        .executableTarget(
+            name: "FeedRanking",
+            dependencies: [
+                "FeedBenchFixtures",
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Feed", package: "Quanzi"),
+                .product(name: "Core", package: "Quanzi"),
+            ],
+            path: "Benchmarks/FeedRanking",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "feed-compare",
+            dependencies: [
+                "FeedBenchFixtures",
+                .product(name: "Feed", package: "Quanzi"),
+                .product(name: "LuaHost", package: "Quanzi"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
     ]

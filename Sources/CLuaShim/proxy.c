@@ -7,7 +7,42 @@ static int proxy_index(lua_State *L) {
     lua_getiuservalue(L, 1, 1);
     lua_pushvalue(L, 2);
     lua_rawget(L, -2);
+    if (qz_runtime_of(L)->tracing) {
+        int value = lua_gettop(L);
+        lua_createtable(L, 0, 4);
+        lua_pushliteral(L, "field");
+        lua_setfield(L, -2, "kind");
+        lua_getfield(L, value - 1, "id");
+        lua_setfield(L, -2, "object");
+        lua_pushvalue(L, 2);
+        lua_setfield(L, -2, "key");
+        lua_pushvalue(L, value);
+        lua_setfield(L, -2, "value");
+        qz_trace_append(L);
+    }
     return 1;
+}
+
+void qz_trace_append(lua_State *L) {
+    lua_getfield(L, LUA_REGISTRYINDEX, QZ_REG_TRACE);
+    if (lua_type(L, -1) == LUA_TTABLE && lua_rawlen(L, -1) < QZ_TRACE_ENTRIES_MAX) {
+        lua_pushvalue(L, -2);
+        lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    }
+    lua_pop(L, 2);
+}
+
+void qz_trace_begin(lua_State *L) {
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, QZ_REG_TRACE);
+    qz_runtime_of(L)->tracing = 1;
+}
+
+void qz_trace_take(lua_State *L) {
+    qz_runtime_of(L)->tracing = 0;
+    lua_getfield(L, LUA_REGISTRYINDEX, QZ_REG_TRACE);
+    lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, QZ_REG_TRACE);
 }
 
 static int readonly_newindex(lua_State *L) {

@@ -20,6 +20,11 @@
 #define QZ_REG_BASE "quanzi.base"             // the sandbox's global functions and libraries
 #define QZ_REG_DECLARATIONS "quanzi.declarations"
 #define QZ_REG_PROXY_META "quanzi.proxy"      // metatable of read-only proxies
+#define QZ_REG_TRACE "quanzi.trace"           // what the current traced call read
+#define QZ_TRACE_ENTRIES_MAX 200
+
+/// Appends the table on top of the stack to the trace (pops it), when tracing.
+void qz_trace_append(lua_State *L);
 
 double qz_now_seconds(void);
 void qz_count_hook(lua_State *L, lua_Debug *ar);

@@ -230,10 +230,30 @@ static int call_binding(lua_State *L) {
         lua_concat(L, 2);
         return lua_error(L);
     }
-    luaL_checkstack(L, count, "too many results");
+    luaL_checkstack(L, count + 4, "too many results");
     for (int i = 0; i < count; i++) {
         if (results[i].type == QZ_VALUE_ARGUMENT) lua_pushvalue(L, (int)results[i].integer);
         else qz_push_value(L, &results[i]);
+    }
+    if (rt->tracing) {
+        lua_createtable(L, 0, 4);
+        lua_pushliteral(L, "call");
+        lua_setfield(L, -2, "kind");
+        lua_pushvalue(L, lua_upvalueindex(2));
+        lua_setfield(L, -2, "name");
+        lua_createtable(L, n, 0);
+        for (int i = 1; i <= n; i++) {
+            lua_pushvalue(L, i);
+            lua_rawseti(L, -2, i);
+        }
+        lua_setfield(L, -2, "args");
+        if (count > 0) {
+            lua_pushvalue(L, -1 - count);  // the first result, below the trace table
+        } else {
+            lua_pushnil(L);
+        }
+        lua_setfield(L, -2, "result");
+        qz_trace_append(L);
     }
     return count;
 }
@@ -479,6 +499,56 @@ static int load_chunk(lua_State *L) {
     lua_pushvalue(L, -2);
     lua_setupvalue(L, -2, 1);
     return 2;  // env, function
+}
+
+static int set_field(lua_State *L) {
+    lua_settable(L, 1);
+    return 0;
+}
+
+int qz_set_field(lua_State *L, int table_index, const char *key) {
+    table_index = lua_absindex(L, table_index);
+    int value = lua_gettop(L);
+    lua_pushcfunction(L, set_field);
+    lua_pushvalue(L, table_index);
+    lua_pushstring(L, key);
+    lua_pushvalue(L, value);
+    int status = lua_pcall(L, 3, 0, 0);
+    if (status != LUA_OK) lua_pop(L, 1);
+    lua_pop(L, 1);
+    return status;
+}
+
+static int new_env(lua_State *L) {
+    return push_new_env(L);
+}
+
+void qz_new_env(lua_State *L) {
+    lua_pushcfunction(L, new_env);
+    if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
+        lua_pop(L, 1);
+        lua_pushnil(L);
+    }
+}
+
+static int load_in_env(lua_State *L) {
+    size_t length;
+    const char *code = lua_tolstring(L, 1, &length);
+    const char *chunkname = lua_tostring(L, 2);
+    int status = luaL_loadbufferx(L, code, length, chunkname, "t");
+    if (status != LUA_OK) return lua_error(L);
+    lua_pushvalue(L, 3);
+    lua_setupvalue(L, -2, 1);
+    return 1;
+}
+
+int qz_load_in_env(lua_State *L, const char *code, size_t length, const char *chunkname, int env_index) {
+    env_index = lua_absindex(L, env_index);
+    lua_pushcfunction(L, load_in_env);
+    lua_pushlstring(L, code, length);
+    lua_pushstring(L, chunkname);
+    lua_pushvalue(L, env_index);
+    return lua_pcall(L, 3, 1, 0);
 }
 
 int qz_load_sandboxed(lua_State *L, const char *code, size_t length, const char *chunkname) {

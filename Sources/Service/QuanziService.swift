@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Ledger
 import LuaHost
 import Social
 import Storage
@@ -18,7 +19,14 @@ public final class QuanziService: Sendable {
     public let posts: PostStore
     public let affinities: AffinityStore
     public let credit: CreditStore
+    public let wallet: Wallet
     public let experiments: ExperimentService
+    /// The circles' feeds, kept in memory.
+    public let feeds: FeedService
+    /// What `quanzi.*` bindings read: the same for rules, the REPL and `eval --db`.
+    public let scriptDataSource: any ScriptDataSource
+    /// The same reads without logging exposures: for the REPL, where looking is not using.
+    public let previewDataSource: any ScriptDataSource
     private let moderators: [CircleID: Moderator]
 
     public init(database: QuanziDatabase, plugins: PluginSet, experiments experimentSet: ExperimentSet = .empty, clock: any Clock = SystemClock(),
@@ -31,11 +39,30 @@ public final class QuanziService: Sendable {
         posts = PostStore(database: database)
         affinities = AffinityStore(database: database)
         credit = CreditStore(database: database)
-        var dataSource = ServiceDataSource(users: users, friends: friends, affinities: affinities, credit: credit, clock: clock)
+        var dataSource = ServiceDataSource(users: users, friends: friends, affinities: affinities, credit: credit,
+                                           balances: BalanceReader(database: database), clock: clock)
         let engine = ExperimentEngine(experiments: experimentSet, dataSource: dataSource, clock: clock, limits: limits)
         experiments = try ExperimentService(engine: engine, store: ExperimentStore(database: database), clock: clock)
         dataSource.experiments = experiments
-        rules = RuleEngine(plugins: plugins, dataSource: dataSource, clock: clock, limits: limits)
+        scriptDataSource = dataSource
+        var preview = dataSource
+        preview.recordsExposures = false
+        previewDataSource = preview
+        let rules = RuleEngine(plugins: plugins, dataSource: dataSource, clock: clock, limits: limits)
+        self.rules = rules
+        let friends = self.friends
+        let users = self.users
+        // Red packets to friends or a circle: the social graph and the circle's view rule decide.
+        wallet = try Wallet(database: database, clock: clock, audience: AudienceClosure { claimer, audience, sender in
+            switch audience {
+            case .friends: return (try? friends.areFriends(sender, claimer)) ?? false
+            case .circle(let circle):
+                guard let profile = try? users.user(claimer) else { return false }
+                return (try? rules.evaluate(circle: circle, action: .view, user: profile))?.allowed ?? false
+            case .users(let listed): return listed.contains(claimer)
+            }
+        })
+        feeds = try FeedService(database: database, circles: plugins.circles, clock: clock)
         var moderators: [CircleID: Moderator] = [:]
         for circle in plugins.circles { moderators[circle.id] = Moderator(policy: circle.moderation, globalKeywords: globalKeywords) }
         self.moderators = moderators
@@ -43,6 +70,12 @@ public final class QuanziService: Sendable {
     }
 
     var now: Int64 { clock.nowEpochSeconds }
+
+    /// A user as scripts see it.
+    public func scriptRecord(of user: UserProfile) -> ScriptValue { .user(user, nowEpochSeconds: now) }
+
+    /// The user's wallet balance in fen (nil without an account).
+    public func balanceFen(of user: UserID) throws -> Int64? { try BalanceReader(database: database).balanceFen(of: user) }
 
     /// The moderation of a loaded circle.
     public func moderator(for circle: CircleID) -> Moderator? { moderators[circle] }
@@ -77,7 +110,9 @@ public final class QuanziService: Sendable {
         let draft = PostContext(authorID: author, kind: kind, text: body)
         let decision = try rules.evaluate(circle: circle, action: .post, user: profile, context: RuleContext(post: draft))
         guard decision.allowed else { throw QuanziError(.ruleDenied, decision.reason ?? "not allowed") }
-        return try posts.create(circle: circle, author: author, kind: kind, body: body, verdict: moderator.screen(body), at: now)
+        let post = try posts.create(circle: circle, author: author, kind: kind, body: body, verdict: moderator.screen(body), at: now)
+        feeds.record(post, authorCredit: try? credit.score(author))
+        return post
     }
 
     /// A post `viewer` may see (its circle's view rule allows it).
@@ -91,13 +126,16 @@ public final class QuanziService: Sendable {
         try Self.checkContent(body, maxBytes: ContentLimits.commentBodyBytesMax, what: "comment")
         let post = try viewablePost(postID, by: user)
         try requireAllowed(user, .comment, in: post.circleID, post: post)
-        return try posts.comment(on: postID, by: user, body: body, at: now)
+        let comment = try posts.comment(on: postID, by: user, body: body, at: now)
+        feeds.update(post.circleID) { _ = $0.recordComment(postID: postID) }
+        return comment
     }
 
     public func like(_ postID: Int64, by user: UserID) throws(QuanziError) {
         let post = try viewablePost(postID, by: user)
         try requireAllowed(user, .like, in: post.circleID, post: post)
         try posts.like(postID, by: user, at: now)
+        feeds.update(post.circleID) { _ = $0.recordLike(postID: postID) }
     }
 
     /// Reports a post; returns whether the report pushed it over its circle's threshold.
@@ -107,11 +145,18 @@ public final class QuanziService: Sendable {
         let post = try viewablePost(postID, by: user)
         try requireAllowed(user, .report, in: post.circleID, post: post)
         let threshold = moderators[post.circleID]?.reportThreshold ?? ModerationPolicy.defaultReportThreshold
-        return try posts.report(postID, by: user, reason: reason, hideAtReports: threshold, at: now)
+        let hidden = try posts.report(postID, by: user, reason: reason, hideAtReports: threshold, at: now)
+        feeds.update(post.circleID) { window in
+            _ = window.recordReport(postID: postID)
+            if hidden { _ = window.hide(postID: postID) }
+        }
+        return hidden
     }
 
     public func deletePost(_ postID: Int64, by user: UserID) throws(QuanziError) {
+        let circle = try QuanziError.wrapping { try posts.post(postID)?.circleID }
         try posts.delete(postID, by: user, at: now)
+        if let circle { feeds.update(circle) { _ = $0.delete(postID: postID) } }
     }
 
     static func checkContent(_ text: String, maxBytes: Int, what: String) throws(QuanziError) {

@@ -1,4 +1,5 @@
 import Core
+import Credit
 import Experiments
 import LuaHost
 import Social
@@ -10,12 +11,20 @@ struct ServiceDataSource: ScriptDataSource {
     let friends: FriendStore
     let affinities: AffinityStore
     let credit: CreditStore
+    let balances: BalanceReader
     let clock: any Clock
     /// Nil inside experiment targeting, where asking for a variant would recurse.
     var experiments: ExperimentService?
+    /// False for previews (the REPL's `:why`): looking at a rule must not count as exposure.
+    var recordsExposures = true
 
     func user(_ id: UserID) -> UserProfile? { try? users.user(id) }
-    func creditScore(_ id: UserID) -> Int? { try? credit.score(id) }
+    /// A user not yet scored by a batch counts as the bottom of the scale until the next
+    /// recompute: a rule like "credit 750+" fails closed instead of erroring.
+    func creditScore(_ id: UserID) -> Int? {
+        if let score = (try? credit.score(id)) ?? nil { return score }
+        return user(id) == nil ? nil : CreditScale.minimumScore
+    }
 
     func creditExplanation(_ id: UserID) -> ScriptValue? {
         guard let report = try? credit.report(id) else { return nil }
@@ -25,7 +34,7 @@ struct ServiceDataSource: ScriptDataSource {
     func affinity(from viewer: UserID, to author: UserID) -> Double {
         (try? affinities.affinity(from: viewer, to: author, at: clock.nowEpochSeconds)) ?? 0
     }
-    func balanceFen(_ id: UserID) -> Int64? { nil }
+    func balanceFen(_ id: UserID) -> Int64? { (try? balances.balanceFen(of: id)) ?? nil }
     func experimentVariant(user: UserID, experiment: String) throws(QuanziError) -> String? {
         try exposedAssignment(user, experiment)?.variant?.name
     }
@@ -43,6 +52,6 @@ struct ServiceDataSource: ScriptDataSource {
     private func exposedAssignment(_ user: UserID, _ experiment: String) throws(QuanziError) -> ExperimentAssignment? {
         guard let experiments else { throw QuanziError(.invalidArgument, "quanzi.ab is not available inside experiment targeting") }
         guard let profile = try QuanziError.wrapping({ try users.user(user) }) else { throw QuanziError(.userNotFound, "no user \(user)") }
-        return try experiments.expose(profile, to: experiment)
+        return recordsExposures ? try experiments.expose(profile, to: experiment) : try experiments.assign(profile, to: experiment)
     }
 }

@@ -25,6 +25,9 @@ public final class QuanziDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+        // DatabasePool switches its writer to WAL after `prepareDatabase` and sets
+        // synchronous=NORMAL as it does (no fsync of the WAL at commit); restore FULL on the writer.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         self.path = path
         try Migrations.migrator.migrate(pool)
     }

@@ -76,6 +76,7 @@ typedef struct qz_runtime {
     int output_truncated;
     void *binding_context;
     qz_binding_fn binding;
+    int tracing;                    // 1: record proxy field reads and binding calls (`:why`)
 } qz_runtime;
 
 /// Result of qz_call: the status and, on failure, a message and where it happened.
@@ -137,6 +138,21 @@ size_t qz_proxy_field_count(lua_State *L, int index);
 int qz_is_proxy(lua_State *L, int index);
 /// Pushes the proxy's backing table (host use only: scripts never see it).
 void qz_proxy_backing(lua_State *L, int index);
+
+/// Starts recording what scripts read: proxy fields and binding calls.
+void qz_trace_begin(lua_State *L);
+/// Stops recording and pushes the list {{kind=, object=, key=, value=} | {kind="call", name=, args=, result=}}.
+void qz_trace_take(lua_State *L);
+
+/// Loads a text chunk with the env at `env_index` as its _ENV (a REPL session keeps one env);
+/// leaves the function (status 0) or an error message.
+int qz_load_in_env(lua_State *L, const char *code, size_t length, const char *chunkname, int env_index);
+
+/// table[key] = value on top (popped), through metamethods, in a protected call; 0 on success.
+int qz_set_field(lua_State *L, int table_index, const char *key);
+
+/// Pushes a fresh sandbox environment (writable globals, for a REPL session).
+void qz_new_env(lua_State *L);
 
 /// Takes what print() wrote during the last call (and resets the buffer).
 const char *qz_output(qz_runtime *runtime, size_t *length, int *truncated);

@@ -9,15 +9,20 @@ struct ValidatedCircle {
 }
 
 /// The schema of `quanzi.circle{...}`.
-enum CircleSchema {
+public enum CircleSchema {
     static let topLevelFields = ["id", "title", "description", "rules", "moderation", "ranking", "tests"]
     static let moderationFields = ["keywords", "report_threshold"]
     static let rankingFields = [
         "half_life_hours", "w_engagement", "w_tips", "w_credit", "w_affinity", "report_penalty", "seen_penalty",
-        "max_per_author",
+        "max_per_author", "experiments",
     ]
-    /// Ranking weights are multipliers of features in [0, ~10]; anything larger is a typo.
-    static let weightRange: ClosedRange<Double> = -100...100
+    /// The ranking fields an experiment's params may override.
+    public static let overridableRankingFields = [
+        "half_life_hours", "w_engagement", "w_tips", "w_credit", "w_affinity", "report_penalty", "seen_penalty", "max_per_author",
+    ]
+    /// Ranking weights multiply features in [0, ~10]; anything larger is a typo. Never negative:
+    /// penalties have their own fields, which lets the ranker stop scanning early.
+    static let weightRange: ClosedRange<Double> = 0...100
     static let keywordsMax = 10_000
     static let testsMax = 1_000
 
@@ -108,6 +113,15 @@ enum CircleSchema {
         if let value = reader.number(ranking, "report_penalty", at: path, in: 0...100) { weights.reportPenalty = value }
         if let value = reader.number(ranking, "seen_penalty", at: path, in: 0...100) { weights.seenPenalty = value }
         if let value = reader.integer(ranking, "max_per_author", at: path, in: 1...1_000) { weights.maxPerAuthor = Int(value) }
+        if let list = reader.table(ranking, "experiments", at: path, required: false) {
+            for (offset, item) in list.sequence.enumerated() {
+                guard let id = item.stringValue else {
+                    reader.report(path + [.key("experiments"), .index(offset + 1)], "ranking.experiments[\(offset + 1)] must be an experiment id")
+                    continue
+                }
+                weights.experiments.append(id)
+            }
+        }
         return weights
     }
 }

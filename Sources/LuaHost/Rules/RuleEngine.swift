@@ -41,17 +41,26 @@ public final class RuleEngine: Sendable {
     /// Runs `circle`'s rule for `action`. A missing rule denies; a failing rule throws (and
     /// so denies: callers fail closed).
     public func evaluate(circle: CircleID, action: CircleAction, user: UserProfile, context: RuleContext = RuleContext()) throws(QuanziError) -> Decision {
-        try evaluate(circle: circle, action: action, user: user, context: context, dataSource: dataSource)
+        try evaluate(circle: circle, action: action, user: user, context: context, dataSource: nil, around: nil)
     }
 
-    func evaluate(circle: CircleID, action: CircleAction, user: UserProfile, context: RuleContext, dataSource: any ScriptDataSource) throws(QuanziError) -> Decision {
+    enum CallPhase { case before, after }
+
+    /// `dataSource` overrides the engine's for this call (plugin tests); `around` runs on the
+    /// state just before and after the rule (tracing for `explain`).
+    func evaluate(
+        circle: CircleID, action: CircleAction, user: UserProfile, context: RuleContext, dataSource: (any ScriptDataSource)?,
+        around: ((LuaState, CallPhase) -> Void)? = nil
+    ) throws(QuanziError) -> Decision {
         try pool.withState { pooled throws(QuanziError) -> Decision in
             guard let handles = pooled.circles[circle] else { throw QuanziError(.circleNotFound, "no circle '\(circle)'") }
             guard let rule = handles.rules[action] else {
                 return Decision(allowed: false, reason: "circle '\(circle)' has no '\(action.rawValue)' rule", location: plugins.circle(circle)?.location)
             }
             let state = pooled.state
-            state.dataSource = dataSource
+            state.dataSource = dataSource ?? self.dataSource
+            around?(state, .before)
+            defer { around?(state, .after) }
             do throws(ScriptError) {
                 return try state.call(
                     push: {

@@ -44,14 +44,14 @@ final class LuaState: @unchecked Sendable {
 
     // MARK: Loading
 
-    /// Compiles `code` as a text chunk in a fresh sandbox env; leaves [env, function] on the stack.
-    func loadChunk(_ code: String, chunkName: String) throws(ScriptError) {
-        let status = code.utf8.withContiguousStorageIfAvailable { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { chars in
-                qz_load_sandboxed(L, chars.baseAddress, chars.count, chunkName)
-            }
-        } ?? Array(code.utf8CString).withUnsafeBufferPointer { chars in
-            qz_load_sandboxed(L, chars.baseAddress, chars.count - 1, chunkName)
+    /// Compiles `code` as a text chunk in a fresh sandbox env; leaves [env, function] on the
+    /// stack. With `environment` (a stack index), uses that env instead and leaves the function.
+    func loadChunk(_ code: String, chunkName: String, environment: Int32? = nil) throws(ScriptError) {
+        let environmentIndex = environment.map { qz_absindex(L, $0) }
+        let bytes = Array(code.utf8CString)
+        let status = bytes.withUnsafeBufferPointer { chars in
+            if let environmentIndex { return qz_load_in_env(L, chars.baseAddress, chars.count - 1, chunkName, environmentIndex) }
+            return qz_load_sandboxed(L, chars.baseAddress, chars.count - 1, chunkName)
         }
         if status != 0 {
             let message = stringAt(-1) ?? "could not load chunk"

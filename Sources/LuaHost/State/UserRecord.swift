@@ -69,3 +69,10 @@ extension LuaState {
         qz_push_value(L, &encoded)
     }
 }
+
+extension ScriptValue {
+    /// A user as Lua sees it (the record rules get), for hosts that set `user` in a session.
+    public static func user(_ profile: UserProfile, nowEpochSeconds: Int64) -> ScriptValue {
+        UserRecord.make(profile, nowEpochSeconds: nowEpochSeconds)
+    }
+}

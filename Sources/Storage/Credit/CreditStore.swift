@@ -33,6 +33,14 @@ public struct CreditStore: Sendable {
         try database.pool.read { db in try Int.fetchOne(db, sql: "SELECT score FROM credit_scores WHERE user_id = ?", arguments: [user.rawValue]) }
     }
 
+    public func allScores() throws -> [UserID: Int] {
+        try database.pool.read { db in
+            var scores: [UserID: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT user_id, score FROM credit_scores") { scores[UserID(row[0] as Int64)] = row[1] }
+            return scores
+        }
+    }
+
     public func report(_ user: UserID) throws -> CreditReport? {
         try database.pool.read { db in
             guard let json = try String.fetchOne(db, sql: "SELECT report FROM credit_scores WHERE user_id = ?", arguments: [user.rawValue]) else { return nil }

@@ -12,6 +12,7 @@ enum Migrations {
         LedgerMigrations.register(&migrator)
         ExperimentMigrations.register(&migrator)
         CreditMigrations.register(&migrator)
+        AuthMigrations.register(&migrator)
         return migrator
     }
 }

@@ -71,6 +71,20 @@ public struct PostStore: Sendable {
         return post
     }
 
+    /// Posts by id (missing ids are absent from the result).
+    public func posts(_ ids: [Int64]) throws -> [Int64: Post] {
+        guard !ids.isEmpty else { return [:] }
+        return try database.pool.read { db in
+            let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
+            var result: [Int64: Post] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM posts WHERE id IN (\(placeholders))", arguments: StatementArguments(ids)) {
+                let post = Self.post(from: row)
+                result[post.id] = post
+            }
+            return result
+        }
+    }
+
     public func post(_ id: Int64) throws -> Post? {
         try database.pool.read { db in try Self.post(id, db) }
     }

@@ -1,0 +1,80 @@
+import Core
+
+/// The authors who have posts in a window, each with a dense index. Posts store the index (4
+/// bytes instead of an 8-byte id), and a request turns the viewer's sparse affinities and
+/// friendships into one array indexed by it: the ranking loop then does one array read per
+/// post instead of a hash lookup.
+///
+/// Author-level facts live here, once per author: a credit change is one write, not a scan of
+/// the author's posts. An index is freed when its author's last post leaves the window and is
+/// reused, so the table never grows past the authors present.
+struct AuthorTable: Sendable {
+    var userIDs: [UserID] = []
+    var creditScores: [Int32] = []
+    /// `CandidateFeatures.credit` of `creditScores`, kept beside it so a request reads it directly.
+    var creditFeatures: [Float] = []
+    /// Posts of this author in the window (any status); 0 marks a free index.
+    var postCounts: [Int32] = []
+    var indexByUserID = IdIndexTable<Int32>()
+    var freeIndices: [Int32] = []
+
+    /// Indices in use or free: the length of per-request arrays indexed by author.
+    var capacity: Int { userIDs.count }
+    /// Authors with at least one post in the window.
+    var count: Int { indexByUserID.count }
+
+    /// Counts one more post for `user`, registering the author if new, and records the latest
+    /// credit score. Returns the author's index.
+    mutating func retain(_ user: UserID, creditScore: Int) -> Int32 {
+        let score = Int32(clamping: creditScore)
+        if let index = indexByUserID[user.rawValue] {
+            postCounts[Int(index)] += 1
+            setCredit(at: Int(index), score: score)
+            return index
+        }
+        let index: Int32
+        if let reused = freeIndices.popLast() {
+            index = reused
+            userIDs[Int(index)] = user
+            postCounts[Int(index)] = 1
+            setCredit(at: Int(index), score: score)
+        } else {
+            index = Int32(userIDs.count)
+            userIDs.append(user)
+            creditScores.append(score)
+            creditFeatures.append(CandidateFeatures.credit(score: score))
+            postCounts.append(1)
+        }
+        indexByUserID[user.rawValue] = index
+        return index
+    }
+
+    /// Counts one post fewer for the author at `index`, freeing the index after the last.
+    mutating func release(_ index: Int32) {
+        let slot = Int(index)
+        postCounts[slot] -= 1
+        assert(postCounts[slot] >= 0, "author released more often than retained")
+        if postCounts[slot] == 0 {
+            indexByUserID[userIDs[slot].rawValue] = nil
+            freeIndices.append(index)
+        }
+    }
+
+    /// Records `user`'s new credit score; false if the author has no post in the window.
+    @discardableResult
+    mutating func updateCredit(of user: UserID, score: Int) -> Bool {
+        guard let index = indexByUserID[user.rawValue] else { return false }
+        setCredit(at: Int(index), score: Int32(clamping: score))
+        return true
+    }
+
+    private mutating func setCredit(at slot: Int, score: Int32) {
+        creditScores[slot] = score
+        creditFeatures[slot] = CandidateFeatures.credit(score: score)
+    }
+
+    /// Bytes per author: the arrays plus an index slot (at most 3/4 of the slots are used).
+    static let bytesPerAuthor =
+        MemoryLayout<UserID>.stride + MemoryLayout<Int32>.stride * 2 + MemoryLayout<Float>.stride
+        + IdIndexTable<Int32>.bytesPerSlot * 4 / 3
+}

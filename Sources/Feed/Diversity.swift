@@ -1,0 +1,58 @@
+import Core
+
+/// Author diversity: each author appears at most `maxPerAuthor` times in a viewer's feed, across
+/// all its pages. Walking posts best-first, a post whose author already has that many shown is
+/// skipped (and never shown later: it ranks above the cursor). A post the viewer may not see does
+/// not use up its author's quota.
+///
+/// Counts live in an array by author index (the ranking loop skips exhausted authors with one
+/// read); the next page's cursor gets them by author id (indices are not stable across restarts).
+struct AuthorQuota: Sendable {
+    let maxPerAuthor: Int32
+    private(set) var shownByIndex: [Int32]
+    /// From the cursor, sorted by author.
+    private let shownBefore: [FeedCursor.AuthorCount]
+    private var shownNow: [UserID] = []
+
+    /// Quotas for one request, starting from what earlier pages of the session showed.
+    init(maxPerAuthor: Int, authors: AuthorTable, carried: [FeedCursor.AuthorCount]) {
+        self.maxPerAuthor = Int32(clamping: maxPerAuthor)
+        shownByIndex = Array(repeating: 0, count: authors.capacity)
+        shownBefore = carried
+        for entry in carried {
+            guard let index = authors.indexByUserID[entry.authorID.rawValue] else { continue }
+            shownByIndex[Int(index)] = Int32(clamping: entry.shownCount)
+        }
+    }
+
+    @inline(__always)
+    func isExhausted(authorIndex: Int) -> Bool { shownByIndex[authorIndex] >= maxPerAuthor }
+
+    mutating func recordShown(authorIndex: Int, authorID: UserID) {
+        shownByIndex[authorIndex] += 1
+        shownNow.append(authorID)
+    }
+
+    /// What the next page's cursor carries: earlier pages' counts plus this page's, by author.
+    var carried: [FeedCursor.AuthorCount] {
+        var merged: [FeedCursor.AuthorCount] = []
+        merged.reserveCapacity(shownBefore.count + shownNow.count)
+        var before = shownBefore[...]
+        for author in shownNow.sorted() {
+            while let first = before.first, first.authorID < author {
+                merged.append(first)
+                before.removeFirst()
+            }
+            if let first = before.first, first.authorID == author {
+                merged.append(FeedCursor.AuthorCount(authorID: author, shownCount: first.shownCount + 1))
+                before.removeFirst()
+            } else if let last = merged.last, last.authorID == author {
+                merged[merged.count - 1].shownCount += 1
+            } else {
+                merged.append(FeedCursor.AuthorCount(authorID: author, shownCount: 1))
+            }
+        }
+        merged.append(contentsOf: before)
+        return merged
+    }
+}

@@ -1,0 +1,103 @@
+import Core
+
+/// Ranks a window for one request and returns one page.
+///
+/// 1. Prepare, once per request: weights, the viewer's terms by author index, seen posts as array
+///    indices, author quotas carried by the cursor.
+/// 2. Scan (`ScoringPass`): score every rankable post, keep the best page-and-a-half in a heap.
+/// 3. Walk the heap's posts best-first: skip an author whose quota is used up, then ask the
+///    caller's visibility check (the circle's Lua `view` rule: dear, so only for posts that would
+///    make the page), show the post. If the heap runs out before the page is full, scan again
+///    below the last post walked, with a heap twice as large.
+public enum FeedRanker {
+    /// One page of `window` for `request`; `isVisible` is asked only about posts that would be
+    /// shown, best first, and may throw (a script error ends the request).
+    public static func rank<Failure: Error>(
+        _ window: CandidateWindow, _ request: FeedRequest,
+        isVisible: (FeedCandidate) throws(Failure) -> Bool
+    ) throws(Failure) -> FeedPage {
+        let cursor = request.cursor
+        let shownBefore = cursor?.shownCount ?? 0
+        let pageSize = min(request.pageSize, FeedLimits.depthMax - shownBefore)
+        var stats = FeedRankingStats()
+        guard pageSize > 0 else { return FeedPage(posts: [], nextCursor: nil, stats: stats) }
+
+        let scorer = Scorer(request.parameters, nowEpochSeconds: request.nowEpochSeconds)
+        let viewerTerms = scorer.viewerTerms(window.authors, viewer: request.viewer)
+        let watermark = cursor?.postIDWatermark ?? window.postIDMax
+        let range = window.rankableIndices(nowEpochSeconds: request.nowEpochSeconds)
+        var seen = request.viewer.seenPostIDs.compactMap { window.index(of: $0).flatMap { range.contains($0) ? $0 : nil } }
+        seen.sort()
+        // Credit features are at most 1 (clamped to the score range).
+        let baseMax = scorer.base(
+            engagement: window.engagementFeatureMax, tips: window.tipsFeatureMax, credit: 1,
+            viewerTerm: viewerTerms.max() ?? 0)
+        var quota = AuthorQuota(
+            maxPerAuthor: request.parameters.maxPerAuthor, authors: window.authors, carried: cursor?.authorCounts ?? [])
+
+        var posts: [RankedPost] = []
+        posts.reserveCapacity(pageSize)
+        var bound = cursor?.lastKey
+        var capacity = TopK.capacity(forPageSize: pageSize)
+        var hasMore = false
+        scans: while true {
+            let pass = ScoringPass(
+                scorer: scorer, creditFeatures: window.authors.creditFeatures, viewerTerms: viewerTerms,
+                baseMax: baseMax, seenIndices: seen, postIDWatermark: watermark, bound: bound)
+            let (best, scanned) = pass.run(window.columns, range: range, quota: quota, capacity: capacity)
+            stats.passes += 1
+            stats.postsScanned += scanned
+            let ordered = best.sortedBestFirst()
+            for (position, entry) in ordered.enumerated() {
+                bound = entry.key
+                let authorIndex = Int(window.columns.authorIndices[entry.index])
+                guard !quota.isExhausted(authorIndex: authorIndex) else { continue }
+                let candidate = FeedCandidate(
+                    postID: entry.key.postID, authorID: window.authors.userIDs[authorIndex],
+                    createdAtEpochSeconds: window.columns.createdAtEpochSeconds[entry.index])
+                stats.visibilityChecks += 1
+                guard try isVisible(candidate) else { continue }
+                quota.recordShown(authorIndex: authorIndex, authorID: candidate.authorID)
+                posts.append(RankedPost(postID: candidate.postID, authorID: candidate.authorID, score: entry.key.score))
+                if posts.count == pageSize {
+                    // More may follow: posts left in this heap, or beyond it (a full heap).
+                    hasMore = position + 1 < ordered.count || best.isFull
+                    break scans
+                }
+            }
+            // A heap with room saw every remaining post: the feed is exhausted.
+            guard best.isFull else { break }
+            capacity *= 2
+        }
+
+        let nextCursor =
+            hasMore && shownBefore + posts.count < FeedLimits.depthMax
+            ? posts.last.map {
+                FeedCursor(
+                    nowEpochSeconds: request.nowEpochSeconds, postIDWatermark: watermark, lastKey: $0.key,
+                    shownCount: shownBefore + posts.count, authorCounts: quota.carried)
+            }
+            : nil
+        return FeedPage(posts: posts, nextCursor: nextCursor, stats: stats)
+    }
+
+    /// One page of `window` for `request`, every post visible to the viewer.
+    public static func rank(_ window: CandidateWindow, _ request: FeedRequest) -> FeedPage {
+        rank(window, request) { (_: FeedCandidate) throws(Never) -> Bool in true }
+    }
+}
+
+extension CandidateWindow {
+    /// Array indices of the posts young enough to rank at `nowEpochSeconds` (age < ageMaxSeconds):
+    /// a suffix of the live posts, found by binary search since they are in time order.
+    func rankableIndices(nowEpochSeconds: Int64) -> Range<Int> {
+        let oldest = nowEpochSeconds - limits.ageMaxSeconds  // exclusive
+        var low = head
+        var high = columns.count
+        while low < high {
+            let middle = (low + high) / 2
+            if columns.createdAtEpochSeconds[middle] <= oldest { low = middle + 1 } else { high = middle }
+        }
+        return low..<columns.count
+    }
+}

@@ -1,0 +1,77 @@
+import Core
+
+/// One feed request, validated: who is looking, with which weights, how many posts, from where.
+public struct FeedRequest: Sendable {
+    public let viewer: ViewerSignals
+    public let parameters: RankingParameters
+    public let pageSize: Int
+    /// Nil for the first page.
+    public let cursor: FeedCursor?
+    /// The time scores are computed at: the clock for a first page, the cursor's frozen time after.
+    public let nowEpochSeconds: Int64
+
+    /// `invalid_argument` for bad parameters, a page size outside 1…`FeedLimits.pageSizeMax`, or
+    /// a cursor older than `FeedLimits.cursorLifetimeSeconds` (the client starts again from the top).
+    public init(
+        viewer: ViewerSignals, parameters: RankingParameters, pageSize: Int, cursor: FeedCursor? = nil,
+        clockEpochSeconds: Int64
+    ) throws(QuanziError) {
+        guard (1...FeedLimits.pageSizeMax).contains(pageSize) else {
+            throw QuanziError(.invalidArgument, "page size must be in 1...\(FeedLimits.pageSizeMax), got \(pageSize)")
+        }
+        if let cursor, clockEpochSeconds - cursor.nowEpochSeconds > FeedLimits.cursorLifetimeSeconds {
+            throw QuanziError(.invalidArgument, "feed cursor expired: start again from the first page")
+        }
+        self.viewer = viewer
+        self.parameters = try parameters.validated()
+        self.pageSize = pageSize
+        self.cursor = cursor
+        nowEpochSeconds = cursor?.nowEpochSeconds ?? clockEpochSeconds
+    }
+}
+
+/// What the visibility check sees of a candidate.
+public struct FeedCandidate: Sendable, Hashable {
+    public var postID: Int64
+    public var authorID: UserID
+    public var createdAtEpochSeconds: Int64
+
+    public init(postID: Int64, authorID: UserID, createdAtEpochSeconds: Int64) {
+        self.postID = postID
+        self.authorID = authorID
+        self.createdAtEpochSeconds = createdAtEpochSeconds
+    }
+}
+
+/// A post on a page, with the score it was ranked by.
+public struct RankedPost: Sendable, Hashable {
+    public var postID: Int64
+    public var authorID: UserID
+    public var score: Double
+
+    public init(postID: Int64, authorID: UserID, score: Double) {
+        self.postID = postID
+        self.authorID = authorID
+        self.score = score
+    }
+
+    public var key: RankKey { RankKey(score: score, postID: postID) }
+}
+
+/// How much work a request took, for tests, logs and the bench.
+public struct FeedRankingStats: Sendable, Hashable {
+    /// Scans of the window: 1 unless diversity or visibility rejected more than the heap's slack.
+    public var passes = 0
+    /// Posts the scans looked at (they stop early once no older post can make the page).
+    public var postsScanned = 0
+    /// Calls of the visibility check: about the page size, not the window size.
+    public var visibilityChecks = 0
+}
+
+/// One page of a feed.
+public struct FeedPage: Sendable {
+    public var posts: [RankedPost]
+    /// Nil when the feed is exhausted (or `FeedLimits.depthMax` is reached).
+    public var nextCursor: FeedCursor?
+    public var stats: FeedRankingStats
+}

@@ -1,0 +1,35 @@
+import Core
+
+/// What the caller knows about the viewer, gathered once per request: sparse, a few entries per
+/// author the viewer knows. The ranker spreads it over the window's author indices once, so the
+/// loop never hashes.
+public struct ViewerSignals: Sendable, Hashable {
+    public var viewerID: UserID
+    /// Affinity to each author the viewer interacted with, 0…1 (`Social.Affinity.normalized`);
+    /// absent means 0. Values outside 0…1 are clamped, non-finite ones ignored.
+    public var affinityByAuthor: [UserID: Double]
+    public var friendIDs: Set<UserID>
+    /// Posts the viewer has already seen. For a stable paging session pass the posts seen before
+    /// the session started (`post.viewed` events before `FeedRequest.nowEpochSeconds`): a post
+    /// whose penalty changes between pages can move across the cursor.
+    public var seenPostIDs: Set<Int64>
+
+    public init(
+        viewerID: UserID, affinityByAuthor: [UserID: Double] = [:], friendIDs: Set<UserID> = [],
+        seenPostIDs: Set<Int64> = []
+    ) {
+        self.viewerID = viewerID
+        self.affinityByAuthor = affinityByAuthor
+        self.friendIDs = friendIDs
+        self.seenPostIDs = seenPostIDs
+    }
+
+    /// The affinity the scorer uses for `author`: clamped to 0…1, 0 when absent or not finite.
+    public func affinity(to author: UserID) -> Double {
+        affinityByAuthor[author].map(Self.clampedAffinity) ?? 0
+    }
+
+    static func clampedAffinity(_ value: Double) -> Double {
+        value.isFinite ? min(max(value, 0), 1) : 0
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Logging
+import Server
+import Service
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the JSON API over HTTP.",
+        discussion: """
+            Loads the plugins and experiments (refusing to start on any problem, listing them all), \
+            opens the database and serves /v1, /healthz, /metrics and /openapi.json. Requests under \
+            /v1 need a bearer token from `quanzi token USER`. SIGTERM or SIGINT stop accepting \
+            connections, let in-flight requests finish, then close the database.
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(help: "Address to listen on.")
+    var host = ServerConfiguration.defaultHost
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port = ServerConfiguration.defaultPort
+
+    @Option(help: "Requests per second one token may make under /v1 (bursts of twice as many).")
+    var apiRate = RateLimitPolicy.api.refillPerSecond
+
+    @Option(help: "Money requests per second one token may make (bursts of twice as many).")
+    var moneyRate = RateLimitPolicy.money.refillPerSecond
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
+        guard apiRate > 0, moneyRate > 0 else { throw ValidationError("--api-rate and --money-rate must be positive") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+    }
+
+    func run() async throws {
+        var configuredLogger = Logger(label: "quanzi.http")
+        configuredLogger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let logger = configuredLogger
+        let service = try options.openService()
+        // Load the plugins into a Lua state now, so the first request does not pay for it.
+        try service.rules.prewarm()
+        let metrics = ServerMetrics()
+        metrics.bootstrapMetricsSystem()
+        let limits = ServerLimits(
+            apiRate: RateLimitPolicy(name: "api", burst: Int(apiRate * 2), refillPerSecond: apiRate),
+            moneyRate: RateLimitPolicy(name: "money", burst: Int(moneyRate * 2), refillPerSecond: moneyRate))
+        let app = buildApplication(
+            service: service, configuration: ServerConfiguration(host: host, port: port, limits: limits), metrics: metrics,
+            logger: logger,
+            afterShutdown: {
+                // Every acknowledged transfer awaited its group commit, and the server has drained:
+                // nothing is pending, so closing checkpoints the WAL and ends cleanly.
+                do {
+                    try service.database.pool.close()
+                    logger.info("database closed", metadata: ["path": "\(service.database.path)"])
+                } catch {
+                    logger.error("closing the database failed", metadata: ["error": "\(error)"])
+                }
+            })
+        try await app.runService()
+    }
+}

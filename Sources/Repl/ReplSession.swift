@@ -1,0 +1,240 @@
+import Core
+import Experiments
+import Foundation
+import Ledger
+import LuaHost
+import Service
+import Social
+import Storage
+
+/// The REPL without a terminal: feed it lines, get text back. Lua runs in the plugin sandbox
+/// with the same `quanzi.*` bindings as plugins; lines starting with `:` are commands.
+/// The terminal front end (line editing, history, completion) is `ReplTerminal`.
+public final class ReplSession {
+    public struct Sources: Sendable {
+        public var plugins: String
+        public var experiments: String
+        public var limits: ScriptLimits
+        public init(plugins: String, experiments: String, limits: ScriptLimits = .default) {
+            self.plugins = plugins
+            self.experiments = experiments
+            self.limits = limits
+        }
+    }
+
+    public private(set) var service: QuanziService
+    private var console: ScriptConsole
+    private let sources: Sources
+    /// Lines of an unfinished chunk, waiting for the rest.
+    private var pending: [String] = []
+    /// The user set by `:as`.
+    public private(set) var actingUser: UserProfile?
+    public private(set) var wantsToQuit = false
+
+    public init(service: QuanziService, sources: Sources) throws {
+        self.service = service
+        self.sources = sources
+        console = try Self.makeConsole(service)
+    }
+
+    static func makeConsole(_ service: QuanziService) throws -> ScriptConsole {
+        try ScriptConsole(dataSource: service.previewDataSource, clock: service.clock, limits: service.rules.limits, keepsGlobals: true)
+    }
+
+    /// The prompt for the next line: `quanzi> `, or `   ...> ` inside an unfinished chunk.
+    public var prompt: String {
+        let who = actingUser.map { "quanzi(\($0.id))" } ?? "quanzi"
+        return pending.isEmpty ? "\(who)> " : String(repeating: " ", count: who.count) + "..> "
+    }
+
+    /// Handles one line; returns what to print (possibly nothing).
+    public func handle(_ line: String) -> String {
+        let trimmed = line.trimmingCharacters(in: .whitespaces)
+        if pending.isEmpty && trimmed.hasPrefix(":") { return command(trimmed) }
+        if pending.isEmpty && trimmed.isEmpty { return "" }
+        pending.append(line)
+        let chunk = pending.joined(separator: "\n")
+        if console.isIncomplete(chunk) { return "" }
+        pending.removeAll()
+        return evaluate(chunk, chunkName: "=repl")
+    }
+
+    /// Drops an unfinished chunk (Ctrl-C).
+    public func cancelPending() { pending.removeAll() }
+
+    func evaluate(_ code: String, chunkName: String) -> String {
+        do throws(ScriptError) {
+            let result = try console.run(code, chunkName: chunkName)
+            var text = result.output
+            if result.outputTruncated { text += "(output truncated)\n" }
+            text += result.values.map { ReplFormat.value($0) }.joined(separator: "\n")
+            return text
+        } catch {
+            return error.description
+        }
+    }
+
+    // MARK: Commands
+
+    static let help = """
+        Lua runs in the plugin sandbox with the quanzi.* bindings; an expression prints its value.
+          :why CIRCLE ACTION USER [POST]   may USER do ACTION in CIRCLE? why not, the rule's file:line, what it read
+          :as USER                         later expressions see that user as `user`
+          :variant EXPERIMENT USER         variant, bucket and why (traffic, targeting, forced, stopped)
+          :feed USER [CIRCLE] [--explain]  the ranked feed, optionally with each feature's contribution
+          :credit USER                     score, dimensions and reasons
+          :wallet USER                     balance and recent movements
+          :load FILE                       run a Lua file in this session
+          :reload                          re-validate and reload plugins and experiments (the old set stays if invalid)
+          :circles                         circles and their rules
+          :experiments                     experiments and their status
+          :help, :quit
+        """
+
+    func command(_ line: String) -> String {
+        let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        guard let name = words.first else { return "" }
+        let arguments = Array(words.dropFirst())
+        do {
+            switch name {
+            case ":help", ":h", ":?": return Self.help
+            case ":quit", ":q", ":exit":
+                wantsToQuit = true
+                return ""
+            case ":why": return try why(arguments)
+            case ":as": return try actAs(arguments)
+            case ":variant": return try variant(arguments)
+            case ":credit": return try credit(arguments)
+            case ":feed": return try feed(arguments)
+            case ":wallet": return try wallet(arguments)
+            case ":load": return try load(arguments)
+            case ":reload": return reload()
+            case ":circles": return circles()
+            case ":experiments": return experimentList()
+            default: return "unknown command \(name) (try :help)"
+            }
+        } catch let error as QuanziError {
+            return "error: \(error.description)"
+        } catch let error as UsageError {
+            return "usage: \(error.usage)"
+        } catch {
+            return "error: \(error)"
+        }
+    }
+
+    struct UsageError: Error { var usage: String }
+
+    func user(_ text: String?) throws -> UserProfile {
+        guard let text, let id = Int64(text) else { throw UsageError(usage: "a user id, e.g. 42") }
+        return try QuanziError.wrapping { try service.users.require(UserID(id)) }
+    }
+
+    func why(_ arguments: [String]) throws -> String {
+        guard arguments.count >= 3, let action = CircleAction(rawValue: arguments[1]) else {
+            throw UsageError(usage: ":why CIRCLE ACTION USER [POST] — actions: \(CircleAction.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let circle = CircleID(arguments[0])
+        let profile = try user(arguments[2])
+        var context = RuleContext()
+        if arguments.count >= 4, let postID = Int64(arguments[3]) {
+            guard let post = try service.posts.post(postID) else { throw QuanziError(.postNotFound, "no post \(postID)") }
+            context.post = PostContext(id: post.id, authorID: post.authorID, kind: post.kind, text: post.body)
+        }
+        if action == .tip { context.amountFen = arguments.count >= 5 ? Int64(arguments[4]) : 100 }
+        let (decision, trace) = try service.rules.explain(circle: circle, action: action, user: profile, context: context,
+                                                          dataSource: service.previewDataSource)
+        var lines = ["\(decision.allowed ? "allowed" : "denied"): user \(profile.id) \(action.rawValue) in \(circle)"
+            + (decision.allowed ? "" : ": \(decision.reason ?? "no reason given")")]
+        if let location = decision.location { lines.append("  rule: \(location)") }
+        if !trace.isEmpty {
+            lines.append("  read:")
+            for entry in trace { lines.append("    " + ReplFormat.traceLine(entry, actingUser: profile.id)) }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func actAs(_ arguments: [String]) throws -> String {
+        let profile = try user(arguments.first)
+        actingUser = profile
+        console.setGlobal("user", service.scriptRecord(of: profile))
+        return "now acting as \(ReplFormat.userSummary(profile)); `user` is set"
+    }
+
+    func variant(_ arguments: [String]) throws -> String {
+        guard arguments.count == 2 else { throw UsageError(usage: ":variant EXPERIMENT USER") }
+        let profile = try user(arguments[1])
+        let assignment = try service.experiments.assign(profile, to: arguments[0])
+        var text = "\(arguments[0]) user \(profile.id): \(assignment)"
+        if let variant = assignment.variant, !variant.parameters.isEmpty {
+            text += "\n  params: " + variant.parameters.sorted { $0.key < $1.key }.map { "\($0.key) = \($0.value)" }.joined(separator: ", ")
+        }
+        return text
+    }
+
+    func feed(_ arguments: [String]) throws -> String {
+        let explain = arguments.contains("--explain")
+        let positional = arguments.filter { !$0.hasPrefix("--") }
+        let profile = try user(positional.first)
+        let circle = CircleID(positional.count > 1 ? positional[1] : service.plugins.circles.first?.id.rawValue ?? "")
+        let result = try service.feed(for: profile.id, in: circle, limit: 10, explain: explain, recordViews: false)
+        return "\(circle) as seen by user \(profile.id):\n" + FeedTable.render(result, nowEpochSeconds: service.clock.nowEpochSeconds, explain: explain)
+    }
+
+    func credit(_ arguments: [String]) throws -> String {
+        let profile = try user(arguments.first)
+        guard let report = try service.credit.report(profile.id) else { return "no credit score for user \(profile.id) yet" }
+        return ReplFormat.credit(report)
+    }
+
+    func wallet(_ arguments: [String]) throws -> String {
+        let profile = try user(arguments.first)
+        let balance = try service.balanceFen(of: profile.id)
+        return "user \(profile.id): balance \(balance.map { "\($0) fen (\(Fen($0)))" } ?? "no wallet account")"
+    }
+
+    func load(_ arguments: [String]) throws -> String {
+        guard let path = arguments.first else { throw UsageError(usage: ":load FILE") }
+        guard let data = FileManager.default.contents(atPath: path) else { return "\(path): cannot read the file" }
+        return evaluate(String(decoding: data, as: UTF8.self), chunkName: "@" + path)
+    }
+
+    func reload() -> String {
+        do {
+            let plugins = try PluginSet.load(directory: sources.plugins, limits: sources.limits)
+            let experiments = try ExperimentSet.load(directory: sources.experiments, limits: sources.limits)
+            let reloaded = try QuanziService(database: service.database, plugins: plugins, experiments: experiments, clock: service.clock,
+                                             limits: sources.limits)
+            service = reloaded
+            console = try Self.makeConsole(reloaded)
+            if let actingUser { console.setGlobal("user", reloaded.scriptRecord(of: actingUser)) }
+            return "reloaded \(plugins.circles.count) circles and \(experiments.experiments.count) experiments"
+        } catch let error as PluginLoadError {
+            return error.problems.map(\.description).joined(separator: "\n") + "\nkept the previous plugins and experiments"
+        } catch {
+            return "reload failed: \(error); kept the previous plugins and experiments"
+        }
+    }
+
+    func circles() -> String {
+        service.plugins.circles.map { circle in
+            "\(circle.id)  \(circle.title)  rules: \(CircleAction.allCases.filter { circle.ruleLocations[$0] != nil }.map(\.rawValue).joined(separator: ", "))  (\(circle.location))"
+        }.joined(separator: "\n")
+    }
+
+    func experimentList() -> String {
+        service.experiments.experiments.experiments.map { spec in
+            "\(spec.id)  \(service.experiments.status(of: spec).rawValue)  traffic \(Int(spec.traffic * 100))%  variants \(spec.variants.map(\.name).joined(separator: "/"))"
+        }.joined(separator: "\n")
+    }
+
+    /// Names the completion offers: commands, `quanzi.*` functions, circles, experiments, actions.
+    public var completionWords: [String] {
+        let commands = [":why", ":as", ":variant", ":feed", ":credit", ":wallet", ":load", ":reload", ":circles", ":experiments", ":help", ":quit"]
+        let bindings = ["quanzi.user", "quanzi.now", "quanzi.log", "quanzi.credit.score", "quanzi.credit.explain", "quanzi.social.are_friends",
+                        "quanzi.social.affinity", "quanzi.wallet.balance", "quanzi.ab.variant", "quanzi.ab.param"]
+        let lua = ["string.format", "string.find", "string.match", "string.gsub", "table.concat", "table.insert", "table.sort", "math.floor",
+                   "math.max", "math.min", "print", "pairs", "ipairs", "tostring", "tonumber", "type", "user"]
+        return commands + bindings + lua + service.plugins.circles.map(\.id.rawValue) + service.experiments.experiments.experiments.map(\.id)
+            + CircleAction.allCases.map(\.rawValue)
+    }
+}

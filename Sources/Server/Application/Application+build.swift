@@ -1,0 +1,72 @@
+// Server: the app-facing JSON API on Hummingbird 2.
+//
+// Application/  buildApplication, buildRouter, named limits      Controllers/  one per resource
+// Context/      the request context (the caller) and JSON rules   Views/        response bodies
+// Auth/         bearer tokens (SHA-256 digests only)              Queries/      read-only SQL
+// Errors/       the one error shape and its status mapping        OpenAPI/      /openapi.json
+// Middleware/   request logs, metrics, rate limits                Metrics/      Prometheus
+
+import Hummingbird
+import Logging
+import Service
+import ServiceLifecycle
+import Storage
+
+/// Builds the HTTP application over a service. `quanzi serve` runs it; tests drive the same
+/// application in memory with `app.test(.router)`.
+///
+/// - Parameter afterShutdown: runs once the server has stopped accepting and every in-flight
+///   request has finished (the place to close the database).
+public func buildApplication(
+    service: QuanziService, configuration: ServerConfiguration = ServerConfiguration(), metrics: ServerMetrics = ServerMetrics(),
+    logger: Logger = Logger(label: "quanzi.http"), afterShutdown: @escaping @Sendable () async -> Void = {}
+) -> some ApplicationProtocol {
+    let router = buildRouter(service: service, limits: configuration.limits, metrics: metrics)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "quanzi"),
+        services: [AfterShutdownService(action: afterShutdown)],
+        logger: logger)
+}
+
+/// Every route and middleware. Order matters: logs and metrics see the final response, the
+/// error middleware turns every failure into the API's error shape, and `/v1` needs a token
+/// and spends that token's rate budget.
+public func buildRouter(service: QuanziService, limits: ServerLimits = .default, metrics: ServerMetrics) -> Router<QuanziRequestContext> {
+    let router = Router(context: QuanziRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+    router.add(middleware: ErrorMiddleware(metrics: metrics))
+    OperationsController(service: service, metrics: metrics).addRoutes(to: router)
+
+    let api = router.group("v1")
+        .add(middleware: AuthMiddleware(tokens: TokenStore(database: service.database)))
+        .add(middleware: RateLimitMiddleware(limiter: RateLimiter(policy: limits.apiRate)))
+    let admin = api.group().add(middleware: AdminMiddleware())
+    let money = api.group().add(middleware: RateLimitMiddleware(limiter: RateLimiter(policy: limits.moneyRate)))
+    let adminMoney = money.group().add(middleware: AdminMiddleware())
+
+    MeController(service: service).addRoutes(to: api)
+    UsersController(service: service).addRoutes(to: api)
+    FriendsController(service: service, suggestions: FriendSuggestionsQuery(database: service.database)).addRoutes(to: api)
+    CirclesController(service: service, metrics: metrics).addRoutes(to: api)
+    FeedController(service: service, metrics: metrics).addRoutes(to: api)
+    PostsController(service: service).addRoutes(to: api)
+    TipsController(service: service, metrics: metrics).addRoutes(to: money)
+    WalletController(service: service, history: WalletHistoryQuery(database: service.database), metrics: metrics)
+        .addRoutes(to: api, money: money, admin: adminMoney)
+    RedPacketsController(service: service, metrics: metrics).addRoutes(to: api, money: money)
+    ExperimentsController(service: service).addRoutes(to: admin)
+    return router
+}
+
+/// Waits for graceful shutdown, then runs `action`. It is the first service of the application,
+/// so the service group stops it last: after the HTTP server has drained.
+struct AfterShutdownService: Service {
+    let action: @Sendable () async -> Void
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await action()
+    }
+}

@@ -1,0 +1,40 @@
+import Core
+import Crypto
+import Foundation
+import Storage
+
+/// Issues bearer tokens: 256 random bits, shown once, stored as a SHA-256 digest only.
+public struct TokenIssuer: Sendable {
+    /// Marks the string as a Quanzi token, so secret scanners and people recognise a leaked one.
+    public static let prefix = "qz_"
+
+    let store: TokenStore
+    let wallet: Wallet
+    let clock: any Clock
+
+    public init(store: TokenStore, wallet: Wallet, clock: any Clock) {
+        self.store = store
+        self.wallet = wallet
+        self.clock = clock
+    }
+
+    /// A new token for `user`, with the admin role when `admin`. Opens the user's wallet account
+    /// if needed: an API user can always be paid. Throws `user_not_found` for an unknown user.
+    public func issue(for user: UserID, admin: Bool) async throws -> (token: String, record: APIToken) {
+        let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+        let token = Self.prefix + Self.base64URL(secret)
+        let record = try store.insert(digest: Self.digest(of: token), for: user, isAdmin: admin, at: clock.nowEpochSeconds)
+        try await wallet.openAccount(for: user)
+        return (token, record)
+    }
+
+    /// The stored form of a token.
+    static func digest(of token: String) -> [UInt8] {
+        Array(SHA256.hash(data: Data(token.utf8)))
+    }
+
+    private static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

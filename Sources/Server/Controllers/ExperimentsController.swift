@@ -1,0 +1,75 @@
+import Core
+import Experiments
+import Foundation
+import Hummingbird
+import Service
+import Storage
+
+/// `/v1/experiments` (admin): the declared experiments with their live status, stopping one, and
+/// the A/B report.
+struct ExperimentsController {
+    let service: QuanziService
+
+    func addRoutes(to admin: RouterGroup<QuanziRequestContext>) {
+        admin.get("experiments", use: list)
+        admin.get("experiments/:id", use: experiment)
+        admin.post("experiments/:id/stop", use: stop)
+        admin.get("experiments/:id/report", use: report)
+    }
+
+    struct Stop: Decodable {
+        let reason: String?
+    }
+
+    /// Longest stop reason kept in the record.
+    static let stopReasonBytesMax = 500
+
+    @Sendable func list(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let changes = try QuanziError.wrapping { try service.experiments.store.stateChanges() }
+        let views = try service.experiments.experiments.experiments.map { try view($0, changes: changes) }
+        return try JSONResponse.make(ExperimentsView(experiments: views))
+    }
+
+    @Sendable func experiment(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let spec = try requireSpec(context)
+        return try JSONResponse.make(try view(spec, changes: try QuanziError.wrapping { try service.experiments.store.stateChanges() }))
+    }
+
+    @Sendable func stop(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let spec = try requireSpec(context)
+        let body = try await request.decodeJSON(as: Stop.self, context: context)
+        let reason = body.reason ?? "stopped through the API by user \(caller.userID)"
+        guard reason.utf8.count <= Self.stopReasonBytesMax else {
+            throw QuanziError(.contentTooLong, "the reason is \(reason.utf8.count) bytes; at most \(Self.stopReasonBytesMax)")
+        }
+        try service.experiments.stop(spec.id, reason: reason)
+        return try JSONResponse.make(try view(spec, changes: try QuanziError.wrapping { try service.experiments.store.stateChanges() }))
+    }
+
+    /// The same document `quanzi ab analyze` writes to report.json. A GET never stops anything:
+    /// guardrails are applied by `quanzi ab analyze`, not by reading a report.
+    @Sendable func report(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let spec = try requireSpec(context)
+        let report = try service.experiments.analyze(
+            spec.id, database: service.database, now: service.clock.nowEpochSeconds, applyGuardrails: false)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(report))))
+    }
+
+    private func requireSpec(_ context: QuanziRequestContext) throws -> ExperimentSpec {
+        let id = context.parameters.get("id") ?? ""
+        guard let spec = service.experiments.experiments.experiment(id) else {
+            throw QuanziError(.experimentNotFound, "no experiment '\(id)'")
+        }
+        return spec
+    }
+
+    private func view(_ spec: ExperimentSpec, changes: [String: ExperimentStore.StateChange]) throws -> ExperimentView {
+        let exposed = try QuanziError.wrapping { try service.experiments.store.exposures(of: spec.id).count }
+        return ExperimentView(spec, status: service.experiments.status(of: spec), exposedUsers: exposed, change: changes[spec.id])
+    }
+}

@@ -1,0 +1,34 @@
+import Core
+import Feed
+import Hummingbird
+import Service
+
+/// `GET /v1/circles/:id/feed`: a circle's ranked feed for the caller, paged by an opaque cursor,
+/// with `?explain=1` for each post's score terms. Showing a page records its posts as viewed.
+struct FeedController {
+    let service: QuanziService
+    let metrics: ServerMetrics
+
+    func addRoutes(to group: RouterGroup<QuanziRequestContext>) {
+        group.get("circles/:id/feed", use: feed)
+    }
+
+    @Sendable func feed(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let circle = CircleID(context.parameters.get("id") ?? "")
+        let query = request.uri.queryParameters
+        var limit = ServerLimits.pageItemsDefault
+        if let text = query.get("limit") {
+            guard let value = Int(text), (1...FeedLimits.pageSizeMax).contains(value) else {
+                throw APIError.invalidRequest("limit must be between 1 and \(FeedLimits.pageSizeMax)")
+            }
+            limit = value
+        }
+        let cursor = query.get("cursor").flatMap { $0.isEmpty ? nil : $0 }
+        let explain = ["1", "true"].contains(query.get("explain") ?? "")
+        let started = ContinuousClock.now
+        let result = try service.feed(for: caller.userID, in: circle, limit: limit, cursor: cursor, explain: explain)
+        metrics.recordFeedRanking(duration: ContinuousClock.now - started)
+        return try JSONResponse.make(FeedView(result, explain: explain))
+    }
+}

@@ -1,0 +1,28 @@
+import Core
+import Hummingbird
+import Service
+
+/// `/v1/me`: the caller's own profile and credit. Only ever the caller's: there is no route to
+/// another user's private attributes or score.
+struct MeController {
+    let service: QuanziService
+
+    func addRoutes(to group: RouterGroup<QuanziRequestContext>) {
+        group.get("me", use: me)
+        group.get("me/credit", use: credit)
+    }
+
+    @Sendable func me(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let user = try QuanziError.wrapping { try service.users.require(caller.userID) }
+        return try JSONResponse.make(MeView(user, isAdmin: caller.isAdmin))
+    }
+
+    @Sendable func credit(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        guard let report = try QuanziError.wrapping({ try service.credit.report(caller.userID) }) else {
+            throw QuanziError(.notFound, "no credit score for user \(caller.userID) yet; scores are computed in batches")
+        }
+        return try JSONResponse.make(CreditView(report))
+    }
+}

@@ -1,0 +1,97 @@
+import Core
+import Hummingbird
+import Ledger
+import Service
+import Storage
+
+/// `/v1/red-packets`: sending a red packet to friends, a circle or listed users, reading one the
+/// caller is part of, and claiming a share.
+struct RedPacketsController {
+    let service: QuanziService
+    let metrics: ServerMetrics
+
+    /// `money` adds the money rate limit.
+    func addRoutes(to group: RouterGroup<QuanziRequestContext>, money: RouterGroup<QuanziRequestContext>) {
+        money.post("red-packets", use: create)
+        group.get("red-packets/:id", use: packet)
+        money.post("red-packets/:id/claim", use: claim)
+    }
+
+    struct NewRedPacket: Decodable {
+        struct Audience: Decodable {
+            let kind: String
+            let circleID: String?
+            let userIDs: [Int64]?
+            enum CodingKeys: String, CodingKey {
+                case kind
+                case circleID = "circle_id"
+                case userIDs = "user_ids"
+            }
+        }
+
+        let split: RedPacketSplit
+        let totalFen: Int64
+        let shareCount: Int
+        let audience: Audience
+        enum CodingKeys: String, CodingKey {
+            case split, audience
+            case totalFen = "total_fen"
+            case shareCount = "share_count"
+        }
+    }
+
+    @Sendable func create(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let key = try request.idempotencyKey()
+        let body = try await request.decodeJSON(as: NewRedPacket.self, context: context)
+        let packet = RedPacketRequest(
+            sender: caller.userID, split: body.split, totalFen: body.totalFen, shareCount: body.shareCount,
+            audience: try audience(body.audience), idempotencyKey: key)
+        let result = try await service.wallet.createRedPacket(packet)
+        return try MoneyResponse(metrics: metrics).respond(result, kind: "redpacket_create", view: RedPacketView.init)
+    }
+
+    @Sendable func packet(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let id = RedPacketID(try context.pathID("id"))
+        // Someone outside the packet learns nothing, not even that it exists.
+        guard let state = try await service.wallet.redPacket(id), mayRead(state, caller.userID) else { throw LedgerError.redPacketNotFound }
+        return try JSONResponse.make(RedPacketStateView(state))
+    }
+
+    @Sendable func claim(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        // Required like on every money POST; the ledger itself replays a claim per (packet, claimer).
+        _ = try request.idempotencyKey()
+        let result = try await service.wallet.claimRedPacket(RedPacketID(try context.pathID("id")), by: caller.userID)
+        return try MoneyResponse(metrics: metrics).respond(result, kind: "redpacket_claim", view: ClaimView.init)
+    }
+
+    private func audience(_ audience: NewRedPacket.Audience) throws -> RedPacketAudience {
+        switch audience.kind {
+        case "friends":
+            return .friends
+        case "circle":
+            guard let id = audience.circleID else { throw APIError.invalidRequest("a circle audience needs circle_id") }
+            guard service.plugins.circle(CircleID(id)) != nil else { throw QuanziError(.circleNotFound, "no circle '\(id)'") }
+            return .circle(CircleID(id))
+        case "users":
+            guard let users = audience.userIDs else { throw APIError.invalidRequest("a users audience needs user_ids") }
+            // The ledger's schema refuses ids below 1 only at insert time (a 500); refuse them here.
+            return .users(try users.map { try UserID(positive: $0, field: "audience.user_ids") })
+        default:
+            throw APIError.invalidRequest("audience.kind must be friends, circle or users")
+        }
+    }
+
+    /// The sender, anyone who claimed, and anyone in the audience may read a packet.
+    private func mayRead(_ state: RedPacketState, _ user: UserID) -> Bool {
+        let receipt = state.receipt
+        if receipt.sender == user || state.claims.contains(where: { $0.claimer == user }) { return true }
+        switch receipt.audience {
+        case .users(let users): return users.contains(user)
+        case .friends: return (try? service.friends.areFriends(receipt.sender, user)) ?? false
+        case .circle(let circle): return (try? service.decide(user, .view, in: circle))?.allowed ?? false
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Core
+import Hummingbird
+import Ledger
+import Service
+
+/// `POST /v1/posts/:id/tips`: money to a post's author, allowed by the circle's `tip` rule.
+/// QuanziService has no tip operation, so this composes its public parts in the service's order:
+/// the request's own fields, then the post's visibility, then the rule, then the wallet.
+struct TipsController {
+    let service: QuanziService
+    let metrics: ServerMetrics
+
+    func addRoutes(to group: RouterGroup<QuanziRequestContext>) {
+        group.post("posts/:id/tips", use: tip)
+    }
+
+    struct NewTip: Decodable {
+        let amountFen: Int64
+        enum CodingKeys: String, CodingKey { case amountFen = "amount_fen" }
+    }
+
+    @Sendable func tip(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let key = try request.idempotencyKey()
+        let postID = try context.pathID("id")
+        let body = try await request.decodeJSON(as: NewTip.self, context: context)
+        let post = try service.viewablePost(postID, by: caller.userID)
+        let tip = TransferRequest.tip(
+            from: caller.userID, to: post.authorID, postID: post.id, circleID: post.circleID, amountFen: body.amountFen, idempotencyKey: key
+        )
+        // A malformed amount is the client's mistake whatever the rule says: report that first.
+        if let error = tip.fieldError(limits: service.wallet.limits) { throw error }
+        let started = ContinuousClock.now
+        let decision = try service.decide(caller.userID, .tip, in: post.circleID, post: post, amountFen: body.amountFen)
+        metrics.recordLuaCall(duration: ContinuousClock.now - started)
+        guard decision.allowed else { throw QuanziError(.ruleDenied, decision.reason ?? "not allowed") }
+        return try MoneyResponse(metrics: metrics).respond(try await service.wallet.transfer(tip), kind: "tip", view: TransferView.init)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+
+/// The one error shape of the API: `{"error":{"code":"...","message":"..."}}` with a status.
+/// Every failure becomes one of these in `APIError.init(_:)`; handlers just throw.
+public struct APIError: Error, HTTPResponseError, Sendable {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+    public var headers: HTTPFields = [:]
+
+    public init(_ status: HTTPResponse.Status, code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let data = try APIJSON.encoder.encode(ErrorBody(error: .init(code: code, message: message)))
+        var headers = headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    struct ErrorBody: Codable {
+        struct Detail: Codable {
+            let code: String
+            let message: String
+        }
+        let error: Detail
+    }
+}
+
+// MARK: Errors the HTTP layer raises itself
+
+extension APIError {
+    static func unauthorized(_ message: String) -> APIError {
+        var error = APIError(.unauthorized, code: "unauthorized", message)
+        error.headers[.wwwAuthenticate] = "Bearer"
+        return error
+    }
+
+    static let adminRequired = APIError(.forbidden, code: "admin_required", "this route needs an admin token")
+
+    static func invalidRequest(_ message: String) -> APIError { APIError(.badRequest, code: "invalid_request", message) }
+
+    static let idempotencyKeyRequired = APIError(
+        .badRequest, code: "idempotency_key_required", "money requests need an Idempotency-Key header (1 to 128 bytes)")
+
+    static func rateLimited(_ policy: RateLimitPolicy, retryAfterSeconds: Int) -> APIError {
+        var error = APIError(
+            .tooManyRequests, code: "rate_limited", "the '\(policy.name)' limit of this token is spent; retry in \(retryAfterSeconds) s")
+        error.headers[.retryAfter] = String(retryAfterSeconds)
+        return error
+    }
+
+    init(decoding error: DecodingError) {
+        switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            self.init(.badRequest, code: "malformed_json", "the body is not valid JSON")
+        case .keyNotFound(let key, let context):
+            self.init(.badRequest, code: "invalid_request", "missing field '\(Self.path(context.codingPath + [key]))'")
+        case .valueNotFound(_, let context), .typeMismatch(_, let context), .dataCorrupted(let context):
+            self.init(.badRequest, code: "invalid_request", "field '\(Self.path(context.codingPath))' has the wrong type or value")
+        @unknown default:
+            self.init(.badRequest, code: "invalid_request", "the body does not match the request schema")
+        }
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+    }
+}

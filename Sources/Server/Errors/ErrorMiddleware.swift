@@ -1,0 +1,30 @@
+import Core
+import Hummingbird
+import Logging
+
+/// Turns every thrown error into the API's error response, and logs server faults with the
+/// underlying error (the client only sees a generic message for those).
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = QuanziRequestContext
+    let metrics: ServerMetrics
+
+    /// The codes of a Lua call that failed or ran out of budget, whichever route made it.
+    static let luaFailureCodes: Set<QuanziError.Code> = [
+        .scriptError, .instructionLimitExceeded, .memoryLimitExceeded, .timeLimitExceeded, .invalidPlugin,
+    ]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            if let error = error as? QuanziError, Self.luaFailureCodes.contains(error.code) {
+                metrics.recordLuaFailure(code: error.code.rawValue)
+            }
+            let apiError = APIError(error)
+            if apiError.isServerFault {
+                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "code": "\(apiError.code)"])
+            }
+            return try apiError.response(from: request, context: context)
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import CoreMetrics
+import Metrics
+import Prometheus
+import Storage
+import Synchronization
+
+/// The service's metrics, served at `/metrics` in Prometheus text format.
+///
+/// Everything is recorded through swift-metrics types bound to this instance's own registry, so
+/// two applications in one test process never mix their numbers. `quanzi serve` also bootstraps
+/// the global `MetricsSystem` with `factory`: any module that records with plain swift-metrics
+/// (`Timer(label: MetricName.luaCallDuration)`) then shows up here without knowing the server.
+public final class ServerMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    public let factory: PrometheusMetricsFactory
+    private let routes = Mutex<[RouteKey: RouteMetrics]>([:])
+    private let ledgerOutcomes = Mutex<[String: CoreMetrics.Counter]>([:])
+    private let luaLimitHits = Mutex<[String: CoreMetrics.Counter]>([:])
+    private let groupCommit: GroupCommitGauges
+
+    public init() {
+        registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // Requests here take microseconds to milliseconds; Prometheus' default buckets start at 5 ms.
+        factory.defaultDurationHistogramBuckets = [
+            .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+            .milliseconds(5), .milliseconds(10), .milliseconds(20), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2),
+        ]
+        factory.valueHistogramBuckets[MetricName.groupCommitBatchSize] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
+        self.factory = factory
+        groupCommit = GroupCommitGauges(registry: registry)
+    }
+
+    /// One finished request. `route` is the matched pattern (`/v1/posts/{id}`), never the raw
+    /// path, so ids do not explode the label set.
+    func recordRequest(route: String, method: String, status: Int, duration: Duration) {
+        let key = RouteKey(route: route, method: method, status: status)
+        let metrics = routes.withLock { cache in
+            if let metrics = cache[key] { return metrics }
+            let metrics = RouteMetrics(key, factory: factory)
+            cache[key] = metrics
+            return metrics
+        }
+        metrics.count.increment()
+        metrics.latency.recordNanoseconds(duration.nanoseconds)
+    }
+
+    /// A money request's outcome: `kind` is transfer, tip, topup, redpacket_create or
+    /// redpacket_claim; `outcome` is `ok`, `replayed` or the ledger error's code.
+    public func recordLedgerOutcome(kind: String, outcome: String) {
+        let key = kind + "|" + outcome
+        ledgerOutcomes.withLock { counters in
+            if counters[key] == nil {
+                counters[key] = CoreMetrics.Counter(
+                    label: MetricName.ledgerOutcomes, dimensions: [("kind", kind), ("outcome", outcome)], factory: factory)
+            }
+            return counters[key]!
+        }.increment()
+    }
+
+    /// How long one Lua rule call took, from the caller's side.
+    public func recordLuaCall(duration: Duration) {
+        CoreMetrics.Timer(label: MetricName.luaCallDuration, factory: factory).recordNanoseconds(duration.nanoseconds)
+    }
+
+    /// A Lua call stopped by a sandbox limit (`instruction_limit_exceeded`, …) or failing.
+    public func recordLuaFailure(code: String) {
+        luaLimitHits.withLock { counters in
+            if counters[code] == nil {
+                counters[code] = CoreMetrics.Counter(label: MetricName.luaFailures, dimensions: [("code", code)], factory: factory)
+            }
+            return counters[code]!
+        }.increment()
+    }
+
+    /// How long ranking one feed page took.
+    public func recordFeedRanking(duration: Duration) {
+        CoreMetrics.Timer(label: MetricName.feedRankingDuration, factory: factory).recordNanoseconds(duration.nanoseconds)
+    }
+
+    /// The exposition text, after refreshing the gauges that are read rather than pushed.
+    func render(wallet: Wallet) async -> [UInt8] {
+        if let statistics = await wallet.groupCommitStatistics() { groupCommit.update(statistics) }
+        return registry.emitToBuffer()
+    }
+}
+
+/// Metric names, shared by whoever records them (units last, Prometheus style).
+public enum MetricName {
+    public static let httpRequests = "quanzi_http_requests_total"
+    public static let httpRequestDuration = "quanzi_http_request_duration_seconds"
+    public static let ledgerOutcomes = "quanzi_ledger_requests_total"
+    public static let groupCommitBatchSize = "quanzi_group_commit_batch_size"
+    public static let luaCallDuration = "quanzi_lua_call_duration_seconds"
+    public static let luaFailures = "quanzi_lua_failures_total"
+    public static let feedRankingDuration = "quanzi_feed_ranking_duration_seconds"
+}
+
+private struct RouteKey: Hashable {
+    let route: String
+    let method: String
+    let status: Int
+}
+
+private struct RouteMetrics: Sendable {
+    let count: CoreMetrics.Counter
+    let latency: CoreMetrics.Timer
+
+    init(_ key: RouteKey, factory: PrometheusMetricsFactory) {
+        let dimensions = [("route", key.route), ("method", key.method), ("status", String(key.status))]
+        count = CoreMetrics.Counter(label: MetricName.httpRequests, dimensions: dimensions, factory: factory)
+        latency = CoreMetrics.Timer(label: MetricName.httpRequestDuration, dimensions: dimensions, factory: factory)
+    }
+}
+
+/// The wallet's group-commit counters, copied into gauges at each scrape: the wallet keeps them
+/// itself and offers no callback per batch.
+private struct GroupCommitGauges: Sendable {
+    let batches: Prometheus.Gauge
+    let requests: Prometheus.Gauge
+    let largestBatch: Prometheus.Gauge
+
+    init(registry: PrometheusCollectorRegistry) {
+        batches = registry.makeGauge(name: "quanzi_group_commit_batches", help: "Transactions committed for transfer batches since start")
+        requests = registry.makeGauge(name: "quanzi_group_commit_requests", help: "Transfer requests that went through a batch since start")
+        largestBatch = registry.makeGauge(name: "quanzi_group_commit_batch_size_max", help: "The largest group-commit batch since start")
+    }
+
+    func update(_ statistics: GroupCommitStatistics) {
+        batches.set(Double(statistics.batchCount))
+        requests.set(Double(statistics.requestCount))
+        largestBatch.set(Double(statistics.largestBatch))
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
+
+extension ServerMetrics {
+    /// Makes this instance the process-wide swift-metrics backend (once per process: `quanzi
+    /// serve` calls it; tests do not, so each test application keeps its own registry).
+    public func bootstrapMetricsSystem() {
+        MetricsSystem.bootstrap(factory)
+    }
+}

@@ -1,0 +1,17 @@
+import Core
+import Storage
+
+/// A page of wallet history as the API shows it (see `Storage.WalletHistory`).
+struct WalletHistoryQuery: Sendable {
+    let database: QuanziDatabase
+
+    func page(of user: UserID, before: Int64?, limit: Int) async throws -> HistoryPage {
+        let (items, next) = try WalletHistory(database: database).page(of: user, before: before, limit: limit)
+        return HistoryPage(
+            items: items.map { item in
+                HistoryItemView(transferID: item.transferID, kind: item.kind, amountFen: item.amountFen,
+                                counterpartyUserID: item.counterpartyUserID?.rawValue, postID: item.postID, createdAt: item.createdAtEpochSeconds)
+            },
+            nextCursor: next.map(String.init))
+    }
+}

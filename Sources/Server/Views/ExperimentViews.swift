@@ -1,0 +1,48 @@
+import Experiments
+import Storage
+
+/// An experiment as declared, with its effective status (a run-time stop wins over the file).
+struct ExperimentView: Codable, Sendable {
+    struct Variant: Codable, Sendable {
+        let name: String
+        let weight: Double
+    }
+
+    let id: String
+    let title: String?
+    let status: String
+    let declaredStatus: String
+    let traffic: Double
+    let layer: String?
+    let variants: [Variant]
+    let primaryMetric: String
+    let secondaryMetrics: [String]
+    let guardrails: [String]
+    let exposedUsers: Int
+    /// The last run-time status change (a stop), when there was one.
+    let changedAt: Int64?
+    let changeReason: String?
+    /// Where the experiment is declared, `file:line`.
+    let source: String
+
+    init(_ spec: ExperimentSpec, status: ExperimentStatus, exposedUsers: Int, change: ExperimentStore.StateChange?) {
+        id = spec.id
+        title = spec.title
+        self.status = status.rawValue
+        declaredStatus = spec.status.rawValue
+        traffic = spec.traffic
+        layer = spec.layer?.name
+        variants = spec.variants.map { Variant(name: $0.name, weight: $0.weight) }
+        primaryMetric = spec.primaryMetric
+        secondaryMetrics = spec.secondaryMetrics
+        guardrails = spec.guardrails.map(\.metric)
+        self.exposedUsers = exposedUsers
+        changedAt = change?.changedAtEpochSeconds
+        changeReason = change?.reason
+        source = "\(spec.file):\(spec.line)"
+    }
+}
+
+struct ExperimentsView: Codable, Sendable {
+    let experiments: [ExperimentView]
+}

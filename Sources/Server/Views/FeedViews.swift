@@ -1,0 +1,73 @@
+import Feed
+import Service
+
+/// One ranked page of a circle's feed.
+struct FeedView: Encodable, Sendable {
+    struct Item: Encodable, Sendable {
+        let post: PostView
+        let score: Double
+        /// With `?explain=1`: why the post scored what it did.
+        let explanation: ExplanationView?
+    }
+
+    /// Each feature's contribution (they sum to the score) and the inputs behind them.
+    struct ExplanationView: Encodable, Sendable {
+        struct Contribution: Encodable, Sendable {
+            let feature: String
+            let value: Double
+        }
+
+        let ageSeconds: Int64
+        let decay: Double
+        let affinity: Double
+        let isFriend: Bool
+        let isSeen: Bool
+        let contributions: [Contribution]
+
+        init(_ explanation: FeedExplanation) {
+            ageSeconds = explanation.ageSeconds
+            decay = explanation.decay
+            affinity = explanation.affinity
+            isFriend = explanation.isFriend
+            isSeen = explanation.isSeen
+            contributions = explanation.contributions.map { Contribution(feature: $0.feature.rawValue, value: $0.value) }
+        }
+    }
+
+    /// The weights the page was ranked with: the circle's, with the viewer's experiment variants.
+    struct ParametersView: Encodable, Sendable {
+        let halfLifeHours: Double
+        let engagementWeight: Double
+        let tipsWeight: Double
+        let creditWeight: Double
+        let affinityWeight: Double
+        let friendshipWeight: Double
+        let reportPenalty: Double
+        let seenPenalty: Double
+        let maxPerAuthor: Int
+
+        init(_ parameters: RankingParameters) {
+            halfLifeHours = parameters.halfLifeHours
+            engagementWeight = parameters.engagementWeight
+            tipsWeight = parameters.tipsWeight
+            creditWeight = parameters.creditWeight
+            affinityWeight = parameters.affinityWeight
+            friendshipWeight = parameters.friendshipWeight
+            reportPenalty = parameters.reportPenalty
+            seenPenalty = parameters.seenPenalty
+            maxPerAuthor = parameters.maxPerAuthor
+        }
+    }
+
+    let items: [Item]
+    /// Opaque; pass it back as `cursor`. Absent on the last page.
+    let nextCursor: String?
+    /// With `?explain=1`.
+    let parameters: ParametersView?
+
+    init(_ result: FeedResult, explain: Bool) {
+        items = result.items.map { Item(post: PostView($0.post), score: $0.score, explanation: $0.explanation.map(ExplanationView.init)) }
+        nextCursor = result.nextCursor
+        parameters = explain ? ParametersView(result.parameters) : nil
+    }
+}

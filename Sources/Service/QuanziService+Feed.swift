@@ -1,0 +1,84 @@
+import Core
+import Experiments
+import Feed
+import LuaHost
+import Social
+import Storage
+
+extension QuanziService {
+    /// One page of `circle`'s feed as `viewer` sees it: ranked in Swift over the circle's window,
+    /// filtered by the circle's `view` rule, with weights from the plugin and the viewer's
+    /// ranking experiments. Records the shown posts as viewed unless `recordViews` is false.
+    public func feed(for viewer: UserID, in circle: CircleID, limit: Int = 20, cursor: String? = nil, explain: Bool = false,
+                     recordViews: Bool = true) throws(QuanziError) -> FeedResult {
+        guard let definition = plugins.circle(circle) else { throw QuanziError(.circleNotFound, "no circle '\(circle)'") }
+        let profile = try QuanziError.wrapping { try users.require(viewer) }
+        let parameters = try rankingParameters(definition.ranking, for: profile)
+        let decoded = try cursor.map { text throws(QuanziError) in try FeedCursor(encoded: text) }
+        let sessionStart = decoded?.nowEpochSeconds ?? now
+        let signals = try QuanziError.wrapping { try feeds.viewerSignals(viewer, circle: circle, seenBefore: sessionStart) }
+        let rules = self.rules
+        let (page, explanations) = try feeds.page(
+            circle: circle, viewer: signals, parameters: parameters, pageSize: limit, cursor: decoded, explain: explain
+        ) { candidate throws(QuanziError) -> Bool in
+            let post = PostContext(id: candidate.postID, authorID: candidate.authorID)
+            return try rules.evaluate(circle: circle, action: .view, user: profile, context: RuleContext(post: post)).allowed
+        }
+        let ids = page.posts.map(\.postID)
+        let stored = try QuanziError.wrapping { try posts.posts(ids) }
+        let explanationByID = Dictionary(explanations.map { ($0.postID, $0) }, uniquingKeysWith: { first, _ in first })
+        let items = page.posts.compactMap { ranked -> FeedResult.Item? in
+            guard let post = stored[ranked.postID] else { return nil }
+            return FeedResult.Item(post: post, score: ranked.score, explanation: explanationByID[ranked.postID])
+        }
+        if recordViews, !items.isEmpty {
+            try QuanziError.wrapping {
+                try database.bulkWrite { writer in
+                    for item in items { try writer.recordView(item.post.id, circle: circle, by: viewer, author: item.post.authorID, at: now) }
+                }
+            }
+        }
+        return FeedResult(items: items, nextCursor: page.nextCursor?.encoded, stats: page.stats, parameters: parameters)
+    }
+
+    /// The circle's weights, overridden by the parameters of the viewer's variants in the
+    /// circle's ranking experiments (reading them logs the exposure, as `quanzi.ab.param` does).
+    func rankingParameters(_ weights: RankingWeights, for viewer: UserProfile) throws(QuanziError) -> RankingParameters {
+        var parameters = RankingParameters(
+            halfLifeHours: weights.halfLifeHours, engagementWeight: weights.engagementWeight, tipsWeight: weights.tipsWeight,
+            creditWeight: weights.creditWeight, affinityWeight: weights.affinityWeight, reportPenalty: weights.reportPenalty,
+            seenPenalty: weights.seenPenalty, maxPerAuthor: weights.maxPerAuthor)
+        for experiment in weights.experiments {
+            guard let variant = try experiments.expose(viewer, to: experiment).variant else { continue }
+            for (key, value) in variant.parameters {
+                let number: Double
+                switch value {
+                case .integer(let integer): number = Double(integer)
+                case .number(let double): number = double
+                default: continue
+                }
+                switch key {
+                case "half_life_hours": parameters.halfLifeHours = number
+                case "w_engagement": parameters.engagementWeight = number
+                case "w_tips": parameters.tipsWeight = number
+                case "w_credit": parameters.creditWeight = number
+                case "w_affinity": parameters.affinityWeight = number
+                case "report_penalty": parameters.reportPenalty = number
+                case "seen_penalty": parameters.seenPenalty = number
+                case "max_per_author": parameters.maxPerAuthor = Int(number)
+                default: continue
+                }
+            }
+        }
+        return parameters
+    }
+
+    /// Rescores everyone's credit and passes the new scores to the feeds.
+    @discardableResult
+    public func recomputeCredit() throws(QuanziError) -> Int {
+        let count = try QuanziError.wrapping { try credit.recomputeAll(at: now) }
+        let scores = try QuanziError.wrapping { try credit.allScores() }
+        feeds.updateCredit(scores)
+        return count
+    }
+}

@@ -1,0 +1,58 @@
+import Core
+import Feed
+import GRDB
+import Social
+
+/// What the feeds read from the database: a circle's candidates at start-up, and a viewer's
+/// signals once per request.
+public struct FeedQueries: Sendable {
+    /// The credit a post's author counts with before any score is computed: the bottom of the
+    /// scale, so an unknown author never outranks a known one on credit.
+    public static let unscoredCredit = 350
+
+    let database: QuanziDatabase
+
+    public init(database: QuanziDatabase) { self.database = database }
+
+    /// The circle's recent posts (every status), newest first, with tips from the ledger.
+    public func candidateRows(circle: CircleID, now: Int64, limits: CandidateWindowLimits) throws -> [CandidateRow] {
+        try database.pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT p.id, p.author_id, p.created_at, p.like_count, p.comment_count,
+                       coalesce((SELECT sum(amount_fen) FROM ledger_transfers t WHERE t.kind = 'tip' AND t.post_id = p.id), 0),
+                       p.report_count, coalesce(c.score, ?), p.status
+                FROM posts p LEFT JOIN credit_scores c ON c.user_id = p.author_id
+                WHERE p.circle_id = ? AND p.created_at >= ?
+                ORDER BY p.created_at DESC, p.id DESC LIMIT ?
+                """, arguments: [Self.unscoredCredit, circle.rawValue, now - limits.ageMaxSeconds, limits.countMax]).map { row in
+                CandidateRow(
+                    postID: row[0], authorID: UserID(row[1] as Int64), createdAtEpochSeconds: row[2], likeCount: row[3],
+                    commentCount: row[4], tipsFen: row[5], reportCount: row[6], authorCreditScore: row[7],
+                    status: Self.status(PostStatus(rawValue: row[8]) ?? .hidden))
+            }
+        }
+    }
+
+    public static func status(_ status: PostStatus) -> CandidateStatus {
+        switch status {
+        case .visible: .visible
+        case .hidden: .hidden
+        case .deleted: .deleted
+        }
+    }
+
+    /// Affinity per author, friends, and posts of `circle` seen in [`seenSince`, `seenBefore`).
+    public func viewerSignals(_ viewer: UserID, circle: CircleID, now: Int64, seenSince: Int64, seenBefore: Int64) throws -> ViewerSignals {
+        try database.pool.read { db in
+            var affinity: [UserID: Double] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT author_id, score, updated_at FROM affinities WHERE viewer_id = ?", arguments: [viewer.rawValue]) {
+                affinity[UserID(row[0] as Int64)] = Affinity.normalized(Affinity.decayed(row[1], updatedAtEpochSeconds: row[2], nowEpochSeconds: now))
+            }
+            let friends = try Int64.fetchAll(db, sql: "SELECT friend_id FROM friendships WHERE user_id = ?", arguments: [viewer.rawValue])
+            let seen = try Int64.fetchAll(db, sql: """
+                SELECT DISTINCT post_id FROM events WHERE user_id = ? AND kind = 'post.viewed' AND circle_id = ? AND at >= ? AND at < ?
+                """, arguments: [viewer.rawValue, circle.rawValue, seenSince, seenBefore])
+            return ViewerSignals(viewerID: viewer, affinityByAuthor: affinity, friendIDs: Set(friends.map { UserID($0) }), seenPostIDs: Set(seen))
+        }
+    }
+}

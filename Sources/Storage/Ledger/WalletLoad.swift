@@ -1,0 +1,164 @@
+import Core
+import Foundation
+import GRDB
+import Ledger
+import Synchronization
+
+/// A seeded transfer load for crash tests and benchmarks: `userCount` load users (ids
+/// `1...userCount`, created if missing and funded once), then `transferCount` random transfers
+/// from `concurrency` concurrent callers through the wallet's commit mode.
+///
+/// Meant for a scratch database: it refuses to touch users it did not create.
+public enum WalletLoad {
+    /// What to run.
+    public struct Options: Sendable, Hashable {
+        public var transferCount: Int
+        public var userCount: Int
+        public var concurrency: Int
+        /// Picks senders, receivers and amounts; the idempotency keys include it, so runs with
+        /// different seeds add new transfers and a rerun with the same seed replays.
+        public var seed: UInt64
+        /// What each load user is topped up with, once.
+        public var initialBalanceFen: Int64
+        /// Amounts are uniform in `1...amountMaxFen`.
+        public var amountMaxFen: Int64
+
+        public init(
+            transferCount: Int, userCount: Int = 100, concurrency: Int = 64, seed: UInt64 = 1,
+            initialBalanceFen: Int64 = 1_000_000, amountMaxFen: Int64 = 1_000
+        ) {
+            self.transferCount = transferCount
+            self.userCount = userCount
+            self.concurrency = concurrency
+            self.seed = seed
+            self.initialBalanceFen = initialBalanceFen
+            self.amountMaxFen = amountMaxFen
+        }
+
+        /// Bounds that keep a run meaningful: at least two users, one caller, 1 fen amounts.
+        public var problem: String? {
+            if transferCount < 0 { return "transfer count must not be negative" }
+            if userCount < 2 { return "the load needs at least 2 users" }
+            if concurrency < 1 { return "concurrency must be at least 1" }
+            if amountMaxFen < 1 || initialBalanceFen < 1 { return "amounts must be positive" }
+            return nil
+        }
+    }
+
+    /// What a run did.
+    public struct Summary: Sendable, Hashable {
+        /// How many requests ended with each result code (`ok`, `replayed`, `insufficient_funds`…).
+        public var resultCounts: [String: Int]
+        public var elapsedSeconds: Double
+        /// Durable transfers (committed or replayed) per second.
+        public var acknowledgedPerSecond: Double {
+            let acknowledged = (resultCounts["ok"] ?? 0) + (resultCounts["replayed"] ?? 0)
+            return elapsedSeconds > 0 ? Double(acknowledged) / elapsedSeconds : 0
+        }
+    }
+
+    /// Creates and funds the load users (idempotent: a second call replays the top-ups).
+    public static func prepare(wallet: Wallet, options: Options) async throws {
+        let users = (1...Int64(options.userCount)).map(UserID.init(rawValue:))
+        let now = wallet.clock.nowEpochSeconds
+        try await wallet.database.pool.write { db in try LoadUsers.insert(users, at: now, in: db) }
+        try await wallet.openAccounts(for: users)
+        let topUps = users.map { TransferRequest.topUp($0, amountFen: options.initialBalanceFen, idempotencyKey: "load-initial") }
+        for outcome in await wallet.transferBatch(topUps) {
+            if let error = try outcome.get().error { throw error }
+        }
+    }
+
+    /// Prepares, then runs the transfers. `onAcknowledged` is called once per durable transfer,
+    /// after the wallet returned it (so after its commit), from any of the callers' tasks.
+    public static func run(
+        wallet: Wallet, options: Options, onAcknowledged: @escaping @Sendable (TransferReceipt) -> Void = { _ in }
+    ) async throws -> Summary {
+        try await prepare(wallet: wallet, options: options)
+        let next = TicketCounter()
+        let start = ContinuousClock.now
+        let counts = try await withThrowingTaskGroup(of: [String: Int].self) { group in
+            for _ in 0..<options.concurrency {
+                group.addTask {
+                    var counts: [String: Int] = [:]
+                    while true {
+                        let index = next.take()
+                        guard index < options.transferCount else { break }
+                        let result = try await wallet.transfer(request(index, options: options))
+                        counts[result.code, default: 0] += 1
+                        if let receipt = result.receipt { onAcknowledged(receipt) }
+                    }
+                    return counts
+                }
+            }
+            var total: [String: Int] = [:]
+            for try await counts in group { total.merge(counts, uniquingKeysWith: +) }
+            return total
+        }
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return Summary(resultCounts: counts, elapsedSeconds: seconds)
+    }
+
+    /// The `index`-th transfer of a run: a pure function of the seed and the index.
+    public static func request(_ index: Int, options: Options) -> TransferRequest {
+        var random = SplitMix64(seed: options.seed ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
+        let users = Int64(options.userCount)
+        let from = random.next(in: 1...users)
+        let offset = random.next(in: 1...(users - 1))
+        let to = (from - 1 + offset) % users + 1
+        return .transfer(
+            from: UserID(from), to: UserID(to), amountFen: random.next(in: 1...options.amountMaxFen),
+            idempotencyKey: "load-\(options.seed)-\(index)")
+    }
+
+    /// Of the acknowledged transfers, those the database does not hold exactly as acknowledged
+    /// (same id, initiator, key and amount): after a crash this must be empty.
+    public static func missing(_ acknowledged: [Acknowledgement], in database: QuanziDatabase) async throws -> [Acknowledgement] {
+        try await database.pool.read { db in
+            try acknowledged.filter { ack in
+                guard let stored = try LedgerRows.transfer(id: ack.transferID, in: db) else { return true }
+                return stored.initiator != ack.initiator || stored.idempotencyKey != ack.idempotencyKey
+                    || stored.amountFen != ack.amountFen
+            }
+        }
+    }
+}
+
+/// One acknowledged transfer as the load prints it: `ack <transfer id> <initiator> <key> <fen>`.
+public struct Acknowledgement: Sendable, Hashable, CustomStringConvertible {
+    public var transferID: Int64
+    public var initiator: UserID
+    public var idempotencyKey: String
+    public var amountFen: Int64
+
+    public init(transferID: Int64, initiator: UserID, idempotencyKey: String, amountFen: Int64) {
+        self.transferID = transferID
+        self.initiator = initiator
+        self.idempotencyKey = idempotencyKey
+        self.amountFen = amountFen
+    }
+
+    /// The acknowledgement of a user-initiated receipt.
+    public init?(_ receipt: TransferReceipt) {
+        guard let initiator = receipt.initiator, let key = receipt.idempotencyKey else { return nil }
+        self.init(transferID: receipt.transferID, initiator: initiator, idempotencyKey: key, amountFen: receipt.amountFen)
+    }
+
+    /// Parses a printed line; `nil` for anything else (such as a line cut short by a kill).
+    public init?(line: Substring) {
+        let fields = line.split(separator: " ")
+        guard fields.count == 5, fields[0] == "ack", let id = Int64(fields[1]), let user = Int64(fields[2]),
+            let amountFen = Int64(fields[4])
+        else { return nil }
+        self.init(transferID: id, initiator: UserID(user), idempotencyKey: String(fields[3]), amountFen: amountFen)
+    }
+
+    public var description: String { "ack \(transferID) \(initiator) \(idempotencyKey) \(amountFen)" }
+}
+
+/// Hands out 0, 1, 2… to concurrent callers (an `Atomic` cannot be captured by tasks directly).
+private final class TicketCounter: Sendable {
+    private let next = Atomic<Int>(0)
+    func take() -> Int { next.add(1, ordering: .relaxed).oldValue }
+}

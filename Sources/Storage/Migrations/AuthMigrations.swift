@@ -1,0 +1,23 @@
+import GRDB
+
+/// API bearer tokens. Only a SHA-256 digest of each token is stored: a copy of the database (a
+/// backup, a support dump) does not let anyone act as a user. The digest needs no salt because a
+/// token is 256 random bits, not a password: there is no dictionary to precompute.
+enum AuthMigrations {
+    static func register(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v1-api-tokens") { db in
+            try db.execute(sql: """
+                CREATE TABLE api_tokens (
+                  id INTEGER PRIMARY KEY,
+                  user_id INTEGER NOT NULL REFERENCES users(id),
+                  token_sha256 BLOB NOT NULL UNIQUE CHECK (length(token_sha256) = 32),
+                  is_admin INTEGER NOT NULL CHECK (is_admin IN (0, 1)),
+                  created_at INTEGER NOT NULL,
+                  revoked_at INTEGER,
+                  CHECK (revoked_at IS NULL OR revoked_at >= created_at)
+                );
+                CREATE INDEX api_tokens_user ON api_tokens(user_id);
+                """)
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Core
+import Foundation
+import LuaHost
+import Service
+import Social
+import Storage
+import Testing
+
+@testable import Repl
+
+/// A REPL over a fresh database with the repository's plugins and experiments and two users.
+final class ReplFixture {
+    static let repository: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }()
+    static let start: Int64 = 1_767_225_600
+
+    let session: ReplSession
+    let database: QuanziDatabase
+
+    init() throws {
+        let sources = ReplSession.Sources(plugins: Self.repository.appendingPathComponent("plugins").path,
+                                          experiments: Self.repository.appendingPathComponent("experiments").path)
+        database = try QuanziDatabase.temporary()
+        let service = try QuanziService(database: database, plugins: try PluginSet.load(directory: sources.plugins),
+                                        experiments: try ExperimentSet.load(directory: sources.experiments),
+                                        clock: ManualClock(epochSeconds: Self.start))
+        for (id, gender, occupation) in [(Int64(42), Gender.male, Occupation.officeWorker), (7, .female, .student)] {
+            try service.users.insert(UserProfile(id: UserID(id), displayName: "user\(id)", verified: true, verifiedAtEpochSeconds: Self.start - 86_400,
+                                                 gender: gender, birthYear: 2000, occupation: occupation, city: "Hangzhou",
+                                                 createdAtEpochSeconds: Self.start - 400 * 86_400))
+        }
+        try service.credit.recomputeAll(at: Self.start)
+        session = try ReplSession(service: service, sources: sources)
+    }
+
+    deinit { try? database.removeFiles() }
+}
+
+@Suite("REPL")
+struct ReplSessionTests {
+    @Test(":why explains a denial with the rule's location and what it read")
+    func why() throws {
+        let repl = try ReplFixture()
+        let answer = repl.session.handle(":why campus-diary post 42")
+        #expect(answer.hasPrefix("denied: user 42 post in campus-diary: only verified female students may post here"))
+        #expect(answer.contains("rule: ") && answer.contains("plugins/campus-diary.lua:"))
+        #expect(answer.contains("user.verified = true"))
+        #expect(answer.contains("user.gender = \"male\""))
+        #expect(repl.session.handle(":why campus-diary post 7").hasPrefix("allowed: user 7 post in campus-diary"))
+        let comment = repl.session.handle(":why campus-diary comment 42")
+        #expect(comment.contains("quanzi.credit.score(42) = "))
+        #expect(comment.contains("credit score 750+ required to comment"))
+    }
+
+    @Test("looking at a rule in the REPL logs no exposure")
+    func noExposureFromPreview() throws {
+        let repl = try ReplFixture()
+        _ = repl.session.handle(":why campus-diary comment 42")
+        _ = repl.session.handle("quanzi.ab.param(42, 'campus-comment-credit', 'min_credit', 750)")
+        #expect(try repl.session.service.experiments.store.exposures(of: "campus-comment-credit").isEmpty)
+    }
+
+    @Test("globals persist across lines, multi-line input continues, and :as sets the user")
+    func session() throws {
+        let repl = try ReplFixture()
+        #expect(repl.session.handle("x = 20") == "")
+        #expect(repl.session.handle("x * 2 + 2") == "42")
+        #expect(repl.session.handle("function double(n)") == "")
+        #expect(repl.session.prompt.hasSuffix("..> "))
+        #expect(repl.session.handle("  return n * 2") == "")
+        #expect(repl.session.handle("end") == "")
+        #expect(repl.session.handle("double(21)") == "42")
+        #expect(repl.session.handle(":as 7").hasPrefix("now acting as user 7"))
+        #expect(repl.session.handle("user.occupation") == "student")
+        #expect(repl.session.prompt == "quanzi(7)> ")
+    }
+
+    @Test("results print as users, aligned tables and records")
+    func formatting() throws {
+        let repl = try ReplFixture()
+        #expect(repl.session.handle("quanzi.user(42)") == "user 42 · user42 · male office worker · age 26 · verified · Hangzhou")
+        #expect(repl.session.handle("{ {id = 1, name = 'a'}, {id = 22, name = 'bb'} }") == "id  name\n--  ----\n1   a\n22  bb")
+        #expect(repl.session.handle("{score = 700, level = 'good'}") == "level = \"good\"\nscore = 700")
+    }
+
+    @Test("errors keep the session: file:line messages and limits")
+    func errors() throws {
+        let repl = try ReplFixture()
+        #expect(repl.session.handle("error('boom')") == "repl:1: boom")
+        #expect(repl.session.handle("while true do end") == "repl:1: instruction limit exceeded")
+        #expect(repl.session.handle("1 + 1") == "2")
+        #expect(repl.session.handle(":why nowhere post 42") == "error: circle_not_found: no circle 'nowhere'")
+        #expect(repl.session.handle(":why campus-diary post 9999") == "error: user_not_found: no user 9999")
+        #expect(repl.session.handle(":variant nope 42") == "error: experiment_not_found: no experiment 'nope'")
+        #expect(repl.session.handle(":bogus").hasPrefix("unknown command :bogus"))
+        #expect(repl.session.handle(":why campus-diary").hasPrefix("usage: :why CIRCLE ACTION USER"))
+    }
+
+    @Test(":variant, :credit, :wallet and :reload")
+    func commands() throws {
+        let repl = try ReplFixture()
+        #expect(repl.session.handle(":variant campus-comment-credit 42").hasPrefix("campus-comment-credit user 42: "))
+        #expect(repl.session.handle(":credit 42").hasPrefix("user 42: credit "))
+        _ = try repl.session.service.createPost(by: UserID(7), in: CircleID("campus-diary"), body: "图书馆")
+        let feed = repl.session.handle(":feed 42 campus-diary --explain")
+        #expect(feed.hasPrefix("campus-diary as seen by user 42:"))
+        #expect(feed.contains("图书馆") && feed.contains("recency"))
+        #expect(repl.session.handle(":wallet 42").hasPrefix("user 42: balance "))
+        #expect(repl.session.handle(":reload") == "reloaded 4 circles and 2 experiments")
+        #expect(repl.session.handle(":quit") == "" && repl.session.wantsToQuit)
+    }
+}

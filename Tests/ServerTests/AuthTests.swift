@@ -1,0 +1,112 @@
+import Core
+import Foundation
+import GRDB
+import HummingbirdTesting
+import Testing
+
+@testable import Server
+
+@Suite("bearer tokens, roles and rate limits")
+struct AuthTests {
+    @Test("a /v1 route without a token is 401 in the error shape")
+    func missingToken() async throws {
+        let fixture = try APIFixture()
+        try await fixture.app().test(.router) { client in
+            let response = try await client.call(.get, "/v1/me")
+            #expect(response.status == .unauthorized)
+            #expect(try response.errorCode() == "unauthorized")
+            #expect(response.headers[.wwwAuthenticate] == "Bearer")
+        }
+    }
+
+    @Test("an unknown token and a malformed header are 401; the scheme name is case-insensitive")
+    func badTokens() async throws {
+        let fixture = try APIFixture()
+        let token = try await fixture.token(2)
+        try await fixture.app().test(.router) { client in
+            #expect(try await client.call(.get, "/v1/me", token: "qz_not-a-token").status == .unauthorized)
+            let basic = try await client.call(.get, "/v1/me", headers: [.authorization: "Basic dXNlcjpwYXNz"])
+            #expect(basic.status == .unauthorized)
+            #expect(try basic.errorCode() == "unauthorized")
+            #expect(try await client.call(.get, "/v1/me", headers: [.authorization: "bearer \(token)"]).status == .ok)
+        }
+    }
+
+    @Test("only the token's SHA-256 digest is stored")
+    func storedHashed() async throws {
+        let fixture = try APIFixture()
+        let token = try await fixture.token(2)
+        #expect(token.hasPrefix("qz_") && token.count == 46)
+        let stored = try await fixture.service.database.pool.read { db in try Data.fetchAll(db, sql: "SELECT token_sha256 FROM api_tokens")
+        }
+        #expect(stored == [Data(TokenIssuer.digest(of: token))])
+        let everything = try await fixture.service.database.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT quote(token_sha256) || user_id || is_admin FROM api_tokens")
+        }
+        #expect(!everything.joined().contains(String(token.dropFirst(3))))
+    }
+
+    @Test("a token for an unknown user is refused")
+    func unknownUser() async throws {
+        let fixture = try APIFixture()
+        let issuer = TokenIssuer(store: .init(database: fixture.service.database), wallet: fixture.service.wallet, clock: fixture.clock)
+        await #expect(throws: QuanziError(.userNotFound, "no user 99")) { try await issuer.issue(for: UserID(99), admin: false) }
+    }
+
+    @Test("admin routes refuse a user token with 403 and accept an admin token")
+    func adminRole() async throws {
+        let fixture = try APIFixture()
+        let user = try await fixture.token(2)
+        let admin = try await fixture.token(1, admin: true)
+        try await fixture.app().test(.router) { client in
+            let refused = try await client.call(.get, "/v1/experiments", token: user)
+            #expect(refused.status == .forbidden)
+            #expect(try refused.errorCode() == "admin_required")
+            #expect(try await client.call(.get, "/v1/experiments", token: admin).status == .ok)
+            let me = try await client.call(.get, "/v1/me", token: admin).object()
+            #expect(try field(me, "is_admin", as: Bool.self))
+        }
+    }
+
+    @Test("a token past its budget gets 429 with Retry-After; another token is unaffected")
+    func rateLimit() async throws {
+        let tight = RateLimitPolicy(name: "api", burst: 3, refillPerSecond: 0.001)
+        let fixture = try APIFixture(limits: ServerLimits(apiRate: tight, moneyRate: .unlimited))
+        let first = try await fixture.token(2)
+        let second = try await fixture.token(3)
+        try await fixture.app().test(.router) { client in
+            for _ in 0..<3 { #expect(try await client.call(.get, "/v1/me", token: first).status == .ok) }
+            let limited = try await client.call(.get, "/v1/me", token: first)
+            #expect(limited.status == .tooManyRequests)
+            #expect(try limited.errorCode() == "rate_limited")
+            #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 >= 1)
+            #expect(try await client.call(.get, "/v1/me", token: second).status == .ok)
+        }
+    }
+
+    @Test("money routes spend a separate, tighter budget")
+    func moneyRateLimit() async throws {
+        let money = RateLimitPolicy(name: "money", burst: 1, refillPerSecond: 0.001)
+        let fixture = try APIFixture(limits: ServerLimits(apiRate: .unlimited, moneyRate: money))
+        let token = try await fixture.token(2)
+        _ = try await fixture.token(3)
+        try await fixture.fund(2, fen: 1_000)
+        try await fixture.app().test(.router) { client in
+            let body = #"{"to_user_id": 3, "amount_fen": 1}"#
+            #expect(try await client.call(.post, "/v1/wallet/transfers", token: token, json: body, key: "a").status == .created)
+            let limited = try await client.call(.post, "/v1/wallet/transfers", token: token, json: body, key: "b")
+            #expect(limited.status == .tooManyRequests)
+            #expect(try await client.call(.get, "/v1/wallet", token: token).status == .ok)
+        }
+    }
+
+    @Test("a token bucket refills with time")
+    func refill() {
+        let limiter = RateLimiter(policy: RateLimitPolicy(name: "test", burst: 2, refillPerSecond: 1))
+        let start = ContinuousClock.now
+        #expect(limiter.acquire(1, now: start) == nil)
+        #expect(limiter.acquire(1, now: start) == nil)
+        #expect(limiter.acquire(1, now: start) == 1)
+        #expect(limiter.acquire(1, now: start + .milliseconds(1_000)) == nil)
+    }
+}

@@ -1,0 +1,64 @@
+import Core
+import GRDB
+import Ledger
+@testable import Storage
+
+/// A wallet over a fresh temporary database, with load users `1...userCount` (accounts open)
+/// and a manual clock.
+struct WalletFixture {
+    let database: QuanziDatabase
+    let clock: ManualClock
+    let wallet: Wallet
+
+    static let startEpochSeconds: Int64 = 1_767_225_600  // 2026-01-01T00:00:00Z
+
+    init(
+        userCount: Int = 4, commitMode: TransferCommitMode = .default,
+        audience: any RedPacketAudienceChecker = ListedUsersOnly(), limits: LedgerLimits = .default
+    ) async throws {
+        database = try QuanziDatabase.temporary(name: "wallet")
+        clock = ManualClock(epochSeconds: Self.startEpochSeconds)
+        wallet = try Wallet(database: database, clock: clock, limits: limits, commitMode: commitMode, audience: audience)
+        let users = (1...Int64(userCount)).map(UserID.init(rawValue:))
+        let now = clock.nowEpochSeconds
+        try await database.pool.write { db in try LoadUsers.insert(users, at: now, in: db) }
+        try await wallet.openAccounts(for: users)
+    }
+
+    /// Tops `user` up by `amountFen`, expecting success.
+    func fund(_ user: UserID, _ amountFen: Int64) async throws {
+        let result = try await wallet.topUp(
+            user, amountFen: amountFen, idempotencyKey: "fund-\(user)-\(amountFen)-\(clock.nowEpochSeconds)")
+        guard result.receipt != nil else { throw result.error ?? LedgerError.accountNotFound }
+    }
+
+    func balance(_ user: Int64) async throws -> Int64? { try await wallet.balanceFen(of: UserID(user)) }
+
+    /// Everything a refused request must leave untouched.
+    func snapshot() async throws -> LedgerSnapshot {
+        try await database.pool.read { db in
+            LedgerSnapshot(
+                balances: try Row.fetchAll(db, sql: "SELECT id, balance_fen FROM ledger_accounts ORDER BY id")
+                    .map { "\($0["id"] as Int64)=\($0["balance_fen"] as Int64)" },
+                transferCount: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger_transfers") ?? 0,
+                entryCount: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger_entries") ?? 0,
+                eventCount: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0,
+                redPacketCount: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM red_packets") ?? 0)
+        }
+    }
+
+    /// The kinds of the events recorded so far, in order.
+    func eventKinds() async throws -> [String] {
+        try await database.pool.read { db in try String.fetchAll(db, sql: "SELECT kind FROM events ORDER BY id") }
+    }
+
+    func remove() { try? database.removeFiles() }
+}
+
+struct LedgerSnapshot: Equatable {
+    var balances: [String]
+    var transferCount: Int
+    var entryCount: Int
+    var eventCount: Int
+    var redPacketCount: Int
+}
