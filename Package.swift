@@ -64,6 +64,10 @@ let package = Package(
             dependencies: ["Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "Storage", "LuaHost"]
         ),
         .target(
+            name: "Simulation",
+            dependencies: ["Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "Storage", "LuaHost", "Service"]
+        ),
+        .target(
             name: "Server",
             dependencies: [
                 "Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "Storage", "LuaHost", "Service",
@@ -83,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "QuanziCLI",
             dependencies: [
-                "Core", "Social", "LuaHost", "Storage", "Ledger", "Service", "Server", "Repl",
+                "Core", "Social", "LuaHost", "Storage", "Ledger", "Service", "Server", "Repl", "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -95,6 +99,7 @@ let package = Package(
         ),
         .testTarget(name: "SocialTests", dependencies: ["Social", "Core"]),
         .testTarget(name: "ServiceTests", dependencies: ["Service", "Storage", "LuaHost", "Social", "Core"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Service", "Storage", "LuaHost", "Experiments", "Social", "Core"]),
         .testTarget(name: "ReplTests", dependencies: ["Repl", "Service", "Storage", "LuaHost", "Social", "Core"]),
         .testTarget(
             name: "ServerTests",
