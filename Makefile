@@ -60,8 +60,12 @@ check: deps
 	$(QUANZI_DEBUG) check
 
 bench: bench-deps
+	$(SWIFT) build -c release --product quanzi
 	cd Benchmarks && $(SWIFT) package benchmark --no-progress
 	cd Benchmarks && $(SWIFT) run -c release rule-eval-compare
+	cd Benchmarks && $(SWIFT) run -c release feed-compare
+	cd Benchmarks && $(SWIFT) run -c release experiments-compare
+	scripts/ledger_bench.sh $(QUANZI_RELEASE)
 
 fmt:
 	$(SWIFT) format --in-place --recursive Sources Tests

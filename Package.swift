@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "Social", targets: ["Social"]),
         .library(name: "LuaHost", targets: ["LuaHost"]),
         .library(name: "Feed", targets: ["Feed"]),
+        .library(name: "Experiments", targets: ["Experiments"]),
+        .library(name: "Storage", targets: ["Storage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),

@@ -6,6 +6,8 @@
 //                                   Swift evaluation side by side with the same rule in lua5.4
 //   swift package benchmark --target FeedRanking
 //                                   feed ranking, 1k–1M candidates (Benchmarks/FeedRanking)
+//   swift run -c release experiments-compare
+//                                   assignment cost per call; analysis of 10 million events
 //   swift run -c release feed-compare
 //                                   feed ranking in Swift side by side with pure Lua in the host
 //                                   and one SQLite query, with ratios and memory per candidate
@@ -67,6 +69,15 @@ let package = Package(
                 "FeedBenchFixtures",
                 .product(name: "Feed", package: "Quanzi"),
                 .product(name: "LuaHost", package: "Quanzi"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "experiments-compare",
+            dependencies: [
+                .product(name: "Experiments", package: "Quanzi"),
+                .product(name: "Storage", package: "Quanzi"),
+                .product(name: "Core", package: "Quanzi"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -17,6 +17,11 @@ return quanzi.circle {
       if not user.verified then
         return false, "real-name verification required"
       end
+      -- The campus-open-posting experiment (the seed's mistake, on part of the traffic) opens
+      -- posting to every verified adult; users outside it log no exposure and keep the rule.
+      if quanzi.ab.param(user, "campus-open-posting", "open_to_adults", false) and (user.age or 0) >= 18 then
+        return true
+      end
       return user.gender == "female" and user.occupation == "student",
         "only verified female students may post here"
     end,
@@ -46,6 +51,8 @@ return quanzi.circle {
       user = { verified = true, gender = "female", occupation = "office_worker" } },
     { name = "verification comes first", action = "post", expect = false, reason = "verification",
       user = { verified = false, gender = "female", occupation = "student" } },
+    { name = "outside campus-open-posting a verified adult man still may not post", action = "post", expect = false,
+      reason = "female students", user = { verified = true, gender = "male", occupation = "office_worker", birth_year = 1990 } },
     { name = "anyone views", action = "view", expect = true, user = {} },
     { name = "anyone likes", action = "like", expect = true, user = { gender = "male" } },
     { name = "credit 750 comments", action = "comment", expect = true, user = { credit_score = 750 } },

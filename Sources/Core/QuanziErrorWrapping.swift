@@ -11,4 +11,15 @@ extension QuanziError {
             throw QuanziError(code, "\(code == .storageFailure ? "storage failure" : code.rawValue): \(error)")
         }
     }
+
+    /// The async form of `wrapping`.
+    public static func wrapping<T>(as code: Code = .storageFailure, _ body: () async throws -> T) async throws(QuanziError) -> T {
+        do {
+            return try await body()
+        } catch let error as QuanziError {
+            throw error
+        } catch {
+            throw QuanziError(code, "\(code == .storageFailure ? "storage failure" : code.rawValue): \(error)")
+        }
+    }
 }

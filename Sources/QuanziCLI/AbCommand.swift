@@ -8,7 +8,7 @@ struct AbCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ab",
         abstract: "A/B experiments: assignment, QA overrides, analysis and reports.",
-        subcommands: [AbList.self, AbAssign.self, AbForce.self, AbAnalyze.self, AbStop.self]
+        subcommands: [AbList.self, AbAssign.self, AbForce.self, AbAnalyze.self, AbStop.self, AbSimulate.self, AbCalibrate.self]
     )
 }
 

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import Service
 
-struct SeedCommand: ParsableCommand {
+struct SeedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "seed",
         abstract: "Build the deterministic demo world in a new database.",
@@ -25,14 +25,14 @@ struct SeedCommand: ParsableCommand {
         guard (2...1_000_000).contains(users) else { throw ValidationError("--users must be between 2 and 1000000") }
     }
 
-    func run() throws {
+    func run() async throws {
         let service = try options.openService()
         guard try service.users.count() == 0 else {
             Console.error("\(options.db) already has users; seed a new file with --db")
             throw ExitCode(1)
         }
         let started = Date()
-        let summary = try DemoWorld.seed(service, options: DemoWorld.Options(users: users, seed: seed))
+        let summary = try await DemoWorld.seed(service, options: DemoWorld.Options(users: users, seed: seed))
         print("seeded \(options.db) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s: \(summary)")
     }
 }

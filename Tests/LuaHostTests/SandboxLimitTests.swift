@@ -5,6 +5,11 @@ import Testing
 
 @Suite("sandbox: limits stop hostile scripts and the host keeps working")
 struct SandboxLimitTests {
+    /// The default budgets with a generous deadline: these tests are about instructions and
+    /// memory, and a loaded CI machine must not turn them into time limits.
+    static let unhurried = ScriptLimits(instructionLimit: ScriptLimits.default.instructionLimit,
+                                        memoryLimitBytes: ScriptLimits.default.memoryLimitBytes, timeoutMs: 60_000)
+
     static let instructionBombs = [
         "while true do end",
         "::again:: goto again",
@@ -26,7 +31,7 @@ struct SandboxLimitTests {
 
     @Test("instruction bombs stop with 'instruction limit exceeded'", arguments: instructionBombs)
     func instructionLimit(code: String) throws {
-        let console = try ScriptConsole()
+        let console = try ScriptConsole(limits: Self.unhurried)
         let error = try #require(try scriptError(code, console: console))
         #expect(error.kind == .instructionLimit)
         #expect(error.message == "instruction limit exceeded")
@@ -47,7 +52,7 @@ struct SandboxLimitTests {
 
     @Test("memory bombs stop with 'memory limit exceeded'", arguments: memoryBombs)
     func memoryLimit(code: String) throws {
-        let console = try ScriptConsole()
+        let console = try ScriptConsole(limits: Self.unhurried)
         let error = try #require(try scriptError(code, console: console))
         #expect(error.kind == .memoryLimit)
         #expect(error.message == "memory limit exceeded")
@@ -56,7 +61,7 @@ struct SandboxLimitTests {
 
     @Test("deep recursion and nested C calls are ordinary errors")
     func recursion() throws {
-        let deep = try #require(try scriptError("local function f(n) return f(n + 1) + 1 end return f(1)"))
+        let deep = try #require(try scriptError("local function f(n) return f(n + 1) + 1 end return f(1)", limits: Self.unhurried))
         #expect(deep.kind == .memoryLimit || deep.message.contains("stack overflow"))
         let nested = try #require(try scriptError("local t = setmetatable({}, {__index = function(t, k) return t[k + 1] end}) return t[1]"))
         #expect(nested.message.contains("stack overflow"))
@@ -82,7 +87,7 @@ struct SandboxLimitTests {
 
     @Test("errors carry file:line")
     func errorLocations() throws {
-        let console = try ScriptConsole()
+        let console = try ScriptConsole(limits: Self.unhurried)
         let runtime = try #require(try scriptError("local x = nil\nreturn x.field", console: console))
         #expect(runtime.location == "eval:2")
         #expect(runtime.message.contains("attempt to index"))

@@ -27,10 +27,10 @@ final class ExperimentFixture {
         """
 
     init() throws {
-        let experiments = try ExperimentSet.load([
-            PluginSource(path: "experiments/metrics.lua", code: try String(contentsOfFile: ServiceFixture.experimentsDirectory + "/metrics.lua", encoding: .utf8)),
-            PluginSource(path: "experiments/campus-comment-credit.lua", code: Self.experiment),
-        ])
+        // The repository's experiments (plugins refer to them), with campus-comment-credit on all traffic.
+        let others = try PluginSource.folder(ServiceFixture.experimentsDirectory)
+            .filter { !$0.path.hasSuffix("/campus-comment-credit.lua") && !$0.path.hasSuffix("/behaviour.lua") }
+        let experiments = try ExperimentSet.load(others + [PluginSource(path: "experiments/campus-comment-credit.lua", code: Self.experiment)])
         fixture = try ServiceFixture(experiments: experiments)
     }
 }

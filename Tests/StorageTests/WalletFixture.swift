@@ -1,4 +1,5 @@
 import Core
+import Foundation
 import GRDB
 import Ledger
 @testable import Storage
@@ -25,11 +26,10 @@ struct WalletFixture {
         try await wallet.openAccounts(for: users)
     }
 
-    /// Tops `user` up by `amountFen`, expecting success.
+    /// Tops `user` up by `amountFen` (a fresh key each time), expecting a commit.
     func fund(_ user: UserID, _ amountFen: Int64) async throws {
-        let result = try await wallet.topUp(
-            user, amountFen: amountFen, idempotencyKey: "fund-\(user)-\(amountFen)-\(clock.nowEpochSeconds)")
-        guard result.receipt != nil else { throw result.error ?? LedgerError.accountNotFound }
+        let result = try await wallet.topUp(user, amountFen: amountFen, idempotencyKey: "fund-\(UUID().uuidString)")
+        guard case .committed = result else { throw result.error ?? LedgerError.accountNotFound }
     }
 
     func balance(_ user: Int64) async throws -> Int64? { try await wallet.balanceFen(of: UserID(user)) }

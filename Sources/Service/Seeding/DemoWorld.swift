@@ -28,10 +28,16 @@ public enum DemoWorld {
         public var reports = 0
         public var ruleDenials = 0
         public var creditScored = 0
+        public var topUps = 0
+        public var transfers = 0
+        public var tips = 0
+        public var redPackets = 0
+        public var redPacketClaims = 0
 
         public var description: String {
             "\(users) users, \(friendships) friendships, \(posts) posts (\(postsHeldByModeration) held by moderation), "
-                + "\(views) views, \(likes) likes, \(comments) comments, \(reports) reports; \(ruleDenials) attempts denied by rules; \(creditScored) credit scores"
+                + "\(views) views, \(likes) likes, \(comments) comments, \(reports) reports; \(ruleDenials) attempts denied by rules; "
+                + "\(topUps) top-ups, \(transfers) transfers, \(tips) tips, \(redPackets) red packets (\(redPacketClaims) claims); \(creditScored) credit scores"
         }
     }
 
@@ -50,7 +56,7 @@ public enum DemoWorld {
     static let reportShareOtherwise = 0.01
     static let keywordPostShare = 0.01
 
-    public static func seed(_ service: QuanziService, options: Options = Options()) throws -> Summary {
+    public static func seed(_ service: QuanziService, options: Options = Options()) async throws -> Summary {
         let now = service.clock.nowEpochSeconds
         var random = SeededGenerator(seed: options.seed)
         var summary = Summary()
@@ -68,7 +74,13 @@ public enum DemoWorld {
         for circle in service.plugins.circles {
             views += try seedCircle(service, circle: circle, graph: graph, badActors: badActors, now: now, random: &random, summary: &summary)
         }
-        summary.creditScored = try service.credit.recomputeAll(at: now)
+        let money = try await DemoMoney.seed(service, users: users, friendPairs: graph.pairs, views: views, random: &random)
+        summary.topUps = money.topUps
+        summary.transfers = money.transfers
+        summary.tips = money.tips
+        summary.redPackets = money.redPackets
+        summary.redPacketClaims = money.claims
+        summary.creditScored = try service.recomputeCredit()
         try seedComments(service, views: views, random: &random, summary: &summary)
         return summary
     }
@@ -80,6 +92,7 @@ public enum DemoWorld {
         var byCity: [String: [UserProfile]]
         var friends: [UserID: [UserID]]
         var friendships: Int
+        var pairs: [(UserID, UserID)]
 
         static let friendViewerShare = 0.5
         static let neighbourViewerShare = 0.3
@@ -119,7 +132,8 @@ public enum DemoWorld {
             }
         }
         let byID = Dictionary(uniqueKeysWithValues: users.map { ($0.id, $0) })
-        return Graph(users: users, byID: byID, byCity: byCity, friends: friends, friendships: ordered.count)
+        return Graph(users: users, byID: byID, byCity: byCity, friends: friends, friendships: ordered.count,
+                     pairs: ordered.map { (UserID($0[0]), UserID($0[1])) })
     }
 
     private static func seedCircle(

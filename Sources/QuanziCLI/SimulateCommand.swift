@@ -1,0 +1,159 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import Service
+import Simulation
+
+/// Progress on stderr: a bar with ETA on a terminal, plain periodic lines otherwise.
+final class ProgressPrinter: @unchecked Sendable {
+    private let tty = isatty(2) == 1
+    private let started = Date()
+    private var lastPrinted = Date.distantPast
+    private var lastPercent = -1
+    private let lock = NSLock()
+
+    func update(_ progress: SimulationProgress) {
+        lock.lock()
+        defer { lock.unlock() }
+        let fraction = progress.total > 0 ? min(1, Double(progress.done) / Double(progress.total)) : 0
+        let elapsed = Date().timeIntervalSince(started)
+        let eta = fraction > 0.01 ? elapsed / fraction - elapsed : nil
+        let etaText = eta.map { String(format: "ETA %.0fs", $0) } ?? "ETA --"
+        if tty {
+            guard Date().timeIntervalSince(lastPrinted) > 0.1 || fraction >= 1 else { return }
+            lastPrinted = Date()
+            let width = 30
+            let filled = Int(fraction * Double(width))
+            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            FileHandle.standardError.write(Data(String(format: "\r[%@] %3.0f%% %@  %@   ", bar, fraction * 100, etaText, progress.phase).utf8))
+        } else {
+            let percent = Int(fraction * 10) * 10
+            guard percent > lastPercent else { return }
+            lastPercent = percent
+            FileHandle.standardError.write(Data(String(format: "%3d%% %@ (%.0fs elapsed, %@)\n", percent, progress.phase, elapsed, etaText).utf8))
+        }
+    }
+
+    func line(_ text: String) {
+        FileHandle.standardError.write(Data(((tty ? "\r" : "") + text + "\n").utf8))
+    }
+
+    func finish() {
+        if tty { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
+struct SimulationFlags: ParsableArguments {
+    @Option(name: .long, help: "Folder of circle plugins (*.lua).") var plugins = "plugins"
+    @Option(name: .long, help: "Folder of experiments and metrics (*.lua).") var experiments = "experiments"
+    @Option(help: "The behaviour model (default: <experiments>/behaviour.lua).") var behaviour: String?
+    @Option(help: "Simulated users.") var users = 10_000
+    @Option(help: "Simulated days.") var days = 7
+    @Option(help: "Override the experiment's traffic share (0–1), e.g. to calibrate on a small population.") var traffic: Double?
+
+    func validate() throws {
+        guard (2...1_000_000).contains(users) else { throw ValidationError("--users must be between 2 and 1000000") }
+        guard (1...365).contains(days) else { throw ValidationError("--days must be between 1 and 365") }
+        if let traffic, !(traffic > 0 && traffic <= 1) { throw ValidationError("--traffic must be in (0, 1]") }
+    }
+
+    func options(experiment: String, seed: UInt64) -> SimulationOptions {
+        var options = SimulationOptions(experiment: experiment, users: users, days: days, seed: seed)
+        options.pluginsDirectory = plugins
+        options.experimentsDirectory = experiments
+        options.behaviourPath = behaviour
+        options.traffic = traffic
+        return options
+    }
+}
+
+struct AbSimulate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Run an experiment on a synthetic population through the real service, then write its report.",
+        discussion: """
+            Builds a fresh population (DemoWorld) in a temporary database (or a new --db file), plays \
+            --days simulated days from 2026-03-01 in which users browse feeds, post, comment, like, \
+            report and tip through the same Lua rules, ranking and exposure logging as the service, \
+            analyses the experiment at the end of every day with its guardrails applied, and writes \
+            report.json and report.html. A draft experiment runs as if started. The same --seed gives \
+            the same report, byte for byte.
+            """)
+
+    @Argument(help: "Experiment id.") var experiment: String
+    @OptionGroup var flags: SimulationFlags
+    @Option(help: "Random seed.") var seed: UInt64 = 1
+    @Option(help: "Folder for the report (written to DIR/EXP/).") var out = "var/simulations"
+    @Option(help: "Keep the simulated world in this new database file instead of a temporary one.") var db: String?
+    @Option(help: "Multiply the treatment's propensity for a metric's event, e.g. likes_per_user=+3%.") var plantedEffect: String?
+    @Flag(help: "A/A: every variant gets the control's parameters.") var aa = false
+
+    func run() async throws {
+        var options = flags.options(experiment: experiment, seed: seed)
+        options.databasePath = db
+        options.aa = aa
+        let printer = ProgressPrinter()
+        do {
+            if let plantedEffect { options.plantedEffect = try PlantedEffect(parsing: plantedEffect) }
+            let result = try await SimulationRunner.run(options) { printer.update($0) }
+            printer.finish()
+            let folder = (out as NSString).appendingPathComponent(experiment)
+            let paths = try ReportWriter.write(result.report, to: folder)
+            let c = result.counts, t = result.timings
+            print("population: \(result.seedSummary)")
+            for day in result.days {
+                print("day \(day.day): \(day.status), \(day.exposed) exposed, decision \(day.decision); " + day.guardrails.joined(separator: ", "))
+            }
+            if let stopped = result.stoppedOnDay, let reason = result.report.stopReason {
+                print("STOPPED by guardrail at the end of day \(stopped): \(reason)")
+            }
+            print(result.report.summary)
+            print(String(format: "%d sessions, %d posts shown, %d posts (%d denied), %d likes, %d comments (%d denied), %d reports, %d tips (%d denied)",
+                         c.sessions, c.postsShown, c.posts, c.postsDenied, c.likes, c.comments, c.commentsDenied, c.reports, c.tips, c.tipsDenied))
+            let simulated = t.totalSeconds - t.seedSeconds
+            print(String(format: "time %.1fs: seed %.1fs, behaviour (Lua) %.1fs, feeds %.1fs, actions %.1fs, analysis %.1fs; %.0f service calls/s",
+                         t.totalSeconds, t.seedSeconds, t.behaviourSeconds, t.feedSeconds, t.actionSeconds, t.analysisSeconds,
+                         Double(c.actions) / max(simulated, 0.001)))
+            print("wrote \(paths.json) and \(paths.html)")
+        } catch {
+            printer.finish()
+            Console.error("\(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct AbCalibrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calibrate",
+        abstract: "A/A runs give each test's false-positive rate; planted-effect runs give observed vs predicted power.")
+
+    @Argument(help: "Experiment id.") var experiment: String
+    @OptionGroup var flags: SimulationFlags
+    @Option(help: "Runs of each kind.") var runs = 100
+    @Option(help: "First seed (runs use consecutive seeds).") var seed: UInt64 = 1
+    @Option(help: "The effect for the power runs, e.g. likes_per_user=+20% (default: none, A/A only).") var plantedEffect: String?
+
+    func run() async throws {
+        guard runs > 0 else { throw ValidationError("--runs must be positive") }
+        let printer = ProgressPrinter()
+        do {
+            let effect = try plantedEffect.map { try PlantedEffect(parsing: $0) }
+            let options = CalibrationOptions(base: flags.options(experiment: experiment, seed: seed), runs: runs, plantedEffect: effect, firstSeed: seed)
+            let result = try await Calibration.run(options) { printer.line($0) }
+            print(String(format: "A/A: %d runs of %d users × %d days, α = %.3f; share of runs each test flags (expected ≈ α):", runs, flags.users, flags.days, result.alpha))
+            for rate in result.falsePositives {
+                print("  \(rate.test): \(rate.flagged)" + (rate.unavailable > 0 ? ", \(rate.unavailable) runs without a test" : ""))
+            }
+            if let power = result.power {
+                let predicted = power.predicted.map { String(format: "%.3f", $0) } ?? "n/a"
+                print("planted \(power.effect): detected in \(power.detected); the power formula predicts \(predicted)"
+                    + (power.unavailable > 0 ? " (\(power.unavailable) runs without a test)" : ""))
+            }
+            print(String(format: "%.1f s", result.seconds))
+        } catch {
+            Console.error("\(error)")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Core
+import Ledger
+import LuaHost
+import Social
+import Storage
+
+extension QuanziService {
+    /// Tips a post's author: the post must be visible to the tipper, the circle's `tip` rule
+    /// decides (with the amount), then the wallet moves the money. A committed tip reaches the
+    /// feed and the tipper's affinity; a replayed key moves nothing and returns the first result.
+    public func tip(_ postID: Int64, by user: UserID, amountFen: Int64, idempotencyKey: String) async throws(QuanziError) -> TransferResult {
+        let post = try viewablePost(postID, by: user)
+        try requireAllowed(user, .tip, in: post.circleID, post: post, amountFen: amountFen)
+        let result = try await QuanziError.wrapping {
+            try await wallet.tip(from: user, to: post.authorID, postID: post.id, circleID: post.circleID, amountFen: amountFen,
+                                 idempotencyKey: idempotencyKey)
+        }
+        if case .committed = result { noteTip(post, from: user, amountFen: amountFen) }
+        return result
+    }
+
+    /// Money from one user to another; committed transfers strengthen affinity both ways.
+    public func transfer(from: UserID, to: UserID, amountFen: Int64, idempotencyKey: String) async throws(QuanziError) -> TransferResult {
+        let result = try await QuanziError.wrapping {
+            try await wallet.transfer(from: from, to: to, amountFen: amountFen, idempotencyKey: idempotencyKey)
+        }
+        if case .committed = result { noteTransfer(from: from, to: to) }
+        return result
+    }
+
+    func noteTip(_ post: Post, from user: UserID, amountFen: Int64) {
+        feeds.update(post.circleID) { _ = $0.recordTip(postID: post.id, amountFen: amountFen) }
+        // Affinity is derived data: losing one update to a crash only makes it slightly stale.
+        try? affinities.bump(viewer: user, author: post.authorID, .tip, at: now)
+    }
+
+    func noteTransfer(from: UserID, to: UserID) {
+        try? affinities.bump(viewer: from, author: to, .transfer, at: now)
+        try? affinities.bump(viewer: to, author: from, .transfer, at: now)
+    }
+}

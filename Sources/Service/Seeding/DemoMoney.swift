@@ -1,0 +1,97 @@
+import Core
+import Ledger
+import LuaHost
+import Social
+import Storage
+
+/// The demo world's money: everyone tops up from a bank card, friends pay each other, viewers tip
+/// posts their circle lets them tip, and some users send lucky red packets that friends claim.
+/// Every movement goes through the wallet (balanced transfers, idempotency keys) and tips through
+/// the circles' tip rules; batches keep seeding fast (one transaction per batch).
+enum DemoMoney {
+    static let topUpFenRange = 5_000...200_000
+    static let transferShareOfFriendships = 0.3
+    static let transferFenRange = 500...50_000
+    static let tipShareOfViews = 0.02
+    static let tipFenRange = 100...5_000
+    static let redPacketSenderShare = 0.02
+    static let redPacketClaimShare = 0.6
+
+    struct Summary {
+        var topUps = 0
+        var transfers = 0
+        var tips = 0
+        var redPackets = 0
+        var claims = 0
+        var refused = 0
+    }
+
+    static func seed(_ service: QuanziService, users: [UserProfile], friendPairs: [(UserID, UserID)],
+                     views: [(post: Post, viewer: UserProfile, at: Int64)], random: inout SeededGenerator) async throws -> Summary {
+        var summary = Summary()
+        let wallet = service.wallet
+        try await wallet.openAccounts(for: users.map(\.id))
+        func count(_ results: [Result<TransferResult, any Error>]) -> Int {
+            results.reduce(0) { total, result in
+                if case .success(.committed) = result { return total + 1 }
+                return total
+            }
+        }
+        let topUps = users.map { TransferRequest.topUp($0.id, amountFen: Int64(random.int(in: topUpFenRange)), idempotencyKey: "seed-topup-\($0.id)") }
+        summary.topUps = count(await wallet.transferBatch(topUps))
+
+        var transfers: [TransferRequest] = []
+        for (index, pair) in friendPairs.enumerated() where random.chance(transferShareOfFriendships) {
+            let (payer, payee) = random.chance(0.5) ? (pair.0, pair.1) : (pair.1, pair.0)
+            transfers.append(.transfer(from: payer, to: payee, amountFen: Int64(random.int(in: transferFenRange)), idempotencyKey: "seed-transfer-\(index)"))
+        }
+        let transferResults = await wallet.transferBatch(transfers)
+        summary.transfers = count(transferResults)
+        summary.refused += transfers.count - summary.transfers
+        for (request, result) in zip(transfers, transferResults) {
+            if case .success(.committed) = result, let from = request.debit.userID, let to = request.credit.userID {
+                service.noteTransfer(from: from, to: to)
+            }
+        }
+
+        var tips: [(TransferRequest, Post, UserID, Int64)] = []
+        for (index, view) in views.enumerated() where random.chance(tipShareOfViews) {
+            let amount = Int64(random.int(in: tipFenRange))
+            let context = RuleContext(post: PostContext(id: view.post.id, authorID: view.post.authorID, kind: view.post.kind), amountFen: amount)
+            guard try service.rules.evaluate(circle: view.post.circleID, action: .tip, user: view.viewer, context: context).allowed else {
+                summary.refused += 1
+                continue
+            }
+            tips.append((.tip(from: view.viewer.id, to: view.post.authorID, postID: view.post.id, circleID: view.post.circleID, amountFen: amount,
+                              idempotencyKey: "seed-tip-\(index)"), view.post, view.viewer.id, amount))
+        }
+        let tipResults = await wallet.transferBatch(tips.map(\.0))
+        for (tip, result) in zip(tips, tipResults) {
+            guard case .success(.committed) = result else { continue }
+            summary.tips += 1
+            service.noteTip(tip.1, from: tip.2, amountFen: tip.3)
+        }
+
+        var friendsOf: [UserID: [UserID]] = [:]
+        for pair in friendPairs {
+            friendsOf[pair.0, default: []].append(pair.1)
+            friendsOf[pair.1, default: []].append(pair.0)
+        }
+        for sender in users where random.chance(redPacketSenderShare) {
+            let friends = friendsOf[sender.id] ?? []
+            guard !friends.isEmpty else { continue }
+            let shares = min(friends.count, random.int(in: 2...8))
+            let request = RedPacketRequest(sender: sender.id, split: .lucky, totalFen: Int64(random.int(in: 1_000...20_000)), shareCount: shares,
+                                           audience: .friends, idempotencyKey: "seed-redpacket-\(sender.id)", seed: random.next())
+            guard case .committed(let receipt) = try await wallet.createRedPacket(request) else {
+                summary.refused += 1
+                continue
+            }
+            summary.redPackets += 1
+            for friend in friends.sorted() where random.chance(redPacketClaimShare) {
+                if case .committed = try await wallet.claimRedPacket(receipt.id, by: friend) { summary.claims += 1 }
+            }
+        }
+        return summary
+    }
+}

@@ -1,0 +1,172 @@
+import Experiments
+import Foundation
+
+/// Checks the statistics against simulations: A/A runs (every variant gets the control's
+/// parameters) must flag about α of the time for every test the report uses, and runs with a
+/// planted effect must find it about as often as the power formula predicts.
+public struct CalibrationOptions: Sendable {
+    public var base: SimulationOptions
+    public var runs: Int
+    /// The effect for the power runs; nil skips them.
+    public var plantedEffect: PlantedEffect?
+    public var firstSeed: UInt64
+
+    public init(base: SimulationOptions, runs: Int, plantedEffect: PlantedEffect?, firstSeed: UInt64 = 1) {
+        self.base = base
+        self.runs = runs
+        self.plantedEffect = plantedEffect
+        self.firstSeed = firstSeed
+    }
+}
+
+/// A binomial proportion with its 95% Wilson score interval.
+public struct BinomialEstimate: Sendable, Hashable, CustomStringConvertible {
+    public var successes: Int
+    public var trials: Int
+    public var rate: Double { trials == 0 ? 0 : Double(successes) / Double(trials) }
+    public var lower: Double
+    public var upper: Double
+
+    public init(successes: Int, trials: Int, z: Double = 1.959964) {
+        self.successes = successes
+        self.trials = trials
+        guard trials > 0 else {
+            (lower, upper) = (0, 1)
+            return
+        }
+        let n = Double(trials)
+        let p = Double(successes) / n
+        let denominator = 1 + z * z / n
+        let centre = (p + z * z / (2 * n)) / denominator
+        let half = z * (p * (1 - p) / n + z * z / (4 * n * n)).squareRoot() / denominator
+        (lower, upper) = (max(0, centre - half), min(1, centre + half))
+    }
+
+    public var description: String {
+        String(format: "%d/%d = %.3f (95%% Wilson %.3f–%.3f)", successes, trials, rate, lower, upper)
+    }
+}
+
+public struct CalibrationResult: Sendable {
+    public struct TestRate: Sendable {
+        /// "metric (test)".
+        public var test: String
+        public var flagged: BinomialEstimate
+        /// Runs where the test could not be made (too few users…).
+        public var unavailable: Int
+    }
+
+    public struct PowerCheck: Sendable {
+        public var effect: PlantedEffect
+        public var detected: BinomialEstimate
+        /// Mean over the runs of the power the formula predicts for the planted lift, with the
+        /// users and variance each run had.
+        public var predicted: Double?
+        public var unavailable: Int
+    }
+
+    public var alpha: Double
+    public var falsePositives: [TestRate]
+    public var power: PowerCheck?
+    public var seconds: Double
+}
+
+public enum Calibration {
+    public static func run(_ options: CalibrationOptions, progress: (@Sendable (String) -> Void)? = nil) async throws -> CalibrationResult {
+        let started = Date()
+        var flagged: [String: (hits: Int, trials: Int, unavailable: Int)] = [:]
+        var order: [String] = []
+        var alpha = 0.05
+        for run in 0..<options.runs {
+            var simulation = options.base
+            simulation.aa = true
+            simulation.plantedEffect = nil
+            simulation.seed = options.firstSeed &+ UInt64(run)
+            simulation.analyseDaily = false
+            let result = try await SimulationRunner.run(simulation)
+            alpha = result.report.alpha
+            for metric in result.report.metrics {
+                for comparison in metric.comparisons {
+                    let test = "\(metric.id) (\(testName(metric, result.report, comparison)))"
+                    if flagged[test] == nil { order.append(test) }
+                    var entry = flagged[test] ?? (0, 0, 0)
+                    if comparison.unavailable != nil {
+                        entry.unavailable += 1
+                    } else {
+                        entry.trials += 1
+                        if isFlagged(comparison, alpha: result.report.alpha) { entry.hits += 1 }
+                    }
+                    flagged[test] = entry
+                }
+            }
+            progress?("A/A run \(run + 1)/\(options.runs)")
+        }
+        let rates = order.map { test in
+            let entry = flagged[test]!
+            return CalibrationResult.TestRate(test: test, flagged: BinomialEstimate(successes: entry.hits, trials: entry.trials),
+                                              unavailable: entry.unavailable)
+        }
+
+        var power: CalibrationResult.PowerCheck?
+        if let effect = options.plantedEffect {
+            var detected = 0, trials = 0, unavailable = 0
+            var predictions: [Double] = []
+            for run in 0..<options.runs {
+                var simulation = options.base
+                simulation.aa = true
+                simulation.plantedEffect = effect
+                simulation.seed = options.firstSeed &+ 1_000_003 &+ UInt64(run)
+                simulation.analyseDaily = false
+                let result = try await SimulationRunner.run(simulation)
+                let report = result.report
+                guard let metric = report.metrics.first(where: { $0.id == effect.metric }), let comparison = metric.comparisons.first,
+                    comparison.unavailable == nil
+                else {
+                    unavailable += 1
+                    continue
+                }
+                trials += 1
+                if isFlagged(comparison, alpha: report.alpha), comparison.relativeLift * effect.relative > 0 { detected += 1 }
+                if let predicted = predictedPower(report, metric: metric, effect: effect) { predictions.append(predicted) }
+                progress?("planted run \(run + 1)/\(options.runs)")
+            }
+            power = CalibrationResult.PowerCheck(
+                effect: effect, detected: BinomialEstimate(successes: detected, trials: trials),
+                predicted: predictions.isEmpty ? nil : predictions.reduce(0, +) / Double(predictions.count), unavailable: unavailable)
+        }
+        return CalibrationResult(alpha: alpha, falsePositives: rates, power: power, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Raw (per-test) significance: calibration checks each test, not the family correction.
+    static func isFlagged(_ comparison: ExperimentReport.Comparison, alpha: Double) -> Bool {
+        if let p = comparison.pValue { return p < alpha }
+        return comparison.significant  // sequential: the always-valid interval excludes zero
+    }
+
+    static func testName(_ metric: ExperimentReport.MetricResult, _ report: ExperimentReport, _ comparison: ExperimentReport.Comparison) -> String {
+        if report.sequential { return "sequential" }
+        var name: String =
+            switch metric.kind {
+            case "mean": "Welch t"
+            case "proportion": "z"
+            case "ratio": "delta method"
+            default: metric.kind
+            }
+        if comparison.cupedVarianceReduction != nil { name += " + CUPED" }
+        return name
+    }
+
+    /// The formula's power for the planted relative lift: the report's MDE at 80% power gives
+    /// the standard error (MDE = (z₁₋α/₂ + z₀.₈)·SE), the control mean gives the absolute effect.
+    static func predictedPower(_ report: ExperimentReport, metric: ExperimentReport.MetricResult, effect: PlantedEffect) -> Double? {
+        guard let estimate = report.power, estimate.metric == metric.id, let control = metric.arms.first?.value, control != 0,
+            let zSum = try? Power.minimumDetectableEffect(usersPerArm: 1, variance: 0.5, alpha: report.alpha, power: 0.8)
+        else { return nil }
+        let standardError = estimate.minimumDetectableEffect / zSum
+        guard standardError > 0 else { return nil }
+        let users = max(1, metric.arms.map(\.users).min() ?? 1)
+        // achievedPower(effect, σ², n) with 2σ²/n = SE².
+        return try? Power.achievedPower(effect: abs(control * effect.relative), variance: standardError * standardError * Double(users) / 2,
+                                        usersPerArm: users, alpha: report.alpha)
+    }
+}

@@ -1,0 +1,309 @@
+import Core
+import Experiments
+import Foundation
+import GRDB
+import Ledger
+import LuaHost
+import Service
+import Social
+import Storage
+
+/// What happened in a run: the final report, the day the guardrail stopped the experiment,
+/// action counts and where the wall-clock time went (timings never enter the report).
+public struct SimulationResult: Sendable {
+    public struct Day: Sendable {
+        public var day: Int
+        public var status: String
+        public var decision: String
+        public var exposed: Int
+        /// "metric: verdict" per guardrail.
+        public var guardrails: [String]
+    }
+
+    public struct Counts: Sendable {
+        public var sessions = 0
+        public var postsShown = 0
+        public var posts = 0
+        public var postsDenied = 0
+        public var likes = 0
+        public var comments = 0
+        public var commentsDenied = 0
+        public var reports = 0
+        public var tips = 0
+        public var tipsDenied = 0
+        public var otherRefusals = 0
+        /// Every service call the simulation made (feed requests and actions).
+        public var actions: Int { sessions + posts + postsDenied + likes + comments + commentsDenied + reports + tips + tipsDenied + otherRefusals }
+    }
+
+    public struct Timings: Sendable {
+        public var seedSeconds = 0.0
+        public var behaviourSeconds = 0.0
+        public var feedSeconds = 0.0
+        public var actionSeconds = 0.0
+        public var analysisSeconds = 0.0
+        public var totalSeconds = 0.0
+    }
+
+    public var report: ExperimentReport
+    public var days: [Day]
+    /// 1-based simulated day at whose end the guardrail stopped the experiment.
+    public var stoppedOnDay: Int?
+    public var counts: Counts
+    public var timings: Timings
+    public var seedSummary: String
+    public var databasePath: String
+}
+
+public enum SimulationRunner {
+    static let postBodies = ["图书馆占座失败的一天", "今天的晚霞太美了", "加班到十点，犒劳自己一杯奶茶", "期末周倒计时", "周末去西湖边骑车",
+                             "新同事请吃饭，开心", "考研上岸了！", "公司楼下新开了面馆", "午休散步两公里", "宿舍阳台的多肉"]
+    /// What bad actors post: mostly past the keyword filter, so only viewers' reports catch it.
+    static let badPostBodies = ["私房照，懂的来", "深夜福利，看主页", "兼职日结，有意私信", "同城交友，戳我", "约吗"]
+    static let commentBodies = ["哈哈哈", "好看！", "同感", "加油", "在哪里？", "太真实了", "学到了"]
+
+    enum Outcome { case done, denied, refused }
+
+    /// Runs a service action: done, denied by a rule, or refused otherwise (already liked,
+    /// post hidden by reports since it was shown…).
+    static func attempt(_ body: () throws -> Void) -> Outcome {
+        do {
+            try body()
+            return .done
+        } catch let error as QuanziError {
+            return error.code == .ruleDenied ? .denied : .refused
+        } catch {
+            return .refused
+        }
+    }
+
+    static func tipAllowed(_ service: QuanziService, user: UserID, post: Post, amountFen: Int64) throws -> Bool {
+        try service.decide(user, .tip, in: post.circleID, post: post, amountFen: amountFen).allowed
+    }
+
+    /// Runs one simulation. Deterministic: the same options give the same report, byte for byte.
+    public static func run(_ options: SimulationOptions, progress: (@Sendable (SimulationProgress) -> Void)? = nil) async throws -> SimulationResult {
+        let wallStart = Date()
+        guard options.users >= 2 else { throw SimulationError("--users must be at least 2") }
+        guard options.days >= 1 else { throw SimulationError("--days must be at least 1") }
+        var timings = SimulationResult.Timings()
+
+        let plugins: PluginSet
+        do throws(PluginLoadError) {
+            plugins = try PluginSet.load(directory: options.pluginsDirectory, limits: options.limits)
+        } catch {
+            throw SimulationError(error.problems.map(\.description).joined(separator: "\n"))
+        }
+        // The simulated experiment stays a draft while the population is seeded (no exposure
+        // before day 0, and no exposure write inside DemoWorld's bulk transactions), then runs.
+        let seedingSet = try ExperimentOverrides(options: options, status: "draft").load()
+        let runningSet = try ExperimentOverrides(options: options, status: "running").load()
+        guard let spec = runningSet.experiment(options.experiment) else {
+            throw SimulationError("no experiment '\(options.experiment)' in \(options.experimentsDirectory)")
+        }
+        let plantedAction = try options.plantedEffect.map { effect throws(SimulationError) in try effect.action(in: runningSet) }
+
+        let database: QuanziDatabase
+        if let path = options.databasePath {
+            database = try QuanziDatabase(path: path)
+            guard try UserStore(database: database).count() == 0 else { throw SimulationError("\(path) already has users; simulate into a new file") }
+        } else {
+            database = try QuanziDatabase.temporary(name: "simulation")
+            // A throwaway simulation database: durability does not matter, so skip fsyncs.
+            // Never done on a user's --db.
+            try await database.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = OFF") }
+        }
+        defer { if options.databasePath == nil { try? database.removeFiles() } }
+
+        let clock = ManualClock(epochSeconds: options.startEpochSeconds)
+        let seedStart = Date()
+        let seeding = try QuanziService(database: database, plugins: plugins, experiments: seedingSet, clock: clock, limits: options.limits)
+        let summary = try await DemoWorld.seed(seeding, options: DemoWorld.Options(users: options.users, seed: options.seed))
+        let service = try QuanziService(database: database, plugins: plugins, experiments: runningSet, clock: clock, limits: options.limits)
+        try service.recomputeCredit()
+
+        var users: [UserProfile] = []
+        var after: UserID?
+        while true {
+            let page = try service.users.page(afterID: after, limit: 5_000)
+            guard let last = page.last else { break }
+            users += page
+            after = last.id
+        }
+        users.sort { $0.id.rawValue < $1.id.rawValue }
+        let credit = try service.credit.allScores()
+        var friendCounts: [UserID: Int] = [:]
+        for user in users { friendCounts[user.id] = try service.friends.friends(of: user.id).count }
+        _ = try await service.wallet.openAccounts(for: users.map(\.id))
+        let topUps = users.map { TransferRequest.topUp($0.id, amountFen: 100_000, idempotencyKey: "sim-topup-\($0.id.rawValue)") }
+        for result in await service.wallet.transferBatch(topUps) { _ = try result.get() }
+        // Who is in a non-control variant (pure hash, nothing logged): where a planted effect acts.
+        var treated = Set<UserID>()
+        if options.plantedEffect != nil {
+            for user in users {
+                let assignment = try service.experiments.assign(user, to: spec.id)
+                if assignment.exposes, let variant = assignment.variant, variant.name != spec.control.name { treated.insert(user.id) }
+            }
+        }
+        timings.seedSeconds = Date().timeIntervalSince(seedStart)
+
+        let behaviour = try BehaviourModel(path: options.resolvedBehaviourPath, dataSource: service.previewDataSource, clock: clock,
+                                           limits: options.limits)
+        let circleIDs = Set(plugins.circles.map(\.id))
+        var counts = SimulationResult.Counts()
+        var days: [SimulationResult.Day] = []
+        var stoppedOnDay: Int?
+        var badActors = Set<UserID>()
+        var lastReport: ExperimentReport?
+        let base = SeededGenerator(seed: options.seed ^ 0x51A7_0000_0000_0001)
+        let totalUserDays = users.count * options.days
+        var tipSerial = 0
+
+        struct Session {
+            var offset: Int64
+            var user: Int
+            var circle: CircleID
+            var serial: Int
+        }
+
+        for day in 0..<options.days {
+            let dayStart = options.startEpochSeconds + Int64(day) * 86_400
+            clock.set(epochSeconds: dayStart)
+            var random = base.split(UInt64(day) &+ 1)
+            let weekday = Int(((dayStart / 86_400) + 4) % 7)  // 1970-01-01 was a Thursday
+            var propensities: [Propensities] = []
+            propensities.reserveCapacity(users.count)
+            var sessions: [Session] = []
+            let behaviourStart = Date()
+            for (index, user) in users.enumerated() {
+                let p = try behaviour.day(user, now: dayStart, day: day, weekday: weekday, credit: credit[user.id] ?? 350,
+                                          friends: friendCounts[user.id] ?? 0)
+                if p.badActor { badActors.insert(user.id) }
+                let circles = p.circles.filter { circleIDs.contains($0.0) }
+                let count = random.poisson(p.sessions)
+                if !circles.isEmpty {
+                    for serial in 0..<count {
+                        let hour = p.hours.isEmpty ? random.int(in: 0...23) : random.weighted(p.hours)
+                        let offset = Int64(hour) * 3_600 + Int64(random.next(below: 3_600))
+                        let circle = circles[random.weighted(circles.map(\.1))].0
+                        sessions.append(Session(offset: offset, user: index, circle: circle, serial: serial))
+                    }
+                }
+                propensities.append(p)
+                if index % 1_000 == 999 { progress?(SimulationProgress(phase: "day \(day + 1)/\(options.days): behaviour", done: day * users.count + index / 2, total: totalUserDays)) }
+            }
+            timings.behaviourSeconds += Date().timeIntervalSince(behaviourStart)
+            sessions.sort { ($0.offset, $0.user, $0.serial) < ($1.offset, $1.user, $1.serial) }
+
+            for (number, session) in sessions.enumerated() {
+                clock.set(epochSeconds: dayStart + session.offset)
+                let user = users[session.user]
+                let p = propensities[session.user]
+                let planted = treated.contains(user.id) && service.experiments.runtimeStatus(experiment: spec.id) != .stopped
+                func boost(_ value: Double, _ action: PlantedEffect.Action) -> Double {
+                    guard planted, plantedAction == action, let effect = options.plantedEffect else { return value }
+                    return value * (1 + effect.relative)
+                }
+                counts.sessions += 1
+                let actionStart = Date()
+                if random.chance(boost(p.post, .post)) {
+                    let body = p.badActor ? random.pick(badPostBodies) : random.pick(postBodies)
+                    switch attempt({ _ = try service.createPost(by: user.id, in: session.circle, kind: p.badActor ? .photo : .text, body: body) }) {
+                    case .done: counts.posts += 1
+                    case .denied: counts.postsDenied += 1
+                    case .refused: counts.otherRefusals += 1
+                    }
+                }
+                let feedStart = Date()
+                timings.actionSeconds += feedStart.timeIntervalSince(actionStart)
+                let feed = try service.feed(for: user.id, in: session.circle, limit: options.feedPageSize)
+                let afterFeed = Date()
+                timings.feedSeconds += afterFeed.timeIntervalSince(feedStart)
+                for item in feed.items where item.post.authorID != user.id {
+                    counts.postsShown += 1
+                    let post = item.post
+                    if random.chance(boost(p.like, .like)) {
+                        if attempt({ try service.like(post.id, by: user.id) }) == .done { counts.likes += 1 } else { counts.otherRefusals += 1 }
+                    }
+                    if random.chance(boost(p.comment, .comment)) {
+                        let body = random.pick(commentBodies)
+                        switch attempt({ _ = try service.comment(on: post.id, by: user.id, body: body) }) {
+                        case .done: counts.comments += 1
+                        case .denied: counts.commentsDenied += 1
+                        case .refused: counts.otherRefusals += 1
+                        }
+                    }
+                    if random.chance(badActors.contains(post.authorID) ? p.reportBad : p.report) {
+                        if attempt({ try service.report(post.id, by: user.id, reason: "inappropriate") }) == .done { counts.reports += 1 } else {
+                            counts.otherRefusals += 1
+                        }
+                    }
+                    if p.tipFen > 0, random.chance(p.tip) {
+                        let allowed = try tipAllowed(service, user: user.id, post: post, amountFen: p.tipFen)
+                        if allowed {
+                            tipSerial += 1
+                            let result = try await service.wallet.tip(from: user.id, to: post.authorID, postID: post.id, circleID: post.circleID,
+                                                                      amountFen: p.tipFen, idempotencyKey: "sim-tip-\(tipSerial)")
+                            if case .rejected = result { counts.otherRefusals += 1 } else { counts.tips += 1 }
+                        } else {
+                            counts.tipsDenied += 1
+                        }
+                    }
+                }
+                timings.actionSeconds += Date().timeIntervalSince(afterFeed)
+                if number % 500 == 499 {
+                    let done = day * users.count + users.count / 2 + (users.count / 2) * (number + 1) / max(1, sessions.count)
+                    progress?(SimulationProgress(phase: "day \(day + 1)/\(options.days): actions", done: done, total: totalUserDays))
+                }
+            }
+
+            let dayEnd = dayStart + 86_400
+            clock.set(epochSeconds: dayEnd)
+            if options.analyseDaily || day == options.days - 1 {
+                let analysisStart = Date()
+                let wasRunning = service.experiments.status(of: spec) == .running
+                let report = try service.experiments.analyze(spec.id, database: database, now: dayEnd, applyGuardrails: true)
+                timings.analysisSeconds += Date().timeIntervalSince(analysisStart)
+                if wasRunning, report.status == ExperimentStatus.stopped.rawValue, stoppedOnDay == nil { stoppedOnDay = day + 1 }
+                days.append(SimulationResult.Day(
+                    day: day + 1, status: report.status, decision: report.decision.rawValue, exposed: report.variants.reduce(0) { $0 + $1.users },
+                    guardrails: report.guardrails.map { "\($0.metric): \($0.verdict.rawValue)" }))
+                lastReport = report
+            }
+            progress?(SimulationProgress(phase: "day \(day + 1)/\(options.days) done", done: (day + 1) * users.count, total: totalUserDays))
+        }
+        guard let report = lastReport else { throw SimulationError("no analysis ran") }
+        timings.totalSeconds = Date().timeIntervalSince(wallStart)
+        return SimulationResult(report: report, days: days, stoppedOnDay: stoppedOnDay, counts: counts, timings: timings,
+                                seedSummary: summary.description, databasePath: options.databasePath ?? "(temporary)")
+    }
+}
+
+/// Loads the experiments with the simulated one adjusted, without touching the files: each
+/// experiment file is prefixed (on its first line, so line numbers hold) with a local `quanzi`
+/// whose `experiment` sets the status, and for A/A gives every variant the control's params.
+struct ExperimentOverrides {
+    var options: SimulationOptions
+    var status: String
+
+    func load() throws -> ExperimentSet {
+        let sources: [PluginSource]
+        do throws(PluginLoadError) {
+            sources = try PluginSource.folder(options.experimentsDirectory).filter { !$0.path.hasSuffix("/behaviour.lua") }
+        } catch {
+            throw SimulationError(error.problems.map(\.description).joined(separator: "\n"))
+        }
+        let id = options.experiment.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        var changes = "t.status = \"\(status)\"; t.start = nil; "
+        if options.aa { changes += "for _, v in ipairs(t.variants or {}) do v.params = t.variants[1].params end; " }
+        if let traffic = options.traffic { changes += "t.traffic = \(traffic); " }
+        let prefix = "local quanzi = (function(q) return setmetatable({ experiment = function(t) "
+            + "if type(t) == \"table\" and t.id == \"\(id)\" then \(changes)end return q.experiment(t) end }, { __index = q }) end)(quanzi); "
+        let adjusted = sources.map { PluginSource(path: $0.path, code: prefix + $0.code) }
+        do throws(PluginLoadError) {
+            return try ExperimentSet.load(adjusted, limits: options.limits)
+        } catch {
+            throw SimulationError(error.problems.map(\.description).joined(separator: "\n"))
+        }
+    }
+}

@@ -1,0 +1,29 @@
+-- The seed's mistake, as an experiment: open posting in campus-diary to every verified adult
+-- (not only verified female students) on 10% of traffic, with a guardrail on the reports the
+-- exposed users' own posts receive. The campus-diary post rule reads
+--   quanzi.ab.param(user, "campus-open-posting", "open_to_adults", false)
+-- A draft: nobody is assigned until someone starts it. `quanzi ab simulate campus-open-posting`
+-- runs it as started on a synthetic population, in a throwaway database, and shows the report
+-- rate rising and the guardrail stopping it.
+return quanzi.experiment {
+  id = "campus-open-posting",
+  title = "Campus diary: anyone verified and 18+ may post",
+  status = "draft",
+  traffic = 0.10,
+  variants = {
+    { name = "control",   weight = 0.5, params = { open_to_adults = false } },
+    { name = "treatment", weight = 0.5, params = { open_to_adults = true } },
+  },
+  targeting = function(user)
+    return user.verified and user.age ~= nil and user.age >= 18
+  end,
+  metrics = {
+    primary = "posts_per_user",
+    secondary = { "views_per_user", "likes_per_user" },
+    guardrails = { { metric = "reports_received_rate", max_relative_increase = 0.10 } },
+  },
+  tests = {
+    { user = { verified = true, birth_year = 2000 }, targeted = true },
+    { user = { verified = false, birth_year = 2000 }, targeted = false },
+  },
+}
