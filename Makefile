@@ -53,6 +53,7 @@ test: deps
 	$(SWIFT) test --skip-build
 	$(QUANZI_DEBUG) check
 	$(QUANZI_DEBUG) test
+	scripts/crash_test.sh $(QUANZI_DEBUG)
 	QUANZI=$(QUANZI_DEBUG) scripts/api_fuzz.sh
 
 check: deps
