@@ -124,6 +124,7 @@ let package = Package(
             name: "StorageTests",
             dependencies: [
                 "Storage", "Ledger", "Social", "Core",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),

@@ -30,7 +30,6 @@ printf '%-34s %12s\n' "commit mode ($CONCURRENCY callers)" "transfers/s"
 printf '%-34s %12s\n' "group commit" "$group"
 printf '%-34s %12s\n' "one transaction per transfer" "$single"
 echo "group commit / per-transfer: $(awk "BEGIN { printf \"%.1f\", $group / $single }")x"
-sed -n '2p' "$work/group.log"
 
 echo
 "$QUANZI" ledger load --db "$work/verify.sqlite" --transfers "$VERIFY_TRANSFERS" --users "$USERS" \

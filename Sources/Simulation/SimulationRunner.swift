@@ -108,10 +108,9 @@ public enum SimulationRunner {
             database = try QuanziDatabase(path: path)
             guard try UserStore(database: database).count() == 0 else { throw SimulationError("\(path) already has users; simulate into a new file") }
         } else {
+            // The wallet refuses a writer without synchronous=FULL, even on a throwaway file, so a
+            // simulation pays the same fsyncs as the service.
             database = try QuanziDatabase.temporary(name: "simulation")
-            // A throwaway simulation database: durability does not matter, so skip fsyncs.
-            // Never done on a user's --db.
-            try await database.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = OFF") }
         }
         defer { if options.databasePath == nil { try? database.removeFiles() } }
 

@@ -1,11 +1,11 @@
 import GRDB
-import Storage
+@testable import Storage
 import Testing
 
 @Suite("Wallet durability")
 struct WalletDurabilityTests {
     /// GRDB's pool leaves its writer at NORMAL (no fsync of the WAL at commit) whatever
-    /// `prepareDatabase` said; the wallet must put FULL back before any money moves.
+    /// `prepareDatabase` said; QuanziDatabase must put FULL back before any money moves.
     @Test("the connection that commits transfers fsyncs every commit (synchronous = FULL)")
     func synchronousFull() async throws {
         let fixture = try await WalletFixture()
@@ -14,5 +14,13 @@ struct WalletDurabilityTests {
             try Int.fetchOne(db, sql: "PRAGMA synchronous")
         }
         #expect(level == 2)
+    }
+
+    @Test("the wallet refuses a database whose writer does not fsync its commits")
+    func refusesNormal() async throws {
+        let fixture = try await WalletFixture()
+        defer { fixture.remove() }
+        try await fixture.database.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        #expect(throws: WalletNotDurable(synchronous: 1)) { try Wallet(database: fixture.database) }
     }
 }

@@ -26,10 +26,11 @@ public final class Wallet: Sendable {
         database: QuanziDatabase, clock: any Clock = SystemClock(), limits: LedgerLimits = .default,
         commitMode: TransferCommitMode = .default, audience: any RedPacketAudienceChecker = ListedUsersOnly()
     ) throws {
-        // GRDB's DatabasePool switches its writer to WAL after `prepareDatabase` has run, and sets
-        // `synchronous = NORMAL` as it does, which does not fsync the WAL at commit. A transfer
-        // reported committed must survive power loss, so the wallet restores FULL on the writer.
-        try database.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        // "Committed" must mean "survives power loss": with WAL that takes synchronous FULL (2)
+        // or EXTRA (3) on the writer. GRDB's pool quietly sets NORMAL when it enables WAL (which
+        // QuanziDatabase undoes); refuse to move money if that ever regresses.
+        let synchronous = try database.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        guard let synchronous, synchronous >= 2 else { throw WalletNotDurable(synchronous: synchronous ?? -1) }
         self.database = database
         self.clock = clock
         self.limits = limits

@@ -111,50 +111,6 @@ public enum WalletLoad {
             from: UserID(from), to: UserID(to), amountFen: random.next(in: 1...options.amountMaxFen),
             idempotencyKey: "load-\(options.seed)-\(index)")
     }
-
-    /// Of the acknowledged transfers, those the database does not hold exactly as acknowledged
-    /// (same id, initiator, key and amount): after a crash this must be empty.
-    public static func missing(_ acknowledged: [Acknowledgement], in database: QuanziDatabase) async throws -> [Acknowledgement] {
-        try await database.pool.read { db in
-            try acknowledged.filter { ack in
-                guard let stored = try LedgerRows.transfer(id: ack.transferID, in: db) else { return true }
-                return stored.initiator != ack.initiator || stored.idempotencyKey != ack.idempotencyKey
-                    || stored.amountFen != ack.amountFen
-            }
-        }
-    }
-}
-
-/// One acknowledged transfer as the load prints it: `ack <transfer id> <initiator> <key> <fen>`.
-public struct Acknowledgement: Sendable, Hashable, CustomStringConvertible {
-    public var transferID: Int64
-    public var initiator: UserID
-    public var idempotencyKey: String
-    public var amountFen: Int64
-
-    public init(transferID: Int64, initiator: UserID, idempotencyKey: String, amountFen: Int64) {
-        self.transferID = transferID
-        self.initiator = initiator
-        self.idempotencyKey = idempotencyKey
-        self.amountFen = amountFen
-    }
-
-    /// The acknowledgement of a user-initiated receipt.
-    public init?(_ receipt: TransferReceipt) {
-        guard let initiator = receipt.initiator, let key = receipt.idempotencyKey else { return nil }
-        self.init(transferID: receipt.transferID, initiator: initiator, idempotencyKey: key, amountFen: receipt.amountFen)
-    }
-
-    /// Parses a printed line; `nil` for anything else (such as a line cut short by a kill).
-    public init?(line: Substring) {
-        let fields = line.split(separator: " ")
-        guard fields.count == 5, fields[0] == "ack", let id = Int64(fields[1]), let user = Int64(fields[2]),
-            let amountFen = Int64(fields[4])
-        else { return nil }
-        self.init(transferID: id, initiator: UserID(user), idempotencyKey: String(fields[3]), amountFen: amountFen)
-    }
-
-    public var description: String { "ack \(transferID) \(initiator) \(idempotencyKey) \(amountFen)" }
 }
 
 /// Hands out 0, 1, 2… to concurrent callers (an `Atomic` cannot be captured by tasks directly).
