@@ -42,5 +42,7 @@ public struct QuanziError: Error, Hashable, Sendable, CustomStringConvertible {
         case postNotVisible = "post_not_visible"
         // The service itself
         case storageFailure = "storage_failure"
+        /// Too much work queued (e.g. the wallet's group-commit queue): retry later.
+        case overloaded = "overloaded"
     }
 }

@@ -11,7 +11,7 @@ extension QuanziService {
     public func tip(_ postID: Int64, by user: UserID, amountFen: Int64, idempotencyKey: String) async throws(QuanziError) -> TransferResult {
         let post = try viewablePost(postID, by: user)
         try requireAllowed(user, .tip, in: post.circleID, post: post, amountFen: amountFen)
-        let result = try await QuanziError.wrapping {
+        let result = try await Self.walletCall {
             try await wallet.tip(from: user, to: post.authorID, postID: post.id, circleID: post.circleID, amountFen: amountFen,
                                  idempotencyKey: idempotencyKey)
         }
@@ -21,11 +21,24 @@ extension QuanziService {
 
     /// Money from one user to another; committed transfers strengthen affinity both ways.
     public func transfer(from: UserID, to: UserID, amountFen: Int64, idempotencyKey: String) async throws(QuanziError) -> TransferResult {
-        let result = try await QuanziError.wrapping {
+        let result = try await Self.walletCall {
             try await wallet.transfer(from: from, to: to, amountFen: amountFen, idempotencyKey: idempotencyKey)
         }
         if case .committed = result { noteTransfer(from: from, to: to) }
         return result
+    }
+
+    /// A wallet call whose overload (a full group-commit queue) is `overloaded`, not a storage fault.
+    static func walletCall<T>(_ body: () async throws -> T) async throws(QuanziError) -> T {
+        do {
+            return try await body()
+        } catch let error as QuanziError {
+            throw error
+        } catch let error as WalletOverloaded {
+            throw QuanziError(.overloaded, error.description)
+        } catch {
+            throw QuanziError(.storageFailure, "storage failure: \(error)")
+        }
     }
 
     func noteTip(_ post: Post, from user: UserID, amountFen: Int64) {

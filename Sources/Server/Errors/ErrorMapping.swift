@@ -2,6 +2,7 @@ import Core
 import Hummingbird
 import Ledger
 import NIOCore
+import Storage
 
 /// The one place that decides the HTTP status of every failure. Bad input is 4xx; only a real
 /// server fault (storage, a failing plugin) is 5xx.
@@ -14,6 +15,7 @@ extension APIError {
             // A server fault's message can hold SQL or file paths: it goes to the log, not the client.
             self.init(status, code: error.code.rawValue, status.code >= 500 ? "the server failed; the error was logged" : error.message)
         case let error as LedgerError: self.init(Self.status(of: error), code: error.code, error.message)
+        case let error as WalletOverloaded: self.init(.serviceUnavailable, code: QuanziError.Code.overloaded.rawValue, error.description)
         case let error as DecodingError: self.init(decoding: error)
         case is NIOTooManyBytesError:
             self.init(.contentTooLarge, code: "body_too_large", "the request body is larger than the server accepts")
@@ -35,6 +37,7 @@ extension APIError {
         case .invalidArgument, .contentTooLong, .emptyContent, .sameUser: .unprocessableContent
         case .alreadyFriends, .friendRequestPending, .alreadyLiked, .alreadyReported: .conflict
         // A plugin that fails or runs out of budget is a fault of the deployment, not the request.
+        case .overloaded: .serviceUnavailable
         case .scriptError, .instructionLimitExceeded, .memoryLimitExceeded, .timeLimitExceeded, .invalidPlugin, .storageFailure:
             .internalServerError
         }
