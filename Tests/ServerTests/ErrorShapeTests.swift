@@ -68,10 +68,12 @@ struct ErrorShapeTests {
             let status = APIError.status(of: code).code
             let fault: Set<QuanziError.Code> = [
                 .storageFailure, .scriptError, .instructionLimitExceeded, .memoryLimitExceeded, .timeLimitExceeded, .invalidPlugin,
+                .overloaded,
             ]
             #expect((status >= 500) == fault.contains(code), "\(code) → \(status)")
         }
         #expect(APIError.status(of: QuanziError.Code.ruleDenied) == .forbidden)
+        #expect(APIError.status(of: QuanziError.Code.overloaded) == .serviceUnavailable, "overload is 503: retry later")
         #expect(APIError.status(of: QuanziError.Code.postNotFound) == .notFound)
         #expect(APIError.status(of: QuanziError.Code.contentTooLong) == .unprocessableContent)
         for error in LedgerError.allCases { #expect(APIError.status(of: error).code < 500, "\(error)") }
