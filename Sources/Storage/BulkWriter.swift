@@ -40,6 +40,10 @@ public struct BulkWriter {
         try EventLog.append(Event(kind: .reportCreated, at: now, userID: reporter, targetUserID: author), in: db)
     }
 
+    public func bumpAffinity(viewer: UserID, author: UserID, _ interaction: Affinity.Interaction, at now: Int64) throws {
+        try AffinityStore.bump(viewer: viewer, author: author, interaction, at: now, db)
+    }
+
     public func recordView(_ postID: Int64, circle: CircleID, by user: UserID, author: UserID, at now: Int64) throws {
         try PostStore.recordView(postID, circle: circle, by: user, author: author, at: now, db)
     }

@@ -48,9 +48,13 @@ enum DemoMoney {
         let transferResults = await wallet.transferBatch(transfers)
         summary.transfers = count(transferResults)
         summary.refused += transfers.count - summary.transfers
-        for (request, result) in zip(transfers, transferResults) {
-            if case .success(.committed) = result, let from = request.debit.userID, let to = request.credit.userID {
-                service.noteTransfer(from: from, to: to)
+        // Affinity from payments, in one transaction rather than two per transfer.
+        let now = service.clock.nowEpochSeconds
+        try service.database.bulkWrite { writer in
+            for (request, result) in zip(transfers, transferResults) {
+                guard case .success(.committed) = result, let from = request.debit.userID, let to = request.credit.userID else { continue }
+                try writer.bumpAffinity(viewer: from, author: to, .transfer, at: now)
+                try writer.bumpAffinity(viewer: to, author: from, .transfer, at: now)
             }
         }
 
@@ -66,10 +70,13 @@ enum DemoMoney {
                               idempotencyKey: "seed-tip-\(index)"), view.post, view.viewer.id, amount))
         }
         let tipResults = await wallet.transferBatch(tips.map(\.0))
-        for (tip, result) in zip(tips, tipResults) {
-            guard case .success(.committed) = result else { continue }
-            summary.tips += 1
-            service.noteTip(tip.1, from: tip.2, amountFen: tip.3)
+        try service.database.bulkWrite { writer in
+            for (tip, result) in zip(tips, tipResults) {
+                guard case .success(.committed) = result else { continue }
+                summary.tips += 1
+                service.feeds.update(tip.1.circleID) { _ = $0.recordTip(postID: tip.1.id, amountFen: tip.3) }
+                try writer.bumpAffinity(viewer: tip.2, author: tip.1.authorID, .tip, at: now)
+            }
         }
 
         var friendsOf: [UserID: [UserID]] = [:]
