@@ -7,9 +7,6 @@ import Testing
 struct CreditScaleTests {
     static let userCount = 10_000
     static let edgeCount = 100_000
-    /// A debug build (what `swift test` runs) is several times slower than release; this bound
-    /// only catches an accidental quadratic step. Release timing is in `CreditEngine`'s docs.
-    static let debugTimeLimit = Duration.seconds(10)
 
     static func world() -> (inputs: [UserID: CreditInputs], edges: [CreditEdge]) {
         var random = TestRandom(seed: 42)
@@ -50,11 +47,8 @@ struct CreditScaleTests {
     @Test("10,000 users and 100,000 edges are scored in one batch")
     func batch() {
         let world = Self.world()
-        let clock = ContinuousClock()
-        var reports: [UserID: CreditReport] = [:]
-        let elapsed = clock.measure { reports = CreditEngine.computeAll(inputs: world.inputs, edges: world.edges) }
+        let reports = CreditEngine.computeAll(inputs: world.inputs, edges: world.edges)
         #expect(reports.count == Self.userCount)
         #expect(reports.values.allSatisfy { (CreditScale.minimumScore...CreditScale.maximumScore).contains($0.score) })
-        #expect(elapsed < Self.debugTimeLimit, "took \(elapsed)")
     }
 }
