@@ -2,8 +2,8 @@ import Core
 import Experiments
 import GRDB
 
-/// Reads what an experiment's metrics need from the events table in one streaming pass per event
-/// kind. Memory grows with exposed users (one slot per user and metric), never with events.
+/// Reads what an experiment's metrics need from the events table in one streaming pass. Memory
+/// grows with exposed users (one slot per user and metric), never with events.
 public struct MetricReader: Sendable {
     let database: QuanziDatabase
 
@@ -53,25 +53,26 @@ public struct MetricReader: Sendable {
                 feeds[denominator.event, default: []].append((index, .companion, denominator, metric.attribution))
             }
         }
+        // One sequential pass over the events since the earliest relevant time: a scan per
+        // event kind through the (kind, at) index would fetch each row from the table at random.
         try database.pool.read { db in
-            for (kind, targets) in feeds.sorted(by: { $0.key < $1.key }) {
-                let cursor = try Row.fetchCursor(db, sql: "SELECT user_id, target_user_id, at, amount_fen FROM events WHERE kind = ? AND at >= ?",
-                                                 arguments: [kind, earliest])
-                while let row = try cursor.next() {
-                    eventsRead += 1
-                    let at: Int64 = row[2]
-                    let amount = Double(row[3] as Int64? ?? 0)
-                    for target in targets {
-                        let owner: Int64? = target.attribution == .actor ? row[0] : row[1]
-                        guard let owner, let index = slot[owner] else { continue }
-                        let amountOrOne = target.measure.valueField == nil ? 1 : amount
-                        if at >= firstExposed[index] {
-                            if target.part == .value { values[target.metric][index] += amountOrOne } else { companions[target.metric][index] += amountOrOne }
-                        } else if preperiodSeconds > 0, target.part == .value, at >= firstExposed[index] - preperiodSeconds,
-                            case .mean = metrics[target.metric].kind
-                        {
-                            companions[target.metric][index] += amountOrOne
-                        }
+            let cursor = try Row.fetchCursor(db, sql: "SELECT kind, user_id, target_user_id, at, amount_fen FROM events WHERE at >= ?",
+                                             arguments: [earliest])
+            while let row = try cursor.next() {
+                guard let targets = feeds[row[0] as String] else { continue }
+                eventsRead += 1
+                let at: Int64 = row[3]
+                let amount = Double(row[4] as Int64? ?? 0)
+                for target in targets {
+                    let owner: Int64? = target.attribution == .actor ? row[1] : row[2]
+                    guard let owner, let index = slot[owner] else { continue }
+                    let amountOrOne = target.measure.valueField == nil ? 1 : amount
+                    if at >= firstExposed[index] {
+                        if target.part == .value { values[target.metric][index] += amountOrOne } else { companions[target.metric][index] += amountOrOne }
+                    } else if preperiodSeconds > 0, target.part == .value, at >= firstExposed[index] - preperiodSeconds,
+                        case .mean = metrics[target.metric].kind
+                    {
+                        companions[target.metric][index] += amountOrOne
                     }
                 }
             }
