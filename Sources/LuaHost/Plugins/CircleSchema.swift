@@ -9,16 +9,12 @@ struct ValidatedCircle {
 }
 
 /// The schema of `quanzi.circle{...}`.
-public enum CircleSchema {
+enum CircleSchema {
     static let topLevelFields = ["id", "title", "description", "rules", "moderation", "ranking", "tests"]
     static let moderationFields = ["keywords", "report_threshold"]
     static let rankingFields = [
         "half_life_hours", "w_engagement", "w_tips", "w_credit", "w_affinity", "report_penalty", "seen_penalty",
         "max_per_author", "experiments",
-    ]
-    /// The ranking fields an experiment's params may override.
-    public static let overridableRankingFields = [
-        "half_life_hours", "w_engagement", "w_tips", "w_credit", "w_affinity", "report_penalty", "seen_penalty", "max_per_author",
     ]
     /// Ranking weights multiply features in [0, ~10]; anything larger is a typo. Never negative:
     /// penalties have their own fields, which lets the ranker stop scanning early.
