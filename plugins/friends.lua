@@ -12,6 +12,8 @@ return quanzi.circle {
   id = "friends",
   title = "好友 · Friends",
   description = "Posts visible to the author's friends only.",
+  -- Swift keeps only the author's and friends' posts before the view rule runs.
+  audience = "friends",
   rules = {
     view = function(user, circle, post)
       return is_author_or_friend(user, post), "only the author's friends see this post"

@@ -13,6 +13,8 @@ return quanzi.circle {
   id = "nearby",
   title = "附近 · People nearby",
   description = "Posts, videos and shop links from your city.",
+  -- Swift keeps only posts from the viewer's city before the view rule runs.
+  audience = "same_city",
   rules = {
     view = function(user, circle, post)
       return same_city(user, post), "only people in the author's city see this post"

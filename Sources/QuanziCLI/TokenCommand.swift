@@ -7,31 +7,32 @@ import Storage
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token",
-        abstract: "Issue an API bearer token for a user.",
+        abstract: "Issue API bearer tokens for users.",
         discussion: """
-            Prints the token once, on its own line; only its SHA-256 digest is stored, so it cannot \
-            be shown again. Also opens the user's wallet account. With --admin the token may use \
+            Prints each token once, on its own line, in the order of the users given; only its \
+            SHA-256 digest is stored, so it cannot be shown again. Also opens the user's wallet account. With --admin the token may use \
             the admin routes (experiments, top-ups). Use it as `Authorization: Bearer <token>`.
             """
     )
 
     @OptionGroup var options: GlobalOptions
 
-    @Argument(help: "User id.")
-    var user: Int64
+    @Argument(help: "User ids (one token each).")
+    var users: [Int64]
 
     @Flag(help: "Give the token the admin role.")
     var admin = false
 
     func validate() throws {
-        guard user > 0 else { throw ValidationError("USER must be a positive user id") }
+        guard !users.isEmpty else { throw ValidationError("give at least one user id") }
+        guard users.allSatisfy({ $0 > 0 }) else { throw ValidationError("USERS must be positive user ids") }
     }
 
     func run() async throws {
         let service = try options.openService()
         let issuer = TokenIssuer(store: TokenStore(database: service.database), wallet: service.wallet, clock: service.clock)
         do {
-            print(try await issuer.issue(for: UserID(user), admin: admin).token)
+            for user in users { print(try await issuer.issue(for: UserID(user), admin: admin).token) }
         } catch let error as QuanziError {
             Console.error(error.description)
             throw ExitCode(1)

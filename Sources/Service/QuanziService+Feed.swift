@@ -18,11 +18,14 @@ extension QuanziService {
         let sessionStart = decoded?.nowEpochSeconds ?? now
         let signals = try QuanziError.wrapping { try feeds.viewerSignals(viewer, circle: circle, seenBefore: sessionStart) }
         let rules = self.rules
+        let admits = audienceFilter(definition.audience, viewer: profile, friendIDs: signals.friendIDs)
+        let reads = RequestDataSource(base: scriptDataSource, viewerID: viewer, viewerFriendIDs: signals.friendIDs)
         let (page, explanations) = try feeds.page(
             circle: circle, viewer: signals, parameters: parameters, pageSize: limit, cursor: decoded, explain: explain
         ) { candidate throws(QuanziError) -> Bool in
+            if let admits, try !admits(candidate.authorID) { return false }
             let post = PostContext(id: candidate.postID, authorID: candidate.authorID)
-            return try rules.evaluate(circle: circle, action: .view, user: profile, context: RuleContext(post: post)).allowed
+            return try rules.evaluate(circle: circle, action: .view, user: profile, context: RuleContext(post: post), dataSource: reads).allowed
         }
         let ids = page.posts.map(\.postID)
         let stored = try QuanziError.wrapping { try posts.posts(ids) }
@@ -31,14 +34,25 @@ extension QuanziService {
             guard let post = stored[ranked.postID] else { return nil }
             return FeedResult.Item(post: post, score: ranked.score, explanation: explanationByID[ranked.postID])
         }
-        if recordViews, !items.isEmpty {
-            try QuanziError.wrapping {
-                try database.bulkWrite { writer in
-                    for item in items { try writer.recordView(item.post.id, circle: circle, by: viewer, author: item.post.authorID, at: now) }
-                }
-            }
+        if recordViews {
+            try views.record(items.map { ViewRecorder.View(postID: $0.post.id, circleID: circle, viewerID: viewer, authorID: $0.post.authorID) }, at: now)
         }
         return FeedResult(items: items, nextCursor: page.nextCursor?.encoded, stats: page.stats, parameters: parameters)
+    }
+
+    /// The circle's declared audience as a Swift test on the author, nil when it admits everyone:
+    /// candidates it refuses never reach the Lua `view` rule.
+    func audienceFilter(_ audience: CircleAudience, viewer: UserProfile, friendIDs: Set<UserID>) -> ((UserID) throws(QuanziError) -> Bool)? {
+        switch audience {
+        case .everyone:
+            return nil
+        case .friends:
+            return { author in author == viewer.id || friendIDs.contains(author) }
+        case .sameCity:
+            guard let city = viewer.city else { return { _ in false } }
+            let users = self.users
+            return { author throws(QuanziError) in try QuanziError.wrapping { try users.user(author)?.city == city } }
+        }
     }
 
     /// The circle's weights, overridden by the parameters of the viewer's variants in the

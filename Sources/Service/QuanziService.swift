@@ -23,6 +23,8 @@ public final class QuanziService: Sendable {
     public let experiments: ExperimentService
     /// The circles' feeds, kept in memory.
     public let feeds: FeedService
+    /// Feed views, group-committed across concurrent requests.
+    public let views: ViewRecorder
     /// What `quanzi.*` bindings read: the same for rules, the REPL and `eval --db`.
     public let scriptDataSource: any ScriptDataSource
     /// The same reads without logging exposures: for the REPL, where looking is not using.
@@ -39,6 +41,7 @@ public final class QuanziService: Sendable {
         posts = PostStore(database: database)
         affinities = AffinityStore(database: database)
         credit = CreditStore(database: database)
+        views = ViewRecorder(database: database)
         var dataSource = ServiceDataSource(users: users, friends: friends, affinities: affinities, credit: credit,
                                            balances: BalanceReader(database: database), clock: clock)
         let engine = ExperimentEngine(experiments: experimentSet, dataSource: dataSource, clock: clock, limits: limits)

@@ -11,6 +11,19 @@ public enum PostKind: String, Sendable, Hashable, Codable, CaseIterable {
     case shopLink = "shop_link"
 }
 
+/// Who may see a circle's posts at all, declared by the plugin so that the feed can narrow its
+/// candidates in Swift before any Lua runs (a friends-only circle would otherwise ask its `view`
+/// rule about every post in the window). It only narrows: the `view` rule still runs on every
+/// post a feed shows and may refuse more.
+public enum CircleAudience: String, Sendable, Hashable, Codable, CaseIterable {
+    /// No narrowing: the `view` rule decides alone.
+    case everyone
+    /// The author and the author's friends.
+    case friends
+    /// Viewers whose profile city is the author's (neither may be unset).
+    case sameCity = "same_city"
+}
+
 /// Keyword filtering and the report threshold that hides a post automatically.
 public struct ModerationPolicy: Sendable, Hashable {
     public var keywords: [String]
@@ -76,12 +89,14 @@ public struct CircleDefinition: Sendable, Hashable {
     public var ruleLocations: [CircleAction: SourceLocation]
     public var moderation: ModerationPolicy
     public var ranking: RankingWeights
+    public var audience: CircleAudience
 
     public init(
         id: CircleID, title: String, description: String? = nil, location: SourceLocation,
         ruleLocations: [CircleAction: SourceLocation], moderation: ModerationPolicy = ModerationPolicy(),
-        ranking: RankingWeights = RankingWeights()
+        ranking: RankingWeights = RankingWeights(), audience: CircleAudience = .everyone
     ) {
+        self.audience = audience
         self.id = id
         self.title = title
         self.description = description

@@ -6,6 +6,8 @@ import GRDB
 /// writes.
 public final class QuanziDatabase: Sendable {
     public static let defaultPath = "var/quanzi.sqlite"
+    /// Address space for memory-mapped reads, per connection (not memory: pages are the OS's).
+    static let mmapBytes = 1 << 30
 
     public let pool: DatabasePool
     public let path: String
@@ -23,6 +25,10 @@ public final class QuanziDatabase: Sendable {
             // FULL: the WAL is fsynced at every commit; NORMAL could lose the last commits on
             // power loss, which is not acceptable for money.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Every commit (feed views, transfers) invalidates the other connections' page
+            // caches, so without mmap each read transaction re-reads its pages with pread.
+            // Reads only: SQLite still writes through write() and fsync.
+            try db.execute(sql: "PRAGMA mmap_size = \(Self.mmapBytes)")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         // DatabasePool switches its writer to WAL after `prepareDatabase` and sets

@@ -10,7 +10,7 @@ struct ValidatedCircle {
 
 /// The schema of `quanzi.circle{...}`.
 enum CircleSchema {
-    static let topLevelFields = ["id", "title", "description", "rules", "moderation", "ranking", "tests"]
+    static let topLevelFields = ["id", "title", "description", "audience", "rules", "moderation", "ranking", "tests"]
     static let moderationFields = ["keywords", "report_threshold"]
     static let rankingFields = [
         "half_life_hours", "w_engagement", "w_tips", "w_credit", "w_affinity", "report_penalty", "seen_penalty",
@@ -39,14 +39,26 @@ enum CircleSchema {
         let rules = readRules(table, &reader)
         let moderation = readModeration(table, &reader)
         let ranking = readRanking(table, &reader)
+        let audience = readAudience(table, &reader)
         let circleID = CircleID(idText ?? "")
         let tests = RuleTestSchema.read(table, circle: circleID, &reader)
 
         guard reader.problems.isEmpty, let idText, let title else { return (nil, reader.problems) }
         let definition = CircleDefinition(
             id: CircleID(idText), title: title, description: description, location: declaration.location,
-            ruleLocations: rules.compactMapValues(\.location), moderation: moderation, ranking: ranking)
+            ruleLocations: rules.compactMapValues(\.location), moderation: moderation, ranking: ranking,
+            audience: audience)
         return (ValidatedCircle(definition: definition, rules: rules, tests: tests), [])
+    }
+
+    private static func readAudience(_ table: LuaTable, _ reader: inout SchemaReader) -> CircleAudience {
+        guard let text = reader.string(table, "audience", at: [], required: false) else { return .everyone }
+        guard let audience = CircleAudience(rawValue: text) else {
+            let known = CircleAudience.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+            reader.report([.key("audience")], "field 'audience' must be one of \(known), got '\(text)'")
+            return .everyone
+        }
+        return audience
     }
 
     private static func readRules(_ table: LuaTable, _ reader: inout SchemaReader) -> [CircleAction: LuaFunction] {

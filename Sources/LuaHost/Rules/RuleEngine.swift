@@ -44,6 +44,13 @@ public final class RuleEngine: Sendable {
         try evaluate(circle: circle, action: action, user: user, context: context, dataSource: nil, around: nil)
     }
 
+    /// The same, with the bindings reading `dataSource` for this call (a request's memo).
+    public func evaluate(circle: CircleID, action: CircleAction, user: UserProfile, context: RuleContext, dataSource: any ScriptDataSource)
+        throws(QuanziError) -> Decision
+    {
+        try evaluate(circle: circle, action: action, user: user, context: context, dataSource: dataSource, around: nil)
+    }
+
     enum CallPhase { case before, after }
 
     /// `dataSource` overrides the engine's for this call (plugin tests); `around` runs on the

@@ -24,11 +24,27 @@ public enum RuleTestRunner {
             let fixture = FixtureDataSource(test)
             do throws(QuanziError) {
                 let decision = try engine.evaluate(circle: test.circle, action: test.action, user: test.user, context: test.context, dataSource: fixture)
-                return LuaTestOutcome(location: test.location, title: test.title, failure: mismatch(test, decision))
+                let audience = engine.plugins.circle(test.circle)?.audience ?? .everyone
+                let failure = mismatch(test, decision) ?? audienceMismatch(test, decision, audience: audience, fixture: fixture)
+                return LuaTestOutcome(location: test.location, title: test.title, failure: failure)
             } catch {
                 return LuaTestOutcome(location: test.location, title: test.title, failure: "the rule failed: \(error.message)")
             }
         }
+    }
+
+    /// A feed drops posts outside the circle's declared audience before the `view` rule runs, so
+    /// a case the rule allows but the audience refuses would never be shown: say so.
+    private static func audienceMismatch(_ test: RuleTestCase, _ decision: Decision, audience: CircleAudience, fixture: FixtureDataSource) -> String? {
+        guard test.action == .view, decision.allowed, let authorID = test.context.post?.authorID ?? test.author?.id else { return nil }
+        let admitted: Bool
+        switch audience {
+        case .everyone: admitted = true
+        case .friends: admitted = authorID == test.user.id || fixture.areFriends(test.user.id, authorID)
+        case .sameCity: admitted = test.user.city != nil && fixture.user(authorID)?.city == test.user.city
+        }
+        guard !admitted else { return nil }
+        return "the view rule allows this, but the circle's audience '\(audience.rawValue)' hides the post from this viewer before the rule runs"
     }
 
     private static func mismatch(_ test: RuleTestCase, _ decision: Decision) -> String? {

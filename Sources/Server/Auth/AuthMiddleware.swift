@@ -17,7 +17,8 @@ struct AuthMiddleware: RouterMiddleware {
         guard header.utf8.count <= Self.authorizationBytesMax, parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw APIError.unauthorized("the Authorization header must be 'Bearer <token>'")
         }
-        guard let record = try tokens.token(digest: TokenIssuer.digest(of: String(parts[1]))) else {
+        let digest = TokenIssuer.digest(of: String(parts[1]))
+        guard let record = try await Blocking.run({ [tokens] in try tokens.token(digest: digest) }) else {
             throw APIError.unauthorized("unknown or revoked token")
         }
         var context = context

@@ -31,8 +31,8 @@ struct CirclesController {
     @Sendable func circle(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let circle = try requireCircle(context)
-        let permissions = CircleAction.allCases.map { action in
-            PermissionView(action: action, decision: decide(caller.userID, action, in: circle.id))
+        let permissions = try await Blocking.run {
+            CircleAction.allCases.map { action in PermissionView(action: action, decision: decide(caller.userID, action, in: circle.id)) }
         }
         return try JSONResponse.make(
             CircleView(id: circle.id.rawValue, title: circle.title, description: circle.description, myPermissions: permissions))
@@ -42,7 +42,7 @@ struct CirclesController {
         let caller = try context.requireCaller()
         let circle = try requireCircle(context)
         let body = try await request.decodeJSON(as: NewPost.self, context: context)
-        let post = try service.createPost(by: caller.userID, in: circle.id, kind: body.kind ?? .text, body: body.body)
+        let post = try await Blocking.run { [service] in try service.createPost(by: caller.userID, in: circle.id, kind: body.kind ?? .text, body: body.body) }
         return try JSONResponse.make(PostView(post), status: .created)
     }
 

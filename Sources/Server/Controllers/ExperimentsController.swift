@@ -25,14 +25,16 @@ struct ExperimentsController {
     static let stopReasonBytesMax = 500
 
     @Sendable func list(_ request: Request, context: QuanziRequestContext) async throws -> Response {
-        let changes = try QuanziError.wrapping { try service.experiments.store.stateChanges() }
-        let views = try service.experiments.experiments.experiments.map { try view($0, changes: changes) }
+        let views = try await Blocking.run {
+            let changes = try QuanziError.wrapping { try service.experiments.store.stateChanges() }
+            return try service.experiments.experiments.experiments.map { try view($0, changes: changes) }
+        }
         return try JSONResponse.make(ExperimentsView(experiments: views))
     }
 
     @Sendable func experiment(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let spec = try requireSpec(context)
-        return try JSONResponse.make(try view(spec, changes: try QuanziError.wrapping { try service.experiments.store.stateChanges() }))
+        return try JSONResponse.make(try await Blocking.run { try view(spec, changes: try QuanziError.wrapping { try service.experiments.store.stateChanges() }) })
     }
 
     @Sendable func stop(_ request: Request, context: QuanziRequestContext) async throws -> Response {
@@ -43,16 +45,20 @@ struct ExperimentsController {
         guard reason.utf8.count <= Self.stopReasonBytesMax else {
             throw QuanziError(.contentTooLong, "the reason is \(reason.utf8.count) bytes; at most \(Self.stopReasonBytesMax)")
         }
-        try service.experiments.stop(spec.id, reason: reason)
-        return try JSONResponse.make(try view(spec, changes: try QuanziError.wrapping { try service.experiments.store.stateChanges() }))
+        let stopped = try await Blocking.run {
+            try service.experiments.stop(spec.id, reason: reason)
+            return try view(spec, changes: try QuanziError.wrapping { try service.experiments.store.stateChanges() })
+        }
+        return try JSONResponse.make(stopped)
     }
 
     /// The same document `quanzi ab analyze` writes to report.json. A GET never stops anything:
     /// guardrails are applied by `quanzi ab analyze`, not by reading a report.
     @Sendable func report(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let spec = try requireSpec(context)
-        let report = try service.experiments.analyze(
-            spec.id, database: service.database, now: service.clock.nowEpochSeconds, applyGuardrails: false)
+        let report = try await Blocking.run {
+            try service.experiments.analyze(spec.id, database: service.database, now: service.clock.nowEpochSeconds, applyGuardrails: false)
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return Response(

@@ -27,7 +27,7 @@ struct FeedController {
         let cursor = query.get("cursor").flatMap { $0.isEmpty ? nil : $0 }
         let explain = ["1", "true"].contains(query.get("explain") ?? "")
         let started = ContinuousClock.now
-        let result = try service.feed(for: caller.userID, in: circle, limit: limit, cursor: cursor, explain: explain)
+        let result = try await Blocking.run { [service, limit] in try service.feed(for: caller.userID, in: circle, limit: limit, cursor: cursor, explain: explain) }
         metrics.recordFeedRanking(duration: ContinuousClock.now - started)
         return try JSONResponse.make(FeedView(result, explain: explain))
     }

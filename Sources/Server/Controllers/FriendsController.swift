@@ -25,48 +25,51 @@ struct FriendsController {
 
     @Sendable func list(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        let friends = try QuanziError.wrapping { try service.friends.friends(of: caller.userID).compactMap { try service.users.user($0) } }
+        let friends = try await Blocking.run { [service] in try service.friends.friends(of: caller.userID).compactMap { try service.users.user($0) } }
         return try JSONResponse.make(FriendsView(friends: friends.map(PublicUserView.init)))
     }
 
     @Sendable func remove(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        try service.friends.remove(caller.userID, friend: UserID(try context.pathID("id")), at: service.clock.nowEpochSeconds)
+        let friend = UserID(try context.pathID("id"))
+        try await Blocking.run { [service] in try service.friends.remove(caller.userID, friend: friend, at: service.clock.nowEpochSeconds) }
         return Response(status: .noContent)
     }
 
     @Sendable func pendingRequests(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        let pending = try QuanziError.wrapping { try service.friends.pendingRequests(to: caller.userID) }
+        let pending = try await Blocking.run { [service] in try service.friends.pendingRequests(to: caller.userID) }
         return try JSONResponse.make(FriendRequestsView(requests: pending.map(FriendRequestView.init)))
     }
 
     @Sendable func sendRequest(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let body = try await request.decodeJSON(as: NewRequest.self, context: context)
-        let sent = try service.friends.sendRequest(from: caller.userID, to: UserID(body.toUserID), at: service.clock.nowEpochSeconds)
+        let sent = try await Blocking.run { [service] in try service.friends.sendRequest(from: caller.userID, to: UserID(body.toUserID), at: service.clock.nowEpochSeconds) }
         return try JSONResponse.make(FriendRequestView(sent), status: .created)
     }
 
     @Sendable func accept(_ request: Request, context: QuanziRequestContext) async throws -> Response {
-        try decide(context, accept: true)
+        try await decide(context, accept: true)
     }
 
     @Sendable func decline(_ request: Request, context: QuanziRequestContext) async throws -> Response {
-        try decide(context, accept: false)
+        try await decide(context, accept: false)
     }
 
-    private func decide(_ context: QuanziRequestContext, accept: Bool) throws -> Response {
+    private func decide(_ context: QuanziRequestContext, accept: Bool) async throws -> Response {
         let caller = try context.requireCaller()
-        let decided = try service.friends.decide(
-            requestID: try context.pathID("id"), by: caller.userID, accept: accept, at: service.clock.nowEpochSeconds)
+        let requestID = try context.pathID("id")
+        let decided = try await Blocking.run { [service] in
+            try service.friends.decide(requestID: requestID, by: caller.userID, accept: accept, at: service.clock.nowEpochSeconds)
+        }
         return try JSONResponse.make(FriendRequestView(decided))
     }
 
     @Sendable func suggest(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let contacts = try await suggestions.suggestions(for: caller.userID, limit: ServerLimits.suggestionsMax)
-        let views = try QuanziError.wrapping {
+        let views = try await Blocking.run { [service] in
             try contacts.compactMap { contact in
                 try service.users.user(contact.user).map { SuggestionView(user: PublicUserView($0), paymentsTogether: contact.payments) }
             }

@@ -14,13 +14,13 @@ struct MeController {
 
     @Sendable func me(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        let user = try QuanziError.wrapping { try service.users.require(caller.userID) }
+        let user = try await Blocking.run { [service] in try service.users.require(caller.userID) }
         return try JSONResponse.make(MeView(user, isAdmin: caller.isAdmin))
     }
 
     @Sendable func credit(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        guard let report = try QuanziError.wrapping({ try service.credit.report(caller.userID) }) else {
+        guard let report = try await Blocking.run({ [service] in try service.credit.report(caller.userID) }) else {
             throw QuanziError(.notFound, "no credit score for user \(caller.userID) yet; scores are computed in batches")
         }
         return try JSONResponse.make(CreditView(report))

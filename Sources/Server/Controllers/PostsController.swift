@@ -26,22 +26,25 @@ struct PostsController {
 
     @Sendable func post(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        return try JSONResponse.make(PostView(try service.viewablePost(try context.pathID("id"), by: caller.userID)))
+        let postID = try context.pathID("id")
+        return try JSONResponse.make(PostView(try await Blocking.run { [service] in try service.viewablePost(postID, by: caller.userID) }))
     }
 
     @Sendable func delete(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        try service.deletePost(try context.pathID("id"), by: caller.userID)
+        let postID = try context.pathID("id")
+        try await Blocking.run { [service] in try service.deletePost(postID, by: caller.userID) }
         return Response(status: .noContent)
     }
 
     @Sendable func comments(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let page = try PageQuery(request)
-        let post = try service.viewablePost(try context.pathID("id"), by: caller.userID)
+        let postID = try context.pathID("id")
         // One extra row says whether another page exists.
-        let comments = try QuanziError.wrapping {
-            try service.posts.comments(on: post.id, afterID: page.cursor ?? 0, limit: page.limit + 1)
+        let comments = try await Blocking.run { [service] in
+            let post = try service.viewablePost(postID, by: caller.userID)
+            return try service.posts.comments(on: post.id, afterID: page.cursor ?? 0, limit: page.limit + 1)
         }
         let shown = comments.prefix(page.limit)
         let next = comments.count > page.limit ? shown.last.map { String($0.id) } : nil
@@ -52,13 +55,14 @@ struct PostsController {
         let caller = try context.requireCaller()
         let postID = try context.pathID("id")
         let body = try await request.decodeJSON(as: NewComment.self, context: context)
-        let comment = try service.comment(on: postID, by: caller.userID, body: body.body)
+        let comment = try await Blocking.run { [service] in try service.comment(on: postID, by: caller.userID, body: body.body) }
         return try JSONResponse.make(CommentView(comment), status: .created)
     }
 
     @Sendable func like(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        try service.like(try context.pathID("id"), by: caller.userID)
+        let postID = try context.pathID("id")
+        try await Blocking.run { [service] in try service.like(postID, by: caller.userID) }
         return Response(status: .noContent)
     }
 
@@ -66,7 +70,7 @@ struct PostsController {
         let caller = try context.requireCaller()
         let postID = try context.pathID("id")
         let body = try await request.decodeJSON(as: NewReport.self, context: context)
-        let hidden = try service.report(postID, by: caller.userID, reason: body.reason)
+        let hidden = try await Blocking.run { [service] in try service.report(postID, by: caller.userID, reason: body.reason) }
         return try JSONResponse.make(ReportView(postID: postID, hidden: hidden), status: .created)
     }
 }

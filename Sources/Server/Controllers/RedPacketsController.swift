@@ -55,7 +55,9 @@ struct RedPacketsController {
         let caller = try context.requireCaller()
         let id = RedPacketID(try context.pathID("id"))
         // Someone outside the packet learns nothing, not even that it exists.
-        guard let state = try await service.wallet.redPacket(id), mayRead(state, caller.userID) else { throw LedgerError.redPacketNotFound }
+        guard let state = try await service.wallet.redPacket(id), try await Blocking.run({ mayRead(state, caller.userID) }) else {
+            throw LedgerError.redPacketNotFound
+        }
         return try JSONResponse.make(RedPacketStateView(state))
     }
 

@@ -24,14 +24,14 @@ struct TipsController {
         let key = try request.idempotencyKey()
         let postID = try context.pathID("id")
         let body = try await request.decodeJSON(as: NewTip.self, context: context)
-        let post = try service.viewablePost(postID, by: caller.userID)
+        let post = try await Blocking.run { [service] in try service.viewablePost(postID, by: caller.userID) }
         let tip = TransferRequest.tip(
             from: caller.userID, to: post.authorID, postID: post.id, circleID: post.circleID, amountFen: body.amountFen, idempotencyKey: key
         )
         // A malformed amount is the client's mistake whatever the rule says: report that first.
         if let error = tip.fieldError(limits: service.wallet.limits) { throw error }
         let started = ContinuousClock.now
-        let decision = try service.decide(caller.userID, .tip, in: post.circleID, post: post, amountFen: body.amountFen)
+        let decision = try await Blocking.run { [service] in try service.decide(caller.userID, .tip, in: post.circleID, post: post, amountFen: body.amountFen) }
         metrics.recordLuaCall(duration: ContinuousClock.now - started)
         guard decision.allowed else { throw QuanziError(.ruleDenied, decision.reason ?? "not allowed") }
         return try MoneyResponse(metrics: metrics).respond(try await service.wallet.transfer(tip), kind: "tip", view: TransferView.init)

@@ -12,7 +12,7 @@ struct UsersController {
 
     @Sendable func user(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let id = UserID(try context.pathID("id"))
-        let user = try QuanziError.wrapping { try service.users.require(id) }
+        let user = try await Blocking.run { [service] in try service.users.require(id) }
         return try JSONResponse.make(PublicUserView(user))
     }
 }

@@ -6,6 +6,6 @@ struct FriendSuggestionsQuery: Sendable {
     let database: QuanziDatabase
 
     func suggestions(for user: UserID, limit: Int) async throws -> [(user: UserID, payments: Int)] {
-        try PaymentContacts(database: database).suggestions(for: user, limit: limit)
+        try await Blocking.run { [database] in try PaymentContacts(database: database).suggestions(for: user, limit: limit) }
     }
 }

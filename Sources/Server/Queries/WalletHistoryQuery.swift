@@ -6,7 +6,7 @@ struct WalletHistoryQuery: Sendable {
     let database: QuanziDatabase
 
     func page(of user: UserID, before: Int64?, limit: Int) async throws -> HistoryPage {
-        let (items, next) = try WalletHistory(database: database).page(of: user, before: before, limit: limit)
+        let (items, next) = try await Blocking.run { [database] in try WalletHistory(database: database).page(of: user, before: before, limit: limit) }
         return HistoryPage(
             items: items.map { item in
                 HistoryItemView(transferID: item.transferID, kind: item.kind, amountFen: item.amountFen,

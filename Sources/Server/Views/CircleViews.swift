@@ -39,4 +39,8 @@ struct CircleView: Codable, Sendable {
     let description: String?
     /// What the caller may do here, one entry per action, in a fixed order.
     let myPermissions: [PermissionView]
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, description, myPermissions = "my_permissions"
+    }
 }

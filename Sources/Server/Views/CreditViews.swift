@@ -13,6 +13,10 @@ struct CreditView: Codable, Sendable {
         let points: Int
         let maxPoints: Int
         let reasons: [Reason]
+
+        enum CodingKeys: String, CodingKey {
+            case dimension, points, maxPoints = "max_points", reasons
+        }
     }
 
     let userID: Int64
@@ -27,5 +31,9 @@ struct CreditView: Codable, Sendable {
                 dimension: dimension.dimension.rawValue, points: dimension.points, maxPoints: dimension.dimension.maximumPoints,
                 reasons: dimension.reasons.map { Reason(code: $0.code.rawValue, message: $0.message, points: $0.points) })
         }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case userID = "user_id", score, dimensions
     }
 }

@@ -41,6 +41,10 @@ struct ExperimentView: Codable, Sendable {
         changeReason = change?.reason
         source = "\(spec.file):\(spec.line)"
     }
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, status, declaredStatus = "declared_status", traffic, layer, variants, primaryMetric = "primary_metric", secondaryMetrics = "secondary_metrics", guardrails, exposedUsers = "exposed_users", changedAt = "changed_at", changeReason = "change_reason", source
+    }
 }
 
 struct ExperimentsView: Codable, Sendable {

@@ -32,6 +32,10 @@ struct FeedView: Encodable, Sendable {
             isSeen = explanation.isSeen
             contributions = explanation.contributions.map { Contribution(feature: $0.feature.rawValue, value: $0.value) }
         }
+
+        enum CodingKeys: String, CodingKey {
+            case ageSeconds = "age_seconds", decay, affinity, isFriend = "is_friend", isSeen = "is_seen", contributions
+        }
     }
 
     /// The weights the page was ranked with: the circle's, with the viewer's experiment variants.
@@ -57,6 +61,10 @@ struct FeedView: Encodable, Sendable {
             seenPenalty = parameters.seenPenalty
             maxPerAuthor = parameters.maxPerAuthor
         }
+
+        enum CodingKeys: String, CodingKey {
+            case halfLifeHours = "half_life_hours", engagementWeight = "engagement_weight", tipsWeight = "tips_weight", creditWeight = "credit_weight", affinityWeight = "affinity_weight", friendshipWeight = "friendship_weight", reportPenalty = "report_penalty", seenPenalty = "seen_penalty", maxPerAuthor = "max_per_author"
+        }
     }
 
     let items: [Item]
@@ -69,5 +77,9 @@ struct FeedView: Encodable, Sendable {
         items = result.items.map { Item(post: PostView($0.post), score: $0.score, explanation: $0.explanation.map(ExplanationView.init)) }
         nextCursor = result.nextCursor
         parameters = explain ? ParametersView(result.parameters) : nil
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case items, nextCursor = "next_cursor", parameters
     }
 }

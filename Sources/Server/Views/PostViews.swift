@@ -20,6 +20,10 @@ struct PostView: Codable, Sendable {
         likeCount = post.likeCount
         commentCount = post.commentCount
     }
+
+    enum CodingKeys: String, CodingKey {
+        case id, circleID = "circle_id", authorID = "author_id", kind, body, createdAt = "created_at", likeCount = "like_count", commentCount = "comment_count"
+    }
 }
 
 struct CommentView: Codable, Sendable {
@@ -36,16 +40,28 @@ struct CommentView: Codable, Sendable {
         body = comment.body
         createdAt = comment.createdAtEpochSeconds
     }
+
+    enum CodingKeys: String, CodingKey {
+        case id, postID = "post_id", authorID = "author_id", body, createdAt = "created_at"
+    }
 }
 
 struct CommentsPage: Codable, Sendable {
     let comments: [CommentView]
     /// Pass as `cursor` for the next page; absent on the last page.
     let nextCursor: String?
+
+    enum CodingKeys: String, CodingKey {
+        case comments, nextCursor = "next_cursor"
+    }
 }
 
 struct ReportView: Codable, Sendable {
     let postID: Int64
     /// Whether this report pushed the post over its circle's threshold and hid it.
     let hidden: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case postID = "post_id", hidden
+    }
 }

@@ -12,6 +12,10 @@ struct PublicUserView: Codable, Sendable {
         displayName = user.displayName
         verified = user.verified
     }
+
+    enum CodingKeys: String, CodingKey {
+        case id, displayName = "display_name", verified
+    }
 }
 
 /// The caller's own profile, with the attributes rules read.
@@ -44,6 +48,10 @@ struct MeView: Codable, Sendable {
         createdAt = user.createdAtEpochSeconds
         self.isAdmin = isAdmin
     }
+
+    enum CodingKeys: String, CodingKey {
+        case id, displayName = "display_name", verified, verifiedAt = "verified_at", gender, birthYear = "birth_year", occupation, school, employer, city, createdAt = "created_at", isAdmin = "is_admin"
+    }
 }
 
 struct FriendRequestView: Codable, Sendable {
@@ -62,6 +70,10 @@ struct FriendRequestView: Codable, Sendable {
         createdAt = request.createdAtEpochSeconds
         decidedAt = request.decidedAtEpochSeconds
     }
+
+    enum CodingKeys: String, CodingKey {
+        case id, fromUserID = "from_user_id", toUserID = "to_user_id", status, createdAt = "created_at", decidedAt = "decided_at"
+    }
 }
 
 struct FriendsView: Codable, Sendable {
@@ -76,6 +88,10 @@ struct SuggestionView: Codable, Sendable {
     let user: PublicUserView
     /// Transfers, tips and red-packet claims between the caller and this user.
     let paymentsTogether: Int
+
+    enum CodingKeys: String, CodingKey {
+        case user, paymentsTogether = "payments_together"
+    }
 }
 
 struct SuggestionsView: Codable, Sendable {

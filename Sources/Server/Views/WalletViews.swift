@@ -4,6 +4,10 @@ import Storage
 struct BalanceView: Codable, Sendable {
     let userID: Int64
     let balanceFen: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case userID = "user_id", balanceFen = "balance_fen"
+    }
 }
 
 /// A committed top-up, transfer or tip. Built from the ledger's receipt only, so an idempotent
@@ -27,6 +31,10 @@ struct TransferView: Codable, Sendable {
         postID = receipt.postID
         createdAt = receipt.createdAt
     }
+
+    enum CodingKeys: String, CodingKey {
+        case transferID = "transfer_id", kind, fromUserID = "from_user_id", toUserID = "to_user_id", amountFen = "amount_fen", postID = "post_id", createdAt = "created_at"
+    }
 }
 
 /// One movement on the caller's account, signed from their side (negative: money left).
@@ -38,11 +46,19 @@ struct HistoryItemView: Codable, Sendable {
     let counterpartyUserID: Int64?
     let postID: Int64?
     let createdAt: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case transferID = "transfer_id", kind, amountFen = "amount_fen", counterpartyUserID = "counterparty_user_id", postID = "post_id", createdAt = "created_at"
+    }
 }
 
 struct HistoryPage: Codable, Sendable {
     let items: [HistoryItemView]
     let nextCursor: String?
+
+    enum CodingKeys: String, CodingKey {
+        case items, nextCursor = "next_cursor"
+    }
 }
 
 struct AudienceView: Codable, Sendable {
@@ -88,6 +104,10 @@ struct RedPacketView: Codable, Sendable {
         createdAt = receipt.createdAt
         expiresAt = receipt.expiresAt
     }
+
+    enum CodingKeys: String, CodingKey {
+        case id, senderID = "sender_id", split, totalFen = "total_fen", shareCount = "share_count", audience, createdAt = "created_at", expiresAt = "expires_at"
+    }
 }
 
 struct ClaimView: Codable, Sendable {
@@ -106,6 +126,10 @@ struct ClaimView: Codable, Sendable {
         transferID = claim.transferID
         claimedAt = claim.claimedAt
     }
+
+    enum CodingKeys: String, CodingKey {
+        case redPacketID = "red_packet_id", claimerID = "claimer_id", shareIndex = "share_index", amountFen = "amount_fen", transferID = "transfer_id", claimedAt = "claimed_at"
+    }
 }
 
 struct RedPacketStateView: Codable, Sendable {
@@ -120,5 +144,9 @@ struct RedPacketStateView: Codable, Sendable {
         claims = state.claims.map(ClaimView.init)
         remainingFen = state.remainingFen
         settledAt = state.settledAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case redPacket = "red_packet", claims, remainingFen = "remaining_fen", settledAt = "settled_at"
     }
 }

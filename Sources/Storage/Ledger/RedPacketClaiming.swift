@@ -53,7 +53,7 @@ enum RedPacketClaiming {
             try db.cachedStatement(sql: "UPDATE red_packets SET settled_at = ? WHERE id = ?")
                 .execute(arguments: [now, id.rawValue])
         }
-        try LedgerEvents.append(
+        try EventLog.append(
             Event(
                 kind: .redPacketClaimed, at: now, userID: claimer, targetUserID: packet.receipt.sender,
                 amountFen: amountFen,

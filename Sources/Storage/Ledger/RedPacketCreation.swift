@@ -56,7 +56,7 @@ enum RedPacketCreation {
                 sql: "INSERT INTO red_packet_audience (red_packet_id, user_id) VALUES (?, ?)")
             for user in listed { try insertMember.execute(arguments: [id.rawValue, user.rawValue]) }
         }
-        try LedgerEvents.append(
+        try EventLog.append(
             Event(
                 kind: .redPacketCreated, at: now, userID: request.sender, circleID: circleID.map(CircleID.init(rawValue:)),
                 amountFen: request.totalFen,

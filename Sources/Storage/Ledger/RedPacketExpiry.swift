@@ -35,7 +35,7 @@ enum RedPacketExpiry {
             try db.execute(
                 sql: "UPDATE red_packets SET settled_at = ?, refund_transfer_id = ? WHERE id = ?",
                 arguments: [now, transfer.transferID, id.rawValue])
-            try LedgerEvents.append(
+            try EventLog.append(
                 Event(
                     kind: .redPacketRefunded, at: now, userID: sender, amountFen: remainderFen,
                     context: "{\"red_packet_id\":\(id.rawValue),\"transfer_id\":\(transfer.transferID)}"),

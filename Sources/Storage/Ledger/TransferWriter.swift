@@ -25,7 +25,7 @@ enum TransferWriter {
             initiator: request.initiator, idempotencyKey: request.idempotencyKey, fingerprint: request.fingerprint,
             postID: request.postID)
         let receipt = try posting.write(at: now, in: db)
-        try LedgerEvents.append(event(for: receipt, circleID: request.circleID), in: db)
+        try EventLog.append(event(for: receipt, circleID: request.circleID), in: db)
         return .committed(receipt)
     }
 

@@ -28,4 +28,17 @@ enum EventMigrations {
                 """)
         }
     }
+
+    /// Registered after every other table's migrations, so that existing databases apply it last.
+    static func registerViewerIndex(_ migrator: inout DatabaseMigrator) {
+        // The feed asks "which posts of this circle did this viewer see in the window?" on every
+        // request. Without statistics SQLite answered it through (kind, at), reading every view in
+        // the window; this index answers it from the index alone.
+        migrator.registerMigration("v2-events-viewer-seen-index") { db in
+            try db.execute(sql: """
+                CREATE INDEX events_viewer_seen ON events(user_id, kind, circle_id, at, post_id);
+                DROP INDEX events_user_kind;
+                """)
+        }
+    }
 }

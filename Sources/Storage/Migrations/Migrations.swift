@@ -13,6 +13,7 @@ enum Migrations {
         ExperimentMigrations.register(&migrator)
         CreditMigrations.register(&migrator)
         AuthMigrations.register(&migrator)
+        EventMigrations.registerViewerIndex(&migrator)
         return migrator
     }
 }

@@ -96,7 +96,7 @@ public struct FriendStore: Sendable {
     }
 
     static func areFriends(_ first: UserID, _ second: UserID, _ db: Database) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM friendships WHERE user_id = ? AND friend_id = ?", arguments: [first.rawValue, second.rawValue]) ?? false
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM friendships WHERE user_id = ? AND friend_id = ?"), arguments: [first.rawValue, second.rawValue]) ?? false
     }
 
     static func requireUser(_ id: UserID, _ db: Database) throws {

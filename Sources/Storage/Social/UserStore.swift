@@ -5,6 +5,7 @@ import Social
 /// Users: identity attributes rules read, and who is an admin.
 public struct UserStore: Sendable {
     let database: QuanziDatabase
+    private let cache = ProfileCache()
 
     public init(database: QuanziDatabase) { self.database = database }
 
@@ -19,7 +20,12 @@ public struct UserStore: Sendable {
     }
 
     public func user(_ id: UserID) throws -> UserProfile? {
-        try database.pool.read { db in try UserRow.fetchOne(db, key: id.rawValue)?.profile }
+        if let cached = cache.profile(id) { return cached }
+        let found = try database.pool.read { db in
+            try UserRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id.rawValue])?.profile
+        }
+        if let found { cache.remember(found) }
+        return found
     }
 
     /// The user, or `user_not_found`.

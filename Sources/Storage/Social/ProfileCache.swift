@@ -1,0 +1,26 @@
+import Core
+import Social
+import Synchronization
+
+/// Profiles already read, kept in memory. Nothing updates a user row once inserted (there is no
+/// API for it), so a cached profile never goes stale; only absences are not cached, since the
+/// user may be created later. A feed's `view` rule looks up hundreds of authors per request,
+/// which made these reads the feed's largest cost. Should profiles ever become editable, the
+/// writer must call `forget`.
+final class ProfileCache: Sendable {
+    /// About 200 bytes each: 100k profiles is ~20 MB. Past it the cache starts over.
+    static let profilesMax = 100_000
+
+    private let profiles = Mutex<[UserID: UserProfile]>([:])
+
+    func profile(_ id: UserID) -> UserProfile? { profiles.withLock { $0[id] } }
+
+    func remember(_ profile: UserProfile) {
+        profiles.withLock { profiles in
+            if profiles.count >= Self.profilesMax { profiles.removeAll(keepingCapacity: true) }
+            profiles[profile.id] = profile
+        }
+    }
+
+    func forget(_ id: UserID) { _ = profiles.withLock { $0.removeValue(forKey: id) } }
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# HTTP benchmark: the feed and the transfer endpoints against a trivial route (/healthz) of the
+# same binary, side by side in one run, with wrk on loopback at 64 connections. The server
+# serves a freshly seeded demo world; requests rotate over many users' tokens (one user's feed
+# history would otherwise grow without bound). Afterwards `ledger verify` checks the wallet.
+#
+# Usage: scripts/http_bench.sh [path/to/quanzi]      (default: .build/release/quanzi)
+set -euo pipefail
+
+QUANZI=${1:-.build/release/quanzi}
+CONNECTIONS=64
+THREADS=2
+DURATION=10s
+USERS=300                  # tokens to rotate over (users 2…USERS+1)
+PORT=${PORT:-18480}
+here=$(cd "$(dirname "$0")" && pwd)
+
+work=$(mktemp -d)
+server=""
+cleanup() {
+    if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$QUANZI" seed --db "$work/bench.sqlite" >/dev/null
+"$QUANZI" token $(seq 2 $((USERS + 1))) --db "$work/bench.sqlite" >"$work/tokens"
+"$QUANZI" serve --db "$work/bench.sqlite" --port "$PORT" --api-rate 1000000 --money-rate 1000000 \
+    --log-level warning >"$work/serve.log" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+
+export TOKENS_FILE="$work/tokens" FIRST_USER=2 RUN_ID=$$
+# Prints "requests/s p50_ms p99_ms non2xx" for one wrk run.
+measure() {
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" >"$work/wrk.out" 2>&1
+    awk '
+        function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+        /Requests\/sec/ { rps = $2 }
+        $1 == "50%" { p50 = ms($2) }
+        $1 == "99%" { p99 = ms($2) }
+        /Non-2xx/ { bad = $5 }
+        END { printf "%.0f %.1f %.1f %d\n", rps, p50, p99, bad }' "$work/wrk.out"
+}
+
+url="http://127.0.0.1:$PORT"
+read -r trivial_rps trivial_p50 trivial_p99 trivial_bad < <(measure "$url/healthz")
+printf '\n%-36s %10s %9s %9s %7s %9s\n' "route ($CONNECTIONS connections, $DURATION)" "req/s" "p50 ms" "p99 ms" "non-2xx" "vs trivial"
+printf '%-36s %10s %9s %9s %7s %9s\n' "GET /healthz (trivial)" "$trivial_rps" "$trivial_p50" "$trivial_p99" "$trivial_bad" "1.00"
+for circle in campus-diary nearby friends; do
+    read -r rps p50 p99 bad < <(FEED_PATH="/v1/circles/$circle/feed?limit=20" measure -s "$here/wrk/feed.lua" "$url")
+    printf '%-36s %10s %9s %9s %7s %9s\n' "GET feed $circle" "$rps" "$p50" "$p99" "$bad" \
+        "$(awk "BEGIN { printf \"%.2f\", $rps / $trivial_rps }")"
+done
+read -r rps p50 p99 bad < <(measure -s "$here/wrk/transfer.lua" "$url")
+printf '%-36s %10s %9s %9s %7s %9s\n' "POST transfer (durable)" "$rps" "$p50" "$p99" "$bad" \
+    "$(awk "BEGIN { printf \"%.2f\", $rps / $trivial_rps }")"
+
+kill -TERM "$server"
+wait "$server" || true
+server=""
+echo
+"$QUANZI" ledger verify --db "$work/bench.sqlite"
