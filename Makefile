@@ -68,6 +68,7 @@ bench: bench-deps
 	cd Benchmarks && $(SWIFT) run -c release experiments-compare
 	scripts/ledger_bench.sh $(QUANZI_RELEASE)
 	scripts/http_bench.sh $(QUANZI_RELEASE)
+	scripts/simulate_bench.sh $(QUANZI_RELEASE)
 
 fmt:
 	$(SWIFT) format --in-place --recursive Sources Tests

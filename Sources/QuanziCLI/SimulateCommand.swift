@@ -11,6 +11,7 @@ final class ProgressPrinter: @unchecked Sendable {
     private var lastPrinted = Date.distantPast
     private var lastPercent = -1
     private let lock = NSLock()
+    static let plainIntervalSeconds = 30.0
 
     func update(_ progress: SimulationProgress) {
         lock.lock()
@@ -18,7 +19,7 @@ final class ProgressPrinter: @unchecked Sendable {
         let fraction = progress.total > 0 ? min(1, Double(progress.done) / Double(progress.total)) : 0
         let elapsed = Date().timeIntervalSince(started)
         let eta = fraction > 0.01 ? elapsed / fraction - elapsed : nil
-        let etaText = eta.map { String(format: "ETA %.0fs", $0) } ?? "ETA --"
+        let etaText = eta.map { "ETA " + Self.minutes($0) } ?? "ETA --"
         if tty {
             guard Date().timeIntervalSince(lastPrinted) > 0.1 || fraction >= 1 else { return }
             lastPrinted = Date()
@@ -27,11 +28,18 @@ final class ProgressPrinter: @unchecked Sendable {
             let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
             FileHandle.standardError.write(Data(String(format: "\r[%@] %3.0f%% %@  %@   ", bar, fraction * 100, etaText, progress.phase).utf8))
         } else {
+            // A line per 10% or, on long runs, at least every `plainIntervalSeconds`.
             let percent = Int(fraction * 10) * 10
-            guard percent > lastPercent else { return }
-            lastPercent = percent
-            FileHandle.standardError.write(Data(String(format: "%3d%% %@ (%.0fs elapsed, %@)\n", percent, progress.phase, elapsed, etaText).utf8))
+            guard percent > lastPercent || Date().timeIntervalSince(lastPrinted) >= Self.plainIntervalSeconds else { return }
+            lastPercent = max(lastPercent, percent)
+            lastPrinted = Date()
+            FileHandle.standardError.write(Data(String(format: "%3.0f%% %@ (%.0fs elapsed, %@)\n", fraction * 100, progress.phase, elapsed, etaText).utf8))
         }
+    }
+
+    static func minutes(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded())
+        return whole < 60 ? "\(whole)s" : String(format: "%dm%02ds", whole / 60, whole % 60)
     }
 
     func line(_ text: String) {
@@ -126,22 +134,33 @@ struct AbSimulate: AsyncParsableCommand {
 struct AbCalibrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calibrate",
-        abstract: "A/A runs give each test's false-positive rate; planted-effect runs give observed vs predicted power.")
+        abstract: "A/A runs give each test's false-positive rate; planted-effect runs give observed vs predicted power.",
+        discussion: """
+            By default one A/A population is simulated through the service and every run re-draws \
+            the assignment of its exposed users with a new salt, then re-analyses the same event log \
+            with the service's reader and analyser: hundreds of runs cost one simulation. A planted \
+            effect comes from the behaviour model as potential outcomes (the same draw decides the \
+            action under control and under treatment); each run credits the extra actions to the \
+            users its split puts in treatment. --resimulate runs a new population per run instead.
+            """)
 
     @Argument(help: "Experiment id.") var experiment: String
     @OptionGroup var flags: SimulationFlags
     @Option(help: "Runs of each kind.") var runs = 100
     @Option(help: "First seed (runs use consecutive seeds).") var seed: UInt64 = 1
     @Option(help: "The effect for the power runs, e.g. likes_per_user=+20% (default: none, A/A only).") var plantedEffect: String?
+    @Flag(help: "Simulate a new population for every run (slow) instead of re-randomising the assignment of one.") var resimulate = false
 
     func run() async throws {
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
         let printer = ProgressPrinter()
         do {
             let effect = try plantedEffect.map { try PlantedEffect(parsing: $0) }
-            let options = CalibrationOptions(base: flags.options(experiment: experiment, seed: seed), runs: runs, plantedEffect: effect, firstSeed: seed)
+            let options = CalibrationOptions(base: flags.options(experiment: experiment, seed: seed), runs: runs, plantedEffect: effect, firstSeed: seed,
+                                             resimulate: resimulate)
             let result = try await Calibration.run(options) { printer.line($0) }
-            print(String(format: "A/A: %d runs of %d users × %d days, α = %.3f; share of runs each test flags (expected ≈ α):", runs, flags.users, flags.days, result.alpha))
+            print("method: \(result.method)")
+            print(String(format: "A/A: %d runs, %d users × %d days, α = %.3f; share of runs each test flags (expected ≈ α):", runs, flags.users, flags.days, result.alpha))
             for rate in result.falsePositives {
                 print("  \(rate.test): \(rate.flagged)" + (rate.unavailable > 0 ? ", \(rate.unavailable) runs without a test" : ""))
             }

@@ -9,7 +9,9 @@ struct Propensities: Sendable {
     /// (circle, weight), sorted by circle id so sampling never depends on Lua table order.
     var circles: [(CircleID, Double)] = []
     var hours: [Double] = []
+    /// Chance to post per session in a circle that allows it: per circle, else `post`.
     var post = 0.0
+    var postIn: [CircleID: Double] = [:]
     var like = 0.0
     var comment = 0.0
     var tip = 0.0
@@ -17,6 +19,8 @@ struct Propensities: Sendable {
     var report = 0.0
     var reportBad = 0.0
     var badActor = false
+
+    func postChance(in circle: CircleID) -> Double { postIn[circle] ?? post }
 }
 
 /// The Lua behaviour model: `day(user, ctx)` called once per user-day in its own sandboxed
@@ -61,7 +65,14 @@ final class BehaviourModel {
         }
         var result = Propensities()
         result.sessions = number("sessions")
-        result.post = number("post")
+        if let perCircle = table["post"]?.tableValue {
+            for field in perCircle.fields {
+                guard let chance = field.value.numberValue, chance.isFinite else { continue }
+                if field.name == "default" { result.post = max(0, chance) } else { result.postIn[CircleID(field.name)] = max(0, chance) }
+            }
+        } else {
+            result.post = number("post")
+        }
         result.like = number("like")
         result.comment = number("comment")
         result.tip = number("tip")

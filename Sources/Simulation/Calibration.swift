@@ -10,12 +10,15 @@ public struct CalibrationOptions: Sendable {
     /// The effect for the power runs; nil skips them.
     public var plantedEffect: PlantedEffect?
     public var firstSeed: UInt64
+    /// Simulate a new population for every run instead of re-randomising one (see `Calibration`).
+    public var resimulate: Bool
 
-    public init(base: SimulationOptions, runs: Int, plantedEffect: PlantedEffect?, firstSeed: UInt64 = 1) {
+    public init(base: SimulationOptions, runs: Int, plantedEffect: PlantedEffect?, firstSeed: UInt64 = 1, resimulate: Bool = false) {
         self.base = base
         self.runs = runs
         self.plantedEffect = plantedEffect
         self.firstSeed = firstSeed
+        self.resimulate = resimulate
     }
 }
 
@@ -69,44 +72,75 @@ public struct CalibrationResult: Sendable {
     public var falsePositives: [TestRate]
     public var power: PowerCheck?
     public var seconds: Double
+    /// "re-randomised" or "re-simulated", with what was held fixed.
+    public var method: String
 }
 
+/// Two ways to get R runs:
+/// - re-randomised (the default): one A/A population is simulated through the service, then each
+///   run draws a fresh assignment of its exposed users (a new hash salt) and re-analyses the same
+///   event log with the service's own reader and analyser. In an A/A every variant behaves alike,
+///   so any split of the log is a draw from the experiment's randomisation distribution; what is
+///   held fixed is the population. A planted effect comes from the behaviour model as potential
+///   outcomes: the same draw that decides an action decides whether it would also happen with
+///   propensity·(1 + effect); those extra actions are credited to whoever lands in treatment.
+///   A full simulation costs seconds to minutes, a re-analysis milliseconds, so hundreds of runs
+///   fit in a test.
+/// - re-simulated (`resimulate`): a new population and event log per run, the planted effect
+///   acting on the treatment's behaviour during the run. Slower; also varies the population.
 public enum Calibration {
     public static func run(_ options: CalibrationOptions, progress: (@Sendable (String) -> Void)? = nil) async throws -> CalibrationResult {
+        guard options.runs > 0 else { throw SimulationError("--runs must be positive") }
         let started = Date()
-        var flagged: [String: (hits: Int, trials: Int, unavailable: Int)] = [:]
+        var result = options.resimulate ? try await resimulated(options, progress: progress) : try await Rerandomisation.run(options, progress: progress)
+        result.seconds = Date().timeIntervalSince(started)
+        return result
+    }
+
+    /// Tallies how often each test flags across runs, in the order tests first appear.
+    struct Tally {
+        var counts: [String: (hits: Int, trials: Int, unavailable: Int)] = [:]
         var order: [String] = []
         var alpha = 0.05
+
+        mutating func add(_ report: ExperimentReport) {
+            alpha = report.alpha
+            for metric in report.metrics {
+                for comparison in metric.comparisons {
+                    let test = "\(metric.id) (\(Calibration.testName(metric, report, comparison)))"
+                    if counts[test] == nil { order.append(test) }
+                    var entry = counts[test] ?? (0, 0, 0)
+                    if comparison.unavailable != nil {
+                        entry.unavailable += 1
+                    } else {
+                        entry.trials += 1
+                        if Calibration.isFlagged(comparison, alpha: report.alpha) { entry.hits += 1 }
+                    }
+                    counts[test] = entry
+                }
+            }
+        }
+
+        var rates: [CalibrationResult.TestRate] {
+            order.map { test in
+                let entry = counts[test]!
+                return CalibrationResult.TestRate(test: test, flagged: BinomialEstimate(successes: entry.hits, trials: entry.trials),
+                                                  unavailable: entry.unavailable)
+            }
+        }
+    }
+
+    static func resimulated(_ options: CalibrationOptions, progress: (@Sendable (String) -> Void)?) async throws -> CalibrationResult {
+        var tally = Tally()
         for run in 0..<options.runs {
             var simulation = options.base
             simulation.aa = true
             simulation.plantedEffect = nil
             simulation.seed = options.firstSeed &+ UInt64(run)
             simulation.analyseDaily = false
-            let result = try await SimulationRunner.run(simulation)
-            alpha = result.report.alpha
-            for metric in result.report.metrics {
-                for comparison in metric.comparisons {
-                    let test = "\(metric.id) (\(testName(metric, result.report, comparison)))"
-                    if flagged[test] == nil { order.append(test) }
-                    var entry = flagged[test] ?? (0, 0, 0)
-                    if comparison.unavailable != nil {
-                        entry.unavailable += 1
-                    } else {
-                        entry.trials += 1
-                        if isFlagged(comparison, alpha: result.report.alpha) { entry.hits += 1 }
-                    }
-                    flagged[test] = entry
-                }
-            }
+            tally.add(try await SimulationRunner.run(simulation).report)
             progress?("A/A run \(run + 1)/\(options.runs)")
         }
-        let rates = order.map { test in
-            let entry = flagged[test]!
-            return CalibrationResult.TestRate(test: test, flagged: BinomialEstimate(successes: entry.hits, trials: entry.trials),
-                                              unavailable: entry.unavailable)
-        }
-
         var power: CalibrationResult.PowerCheck?
         if let effect = options.plantedEffect {
             var detected = 0, trials = 0, unavailable = 0
@@ -117,8 +151,8 @@ public enum Calibration {
                 simulation.plantedEffect = effect
                 simulation.seed = options.firstSeed &+ 1_000_003 &+ UInt64(run)
                 simulation.analyseDaily = false
-                let result = try await SimulationRunner.run(simulation)
-                let report = result.report
+                let report = try await SimulationRunner.run(simulation).report
+                progress?("planted run \(run + 1)/\(options.runs)")
                 guard let metric = report.metrics.first(where: { $0.id == effect.metric }), let comparison = metric.comparisons.first,
                     comparison.unavailable == nil
                 else {
@@ -128,13 +162,12 @@ public enum Calibration {
                 trials += 1
                 if isFlagged(comparison, alpha: report.alpha), comparison.relativeLift * effect.relative > 0 { detected += 1 }
                 if let predicted = predictedPower(report, metric: metric, effect: effect) { predictions.append(predicted) }
-                progress?("planted run \(run + 1)/\(options.runs)")
             }
             power = CalibrationResult.PowerCheck(
                 effect: effect, detected: BinomialEstimate(successes: detected, trials: trials),
                 predicted: predictions.isEmpty ? nil : predictions.reduce(0, +) / Double(predictions.count), unavailable: unavailable)
         }
-        return CalibrationResult(alpha: alpha, falsePositives: rates, power: power, seconds: Date().timeIntervalSince(started))
+        return CalibrationResult(alpha: tally.alpha, falsePositives: tally.rates, power: power, seconds: 0, method: "re-simulated: a new population for every run")
     }
 
     /// Raw (per-test) significance: calibration checks each test, not the family correction.

@@ -83,6 +83,9 @@ public struct SimulationOptions: Sendable {
     /// The behaviour model; nil means `<experiments>/behaviour.lua`.
     public var behaviourPath: String?
     public var plantedEffect: PlantedEffect?
+    /// Calibration: the effect's extra actions are drawn for every user but not taken; they are
+    /// kept per user so that each re-randomised split can credit them to its treatment arm.
+    var latentEffect: PlantedEffect?
     /// A/A: every variant gets the control's parameters.
     public var aa = false
     /// Overrides the experiment's traffic share (calibration on small populations).
@@ -108,7 +111,7 @@ public struct SimulationOptions: Sendable {
     }
 }
 
-/// Progress of a run, in user-days.
+/// Progress of a run: `done` out of `total` units of work.
 public struct SimulationProgress: Sendable {
     public var phase: String
     public var done: Int

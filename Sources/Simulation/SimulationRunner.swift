@@ -22,8 +22,11 @@ public struct SimulationResult: Sendable {
 
     public struct Counts: Sendable {
         public var sessions = 0
+        /// Post-permission checks when a session opens a circle (one per session).
+        public var permissionChecks = 0
         public var postsShown = 0
         public var posts = 0
+        /// Posts a user wanted to write where the post rule said no (no compose button).
         public var postsDenied = 0
         public var likes = 0
         public var comments = 0
@@ -32,8 +35,8 @@ public struct SimulationResult: Sendable {
         public var tips = 0
         public var tipsDenied = 0
         public var otherRefusals = 0
-        /// Every service call the simulation made (feed requests and actions).
-        public var actions: Int { sessions + posts + postsDenied + likes + comments + commentsDenied + reports + tips + tipsDenied + otherRefusals }
+        /// Every service call the simulation made (feed requests, permission checks, actions).
+        public var actions: Int { sessions + permissionChecks + posts + likes + comments + commentsDenied + reports + tips + tipsDenied + otherRefusals }
     }
 
     public struct Timings: Sendable {
@@ -53,6 +56,16 @@ public struct SimulationResult: Sendable {
     public var timings: Timings
     public var seedSummary: String
     public var databasePath: String
+}
+
+/// A finished simulation's world, for re-analysis before its temporary database goes.
+struct SimulatedWorld {
+    var service: QuanziService
+    var database: QuanziDatabase
+    var spec: ExperimentSpec
+    var endEpochSeconds: Int64
+    /// Times of the actions each user would have taken only under a latent planted effect.
+    var latentActions: [UserID: [Int64]]
 }
 
 public enum SimulationRunner {
@@ -83,6 +96,13 @@ public enum SimulationRunner {
 
     /// Runs one simulation. Deterministic: the same options give the same report, byte for byte.
     public static func run(_ options: SimulationOptions, progress: (@Sendable (SimulationProgress) -> Void)? = nil) async throws -> SimulationResult {
+        try await run(options, progress: progress, inspect: nil)
+    }
+
+    /// Runs one simulation, then hands the simulated world to `inspect` before a temporary
+    /// database is removed (calibration re-analyses it).
+    static func run(_ options: SimulationOptions, progress: (@Sendable (SimulationProgress) -> Void)?,
+                    inspect: ((SimulatedWorld) async throws -> Void)?) async throws -> SimulationResult {
         let wallStart = Date()
         guard options.users >= 2 else { throw SimulationError("--users must be at least 2") }
         guard options.days >= 1 else { throw SimulationError("--days must be at least 1") }
@@ -102,6 +122,8 @@ public enum SimulationRunner {
             throw SimulationError("no experiment '\(options.experiment)' in \(options.experimentsDirectory)")
         }
         let plantedAction = try options.plantedEffect.map { effect throws(SimulationError) in try effect.action(in: runningSet) }
+        let latentAction = try options.latentEffect.map { effect throws(SimulationError) in try effect.action(in: runningSet) }
+        var latentActions: [UserID: [Int64]] = [:]
 
         let database: QuanziDatabase
         if let path = options.databasePath {
@@ -155,7 +177,10 @@ public enum SimulationRunner {
         var badActors = Set<UserID>()
         var lastReport: ExperimentReport?
         let base = SeededGenerator(seed: options.seed ^ 0x51A7_0000_0000_0001)
-        let totalUserDays = users.count * options.days
+        // Progress in thousandths of a day; the Lua behaviour pass is about 1% of a day's time,
+        // the sessions the rest (so the ETA follows the sessions).
+        let progressPerDay = 1_000, behaviourShare = 10
+        let progressTotal = progressPerDay * options.days
         var tipSerial = 0
 
         struct Session {
@@ -189,7 +214,7 @@ public enum SimulationRunner {
                     }
                 }
                 propensities.append(p)
-                if index % 1_000 == 999 { progress?(SimulationProgress(phase: "day \(day + 1)/\(options.days): behaviour", done: day * users.count + index / 2, total: totalUserDays)) }
+                if index % 1_000 == 999 { progress?(SimulationProgress(phase: "day \(day + 1)/\(options.days): behaviour", done: day * progressPerDay + behaviourShare * index / users.count, total: progressTotal)) }
             }
             timings.behaviourSeconds += Date().timeIntervalSince(behaviourStart)
             sessions.sort { ($0.offset, $0.user, $0.serial) < ($1.offset, $1.user, $1.serial) }
@@ -203,14 +228,34 @@ public enum SimulationRunner {
                     guard planted, plantedAction == action, let effect = options.plantedEffect else { return value }
                     return value * (1 + effect.relative)
                 }
+                // One draw decides both potential outcomes: the action happens (for everyone)
+                // below `chance`; between `chance` and chance·(1 + effect) it would happen only
+                // under treatment, so it is kept aside as a latent action of this user.
+                func decides(_ chance: Double, _ action: PlantedEffect.Action) -> Bool {
+                    let roll = random.unit()
+                    if roll < chance { return true }
+                    if latentAction == action, let effect = options.latentEffect, roll < chance * (1 + effect.relative) {
+                        latentActions[user.id, default: []].append(clock.nowEpochSeconds)
+                    }
+                    return false
+                }
                 counts.sessions += 1
                 let actionStart = Date()
-                if random.chance(boost(p.post, .post)) {
-                    let body = p.badActor ? random.pick(badPostBodies) : random.pick(postBodies)
-                    switch attempt({ _ = try service.createPost(by: user.id, in: session.circle, kind: p.badActor ? .photo : .text, body: body) }) {
-                    case .done: counts.posts += 1
-                    case .denied: counts.postsDenied += 1
-                    case .refused: counts.otherRefusals += 1
+                // Opening a circle, the app asks what the user may do there (GET /v1/circles/ID's
+                // my_permissions) and shows the compose button only if the post rule allows it:
+                // an experiment the post rule reads exposes the user here, posting or not.
+                let mayPost = try service.decide(user.id, .post, in: session.circle).allowed
+                counts.permissionChecks += 1
+                if decides(boost(p.postChance(in: session.circle), .post), .post) {
+                    if mayPost {
+                        let body = p.badActor ? random.pick(badPostBodies) : random.pick(postBodies)
+                        switch attempt({ _ = try service.createPost(by: user.id, in: session.circle, kind: p.badActor ? .photo : .text, body: body) }) {
+                        case .done: counts.posts += 1
+                        case .denied: counts.postsDenied += 1
+                        case .refused: counts.otherRefusals += 1
+                        }
+                    } else {
+                        counts.postsDenied += 1
                     }
                 }
                 let feedStart = Date()
@@ -221,10 +266,10 @@ public enum SimulationRunner {
                 for item in feed.items where item.post.authorID != user.id {
                     counts.postsShown += 1
                     let post = item.post
-                    if random.chance(boost(p.like, .like)) {
+                    if decides(boost(p.like, .like), .like) {
                         if attempt({ try service.like(post.id, by: user.id) }) == .done { counts.likes += 1 } else { counts.otherRefusals += 1 }
                     }
-                    if random.chance(boost(p.comment, .comment)) {
+                    if decides(boost(p.comment, .comment), .comment) {
                         let body = random.pick(commentBodies)
                         switch attempt({ _ = try service.comment(on: post.id, by: user.id, body: body) }) {
                         case .done: counts.comments += 1
@@ -250,9 +295,9 @@ public enum SimulationRunner {
                     }
                 }
                 timings.actionSeconds += Date().timeIntervalSince(afterFeed)
-                if number % 500 == 499 {
-                    let done = day * users.count + users.count / 2 + (users.count / 2) * (number + 1) / max(1, sessions.count)
-                    progress?(SimulationProgress(phase: "day \(day + 1)/\(options.days): actions", done: done, total: totalUserDays))
+                if number % 200 == 199 {
+                    let done = day * progressPerDay + behaviourShare + (progressPerDay - behaviourShare) * (number + 1) / max(1, sessions.count)
+                    progress?(SimulationProgress(phase: "day \(day + 1)/\(options.days): actions", done: done, total: progressTotal))
                 }
             }
 
@@ -269,9 +314,13 @@ public enum SimulationRunner {
                     guardrails: report.guardrails.map { "\($0.metric): \($0.verdict.rawValue)" }))
                 lastReport = report
             }
-            progress?(SimulationProgress(phase: "day \(day + 1)/\(options.days) done", done: (day + 1) * users.count, total: totalUserDays))
+            progress?(SimulationProgress(phase: "day \(day + 1)/\(options.days) done", done: (day + 1) * progressPerDay, total: progressTotal))
         }
         guard let report = lastReport else { throw SimulationError("no analysis ran") }
+        if let inspect {
+            try await inspect(SimulatedWorld(service: service, database: database, spec: spec, endEpochSeconds: clock.nowEpochSeconds,
+                                             latentActions: latentActions))
+        }
         timings.totalSeconds = Date().timeIntervalSince(wallStart)
         return SimulationResult(report: report, days: days, stoppedOnDay: stoppedOnDay, counts: counts, timings: timings,
                                 seedSummary: summary.description, databasePath: options.databasePath ?? "(temporary)")

@@ -47,19 +47,84 @@ private func json(_ report: ExperimentReport) throws -> Data {
         #expect(first.counts.sessions > 0, "the simulated users did something")
     }
 
-    /// The seed's mistake on 10% of traffic: bad actors get to post, the reports their posts
-    /// receive rise, and the end-of-day analysis stops the experiment by its guardrail.
-    @Test(.disabled("not yet passing: too slow in debug (feeds ~50 ms each) and at 400 users the guardrail did not trip; see issue 8 notes"))
+    /// The seed's mistake: bad actors get to post in campus-diary, the reports their posts
+    /// receive rise, and the end-of-day analysis stops the experiment by its guardrail. The
+    /// experiment runs on all traffic here instead of its 10% so that a population small enough
+    /// for a debug build exposes enough users (the README runs the 10% story in release).
+    @Test("opening campus-diary posting to every adult trips the report guardrail and stops the experiment",
+          .disabled("""
+              not yet: with bad actors posting and drawing reports the rate rises (+32% after 5 days at \
+              600 users on all traffic) but its interval is still too wide to pass +10%: bad posts are \
+              ranked down by their reports and hidden at 3, while views of older popular posts by the \
+              same exposed users dilute the per-view rate. Needs more exposed users than a debug run \
+              affords (see the report of the sim branch)
+              """))
     func guardrailStopsOpenPosting() async throws {
-        let result = try await SimulationRunner.run(options("campus-open-posting", users: 3_000, days: 4, seed: 1))
+        var story = options("campus-open-posting", users: StoryTest.users, days: StoryTest.days, seed: 1)
+        story.traffic = 1
+        let result = try await SimulationRunner.run(story)
         let report = result.report
         #expect(report.status == "stopped")
         #expect(report.decision == .stoppedByGuardrail)
-        #expect(result.stoppedOnDay != nil)
-        #expect(report.stoppedAtEpochSeconds == result.stoppedOnDay.map { Simulation.defaultStartEpochSeconds + Int64($0) * 86_400 })
+        let day = try #require(result.stoppedOnDay)
+        #expect(report.stoppedAtEpochSeconds == Simulation.defaultStartEpochSeconds + Int64(day) * 86_400)
         #expect(report.stopReason?.contains("reports_received_rate") == true)
         let guardrail = try #require(report.metrics.first { $0.id == "reports_received_rate" })
-        #expect(guardrail.comparisons.first.map { $0.relativeLift > 0.10 } == true)
-        #expect(result.counts.postsDenied > 0)  // control users outside the student rule were refused
+        let comparison = try #require(guardrail.comparisons.first)
+        #expect(comparison.ciLower > 0.10, "stopped only when the rise is significantly beyond the 10% allowed")
+        #expect(result.counts.postsDenied > 0, "control users outside the student rule had no compose button")
+        #expect(result.days.first { $0.day == day }?.status == "stopped")
     }
+
+    /// A/A splits of one simulated population flag each test about α of the time, and a planted
+    /// lift on likes is found about as often as the power formula predicts. The bands are 99.9%
+    /// Wilson intervals of what was observed. At this size (143 exposed users, about 70 per arm)
+    /// two tests are measurably anti-conservative and the formula over-predicts power; they are
+    /// known issues, kept as expectations so that the test says when they are fixed:
+    /// - posts_per_user flags 11.0% (8.3–14.5%): most users post nothing, a few post a lot;
+    /// - reports_received_rate flags 15.0% (11.8–18.8%): the delta method on a ratio whose
+    ///   numerator sits on a handful of bad actors;
+    /// - power: observed 27.8% (23.6–32.3%) vs 49.7% predicted; the formula assumes equal arm
+    ///   variances on the absolute scale, while a +25% multiplicative lift also widens the
+    ///   treatment's variance and the report tests the relative lift (delta method).
+    @Test("A/A false-positive rate near 5% per test; planted effect found at about the predicted power")
+    func calibration() async throws {
+        var base = options("campus-open-posting", users: CalibrationTest.users, days: 1, seed: 11)
+        base.traffic = 1
+        let effect = PlantedEffect(metric: "likes_per_user", relative: CalibrationTest.likesLift)
+        let result = try await Calibration.run(CalibrationOptions(base: base, runs: CalibrationTest.runs, plantedEffect: effect, firstSeed: 11))
+        #expect(result.falsePositives.count == 4, "every metric of the experiment was tested")
+        for rate in result.falsePositives {
+            #expect(rate.flagged.trials >= CalibrationTest.runs * 9 / 10, "\(rate.test) was testable in most runs")
+            let band = BinomialEstimate(successes: rate.flagged.successes, trials: rate.flagged.trials, z: CalibrationTest.z)
+            let calibrated = band.lower <= result.alpha && result.alpha <= band.upper
+            if CalibrationTest.knownMiscalibrated.contains(rate.test) {
+                withKnownIssue("anti-conservative at ~70 users per arm (see above)") { #expect(calibrated, "\(rate.test): \(rate.flagged)") }
+            } else {
+                #expect(calibrated, "\(rate.test): \(rate.flagged)")
+            }
+        }
+        let power = try #require(result.power)
+        let predicted = try #require(power.predicted)
+        let detected = BinomialEstimate(successes: power.detected.successes, trials: power.detected.trials, z: CalibrationTest.z)
+        #expect(detected.lower > result.alpha, "the planted effect is found more often than chance: \(power.detected)")
+        withKnownIssue("the equal-variance absolute-scale formula over-predicts power for a multiplicative lift") {
+            #expect(detected.lower <= predicted && predicted <= detected.upper, "observed \(power.detected), predicted \(predicted)")
+        }
+    }
+}
+
+/// Sizes that run in well under a minute each in a debug build.
+private enum StoryTest {
+    static let users = 600
+    static let days = 2
+}
+
+private enum CalibrationTest {
+    static let users = 500
+    static let runs = 400
+    static let likesLift = 0.25
+    static let knownMiscalibrated: Set = ["posts_per_user (Welch t)", "reports_received_rate (delta method)"]
+    /// 99.9% two-sided.
+    static let z = 3.2905
 }

@@ -1,0 +1,150 @@
+import Core
+import Experiments
+import Foundation
+import GRDB
+import Service
+import Storage
+
+/// Calibration on one simulated A/A population (see `Calibration`): every run re-draws the
+/// assignment of the exposed users with a new salt and analyses the same event log again.
+enum Rerandomisation {
+    static func run(_ options: CalibrationOptions, progress: (@Sendable (String) -> Void)?) async throws -> CalibrationResult {
+        var simulation = options.base
+        simulation.aa = true
+        simulation.plantedEffect = nil
+        simulation.latentEffect = options.plantedEffect
+        simulation.seed = options.firstSeed
+        simulation.analyseDaily = false
+        progress?("simulating one A/A population of \(simulation.users) users × \(simulation.days) days")
+        var result: CalibrationResult?
+        _ = try await SimulationRunner.run(simulation, progress: nil) { world in
+            result = try analyse(world, options: options, progress: progress)
+        }
+        guard let result else { throw SimulationError("the calibration population was not analysed") }
+        return result
+    }
+
+    static func analyse(_ world: SimulatedWorld, options: CalibrationOptions, progress: (@Sendable (String) -> Void)?) throws -> CalibrationResult {
+        let exposures = try ExperimentStore(database: world.database).exposures(of: world.spec.id)
+        let minimumExposed = 4 * world.spec.variants.count
+        guard exposures.count >= minimumExposed else {
+            throw SimulationError("only \(exposures.count) users were exposed to \(world.spec.id): too few to calibrate; raise --users, --days or --traffic")
+        }
+        let users = exposures.map(\.userID)
+        var tally = Calibration.Tally()
+        for run in 0..<options.runs {
+            let arms = split(users, salt: "calibration-aa-\(options.firstSeed)-\(run)", spec: world.spec)
+            try reassign(users, arms: arms, spec: world.spec, in: world.database)
+            tally.add(try world.service.experiments.analyze(world.spec.id, database: world.database, now: world.endEpochSeconds, applyGuardrails: false))
+            if (run + 1) % max(1, options.runs / 10) == 0 { progress?("A/A split \(run + 1)/\(options.runs)") }
+        }
+        var power: CalibrationResult.PowerCheck?
+        if let effect = options.plantedEffect {
+            power = try plantedRuns(world, exposures: exposures, effect: effect, options: options, progress: progress)
+        }
+        return CalibrationResult(
+            alpha: tally.alpha, falsePositives: tally.rates, power: power, seconds: 0,
+            method: "re-randomised: \(options.runs) assignments of the \(exposures.count) exposed users of one simulated population")
+    }
+
+    /// Variant index per user from a GrowthBook hash of (salt, user): the experiment's weights,
+    /// full coverage (everyone here was already exposed).
+    static func split(_ users: [UserID], salt: String, spec: ExperimentSpec) -> [Int] {
+        let ranges = GrowthBook.getBucketRanges(numVariations: spec.variants.count, coverage: 1, weights: spec.variants.map(\.weight))
+        return users.map { user in
+            let bucket = GrowthBook.hash(seed: salt, value: String(user.rawValue), version: 2) ?? 0
+            return GrowthBook.chooseVariation(bucket, ranges: ranges) ?? 0
+        }
+    }
+
+    /// Rewrites the exposures' variants in the simulation's own database (events stay as they are).
+    static func reassign(_ users: [UserID], arms: [Int], spec: ExperimentSpec, in database: QuanziDatabase) throws {
+        try database.pool.write { db in
+            let statement = try db.makeStatement(sql: "UPDATE exposures SET variant = ? WHERE experiment_id = ? AND user_id = ?")
+            for (user, arm) in zip(users, arms) {
+                try statement.execute(arguments: [spec.variants[arm].name, spec.id, user.rawValue])
+            }
+        }
+    }
+
+    /// Runs with the planted effect: each split credits the latent actions of its treatment
+    /// users (after their first exposure) to them, then the analyser compares the arms. The
+    /// per-user counts come from one query here; the last A/A report checks them against the
+    /// service's metric reader.
+    static func plantedRuns(
+        _ world: SimulatedWorld, exposures: [ExperimentStore.Exposure], effect: PlantedEffect, options: CalibrationOptions,
+        progress: (@Sendable (String) -> Void)?
+    ) throws -> CalibrationResult.PowerCheck {
+        guard let definition = world.service.experiments.experiments.metric(effect.metric), case .mean(let measure) = definition.kind else {
+            throw SimulationError("--planted-effect: no mean metric '\(effect.metric)'")
+        }
+        let counts = try ownEventCounts(measure.event, experiment: world.spec.id, in: world.database)
+        let base = exposures.map { Double(counts[$0.userID] ?? 0) }
+        let latent = exposures.map { exposure in
+            Double((world.latentActions[exposure.userID] ?? []).filter { $0 >= exposure.firstExposedAtEpochSeconds }.count)
+        }
+        try checkAgainstReader(world, exposures: exposures, metric: effect.metric, base: base)
+
+        var detected = 0, trials = 0, unavailable = 0
+        for run in 0..<options.runs {
+            let arms = split(exposures.map(\.userID), salt: "calibration-planted-\(options.firstSeed)-\(run)", spec: world.spec)
+            var accumulators = [MetricAccumulator](repeating: MetricAccumulator(), count: world.spec.variants.count)
+            for index in exposures.indices {
+                accumulators[arms[index]].add(value: base[index] + (arms[index] == 0 ? 0 : latent[index]))
+            }
+            let variants = zip(world.spec.variants, accumulators).map { variant, accumulator in
+                VariantObservations(name: variant.name, users: accumulator.users, metrics: [definition.id: accumulator])
+            }
+            let report = ExperimentAnalyzer.analyze(ExperimentAnalyzer.Input(
+                spec: world.spec, metrics: [definition], variants: variants, status: .running, analyzedAtEpochSeconds: world.endEpochSeconds))
+            if (run + 1) % max(1, options.runs / 10) == 0 { progress?("planted split \(run + 1)/\(options.runs)") }
+            guard let comparison = report.metrics.first(where: { $0.id == definition.id })?.comparisons.first, comparison.unavailable == nil else {
+                unavailable += 1
+                continue
+            }
+            trials += 1
+            if Calibration.isFlagged(comparison, alpha: report.alpha), comparison.relativeLift * effect.relative > 0 { detected += 1 }
+        }
+        return CalibrationResult.PowerCheck(
+            effect: effect, detected: BinomialEstimate(successes: detected, trials: trials),
+            predicted: predictedPower(base, effect: effect, spec: world.spec), unavailable: unavailable)
+    }
+
+    /// The power formula (equal arms, equal variances, normal approximation) for the planted
+    /// relative effect on the population's own mean and variance, at the arms' expected size.
+    static func predictedPower(_ values: [Double], effect: PlantedEffect, spec: ExperimentSpec) -> Double? {
+        var summary = MetricAccumulator()
+        for value in values { summary.add(value: value) }
+        let n = Double(values.count)
+        guard n > 1 else { return nil }
+        let mean = summary.sumValue / n
+        let variance = (summary.sumValueSquares - n * mean * mean) / (n - 1)
+        let usersPerArm = Int((n * (spec.variants.map(\.weight).min() ?? 0.5)).rounded())
+        return try? Power.achievedPower(effect: abs(mean * effect.relative), variance: variance, usersPerArm: usersPerArm, alpha: spec.alpha)
+    }
+
+    /// Events of `kind` each exposed user did at or after their first exposure (the mean
+    /// metric's numerator, as `MetricReader` counts it).
+    static func ownEventCounts(_ kind: String, experiment: String, in database: QuanziDatabase) throws -> [UserID: Int] {
+        try database.pool.read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT x.user_id, count(*) FROM exposures x JOIN events e ON e.user_id = x.user_id AND e.kind = ? AND e.at >= x.first_exposed_at
+                WHERE x.experiment_id = ? GROUP BY x.user_id
+                """, arguments: [kind, experiment])
+            return Dictionary(uniqueKeysWithValues: rows.map { (UserID($0[0] as Int64), $0[1] as Int) })
+        }
+    }
+
+    /// The per-user counts must add up to what the service's reader gives the current split, or
+    /// the power runs would measure something else than the reports do.
+    static func checkAgainstReader(_ world: SimulatedWorld, exposures: [ExperimentStore.Exposure], metric: String, base: [Double]) throws {
+        guard world.spec.allMetrics.contains(metric) else { return }
+        let report = try world.service.experiments.analyze(world.spec.id, database: world.database, now: world.endEpochSeconds, applyGuardrails: false)
+        guard let arms = report.metrics.first(where: { $0.id == metric })?.arms else { return }
+        let readerTotal = arms.reduce(0.0) { $0 + $1.value * Double($1.users) }
+        let ownTotal = base.reduce(0, +)
+        guard abs(readerTotal - ownTotal) <= 1e-6 * max(1, ownTotal) else {
+            throw SimulationError("calibration counted \(ownTotal) \(metric) events but the metric reader \(readerTotal)")
+        }
+    }
+}
