@@ -60,6 +60,15 @@ struct AuthorTable: Sendable {
         }
     }
 
+    /// By index: whether the author is one of `users` (the work is per listed user, not per author).
+    func flags(for users: Set<UserID>) -> [Bool] {
+        var flags = [Bool](repeating: false, count: capacity)
+        for user in users {
+            if let index = indexByUserID[user.rawValue] { flags[Int(index)] = true }
+        }
+        return flags
+    }
+
     /// Records `user`'s new credit score; false if the author has no post in the window.
     @discardableResult
     mutating func updateCredit(of user: UserID, score: Int) -> Bool {

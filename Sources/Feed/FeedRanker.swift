@@ -32,6 +32,7 @@ public enum FeedRanker {
         let baseMax = scorer.base(
             engagement: window.engagementFeatureMax, tips: window.tipsFeatureMax, credit: 1,
             viewerTerm: viewerTerms.max() ?? 0)
+        let allowedAuthors = request.onlyAuthors.map { window.authors.flags(for: $0) }
         var quota = AuthorQuota(
             maxPerAuthor: request.parameters.maxPerAuthor, authors: window.authors, carried: cursor?.authorCounts ?? [])
 
@@ -43,7 +44,7 @@ public enum FeedRanker {
         scans: while true {
             let pass = ScoringPass(
                 scorer: scorer, creditFeatures: window.authors.creditFeatures, viewerTerms: viewerTerms,
-                baseMax: baseMax, seenIndices: seen, postIDWatermark: watermark, bound: bound)
+                baseMax: baseMax, seenIndices: seen, postIDWatermark: watermark, bound: bound, allowedAuthors: allowedAuthors)
             let (best, scanned) = pass.run(window.columns, range: range, quota: quota, capacity: capacity)
             stats.passes += 1
             stats.postsScanned += scanned

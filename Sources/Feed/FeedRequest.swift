@@ -9,12 +9,15 @@ public struct FeedRequest: Sendable {
     public let cursor: FeedCursor?
     /// The time scores are computed at: the clock for a first page, the cursor's frozen time after.
     public let nowEpochSeconds: Int64
+    /// When set, only these authors' posts can be shown (a friends-only circle's audience): the
+    /// scan skips everyone else's before scoring, so they never crowd the heap and force rescans.
+    public let onlyAuthors: Set<UserID>?
 
     /// `invalid_argument` for bad parameters, a page size outside 1…`FeedLimits.pageSizeMax`, or
     /// a cursor older than `FeedLimits.cursorLifetimeSeconds` (the client starts again from the top).
     public init(
         viewer: ViewerSignals, parameters: RankingParameters, pageSize: Int, cursor: FeedCursor? = nil,
-        clockEpochSeconds: Int64
+        clockEpochSeconds: Int64, onlyAuthors: Set<UserID>? = nil
     ) throws(QuanziError) {
         guard (1...FeedLimits.pageSizeMax).contains(pageSize) else {
             throw QuanziError(.invalidArgument, "page size must be in 1...\(FeedLimits.pageSizeMax), got \(pageSize)")
@@ -26,6 +29,7 @@ public struct FeedRequest: Sendable {
         self.parameters = try parameters.validated()
         self.pageSize = pageSize
         self.cursor = cursor
+        self.onlyAuthors = onlyAuthors
         nowEpochSeconds = cursor?.nowEpochSeconds ?? clockEpochSeconds
     }
 }

@@ -24,6 +24,8 @@ struct ScoringPass {
     let postIDWatermark: Int64
     /// Only keys strictly below this one: the cursor's, or the last post walked by an earlier pass.
     let bound: RankKey?
+    /// By author index: whether the author's posts may be shown at all; nil when all may.
+    let allowedAuthors: [Bool]?
 
     /// The best `capacity` posts of `range` (array indices of rankable ages) whose author has quota left.
     func run(_ columns: CandidateColumns, range: Range<Int>, quota: AuthorQuota, capacity: Int) -> (best: TopK, scanned: Int) {
@@ -39,6 +41,7 @@ struct ScoringPass {
         let viewerTerms = viewerTerms
         let shown = quota.shownByIndex
         let maxPerAuthor = quota.maxPerAuthor
+        let allowed = allowedAuthors
         var heap = TopK(capacity: capacity)
         var lowest = -Double.infinity  // the heap's lowest score once full
         var seenPosition = seen.count - 1
@@ -52,6 +55,7 @@ struct ScoringPass {
             guard statuses[index] == 0 else { continue }
             let author = Int(authorIndices[index])
             guard shown[author] < maxPerAuthor else { continue }
+            if let allowed, !allowed[author] { continue }
             let created = createdAt[index]
             if created < boundCreatedAt &- boundSpanSeconds {
                 boundCreatedAt = created

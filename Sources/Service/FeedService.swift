@@ -79,10 +79,12 @@ public final class FeedService: Sendable {
     /// Ranks one page of `circle` for `viewer`. `isVisible` is the circle's view rule.
     func page(
         circle: CircleID, viewer: ViewerSignals, parameters: RankingParameters, pageSize: Int, cursor: FeedCursor?, explain: Bool,
-        isVisible: (FeedCandidate) throws(QuanziError) -> Bool
+        onlyAuthors: Set<UserID>? = nil, isVisible: (FeedCandidate) throws(QuanziError) -> Bool
     ) throws(QuanziError) -> (FeedPage, [FeedExplanation]) {
         guard let window = windows[circle] else { throw QuanziError(.circleNotFound, "no circle '\(circle)'") }
-        let request = try FeedRequest(viewer: viewer, parameters: parameters, pageSize: pageSize, cursor: cursor, clockEpochSeconds: clock.nowEpochSeconds)
+        let request = try FeedRequest(
+            viewer: viewer, parameters: parameters, pageSize: pageSize, cursor: cursor, clockEpochSeconds: clock.nowEpochSeconds,
+            onlyAuthors: onlyAuthors)
         return try window.state.withLock { window throws(QuanziError) -> (FeedPage, [FeedExplanation]) in
             let page = try FeedRanker.rank(window, request, isVisible: isVisible)
             let explanations = explain ? FeedRanker.explain(page.posts.map(\.postID), in: window, for: request) : []

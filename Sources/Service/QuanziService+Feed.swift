@@ -21,7 +21,8 @@ extension QuanziService {
         let admits = audienceFilter(definition.audience, viewer: profile, friendIDs: signals.friendIDs)
         let reads = RequestDataSource(base: scriptDataSource, viewerID: viewer, viewerFriendIDs: signals.friendIDs)
         let (page, explanations) = try feeds.page(
-            circle: circle, viewer: signals, parameters: parameters, pageSize: limit, cursor: decoded, explain: explain
+            circle: circle, viewer: signals, parameters: parameters, pageSize: limit, cursor: decoded, explain: explain,
+            onlyAuthors: definition.audience == .friends ? signals.friendIDs.union([viewer]) : nil
         ) { candidate throws(QuanziError) -> Bool in
             if let admits, try !admits(candidate.authorID) { return false }
             let post = PostContext(id: candidate.postID, authorID: candidate.authorID)

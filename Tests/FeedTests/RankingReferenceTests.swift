@@ -33,6 +33,23 @@ struct RankingReferenceTests {
         }
     }
 
+    @Test("onlyAuthors gives the reference feed of those authors' posts")
+    func onlyAuthorsMatchesReference() async throws {
+        await propertyCheck(count: 150, input: Gen.uint64(), Gen.int(in: 0...300)) { seed, postCount in
+            let scenario = FeedScenario(seed: seed, postCount: postCount)
+            let window = scenario.window
+            let base = try scenario.request()
+            // Every third author id, as a friends list would pick a few authors.
+            let authors = Set(window.rows.map(\.authorID).filter { $0.rawValue % 3 == 0 })
+            let request = try FeedRequest(
+                viewer: base.viewer, parameters: base.parameters, pageSize: base.pageSize, clockEpochSeconds: base.nowEpochSeconds,
+                onlyAuthors: authors)
+            let page = FeedRanker.rank(window, request, isVisible: scenario.isVisible)
+            let reference = ReferenceRanker.feed(window, base) { scenario.isVisible($0) && authors.contains($0.authorID) }
+            #expect(page.posts == Array(reference.prefix(scenario.pageSize)), "\(scenario)")
+        }
+    }
+
     @Test("a window with every post by one author still fills pages through refills")
     func refillsAfterDiversity() throws {
         // 450 popular posts by one author, 50 plain ones by 50 others.
@@ -85,6 +102,22 @@ struct RankingWorkTests {
         }
         #expect(half.posts.count == 30 && half.posts.allSatisfy { $0.postID % 2 == 0 })
         #expect(asked == half.stats.visibilityChecks && asked <= 70, "about two checks per post shown, not 20,000")
+    }
+
+    /// A friends-only feed: 5 of 2,000 authors. Their posts alone enter the heap, so the page
+    /// takes one or two scans and no visibility check is spent on anyone else.
+    @Test("onlyAuthors keeps other authors out of the heap")
+    func onlyAuthorsScansOnce() throws {
+        let window = Self.bigWindow()
+        let friends = Set((1...5).map { UserID(Int64($0 * 300)) })
+        let request = try FeedRequest(
+            viewer: ViewerSignals(viewerID: UserID(1)), parameters: RankingParameters(), pageSize: 20,
+            clockEpochSeconds: FeedScenario.nowEpochSeconds, onlyAuthors: friends)
+        let page = FeedRanker.rank(window, request)
+        #expect(!page.posts.isEmpty && page.posts.allSatisfy { friends.contains($0.authorID) })
+        #expect(page.stats.passes <= 2)
+        #expect(page.stats.visibilityChecks == page.posts.count)
+        #expect(page.stats.postsScanned <= 2 * window.count)
     }
 
     @Test("the scan stops once no older post can reach the page")

@@ -49,7 +49,7 @@ public struct TokenStore: Sendable {
 
     /// The live (not revoked) token with this digest.
     public func token(digest: [UInt8]) throws -> APIToken? {
-        try database.pool.read { db in
+        try database.pool.unsafeRead { db in
             let statement = try db.cachedStatement(
                 sql: "SELECT id, user_id, is_admin, created_at FROM api_tokens WHERE token_sha256 = ? AND revoked_at IS NULL")
             return try Row.fetchOne(statement, arguments: [Data(digest)]).map { row in

@@ -30,7 +30,7 @@ public struct CreditStore: Sendable {
     }
 
     public func score(_ user: UserID) throws -> Int? {
-        try database.pool.read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT score FROM credit_scores WHERE user_id = ?"), arguments: [user.rawValue]) }
+        try database.pool.unsafeRead { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT score FROM credit_scores WHERE user_id = ?"), arguments: [user.rawValue]) }
     }
 
     public func allScores() throws -> [UserID: Int] {

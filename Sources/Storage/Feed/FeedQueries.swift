@@ -43,15 +43,17 @@ public struct FeedQueries: Sendable {
 
     /// Affinity per author, friends, and posts of `circle` seen in [`seenSince`, `seenBefore`).
     public func viewerSignals(_ viewer: UserID, circle: CircleID, now: Int64, seenSince: Int64, seenBefore: Int64) throws -> ViewerSignals {
-        try database.pool.read { db in
+        try database.pool.unsafeRead { db in
             var affinity: [UserID: Double] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT author_id, score, updated_at FROM affinities WHERE viewer_id = ?", arguments: [viewer.rawValue]) {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT author_id, score, updated_at FROM affinities WHERE viewer_id = ?"), arguments: [viewer.rawValue]) {
                 affinity[UserID(row[0] as Int64)] = Affinity.normalized(Affinity.decayed(row[1], updatedAtEpochSeconds: row[2], nowEpochSeconds: now))
             }
-            let friends = try Int64.fetchAll(db, sql: "SELECT friend_id FROM friendships WHERE user_id = ?", arguments: [viewer.rawValue])
-            let seen = try Int64.fetchAll(db, sql: """
-                SELECT DISTINCT post_id FROM events WHERE user_id = ? AND kind = 'post.viewed' AND circle_id = ? AND at >= ? AND at < ?
-                """, arguments: [viewer.rawValue, circle.rawValue, seenSince, seenBefore])
+            let friends = try Int64.fetchAll(db.cachedStatement(sql: "SELECT friend_id FROM friendships WHERE user_id = ?"), arguments: [viewer.rawValue])
+            // No DISTINCT: the Set removes repeats, and SQLite then reads the covering index in
+            // order without building a temporary B-tree.
+            let seen = try Int64.fetchAll(db.cachedStatement(sql: """
+                SELECT post_id FROM events WHERE user_id = ? AND kind = 'post.viewed' AND circle_id = ? AND at >= ? AND at < ?
+                """), arguments: [viewer.rawValue, circle.rawValue, seenSince, seenBefore])
             return ViewerSignals(viewerID: viewer, affinityByAuthor: affinity, friendIDs: Set(friends.map { UserID($0) }), seenPostIDs: Set(seen))
         }
     }

@@ -72,7 +72,7 @@ public struct FriendStore: Sendable {
     }
 
     public func areFriends(_ first: UserID, _ second: UserID) throws -> Bool {
-        try database.pool.read { db in try Self.areFriends(first, second, db) }
+        try database.pool.unsafeRead { db in try Self.areFriends(first, second, db) }
     }
 
     public func friends(of user: UserID) throws -> [UserID] {

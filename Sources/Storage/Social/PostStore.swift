@@ -74,10 +74,12 @@ public struct PostStore: Sendable {
     /// Posts by id (missing ids are absent from the result).
     public func posts(_ ids: [Int64]) throws -> [Int64: Post] {
         guard !ids.isEmpty else { return [:] }
-        return try database.pool.read { db in
+        return try database.pool.unsafeRead { db in
             let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
             var result: [Int64: Post] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM posts WHERE id IN (\(placeholders))", arguments: StatementArguments(ids)) {
+            // Cached per placeholder count (at most a page size's worth of statements).
+            let statement = try db.cachedStatement(sql: "SELECT \(Self.columns) FROM posts WHERE id IN (\(placeholders))")
+            for row in try Row.fetchAll(statement, arguments: StatementArguments(ids)) {
                 let post = Self.post(from: row)
                 result[post.id] = post
             }
@@ -86,7 +88,7 @@ public struct PostStore: Sendable {
     }
 
     public func post(_ id: Int64) throws -> Post? {
-        try database.pool.read { db in try Self.post(id, db) }
+        try database.pool.unsafeRead { db in try Self.post(id, db) }
     }
 
     /// The post, or `post_not_found` (deleted posts are gone for everyone).

@@ -21,7 +21,7 @@ public struct UserStore: Sendable {
 
     public func user(_ id: UserID) throws -> UserProfile? {
         if let cached = cache.profile(id) { return cached }
-        let found = try database.pool.read { db in
+        let found = try database.pool.unsafeRead { db in
             try UserRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id.rawValue])?.profile
         }
         if let found { cache.remember(found) }
