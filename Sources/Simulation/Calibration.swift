@@ -189,8 +189,8 @@ public enum Calibration {
         return name
     }
 
-    /// The formula's power for the planted relative lift: the report's MDE at 80% power gives
-    /// the standard error (MDE = (z₁₋α/₂ + z₀.₈)·SE), the control mean gives the absolute effect.
+    /// The formula's power for the planted relative lift, on the relative scale the report tests
+    /// (`RelativePower`): the report's absolute MDE at 80% power gives σ² (MDE = (z₁₋α/₂ + z₀.₈)·sqrt(2σ²/n)).
     static func predictedPower(_ report: ExperimentReport, metric: ExperimentReport.MetricResult, effect: PlantedEffect) -> Double? {
         guard let estimate = report.power, estimate.metric == metric.id, let control = metric.arms.first?.value, control != 0,
             let zSum = try? Power.minimumDetectableEffect(usersPerArm: 1, variance: 0.5, alpha: report.alpha, power: 0.8)
@@ -198,8 +198,8 @@ public enum Calibration {
         let standardError = estimate.minimumDetectableEffect / zSum
         guard standardError > 0 else { return nil }
         let users = max(1, metric.arms.map(\.users).min() ?? 1)
-        // achievedPower(effect, σ², n) with 2σ²/n = SE².
-        return try? Power.achievedPower(effect: abs(control * effect.relative), variance: standardError * standardError * Double(users) / 2,
-                                        usersPerArm: users, alpha: report.alpha)
+        return try? RelativePower.achievedPower(
+            relativeLift: effect.relative, controlMean: control, variance: standardError * standardError * Double(users) / 2,
+            usersPerArm: users, alpha: report.alpha)
     }
 }

@@ -110,8 +110,9 @@ enum Rerandomisation {
             predicted: predictedPower(base, effect: effect, spec: world.spec), unavailable: unavailable)
     }
 
-    /// The power formula (equal arms, equal variances, normal approximation) for the planted
-    /// relative effect on the population's own mean and variance, at the arms' expected size.
+    /// The power formula on the report's relative scale (`RelativePower`: equal arms, equal
+    /// variances, normal approximation) for the planted relative effect on the population's own
+    /// mean and variance, at the arms' expected size.
     static func predictedPower(_ values: [Double], effect: PlantedEffect, spec: ExperimentSpec) -> Double? {
         var summary = MetricAccumulator()
         for value in values { summary.add(value: value) }
@@ -120,7 +121,8 @@ enum Rerandomisation {
         let mean = summary.sumValue / n
         let variance = (summary.sumValueSquares - n * mean * mean) / (n - 1)
         let usersPerArm = Int((n * (spec.variants.map(\.weight).min() ?? 0.5)).rounded())
-        return try? Power.achievedPower(effect: abs(mean * effect.relative), variance: variance, usersPerArm: usersPerArm, alpha: spec.alpha)
+        return try? RelativePower.achievedPower(
+            relativeLift: effect.relative, controlMean: mean, variance: variance, usersPerArm: usersPerArm, alpha: spec.alpha)
     }
 
     /// Events of `kind` each exposed user did at or after their first exposure (the mean

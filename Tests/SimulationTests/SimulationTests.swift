@@ -84,9 +84,11 @@ private func json(_ report: ExperimentReport) throws -> Data {
     /// - posts_per_user flags 11.0% (8.3–14.5%): most users post nothing, a few post a lot;
     /// - reports_received_rate flags 15.0% (11.8–18.8%): the delta method on a ratio whose
     ///   numerator sits on a handful of bad actors;
-    /// - power: observed 27.8% (23.6–32.3%) vs 49.7% predicted; the formula assumes equal arm
-    ///   variances on the absolute scale, while a +25% multiplicative lift also widens the
-    ///   treatment's variance and the report tests the relative lift (delta method).
+    /// - power: observed 27.8% (23.6–32.3%) vs 40.7% predicted. The prediction is now on the
+    ///   relative scale the report tests (`RelativePower`; the absolute formula said 49.7%), but
+    ///   it still assumes equal arm variances, while a +25% multiplicative lift also widens the
+    ///   treatment's (with (1+r)²σ² it would say ~35%), and Welch's t at ~70 heavy-tailed users
+    ///   per arm is below its normal approximation.
     @Test("A/A false-positive rate near 5% per test; planted effect found at about the predicted power")
     func calibration() async throws {
         var base = options("campus-open-posting", users: CalibrationTest.users, days: 1, seed: 11)
@@ -108,7 +110,7 @@ private func json(_ report: ExperimentReport) throws -> Data {
         let predicted = try #require(power.predicted)
         let detected = BinomialEstimate(successes: power.detected.successes, trials: power.detected.trials, z: CalibrationTest.z)
         #expect(detected.lower > result.alpha, "the planted effect is found more often than chance: \(power.detected)")
-        withKnownIssue("the equal-variance absolute-scale formula over-predicts power for a multiplicative lift") {
+        withKnownIssue("the equal-variance formula over-predicts power for a multiplicative lift at ~70 users per arm") {
             #expect(detected.lower <= predicted && predicted <= detected.upper, "observed \(power.detected), predicted \(predicted)")
         }
     }

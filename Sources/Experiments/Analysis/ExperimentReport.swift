@@ -69,7 +69,8 @@ public struct ExperimentReport: Sendable, Hashable, Codable {
         public var metric: String
         /// The smallest absolute effect detectable at 80 % power with the users so far.
         public var minimumDetectableEffect: Double
-        /// The same as a share of the control mean.
+        /// The smallest relative lift the report's relative test would detect at 80% power
+        /// (`RelativePower`); nil when none is detectable yet.
         public var minimumDetectableRelativeEffect: Double?
         /// More users per arm needed to detect the observed effect; nil when significant.
         public var additionalUsersPerArmNeeded: Int?

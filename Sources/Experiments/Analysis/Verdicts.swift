@@ -52,16 +52,22 @@ extension ExperimentAnalyzer {
             let mde = try? Power.minimumDetectableEffect(usersPerArm: usersPerArm, variance: variance, alpha: input.spec.alpha, power: powerTarget)
         else { return nil }
         let controlValue = value(of: control, kind: primary.kind)
+        // The relative figures are on the scale the report tests (relative lift, delta method),
+        // so "n more users" agrees with the p-value the same lift would get.
         var needed: Int?
         if let comparison = results.first(where: { $0.id == primary.id })?.comparisons.first, !comparison.significant,
-            comparison.unavailable == nil, controlValue != 0
+            comparison.unavailable == nil, controlValue != 0, comparison.relativeLift != 0,
+            let total = try? RelativePower.usersPerArm(
+                relativeLift: comparison.relativeLift, controlMean: controlValue, variance: variance, alpha: input.spec.alpha, power: powerTarget)
         {
-            let observedEffect = comparison.relativeLift * abs(controlValue)
-            needed = try? Power.additionalUsersPerArm(effect: observedEffect, variance: variance, currentUsersPerArm: usersPerArm,
-                                                      alpha: input.spec.alpha, power: powerTarget)
+            needed = max(0, total - usersPerArm)
         }
+        let relativeMDE = controlValue != 0
+            ? (try? RelativePower.minimumDetectableLift(
+                usersPerArm: usersPerArm, controlMean: controlValue, variance: variance, alpha: input.spec.alpha, power: powerTarget)) ?? nil
+            : nil
         return ExperimentReport.PowerEstimate(
-            metric: primary.id, minimumDetectableEffect: mde, minimumDetectableRelativeEffect: controlValue != 0 ? mde / abs(controlValue) : nil,
+            metric: primary.id, minimumDetectableEffect: mde, minimumDetectableRelativeEffect: relativeMDE,
             additionalUsersPerArmNeeded: needed)
     }
 
