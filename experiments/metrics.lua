@@ -17,6 +17,8 @@ return quanzi.metrics {
     description = "fen tipped per exposed user" },
   { id = "report_rate", kind = "ratio", numerator = "report.created", denominator = "post.viewed",
     higher_is_better = false, description = "reports filed per post viewed" },
+  { id = "reports_received_per_user", kind = "mean", event = "report.created", attribute_to = "target",
+    higher_is_better = false, description = "reports received per exposed user (on any of their posts)" },
   { id = "reports_received_rate", kind = "ratio", numerator = "report.created", denominator = "post.viewed",
     attribute_to = "target", higher_is_better = false,
     description = "reports received per view of the user's own posts" },

@@ -12,10 +12,11 @@ extension ExperimentService {
         let spec = try engine.spec(experimentID)
         let metrics = spec.allMetrics.compactMap { experiments.metric($0) }
         let forced = Set(forcedUsers(experiment: experimentID))
-        let observations = try QuanziError.wrapping {
-            try MetricReader(database: database).observations(for: spec, metrics: metrics, excluding: forced)
-        }
         let stopped = try QuanziError.wrapping { try store.stateChanges()[experimentID] }
+        // A stopped experiment is analysed up to its stop, so its report stays what it was.
+        let observations = try QuanziError.wrapping {
+            try MetricReader(database: database).observations(for: spec, metrics: metrics, excluding: forced, before: stopped.flatMap { $0.status == "stopped" ? $0.changedAtEpochSeconds : nil })
+        }
         var input = ExperimentAnalyzer.Input(
             spec: spec, metrics: metrics, variants: observations.variants, timeline: observations.timeline,
             forcedUsersExcluded: observations.forcedUsersExcluded, status: status(of: spec), analyzedAtEpochSeconds: now,
@@ -25,7 +26,7 @@ extension ExperimentService {
             let violated = report.guardrails.first(where: { $0.verdict == .violated })
         {
             let reason = "guardrail \(violated.metric): \(violated.explanation)"
-            try stop(experimentID, reason: reason)
+            try stop(experimentID, reason: reason, at: now)
             input.status = .stopped
             input.stoppedAtEpochSeconds = now
             input.stopReason = reason

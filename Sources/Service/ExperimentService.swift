@@ -73,10 +73,11 @@ public final class ExperimentService: ExperimentControl {
         control.withLock { $0.overrides[experiment, default: [:]][user] = variant }
     }
 
-    /// Stops an experiment: from now on everyone gets control.
-    public func stop(_ experiment: String, reason: String) throws(QuanziError) {
+    /// Stops an experiment: from now on everyone gets control. `at` defaults to the clock; an
+    /// analysis that trips a guardrail passes its own time, the end of the data it judged.
+    public func stop(_ experiment: String, reason: String, at time: Int64? = nil) throws(QuanziError) {
         _ = try engine.spec(experiment)
-        try QuanziError.wrapping { try store.stop(experiment: experiment, reason: reason, at: clock.nowEpochSeconds) }
+        try QuanziError.wrapping { try store.stop(experiment: experiment, reason: reason, at: time ?? clock.nowEpochSeconds) }
         control.withLock { $0.statuses[experiment] = .stopped }
     }
 }

@@ -118,5 +118,19 @@ struct ExperimentServiceTests {
         #expect(report.stoppedAtEpochSeconds == start + 3600)
         #expect(service.experiments.status(of: spec) == .stopped)
         #expect(report.summary.hasPrefix("Stopped by its guardrail: reports_received_rate rose by"))
+
+        // After the stop everyone gets control: what users do then is not the treatment's, and a
+        // later analysis of the stopped experiment still reports what it stopped on.
+        try service.database.bulkWrite { writer in
+            for profile in profiles {
+                for view in 0..<200 {
+                    try writer.recordView(1, circle: CircleID("campus-diary"), by: UserID(999), author: profile.id, at: start + 7200 + Int64(view))
+                }
+            }
+        }
+        let later = try service.experiments.analyze(spec.id, database: service.database, now: start + 86_400)
+        let laterRate = try #require(later.metrics.first { $0.id == "reports_received_rate" })
+        #expect(laterRate.arms.map(\.value) == rate.arms.map(\.value))
+        #expect(later.decision == .stoppedByGuardrail && later.stoppedAtEpochSeconds == start + 3600)
     }
 }

@@ -48,17 +48,11 @@ private func json(_ report: ExperimentReport) throws -> Data {
     }
 
     /// The seed's mistake: bad actors get to post in campus-diary, the reports their posts
-    /// receive rise, and the end-of-day analysis stops the experiment by its guardrail. The
+    /// receive rise, and the end-of-day analysis stops the experiment by its guardrail (reports
+    /// received per exposed user; per view the rise drowns in the views of ordinary posts). The
     /// experiment runs on all traffic here instead of its 10% so that a population small enough
     /// for a debug build exposes enough users (the README runs the 10% story in release).
-    @Test("opening campus-diary posting to every adult trips the report guardrail and stops the experiment",
-          .disabled("""
-              not yet: with bad actors posting and drawing reports the rate rises (+32% after 5 days at \
-              600 users on all traffic) but its interval is still too wide to pass +10%: bad posts are \
-              ranked down by their reports and hidden at 3, while views of older popular posts by the \
-              same exposed users dilute the per-view rate. Needs more exposed users than a debug run \
-              affords (see the report of the sim branch)
-              """))
+    @Test("opening campus-diary posting to every adult trips the report guardrail and stops the experiment")
     func guardrailStopsOpenPosting() async throws {
         var story = options("campus-open-posting", users: StoryTest.users, days: StoryTest.days, seed: 1)
         story.traffic = 1
@@ -68,8 +62,8 @@ private func json(_ report: ExperimentReport) throws -> Data {
         #expect(report.decision == .stoppedByGuardrail)
         let day = try #require(result.stoppedOnDay)
         #expect(report.stoppedAtEpochSeconds == Simulation.defaultStartEpochSeconds + Int64(day) * 86_400)
-        #expect(report.stopReason?.contains("reports_received_rate") == true)
-        let guardrail = try #require(report.metrics.first { $0.id == "reports_received_rate" })
+        #expect(report.stopReason?.contains("reports_received_per_user") == true)
+        let guardrail = try #require(report.metrics.first { $0.id == "reports_received_per_user" })
         let comparison = try #require(guardrail.comparisons.first)
         #expect(comparison.ciLower > 0.10, "stopped only when the rise is significantly beyond the 10% allowed")
         #expect(result.counts.postsDenied > 0, "control users outside the student rule had no compose button")
@@ -95,7 +89,7 @@ private func json(_ report: ExperimentReport) throws -> Data {
         base.traffic = 1
         let effect = PlantedEffect(metric: "likes_per_user", relative: CalibrationTest.likesLift)
         let result = try await Calibration.run(CalibrationOptions(base: base, runs: CalibrationTest.runs, plantedEffect: effect, firstSeed: 11))
-        #expect(result.falsePositives.count == 4, "every metric of the experiment was tested")
+        #expect(result.falsePositives.count == 5, "every metric of the experiment was tested")
         for rate in result.falsePositives {
             #expect(rate.flagged.trials >= CalibrationTest.runs * 9 / 10, "\(rate.test) was testable in most runs")
             let band = BinomialEstimate(successes: rate.flagged.successes, trials: rate.flagged.trials, z: CalibrationTest.z)
@@ -118,7 +112,9 @@ private func json(_ report: ExperimentReport) throws -> Data {
 
 /// Sizes that run in well under a minute each in a debug build.
 private enum StoryTest {
-    static let users = 600
+    /// About 1,300 exposed users on all traffic by day 2: fewer leave the interval of a handful
+    /// of bad actors' reports too wide to pass the 10% limit.
+    static let users = 3_000
     static let days = 2
 }
 

@@ -18,7 +18,11 @@ public struct MetricReader: Sendable {
 
     /// Observations per variant for `metrics`, counting only events after each user's first
     /// exposure (and, for CUPED, the `preperiodDays` before it as the covariate).
-    public func observations(for spec: ExperimentSpec, metrics: [MetricDefinition], excluding forced: Set<UserID>) throws -> Result {
+    /// `before`: only events before this time (a stopped experiment ends at its stop: afterwards
+    /// everyone gets control, and later behaviour is no longer the treatment's).
+    public func observations(for spec: ExperimentSpec, metrics: [MetricDefinition], excluding forced: Set<UserID>, before: Int64? = nil) throws
+        -> Result
+    {
         let exposures = try ExperimentStore(database: database).exposures(of: spec.id).filter { !forced.contains($0.userID) }
         let forcedExcluded = try database.pool.read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM exposures WHERE experiment_id = ?", arguments: [spec.id]) ?? 0
@@ -56,8 +60,9 @@ public struct MetricReader: Sendable {
         // One sequential pass over the events since the earliest relevant time: a scan per
         // event kind through the (kind, at) index would fetch each row from the table at random.
         try database.pool.read { db in
-            let cursor = try Row.fetchCursor(db, sql: "SELECT kind, user_id, target_user_id, at, amount_fen FROM events WHERE at >= ?",
-                                             arguments: [earliest])
+            let cursor = try Row.fetchCursor(
+                db, sql: "SELECT kind, user_id, target_user_id, at, amount_fen FROM events WHERE at >= ? AND at < ?",
+                arguments: [earliest, before ?? Int64.max])
             while let row = try cursor.next() {
                 guard let targets = feeds[row[0] as String] else { continue }
                 eventsRead += 1
