@@ -25,3 +25,9 @@ for size in $SIZES; do
     split=$(sed -n 's/^time [0-9.]*s: \(.*\);.*/\1/p' <<<"$line")
     printf '%-14s %9s %9s %s\n' "$users x $days" "$total" "$rate" "$split"
 done
+
+# The longer calibration `make test` cannot afford: more exposed users and more A/A splits, with
+# a planted +10% on likes for the observed-versus-predicted power.
+echo
+"$QUANZI" ab calibrate "$EXPERIMENT" --runs 1000 --users 3000 --days 1 --traffic 1 --seed 5 \
+    --planted-effect likes_per_user=+10% 2>/dev/null | grep -v '^A/A split\|^planted split'
