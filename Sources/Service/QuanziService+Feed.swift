@@ -22,7 +22,7 @@ extension QuanziService {
         let reads = RequestDataSource(base: scriptDataSource, viewerID: viewer, viewerFriendIDs: signals.friendIDs)
         let (page, explanations) = try feeds.page(
             circle: circle, viewer: signals, parameters: parameters, pageSize: limit, cursor: decoded, explain: explain,
-            onlyAuthors: definition.audience == .friends ? signals.friendIDs.union([viewer]) : nil
+            onlyAuthors: try audienceAuthors(definition.audience, circle: circle, viewer: profile, friendIDs: signals.friendIDs)
         ) { candidate throws(QuanziError) -> Bool in
             if let admits, try !admits(candidate.authorID) { return false }
             let post = PostContext(id: candidate.postID, authorID: candidate.authorID)
@@ -39,6 +39,24 @@ extension QuanziService {
             try views.record(items.map { ViewRecorder.View(postID: $0.post.id, circleID: circle, viewerID: viewer, authorID: $0.post.authorID) }, at: now)
         }
         return FeedResult(items: items, nextCursor: page.nextCursor?.encoded, stats: page.stats, parameters: parameters)
+    }
+
+    /// The authors whose posts the audience lets the viewer see, nil when it admits everyone: the
+    /// ranker skips everyone else's posts while scanning, before any scoring or Lua. For a city,
+    /// the window's authors are matched against profiles held in memory (one lock per request).
+    func audienceAuthors(_ audience: CircleAudience, circle: CircleID, viewer: UserProfile, friendIDs: Set<UserID>) throws(QuanziError)
+        -> Set<UserID>?
+    {
+        switch audience {
+        case .everyone:
+            return nil
+        case .friends:
+            return friendIDs.union([viewer.id])
+        case .sameCity:
+            guard let city = viewer.city else { return [] }
+            let authors = try QuanziError.wrapping { try users.users(feeds.authorIDs(in: circle)) }
+            return Set(authors.lazy.filter { $0.city == city }.map(\.id))
+        }
     }
 
     /// The circle's declared audience as a Swift test on the author, nil when it admits everyone:

@@ -15,6 +15,19 @@ final class ProfileCache: Sendable {
 
     func profile(_ id: UserID) -> UserProfile? { profiles.withLock { $0[id] } }
 
+    /// The cached profiles among `ids`, under one lock; the rest are misses.
+    func profiles(_ ids: [UserID]) -> (found: [UserProfile], missing: [UserID]) {
+        profiles.withLock { profiles in
+            var found: [UserProfile] = []
+            var missing: [UserID] = []
+            found.reserveCapacity(ids.count)
+            for id in ids {
+                if let profile = profiles[id] { found.append(profile) } else { missing.append(id) }
+            }
+            return (found, missing)
+        }
+    }
+
     func remember(_ profile: UserProfile) {
         profiles.withLock { profiles in
             if profiles.count >= Self.profilesMax { profiles.removeAll(keepingCapacity: true) }
