@@ -6,7 +6,7 @@ import Synchronization
 /// API for it), so a cached profile never goes stale; only absences are not cached, since the
 /// user may be created later. A feed's `view` rule looks up hundreds of authors per request,
 /// which made these reads the feed's largest cost. Should profiles ever become editable, the
-/// writer must call `forget`.
+/// writer must evict the profile here.
 final class ProfileCache: Sendable {
     /// About 200 bytes each: 100k profiles is ~20 MB. Past it the cache starts over.
     static let profilesMax = 100_000
@@ -34,6 +34,4 @@ final class ProfileCache: Sendable {
             profiles[profile.id] = profile
         }
     }
-
-    func forget(_ id: UserID) { _ = profiles.withLock { $0.removeValue(forKey: id) } }
 }
