@@ -16,18 +16,17 @@ extension QuanziService {
         let parameters = try rankingParameters(definition.ranking, for: profile)
         let decoded = try cursor.map { text throws(QuanziError) in try FeedCursor(encoded: text) }
         let sessionStart = decoded?.nowEpochSeconds ?? now
-        let signals = try QuanziError.wrapping { try feeds.viewerSignals(viewer, circle: circle, seenBefore: sessionStart) }
+        let signals = try QuanziError.wrapping { try feeds.viewerSignals(viewer, circle: circle, seenBefore: sessionStart, views: views) }
         let rules = self.rules
         let reads = RequestDataSource(base: scriptDataSource, viewerID: viewer, viewerFriendIDs: signals.friendIDs)
-        let (page, explanations) = try feeds.page(
+        let (page, explanations, rows) = try feeds.page(
             circle: circle, viewer: signals, parameters: parameters, pageSize: limit, cursor: decoded, explain: explain,
             onlyAuthors: try audienceAuthors(definition.audience, circle: circle, viewer: profile, friendIDs: signals.friendIDs)
         ) { candidate throws(QuanziError) -> Bool in
             let post = PostContext(id: candidate.postID, authorID: candidate.authorID)
             return try rules.evaluate(circle: circle, action: .view, user: profile, context: RuleContext(post: post), dataSource: reads).allowed
         }
-        let ids = page.posts.map(\.postID)
-        let stored = try QuanziError.wrapping { try posts.posts(ids) }
+        let stored = try QuanziError.wrapping { try feeds.contents.posts(rows) { missing in try posts.posts(missing) } }
         let explanationByID = Dictionary(explanations.map { ($0.postID, $0) }, uniquingKeysWith: { first, _ in first })
         let items = page.posts.compactMap { ranked -> FeedResult.Item? in
             guard let post = stored[ranked.postID] else { return nil }

@@ -23,7 +23,7 @@ public final class QuanziService: Sendable {
     public let experiments: ExperimentService
     /// The circles' feeds, kept in memory.
     public let feeds: FeedService
-    /// Feed views, group-committed across concurrent requests.
+    /// Feed views, group-committed across concurrent requests (the server writes them behind).
     public let views: ViewRecorder
     /// What `quanzi.*` bindings read: the same for rules, the REPL and `eval --db`.
     public let scriptDataSource: any ScriptDataSource
@@ -32,7 +32,8 @@ public final class QuanziService: Sendable {
     private let moderators: [CircleID: Moderator]
 
     public init(database: QuanziDatabase, plugins: PluginSet, experiments experimentSet: ExperimentSet = .empty, clock: any Clock = SystemClock(),
-                limits: ScriptLimits = .default, globalKeywords: [String] = GlobalKeywords.default) throws {
+                limits: ScriptLimits = .default, globalKeywords: [String] = GlobalKeywords.default,
+                viewDurability: ViewRecorder.Durability = .beforeReturn) throws {
         self.database = database
         self.plugins = plugins
         self.clock = clock
@@ -41,7 +42,7 @@ public final class QuanziService: Sendable {
         posts = PostStore(database: database)
         affinities = AffinityStore(database: database)
         credit = CreditStore(database: database)
-        views = ViewRecorder(database: database)
+        views = ViewRecorder(database: database, durability: viewDurability)
         var dataSource = ServiceDataSource(users: users, friends: friends, affinities: affinities, credit: credit,
                                            balances: BalanceReader(database: database), clock: clock)
         let engine = ExperimentEngine(experiments: experimentSet, dataSource: dataSource, clock: clock, limits: limits)

@@ -15,6 +15,9 @@ public final class QuanziDatabase: Sendable {
 
     public let pool: DatabasePool
     public let path: String
+    /// Read caches that writes through this handle keep current (see each type).
+    let seenPostsIndex = SeenPostsIndex()
+    let socialSignalCache = SocialSignalCache()
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String) throws {
@@ -40,6 +43,7 @@ public final class QuanziDatabase: Sendable {
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         self.path = path
         try Migrations.migrator.migrate(pool)
+        try SocialChangeTracking.install(on: pool, cache: socialSignalCache)
     }
 
     /// A fresh database in a new temporary folder: for tests and simulations.
