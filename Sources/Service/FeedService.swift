@@ -37,6 +37,8 @@ public final class FeedService: Sendable {
     private let windows: [CircleID: Window]
     /// What feed pages show of each post, beside the window's counts.
     let contents = PostContentCache()
+    /// Authors by city, for `same_city` audiences.
+    let cityAuthors = CityAuthorIndex()
     private let queries: FeedQueries
     private let clock: any Clock
     private let limits: CandidateWindowLimits
@@ -59,8 +61,9 @@ public final class FeedService: Sendable {
         windows[circle]?.state.withLock { change(&$0) }
     }
 
-    func record(_ post: Post, authorCredit: Int?) {
+    func record(_ post: Post, authorCredit: Int?, authorCity: String?) {
         contents.remember(post)
+        cityAuthors.noteAuthor(post.authorID, city: authorCity, in: post.circleID)
         update(post.circleID) { window in
             _ = window.insert(CandidateRow(postID: post.id, authorID: post.authorID, createdAtEpochSeconds: post.createdAtEpochSeconds,
                                            authorCreditScore: authorCredit ?? FeedQueries.unscoredCredit, status: FeedQueries.status(post.status)))

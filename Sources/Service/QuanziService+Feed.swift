@@ -40,7 +40,7 @@ extension QuanziService {
 
     /// The authors whose posts the audience lets the viewer see, nil when it admits everyone: the
     /// ranker skips everyone else's posts while scanning, before any scoring or Lua. For a city,
-    /// the window's authors are matched against profiles held in memory (one lock per request).
+    /// the circle's authors from that city (`CityAuthorIndex`).
     func audienceAuthors(_ audience: CircleAudience, circle: CircleID, viewer: UserProfile, friendIDs: Set<UserID>) throws(QuanziError)
         -> Set<UserID>?
     {
@@ -51,8 +51,9 @@ extension QuanziService {
             return friendIDs.union([viewer.id])
         case .sameCity:
             guard let city = viewer.city else { return [] }
-            let authors = try QuanziError.wrapping { try users.users(feeds.authorIDs(in: circle)) }
-            return Set(authors.lazy.filter { $0.city == city }.map(\.id))
+            return try QuanziError.wrapping {
+                try feeds.cityAuthors.authors(in: circle, city: city, windowAuthors: { feeds.authorIDs(in: circle) }, profiles: users.users)
+            }
         }
     }
 

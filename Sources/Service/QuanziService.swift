@@ -115,7 +115,7 @@ public final class QuanziService: Sendable {
         let decision = try rules.evaluate(circle: circle, action: .post, user: profile, context: RuleContext(post: draft))
         guard decision.allowed else { throw QuanziError(.ruleDenied, decision.reason ?? "not allowed") }
         let post = try posts.create(circle: circle, author: author, kind: kind, body: body, verdict: moderator.screen(body), at: now)
-        feeds.record(post, authorCredit: try? credit.score(author))
+        feeds.record(post, authorCredit: try? credit.score(author), authorCity: profile.city)
         return post
     }
 

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import GRDB
+import Storage
 import HummingbirdTesting
 import Testing
 
@@ -108,5 +109,22 @@ struct AuthTests {
         #expect(limiter.acquire(1, now: start) == nil)
         #expect(limiter.acquire(1, now: start) == 1)
         #expect(limiter.acquire(1, now: start + .milliseconds(1_000)) == nil)
+    }
+}
+
+@Suite("token cache")
+struct TokenCacheTests {
+    /// A cached token is served for its lifetime and not after: a token revoked in the database
+    /// stops working within that time.
+    @Test func entriesExpire() {
+        let cache = TokenCache()
+        let digest = [UInt8](repeating: 7, count: 32)
+        let token = APIToken(id: 1, userID: UserID(2), isAdmin: false, createdAtEpochSeconds: 0)
+        let start = ContinuousClock.now
+        #expect(cache.token(digest: digest, now: start) == nil)
+        cache.remember(token, digest: digest, now: start)
+        #expect(cache.token(digest: digest, now: start + TokenCache.lifetime - .seconds(1)) == token)
+        #expect(cache.token(digest: digest, now: start + TokenCache.lifetime) == nil)
+        #expect(cache.token(digest: [UInt8](repeating: 8, count: 32), now: start) == nil)
     }
 }
