@@ -51,9 +51,9 @@ public struct BulkWriter {
 
 extension QuanziDatabase {
     /// Runs `body` in one write transaction. Views written here bypass `ViewRecorder`, so the
-    /// seen index starts over afterwards.
+    /// seen index rereads them afterwards.
     public func bulkWrite<T>(_ body: (BulkWriter) throws -> T) throws -> T {
-        defer { seenPostsIndex.removeAll() }
+        defer { seenPostsIndex.reloadAll() }
         return try pool.write { db in try body(BulkWriter(db: db)) }
     }
 }
