@@ -60,8 +60,8 @@ struct ServeCommand: AsyncParsableCommand {
                 // checkpoints the WAL and ends cleanly.
                 do {
                     try service.views.flush()
-                    try service.database.pool.close()
-                    logger.info("database closed", metadata: ["path": "\(service.database.path)"])
+                    try service.storage.close()
+                    logger.info("database closed", metadata: ["location": "\(service.storage.location)"])
                 } catch {
                     logger.error("closing the database failed", metadata: ["error": "\(error)"])
                 }

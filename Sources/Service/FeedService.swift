@@ -39,12 +39,12 @@ public final class FeedService: Sendable {
     let contents = PostContentCache()
     /// Authors by city, for `same_city` audiences.
     let cityAuthors = CityAuthorIndex()
-    private let queries: FeedQueries
+    private let queries: any FeedReading
     private let clock: any Clock
     private let limits: CandidateWindowLimits
 
-    init(database: QuanziDatabase, circles: [CircleDefinition], clock: any Clock, limits: CandidateWindowLimits = .default) throws {
-        queries = FeedQueries(database: database)
+    init(queries: any FeedReading, circles: [CircleDefinition], clock: any Clock, limits: CandidateWindowLimits = .default) throws {
+        self.queries = queries
         self.clock = clock
         self.limits = limits
         var windows: [CircleID: Window] = [:]
@@ -103,7 +103,7 @@ public final class FeedService: Sendable {
 
     /// Affinities, friends, and the posts of `circle` the viewer saw in the window's age before
     /// `seenBefore`: all from memory once the viewer has been read.
-    func viewerSignals(_ viewer: UserID, circle: CircleID, seenBefore: Int64, views: ViewRecorder) throws -> ViewerSignals {
+    func viewerSignals(_ viewer: UserID, circle: CircleID, seenBefore: Int64, views: any ViewRecording) throws -> ViewerSignals {
         let now = clock.nowEpochSeconds
         let social = try queries.socialSignals(of: viewer)
         let seen = try views.seenPostIDs(viewer, circle: circle, since: now - limits.ageMaxSeconds, before: seenBefore)

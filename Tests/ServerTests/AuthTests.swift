@@ -38,10 +38,10 @@ struct AuthTests {
         let fixture = try APIFixture()
         let token = try await fixture.token(2)
         #expect(token.hasPrefix("qz_") && token.count == 46)
-        let stored = try await fixture.service.database.pool.read { db in try Data.fetchAll(db, sql: "SELECT token_sha256 FROM api_tokens")
+        let stored = try await fixture.service.database!.pool.read { db in try Data.fetchAll(db, sql: "SELECT token_sha256 FROM api_tokens")
         }
         #expect(stored == [Data(TokenIssuer.digest(of: token))])
-        let everything = try await fixture.service.database.pool.read { db in
+        let everything = try await fixture.service.database!.pool.read { db in
             try String.fetchAll(db, sql: "SELECT quote(token_sha256) || user_id || is_admin FROM api_tokens")
         }
         #expect(!everything.joined().contains(String(token.dropFirst(3))))
@@ -50,7 +50,7 @@ struct AuthTests {
     @Test("a token for an unknown user is refused")
     func unknownUser() async throws {
         let fixture = try APIFixture()
-        let issuer = TokenIssuer(store: .init(database: fixture.service.database), wallet: fixture.service.wallet, clock: fixture.clock)
+        let issuer = TokenIssuer(store: fixture.service.storage.tokens, wallet: fixture.service.wallet, clock: fixture.clock)
         await #expect(throws: QuanziError(.userNotFound, "no user 99")) { try await issuer.issue(for: UserID(99), admin: false) }
     }
 

@@ -57,7 +57,7 @@ struct FeedAudienceTests {
     func friendsOnly() throws {
         let fixture = try ServiceFixture()
         for id: Int64 in 1...4 { try fixture.user(id) }
-        try fixture.service.database.bulkWrite { writer in try writer.befriend(UserID(1), UserID(2), at: ServiceFixture.start) }
+        try fixture.service.database!.bulkWrite { writer in try writer.befriend(UserID(1), UserID(2), at: ServiceFixture.start) }
         for (index, author) in [1, 2, 3, 4, 2, 3].enumerated() as EnumeratedSequence<[Int64]> {
             fixture.clock.set(epochSeconds: ServiceFixture.start + Int64(index) * 60)
             _ = try fixture.service.createPost(by: UserID(author), in: CircleID("friends"), body: "post \(index)")

@@ -89,7 +89,7 @@ struct FeedServiceTests {
         try service.like(post.id, by: UserID(100))
         _ = try service.report(post.id, by: UserID(5), reason: "x")
         let live = try service.feed(for: UserID(100), in: CircleID("campus-diary"), limit: 20, recordViews: false)
-        let reloaded = try QuanziService(database: service.database, plugins: service.plugins, experiments: service.experiments.experiments,
+        let reloaded = try QuanziService(database: service.database!, plugins: service.plugins, experiments: service.experiments.experiments,
                                          clock: fixture.clock)
         let fresh = try reloaded.feed(for: UserID(100), in: CircleID("campus-diary"), limit: 20, recordViews: false)
         #expect(live.items.map(\.post.id) == fresh.items.map(\.post.id))

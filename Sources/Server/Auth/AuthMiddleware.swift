@@ -5,7 +5,7 @@ import Storage
 /// in the context. Every `/v1` route sits behind it.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = QuanziRequestContext
-    let tokens: TokenStore
+    let tokens: any TokenRepository
     let cache = TokenCache()
 
     /// Longer headers are refused unhashed: a real token is 46 characters.
