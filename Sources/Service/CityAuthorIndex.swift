@@ -1,6 +1,5 @@
 import Core
 import Social
-import Synchronization
 
 /// Per circle, the window's authors grouped by city, for circles whose audience is
 /// `same_city`. Matching every author of the window against profiles on each request was a
@@ -8,14 +7,15 @@ import Synchronization
 /// posts arrive. It may list an author whose posts have left the window: it is only used as a
 /// filter, and such an author has nothing to show.
 final class CityAuthorIndex: Sendable {
-    private let circles = Mutex<[CircleID: [String: Set<UserID>]]>([:])
+    private let circles = ReadWriteLocked<[CircleID: [String: Set<UserID>]]>([:])
 
     /// The authors from `city` in `circle`. The first call per circle builds the index from the
     /// window's authors (`windowAuthors`) and their profiles (`profiles`), under the lock, so
     /// no post recorded meanwhile is missed.
     func authors(in circle: CircleID, city: String, windowAuthors: () -> [UserID],
                  profiles: ([UserID]) throws -> [UserProfile]) rethrows -> Set<UserID> {
-        try circles.withLock { circles in
+        if let built = circles.read({ $0[circle] }) { return built[city] ?? [] }
+        return try circles.write { circles in
             if let byCity = circles[circle] { return byCity[city] ?? [] }
             var byCity: [String: Set<UserID>] = [:]
             for profile in try profiles(windowAuthors()) {
@@ -29,7 +29,7 @@ final class CityAuthorIndex: Sendable {
     /// A new post's author, if the circle's index has been built.
     func noteAuthor(_ author: UserID, city: String?, in circle: CircleID) {
         guard let city else { return }
-        circles.withLock { circles in
+        circles.write { circles in
             guard circles[circle] != nil else { return }
             circles[circle]![city, default: []].insert(author)
         }

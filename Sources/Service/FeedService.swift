@@ -5,7 +5,6 @@ import Foundation
 import LuaHost
 import Social
 import Storage
-import Synchronization
 
 /// A ranked page of a circle's feed, as the app shows it.
 public struct FeedResult: Sendable {
@@ -28,11 +27,8 @@ public struct FeedResult: Sendable {
 /// current by the service's writes (no query per candidate, no rebuild per request). Ranking is
 /// Swift; the circle's Lua `view` rule runs only on posts that would be shown.
 public final class FeedService: Sendable {
-    /// A window and its lock (a `Mutex` cannot live in a dictionary by value).
-    final class Window: Sendable {
-        let state: Mutex<CandidateWindow>
-        init(_ window: CandidateWindow) { state = Mutex(window) }
-    }
+    /// A window and its lock: many feeds read it at once, writes take turns.
+    typealias Window = ReadWriteLocked<CandidateWindow>
 
     private let windows: [CircleID: Window]
     /// What feed pages show of each post, beside the window's counts.
@@ -58,7 +54,7 @@ public final class FeedService: Sendable {
 
     /// Applies a change to a circle's window.
     func update(_ circle: CircleID, _ change: (inout CandidateWindow) -> Void) {
-        windows[circle]?.state.withLock { change(&$0) }
+        windows[circle]?.write { change(&$0) }
     }
 
     func record(_ post: Post, authorCredit: Int?, authorCity: String?) {
@@ -73,14 +69,14 @@ public final class FeedService: Sendable {
     /// After a credit recompute: every author's new score.
     func updateCredit(_ scores: [UserID: Int]) {
         for window in windows.values {
-            window.state.withLock { window in
+            window.write { window in
                 for (user, score) in scores { _ = window.updateAuthorCredit(user, score: score) }
             }
         }
     }
 
     /// Posts in every window (for `quanzi feed` and metrics).
-    public var candidateCount: Int { windows.values.reduce(0) { $0 + $1.state.withLock { $0.count } } }
+    public var candidateCount: Int { windows.values.reduce(0) { $0 + $1.read { $0.count } } }
 
     /// Ranks one page of `circle` for `viewer`. `isVisible` is the circle's view rule.
     func page(
@@ -91,7 +87,7 @@ public final class FeedService: Sendable {
         let request = try FeedRequest(
             viewer: viewer, parameters: parameters, pageSize: pageSize, cursor: cursor, clockEpochSeconds: clock.nowEpochSeconds,
             onlyAuthors: onlyAuthors)
-        return try window.state.withLock { window throws(QuanziError) in
+        return try window.read { window throws(QuanziError) in
             let page = try FeedRanker.rank(window, request, isVisible: isVisible)
             let explanations = explain ? FeedRanker.explain(page.posts.map(\.postID), in: window, for: request) : []
             return (page, explanations, page.posts.compactMap { window.row(postID: $0.postID) })
@@ -99,7 +95,7 @@ public final class FeedService: Sendable {
     }
 
     /// The authors with posts in `circle`'s window right now.
-    func authorIDs(in circle: CircleID) -> [UserID] { windows[circle]?.state.withLock { $0.authorIDs } ?? [] }
+    func authorIDs(in circle: CircleID) -> [UserID] { windows[circle]?.read { $0.authorIDs } ?? [] }
 
     /// Affinities, friends, and the posts of `circle` the viewer saw in the window's age before
     /// `seenBefore`: all from memory once the viewer has been read.

@@ -1,7 +1,6 @@
 import Core
 import Feed
 import Social
-import Synchronization
 
 /// The parts of a post that never change once written (author, circle, kind, body, time), so a
 /// feed page is built without reading its posts back: loading twenty posts by id was a tenth of
@@ -11,10 +10,10 @@ final class PostContentCache: Sendable {
     /// A post is a few hundred bytes; past this many the cache starts over.
     static let postsMax = 200_000
 
-    private let posts = Mutex<[Int64: Post]>([:])
+    private let posts = ReadWriteLocked<[Int64: Post]>([:])
 
     func remember(_ post: Post) {
-        posts.withLock { posts in
+        posts.write { posts in
             if posts.count >= Self.postsMax { posts.removeAll(keepingCapacity: true) }
             posts[post.id] = post
         }
@@ -23,7 +22,7 @@ final class PostContentCache: Sendable {
     /// The posts of `rows` as they are now: cached content with the window's counts and status.
     /// `load` reads the posts not cached yet.
     func posts(_ rows: [CandidateRow], load: ([Int64]) throws -> [Int64: Post]) rethrows -> [Int64: Post] {
-        var (found, missing) = posts.withLock { posts -> ([Int64: Post], [Int64]) in
+        var (found, missing) = posts.read { posts -> ([Int64: Post], [Int64]) in
             var found: [Int64: Post] = [:]
             var missing: [Int64] = []
             for row in rows {

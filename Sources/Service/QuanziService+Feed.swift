@@ -19,12 +19,15 @@ extension QuanziService {
         let signals = try QuanziError.wrapping { try feeds.viewerSignals(viewer, circle: circle, seenBefore: sessionStart, views: views) }
         let rules = self.rules
         let reads = RequestDataSource(base: scriptDataSource, viewerID: viewer, viewerFriendIDs: signals.friendIDs)
-        let (page, explanations, rows) = try feeds.page(
-            circle: circle, viewer: signals, parameters: parameters, pageSize: limit, cursor: decoded, explain: explain,
-            onlyAuthors: try audienceAuthors(definition.audience, circle: circle, viewer: profile, friendIDs: signals.friendIDs)
-        ) { candidate throws(QuanziError) -> Bool in
-            let post = PostContext(id: candidate.postID, authorID: candidate.authorID)
-            return try rules.evaluate(circle: circle, action: .view, user: profile, context: RuleContext(post: post), dataSource: reads).allowed
+        let onlyAuthors = try audienceAuthors(definition.audience, circle: circle, viewer: profile, friendIDs: signals.friendIDs)
+        // One Lua state for the page's view checks (see `RuleEngine.withSession`).
+        let (page, explanations, rows) = try rules.withSession { session throws(QuanziError) in
+            try feeds.page(
+                circle: circle, viewer: signals, parameters: parameters, pageSize: limit, cursor: decoded, explain: explain, onlyAuthors: onlyAuthors
+            ) { candidate throws(QuanziError) -> Bool in
+                let post = PostContext(id: candidate.postID, authorID: candidate.authorID)
+                return try session.evaluate(circle: circle, action: .view, user: profile, context: RuleContext(post: post), dataSource: reads).allowed
+            }
         }
         let stored = try QuanziError.wrapping { try feeds.contents.posts(rows) { missing in try posts.posts(missing) } }
         let explanationByID = Dictionary(explanations.map { ($0.postID, $0) }, uniquingKeysWith: { first, _ in first })

@@ -60,34 +60,48 @@ public final class RuleEngine: Sendable {
         around: ((LuaState, CallPhase) -> Void)? = nil
     ) throws(QuanziError) -> Decision {
         try pool.withState { pooled throws(QuanziError) -> Decision in
-            guard let handles = pooled.circles[circle] else { throw QuanziError(.circleNotFound, "no circle '\(circle)'") }
-            guard let rule = handles.rules[action] else {
-                return Decision(allowed: false, reason: "circle '\(circle)' has no '\(action.rawValue)' rule", location: plugins.circle(circle)?.location)
-            }
-            let state = pooled.state
-            state.dataSource = dataSource ?? self.dataSource
-            around?(state, .before)
-            defer { around?(state, .after) }
-            do throws(ScriptError) {
-                return try state.call(
-                    push: {
-                        state.pushReference(rule.reference)
-                        state.pushUser(user)
-                        state.pushReference(handles.proxyReference)
-                        if action == .tip {
-                            state.push(context.amountFen.map(ScriptValue.integer) ?? .null)
-                            state.push(context.post?.record ?? .null)
-                            return 4
-                        }
+            try evaluate(on: pooled, circle: circle, action: action, user: user, context: context, dataSource: dataSource, around: around)
+        }
+    }
+
+    /// Runs `body` with one pooled state for several rule calls: a feed page checks the view
+    /// rule on every post it shows, and taking a state from the pool per post made the pool's
+    /// lock the busiest in the server once feeds ran in parallel.
+    public func withSession<T>(_ body: (RuleSession) throws(QuanziError) -> T) throws(QuanziError) -> T {
+        try pool.withState { pooled throws(QuanziError) -> T in try body(RuleSession(engine: self, pooled: pooled)) }
+    }
+
+    func evaluate(
+        on pooled: PooledState, circle: CircleID, action: CircleAction, user: UserProfile, context: RuleContext,
+        dataSource: (any ScriptDataSource)?, around: ((LuaState, CallPhase) -> Void)? = nil
+    ) throws(QuanziError) -> Decision {
+        guard let handles = pooled.circles[circle] else { throw QuanziError(.circleNotFound, "no circle '\(circle)'") }
+        guard let rule = handles.rules[action] else {
+            return Decision(allowed: false, reason: "circle '\(circle)' has no '\(action.rawValue)' rule", location: plugins.circle(circle)?.location)
+        }
+        let state = pooled.state
+        state.dataSource = dataSource ?? self.dataSource
+        around?(state, .before)
+        defer { around?(state, .after) }
+        do throws(ScriptError) {
+            return try state.call(
+                push: {
+                    state.pushReference(rule.reference)
+                    state.pushUser(user)
+                    state.pushReference(handles.proxyReference)
+                    if action == .tip {
+                        state.push(context.amountFen.map(ScriptValue.integer) ?? .null)
                         state.push(context.post?.record ?? .null)
-                        return 3
-                    },
-                    read: { count throws(ScriptError) -> Decision in
-                        try Self.decision(state, resultCount: count, action: action, rule: rule)
-                    })
-            } catch {
-                throw error.quanziError
-            }
+                        return 4
+                    }
+                    state.push(context.post?.record ?? .null)
+                    return 3
+                },
+                read: { count throws(ScriptError) -> Decision in
+                    try Self.decision(state, resultCount: count, action: action, rule: rule)
+                })
+        } catch {
+            throw error.quanziError
         }
     }
 
@@ -112,5 +126,20 @@ public final class RuleEngine: Sendable {
             }
         }
         return Decision(allowed: allowed, reason: reason, location: location)
+    }
+}
+
+/// One pooled Lua state for several rule calls within a request (see `RuleEngine.withSession`).
+/// Valid only inside the closure that received it.
+public struct RuleSession {
+    let engine: RuleEngine
+    let pooled: PooledState
+
+    public func evaluate(circle: CircleID, action: CircleAction, user: UserProfile, context: RuleContext, dataSource: any ScriptDataSource)
+        throws(QuanziError) -> Decision
+    {
+        // A limit poisons the state; its earlier error already failed the caller.
+        guard !pooled.state.isPoisoned else { throw QuanziError(.scriptError, "this rule session's Lua state stopped at a limit") }
+        return try engine.evaluate(on: pooled, circle: circle, action: action, user: user, context: context, dataSource: dataSource)
     }
 }

@@ -1,5 +1,5 @@
+import Core
 import Storage
-import Synchronization
 
 /// Tokens recently found, by digest, so most requests authenticate without a database read or
 /// a hop to the blocking pool (together 5–10 % of a feed request). An entry lives `lifetime`:
@@ -15,21 +15,18 @@ final class TokenCache: Sendable {
         let expires: ContinuousClock.Instant
     }
 
-    private let entries = Mutex<[[UInt8]: Entry]>([:])
+    private let entries = ReadWriteLocked<[[UInt8]: Entry]>([:])
 
     func token(digest: [UInt8], now: ContinuousClock.Instant = .now) -> APIToken? {
-        entries.withLock { entries in
-            guard let entry = entries[digest] else { return nil }
-            guard entry.expires > now else {
-                entries[digest] = nil
-                return nil
-            }
+        // An expired entry is left for `remember` to replace: lookups only read.
+        entries.read { entries in
+            guard let entry = entries[digest], entry.expires > now else { return nil }
             return entry.token
         }
     }
 
     func remember(_ token: APIToken, digest: [UInt8], now: ContinuousClock.Instant = .now) {
-        entries.withLock { entries in
+        entries.write { entries in
             if entries.count >= Self.entriesMax { entries.removeAll(keepingCapacity: true) }
             entries[digest] = Entry(token: token, expires: now + Self.lifetime)
         }

@@ -1,5 +1,4 @@
 import Core
-import Synchronization
 
 /// Viewers' `SocialSignals` held in memory: every feed request read them from two tables.
 /// Friendships and affinities change (likes, comments, tips, accepted requests), so entries are
@@ -40,14 +39,15 @@ final class SocialSignalCache: Sendable {
         }
     }
 
-    private let state = Mutex(State())
+    private let state = ReadWriteLocked(State())
 
     /// The viewer's signals, from memory or from `load`.
     func signals(of viewer: UserID, load: () throws -> SocialSignals) rethrows -> SocialSignals {
-        let (cached, ticket) = state.withLock { state in (state.lookup(viewer), state.ticket) }
+        if let current = state.read({ $0.current[viewer] }) { return current }
+        let (cached, ticket) = state.write { state in (state.lookup(viewer), state.ticket) }
         if let cached { return cached }
         let loaded = try load()
-        state.withLock { state in
+        state.write { state in
             guard ticket >= state.ticketFloor, (state.invalidatedAt[viewer] ?? 0) <= ticket else { return }
             state.store(loaded, for: viewer)
         }
@@ -57,7 +57,7 @@ final class SocialSignalCache: Sendable {
     /// Called after a commit that changed these viewers' friendships or affinities.
     func invalidate(_ viewers: some Collection<UserID>) {
         guard !viewers.isEmpty else { return }
-        state.withLock { state in
+        state.write { state in
             state.ticket += 1
             if state.invalidatedAt.count + viewers.count > Self.stampsMax {
                 state.invalidatedAt = [:]

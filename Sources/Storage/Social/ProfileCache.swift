@@ -1,6 +1,5 @@
 import Core
 import Social
-import Synchronization
 
 /// Profiles already read, kept in memory. Nothing updates a user row once inserted (there is no
 /// API for it), so a cached profile never goes stale; only absences are not cached, since the
@@ -11,13 +10,13 @@ final class ProfileCache: Sendable {
     /// About 200 bytes each: 100k profiles is ~20 MB. Past it the cache starts over.
     static let profilesMax = 100_000
 
-    private let profiles = Mutex<[UserID: UserProfile]>([:])
+    private let profiles = ReadWriteLocked<[UserID: UserProfile]>([:])
 
-    func profile(_ id: UserID) -> UserProfile? { profiles.withLock { $0[id] } }
+    func profile(_ id: UserID) -> UserProfile? { profiles.read { $0[id] } }
 
     /// The cached profiles among `ids`, under one lock; the rest are misses.
     func profiles(_ ids: [UserID]) -> (found: [UserProfile], missing: [UserID]) {
-        profiles.withLock { profiles in
+        profiles.read { profiles in
             var found: [UserProfile] = []
             var missing: [UserID] = []
             found.reserveCapacity(ids.count)
@@ -29,7 +28,7 @@ final class ProfileCache: Sendable {
     }
 
     func remember(_ profile: UserProfile) {
-        profiles.withLock { profiles in
+        profiles.write { profiles in
             if profiles.count >= Self.profilesMax { profiles.removeAll(keepingCapacity: true) }
             profiles[profile.id] = profile
         }
