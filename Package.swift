@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -53,6 +54,16 @@ let package = Package(
             dependencies: [
                 "Core", "Social", "Ledger", "Credit", "Feed", "Experiments",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The ledger on PostgreSQL, for several service nodes sharing one database. Kept apart
+        // from Storage so GRDB and postgres-nio never meet in one module.
+        .target(
+            name: "PostgresStorage",
+            dependencies: [
+                "Core", "Ledger",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -128,6 +139,14 @@ let package = Package(
                 "Storage", "Ledger", "Social", "Core",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "PostgresStorageTests",
+            dependencies: [
+                "PostgresStorage", "Ledger", "Core",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -1,0 +1,30 @@
+import Foundation
+import PostgresNIO
+
+/// Turns `postgres://user[:password]@host[:port]/database` into a client configuration: the form
+/// `--db` and `QUANZI_PG_URL` take. TLS is off: the supported deployment is PostgreSQL on the
+/// same host or a private network (`make pg-up` listens on 127.0.0.1 only).
+public enum PostgresURL {
+    public struct Invalid: Error, Hashable, Sendable, CustomStringConvertible {
+        public let url: String
+        public var description: String { "not a postgres://user@host[:port]/database URL: \(url)" }
+    }
+
+    /// Whether `text` names a PostgreSQL database rather than a SQLite file.
+    public static func isPostgres(_ text: String) -> Bool {
+        text.hasPrefix("postgres://") || text.hasPrefix("postgresql://")
+    }
+
+    /// The configuration for `url`; the pool holds at most `connectionsMax` connections.
+    public static func configuration(_ url: String, connectionsMax: Int = 20) throws -> PostgresClient.Configuration {
+        guard isPostgres(url), let parts = URLComponents(string: url), let host = parts.host, !host.isEmpty,
+            let user = parts.user, !user.isEmpty
+        else { throw Invalid(url: url) }
+        let database = String(parts.path.drop(while: { $0 == "/" }))
+        var configuration = PostgresClient.Configuration(
+            host: host, port: parts.port ?? 5432, username: user, password: parts.password,
+            database: database.isEmpty ? user : database, tls: .disable)
+        configuration.options.maximumConnections = connectionsMax
+        return configuration
+    }
+}

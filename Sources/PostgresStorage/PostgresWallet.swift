@@ -1,0 +1,130 @@
+import Core
+import Ledger
+import Logging
+import PostgresNIO
+
+/// The wallet's top-ups, transfers and tips on PostgreSQL. Any number of these, in one process
+/// or on several nodes, may share one database: every guarantee of the SQLite `Wallet` holds
+/// across them (see ``PostgresTransferBatch`` for how).
+///
+/// Results are the same `LedgerResult`s; a thrown error means nothing was committed and the
+/// request may be retried with the same idempotency key. Each call is one transaction on a
+/// pooled connection; PostgreSQL flushes the WAL of concurrent commits together, which plays
+/// the part of the SQLite wallet's group committer.
+public final class PostgresWallet: Sendable {
+    public let client: PostgresClient
+    public let limits: LedgerLimits
+    let clock: any Clock
+    let logger: Logger
+
+    /// Checks that the server makes commits durable (fsync and synchronous_commit on) before
+    /// any money moves. The caller runs `client.run()` for as long as the wallet is used, and
+    /// has applied ``PostgresLedgerMigrations``.
+    public static func open(
+        client: PostgresClient, clock: any Clock = SystemClock(), limits: LedgerLimits = .default,
+        logger: Logger = Logger(label: "quanzi.postgres-wallet")
+    ) async throws -> PostgresWallet {
+        for setting in ["fsync", "synchronous_commit"] {
+            let rows = try await client.query("SELECT current_setting(\(setting))", logger: logger)
+            for try await value in rows.decode(String.self) where value != "on" {
+                throw PostgresWalletNotDurable(setting: setting, value: value)
+            }
+        }
+        return PostgresWallet(client: client, clock: clock, limits: limits, logger: logger)
+    }
+
+    private init(client: PostgresClient, clock: any Clock, limits: LedgerLimits, logger: Logger) {
+        self.client = client
+        self.clock = clock
+        self.limits = limits
+        self.logger = logger
+    }
+
+    // MARK: Accounts
+
+    /// Opens the users' accounts (empty); returns how many were new.
+    @discardableResult
+    public func openAccounts(for users: [UserID]) async throws -> Int {
+        let ids = users.map(\.rawValue)
+        let rows = try await client.query(
+            """
+            INSERT INTO ledger_accounts (id, kind, user_id, balance_fen, created_at)
+            SELECT id, 'user', id, 0, \(clock.nowEpochSeconds) FROM unnest(\(ids)::bigint[]) AS u(id)
+            ON CONFLICT DO NOTHING RETURNING id
+            """, logger: logger)
+        var opened = 0
+        for try await _ in rows { opened += 1 }
+        return opened
+    }
+
+    /// The balance of `account` in fen, or `nil` if it is not open.
+    public func balanceFen(of account: AccountID) async throws -> Int64? {
+        let rows = try await client.query(
+            "SELECT balance_fen FROM ledger_accounts WHERE id = \(account.rawValue)", logger: logger)
+        for try await balanceFen in rows.decode(Int64.self) { return balanceFen }
+        return nil
+    }
+
+    /// The committed transfer with `id`.
+    public func receipt(ofTransfer id: Int64) async throws -> TransferReceipt? {
+        let rows = try await client.query(
+            "SELECT \(unescaped: PostgresLedgerRows.transferColumns) FROM ledger_transfers t WHERE t.id = \(id)",
+            logger: logger)
+        for try await row in rows.decode(PostgresLedgerRows.TransferRow.self) {
+            return try PostgresLedgerRows.receipt(from: row).0
+        }
+        return nil
+    }
+
+    // MARK: Moving money
+
+    /// Applies a top-up, transfer or tip; a replayed idempotency key returns the original receipt,
+    /// whichever node committed it.
+    public func transfer(_ request: TransferRequest) async throws -> TransferResult {
+        if let error = request.fieldError(limits: limits) { return .rejected(error) }
+        return try await commitRetrying([request])[0]
+    }
+
+    /// Money entering `user`'s account from outside.
+    public func topUp(_ user: UserID, amountFen: Int64, idempotencyKey: String) async throws -> TransferResult {
+        try await transfer(.topUp(user, amountFen: amountFen, idempotencyKey: idempotencyKey))
+    }
+
+    /// Many requests in one transaction, each checked on its own; results in request order. When
+    /// the shared transaction fails, each request is retried alone so one bad request fails
+    /// alone (nothing of the failed transaction was committed, so nothing applies twice).
+    public func transferBatch(_ requests: [TransferRequest]) async -> [Result<TransferResult, any Error>] {
+        do {
+            return try await commitRetrying(requests).map { .success($0) }
+        } catch {
+            guard requests.count > 1 else { return [.failure(error)] }
+            var results: [Result<TransferResult, any Error>] = []
+            for request in requests {
+                do { results.append(.success(try await commitRetrying([request])[0])) } catch { results.append(.failure(error)) }
+            }
+            return results
+        }
+    }
+
+    /// Runs the batch in a transaction, again when PostgreSQL says a rerun may succeed.
+    private func commitRetrying(_ requests: [TransferRequest]) async throws -> [TransferResult] {
+        var attempt = 1
+        while true {
+            do {
+                let (limits, now, logger) = (limits, clock.nowEpochSeconds, logger)
+                return try await client.withTransaction(logger: logger) { connection in
+                    try await PostgresTransferBatch.apply(requests, limits: limits, at: now, on: connection, logger: logger)
+                }
+            } catch where PostgresRetry.isRetryable(error) && attempt < PostgresRetry.attemptsMax {
+                attempt += 1
+            }
+        }
+    }
+
+    // MARK: Verify
+
+    /// `ledger verify` on this database (see ``PostgresLedgerVerifier``).
+    public func verify() async throws -> LedgerReport {
+        try await PostgresLedgerVerifier.verify(client, logger: logger)
+    }
+}
