@@ -3,9 +3,12 @@ import PostgresNIO
 /// PostgreSQL's answers that mean "nothing was committed, running the same transaction again
 /// may succeed" (SQLSTATE codes, PostgreSQL appendix A).
 enum PostgresRetry {
-    /// serialization_failure, deadlock_detected, unique_violation. The last is retryable here
-    /// because the only UNIQUE a transfer can hit is an idempotency key that another node
-    /// committed concurrently; the rerun sees that row and answers replayed or conflict.
+    /// serialization_failure, deadlock_detected, unique_violation: a safety net, not the plan.
+    /// Under READ COMMITTED with every account locked in one order, none of them is expected:
+    /// a request's initiator's own account is always among the rows it locks, so two requests
+    /// with one key (same initiator) queue on that lock and the second sees the first's row.
+    /// Should a unique violation still happen (a future writer that skips the lock), the rerun
+    /// sees the committed row and answers replayed or conflict.
     static let retryableSQLStates: Set<String> = ["40001", "40P01", "23505"]
 
     /// Most runs of one request before its error is returned to the caller: a key can only be
