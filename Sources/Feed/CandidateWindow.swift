@@ -77,6 +77,9 @@ public struct CandidateWindow: Sendable {
 
     /// Posts in the window (any status).
     public var count: Int { columns.count - head }
+
+    /// The authors with at least one post in the window (for an audience filter built per request).
+    public var authorIDs: [UserID] { authors.userIDs.enumerated().compactMap { authors.postCounts[$0.offset] > 0 ? $0.element : nil } }
     /// Authors with a post in the window.
     public var authorCount: Int { authors.count }
     public var isEmpty: Bool { count == 0 }

@@ -39,9 +39,13 @@ struct ScoringPass {
         let seen = seenIndices
         let credits = creditFeatures
         let viewerTerms = viewerTerms
-        let shown = quota.shownByIndex
         let maxPerAuthor = quota.maxPerAuthor
-        let allowed = allowedAuthors
+        // An author outside the audience counts as having used up their quota: the loop's one
+        // quota check then skips them too, with no second test per post.
+        var shown = quota.shownByIndex
+        if let allowed = allowedAuthors {
+            for index in shown.indices where !allowed[index] { shown[index] = Int32(clamping: maxPerAuthor) }
+        }
         var heap = TopK(capacity: capacity)
         var lowest = -Double.infinity  // the heap's lowest score once full
         var seenPosition = seen.count - 1
@@ -55,7 +59,6 @@ struct ScoringPass {
             guard statuses[index] == 0 else { continue }
             let author = Int(authorIndices[index])
             guard shown[author] < maxPerAuthor else { continue }
-            if let allowed, !allowed[author] { continue }
             let created = createdAt[index]
             if created < boundCreatedAt &- boundSpanSeconds {
                 boundCreatedAt = created

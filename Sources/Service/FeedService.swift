@@ -92,6 +92,9 @@ public final class FeedService: Sendable {
         }
     }
 
+    /// The authors with posts in `circle`'s window right now.
+    func authorIDs(in circle: CircleID) -> [UserID] { windows[circle]?.state.withLock { $0.authorIDs } ?? [] }
+
     func viewerSignals(_ viewer: UserID, circle: CircleID, seenBefore: Int64) throws -> ViewerSignals {
         let now = clock.nowEpochSeconds
         return try queries.viewerSignals(viewer, circle: circle, now: now, seenSince: now - limits.ageMaxSeconds, seenBefore: seenBefore)

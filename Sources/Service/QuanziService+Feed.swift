@@ -18,13 +18,11 @@ extension QuanziService {
         let sessionStart = decoded?.nowEpochSeconds ?? now
         let signals = try QuanziError.wrapping { try feeds.viewerSignals(viewer, circle: circle, seenBefore: sessionStart) }
         let rules = self.rules
-        let admits = audienceFilter(definition.audience, viewer: profile, friendIDs: signals.friendIDs)
         let reads = RequestDataSource(base: scriptDataSource, viewerID: viewer, viewerFriendIDs: signals.friendIDs)
         let (page, explanations) = try feeds.page(
             circle: circle, viewer: signals, parameters: parameters, pageSize: limit, cursor: decoded, explain: explain,
-            onlyAuthors: definition.audience == .friends ? signals.friendIDs.union([viewer]) : nil
+            onlyAuthors: try audienceAuthors(definition.audience, circle: circle, viewer: profile, friendIDs: signals.friendIDs)
         ) { candidate throws(QuanziError) -> Bool in
-            if let admits, try !admits(candidate.authorID) { return false }
             let post = PostContext(id: candidate.postID, authorID: candidate.authorID)
             return try rules.evaluate(circle: circle, action: .view, user: profile, context: RuleContext(post: post), dataSource: reads).allowed
         }
@@ -41,18 +39,21 @@ extension QuanziService {
         return FeedResult(items: items, nextCursor: page.nextCursor?.encoded, stats: page.stats, parameters: parameters)
     }
 
-    /// The circle's declared audience as a Swift test on the author, nil when it admits everyone:
-    /// candidates it refuses never reach the Lua `view` rule.
-    func audienceFilter(_ audience: CircleAudience, viewer: UserProfile, friendIDs: Set<UserID>) -> ((UserID) throws(QuanziError) -> Bool)? {
+    /// The authors whose posts the audience lets the viewer see, nil when it admits everyone: the
+    /// ranker skips everyone else's posts while scanning, before any scoring or Lua. For a city,
+    /// the window's authors are matched against profiles held in memory (one lock per request).
+    func audienceAuthors(_ audience: CircleAudience, circle: CircleID, viewer: UserProfile, friendIDs: Set<UserID>) throws(QuanziError)
+        -> Set<UserID>?
+    {
         switch audience {
         case .everyone:
             return nil
         case .friends:
-            return { author in author == viewer.id || friendIDs.contains(author) }
+            return friendIDs.union([viewer.id])
         case .sameCity:
-            guard let city = viewer.city else { return { _ in false } }
-            let users = self.users
-            return { author throws(QuanziError) in try QuanziError.wrapping { try users.user(author)?.city == city } }
+            guard let city = viewer.city else { return [] }
+            let authors = try QuanziError.wrapping { try users.users(feeds.authorIDs(in: circle)) }
+            return Set(authors.lazy.filter { $0.city == city }.map(\.id))
         }
     }
 

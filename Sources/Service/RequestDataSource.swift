@@ -4,13 +4,12 @@ import Social
 import Synchronization
 
 /// The bindings' reads for one request, remembered for the rest of it. A feed runs the circle's
-/// `view` rule on every candidate it might show, often hundreds; without this each
-/// `quanzi.user(post.author_id)` or `quanzi.social.are_friends(...)` was a database read. The
-/// viewer's friends are already loaded for ranking, so friendship with the viewer is answered
-/// from that set. Values are those of the request's start: a request is one moment.
+/// `view` rule on every post it shows; each `quanzi.credit.score(...)` or
+/// `quanzi.social.are_friends(...)` was a database read. The viewer's friends are already loaded
+/// for ranking, so friendship with the viewer is answered from that set. (Profiles need no memo
+/// here: `UserStore` keeps them in memory.) Values are those of the request's start.
 final class RequestDataSource: ScriptDataSource {
     private struct Memo {
-        var users: [UserID: UserProfile?] = [:]
         var creditScores: [UserID: Int?] = [:]
     }
 
@@ -25,12 +24,7 @@ final class RequestDataSource: ScriptDataSource {
         self.viewerFriendIDs = viewerFriendIDs
     }
 
-    func user(_ id: UserID) -> UserProfile? {
-        if let known = memo.withLock({ $0.users[id] }) { return known }
-        let found = base.user(id)
-        memo.withLock { $0.users[id] = .some(found) }
-        return found
-    }
+    func user(_ id: UserID) -> UserProfile? { base.user(id) }
 
     func creditScore(_ id: UserID) -> Int? {
         if let known = memo.withLock({ $0.creditScores[id] }) { return known }

@@ -132,7 +132,7 @@ public enum SimulationRunner {
         } else {
             // The wallet refuses a writer without synchronous=FULL, even on a throwaway file, so a
             // simulation pays the same fsyncs as the service.
-            database = try QuanziDatabase.temporary(name: "simulation")
+            database = try QuanziDatabase.temporary(name: "simulation", inMemoryFileSystem: true)
         }
         defer { if options.databasePath == nil { try? database.removeFiles() } }
 

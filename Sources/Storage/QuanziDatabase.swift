@@ -43,8 +43,12 @@ public final class QuanziDatabase: Sendable {
     }
 
     /// A fresh database in a new temporary folder: for tests and simulations.
-    public static func temporary(name: String = "quanzi") throws -> QuanziDatabase {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quanzi-\(UUID().uuidString)")
+    /// `inMemoryFileSystem` puts it on /dev/shm when there is one: a throwaway world (a
+    /// simulation) keeps the very same code path, fsyncs included, but they cost nothing there.
+    public static func temporary(name: String = "quanzi", inMemoryFileSystem: Bool = false) throws -> QuanziDatabase {
+        let shm = URL(fileURLWithPath: "/dev/shm", isDirectory: true)
+        let base = inMemoryFileSystem && FileManager.default.isWritableFile(atPath: shm.path) ? shm : FileManager.default.temporaryDirectory
+        let folder = base.appendingPathComponent("quanzi-\(UUID().uuidString)")
         return try QuanziDatabase(path: folder.appendingPathComponent("\(name).sqlite").path)
     }
 

@@ -51,7 +51,7 @@ public enum Power {
     }
 
     /// z₁₋α/₂ + z_power.
-    private static func criticalSum(alpha: Double, power: Double) throws(StatisticsError) -> Double {
+    static func criticalSum(alpha: Double, power: Double) throws(StatisticsError) -> Double {
         try validateProbability(alpha)
         try validateProbability(power)
         return Normal.quantile(1 - alpha / 2) + Normal.quantile(power)

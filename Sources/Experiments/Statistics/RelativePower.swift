@@ -32,7 +32,7 @@ public enum RelativePower {
     public static func usersPerArm(
         relativeLift: Double, controlMean: Double, variance: Double, alpha: Double = 0.05, power: Double = 0.8
     ) throws(StatisticsError) -> Int {
-        let z = try criticalSum(alpha: alpha, power: power)
+        let z = try Power.criticalSum(alpha: alpha, power: power)
         guard relativeLift != 0 else { throw .zeroEffect }
         guard controlMean != 0 else { throw .zeroMean }
         let spread = 1 + (1 + relativeLift) * (1 + relativeLift)
@@ -44,18 +44,12 @@ public enum RelativePower {
     public static func minimumDetectableLift(
         usersPerArm: Int, controlMean: Double, variance: Double, alpha: Double = 0.05, power: Double = 0.8
     ) throws(StatisticsError) -> Double? {
-        let z = try criticalSum(alpha: alpha, power: power)
+        let z = try Power.criticalSum(alpha: alpha, power: power)
         guard usersPerArm > 0 else { throw .tooFewUsers }
         guard controlMean != 0 else { throw .zeroMean }
         let k = Double(usersPerArm) * controlMean * controlMean / (z * z)
         let a = k - variance
         guard a > 0 else { return nil }
         return (variance + (variance * variance + 2 * a * variance).squareRoot()) / a
-    }
-
-    private static func criticalSum(alpha: Double, power: Double) throws(StatisticsError) -> Double {
-        try validateProbability(alpha)
-        try validateProbability(power)
-        return Normal.quantile(1 - alpha / 2) + Normal.quantile(power)
     }
 }

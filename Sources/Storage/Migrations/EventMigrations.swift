@@ -40,5 +40,11 @@ enum EventMigrations {
                 DROP INDEX events_user_kind;
                 """)
         }
+        // No query reads events by (kind, at) any more: analysis makes one sequential pass and
+        // the rest go through the viewer index. Every event insert (a feed page writes twenty)
+        // paid for maintaining it.
+        migrator.registerMigration("v3-events-drop-kind-at-index") { db in
+            try db.execute(sql: "DROP INDEX events_kind_at")
+        }
     }
 }

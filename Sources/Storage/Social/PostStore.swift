@@ -240,10 +240,7 @@ public struct PostStore: Sendable {
     }
 
     /// Records that `user` saw this post (the denominator of report rates, credited to the
-    /// viewer and, as target, to the author).
-    public func recordView(_ postID: Int64, circle: CircleID, by user: UserID, author: UserID, at now: Int64) throws {
-        try database.pool.write { db in try Self.recordView(postID, circle: circle, by: user, author: author, at: now, db) }
-    }
+    /// viewer and, as target, to the author). The service records views through `ViewRecorder`.
 
     static func recordView(_ postID: Int64, circle: CircleID, by user: UserID, author: UserID, at now: Int64, _ db: Database) throws {
         try EventLog.append(Event(kind: .postViewed, at: now, userID: user, circleID: circle, postID: postID, targetUserID: author), in: db)

@@ -6,7 +6,7 @@ import Synchronization
 /// API for it), so a cached profile never goes stale; only absences are not cached, since the
 /// user may be created later. A feed's `view` rule looks up hundreds of authors per request,
 /// which made these reads the feed's largest cost. Should profiles ever become editable, the
-/// writer must call `forget`.
+/// writer must evict the profile here.
 final class ProfileCache: Sendable {
     /// About 200 bytes each: 100k profiles is ~20 MB. Past it the cache starts over.
     static let profilesMax = 100_000
@@ -15,12 +15,23 @@ final class ProfileCache: Sendable {
 
     func profile(_ id: UserID) -> UserProfile? { profiles.withLock { $0[id] } }
 
+    /// The cached profiles among `ids`, under one lock; the rest are misses.
+    func profiles(_ ids: [UserID]) -> (found: [UserProfile], missing: [UserID]) {
+        profiles.withLock { profiles in
+            var found: [UserProfile] = []
+            var missing: [UserID] = []
+            found.reserveCapacity(ids.count)
+            for id in ids {
+                if let profile = profiles[id] { found.append(profile) } else { missing.append(id) }
+            }
+            return (found, missing)
+        }
+    }
+
     func remember(_ profile: UserProfile) {
         profiles.withLock { profiles in
             if profiles.count >= Self.profilesMax { profiles.removeAll(keepingCapacity: true) }
             profiles[profile.id] = profile
         }
     }
-
-    func forget(_ id: UserID) { _ = profiles.withLock { $0.removeValue(forKey: id) } }
 }

@@ -28,6 +28,25 @@ public struct UserStore: Sendable {
         return found
     }
 
+    /// The profiles of `ids` that exist, mostly from memory (one lock), the rest read in chunks.
+    public func users(_ ids: [UserID]) throws -> [UserProfile] {
+        var (found, missing) = cache.profiles(ids)
+        for chunk in stride(from: 0, to: missing.count, by: Self.lookupChunk).map({ missing[$0..<min($0 + Self.lookupChunk, missing.count)] }) {
+            let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let rows = try database.pool.unsafeRead { db in
+                try UserRow.fetchAll(db, sql: "SELECT * FROM users WHERE id IN (\(placeholders))", arguments: StatementArguments(chunk.map(\.rawValue)))
+            }
+            for row in rows {
+                cache.remember(row.profile)
+                found.append(row.profile)
+            }
+        }
+        return found
+    }
+
+    /// SQLite's default limit on host parameters is far above this; chunks keep statements small.
+    static let lookupChunk = 500
+
     /// The user, or `user_not_found`.
     public func require(_ id: UserID) throws -> UserProfile {
         guard let user = try user(id) else { throw QuanziError(.userNotFound, "no user \(id)") }
