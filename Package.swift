@@ -49,21 +49,26 @@ let package = Package(
         .target(name: "Ledger", dependencies: ["Core"]),
         .target(name: "Credit", dependencies: ["Core"]),
         .target(name: "Feed", dependencies: ["Core"]),
+        // What the stores take and return, and the logic both storage backends share.
+        .target(name: "StorageModel", dependencies: ["Core", "Social", "Ledger", "Credit", "Experiments"]),
         .target(
             name: "Storage",
             dependencies: [
-                "Core", "Social", "Ledger", "Credit", "Feed", "Experiments",
+                "Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "StorageModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        // The ledger on PostgreSQL, for several service nodes sharing one database. Kept apart
-        // from Storage so GRDB and postgres-nio never meet in one module.
+        // The stores on PostgreSQL, for several service nodes sharing one database. Kept apart
+        // from Storage so GRDB and postgres-nio never meet in one module; StorageModel holds
+        // what both share.
         .target(
             name: "PostgresStorage",
             dependencies: [
-                "Core", "Ledger",
+                "Core", "Ledger", "Social", "Credit", "Feed", "Experiments", "StorageModel",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(
@@ -144,7 +149,9 @@ let package = Package(
         .testTarget(
             name: "PostgresStorageTests",
             dependencies: [
-                "PostgresStorage", "Ledger", "Core",
+                "PostgresStorage", "Storage", "StorageModel", "Ledger", "Social", "Credit", "Feed", "Experiments", "Core",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,5 +1,8 @@
 import Foundation
 import GRDB
+// The stores' value types live in StorageModel, shared with PostgresStorage; importers of
+// Storage see them as before.
+@_exported import StorageModel
 
 /// The embedded database: one SQLite file in WAL mode with `synchronous=FULL`, so a committed
 /// transaction survives a crash or power loss. One `DatabasePool` per process; reads never block

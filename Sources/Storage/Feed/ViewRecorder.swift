@@ -11,19 +11,8 @@ import GRDB
 ///
 /// Synchronous on purpose: callers are synchronous service code on threads that may block.
 public final class ViewRecorder: @unchecked Sendable {
-    public struct View: Sendable, Hashable {
-        public var postID: Int64
-        public var circleID: CircleID
-        public var viewerID: UserID
-        public var authorID: UserID
-
-        public init(postID: Int64, circleID: CircleID, viewerID: UserID, authorID: UserID) {
-            self.postID = postID
-            self.circleID = circleID
-            self.viewerID = viewerID
-            self.authorID = authorID
-        }
-    }
+    public typealias View = RecordedView
+    public typealias Statistics = ViewRecordingStatistics
 
     /// Failures kept for followers of recent batches; older ones have no waiter left.
     static let failuresKept = 64
@@ -39,12 +28,6 @@ public final class ViewRecorder: @unchecked Sendable {
     private var finishedThrough = 0
     private var failures: [Int: String] = [:]
     private var statistics = Statistics()
-
-    public struct Statistics: Sendable, Equatable {
-        public var batches = 0
-        public var views = 0
-        public var largestBatch = 0
-    }
 
     public init(database: QuanziDatabase) {
         self.database = database
@@ -72,9 +55,7 @@ public final class ViewRecorder: @unchecked Sendable {
             condition.lock()
             leaderActive = false
             finishedThrough = number
-            statistics.batches += 1
-            statistics.views += writing.count
-            statistics.largestBatch = max(statistics.largestBatch, writing.count)
+            statistics.record(batchSize: writing.count)
             if let failure {
                 failures[number] = failure
                 failures = failures.filter { $0.key > number - Self.failuresKept }
@@ -95,9 +76,7 @@ public final class ViewRecorder: @unchecked Sendable {
     private func write(_ views: [(View, Int64)]) -> String? {
         do {
             try database.pool.write { db in
-                for (view, at) in views {
-                    try PostStore.recordView(view.postID, circle: view.circleID, by: view.viewerID, author: view.authorID, at: at, db)
-                }
+                for (view, at) in views { try EventLog.append(view.event(at: at), in: db) }
             }
             return nil
         } catch {

@@ -6,17 +6,20 @@ import Synchronization
 /// API for it), so a cached profile never goes stale; only absences are not cached, since the
 /// user may be created later. A feed's `view` rule looks up hundreds of authors per request,
 /// which made these reads the feed's largest cost. Should profiles ever become editable, the
-/// writer must evict the profile here.
-final class ProfileCache: Sendable {
+/// writer must evict the profile here (and, with several nodes sharing PostgreSQL, tell the
+/// other nodes to).
+public final class ProfileCache: Sendable {
     /// About 200 bytes each: 100k profiles is ~20 MB. Past it the cache starts over.
-    static let profilesMax = 100_000
+    public static let profilesMax = 100_000
 
     private let profiles = Mutex<[UserID: UserProfile]>([:])
 
-    func profile(_ id: UserID) -> UserProfile? { profiles.withLock { $0[id] } }
+    public init() {}
+
+    public func profile(_ id: UserID) -> UserProfile? { profiles.withLock { $0[id] } }
 
     /// The cached profiles among `ids`, under one lock; the rest are misses.
-    func profiles(_ ids: [UserID]) -> (found: [UserProfile], missing: [UserID]) {
+    public func profiles(_ ids: [UserID]) -> (found: [UserProfile], missing: [UserID]) {
         profiles.withLock { profiles in
             var found: [UserProfile] = []
             var missing: [UserID] = []
@@ -28,7 +31,7 @@ final class ProfileCache: Sendable {
         }
     }
 
-    func remember(_ profile: UserProfile) {
+    public func remember(_ profile: UserProfile) {
         profiles.withLock { profiles in
             if profiles.count >= Self.profilesMax { profiles.removeAll(keepingCapacity: true) }
             profiles[profile.id] = profile
