@@ -4,46 +4,11 @@ import PostgresNIO
 /// The ledger's schema on PostgreSQL: the same tables, CHECKs and append-only rules as the
 /// SQLite migration `v1-ledger` (Storage's `LedgerMigrations`), so a bug in the Swift code fails
 /// a write instead of corrupting money on either backend. Differences, on purpose:
-/// - No FOREIGN KEY to `users` yet: the social tables are still SQLite-only. The account id is
-///   still tied to the user id by CHECK.
+/// - The FOREIGN KEYs to `users` come in `v2-ledger-users` (the ledger was migrated before the
+///   other tables existed on PostgreSQL). The account id is tied to the user id by CHECK.
 /// - Append-only is a trigger function that also refuses TRUNCATE (SQLite has none).
-/// - Red packets are not migrated yet; the escrow account exists so ids and CHECKs match.
-public enum PostgresLedgerMigrations {
-    /// Named migrations in order; applied ones are recorded in `quanzi_migrations` and never rerun.
-    static let migrations: [(name: String, statements: [String])] = [
-        ("v1-ledger", ledgerV1)
-    ]
-
-    /// Any fixed number: the advisory lock that makes nodes starting together migrate one at a time.
-    static let advisoryLockKey: Int64 = 0x5155_414E_5A49  // "QUANZI"
-
-    /// Applies the migrations not yet applied, each in its own transaction (PostgreSQL's DDL is
-    /// transactional: a failed migration leaves nothing behind). Returns the names applied now.
-    @discardableResult
-    public static func migrate(_ client: PostgresClient, logger: Logger) async throws -> [String] {
-        var applied: [String] = []
-        for migration in migrations {
-            let ran = try await client.withTransaction(logger: logger) { connection -> Bool in
-                try await connection.query("SELECT pg_advisory_xact_lock(\(advisoryLockKey))", logger: logger)
-                try await connection.query(
-                    """
-                    CREATE TABLE IF NOT EXISTS quanzi_migrations (
-                      name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())
-                    """, logger: logger)
-                let done = try await connection.query(
-                    "SELECT 1 FROM quanzi_migrations WHERE name = \(migration.name)", logger: logger)
-                for try await _ in done { return false }
-                for statement in migration.statements {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                }
-                try await connection.query("INSERT INTO quanzi_migrations (name) VALUES (\(migration.name))", logger: logger)
-                return true
-            }
-            if ran { applied.append(migration.name) }
-        }
-        return applied
-    }
-
+/// - Red packets are in `v1-red-packets` (``PostgresRedPacketMigrations``), as on SQLite.
+enum PostgresLedgerMigrations {
     // One statement per string: the extended protocol postgres-nio speaks runs one at a time.
     static let ledgerV1: [String] = [
         """
@@ -136,5 +101,13 @@ public enum PostgresLedgerMigrations {
         CREATE TRIGGER ledger_entries_no_truncate BEFORE TRUNCATE ON ledger_entries
           FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change()
         """,
+    ]
+}
+
+extension PostgresLedgerMigrations {
+    /// Accounts and initiators are users, as on SQLite (existing rows are checked when added).
+    static let ledgerUsers: [String] = [
+        "ALTER TABLE ledger_accounts ADD FOREIGN KEY (user_id) REFERENCES users(id)",
+        "ALTER TABLE ledger_transfers ADD FOREIGN KEY (initiator_id) REFERENCES users(id)",
     ]
 }

@@ -17,14 +17,39 @@ public enum PostgresURL {
 
     /// The configuration for `url`; the pool holds at most `connectionsMax` connections.
     public static func configuration(_ url: String, connectionsMax: Int = 20) throws -> PostgresClient.Configuration {
-        guard isPostgres(url), let parts = URLComponents(string: url), let host = parts.host, !host.isEmpty,
-            let user = parts.user, !user.isEmpty
-        else { throw Invalid(url: url) }
-        let database = String(parts.path.drop(while: { $0 == "/" }))
+        let parts = try Parts(url)
         var configuration = PostgresClient.Configuration(
-            host: host, port: parts.port ?? 5432, username: user, password: parts.password,
-            database: database.isEmpty ? user : database, tls: .disable)
+            host: parts.host, port: parts.port, username: parts.user, password: parts.password, database: parts.database,
+            tls: .disable)
         configuration.options.maximumConnections = connectionsMax
         return configuration
+    }
+
+    /// The configuration of one connection to `url`, for ``QuanziPostgresDatabase``'s blocking pool.
+    public static func connectionConfiguration(_ url: String) throws -> PostgresConnection.Configuration {
+        let parts = try Parts(url)
+        return PostgresConnection.Configuration(
+            host: parts.host, port: parts.port, username: parts.user, password: parts.password, database: parts.database,
+            tls: .disable)
+    }
+
+    struct Parts {
+        var host: String
+        var port: Int
+        var user: String
+        var password: String?
+        var database: String
+
+        init(_ url: String) throws {
+            guard isPostgres(url), let parts = URLComponents(string: url), let host = parts.host, !host.isEmpty,
+                let user = parts.user, !user.isEmpty
+            else { throw Invalid(url: url) }
+            let database = String(parts.path.drop(while: { $0 == "/" }))
+            self.host = host
+            port = parts.port ?? 5432
+            self.user = user
+            password = parts.password
+            self.database = database.isEmpty ? user : database
+        }
     }
 }

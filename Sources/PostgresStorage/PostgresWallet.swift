@@ -15,14 +15,16 @@ public final class PostgresWallet: Sendable {
     public let client: PostgresClient
     public let limits: LedgerLimits
     let clock: any Clock
+    let audience: any RedPacketAudienceChecker
     let logger: Logger
 
     /// Checks that the server makes commits durable (fsync and synchronous_commit on) before
     /// any money moves. The caller runs `client.run()` for as long as the wallet is used, and
-    /// has applied ``PostgresLedgerMigrations``.
+    /// has applied ``PostgresMigrations``. `audience` decides friends and circle audiences of red
+    /// packets, as for the SQLite `Wallet`; the default admits only listed users.
     public static func open(
         client: PostgresClient, clock: any Clock = SystemClock(), limits: LedgerLimits = .default,
-        logger: Logger = Logger(label: "quanzi.postgres-wallet")
+        audience: any RedPacketAudienceChecker = ListedUsersOnly(), logger: Logger = Logger(label: "quanzi.postgres-wallet")
     ) async throws -> PostgresWallet {
         for setting in ["fsync", "synchronous_commit"] {
             let rows = try await client.query("SELECT current_setting(\(setting))", logger: logger)
@@ -30,31 +32,43 @@ public final class PostgresWallet: Sendable {
                 throw PostgresWalletNotDurable(setting: setting, value: value)
             }
         }
-        return PostgresWallet(client: client, clock: clock, limits: limits, logger: logger)
+        return PostgresWallet(client: client, clock: clock, limits: limits, audience: audience, logger: logger)
     }
 
-    private init(client: PostgresClient, clock: any Clock, limits: LedgerLimits, logger: Logger) {
+    private init(client: PostgresClient, clock: any Clock, limits: LedgerLimits, audience: any RedPacketAudienceChecker, logger: Logger) {
         self.client = client
         self.clock = clock
         self.limits = limits
+        self.audience = audience
         self.logger = logger
     }
 
     // MARK: Accounts
 
-    /// Opens the users' accounts (empty); returns how many were new.
+    /// Opens `user`'s account (empty). Returns false when it was already open; throws
+    /// `LedgerError.userNotFound` when there is no such user.
+    @discardableResult
+    public func openAccount(for user: UserID) async throws -> Bool {
+        try await openAccounts(for: [user]) == 1
+    }
+
+    /// Opens the accounts of many users in one transaction; returns how many were new. All or
+    /// nothing: throws `LedgerError.userNotFound` if any user does not exist.
     @discardableResult
     public func openAccounts(for users: [UserID]) async throws -> Int {
-        let ids = users.map(\.rawValue)
-        let rows = try await client.query(
-            """
-            INSERT INTO ledger_accounts (id, kind, user_id, balance_fen, created_at)
-            SELECT id, 'user', id, 0, \(clock.nowEpochSeconds) FROM unnest(\(ids)::bigint[]) AS u(id)
-            ON CONFLICT DO NOTHING RETURNING id
-            """, logger: logger)
-        var opened = 0
-        for try await _ in rows { opened += 1 }
-        return opened
+        let ids = Set(users.map(\.rawValue)).sorted()
+        let (now, logger) = (clock.nowEpochSeconds, logger)
+        return try await inTransaction { connection in
+            let known = try await connection.values("SELECT count(*) FROM users WHERE id = ANY(\(ids))", as: Int.self, logger: logger)
+            guard known.first == ids.count else { throw LedgerError.userNotFound }
+            return try await connection.values(
+                """
+                INSERT INTO ledger_accounts (id, kind, user_id, balance_fen, created_at)
+                SELECT id, 'user', id, 0, \(now) FROM unnest(\(ids)::bigint[]) AS u(id)
+                ON CONFLICT DO NOTHING RETURNING id
+                """, as: Int64.self, logger: logger
+            ).count
+        }
     }
 
     /// The balance of `account` in fen, or `nil` if it is not open.
@@ -63,6 +77,11 @@ public final class PostgresWallet: Sendable {
             "SELECT balance_fen FROM ledger_accounts WHERE id = \(account.rawValue)", logger: logger)
         for try await balanceFen in rows.decode(Int64.self) { return balanceFen }
         return nil
+    }
+
+    /// The balance of `user`'s account in fen, or `nil` if it is not open.
+    public func balanceFen(of user: UserID) async throws -> Int64? {
+        try await balanceFen(of: .user(user))
     }
 
     /// The committed transfer with `id`.
@@ -83,6 +102,20 @@ public final class PostgresWallet: Sendable {
     public func transfer(_ request: TransferRequest) async throws -> TransferResult {
         if let error = request.fieldError(limits: limits) { return .rejected(error) }
         return try await commitRetrying([request])[0]
+    }
+
+    /// Money from one user to another.
+    public func transfer(from: UserID, to: UserID, amountFen: Int64, idempotencyKey: String) async throws -> TransferResult {
+        try await transfer(.transfer(from: from, to: to, amountFen: amountFen, idempotencyKey: idempotencyKey))
+    }
+
+    /// A tip to a post's author.
+    public func tip(
+        from: UserID, to author: UserID, postID: Int64, circleID: CircleID? = nil, amountFen: Int64,
+        idempotencyKey: String
+    ) async throws -> TransferResult {
+        try await transfer(
+            .tip(from: from, to: author, postID: postID, circleID: circleID, amountFen: amountFen, idempotencyKey: idempotencyKey))
     }
 
     /// Money entering `user`'s account from outside.
@@ -108,16 +141,35 @@ public final class PostgresWallet: Sendable {
 
     /// Runs the batch in a transaction, again when PostgreSQL says a rerun may succeed.
     private func commitRetrying(_ requests: [TransferRequest]) async throws -> [TransferResult] {
-        var attempt = 1
+        let (limits, now, logger) = (limits, clock.nowEpochSeconds, logger)
+        return try await retrying {
+            try await self.inTransaction { connection in
+                try await PostgresTransferBatch.apply(requests, limits: limits, at: now, on: connection, logger: logger)
+            }
+        }
+    }
+
+    /// Runs `attempt` again (at most `PostgresRetry.attemptsMax` times in all) when PostgreSQL
+    /// says a rerun may succeed; nothing of a failed run was committed.
+    func retrying<T>(_ attempt: () async throws -> T) async throws -> T {
+        var attempts = 1
         while true {
             do {
-                let (limits, now, logger) = (limits, clock.nowEpochSeconds, logger)
-                return try await client.withTransaction(logger: logger) { connection in
-                    try await PostgresTransferBatch.apply(requests, limits: limits, at: now, on: connection, logger: logger)
-                }
-            } catch where PostgresRetry.isRetryable(error) && attempt < PostgresRetry.attemptsMax {
-                attempt += 1
+                return try await attempt()
+            } catch where PostgresRetry.isRetryable(error) && attempts < PostgresRetry.attemptsMax {
+                attempts += 1
             }
+        }
+    }
+
+    /// A transaction on a pooled connection. postgres-nio wraps what the body throws; it is
+    /// rethrown as itself, so callers see a `LedgerError` as the SQLite wallet throws it (and
+    /// `PostgresRetry` reads the SQLSTATE either way).
+    func inTransaction<T>(_ body: (PostgresConnection) async throws -> sending T) async throws -> sending T {
+        do {
+            return try await client.withTransaction(logger: logger, body)
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error
         }
     }
 

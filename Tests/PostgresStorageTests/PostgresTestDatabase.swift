@@ -26,6 +26,33 @@ enum PostgresTestDatabase {
     static func withNodes<Result: Sendable>(
         _ nodes: Int, connectionsPerNode: Int = 8, _ body: @Sendable ([PostgresClient]) async throws -> Result
     ) async throws -> Result {
+        try await withScratch(nodes, connectionsPerNode: connectionsPerNode) { _, clients in try await body(clients) }
+    }
+
+    /// A fresh, migrated database with one client, and a ``QuanziPostgresDatabase`` (the synchronous
+    /// stores' connections) on it; both are closed and the database dropped afterwards.
+    static func withDatabase<Result: Sendable>(
+        _ body: @Sendable (QuanziPostgresDatabase, PostgresClient) async throws -> Result
+    ) async throws -> Result {
+        try await withScratch(1, connectionsPerNode: 4) { url, clients in
+            let database = try QuanziPostgresDatabase(url: url, connectionsMax: 4, logger: logger)
+            defer { database.close() }
+            return try await body(database, clients[0])
+        }
+    }
+
+    /// Users with the given ids and nothing else about them (wallet tests need account holders).
+    static func insertUsers(_ ids: [Int64], on client: PostgresClient) async throws {
+        try await client.query(
+            """
+            INSERT INTO users (id, display_name, verified, gender, occupation, created_at)
+            SELECT id, 'load-' || id, FALSE, 'unspecified', 'other', 0 FROM unnest(\(ids)::bigint[]) AS u(id)
+            """, logger: logger)
+    }
+
+    private static func withScratch<Result: Sendable>(
+        _ nodes: Int, connectionsPerNode: Int, _ body: @Sendable (_ url: String, [PostgresClient]) async throws -> Result
+    ) async throws -> Result {
         let url = try #require(url)
         let name = "quanzi_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         _ = try await withClients([try PostgresURL.configuration(url, connectionsMax: 1)]) { admin in
@@ -33,10 +60,11 @@ enum PostgresTestDatabase {
         }
         var configuration = try PostgresURL.configuration(url, connectionsMax: connectionsPerNode)
         configuration.database = name
+        let scratchURL = try #require(URL(string: url)).deletingLastPathComponent().appendingPathComponent(name).absoluteString
         do {
             let result = try await withClients(Array(repeating: configuration, count: nodes)) { clients in
-                try await PostgresLedgerMigrations.migrate(clients[0], logger: logger)
-                return try await body(clients)
+                try await PostgresMigrations.migrate(clients[0], logger: logger)
+                return try await body(scratchURL, clients)
             }
             try await drop(name, url: url)
             return result

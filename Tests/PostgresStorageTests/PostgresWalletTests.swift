@@ -10,6 +10,8 @@ struct PostgresWalletTests {
     func transferAndReplay() async throws {
         try await PostgresTestDatabase.withNodes(1) { clients in
             let wallet = try await PostgresWallet.open(client: clients[0], clock: ManualClock(epochSeconds: 1_000))
+            await #expect(throws: LedgerError.userNotFound) { try await wallet.openAccounts(for: [UserID(1)]) }
+            try await PostgresTestDatabase.insertUsers([1, 2], on: clients[0])
             #expect(try await wallet.openAccounts(for: [UserID(1), UserID(2)]) == 2)
             #expect(try await wallet.openAccounts(for: [UserID(1)]) == 0)
             #expect(try await wallet.topUp(UserID(1), amountFen: 10_000, idempotencyKey: "top").code == "ok")
@@ -36,6 +38,7 @@ struct PostgresWalletTests {
     func refusals() async throws {
         try await PostgresTestDatabase.withNodes(1) { clients in
             let wallet = try await PostgresWallet.open(client: clients[0])
+            try await PostgresTestDatabase.insertUsers([1, 2], on: clients[0])
             try await wallet.openAccounts(for: [UserID(1), UserID(2)])
             #expect(try await wallet.topUp(UserID(1), amountFen: 100, idempotencyKey: "top").code == "ok")
             let cases: [(TransferRequest, LedgerError)] = [
@@ -61,6 +64,7 @@ struct PostgresWalletTests {
     func batch() async throws {
         try await PostgresTestDatabase.withNodes(1) { clients in
             let wallet = try await PostgresWallet.open(client: clients[0])
+            try await PostgresTestDatabase.insertUsers([1, 2], on: clients[0])
             try await wallet.openAccounts(for: [UserID(1), UserID(2)])
             let requests: [TransferRequest] = [
                 .topUp(UserID(1), amountFen: 300, idempotencyKey: "t"),
@@ -82,8 +86,9 @@ struct PostgresWalletTests {
         try await PostgresTestDatabase.withNodes(1) { clients in
             let client = clients[0]
             let logger = PostgresTestDatabase.logger
-            #expect(try await PostgresLedgerMigrations.migrate(client, logger: logger).isEmpty)
+            #expect(try await PostgresMigrations.migrate(client, logger: logger).isEmpty)
             let wallet = try await PostgresWallet.open(client: client)
+            try await PostgresTestDatabase.insertUsers([1, 2], on: client)
             try await wallet.openAccounts(for: [UserID(1), UserID(2)])
             #expect(try await wallet.topUp(UserID(1), amountFen: 10, idempotencyKey: "t").code == "ok")
             await #expect(throws: PSQLError.self) {
@@ -102,6 +107,7 @@ struct PostgresWalletTests {
     func verifyFindsMismatch() async throws {
         try await PostgresTestDatabase.withNodes(1) { clients in
             let wallet = try await PostgresWallet.open(client: clients[0])
+            try await PostgresTestDatabase.insertUsers([1], on: clients[0])
             try await wallet.openAccounts(for: [UserID(1)])
             #expect(try await wallet.topUp(UserID(1), amountFen: 10, idempotencyKey: "t").code == "ok")
             // Balances are the one mutable ledger column; a bug there must not go unnoticed.

@@ -22,6 +22,7 @@ struct TwoNodeHammerTests {
             let nodeA = try await PostgresWallet.open(client: clients[0])
             let nodeB = try await PostgresWallet.open(client: clients[1])
             let users = (1...Self.userCount).map(UserID.init(rawValue:))
+            try await PostgresTestDatabase.insertUsers(users.map(\.rawValue), on: clients[0])
             try await nodeA.openAccounts(for: users)
             for user in users {
                 let result = try await nodeB.topUp(user, amountFen: Self.initialBalanceFen, idempotencyKey: "initial")
