@@ -121,6 +121,8 @@ struct StoresBackend: Sendable {
     let contacts: any PaymentContactsReading
     let balances: any BalanceReading
     let views: any ViewRecording
+    /// Runs `body` with the backend's bulk writer, in one transaction.
+    let bulkWrite: @Sendable (_ body: (any BulkWriting) throws -> Void) throws -> Void
     /// Runs a read-only SQL query returning one text per row (the schemas share table names).
     let strings: @Sendable (String) throws -> [String]
 
@@ -150,6 +152,7 @@ extension Backend {
                 metrics: MetricReader(database: database), feeds: FeedQueries(database: database),
                 history: WalletHistory(database: database), contacts: PaymentContacts(database: database),
                 balances: BalanceReader(database: database), views: ViewRecorder(database: database),
+                bulkWrite: { body in try database.bulkWrite { try body($0) } },
                 strings: { sql in try database.pool.read { db in try String.fetchAll(db, sql: sql) } })
             return try await body(stores, try Wallet(database: database, clock: clock))
         case .postgres:
@@ -162,6 +165,7 @@ extension Backend {
                     feeds: PostgresFeedQueries(database: database), history: PostgresWalletHistory(database: database),
                     contacts: PostgresPaymentContacts(database: database), balances: PostgresBalanceReader(database: database),
                     views: PostgresViewRecorder(database: database),
+                    bulkWrite: { body in try database.bulkWrite { try body($0) } },
                     strings: { sql in
                         try database.unsafeRead { session in try session.values(PostgresQuery(unsafeSQL: sql), as: String.self) }
                     })

@@ -147,3 +147,18 @@ extension ViewRecorder: ViewRecording {}
 extension PostgresViewRecorder: ViewRecording {}
 extension Wallet: WalletOperating {}
 extension PostgresWallet: WalletOperating {}
+
+protocol BulkWriting {
+    func insertUser(_ user: UserProfile, isAdmin: Bool) throws
+    func befriend(_ first: UserID, _ second: UserID, at now: Int64) throws
+    func createPost(circle: CircleID, author: UserID, kind: PostKind, body: String, verdict: ModerationVerdict, at now: Int64) throws -> Post
+    func like(_ postID: Int64, by user: UserID, at now: Int64) throws -> Bool
+    func comment(on postID: Int64, by user: UserID, body: String, at now: Int64) throws
+    func report(_ postID: Int64, by user: UserID, reason: String, hideAtReports: Int, at now: Int64) throws -> Bool
+    func recordReport(on author: UserID, by reporter: UserID?, at now: Int64) throws
+    func bumpAffinity(viewer: UserID, author: UserID, _ interaction: Affinity.Interaction, at now: Int64) throws
+    func recordView(_ postID: Int64, circle: CircleID, by user: UserID, author: UserID, at now: Int64) throws
+}
+
+extension BulkWriter: BulkWriting {}
+extension PostgresBulkWriter: BulkWriting {}
