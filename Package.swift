@@ -107,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "QuanziCLI",
             dependencies: [
-                "Core", "Social", "LuaHost", "Storage", "Ledger", "Service", "Server", "Repl", "Simulation",
+                "Core", "Social", "LuaHost", "Storage", "PostgresStorage", "Ledger", "Service", "Server", "Repl", "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

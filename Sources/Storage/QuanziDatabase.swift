@@ -18,6 +18,8 @@ public final class QuanziDatabase: Sendable {
 
     public let pool: DatabasePool
     public let path: String
+    /// The named migrations this open applied, in order (empty when the schema was current).
+    public let migrationsApplied: [String]
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String) throws {
@@ -42,7 +44,10 @@ public final class QuanziDatabase: Sendable {
         // synchronous=NORMAL as it does (no fsync of the WAL at commit); restore FULL on the writer.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         self.path = path
-        try Migrations.migrator.migrate(pool)
+        let migrator = Migrations.migrator
+        let before = try pool.read { db in try migrator.appliedIdentifiers(db) }
+        try migrator.migrate(pool)
+        migrationsApplied = migrator.migrations.filter { !before.contains($0) }
     }
 
     /// A fresh database in a new temporary folder: for tests and simulations.
