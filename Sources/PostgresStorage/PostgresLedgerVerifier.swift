@@ -1,6 +1,7 @@
 import Ledger
 import Logging
 import PostgresNIO
+import StorageModel
 
 /// `ledger verify` on PostgreSQL, in one REPEATABLE READ, READ ONLY transaction so it checks a
 /// single snapshot while other nodes keep committing (and blocks none of them).
@@ -9,6 +10,9 @@ import PostgresNIO
 ///    balances equal the entries, no account that must stay non-negative dipped below zero, and
 ///    all balances sum to zero. Id order is commit order per account (see the migration).
 /// 2. Every transfer has exactly two entries: −amount on its debit, +amount on its credit.
+/// 3. Red packets (`RedPacketAudit`, shared with SQLite): escrow holds exactly the unclaimed
+///    shares of unsettled packets, each packet's shares are what its seed draws, and its
+///    funding, claims and refund moved what it says.
 ///
 /// Rows stream with backpressure, so memory is one balance per account, not one per entry.
 public enum PostgresLedgerVerifier {
@@ -19,6 +23,7 @@ public enum PostgresLedgerVerifier {
                 var report = LedgerReport()
                 try await replayEntries(connection, logger: logger, into: &report)
                 try await checkTransfers(connection, logger: logger, into: &report)
+                try await checkRedPackets(connection, logger: logger, into: &report)
                 try await connection.query("COMMIT", logger: logger)
                 return report
             } catch {
@@ -65,6 +70,35 @@ public enum PostgresLedgerVerifier {
         for try await (id, sumFen, agrees) in offenders.decode((Int64, Int64, Bool).self) {
             if sumFen != 0 { report.add(.unbalancedTransfer(transferID: id, sumFen: sumFen)) }
             if !agrees { report.add(.entriesDisagreeWithTransfer(transferID: id)) }
+        }
+    }
+
+    private static func checkRedPackets(_ connection: PostgresConnection, logger: Logger, into report: inout LedgerReport) async throws {
+        report.redPacketCount = Int(try await connection.values("SELECT count(*) FROM red_packets", as: Int64.self, logger: logger).first ?? 0)
+        let escrowFen = try await connection.values(
+            "SELECT balance_fen FROM ledger_accounts WHERE id = \(AccountID.redPacketEscrow.rawValue)", as: Int64.self, logger: logger
+        ).first ?? 0
+        let outstandingFen = try await connection.values(
+            PostgresQuery(unsafeSQL: "SELECT (\(RedPacketAudit.outstandingSQL))::bigint"), as: Int64.self, logger: logger
+        ).first ?? 0
+        if escrowFen != outstandingFen { report.add(.escrowMismatch(escrowFen: escrowFen, outstandingFen: outstandingFen)) }
+        // One row per packet with its shares in order, streamed: memory stays one packet.
+        let packets = try await connection.query(
+            """
+            SELECT p.id, p.split, p.total_fen, p.share_count, p.seed,
+              COALESCE(array_agg(s.amount_fen ORDER BY s.share_index) FILTER (WHERE s.amount_fen IS NOT NULL), '{}')
+            FROM red_packets p LEFT JOIN red_packet_shares s ON s.red_packet_id = p.id
+            GROUP BY p.id ORDER BY p.id
+            """, logger: logger)
+        for try await (id, split, totalFen, shareCount, seed, stored) in packets.decode((Int64, String, Int64, Int, Int64, [Int64]).self) {
+            if let problem = RedPacketAudit.shareProblem(split: split, totalFen: totalFen, shareCount: shareCount, seed: seed, stored: stored) {
+                report.add(.redPacketInconsistent(redPacketID: id, reason: problem))
+            }
+        }
+        for check in RedPacketAudit.movementChecks {
+            for id in try await connection.values(PostgresQuery(unsafeSQL: check.sql), as: Int64.self, logger: logger) {
+                report.add(.redPacketInconsistent(redPacketID: id, reason: check.reason))
+            }
         }
     }
 }

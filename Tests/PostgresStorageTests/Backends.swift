@@ -43,6 +43,8 @@ struct WalletBackend: Sendable {
     /// Runs a read-only SQL query returning one Int64 per row (the schemas share table names).
     let int64s: @Sendable (String) async throws -> [Int64]
     let strings: @Sendable (String) async throws -> [String]
+    /// Runs a writing SQL statement behind the wallet's back (to test what verify notices).
+    let execute: @Sendable (String) async throws -> Void
 
     func fund(_ user: UserID, _ amountFen: Int64) async throws {
         let result = try await wallet.topUp(user, amountFen: amountFen, idempotencyKey: "fund-\(UUID().uuidString)")
@@ -80,7 +82,8 @@ extension Backend {
             let backend = WalletBackend(
                 wallet: wallet, clock: clock,
                 int64s: { sql in try await database.pool.read { db in try Int64.fetchAll(db, sql: sql) } },
-                strings: { sql in try await database.pool.read { db in try String.fetchAll(db, sql: sql) } })
+                strings: { sql in try await database.pool.read { db in try String.fetchAll(db, sql: sql) } },
+                execute: { sql in try await database.pool.write { db in try db.execute(sql: sql) } })
             return try await body(backend)
         case .postgres:
             return try await PostgresTestDatabase.withNodes(1) { clients in
@@ -91,7 +94,8 @@ extension Backend {
                 let backend = WalletBackend(
                     wallet: wallet, clock: clock,
                     int64s: { sql in try await Self.column(sql, Int64.self, client) },
-                    strings: { sql in try await Self.column(sql, String.self, client) })
+                    strings: { sql in try await Self.column(sql, String.self, client) },
+                    execute: { sql in try await client.query(PostgresQuery(unsafeSQL: sql), logger: PostgresTestDatabase.logger) })
                 return try await body(backend)
             }
         }

@@ -190,4 +190,19 @@ struct RedPacketContractTests {
             #expect(amounts == [34, 33, 33])
         }
     }
+
+    @Test("verify names escrow that no longer matches the unclaimed shares", arguments: Backend.available)
+    func verifyEscrow(_ backend: Backend) async throws {
+        try await backend.withWallet(userCount: 6) { fixture in
+            try await fixture.fund(Self.sender, 1_000)
+            let packet = try #require(try await fixture.wallet.createRedPacket(Self.luckyPacket()).receipt)
+            let claim = try #require(try await fixture.wallet.claimRedPacket(packet.id, by: Self.everyone[0]).receipt)
+            let healthy = try await fixture.wallet.verify()
+            #expect(healthy.isConsistent && healthy.redPacketCount == 1, "\(healthy.problems)")
+            // Balances are the one mutable ledger column: a bug there must not go unnoticed.
+            try await fixture.execute("UPDATE ledger_accounts SET balance_fen = balance_fen + 1 WHERE id = -2")
+            let report = try await fixture.wallet.verify()
+            #expect(report.problems.contains(.escrowMismatch(escrowFen: 1_001 - claim.amountFen, outstandingFen: 1_000 - claim.amountFen)))
+        }
+    }
 }
