@@ -40,20 +40,23 @@ public final class QuanziPostgresDatabase: Sendable {
     /// Statements outside an explicit transaction, each its own snapshot: for single-statement
     /// lookups, like `unsafeRead` on SQLite.
     func unsafeRead<T>(_ body: (PostgresSession) throws -> T) throws -> T {
-        try pool.withConnection { connection in
+        assertMayBlock()
+        return try pool.withConnection { connection in
             (Result { try body(PostgresSession(connection: connection, logger: logger)) }, reusable: true)
         }
     }
 
     /// One consistent snapshot for several statements.
     func read<T>(_ body: (PostgresSession) throws -> T) throws -> T {
-        try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+        assertMayBlock()
+        return try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }
 
     /// A READ COMMITTED transaction, run again (at most `PostgresRetry.attemptsMax` times) when
     /// PostgreSQL says a rerun may succeed. Writers that read before they write lock the rows
     /// they read (`FOR UPDATE`), so concurrent nodes serialise where SQLite's single writer did.
     func write<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        assertMayBlock()
         var attempt = 1
         while true {
             do {
@@ -87,6 +90,15 @@ public final class QuanziPostgresDatabase: Sendable {
                 return (outcome, reusable: rolledBack)
             }
         }
+    }
+
+    /// Debug builds trap when a store is called from async code: that thread belongs to an
+    /// executor (usually the cooperative pool) and must not wait on the network. Threads made to
+    /// block (the server's `Blocking` pool, GCD, the main thread outside a task) run no task.
+    private func assertMayBlock() {
+        assert(
+            withUnsafeCurrentTask { $0 == nil },
+            "a synchronous PostgreSQL store was called from async code; run it on a blocking thread (see QuanziPostgresDatabase)")
     }
 
     /// Closes the connections; later calls throw ``QuanziPostgresDatabaseClosed``.

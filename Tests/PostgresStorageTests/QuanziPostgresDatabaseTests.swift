@@ -45,4 +45,16 @@ struct QuanziPostgresDatabaseTests {
             await #expect(throws: QuanziPostgresDatabaseClosed.self) { try await Backend.offPool { try users.count() } }
         }
     }
+
+    #if DEBUG
+    @Test("a store called from async code traps in debug builds instead of tying up a pool thread")
+    func trapsInAsyncCode() async {
+        await #expect(processExitsWith: .failure) {
+            // The check runs before a connection is taken. Without it the call fails to connect
+            // (nothing listens on port 1), which is caught: the process would exit normally.
+            let database = try? QuanziPostgresDatabase(url: "postgres://quanzi@127.0.0.1:1/none")
+            _ = try? database.map { try PostgresUserStore(database: $0).count() }
+        }
+    }
+    #endif
 }
