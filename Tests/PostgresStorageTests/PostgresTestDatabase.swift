@@ -41,6 +41,18 @@ enum PostgresTestDatabase {
         }
     }
 
+    /// `count` separate ``QuanziPostgresDatabase``s (connection pools, like separate service
+    /// nodes) on one fresh, migrated database.
+    static func withNodeDatabases<Result: Sendable>(
+        _ count: Int, _ body: @Sendable ([QuanziPostgresDatabase]) async throws -> Result
+    ) async throws -> Result {
+        try await withScratch(1, connectionsPerNode: 1) { url, _ in
+            let databases = try (0..<count).map { _ in try QuanziPostgresDatabase(url: url, connectionsMax: 4, logger: logger) }
+            defer { for database in databases { database.close() } }
+            return try await body(databases)
+        }
+    }
+
     /// Users with the given ids and nothing else about them (wallet tests need account holders).
     static func insertUsers(_ ids: [Int64], on client: PostgresClient) async throws {
         try await client.query(
