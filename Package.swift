@@ -49,8 +49,9 @@ let package = Package(
         .target(name: "Ledger", dependencies: ["Core"]),
         .target(name: "Credit", dependencies: ["Core"]),
         .target(name: "Feed", dependencies: ["Core"]),
-        // What the stores take and return, and the logic both storage backends share.
-        .target(name: "StorageModel", dependencies: ["Core", "Social", "Ledger", "Credit", "Experiments"]),
+        // What the stores take and return, the storage protocols (StorageBackend and its
+        // repositories), and the logic both storage backends share.
+        .target(name: "StorageModel", dependencies: ["Core", "Social", "Ledger", "Credit", "Feed", "Experiments"]),
         .target(
             name: "Storage",
             dependencies: [
@@ -128,6 +129,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         .testTarget(

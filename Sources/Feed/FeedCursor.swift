@@ -66,18 +66,33 @@ public struct FeedCursor: Sendable, Hashable {
             CursorBytes.appendUnsigned(UInt64(entry.shownCount), to: &bytes)
             previous = entry.authorID.rawValue
         }
-        return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        // base64url without padding, mapped byte by byte: three String replacements were a
+        // twentieth of a feed request.
+        var base64URL: [UInt8] = []
+        for byte in Data(bytes).base64EncodedData() {
+            switch byte {
+            case UInt8(ascii: "+"): base64URL.append(UInt8(ascii: "-"))
+            case UInt8(ascii: "/"): base64URL.append(UInt8(ascii: "_"))
+            case UInt8(ascii: "="): continue
+            default: base64URL.append(byte)
+            }
+        }
+        return String(decoding: base64URL, as: UTF8.self)
     }
 
     /// Decodes a cursor a client sent back; `invalid_argument` if it is not one this code made.
     public init(encoded text: String) throws(QuanziError) {
         func invalid(_ why: String) -> QuanziError { QuanziError(.invalidArgument, "invalid feed cursor: \(why)") }
         guard text.utf8.count <= Self.encodedLengthMax else { throw invalid("too long") }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.utf8.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64) else { throw invalid("not base64url") }
+        var base64: [UInt8] = text.utf8.map { byte in
+            switch byte {
+            case UInt8(ascii: "-"): UInt8(ascii: "+")
+            case UInt8(ascii: "_"): UInt8(ascii: "/")
+            default: byte
+            }
+        }
+        base64.append(contentsOf: repeatElement(UInt8(ascii: "="), count: (4 - base64.count % 4) % 4))
+        guard let data = Data(base64Encoded: Data(base64)) else { throw invalid("not base64url") }
         var reader = CursorBytes.Reader(bytes: Array(data))
         guard let version = reader.byte(), version == Self.formatVersion else { throw invalid("unknown format") }
         guard let now = reader.signed(), let watermark = reader.signed(), let scoreBits = reader.uint64LittleEndian(),

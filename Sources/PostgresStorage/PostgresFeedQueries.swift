@@ -2,9 +2,10 @@ import Core
 import Feed
 import PostgresNIO
 import Social
+import StorageModel
 
 /// What the feeds read on PostgreSQL (Storage's `FeedQueries`): a circle's candidates at
-/// start-up, and a viewer's signals once per request.
+/// start-up, and a viewer's friends and affinities once per request.
 public struct PostgresFeedQueries: Sendable {
     /// The credit a post's author counts with before any score is computed: the bottom of the
     /// scale, so an unknown author never outranks a known one on credit.
@@ -43,25 +44,18 @@ public struct PostgresFeedQueries: Sendable {
         }
     }
 
-    /// Affinity per author, friends, and posts of `circle` seen in [`seenSince`, `seenBefore`).
-    public func viewerSignals(_ viewer: UserID, circle: CircleID, now: Int64, seenSince: Int64, seenBefore: Int64) throws -> ViewerSignals {
-        try database.unsafeRead { session in
-            var affinity: [UserID: Double] = [:]
-            for (author, score, updatedAt) in try session.rows(
-                "SELECT author_id, score, updated_at FROM affinities WHERE viewer_id = \(viewer.rawValue)", as: (Int64, Double, Int64).self)
-            {
-                affinity[UserID(author)] = Affinity.normalized(
-                    Affinity.decayed(score, updatedAtEpochSeconds: updatedAt, nowEpochSeconds: now))
-            }
+    /// The viewer's friends and stored affinities, read on every call. No cache here (SQLite's
+    /// `FeedQueries` keeps one, invalidated by triggers on its single writer): on PostgreSQL other
+    /// nodes write too, and their friendships and affinities would leave a node's cache stale
+    /// until feeds follow the events table.
+    public func socialSignals(of viewer: UserID) throws -> SocialSignals {
+        try database.read { session in
+            let affinities = try session.rows(
+                "SELECT author_id, score, updated_at FROM affinities WHERE viewer_id = \(viewer.rawValue) ORDER BY author_id",
+                as: (Int64, Double, Int64).self
+            ).map { SocialSignals.StoredAffinity(authorID: UserID($0), score: $1, updatedAtEpochSeconds: $2) }
             let friends = try session.values("SELECT friend_id FROM friendships WHERE user_id = \(viewer.rawValue)", as: Int64.self)
-            // Answered from the events_viewer_seen index; the Set removes repeats.
-            let seen = try session.values(
-                """
-                SELECT post_id FROM events WHERE user_id = \(viewer.rawValue) AND kind = 'post.viewed'
-                  AND circle_id = \(circle.rawValue) AND at >= \(seenSince) AND at < \(seenBefore)
-                """, as: Int64.self)
-            return ViewerSignals(
-                viewerID: viewer, affinityByAuthor: affinity, friendIDs: Set(friends.map { UserID($0) }), seenPostIDs: Set(seen))
+            return SocialSignals(friendIDs: Set(friends.map { UserID($0) }), affinities: affinities)
         }
     }
 }

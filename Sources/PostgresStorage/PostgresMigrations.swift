@@ -55,6 +55,19 @@ public enum PostgresMigrations {
         return applied
     }
 
+    /// The migrations `client`'s database lacks, in order (all of them on an empty database).
+    public static func pending(_ client: PostgresClient, logger: Logger) async throws -> [String] {
+        let exists = try await client.query("SELECT to_regclass('quanzi_migrations') IS NOT NULL", logger: logger)
+        var tableExists = false
+        for try await value in exists.decode(Bool.self) { tableExists = value }
+        guard tableExists else { return names }
+        var applied: Set<String> = []
+        for try await name in try await client.query("SELECT name FROM quanzi_migrations", logger: logger).decode(String.self) {
+            applied.insert(name)
+        }
+        return names.filter { !applied.contains($0) }
+    }
+
     /// A trigger function refusing the change it fires on; shared by every append-only table.
     static let refuseChangeFunction = """
         CREATE FUNCTION quanzi_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -33,6 +33,13 @@ public enum PostgresURL {
             tls: .disable)
     }
 
+    /// `url` without its password, for messages.
+    public static func redacted(_ url: String) -> String {
+        guard var parts = URLComponents(string: url), parts.password != nil else { return url }
+        parts.password = "***"
+        return parts.string ?? url
+    }
+
     struct Parts {
         var host: String
         var port: Int

@@ -2,6 +2,7 @@ import Core
 import Ledger
 import Logging
 import PostgresNIO
+import StorageModel
 
 /// The wallet's top-ups, transfers and tips on PostgreSQL. Any number of these, in one process
 /// or on several nodes, may share one database: every guarantee of the SQLite `Wallet` holds
@@ -26,16 +27,22 @@ public final class PostgresWallet: Sendable {
         client: PostgresClient, clock: any Clock = SystemClock(), limits: LedgerLimits = .default,
         audience: any RedPacketAudienceChecker = ListedUsersOnly(), logger: Logger = Logger(label: "quanzi.postgres-wallet")
     ) async throws -> PostgresWallet {
+        try await checkDurable(client: client, logger: logger)
+        return PostgresWallet(client: client, clock: clock, limits: limits, audience: audience, logger: logger)
+    }
+
+    /// Throws ``PostgresWalletNotDurable`` unless fsync and synchronous_commit are on.
+    static func checkDurable(client: PostgresClient, logger: Logger) async throws {
         for setting in ["fsync", "synchronous_commit"] {
             let rows = try await client.query("SELECT current_setting(\(setting))", logger: logger)
             for try await value in rows.decode(String.self) where value != "on" {
                 throw PostgresWalletNotDurable(setting: setting, value: value)
             }
         }
-        return PostgresWallet(client: client, clock: clock, limits: limits, audience: audience, logger: logger)
     }
 
-    private init(client: PostgresClient, clock: any Clock, limits: LedgerLimits, audience: any RedPacketAudienceChecker, logger: Logger) {
+    /// Without the durability check: ``PostgresBackend`` made it when it opened.
+    init(client: PostgresClient, clock: any Clock, limits: LedgerLimits, audience: any RedPacketAudienceChecker, logger: Logger) {
         self.client = client
         self.clock = clock
         self.limits = limits
@@ -174,6 +181,9 @@ public final class PostgresWallet: Sendable {
     }
 
     // MARK: Verify
+
+    /// PostgreSQL groups the WAL flushes of concurrent commits itself; there is no batcher to count.
+    public func groupCommitStatistics() async -> GroupCommitStatistics? { nil }
 
     /// `ledger verify` on this database (see ``PostgresLedgerVerifier``).
     public func verify() async throws -> LedgerReport {

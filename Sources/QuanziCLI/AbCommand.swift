@@ -89,7 +89,7 @@ struct AbAnalyze: ParsableCommand {
     func run() throws {
         let service = try options.openService()
         do {
-            let report = try service.experiments.analyze(experiment, database: service.database, now: service.clock.nowEpochSeconds,
+            let report = try service.experiments.analyze(experiment, now: service.clock.nowEpochSeconds,
                                                          applyGuardrails: !dryRun)
             let folder = (out as NSString).appendingPathComponent(experiment)
             let paths = try ReportWriter.write(report, to: folder)

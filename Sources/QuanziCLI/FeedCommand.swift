@@ -21,7 +21,7 @@ struct FeedCommand: ParsableCommand {
         do {
             let result = try service.feed(for: UserID(user), in: CircleID(circle), limit: limit, cursor: cursor, explain: explain, recordViews: false)
             print(FeedTable.render(result, nowEpochSeconds: service.clock.nowEpochSeconds, explain: explain))
-        } catch let error as QuanziError {
+        } catch {
             Console.error(error.description)
             throw ExitCode(1)
         }

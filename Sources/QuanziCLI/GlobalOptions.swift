@@ -35,10 +35,11 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// Opens the database and the plugins, ready to act.
-    func openService(clock: any Clock = SystemClock()) throws -> QuanziService {
+    func openService(clock: any Clock = SystemClock(), viewDurability: ViewRecorder.Durability = .beforeReturn) throws -> QuanziService {
         let (plugins, experiments) = try loadScripts()
         do {
-            return try QuanziService(database: QuanziDatabase(path: db), plugins: plugins, experiments: experiments, clock: clock, limits: limits)
+            return try QuanziService(database: QuanziDatabase(path: db), plugins: plugins, experiments: experiments, clock: clock, limits: limits,
+                                     viewDurability: viewDurability)
         } catch {
             Console.error("\(db): cannot open the database: \(error)")
             throw ExitCode(1)

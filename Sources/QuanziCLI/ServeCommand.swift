@@ -42,7 +42,8 @@ struct ServeCommand: AsyncParsableCommand {
         var configuredLogger = Logger(label: "quanzi.http")
         configuredLogger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let logger = configuredLogger
-        let service = try options.openService()
+        // Views are written behind the feed requests that show them (see `ViewRecorder`).
+        let service = try options.openService(viewDurability: .writeBehind)
         // Load the plugins into a Lua state now, so the first request does not pay for it.
         try service.rules.prewarm()
         let metrics = ServerMetrics()
@@ -55,10 +56,12 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger,
             afterShutdown: {
                 // Every acknowledged transfer awaited its group commit, and the server has drained:
-                // nothing is pending, so closing checkpoints the WAL and ends cleanly.
+                // once the views written behind are flushed nothing is pending, so closing
+                // checkpoints the WAL and ends cleanly.
                 do {
-                    try service.database.pool.close()
-                    logger.info("database closed", metadata: ["path": "\(service.database.path)"])
+                    try service.views.flush()
+                    try service.storage.close()
+                    logger.info("database closed", metadata: ["location": "\(service.storage.location)"])
                 } catch {
                     logger.error("closing the database failed", metadata: ["error": "\(error)"])
                 }

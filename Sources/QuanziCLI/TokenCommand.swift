@@ -30,7 +30,7 @@ struct TokenCommand: AsyncParsableCommand {
 
     func run() async throws {
         let service = try options.openService()
-        let issuer = TokenIssuer(store: TokenStore(database: service.database), wallet: service.wallet, clock: service.clock)
+        let issuer = TokenIssuer(store: service.storage.tokens, wallet: service.wallet, clock: service.clock)
         do {
             for user in users { print(try await issuer.issue(for: UserID(user), admin: admin).token) }
         } catch let error as QuanziError {

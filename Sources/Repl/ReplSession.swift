@@ -202,7 +202,7 @@ public final class ReplSession {
         do {
             let plugins = try PluginSet.load(directory: sources.plugins, limits: sources.limits)
             let experiments = try ExperimentSet.load(directory: sources.experiments, limits: sources.limits)
-            let reloaded = try QuanziService(database: service.database, plugins: plugins, experiments: experiments, clock: service.clock,
+            let reloaded = try QuanziService(storage: service.storage, plugins: plugins, experiments: experiments, clock: service.clock,
                                              limits: sources.limits)
             service = reloaded
             console = try Self.makeConsole(reloaded)

@@ -8,14 +8,14 @@ extension ExperimentService {
     /// Analyses `experimentID` from the events table. A running experiment whose guardrail is
     /// violated is stopped here (everyone gets control from now on) and the report says when
     /// and why: `quanzi ab analyze` and the service apply guardrails the same way.
-    public func analyze(_ experimentID: String, database: QuanziDatabase, now: Int64, applyGuardrails: Bool = true) throws(QuanziError) -> ExperimentReport {
+    public func analyze(_ experimentID: String, now: Int64, applyGuardrails: Bool = true) throws(QuanziError) -> ExperimentReport {
         let spec = try engine.spec(experimentID)
         let metrics = spec.allMetrics.compactMap { experiments.metric($0) }
         let forced = Set(forcedUsers(experiment: experimentID))
         let stopped = try QuanziError.wrapping { try store.stateChanges()[experimentID] }
         // A stopped experiment is analysed up to its stop, so its report stays what it was.
         let observations = try QuanziError.wrapping {
-            try MetricReader(database: database).observations(for: spec, metrics: metrics, excluding: forced, before: stopped.flatMap { $0.status == "stopped" ? $0.changedAtEpochSeconds : nil })
+            try metricReader.observations(for: spec, metrics: metrics, excluding: forced, before: stopped.flatMap { $0.status == "stopped" ? $0.changedAtEpochSeconds : nil })
         }
         var input = ExperimentAnalyzer.Input(
             spec: spec, metrics: metrics, variants: observations.variants, timeline: observations.timeline,

@@ -9,7 +9,9 @@ import Synchronization
 /// database, and exposure logging once per (user, experiment).
 public final class ExperimentService: ExperimentControl {
     public let engine: ExperimentEngine
-    public let store: ExperimentStore
+    public let store: any ExperimentRepository
+    /// Reads the events experiment analysis needs.
+    let metricReader: any MetricReading
     private let clock: any Clock
 
     private struct ControlState {
@@ -21,9 +23,10 @@ public final class ExperimentService: ExperimentControl {
     /// "experiment|user" keys already exposed: the common case costs a set lookup, not a write.
     private let exposed: Mutex<Set<String>>
 
-    init(engine: ExperimentEngine, store: ExperimentStore, clock: any Clock) throws {
+    init(engine: ExperimentEngine, store: any ExperimentRepository, metrics: any MetricReading, clock: any Clock) throws {
         self.engine = engine
         self.store = store
+        self.metricReader = metrics
         self.clock = clock
         let statuses = try store.stateChanges().compactMapValues { ExperimentStatus(rawValue: $0.status) }
         control = Mutex(ControlState(overrides: try store.overrides(), statuses: statuses))

@@ -35,12 +35,16 @@ public final class FeedService: Sendable {
     }
 
     private let windows: [CircleID: Window]
-    private let queries: FeedQueries
+    /// What feed pages show of each post, beside the window's counts.
+    let contents = PostContentCache()
+    /// Authors by city, for `same_city` audiences.
+    let cityAuthors = CityAuthorIndex()
+    private let queries: any FeedReading
     private let clock: any Clock
     private let limits: CandidateWindowLimits
 
-    init(database: QuanziDatabase, circles: [CircleDefinition], clock: any Clock, limits: CandidateWindowLimits = .default) throws {
-        queries = FeedQueries(database: database)
+    init(queries: any FeedReading, circles: [CircleDefinition], clock: any Clock, limits: CandidateWindowLimits = .default) throws {
+        self.queries = queries
         self.clock = clock
         self.limits = limits
         var windows: [CircleID: Window] = [:]
@@ -57,7 +61,9 @@ public final class FeedService: Sendable {
         windows[circle]?.state.withLock { change(&$0) }
     }
 
-    func record(_ post: Post, authorCredit: Int?) {
+    func record(_ post: Post, authorCredit: Int?, authorCity: String?) {
+        contents.remember(post)
+        cityAuthors.noteAuthor(post.authorID, city: authorCity, in: post.circleID)
         update(post.circleID) { window in
             _ = window.insert(CandidateRow(postID: post.id, authorID: post.authorID, createdAtEpochSeconds: post.createdAtEpochSeconds,
                                            authorCreditScore: authorCredit ?? FeedQueries.unscoredCredit, status: FeedQueries.status(post.status)))
@@ -80,23 +86,27 @@ public final class FeedService: Sendable {
     func page(
         circle: CircleID, viewer: ViewerSignals, parameters: RankingParameters, pageSize: Int, cursor: FeedCursor?, explain: Bool,
         onlyAuthors: Set<UserID>? = nil, isVisible: (FeedCandidate) throws(QuanziError) -> Bool
-    ) throws(QuanziError) -> (FeedPage, [FeedExplanation]) {
+    ) throws(QuanziError) -> (page: FeedPage, explanations: [FeedExplanation], rows: [CandidateRow]) {
         guard let window = windows[circle] else { throw QuanziError(.circleNotFound, "no circle '\(circle)'") }
         let request = try FeedRequest(
             viewer: viewer, parameters: parameters, pageSize: pageSize, cursor: cursor, clockEpochSeconds: clock.nowEpochSeconds,
             onlyAuthors: onlyAuthors)
-        return try window.state.withLock { window throws(QuanziError) -> (FeedPage, [FeedExplanation]) in
+        return try window.state.withLock { window throws(QuanziError) in
             let page = try FeedRanker.rank(window, request, isVisible: isVisible)
             let explanations = explain ? FeedRanker.explain(page.posts.map(\.postID), in: window, for: request) : []
-            return (page, explanations)
+            return (page, explanations, page.posts.compactMap { window.row(postID: $0.postID) })
         }
     }
 
     /// The authors with posts in `circle`'s window right now.
     func authorIDs(in circle: CircleID) -> [UserID] { windows[circle]?.state.withLock { $0.authorIDs } ?? [] }
 
-    func viewerSignals(_ viewer: UserID, circle: CircleID, seenBefore: Int64) throws -> ViewerSignals {
+    /// Affinities, friends, and the posts of `circle` the viewer saw in the window's age before
+    /// `seenBefore`: all from memory once the viewer has been read.
+    func viewerSignals(_ viewer: UserID, circle: CircleID, seenBefore: Int64, views: any ViewRecording) throws -> ViewerSignals {
         let now = clock.nowEpochSeconds
-        return try queries.viewerSignals(viewer, circle: circle, now: now, seenSince: now - limits.ageMaxSeconds, seenBefore: seenBefore)
+        let social = try queries.socialSignals(of: viewer)
+        let seen = try views.seenPostIDs(viewer, circle: circle, since: now - limits.ageMaxSeconds, before: seenBefore)
+        return ViewerSignals(viewerID: viewer, affinityByAuthor: social.affinityByAuthor(at: now), friendIDs: social.friendIDs, seenPostIDs: seen)
     }
 }

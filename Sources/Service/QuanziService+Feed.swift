@@ -16,18 +16,17 @@ extension QuanziService {
         let parameters = try rankingParameters(definition.ranking, for: profile)
         let decoded = try cursor.map { text throws(QuanziError) in try FeedCursor(encoded: text) }
         let sessionStart = decoded?.nowEpochSeconds ?? now
-        let signals = try QuanziError.wrapping { try feeds.viewerSignals(viewer, circle: circle, seenBefore: sessionStart) }
+        let signals = try QuanziError.wrapping { try feeds.viewerSignals(viewer, circle: circle, seenBefore: sessionStart, views: views) }
         let rules = self.rules
         let reads = RequestDataSource(base: scriptDataSource, viewerID: viewer, viewerFriendIDs: signals.friendIDs)
-        let (page, explanations) = try feeds.page(
+        let (page, explanations, rows) = try feeds.page(
             circle: circle, viewer: signals, parameters: parameters, pageSize: limit, cursor: decoded, explain: explain,
             onlyAuthors: try audienceAuthors(definition.audience, circle: circle, viewer: profile, friendIDs: signals.friendIDs)
         ) { candidate throws(QuanziError) -> Bool in
             let post = PostContext(id: candidate.postID, authorID: candidate.authorID)
             return try rules.evaluate(circle: circle, action: .view, user: profile, context: RuleContext(post: post), dataSource: reads).allowed
         }
-        let ids = page.posts.map(\.postID)
-        let stored = try QuanziError.wrapping { try posts.posts(ids) }
+        let stored = try QuanziError.wrapping { try feeds.contents.posts(rows) { missing in try posts.posts(missing) } }
         let explanationByID = Dictionary(explanations.map { ($0.postID, $0) }, uniquingKeysWith: { first, _ in first })
         let items = page.posts.compactMap { ranked -> FeedResult.Item? in
             guard let post = stored[ranked.postID] else { return nil }
@@ -41,7 +40,7 @@ extension QuanziService {
 
     /// The authors whose posts the audience lets the viewer see, nil when it admits everyone: the
     /// ranker skips everyone else's posts while scanning, before any scoring or Lua. For a city,
-    /// the window's authors are matched against profiles held in memory (one lock per request).
+    /// the circle's authors from that city (`CityAuthorIndex`).
     func audienceAuthors(_ audience: CircleAudience, circle: CircleID, viewer: UserProfile, friendIDs: Set<UserID>) throws(QuanziError)
         -> Set<UserID>?
     {
@@ -52,8 +51,9 @@ extension QuanziService {
             return friendIDs.union([viewer.id])
         case .sameCity:
             guard let city = viewer.city else { return [] }
-            let authors = try QuanziError.wrapping { try users.users(feeds.authorIDs(in: circle)) }
-            return Set(authors.lazy.filter { $0.city == city }.map(\.id))
+            return try QuanziError.wrapping {
+                try feeds.cityAuthors.authors(in: circle, city: city, windowAuthors: { feeds.authorIDs(in: circle) }, profiles: users.users)
+            }
         }
     }
 

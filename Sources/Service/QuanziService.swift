@@ -10,42 +10,54 @@ import Storage
 /// writes nothing and carries the rule's reason), then screened by moderation, then stored with
 /// its event.
 public final class QuanziService: Sendable {
-    public let database: QuanziDatabase
+    /// Where everything is stored (SQLite or PostgreSQL; the service does not care).
+    public let storage: any StorageBackend
+    /// The embedded database, when that is the backend: seeding and SQLite-only tools use it.
+    public var database: QuanziDatabase? { (storage as? SQLiteBackend)?.database }
     public let plugins: PluginSet
     public let rules: RuleEngine
     public let clock: any Clock
-    public let users: UserStore
-    public let friends: FriendStore
-    public let posts: PostStore
-    public let affinities: AffinityStore
-    public let credit: CreditStore
-    public let wallet: Wallet
+    public let users: any UserRepository
+    public let friends: any FriendRepository
+    public let posts: any PostRepository
+    public let affinities: any AffinityRepository
+    public let credit: any CreditRepository
+    public let wallet: any WalletRepository
     public let experiments: ExperimentService
     /// The circles' feeds, kept in memory.
     public let feeds: FeedService
-    /// Feed views, group-committed across concurrent requests.
-    public let views: ViewRecorder
+    /// Feed views, group-committed across concurrent requests (the server writes them behind).
+    public let views: any ViewRecording
     /// What `quanzi.*` bindings read: the same for rules, the REPL and `eval --db`.
     public let scriptDataSource: any ScriptDataSource
     /// The same reads without logging exposures: for the REPL, where looking is not using.
     public let previewDataSource: any ScriptDataSource
     private let moderators: [CircleID: Moderator]
 
-    public init(database: QuanziDatabase, plugins: PluginSet, experiments experimentSet: ExperimentSet = .empty, clock: any Clock = SystemClock(),
-                limits: ScriptLimits = .default, globalKeywords: [String] = GlobalKeywords.default) throws {
-        self.database = database
+    /// A service on the embedded SQLite database.
+    public convenience init(database: QuanziDatabase, plugins: PluginSet, experiments experimentSet: ExperimentSet = .empty,
+                            clock: any Clock = SystemClock(), limits: ScriptLimits = .default, globalKeywords: [String] = GlobalKeywords.default,
+                            viewDurability: ViewRecorder.Durability = .beforeReturn) throws {
+        try self.init(storage: SQLiteBackend(database: database), plugins: plugins, experiments: experimentSet, clock: clock, limits: limits,
+                      globalKeywords: globalKeywords, viewDurability: viewDurability)
+    }
+
+    public init(storage: any StorageBackend, plugins: PluginSet, experiments experimentSet: ExperimentSet = .empty, clock: any Clock = SystemClock(),
+                limits: ScriptLimits = .default, globalKeywords: [String] = GlobalKeywords.default,
+                viewDurability: ViewRecorder.Durability = .beforeReturn) throws {
+        self.storage = storage
         self.plugins = plugins
         self.clock = clock
-        users = UserStore(database: database)
-        friends = FriendStore(database: database)
-        posts = PostStore(database: database)
-        affinities = AffinityStore(database: database)
-        credit = CreditStore(database: database)
-        views = ViewRecorder(database: database)
+        users = storage.users
+        friends = storage.friends
+        posts = storage.posts
+        affinities = storage.affinities
+        credit = storage.credit
+        views = storage.makeViewRecorder(durability: viewDurability)
         var dataSource = ServiceDataSource(users: users, friends: friends, affinities: affinities, credit: credit,
-                                           balances: BalanceReader(database: database), clock: clock)
+                                           walletReads: storage.walletReads, clock: clock)
         let engine = ExperimentEngine(experiments: experimentSet, dataSource: dataSource, clock: clock, limits: limits)
-        experiments = try ExperimentService(engine: engine, store: ExperimentStore(database: database), clock: clock)
+        experiments = try ExperimentService(engine: engine, store: storage.experiments, metrics: storage.metrics, clock: clock)
         dataSource.experiments = experiments
         scriptDataSource = dataSource
         var preview = dataSource
@@ -56,7 +68,7 @@ public final class QuanziService: Sendable {
         let friends = self.friends
         let users = self.users
         // Red packets to friends or a circle: the social graph and the circle's view rule decide.
-        wallet = try Wallet(database: database, clock: clock, audience: AudienceClosure { claimer, audience, sender in
+        wallet = try storage.makeWallet(clock: clock, audience: AudienceClosure { claimer, audience, sender in
             switch audience {
             case .friends: return (try? friends.areFriends(sender, claimer)) ?? false
             case .circle(let circle):
@@ -65,7 +77,7 @@ public final class QuanziService: Sendable {
             case .users(let listed): return listed.contains(claimer)
             }
         })
-        feeds = try FeedService(database: database, circles: plugins.circles, clock: clock)
+        feeds = try FeedService(queries: storage.feeds, circles: plugins.circles, clock: clock)
         var moderators: [CircleID: Moderator] = [:]
         for circle in plugins.circles { moderators[circle.id] = Moderator(policy: circle.moderation, globalKeywords: globalKeywords) }
         self.moderators = moderators
@@ -74,11 +86,19 @@ public final class QuanziService: Sendable {
 
     var now: Int64 { clock.nowEpochSeconds }
 
+    /// Many writes in one transaction, for seeding. The embedded database only, for now.
+    public func bulkWrite<T>(_ body: (BulkWriter) throws -> T) throws -> T {
+        guard let database else {
+            throw QuanziError(.invalidArgument, "bulk writes (seeding) need the embedded SQLite database, not \(storage.location)")
+        }
+        return try database.bulkWrite(body)
+    }
+
     /// A user as scripts see it.
     public func scriptRecord(of user: UserProfile) -> ScriptValue { .user(user, nowEpochSeconds: now) }
 
     /// The user's wallet balance in fen (nil without an account).
-    public func balanceFen(of user: UserID) throws -> Int64? { try BalanceReader(database: database).balanceFen(of: user) }
+    public func balanceFen(of user: UserID) throws -> Int64? { try storage.walletReads.balanceFen(of: user) }
 
     /// The moderation of a loaded circle.
     public func moderator(for circle: CircleID) -> Moderator? { moderators[circle] }
@@ -97,9 +117,7 @@ public final class QuanziService: Sendable {
         let decision = try decide(user, action, in: circle, post: post, amountFen: amountFen)
         guard decision.allowed else {
             let reason = decision.reason ?? "not allowed"
-            try? database.pool.write { db in
-                try EventLog.append(Event(kind: .ruleDenied, at: now, userID: user, circleID: circle, postID: post?.id, context: action.rawValue), in: db)
-            }
+            try? storage.events.append(Event(kind: .ruleDenied, at: now, userID: user, circleID: circle, postID: post?.id, context: action.rawValue))
             throw QuanziError(.ruleDenied, reason)
         }
     }
@@ -114,7 +132,7 @@ public final class QuanziService: Sendable {
         let decision = try rules.evaluate(circle: circle, action: .post, user: profile, context: RuleContext(post: draft))
         guard decision.allowed else { throw QuanziError(.ruleDenied, decision.reason ?? "not allowed") }
         let post = try posts.create(circle: circle, author: author, kind: kind, body: body, verdict: moderator.screen(body), at: now)
-        feeds.record(post, authorCredit: try? credit.score(author))
+        feeds.record(post, authorCredit: try? credit.score(author), authorCity: profile.city)
         return post
     }
 

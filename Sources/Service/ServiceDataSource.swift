@@ -7,11 +7,11 @@ import Storage
 
 /// What `quanzi.*` bindings read in the running service: the database, read-only.
 struct ServiceDataSource: ScriptDataSource {
-    let users: UserStore
-    let friends: FriendStore
-    let affinities: AffinityStore
-    let credit: CreditStore
-    let balances: BalanceReader
+    let users: any UserRepository
+    let friends: any FriendRepository
+    let affinities: any AffinityRepository
+    let credit: any CreditRepository
+    let walletReads: any WalletReading
     let clock: any Clock
     /// Nil inside experiment targeting, where asking for a variant would recurse.
     var experiments: ExperimentService?
@@ -34,7 +34,7 @@ struct ServiceDataSource: ScriptDataSource {
     func affinity(from viewer: UserID, to author: UserID) -> Double {
         (try? affinities.affinity(from: viewer, to: author, at: clock.nowEpochSeconds)) ?? 0
     }
-    func balanceFen(_ id: UserID) -> Int64? { (try? balances.balanceFen(of: id)) ?? nil }
+    func balanceFen(_ id: UserID) -> Int64? { (try? walletReads.balanceFen(of: id)) ?? nil }
     func experimentVariant(user: UserID, experiment: String) throws(QuanziError) -> String? {
         try exposedAssignment(user, experiment)?.variant?.name
     }

@@ -35,7 +35,7 @@ enum Rerandomisation {
         for run in 0..<options.runs {
             let arms = split(users, salt: "calibration-aa-\(options.firstSeed)-\(run)", spec: world.spec)
             try reassign(users, arms: arms, spec: world.spec, in: world.database)
-            tally.add(try world.service.experiments.analyze(world.spec.id, database: world.database, now: world.endEpochSeconds, applyGuardrails: false))
+            tally.add(try world.service.experiments.analyze(world.spec.id, now: world.endEpochSeconds, applyGuardrails: false))
             if (run + 1) % max(1, options.runs / 10) == 0 { progress?("A/A split \(run + 1)/\(options.runs)") }
         }
         var power: CalibrationResult.PowerCheck?
@@ -141,7 +141,7 @@ enum Rerandomisation {
     /// the power runs would measure something else than the reports do.
     static func checkAgainstReader(_ world: SimulatedWorld, exposures: [ExperimentStore.Exposure], metric: String, base: [Double]) throws {
         guard world.spec.allMetrics.contains(metric) else { return }
-        let report = try world.service.experiments.analyze(world.spec.id, database: world.database, now: world.endEpochSeconds, applyGuardrails: false)
+        let report = try world.service.experiments.analyze(world.spec.id, now: world.endEpochSeconds, applyGuardrails: false)
         guard let arms = report.metrics.first(where: { $0.id == metric })?.arms else { return }
         let readerTotal = arms.reduce(0.0) { $0 + $1.value * Double($1.users) }
         let ownTotal = base.reduce(0, +)

@@ -306,7 +306,7 @@ public enum SimulationRunner {
             if options.analyseDaily || day == options.days - 1 {
                 let analysisStart = Date()
                 let wasRunning = service.experiments.status(of: spec) == .running
-                let report = try service.experiments.analyze(spec.id, database: database, now: dayEnd, applyGuardrails: true)
+                let report = try service.experiments.analyze(spec.id, now: dayEnd, applyGuardrails: true)
                 timings.analysisSeconds += Date().timeIntervalSince(analysisStart)
                 if wasRunning, report.status == ExperimentStatus.stopped.rawValue, stoppedOnDay == nil { stoppedOnDay = day + 1 }
                 days.append(SimulationResult.Day(

@@ -50,8 +50,10 @@ public struct BulkWriter {
 }
 
 extension QuanziDatabase {
-    /// Runs `body` in one write transaction.
+    /// Runs `body` in one write transaction. Views written here bypass `ViewRecorder`, so the
+    /// seen index rereads them afterwards.
     public func bulkWrite<T>(_ body: (BulkWriter) throws -> T) throws -> T {
-        try pool.write { db in try body(BulkWriter(db: db)) }
+        defer { seenPostsIndex.reloadAll() }
+        return try pool.write { db in try body(BulkWriter(db: db)) }
     }
 }

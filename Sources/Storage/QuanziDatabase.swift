@@ -20,6 +20,9 @@ public final class QuanziDatabase: Sendable {
     public let path: String
     /// The named migrations this open applied, in order (empty when the schema was current).
     public let migrationsApplied: [String]
+    /// Read caches that writes through this handle keep current (see each type).
+    let seenPostsIndex = SeenPostsIndex()
+    let socialSignalCache = SocialSignalCache()
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public init(path: String) throws {
@@ -48,6 +51,7 @@ public final class QuanziDatabase: Sendable {
         let before = try pool.read { db in try migrator.appliedIdentifiers(db) }
         try migrator.migrate(pool)
         migrationsApplied = migrator.migrations.filter { !before.contains($0) }
+        try SocialChangeTracking.install(on: pool, cache: socialSignalCache)
     }
 
     /// A fresh database in a new temporary folder: for tests and simulations.

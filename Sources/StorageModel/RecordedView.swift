@@ -26,6 +26,8 @@ public struct ViewRecordingStatistics: Sendable, Equatable {
     public var batches = 0
     public var views = 0
     public var largestBatch = 0
+    /// Views whose batch failed to commit (write-behind: nobody was waiting to be told).
+    public var failedViews = 0
 
     public init() {}
 
@@ -34,4 +36,12 @@ public struct ViewRecordingStatistics: Sendable, Equatable {
         views += batchSize
         largestBatch = max(largestBatch, batchSize)
     }
+}
+
+/// When a recorded view is durable (`ViewRecorder.Durability`).
+public enum ViewDurability: Sendable {
+    /// `record` returns once its views are committed.
+    case beforeReturn
+    /// `record` returns at once; a writer commits soon (`flush` waits for it).
+    case writeBehind
 }

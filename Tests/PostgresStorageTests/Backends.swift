@@ -38,7 +38,7 @@ struct LedgerSnapshot: Equatable, Sendable {
 /// A wallet over a fresh database, with load users `1...userCount` (accounts open) and a
 /// manual clock, on either backend.
 struct WalletBackend: Sendable {
-    let wallet: any WalletOperating
+    let wallet: any WalletRepository
     let clock: ManualClock
     /// Runs a read-only SQL query returning one Int64 per row (the schemas share table names).
     let int64s: @Sendable (String) async throws -> [Int64]
@@ -112,18 +112,16 @@ extension Backend {
 
 /// Every synchronous store over one fresh database, on either backend.
 struct StoresBackend: Sendable {
-    let users: any UserStoring
-    let tokens: any TokenStoring
-    let friends: any FriendStoring
-    let posts: any PostStoring
-    let affinities: any AffinityStoring
-    let credit: any CreditStoring
-    let experiments: any ExperimentStoring
+    let users: any UserRepository
+    let tokens: any TokenRepository
+    let friends: any FriendRepository
+    let posts: any PostRepository
+    let affinities: any AffinityRepository
+    let credit: any CreditRepository
+    let experiments: any ExperimentRepository
     let metrics: any MetricReading
-    let feeds: any FeedQuerying
-    let history: any WalletHistoryReading
-    let contacts: any PaymentContactsReading
-    let balances: any BalanceReading
+    let feeds: any FeedReading
+    let walletReads: any WalletReading
     let views: any ViewRecording
     /// Runs `body` with the backend's bulk writer, in one transaction.
     let bulkWrite: @Sendable (_ body: (any BulkWriting) throws -> Void) throws -> Void
@@ -143,7 +141,7 @@ extension StoresBackend {
 
 extension Backend {
     /// Every store of this backend on one fresh database, and the backend's wallet on it.
-    func withStores<T: Sendable>(_ body: @Sendable (StoresBackend, any WalletOperating) async throws -> T) async throws -> T {
+    func withStores<T: Sendable>(_ body: @Sendable (StoresBackend, any WalletRepository) async throws -> T) async throws -> T {
         let clock = ManualClock(epochSeconds: Self.startEpochSeconds)
         switch self {
         case .sqlite:
@@ -154,8 +152,7 @@ extension Backend {
                 posts: PostStore(database: database), affinities: AffinityStore(database: database),
                 credit: CreditStore(database: database), experiments: ExperimentStore(database: database),
                 metrics: MetricReader(database: database), feeds: FeedQueries(database: database),
-                history: WalletHistory(database: database), contacts: PaymentContacts(database: database),
-                balances: BalanceReader(database: database), views: ViewRecorder(database: database),
+                walletReads: SQLiteWalletReads(database: database), views: ViewRecorder(database: database),
                 bulkWrite: { body in try database.bulkWrite { try body($0) } },
                 strings: { sql in try database.pool.read { db in try String.fetchAll(db, sql: sql) } })
             return try await body(stores, try Wallet(database: database, clock: clock))
@@ -166,8 +163,7 @@ extension Backend {
                     friends: PostgresFriendStore(database: database), posts: PostgresPostStore(database: database),
                     affinities: PostgresAffinityStore(database: database), credit: PostgresCreditStore(database: database),
                     experiments: PostgresExperimentStore(database: database), metrics: PostgresMetricReader(database: database),
-                    feeds: PostgresFeedQueries(database: database), history: PostgresWalletHistory(database: database),
-                    contacts: PostgresPaymentContacts(database: database), balances: PostgresBalanceReader(database: database),
+                    feeds: PostgresFeedQueries(database: database), walletReads: PostgresWalletReads(database: database),
                     views: PostgresViewRecorder(database: database),
                     bulkWrite: { body in try database.bulkWrite { try body($0) } },
                     strings: { sql in

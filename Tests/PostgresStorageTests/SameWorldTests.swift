@@ -20,7 +20,9 @@ struct SameWorldTests {
     struct Answers: Equatable, Sendable {
         var eventKinds: [String]
         var candidates: [CandidateRow]
-        var signals: ViewerSignals
+        var friendIDs: Set<UserID>
+        var affinityByAuthor: [UserID: Double]
+        var seenPostIDs: Set<Int64>
         var historyFirst: [WalletHistoryItem]
         var historyNext: Int64?
         var historyRest: [WalletHistoryItem]
@@ -107,7 +109,7 @@ struct SameWorldTests {
     }
 
     /// Accounts, a top-up, transfers, a tip on a post and a claimed red packet.
-    static func money(_ wallet: any WalletOperating, tipOn post: Post) async throws {
+    static func money(_ wallet: any WalletRepository, tipOn post: Post) async throws {
         #expect(try await wallet.openAccounts(for: (1...5).map { UserID(Int64($0)) }) == 5)
         #expect(try await wallet.topUp(UserID(1), amountFen: 10_000, idempotencyKey: "t").code == "ok")
         #expect(try await wallet.transfer(from: UserID(1), to: UserID(4), amountFen: 500, idempotencyKey: "a").code == "ok")
@@ -125,8 +127,9 @@ struct SameWorldTests {
     }
 
     static func ask(_ stores: StoresBackend) throws -> Answers {
-        let history = try stores.history.page(of: UserID(1), before: nil, limit: 3)
-        let rest = try stores.history.page(of: UserID(1), before: history.next, limit: 10)
+        let history = try stores.walletReads.historyPage(of: UserID(1), before: nil, limit: 3)
+        let rest = try stores.walletReads.historyPage(of: UserID(1), before: history.next, limit: 10)
+        let social = try stores.feeds.socialSignals(of: UserID(2))
         #expect(try stores.credit.recomputeAll(at: now + day) == 5)
         let forced = Set(try stores.experiments.overrides()["e1", default: [:]].keys)
         let stop = try #require(try stores.experiments.stateChanges()["e1"])
@@ -135,10 +138,11 @@ struct SameWorldTests {
         return Answers(
             eventKinds: try stores.eventKinds(),
             candidates: try stores.feeds.candidateRows(circle: circle, now: now, limits: CandidateWindowLimits(ageMaxSeconds: 7 * day, countMax: 10)),
-            signals: try stores.feeds.viewerSignals(UserID(2), circle: circle, now: now, seenSince: now - 7 * day, seenBefore: now),
+            friendIDs: social.friendIDs, affinityByAuthor: social.affinityByAuthor(at: now),
+            seenPostIDs: try stores.views.seenPostIDs(UserID(2), circle: circle, since: now - 7 * day, before: now),
             historyFirst: history.items, historyNext: history.next, historyRest: rest.items,
-            contacts: try stores.contacts.suggestions(for: UserID(1), limit: 5).map { "\($0.user)×\($0.payments)" },
-            balancesFen: try (1...6).map { try stores.balances.balanceFen(of: UserID(Int64($0))) },
+            contacts: try stores.walletReads.paymentContacts(for: UserID(1), limit: 5).map { "\($0.user)×\($0.payments)" },
+            balancesFen: try (1...6).map { try stores.walletReads.balanceFen(of: UserID(Int64($0))) },
             scores: try stores.credit.allScores(), report: try stores.credit.report(UserID(1)),
             exposures: try stores.experiments.exposures(of: "e1"),
             exposureKeys: try stores.experiments.allExposureKeys().map { "\($0.experiment)/\($0.user)" }.sorted(),
@@ -155,8 +159,8 @@ struct SameWorldTests {
         #expect(sqlite.candidates.map(\.postID) == [3, 2, 1])
         #expect(sqlite.candidates.map(\.status) == [.hidden, .hidden, .visible])
         #expect(sqlite.candidates.last?.tipsFen == 200 && sqlite.candidates.last?.likeCount == 2)
-        #expect(sqlite.signals.friendIDs == [UserID(1)] && sqlite.signals.seenPostIDs == [1, 3])
-        #expect(Set(sqlite.signals.affinityByAuthor.keys) == [UserID(1), UserID(3)])
+        #expect(sqlite.friendIDs == [UserID(1)] && sqlite.seenPostIDs == [1, 3])
+        #expect(Set(sqlite.affinityByAuthor.keys) == [UserID(1), UserID(3)])
         #expect(sqlite.historyFirst.map(\.amountFen) == [-90, -200, -300] && sqlite.historyNext == sqlite.historyFirst.last?.entryID)
         #expect(sqlite.historyRest.map(\.amountFen) == [-500, 10_000])
         #expect(sqlite.historyFirst[1].counterpartyUserID == UserID(3) && sqlite.historyFirst[1].postID == 1)
@@ -174,7 +178,8 @@ struct SameWorldTests {
         let postgres = try await Self.answers(.postgres)
         #expect(postgres.eventKinds == sqlite.eventKinds)
         #expect(postgres.candidates == sqlite.candidates)
-        #expect(postgres.signals == sqlite.signals)
+        #expect(postgres.friendIDs == sqlite.friendIDs && postgres.affinityByAuthor == sqlite.affinityByAuthor)
+        #expect(postgres.seenPostIDs == sqlite.seenPostIDs)
         #expect(postgres.historyFirst == sqlite.historyFirst && postgres.historyNext == sqlite.historyNext)
         #expect(postgres.historyRest == sqlite.historyRest)
         #expect(postgres.contacts == sqlite.contacts)

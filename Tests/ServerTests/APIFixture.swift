@@ -30,7 +30,7 @@ final class APIFixture: Sendable {
         self.limits = limits
     }
 
-    deinit { try? service.database.removeFiles() }
+    deinit { try? service.database!.removeFiles() }
 
     static let repository: URL = {
         var url = URL(fileURLWithPath: #filePath)
@@ -68,7 +68,7 @@ final class APIFixture: Sendable {
     /// A token for a user (created with `user` defaults if missing).
     func token(_ id: Int64, admin: Bool = false) async throws -> String {
         if try service.users.user(UserID(id)) == nil { try user(id) }
-        let issuer = TokenIssuer(store: TokenStore(database: service.database), wallet: service.wallet, clock: clock)
+        let issuer = TokenIssuer(store: TokenStore(database: service.database!), wallet: service.wallet, clock: clock)
         return try await issuer.issue(for: UserID(id), admin: admin).token
     }
 

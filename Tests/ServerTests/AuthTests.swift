@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import GRDB
+import Storage
 import HummingbirdTesting
 import Testing
 
@@ -37,10 +38,10 @@ struct AuthTests {
         let fixture = try APIFixture()
         let token = try await fixture.token(2)
         #expect(token.hasPrefix("qz_") && token.count == 46)
-        let stored = try await fixture.service.database.pool.read { db in try Data.fetchAll(db, sql: "SELECT token_sha256 FROM api_tokens")
+        let stored = try await fixture.service.database!.pool.read { db in try Data.fetchAll(db, sql: "SELECT token_sha256 FROM api_tokens")
         }
         #expect(stored == [Data(TokenIssuer.digest(of: token))])
-        let everything = try await fixture.service.database.pool.read { db in
+        let everything = try await fixture.service.database!.pool.read { db in
             try String.fetchAll(db, sql: "SELECT quote(token_sha256) || user_id || is_admin FROM api_tokens")
         }
         #expect(!everything.joined().contains(String(token.dropFirst(3))))
@@ -49,7 +50,7 @@ struct AuthTests {
     @Test("a token for an unknown user is refused")
     func unknownUser() async throws {
         let fixture = try APIFixture()
-        let issuer = TokenIssuer(store: .init(database: fixture.service.database), wallet: fixture.service.wallet, clock: fixture.clock)
+        let issuer = TokenIssuer(store: fixture.service.storage.tokens, wallet: fixture.service.wallet, clock: fixture.clock)
         await #expect(throws: QuanziError(.userNotFound, "no user 99")) { try await issuer.issue(for: UserID(99), admin: false) }
     }
 
@@ -108,5 +109,22 @@ struct AuthTests {
         #expect(limiter.acquire(1, now: start) == nil)
         #expect(limiter.acquire(1, now: start) == 1)
         #expect(limiter.acquire(1, now: start + .milliseconds(1_000)) == nil)
+    }
+}
+
+@Suite("token cache")
+struct TokenCacheTests {
+    /// A cached token is served for its lifetime and not after: a token revoked in the database
+    /// stops working within that time.
+    @Test func entriesExpire() {
+        let cache = TokenCache()
+        let digest = [UInt8](repeating: 7, count: 32)
+        let token = APIToken(id: 1, userID: UserID(2), isAdmin: false, createdAtEpochSeconds: 0)
+        let start = ContinuousClock.now
+        #expect(cache.token(digest: digest, now: start) == nil)
+        cache.remember(token, digest: digest, now: start)
+        #expect(cache.token(digest: digest, now: start + TokenCache.lifetime - .seconds(1)) == token)
+        #expect(cache.token(digest: digest, now: start + TokenCache.lifetime) == nil)
+        #expect(cache.token(digest: [UInt8](repeating: 8, count: 32), now: start) == nil)
     }
 }

@@ -8,7 +8,7 @@ import Testing
 struct DemoWorldTests {
     /// Every post, like and report row, as text, for comparing two worlds.
     func digest(_ fixture: ServiceFixture) throws -> String {
-        try fixture.service.database.pool.read { db in
+        try fixture.service.database!.pool.read { db in
             let posts = try String.fetchAll(db, sql: "SELECT id || circle_id || author_id || kind || body || created_at || status FROM posts ORDER BY id")
             let likes = try String.fetchAll(db, sql: "SELECT post_id || '-' || user_id FROM likes ORDER BY post_id, user_id")
             let friends = try String.fetchAll(db, sql: "SELECT user_id || '-' || friend_id || '@' || since FROM friendships ORDER BY 1")
@@ -29,7 +29,7 @@ struct DemoWorldTests {
         #expect(summary.topUps == 300 && summary.transfers > 0 && summary.tips > 0 && summary.redPackets > 0)
         let report = try await first.service.wallet.verify()
         #expect(report.problems.isEmpty, "the seeded ledger verifies")
-        let campusAuthors = try first.service.database.pool.read { db in
+        let campusAuthors = try first.service.database!.pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT DISTINCT u.gender, u.occupation, u.verified FROM posts p JOIN users u ON u.id = p.author_id
                 WHERE p.circle_id = 'campus-diary'

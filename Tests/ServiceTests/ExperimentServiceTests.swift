@@ -97,7 +97,7 @@ struct ExperimentServiceTests {
             try service.experiments.store.recordExposure(experiment: spec.id, user: profile.id, variant: variant, at: start)
             variants[profile.id] = variant
         }
-        try service.database.bulkWrite { writer in
+        try service.database!.bulkWrite { writer in
             for profile in profiles {
                 let variant = variants[profile.id]
                 // Before exposure: ignored. After: treatment authors draw far more reports per view.
@@ -109,7 +109,7 @@ struct ExperimentServiceTests {
                 for report in 0..<reports { try writer.recordReport(on: profile.id, at: start + 100 + Int64(report)) }
             }
         }
-        let report = try service.experiments.analyze(spec.id, database: service.database, now: start + 3600)
+        let report = try service.experiments.analyze(spec.id, now: start + 3600)
         #expect(report.variants.map(\.users).reduce(0, +) == 400)
         let rate = try #require(report.metrics.first { $0.id == "reports_received_rate" })
         #expect(rate.arms[0].value > 0.04 && rate.arms[0].value < 0.06, "about 1 report per 20 views; views before exposure do not count")
@@ -121,14 +121,14 @@ struct ExperimentServiceTests {
 
         // After the stop everyone gets control: what users do then is not the treatment's, and a
         // later analysis of the stopped experiment still reports what it stopped on.
-        try service.database.bulkWrite { writer in
+        try service.database!.bulkWrite { writer in
             for profile in profiles {
                 for view in 0..<200 {
                     try writer.recordView(1, circle: CircleID("campus-diary"), by: UserID(999), author: profile.id, at: start + 7200 + Int64(view))
                 }
             }
         }
-        let later = try service.experiments.analyze(spec.id, database: service.database, now: start + 86_400)
+        let later = try service.experiments.analyze(spec.id, now: start + 86_400)
         let laterRate = try #require(later.metrics.first { $0.id == "reports_received_rate" })
         #expect(laterRate.arms.map(\.value) == rate.arms.map(\.value))
         #expect(later.decision == .stoppedByGuardrail && later.stoppedAtEpochSeconds == start + 3600)

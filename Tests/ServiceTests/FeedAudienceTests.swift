@@ -35,11 +35,29 @@ struct FeedAudienceTests {
         }
     }
 
+    @Test("nearby: authors who first post after the city's feed was read still reach it, and only it")
+    func sameCityLearnsNewAuthors() throws {
+        let fixture = try ServiceFixture()
+        try fixture.user(1, city: "Hangzhou")
+        try fixture.user(2, city: "Hangzhou")
+        try fixture.user(3, city: "Beijing")
+        _ = try fixture.service.createPost(by: UserID(1), in: CircleID("nearby"), body: "first")
+        #expect(try fixture.service.feed(for: UserID(2), in: CircleID("nearby"), limit: 20, recordViews: false).items.count == 1)
+        fixture.clock.set(epochSeconds: ServiceFixture.start + 60)
+        let newcomer = try fixture.service.createPost(by: UserID(2), in: CircleID("nearby"), body: "second")
+        let elsewhere = try fixture.service.createPost(by: UserID(3), in: CircleID("nearby"), body: "third")
+        let hangzhou = try fixture.service.feed(for: UserID(1), in: CircleID("nearby"), limit: 20, recordViews: false)
+        #expect(Set(hangzhou.items.map(\.post.id)).contains(newcomer.id))
+        #expect(!hangzhou.items.map(\.post.id).contains(elsewhere.id))
+        let beijing = try fixture.service.feed(for: UserID(3), in: CircleID("nearby"), limit: 20, recordViews: false)
+        #expect(beijing.items.map(\.post.id) == [elsewhere.id])
+    }
+
     @Test("friends shows the viewer's own and their friends' posts only")
     func friendsOnly() throws {
         let fixture = try ServiceFixture()
         for id: Int64 in 1...4 { try fixture.user(id) }
-        try fixture.service.database.bulkWrite { writer in try writer.befriend(UserID(1), UserID(2), at: ServiceFixture.start) }
+        try fixture.service.database!.bulkWrite { writer in try writer.befriend(UserID(1), UserID(2), at: ServiceFixture.start) }
         for (index, author) in [1, 2, 3, 4, 2, 3].enumerated() as EnumeratedSequence<[Int64]> {
             fixture.clock.set(epochSeconds: ServiceFixture.start + Int64(index) * 60)
             _ = try fixture.service.createPost(by: UserID(author), in: CircleID("friends"), body: "post \(index)")

@@ -42,6 +42,23 @@ struct FeedServiceTests {
         #expect(top.items.first?.post.id == oldest.id)
     }
 
+    @Test("a page shows each post's current likes, not the counts when it was first shown")
+    func countsStayCurrent() throws {
+        let fixture = try world()
+        let service = fixture.service
+        let before = try service.feed(for: UserID(100), in: CircleID("campus-diary"), limit: 20, recordViews: false)
+        let post = try #require(before.items.first?.post)
+        for liker in 300...301 {
+            try fixture.user(Int64(liker), gender: .male)
+            try service.like(post.id, by: UserID(Int64(liker)))
+        }
+        let after = try service.feed(for: UserID(100), in: CircleID("campus-diary"), limit: 20, recordViews: false)
+        let shown = try #require(after.items.first { $0.post.id == post.id }?.post)
+        #expect(shown.likeCount == post.likeCount + 2)
+        #expect(shown.body == post.body && shown.authorID == post.authorID && shown.kind == post.kind)
+        #expect(shown == (try service.posts.post(post.id)).map { stored in var stored = stored; stored.tipsFen = shown.tipsFen; return stored })
+    }
+
     @Test("explain: contributions sum to each score")
     func explain() throws {
         let fixture = try world()
@@ -72,7 +89,7 @@ struct FeedServiceTests {
         try service.like(post.id, by: UserID(100))
         _ = try service.report(post.id, by: UserID(5), reason: "x")
         let live = try service.feed(for: UserID(100), in: CircleID("campus-diary"), limit: 20, recordViews: false)
-        let reloaded = try QuanziService(database: service.database, plugins: service.plugins, experiments: service.experiments.experiments,
+        let reloaded = try QuanziService(database: service.database!, plugins: service.plugins, experiments: service.experiments.experiments,
                                          clock: fixture.clock)
         let fresh = try reloaded.feed(for: UserID(100), in: CircleID("campus-diary"), limit: 20, recordViews: false)
         #expect(live.items.map(\.post.id) == fresh.items.map(\.post.id))

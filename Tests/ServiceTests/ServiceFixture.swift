@@ -20,7 +20,7 @@ final class ServiceFixture {
         service = try QuanziService(database: QuanziDatabase.temporary(), plugins: plugins, experiments: experiments, clock: clock)
     }
 
-    deinit { try? service.database.removeFiles() }
+    deinit { try? service.database!.removeFiles() }
 
     static let repository: URL = {
         var url = URL(fileURLWithPath: #filePath)
@@ -40,7 +40,7 @@ final class ServiceFixture {
     }
 
     func eventCount(_ kind: EventKind) throws -> Int {
-        try service.database.pool.read { db in
+        try service.database!.pool.read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE kind = ?", arguments: [kind.rawValue]) ?? 0
         }
     }

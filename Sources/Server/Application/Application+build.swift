@@ -40,7 +40,7 @@ public func buildRouter(service: QuanziService, limits: ServerLimits = .default,
     OperationsController(service: service, metrics: metrics).addRoutes(to: router)
 
     let api = router.group("v1")
-        .add(middleware: AuthMiddleware(tokens: TokenStore(database: service.database)))
+        .add(middleware: AuthMiddleware(tokens: service.storage.tokens))
         .add(middleware: RateLimitMiddleware(limiter: RateLimiter(policy: limits.apiRate)))
     let admin = api.group().add(middleware: AdminMiddleware())
     let money = api.group().add(middleware: RateLimitMiddleware(limiter: RateLimiter(policy: limits.moneyRate)))
@@ -48,12 +48,12 @@ public func buildRouter(service: QuanziService, limits: ServerLimits = .default,
 
     MeController(service: service).addRoutes(to: api)
     UsersController(service: service).addRoutes(to: api)
-    FriendsController(service: service, suggestions: FriendSuggestionsQuery(database: service.database)).addRoutes(to: api)
+    FriendsController(service: service, suggestions: FriendSuggestionsQuery(reads: service.storage.walletReads)).addRoutes(to: api)
     CirclesController(service: service, metrics: metrics).addRoutes(to: api)
     FeedController(service: service, metrics: metrics).addRoutes(to: api)
     PostsController(service: service).addRoutes(to: api)
     TipsController(service: service, metrics: metrics).addRoutes(to: money)
-    WalletController(service: service, history: WalletHistoryQuery(database: service.database), metrics: metrics)
+    WalletController(service: service, history: WalletHistoryQuery(reads: service.storage.walletReads), metrics: metrics)
         .addRoutes(to: api, money: money, admin: adminMoney)
     RedPacketsController(service: service, metrics: metrics).addRoutes(to: api, money: money)
     ExperimentsController(service: service).addRoutes(to: admin)

@@ -5,7 +5,8 @@ import Storage
 /// in the context. Every `/v1` route sits behind it.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = QuanziRequestContext
-    let tokens: TokenStore
+    let tokens: any TokenRepository
+    let cache = TokenCache()
 
     /// Longer headers are refused unhashed: a real token is 46 characters.
     static let authorizationBytesMax = 256
@@ -18,8 +19,15 @@ struct AuthMiddleware: RouterMiddleware {
             throw APIError.unauthorized("the Authorization header must be 'Bearer <token>'")
         }
         let digest = TokenIssuer.digest(of: String(parts[1]))
-        guard let record = try await Blocking.run({ [tokens] in try tokens.token(digest: digest) }) else {
-            throw APIError.unauthorized("unknown or revoked token")
+        let record: APIToken
+        if let cached = cache.token(digest: digest) {
+            record = cached
+        } else {
+            guard let stored = try await Blocking.run({ [tokens] in try tokens.token(digest: digest) }) else {
+                throw APIError.unauthorized("unknown or revoked token")
+            }
+            cache.remember(stored, digest: digest)
+            record = stored
         }
         var context = context
         context.caller = Caller(userID: record.userID, isAdmin: record.isAdmin, tokenID: record.id)

@@ -8,11 +8,11 @@ public struct TokenIssuer: Sendable {
     /// Marks the string as a Quanzi token, so secret scanners and people recognise a leaked one.
     public static let prefix = "qz_"
 
-    let store: TokenStore
-    let wallet: Wallet
+    let store: any TokenRepository
+    let wallet: any WalletRepository
     let clock: any Clock
 
-    public init(store: TokenStore, wallet: Wallet, clock: any Clock) {
+    public init(store: any TokenRepository, wallet: any WalletRepository, clock: any Clock) {
         self.store = store
         self.wallet = wallet
         self.clock = clock

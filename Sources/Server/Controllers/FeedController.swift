@@ -29,6 +29,6 @@ struct FeedController {
         let started = ContinuousClock.now
         let result = try await Blocking.run { [service, limit] in try service.feed(for: caller.userID, in: circle, limit: limit, cursor: cursor, explain: explain) }
         metrics.recordFeedRanking(duration: ContinuousClock.now - started)
-        return try JSONResponse.make(FeedView(result, explain: explain))
+        return JSONResponse.make(bytes: try FeedView(result, explain: explain).jsonBytes())
     }
 }

@@ -28,9 +28,13 @@ struct MoneyResponse {
 /// A JSON response with the API's encoder.
 enum JSONResponse {
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try APIJSON.encoder.encode(value)
-        return Response(
+        make(bytes: try APIJSON.encoder.encode(value), status: status)
+    }
+
+    /// A body already encoded (the feed writes its own, see `JSONWriter`).
+    static func make(bytes: some Sequence<UInt8>, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

@@ -80,7 +80,7 @@ public final class ServerMetrics: Sendable {
     }
 
     /// The exposition text, after refreshing the gauges that are read rather than pushed.
-    func render(wallet: Wallet) async -> [UInt8] {
+    func render(wallet: any WalletRepository) async -> [UInt8] {
         if let statistics = await wallet.groupCommitStatistics() { groupCommit.update(statistics) }
         return registry.emitToBuffer()
     }

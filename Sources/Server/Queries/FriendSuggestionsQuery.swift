@@ -3,9 +3,9 @@ import Storage
 
 /// Friend suggestions from payment contacts (see `Storage.PaymentContacts`).
 struct FriendSuggestionsQuery: Sendable {
-    let database: QuanziDatabase
+    let reads: any WalletReading
 
     func suggestions(for user: UserID, limit: Int) async throws -> [(user: UserID, payments: Int)] {
-        try await Blocking.run { [database] in try PaymentContacts(database: database).suggestions(for: user, limit: limit) }
+        try await Blocking.run { [reads] in try reads.paymentContacts(for: user, limit: limit) }
     }
 }

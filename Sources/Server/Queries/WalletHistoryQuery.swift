@@ -3,10 +3,10 @@ import Storage
 
 /// A page of wallet history as the API shows it (see `Storage.WalletHistory`).
 struct WalletHistoryQuery: Sendable {
-    let database: QuanziDatabase
+    let reads: any WalletReading
 
     func page(of user: UserID, before: Int64?, limit: Int) async throws -> HistoryPage {
-        let (items, next) = try await Blocking.run { [database] in try WalletHistory(database: database).page(of: user, before: before, limit: limit) }
+        let (items, next) = try await Blocking.run { [reads] in try reads.historyPage(of: user, before: before, limit: limit) }
         return HistoryPage(
             items: items.map { item in
                 HistoryItemView(transferID: item.transferID, kind: item.kind, amountFen: item.amountFen,

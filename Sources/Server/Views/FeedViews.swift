@@ -24,15 +24,6 @@ struct FeedView: Encodable, Sendable {
         let isSeen: Bool
         let contributions: [Contribution]
 
-        init(_ explanation: FeedExplanation) {
-            ageSeconds = explanation.ageSeconds
-            decay = explanation.decay
-            affinity = explanation.affinity
-            isFriend = explanation.isFriend
-            isSeen = explanation.isSeen
-            contributions = explanation.contributions.map { Contribution(feature: $0.feature.rawValue, value: $0.value) }
-        }
-
         enum CodingKeys: String, CodingKey {
             case ageSeconds = "age_seconds", decay, affinity, isFriend = "is_friend", isSeen = "is_seen", contributions
         }
@@ -50,18 +41,6 @@ struct FeedView: Encodable, Sendable {
         let seenPenalty: Double
         let maxPerAuthor: Int
 
-        init(_ parameters: RankingParameters) {
-            halfLifeHours = parameters.halfLifeHours
-            engagementWeight = parameters.engagementWeight
-            tipsWeight = parameters.tipsWeight
-            creditWeight = parameters.creditWeight
-            affinityWeight = parameters.affinityWeight
-            friendshipWeight = parameters.friendshipWeight
-            reportPenalty = parameters.reportPenalty
-            seenPenalty = parameters.seenPenalty
-            maxPerAuthor = parameters.maxPerAuthor
-        }
-
         enum CodingKeys: String, CodingKey {
             case halfLifeHours = "half_life_hours", engagementWeight = "engagement_weight", tipsWeight = "tips_weight", creditWeight = "credit_weight", affinityWeight = "affinity_weight", friendshipWeight = "friendship_weight", reportPenalty = "report_penalty", seenPenalty = "seen_penalty", maxPerAuthor = "max_per_author"
         }
@@ -73,13 +52,33 @@ struct FeedView: Encodable, Sendable {
     /// With `?explain=1`.
     let parameters: ParametersView?
 
-    init(_ result: FeedResult, explain: Bool) {
-        items = result.items.map { Item(post: PostView($0.post), score: $0.score, explanation: $0.explanation.map(ExplanationView.init)) }
-        nextCursor = result.nextCursor
-        parameters = explain ? ParametersView(result.parameters) : nil
-    }
-
     enum CodingKeys: String, CodingKey {
         case items, nextCursor = "next_cursor", parameters
+    }
+}
+
+// The conversions live in extensions so that the views keep their memberwise initializers.
+extension FeedView {
+    init(_ result: FeedResult, explain: Bool) {
+        self.init(
+            items: result.items.map { Item(post: PostView($0.post), score: $0.score, explanation: $0.explanation.map(ExplanationView.init)) },
+            nextCursor: result.nextCursor, parameters: explain ? ParametersView(result.parameters) : nil)
+    }
+}
+
+extension FeedView.ExplanationView {
+    init(_ explanation: FeedExplanation) {
+        self.init(
+            ageSeconds: explanation.ageSeconds, decay: explanation.decay, affinity: explanation.affinity, isFriend: explanation.isFriend,
+            isSeen: explanation.isSeen, contributions: explanation.contributions.map { Contribution(feature: $0.feature.rawValue, value: $0.value) })
+    }
+}
+
+extension FeedView.ParametersView {
+    init(_ parameters: RankingParameters) {
+        self.init(
+            halfLifeHours: parameters.halfLifeHours, engagementWeight: parameters.engagementWeight, tipsWeight: parameters.tipsWeight,
+            creditWeight: parameters.creditWeight, affinityWeight: parameters.affinityWeight, friendshipWeight: parameters.friendshipWeight,
+            reportPenalty: parameters.reportPenalty, seenPenalty: parameters.seenPenalty, maxPerAuthor: parameters.maxPerAuthor)
     }
 }

@@ -10,19 +10,16 @@ struct PostView: Codable, Sendable {
     let likeCount: Int
     let commentCount: Int
 
-    init(_ post: Post) {
-        id = post.id
-        circleID = post.circleID.rawValue
-        authorID = post.authorID.rawValue
-        kind = post.kind.rawValue
-        body = post.body
-        createdAt = post.createdAtEpochSeconds
-        likeCount = post.likeCount
-        commentCount = post.commentCount
-    }
-
     enum CodingKeys: String, CodingKey {
         case id, circleID = "circle_id", authorID = "author_id", kind, body, createdAt = "created_at", likeCount = "like_count", commentCount = "comment_count"
+    }
+}
+
+extension PostView {
+    init(_ post: Post) {
+        self.init(
+            id: post.id, circleID: post.circleID.rawValue, authorID: post.authorID.rawValue, kind: post.kind.rawValue, body: post.body,
+            createdAt: post.createdAtEpochSeconds, likeCount: post.likeCount, commentCount: post.commentCount)
     }
 }
 

@@ -50,7 +50,7 @@ enum DemoMoney {
         summary.refused += transfers.count - summary.transfers
         // Affinity from payments, in one transaction rather than two per transfer.
         let now = service.clock.nowEpochSeconds
-        try service.database.bulkWrite { writer in
+        try service.bulkWrite { writer in
             for (request, result) in zip(transfers, transferResults) {
                 guard case .success(.committed) = result, let from = request.debit.userID, let to = request.credit.userID else { continue }
                 try writer.bumpAffinity(viewer: from, author: to, .transfer, at: now)
@@ -70,7 +70,7 @@ enum DemoMoney {
                               idempotencyKey: "seed-tip-\(index)"), view.post, view.viewer.id, amount))
         }
         let tipResults = await wallet.transferBatch(tips.map(\.0))
-        try service.database.bulkWrite { writer in
+        try service.bulkWrite { writer in
             for (tip, result) in zip(tips, tipResults) {
                 guard case .success(.committed) = result else { continue }
                 summary.tips += 1

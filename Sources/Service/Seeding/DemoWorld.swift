@@ -62,7 +62,7 @@ public enum DemoWorld {
         var summary = Summary()
 
         let users = (1...options.users).map { DemoPopulation.user($0, now: now, random: &random) }
-        try service.database.bulkWrite { writer in
+        try service.bulkWrite { writer in
             for user in users { try writer.insertUser(user, isAdmin: user.id == UserID(1)) }
         }
         summary.users = users.count
@@ -123,7 +123,7 @@ public enum DemoWorld {
         }
         let ordered = pairs.sorted { $0[0] != $1[0] ? $0[0] < $1[0] : $0[1] < $1[1] }
         var friends: [UserID: [UserID]] = [:]
-        try service.database.bulkWrite { writer in
+        try service.bulkWrite { writer in
             for pair in ordered {
                 let since = now - Int64(random.int(in: 1...365)) * 86_400
                 try writer.befriend(UserID(pair[0]), UserID(pair[1]), at: since)
@@ -143,7 +143,7 @@ public enum DemoWorld {
         let moderator = service.moderator(for: circle.id)
         var views: [(post: Post, viewer: UserProfile, at: Int64)] = []
         var posts: [Post] = []
-        try service.database.bulkWrite { writer in
+        try service.bulkWrite { writer in
             for user in graph.users where random.chance(postingShare) {
                 let kind = random.pick(PostKind.allCases)
                 var body = random.pick(DemoPopulation.postBodies[kind] ?? ["…"])
@@ -163,7 +163,7 @@ public enum DemoWorld {
             }
         }
         let threshold = moderator?.reportThreshold ?? ModerationPolicy.defaultReportThreshold
-        try service.database.bulkWrite { writer in
+        try service.bulkWrite { writer in
             for post in posts {
                 var hidden = false
                 for _ in 0..<viewersPerPost where !hidden {
@@ -217,7 +217,7 @@ public enum DemoWorld {
                 summary.ruleDenials += 1
             }
         }
-        try service.database.bulkWrite { writer in
+        try service.bulkWrite { writer in
             for comment in allowed {
                 do {
                     try writer.comment(on: comment.post.id, by: comment.viewer.id, body: random.pick(commentBodies), at: comment.at + 60)

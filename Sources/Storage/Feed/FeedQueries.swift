@@ -41,20 +41,16 @@ public struct FeedQueries: Sendable {
         }
     }
 
-    /// Affinity per author, friends, and posts of `circle` seen in [`seenSince`, `seenBefore`).
-    public func viewerSignals(_ viewer: UserID, circle: CircleID, now: Int64, seenSince: Int64, seenBefore: Int64) throws -> ViewerSignals {
-        try database.pool.unsafeRead { db in
-            var affinity: [UserID: Double] = [:]
-            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT author_id, score, updated_at FROM affinities WHERE viewer_id = ?"), arguments: [viewer.rawValue]) {
-                affinity[UserID(row[0] as Int64)] = Affinity.normalized(Affinity.decayed(row[1], updatedAtEpochSeconds: row[2], nowEpochSeconds: now))
+    /// The viewer's friends and stored affinities, from memory after the first read.
+    public func socialSignals(of viewer: UserID) throws -> SocialSignals {
+        try database.socialSignalCache.signals(of: viewer) {
+            try database.pool.unsafeRead { db in
+                let affinities = try Row.fetchAll(
+                    db.cachedStatement(sql: "SELECT author_id, score, updated_at FROM affinities WHERE viewer_id = ?"), arguments: [viewer.rawValue]
+                ).map { SocialSignals.StoredAffinity(authorID: UserID($0[0] as Int64), score: $0[1], updatedAtEpochSeconds: $0[2]) }
+                let friends = try Int64.fetchAll(db.cachedStatement(sql: "SELECT friend_id FROM friendships WHERE user_id = ?"), arguments: [viewer.rawValue])
+                return SocialSignals(friendIDs: Set(friends.map { UserID($0) }), affinities: affinities)
             }
-            let friends = try Int64.fetchAll(db.cachedStatement(sql: "SELECT friend_id FROM friendships WHERE user_id = ?"), arguments: [viewer.rawValue])
-            // No DISTINCT: the Set removes repeats, and SQLite then reads the covering index in
-            // order without building a temporary B-tree.
-            let seen = try Int64.fetchAll(db.cachedStatement(sql: """
-                SELECT post_id FROM events WHERE user_id = ? AND kind = 'post.viewed' AND circle_id = ? AND at >= ? AND at < ?
-                """), arguments: [viewer.rawValue, circle.rawValue, seenSince, seenBefore])
-            return ViewerSignals(viewerID: viewer, affinityByAuthor: affinity, friendIDs: Set(friends.map { UserID($0) }), seenPostIDs: Set(seen))
         }
     }
 }

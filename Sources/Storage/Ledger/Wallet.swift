@@ -107,24 +107,7 @@ public final class Wallet: Sendable {
         }
     }
 
-    /// Money from one user to another.
-    public func transfer(from: UserID, to: UserID, amountFen: Int64, idempotencyKey: String) async throws -> TransferResult {
-        try await transfer(.transfer(from: from, to: to, amountFen: amountFen, idempotencyKey: idempotencyKey))
-    }
-
-    /// A tip to a post's author.
-    public func tip(
-        from: UserID, to author: UserID, postID: Int64, circleID: CircleID? = nil, amountFen: Int64,
-        idempotencyKey: String
-    ) async throws -> TransferResult {
-        try await transfer(
-            .tip(from: from, to: author, postID: postID, circleID: circleID, amountFen: amountFen, idempotencyKey: idempotencyKey))
-    }
-
-    /// Money entering `user`'s account from outside.
-    public func topUp(_ user: UserID, amountFen: Int64, idempotencyKey: String) async throws -> TransferResult {
-        try await transfer(.topUp(user, amountFen: amountFen, idempotencyKey: idempotencyKey))
-    }
+    // transfer(from:to:…), tip(…) and topUp(…) come from `WalletRepository`.
 
     /// Applies many requests in one transaction (one fsync), each checked on its own, for bulk
     /// work such as seeding where the caller already holds a batch. Each request gets its own

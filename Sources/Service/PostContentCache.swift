@@ -1,0 +1,58 @@
+import Core
+import Feed
+import Social
+import Synchronization
+
+/// The parts of a post that never change once written (author, circle, kind, body, time), so a
+/// feed page is built without reading its posts back: loading twenty posts by id was a tenth of
+/// a feed request. Counts and status come from the circle's window, which the service keeps
+/// current; a post not cached yet is read once.
+final class PostContentCache: Sendable {
+    /// A post is a few hundred bytes; past this many the cache starts over.
+    static let postsMax = 200_000
+
+    private let posts = Mutex<[Int64: Post]>([:])
+
+    func remember(_ post: Post) {
+        posts.withLock { posts in
+            if posts.count >= Self.postsMax { posts.removeAll(keepingCapacity: true) }
+            posts[post.id] = post
+        }
+    }
+
+    /// The posts of `rows` as they are now: cached content with the window's counts and status.
+    /// `load` reads the posts not cached yet.
+    func posts(_ rows: [CandidateRow], load: ([Int64]) throws -> [Int64: Post]) rethrows -> [Int64: Post] {
+        var (found, missing) = posts.withLock { posts -> ([Int64: Post], [Int64]) in
+            var found: [Int64: Post] = [:]
+            var missing: [Int64] = []
+            for row in rows {
+                if let post = posts[row.postID] { found[row.postID] = post } else { missing.append(row.postID) }
+            }
+            return (found, missing)
+        }
+        if !missing.isEmpty {
+            let loaded = try load(missing)
+            for post in loaded.values { remember(post) }
+            found.merge(loaded) { cached, _ in cached }
+        }
+        for row in rows {
+            guard var post = found[row.postID] else { continue }
+            post.likeCount = row.likeCount
+            post.commentCount = row.commentCount
+            post.reportCount = row.reportCount
+            post.tipsFen = row.tipsFen
+            post.status = Self.status(row.status)
+            found[row.postID] = post
+        }
+        return found
+    }
+
+    static func status(_ status: CandidateStatus) -> PostStatus {
+        switch status {
+        case .visible: .visible
+        case .hidden: .hidden
+        case .deleted: .deleted
+        }
+    }
+}

@@ -1,0 +1,169 @@
+import Core
+import Synchronization
+
+/// The posts each viewer has seen recently, per circle, held in memory. Reading them from the
+/// events table cost a fifth of a feed request, and more the longer a viewer scrolled (every
+/// page adds twenty rows to read next time). The index learns a view the moment `ViewRecorder`
+/// takes it, before it is written, so a write-behind recorder never shows a viewer the same
+/// posts as unseen twice.
+///
+/// A (viewer, circle) entry is loaded from the events table on first use and merged with the
+/// views recorded since the entry was made. Writers that bypass `ViewRecorder` (bulk seeding)
+/// call `reloadAll()` after they commit.
+///
+/// Bounded twice: at most `entriesMax` entries (per shard, two generations: an entry not used
+/// during a whole generation is dropped and reloaded when needed), and at most
+/// `postsPerEntryMax` posts per entry (past that many a viewer's oldest views stop counting).
+final class SeenPostsIndex: Sendable {
+    static let entriesMax = 100_000
+    static let postsPerEntryMax = 5_000
+    /// Shards, so concurrent requests rarely wait for each other's lock.
+    static let shardCount = 16
+
+    struct Key: Hashable, Sendable {
+        var viewerID: UserID
+        var circleID: CircleID
+    }
+
+    struct View: Hashable, Sendable {
+        var postID: Int64
+        var atEpochSeconds: Int64
+    }
+
+    /// A `Mutex` cannot live in an array by value.
+    private final class Shard: Sendable {
+        let generations = Mutex(Generations())
+    }
+
+    private let shards: [Shard] = (0..<shardCount).map { _ in Shard() }
+
+    private func shard(_ key: Key) -> Shard {
+        var hasher = Hasher()
+        hasher.combine(key)
+        return shards[Int(UInt(bitPattern: hasher.finalize()) % UInt(Self.shardCount))]
+    }
+
+    /// Notes views the moment they are recorded (before they are durable).
+    func note(_ views: [(viewerID: UserID, circleID: CircleID, postID: Int64)], at now: Int64) {
+        var byKey: [Key: [Int64]] = [:]
+        for view in views { byKey[Key(viewerID: view.viewerID, circleID: view.circleID), default: []].append(view.postID) }
+        for (key, postIDs) in byKey {
+            shard(key).generations.withLock { generations in
+                generations.update(key) { entry in
+                    for postID in postIDs { entry.note(View(postID: postID, atEpochSeconds: now)) }
+                }
+            }
+        }
+    }
+
+    /// Posts `viewer` saw in `circle` in [`since`, `before`); `load` reads the events table
+    /// (views at or after `since`) when the entry has not been loaded yet.
+    func seenPostIDs(_ viewer: UserID, circle: CircleID, since: Int64, before: Int64, load: () throws -> [View]) rethrows -> Set<Int64> {
+        let key = Key(viewerID: viewer, circleID: circle)
+        let shard = shard(key)
+        if let seen = shard.generations.withLock({ generations -> Set<Int64>? in
+            generations.update(key) { entry in entry.isLoaded ? entry.seen(since: since, before: before) : nil }
+        }) {
+            return seen
+        }
+        // Read outside the lock; a concurrent loader may have won meanwhile, then its entry stands.
+        let stored = try load()
+        return shard.generations.withLock { generations in
+            generations.update(key) { entry in
+                if !entry.isLoaded {
+                    for view in stored { entry.note(view) }
+                    entry.isLoaded = true
+                }
+                return entry.seen(since: since, before: before)
+            }
+        }
+    }
+
+    /// After views were written around `ViewRecorder`: every entry reads the events table
+    /// again on its next use, keeping the views it noted (some may not be written yet).
+    func reloadAll() {
+        for shard in shards {
+            shard.generations.withLock { generations in
+                for key in generations.current.keys { generations.current[key]!.isLoaded = false }
+                for key in generations.previous.keys { generations.previous[key]!.isLoaded = false }
+            }
+        }
+    }
+
+    /// One viewer's views in one circle. `earliestAt` is the record; `settled` and `recent`
+    /// answer the usual question in O(1): a first page asks for the posts seen before now, and
+    /// `settled` is kept as exactly the posts first seen before `watermark`, the latest such
+    /// "now"; views at or after it wait in `recent` until a later question moves them.
+    struct Entry: Sendable {
+        /// Whether the views from the events table have been merged in.
+        var isLoaded = false
+        private var earliestAt: [Int64: Int64] = [:]
+        private var settled: Set<Int64> = []
+        private var recent: [View] = []
+        private var watermark = Int64.min
+        private var oldestAt = Int64.max
+
+        /// Views older than the window's age by less than this still count as seen: pruning on
+        /// every second's boundary would rebuild busy entries on every request. An hour-old
+        /// excess only touches posts at the very end of the window.
+        static let pruneSlackSeconds: Int64 = 3_600
+
+        mutating func note(_ view: View) {
+            if let earliest = earliestAt[view.postID], earliest <= view.atEpochSeconds { return }
+            earliestAt[view.postID] = view.atEpochSeconds
+            oldestAt = min(oldestAt, view.atEpochSeconds)
+            if view.atEpochSeconds < watermark { settled.insert(view.postID) } else { recent.append(view) }
+            if earliestAt.count > SeenPostsIndex.postsPerEntryMax + SeenPostsIndex.postsPerEntryMax / 8 { keepNewest(SeenPostsIndex.postsPerEntryMax) }
+        }
+
+        mutating func seen(since: Int64, before: Int64) -> Set<Int64> {
+            if oldestAt < since && since.subtractingReportingOverflow(oldestAt).partialValue > Self.pruneSlackSeconds { rebuild(since: since) }
+            guard before >= watermark else {
+                // An older paging session: answer from the record.
+                return Set(earliestAt.lazy.filter { $0.value >= since && $0.value < before }.map(\.key))
+            }
+            if recent.contains(where: { $0.atEpochSeconds < before }) {
+                for view in recent where view.atEpochSeconds < before { settled.insert(view.postID) }
+                recent.removeAll { $0.atEpochSeconds < before }
+            }
+            watermark = before
+            return settled
+        }
+
+        private mutating func rebuild(since: Int64) {
+            earliestAt = earliestAt.filter { $0.value >= since }
+            rederive()
+        }
+
+        private mutating func keepNewest(_ count: Int) {
+            let kept = earliestAt.sorted { $0.value > $1.value }.prefix(count)
+            earliestAt = Dictionary(uniqueKeysWithValues: kept.map { ($0.key, $0.value) })
+            rederive()
+        }
+
+        private mutating func rederive() {
+            let watermark = watermark
+            settled = Set(earliestAt.lazy.filter { $0.value < watermark }.map(\.key))
+            recent = earliestAt.filter { $0.value >= watermark }.map { View(postID: $0.key, atEpochSeconds: $0.value) }
+            oldestAt = earliestAt.values.min() ?? .max
+        }
+    }
+
+    struct Generations {
+        var current: [Key: Entry] = [:]
+        var previous: [Key: Entry] = [:]
+
+        /// Runs `body` on the key's entry in place (made if missing), in the current generation.
+        mutating func update<T>(_ key: Key, _ body: (inout Entry) -> T) -> T {
+            if current[key] == nil {
+                let entry = previous.removeValue(forKey: key) ?? Entry()
+                if current.count >= SeenPostsIndex.entriesMax / SeenPostsIndex.shardCount / 2 {
+                    previous = current
+                    current = [:]
+                }
+                current[key] = entry
+            }
+            return body(&current[key]!)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Core
+import Synchronization
+
+/// Viewers' `SocialSignals` held in memory: every feed request read them from two tables.
+/// Friendships and affinities change (likes, comments, tips, accepted requests), so entries are
+/// invalidated after each commit that touches a viewer's rows (`SocialChangeTracking` learns
+/// which from triggers, whatever code path wrote them).
+///
+/// A read that started before such a commit must not put its stale copy back: each
+/// invalidation takes a ticket number, and a loaded entry is kept only if no invalidation of
+/// its viewer came after the ticket its read began with.
+final class SocialSignalCache: Sendable {
+    /// Entries held (two generations of half each); past it the oldest generation goes.
+    static let entriesMax = 100_000
+    /// Invalidation stamps remembered per viewer; past it, every read older than now is refused.
+    static let stampsMax = 100_000
+
+    private struct State {
+        var current: [UserID: SocialSignals] = [:]
+        var previous: [UserID: SocialSignals] = [:]
+        var ticket: UInt64 = 0
+        /// The ticket of each viewer's latest invalidation.
+        var invalidatedAt: [UserID: UInt64] = [:]
+        /// Reads that began before this ticket are refused (stamps older than it were dropped).
+        var ticketFloor: UInt64 = 0
+
+        mutating func lookup(_ viewer: UserID) -> SocialSignals? {
+            if let signals = current[viewer] { return signals }
+            guard let signals = previous.removeValue(forKey: viewer) else { return nil }
+            store(signals, for: viewer)
+            return signals
+        }
+
+        mutating func store(_ signals: SocialSignals, for viewer: UserID) {
+            if current[viewer] == nil && current.count >= SocialSignalCache.entriesMax / 2 {
+                previous = current
+                current = [:]
+            }
+            current[viewer] = signals
+        }
+    }
+
+    private let state = Mutex(State())
+
+    /// The viewer's signals, from memory or from `load`.
+    func signals(of viewer: UserID, load: () throws -> SocialSignals) rethrows -> SocialSignals {
+        let (cached, ticket) = state.withLock { state in (state.lookup(viewer), state.ticket) }
+        if let cached { return cached }
+        let loaded = try load()
+        state.withLock { state in
+            guard ticket >= state.ticketFloor, (state.invalidatedAt[viewer] ?? 0) <= ticket else { return }
+            state.store(loaded, for: viewer)
+        }
+        return loaded
+    }
+
+    /// Called after a commit that changed these viewers' friendships or affinities.
+    func invalidate(_ viewers: some Collection<UserID>) {
+        guard !viewers.isEmpty else { return }
+        state.withLock { state in
+            state.ticket += 1
+            if state.invalidatedAt.count + viewers.count > Self.stampsMax {
+                state.invalidatedAt = [:]
+                state.ticketFloor = state.ticket
+            }
+            for viewer in viewers {
+                state.current[viewer] = nil
+                state.previous[viewer] = nil
+                state.invalidatedAt[viewer] = state.ticket
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Core
+import Ledger
+
+/// The embedded backend: one SQLite file through GRDB.
+public final class SQLiteBackend: StorageBackend {
+    public let database: QuanziDatabase
+    public let users: any UserRepository
+    public let friends: any FriendRepository
+    public let posts: any PostRepository
+    public let affinities: any AffinityRepository
+    public let credit: any CreditRepository
+    public let experiments: any ExperimentRepository
+    public let metrics: any MetricReading
+    public let feeds: any FeedReading
+    public let tokens: any TokenRepository
+    public let walletReads: any WalletReading
+    public let events: any EventAppending
+
+    public init(database: QuanziDatabase) {
+        self.database = database
+        // One instance of each store: some keep caches (profiles).
+        users = UserStore(database: database)
+        friends = FriendStore(database: database)
+        posts = PostStore(database: database)
+        affinities = AffinityStore(database: database)
+        credit = CreditStore(database: database)
+        experiments = ExperimentStore(database: database)
+        metrics = MetricReader(database: database)
+        feeds = FeedQueries(database: database)
+        tokens = TokenStore(database: database)
+        walletReads = SQLiteWalletReads(database: database)
+        events = SQLiteEventAppender(database: database)
+    }
+
+    public var location: String { database.path }
+
+    public func makeWallet(clock: any Clock, audience: any RedPacketAudienceChecker) throws -> any WalletRepository {
+        try Wallet(database: database, clock: clock, audience: audience)
+    }
+
+    public func makeViewRecorder(durability: ViewDurability) -> any ViewRecording {
+        ViewRecorder(database: database, durability: durability)
+    }
+
+    public func close() throws { try database.pool.close() }
+}
+
+struct SQLiteWalletReads: WalletReading {
+    let database: QuanziDatabase
+
+    func balanceFen(of user: UserID) throws -> Int64? { try BalanceReader(database: database).balanceFen(of: user) }
+
+    func historyPage(of user: UserID, before: Int64?, limit: Int) throws -> (items: [WalletHistory.Item], next: Int64?) {
+        try WalletHistory(database: database).page(of: user, before: before, limit: limit)
+    }
+
+    func paymentContacts(for user: UserID, limit: Int) throws -> [(user: UserID, payments: Int)] {
+        try PaymentContacts(database: database).suggestions(for: user, limit: limit)
+    }
+}
+
+struct SQLiteEventAppender: EventAppending {
+    let database: QuanziDatabase
+
+    func append(_ event: Event) throws {
+        try database.pool.write { db in try EventLog.append(event, in: db) }
+    }
+}
+
+// The SQLite stores are the storage protocols' first implementation.
+extension CreditStore: CreditRepository {}
+extension ExperimentStore: ExperimentRepository {}
+extension MetricReader: MetricReading {}
+extension FeedQueries: FeedReading {}
+extension TokenStore: TokenRepository {}
+extension UserStore: UserRepository {}
+extension FriendStore: FriendRepository {}
+extension PostStore: PostRepository {}
+extension AffinityStore: AffinityRepository {}
+extension Wallet: WalletRepository {}
+extension ViewRecorder: ViewRecording {}

@@ -1,0 +1,57 @@
+import Core
+import Credit
+import Experiments
+import Feed
+
+/// Credit scores and their reports.
+public protocol CreditRepository: Sendable {
+    /// Rescores everyone; returns how many.
+    func recomputeAll(at now: Int64) throws -> Int
+    func score(_ user: UserID) throws -> Int?
+    func allScores() throws -> [UserID: Int]
+    func report(_ user: UserID) throws -> CreditReport?
+}
+
+/// Exposures, forced variants and experiment state changes.
+public protocol ExperimentRepository: Sendable {
+    /// Records a first exposure and its event; false when the user was already exposed.
+    @discardableResult
+    func recordExposure(experiment: String, user: UserID, variant: String, at now: Int64) throws -> Bool
+    func exposures(of experiment: String) throws -> [ExperimentExposure]
+    func allExposureKeys() throws -> [(experiment: String, user: UserID)]
+    func force(experiment: String, user: UserID, variant: String, at now: Int64) throws
+    func overrides() throws -> [String: [UserID: String]]
+    func stop(experiment: String, reason: String, at now: Int64) throws
+    func stateChanges() throws -> [String: ExperimentStateChange]
+}
+
+/// What experiment analysis reads from the events.
+public protocol MetricReading: Sendable {
+    func observations(for spec: ExperimentSpec, metrics: [MetricDefinition], excluding forced: Set<UserID>, before: Int64?) throws
+        -> MetricObservations
+}
+
+/// What the feeds read: a circle's candidates at start-up, a viewer's friends and affinities.
+public protocol FeedReading: Sendable {
+    func candidateRows(circle: CircleID, now: Int64, limits: CandidateWindowLimits) throws -> [CandidateRow]
+    func socialSignals(of viewer: UserID) throws -> SocialSignals
+}
+
+/// API tokens by digest.
+public protocol TokenRepository: Sendable {
+    func insert(digest: [UInt8], for user: UserID, isAdmin: Bool, at now: Int64) throws(QuanziError) -> APIToken
+    func token(digest: [UInt8]) throws -> APIToken?
+}
+
+/// Wallet reads outside the wallet's own calls: a balance, a history page, payment contacts.
+public protocol WalletReading: Sendable {
+    func balanceFen(of user: UserID) throws -> Int64?
+    func historyPage(of user: UserID, before: Int64?, limit: Int) throws -> (items: [WalletHistoryItem], next: Int64?)
+    func paymentContacts(for user: UserID, limit: Int) throws -> [(user: UserID, payments: Int)]
+}
+
+/// Appends events outside any other write (a rule's denial).
+public protocol EventAppending: Sendable {
+    func append(_ event: Event) throws
+}
+
