@@ -80,6 +80,14 @@ final class PostgresConnectionPool: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// A database dropped without `close()` (a CLI command ending) closes its idle connections
+    /// without waiting: each is kept alive until its close completes, as postgres-nio requires.
+    deinit {
+        for connection in idle {
+            connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+        }
+    }
+
     /// Closes the idle connections and refuses new leases; leased ones close on release.
     func close() {
         condition.lock()
