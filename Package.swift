@@ -111,6 +111,7 @@ let package = Package(
                 "Core", "Social", "LuaHost", "Storage", "PostgresStorage", "Ledger", "Service", "Server", "Repl", "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
