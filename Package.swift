@@ -153,7 +153,10 @@ let package = Package(
             name: "PostgresStorageTests",
             dependencies: [
                 "PostgresStorage", "Storage", "StorageModel", "Ledger", "Social", "Credit", "Feed", "Experiments", "Core",
+                "Service", "Server", "LuaHost",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -53,6 +53,22 @@ enum PostgresTestDatabase {
         }
     }
 
+    /// A fresh, migrated database behind a ``PostgresBackend`` (what `quanzi serve --db
+    /// postgres://…` opens), closed and dropped afterwards.
+    static func withBackend<Result: Sendable>(_ body: @Sendable (PostgresBackend) async throws -> Result) async throws -> Result {
+        try await withScratch(1, connectionsPerNode: 1) { url, _ in
+            let backend = try await PostgresBackend.open(url: url, connectionsMax: 4, logger: logger)
+            do {
+                let result = try await body(backend)
+                try backend.close()
+                return result
+            } catch {
+                try? backend.close()
+                throw error
+            }
+        }
+    }
+
     /// Users with the given ids and nothing else about them (wallet tests need account holders).
     static func insertUsers(_ ids: [Int64], on client: PostgresClient) async throws {
         try await client.query(
