@@ -55,6 +55,7 @@ public final class QuanziPostgresDatabase: Sendable {
     /// A READ COMMITTED transaction, run again (at most `PostgresRetry.attemptsMax` times) when
     /// PostgreSQL says a rerun may succeed. Writers that read before they write lock the rows
     /// they read (`FOR UPDATE`), so concurrent nodes serialise where SQLite's single writer did.
+    @discardableResult
     func write<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         assertMayBlock()
         var attempt = 1
