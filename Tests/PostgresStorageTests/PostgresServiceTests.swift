@@ -7,6 +7,7 @@ import Ledger
 import Logging
 import LuaHost
 import NIOCore
+import PostgresNIO
 import PostgresStorage
 import Server
 import Service
@@ -139,5 +140,34 @@ struct PostgresServiceTests {
             }
             #expect(try await service.wallet.verify().isConsistent)
         }
+    }
+}
+
+@Suite("PostgresBackend.open")
+struct PostgresBackendOpenTests {
+    @Test("refuses a database with pending migrations, naming `quanzi migrate`", PostgresTestDatabase.available)
+    func refusesUnmigrated() async throws {
+        let url = try #require(PostgresTestDatabase.url)
+        let name = "quanzi_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let admin = try PostgresURL.configuration(url, connectionsMax: 1)
+        _ = try await PostgresTestDatabase.withClients([admin]) { clients in
+            try await clients[0].query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: PostgresTestDatabase.logger)
+        }
+        let scratch = try #require(URL(string: url)).deletingLastPathComponent().appendingPathComponent(name).absoluteString
+        await #expect {
+            try await PostgresBackend.open(url: scratch, connectionsMax: 1, logger: PostgresTestDatabase.logger)
+        } throws: { error in
+            guard let error = error as? PostgresSchemaNotCurrent else { return false }
+            return error.pending == PostgresMigrations.names && error.description.contains("quanzi migrate")
+        }
+        _ = try await PostgresTestDatabase.withClients([admin]) { clients in
+            try await clients[0].query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: PostgresTestDatabase.logger)
+        }
+    }
+
+    @Test("its location hides the password")
+    func location() {
+        #expect(PostgresURL.redacted("postgres://quanzi:secret@db:5432/quanzi") == "postgres://quanzi:***@db:5432/quanzi")
+        #expect(PostgresURL.redacted("postgres://quanzi@db/quanzi") == "postgres://quanzi@db/quanzi")
     }
 }
