@@ -5,18 +5,22 @@ QUANZI_DEBUG := .build/debug/quanzi
 APT_PACKAGES := liblua5.4-dev libsqlite3-dev libedit-dev pkg-config curl
 BENCH_APT_PACKAGES := lua5.4
 
-.PHONY: deps bench-deps build run test check bench fmt clean
+.PHONY: deps bench-deps pg-deps pg-up pg-down test-pg build run test check bench fmt clean
 
 # Installs the C libraries the package links (Lua 5.4, SQLite) when missing: as root directly,
 # otherwise with sudo. `apt-get update` runs only if the first install attempt fails.
 define apt_install
-	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(call apt_install_body,$(1))
+endef
+
+define apt_install_body
+missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 	  echo "installing:$$missing"; \
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  $$sudo apt-get install -y -q $$missing || { $$sudo apt-get update -q && $$sudo apt-get install -y -q $$missing; }; \
-	fi
+	fi;
 endef
 
 deps:
@@ -24,6 +28,27 @@ deps:
 
 bench-deps: deps
 	$(call apt_install,$(BENCH_APT_PACKAGES))
+
+# PostgreSQL for several service nodes (issue 10). Checked by its binaries rather than by
+# package name: any Debian major version under /usr/lib/postgresql will do.
+PG_PORT ?= 54329
+PG_URL := postgres://quanzi@127.0.0.1:$(PG_PORT)/quanzi
+
+pg-deps:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(call apt_install_body,postgresql) }
+
+# Starts a local PostgreSQL (var/pg, 127.0.0.1:$(PG_PORT), trust auth) unless it is running.
+pg-up: pg-deps
+	@PG_PORT=$(PG_PORT) scripts/pg.sh up
+
+pg-down:
+	@PG_PORT=$(PG_PORT) scripts/pg.sh down
+
+# The PostgreSQL suite, against the server pg-up starts. Not part of `make test` yet: it adds
+# postgres-nio's build and a server to every run.
+test-pg: deps pg-up
+	$(SWIFT) build --build-tests
+	QUANZI_PG_URL=$(PG_URL) $(SWIFT) test --skip-build --filter PostgresStorageTests
 
 build: deps
 	$(SWIFT) build -c release --product quanzi

@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -48,11 +49,27 @@ let package = Package(
         .target(name: "Ledger", dependencies: ["Core"]),
         .target(name: "Credit", dependencies: ["Core"]),
         .target(name: "Feed", dependencies: ["Core"]),
+        // What the stores take and return, the storage protocols (StorageBackend and its
+        // repositories), and the logic both storage backends share.
+        .target(name: "StorageModel", dependencies: ["Core", "Social", "Ledger", "Credit", "Feed", "Experiments"]),
         .target(
             name: "Storage",
             dependencies: [
-                "Core", "Social", "Ledger", "Credit", "Feed", "Experiments",
+                "Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "StorageModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        // The stores on PostgreSQL, for several service nodes sharing one database. Kept apart
+        // from Storage so GRDB and postgres-nio never meet in one module; StorageModel holds
+        // what both share.
+        .target(
+            name: "PostgresStorage",
+            dependencies: [
+                "Core", "Ledger", "Social", "Credit", "Feed", "Experiments", "StorageModel",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(
@@ -91,9 +108,10 @@ let package = Package(
         .executableTarget(
             name: "QuanziCLI",
             dependencies: [
-                "Core", "Social", "LuaHost", "Storage", "Ledger", "Service", "Server", "Repl", "Simulation",
+                "Core", "Social", "LuaHost", "Storage", "PostgresStorage", "Ledger", "Service", "Server", "Repl", "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
@@ -129,6 +147,19 @@ let package = Package(
                 "Storage", "Ledger", "Social", "Core",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "PostgresStorageTests",
+            dependencies: [
+                "PostgresStorage", "Storage", "StorageModel", "Ledger", "Social", "Credit", "Feed", "Experiments", "Core",
+                "Service", "Server", "LuaHost",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

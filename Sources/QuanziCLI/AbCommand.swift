@@ -12,13 +12,18 @@ struct AbCommand: ParsableCommand {
     )
 }
 
-struct AbList: ParsableCommand {
+struct AbList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List experiments with their status and exposures.")
 
     @OptionGroup var options: GlobalOptions
 
-    func run() throws {
-        let service = try options.openService()
+    func run() async throws {
+        let service = try await options.openService()
+        try await CLIBlocking.run { try self.run(service) }
+    }
+
+    /// On a thread that may block (the stores are synchronous).
+    func run(_ service: QuanziService) throws {
         for spec in service.experiments.experiments.experiments {
             let exposed = (try? service.experiments.store.exposures(of: spec.id).count) ?? 0
             let layer = spec.layer.map { " layer \($0.name) [\($0.range.start), \($0.range.end))" } ?? ""
@@ -28,7 +33,7 @@ struct AbList: ParsableCommand {
     }
 }
 
-struct AbAssign: ParsableCommand {
+struct AbAssign: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "assign", abstract: "Which variant a user gets, with the bucket and why (logs nothing).")
 
@@ -36,8 +41,13 @@ struct AbAssign: ParsableCommand {
     @Argument(help: "Experiment id.") var experiment: String
     @Argument(help: "User id.") var user: Int64
 
-    func run() throws {
-        let service = try options.openService()
+    func run() async throws {
+        let service = try await options.openService()
+        try await CLIBlocking.run { try self.run(service) }
+    }
+
+    /// On a thread that may block (the stores are synchronous).
+    func run(_ service: QuanziService) throws {
         do {
             let profile = try QuanziError.wrapping { try service.users.require(UserID(user)) }
             let assignment = try service.experiments.assign(profile, to: experiment)
@@ -52,7 +62,7 @@ struct AbAssign: ParsableCommand {
     }
 }
 
-struct AbForce: ParsableCommand {
+struct AbForce: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "force", abstract: "Force a user into a variant for QA (excluded from analysis).")
 
@@ -61,8 +71,13 @@ struct AbForce: ParsableCommand {
     @Argument(help: "User id.") var user: Int64
     @Argument(help: "Variant name.") var variant: String
 
-    func run() throws {
-        let service = try options.openService()
+    func run() async throws {
+        let service = try await options.openService()
+        try await CLIBlocking.run { try self.run(service) }
+    }
+
+    /// On a thread that may block (the stores are synchronous).
+    func run(_ service: QuanziService) throws {
         do {
             _ = try QuanziError.wrapping { try service.users.require(UserID(user)) }
             try service.experiments.force(UserID(user), into: variant, experiment: experiment)
@@ -74,7 +89,7 @@ struct AbForce: ParsableCommand {
     }
 }
 
-struct AbAnalyze: ParsableCommand {
+struct AbAnalyze: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
         abstract: "Analyse an experiment from the events and write report.json and report.html.",
@@ -86,8 +101,13 @@ struct AbAnalyze: ParsableCommand {
     @Option(help: "Folder for report.json and report.html.") var out = "var/reports"
     @Flag(help: "Report only; never stop the experiment.") var dryRun = false
 
-    func run() throws {
-        let service = try options.openService()
+    func run() async throws {
+        let service = try await options.openService()
+        try await CLIBlocking.run { try self.run(service) }
+    }
+
+    /// On a thread that may block (the stores are synchronous).
+    func run(_ service: QuanziService) throws {
         do {
             let report = try service.experiments.analyze(experiment, now: service.clock.nowEpochSeconds,
                                                          applyGuardrails: !dryRun)
@@ -102,15 +122,20 @@ struct AbAnalyze: ParsableCommand {
     }
 }
 
-struct AbStop: ParsableCommand {
+struct AbStop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop an experiment: everyone gets control.")
 
     @OptionGroup var options: GlobalOptions
     @Argument(help: "Experiment id.") var experiment: String
     @Option(help: "Why, for the record.") var reason = "stopped by an operator"
 
-    func run() throws {
-        let service = try options.openService()
+    func run() async throws {
+        let service = try await options.openService()
+        try await CLIBlocking.run { try self.run(service) }
+    }
+
+    /// On a thread that may block (the stores are synchronous).
+    func run(_ service: QuanziService) throws {
         do {
             try service.experiments.stop(experiment, reason: reason)
             print("\(experiment) stopped: \(reason)")

@@ -10,14 +10,19 @@ struct CreditCommand: ParsableCommand {
         subcommands: [CreditExplain.self, CreditRecompute.self])
 }
 
-struct CreditExplain: ParsableCommand {
+struct CreditExplain: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "explain", abstract: "A user's score, each dimension and the reasons.")
 
     @OptionGroup var options: GlobalOptions
     @Argument(help: "User id.") var user: Int64
 
-    func run() throws {
-        let service = try options.openService()
+    func run() async throws {
+        let service = try await options.openService()
+        try await CLIBlocking.run { try self.run(service) }
+    }
+
+    /// On a thread that may block (the stores are synchronous).
+    func run(_ service: QuanziService) throws {
         guard let report = try service.credit.report(UserID(user)) else {
             Console.error("no credit score for user \(user) (run `quanzi credit recompute`)")
             throw ExitCode(1)
@@ -33,13 +38,18 @@ struct CreditExplain: ParsableCommand {
     }
 }
 
-struct CreditRecompute: ParsableCommand {
+struct CreditRecompute: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "recompute", abstract: "Rescore every user from the current data.")
 
     @OptionGroup var options: GlobalOptions
 
-    func run() throws {
-        let service = try options.openService()
+    func run() async throws {
+        let service = try await options.openService()
+        try await CLIBlocking.run { try self.run(service) }
+    }
+
+    /// On a thread that may block (the stores are synchronous).
+    func run(_ service: QuanziService) throws {
         let started = Date()
         let count = try service.credit.recomputeAll(at: service.clock.nowEpochSeconds)
         print("scored \(count) users in \(String(format: "%.2f", Date().timeIntervalSince(started))) s")

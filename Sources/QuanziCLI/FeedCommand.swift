@@ -2,7 +2,7 @@ import ArgumentParser
 import Core
 import Service
 
-struct FeedCommand: ParsableCommand {
+struct FeedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "feed",
         abstract: "A user's ranked feed in a circle, optionally with each feature's contribution.",
@@ -16,8 +16,13 @@ struct FeedCommand: ParsableCommand {
     @Option(help: "Cursor from the previous page.") var cursor: String?
     @Flag(help: "Show each feature's contribution to the score.") var explain = false
 
-    func run() throws {
-        let service = try options.openService()
+    func run() async throws {
+        let service = try await options.openService()
+        try await CLIBlocking.run { try self.run(service) }
+    }
+
+    /// On a thread that may block (the stores are synchronous).
+    func run(_ service: QuanziService) throws {
         do {
             let result = try service.feed(for: UserID(user), in: CircleID(circle), limit: limit, cursor: cursor, explain: explain, recordViews: false)
             print(FeedTable.render(result, nowEpochSeconds: service.clock.nowEpochSeconds, explain: explain))

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Core
+import Logging
 import LuaHost
+import PostgresStorage
 import Service
 import Storage
 
@@ -12,7 +14,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Folder of experiments and metrics (*.lua).")
     var experiments = "experiments"
 
-    @Option(name: .long, help: "The database file.")
+    @Option(name: .long, help: "The database: a SQLite file, or postgres://user@host[:port]/database (migrated by `quanzi migrate`).")
     var db = QuanziDatabase.defaultPath
 
     @Option(name: .long, help: "VM instructions one Lua call may run.")
@@ -34,16 +36,56 @@ struct GlobalOptions: ParsableArguments {
         guard timeoutMs > 0 else { throw ValidationError("--timeout-ms must be positive") }
     }
 
-    /// Opens the database and the plugins, ready to act.
-    func openService(clock: any Clock = SystemClock(), viewDurability: ViewRecorder.Durability = .beforeReturn) throws -> QuanziService {
+    /// Whether `--db` names a PostgreSQL database rather than a SQLite file.
+    var isPostgres: Bool { PostgresURL.isPostgres(db) }
+
+    /// `--db` for messages (a PostgreSQL URL without its password).
+    var dbDescription: String { PostgresURL.redacted(db) }
+
+    /// Opens the database and the plugins, ready to act. The service's synchronous calls must
+    /// then run on a thread that may block (`CLIBlocking.run`), as the server's do: on
+    /// PostgreSQL they wait on the network, and debug builds trap if they run in a task.
+    func openService(clock: any Clock = SystemClock(), viewDurability: ViewRecorder.Durability = .beforeReturn) async throws -> QuanziService {
         let (plugins, experiments) = try loadScripts()
+        let limits = limits
         do {
-            return try QuanziService(database: QuanziDatabase(path: db), plugins: plugins, experiments: experiments, clock: clock, limits: limits,
-                                     viewDurability: viewDurability)
+            guard isPostgres else {
+                return try QuanziService(database: QuanziDatabase(path: db), plugins: plugins, experiments: experiments, clock: clock, limits: limits,
+                                         viewDurability: viewDurability)
+            }
+            let backend = try await openPostgres()
+            do {
+                // The service reads the circles' windows as it starts: synchronous stores.
+                return try await CLIBlocking.run {
+                    try QuanziService(storage: backend, plugins: plugins, experiments: experiments, clock: clock, limits: limits,
+                                      viewDurability: viewDurability)
+                }
+            } catch {
+                try? backend.close()
+                throw error
+            }
         } catch {
-            Console.error("\(db): cannot open the database: \(error)")
+            Console.error("\(dbDescription): cannot open the database: \(error)")
             throw ExitCode(1)
         }
+    }
+
+    /// The PostgreSQL backend `--db` names (its schema must be current: `quanzi migrate`).
+    func openPostgres() async throws -> PostgresBackend {
+        var logger = Logger(label: "quanzi.postgres")
+        logger.logLevel = .error
+        return try await PostgresBackend.open(url: db, logger: logger)
+    }
+
+    /// Exits 1 with a clear message when `--db` is a PostgreSQL URL: `command` works on a SQLite file only.
+    func requireSQLite(_ command: String, why: String) throws {
+        try Self.requireSQLite(db, command: command, why: why)
+    }
+
+    static func requireSQLite(_ db: String, command: String, why: String) throws {
+        guard PostgresURL.isPostgres(db) else { return }
+        Console.error("quanzi \(command) needs a SQLite database file (--db FILE), not \(PostgresURL.redacted(db)): \(why)")
+        throw ExitCode(1)
     }
 
     /// Loads and validates the plugins and experiments, or prints every problem of both and exits 1.

@@ -2,6 +2,8 @@ import ArgumentParser
 import Core
 import Foundation
 import Ledger
+import Logging
+import PostgresStorage
 import Storage
 
 struct LedgerCommand: ParsableCommand {
@@ -18,15 +20,30 @@ struct LedgerVerify: AsyncParsableCommand {
             Each balance equals the sum of its entries, every transfer balances, the system sums to \
             zero, nothing is negative where it may not be, red-packet escrow matches unclaimed \
             shares. Exits 1 listing the offending rows otherwise. --acknowledged FILE also checks \
-            that every transfer id in FILE (one per line) is present.
+            that every transfer id in FILE (one per line) is present. --db takes a SQLite file or a \
+            postgres:// URL.
             """)
 
-    @Option(name: .long, help: "The database file.") var db = QuanziDatabase.defaultPath
+    @Option(name: .long, help: "The database: a SQLite file, or postgres://user@host[:port]/database.") var db = QuanziDatabase.defaultPath
     @Option(help: "File of acknowledged transfer ids that must all be present.") var acknowledged: String?
 
     func run() async throws {
-        let database = try QuanziDatabase(path: db)
-        let wallet = try Wallet(database: database, commitMode: .transactionPerTransfer)
+        let wallet: any WalletRepository
+        var backend: PostgresBackend?
+        if PostgresURL.isPostgres(db) {
+            var logger = Logger(label: "quanzi.postgres")
+            logger.logLevel = .error
+            do {
+                backend = try await PostgresBackend.open(url: db, logger: logger)
+            } catch {
+                Console.error("\(PostgresURL.redacted(db)): cannot open the database: \(error)")
+                throw ExitCode(1)
+            }
+            wallet = try backend!.makeWallet(clock: SystemClock(), audience: ListedUsersOnly())
+        } else {
+            wallet = try Wallet(database: try QuanziDatabase(path: db), commitMode: .transactionPerTransfer)
+        }
+        defer { try? backend?.close() }
         let report = try await wallet.verify()
         print(report.summary)
         for problem in report.problems { Console.error(problem.description) }
@@ -70,6 +87,7 @@ struct LedgerLoad: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try GlobalOptions.requireSQLite(db, command: "ledger load", why: "the load creates its users and measures the embedded wallet's group commit")
         let database = try QuanziDatabase(path: db)
         let wallet = try Wallet(database: database, commitMode: commit == .group ? .default : .transactionPerTransfer)
         let options = WalletLoad.Options(transferCount: transfers, userCount: users, concurrency: concurrency, seed: seed)

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Foundation
+import Service
 import Repl
 
-struct ReplCommand: ParsableCommand {
+struct ReplCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "repl",
         abstract: "Try rules, variants and scripts interactively against a database.",
@@ -19,8 +20,13 @@ struct ReplCommand: ParsableCommand {
     @Option(help: "History file (default ~/.quanzi_history).")
     var history: String?
 
-    func run() throws {
-        let service = try options.openService()
+    func run() async throws {
+        let service = try await options.openService()
+        try await CLIBlocking.run { try self.run(service) }
+    }
+
+    /// On a thread that may block (the stores are synchronous).
+    func run(_ service: QuanziService) throws {
         let session = try ReplSession(service: service, sources: .init(plugins: options.plugins, experiments: options.experiments, limits: options.limits))
         let historyPath = history ?? (NSHomeDirectory() as NSString).appendingPathComponent(".quanzi_history")
         ReplTerminal.run(session, historyPath: historyPath)

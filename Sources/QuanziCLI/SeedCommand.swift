@@ -26,7 +26,8 @@ struct SeedCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let service = try options.openService()
+        try options.requireSQLite("seed", why: "seeding writes the demo world in bulk transactions of the embedded database")
+        let service = try await options.openService()
         guard try service.users.count() == 0 else {
             Console.error("\(options.db) already has users; seed a new file with --db")
             throw ExitCode(1)

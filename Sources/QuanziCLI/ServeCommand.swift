@@ -9,7 +9,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve the JSON API over HTTP.",
         discussion: """
             Loads the plugins and experiments (refusing to start on any problem, listing them all), \
-            opens the database and serves /v1, /healthz, /metrics and /openapi.json. Requests under \
+            opens the database (--db FILE, or a postgres:// URL shared by several nodes, migrated \
+            first by `quanzi migrate`) and serves /v1, /healthz, /metrics and /openapi.json. Requests under \
             /v1 need a bearer token from `quanzi token USER`. SIGTERM or SIGINT stop accepting \
             connections, let in-flight requests finish, then close the database.
             """
@@ -43,7 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuredLogger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let logger = configuredLogger
         // Views are written behind the feed requests that show them (see `ViewRecorder`).
-        let service = try options.openService(viewDurability: .writeBehind)
+        let service = try await options.openService(viewDurability: .writeBehind)
         // Load the plugins into a Lua state now, so the first request does not pay for it.
         try service.rules.prewarm()
         let metrics = ServerMetrics()

@@ -97,6 +97,7 @@ struct AbSimulate: AsyncParsableCommand {
     @Flag(help: "A/A: every variant gets the control's parameters.") var aa = false
 
     func run() async throws {
+        if let db { try GlobalOptions.requireSQLite(db, command: "ab simulate", why: "a simulation builds its world in a new database file") }
         var options = flags.options(experiment: experiment, seed: seed)
         options.databasePath = db
         options.aa = aa

@@ -29,7 +29,7 @@ struct TokenCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let service = try options.openService()
+        let service = try await options.openService()
         let issuer = TokenIssuer(store: service.storage.tokens, wallet: service.wallet, clock: service.clock)
         do {
             for user in users { print(try await issuer.issue(for: UserID(user), admin: admin).token) }

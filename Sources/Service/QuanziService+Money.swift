@@ -9,13 +9,16 @@ extension QuanziService {
     /// decides (with the amount), then the wallet moves the money. A committed tip reaches the
     /// feed and the tipper's affinity; a replayed key moves nothing and returns the first result.
     public func tip(_ postID: Int64, by user: UserID, amountFen: Int64, idempotencyKey: String) async throws(QuanziError) -> TransferResult {
-        let post = try viewablePost(postID, by: user)
-        try requireAllowed(user, .tip, in: post.circleID, post: post, amountFen: amountFen)
+        let post = try await SynchronousStorage.run { () throws(QuanziError) -> Post in
+            let post = try self.viewablePost(postID, by: user)
+            try self.requireAllowed(user, .tip, in: post.circleID, post: post, amountFen: amountFen)
+            return post
+        }
         let result = try await Self.walletCall {
             try await wallet.tip(from: user, to: post.authorID, postID: post.id, circleID: post.circleID, amountFen: amountFen,
                                  idempotencyKey: idempotencyKey)
         }
-        if case .committed = result { noteTip(post, from: user, amountFen: amountFen) }
+        if case .committed = result { _ = try? await SynchronousStorage.run { self.noteTip(post, from: user, amountFen: amountFen) } }
         return result
     }
 
@@ -24,7 +27,7 @@ extension QuanziService {
         let result = try await Self.walletCall {
             try await wallet.transfer(from: from, to: to, amountFen: amountFen, idempotencyKey: idempotencyKey)
         }
-        if case .committed = result { noteTransfer(from: from, to: to) }
+        if case .committed = result { _ = try? await SynchronousStorage.run { self.noteTransfer(from: from, to: to) } }
         return result
     }
 

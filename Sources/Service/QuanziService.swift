@@ -68,14 +68,17 @@ public final class QuanziService: Sendable {
         let friends = self.friends
         let users = self.users
         // Red packets to friends or a circle: the social graph and the circle's view rule decide.
+        // The wallet asks from async code: the synchronous stores and rules run off the pool.
         wallet = try storage.makeWallet(clock: clock, audience: AudienceClosure { claimer, audience, sender in
-            switch audience {
-            case .friends: return (try? friends.areFriends(sender, claimer)) ?? false
-            case .circle(let circle):
-                guard let profile = try? users.user(claimer) else { return false }
-                return (try? rules.evaluate(circle: circle, action: .view, user: profile))?.allowed ?? false
-            case .users(let listed): return listed.contains(claimer)
-            }
+            (try? await SynchronousStorage.run { () -> Bool in
+                switch audience {
+                case .friends: return (try? friends.areFriends(sender, claimer)) ?? false
+                case .circle(let circle):
+                    guard let profile = try? users.user(claimer) else { return false }
+                    return (try? rules.evaluate(circle: circle, action: .view, user: profile))?.allowed ?? false
+                case .users(let listed): return listed.contains(claimer)
+                }
+            }) ?? false
         })
         feeds = try FeedService(queries: storage.feeds, circles: plugins.circles, clock: clock)
         var moderators: [CircleID: Moderator] = [:]

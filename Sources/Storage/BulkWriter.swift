@@ -45,7 +45,7 @@ public struct BulkWriter {
     }
 
     public func recordView(_ postID: Int64, circle: CircleID, by user: UserID, author: UserID, at now: Int64) throws {
-        try PostStore.recordView(postID, circle: circle, by: user, author: author, at: now, db)
+        try EventLog.append(RecordedView(postID: postID, circleID: circle, viewerID: user, authorID: author).event(at: now), in: db)
     }
 }
 

@@ -1,5 +1,8 @@
 import Foundation
 import GRDB
+// The stores' value types live in StorageModel, shared with PostgresStorage; importers of
+// Storage see them as before.
+@_exported import StorageModel
 
 /// The embedded database: one SQLite file in WAL mode with `synchronous=FULL`, so a committed
 /// transaction survives a crash or power loss. One `DatabasePool` per process; reads never block
@@ -15,6 +18,8 @@ public final class QuanziDatabase: Sendable {
 
     public let pool: DatabasePool
     public let path: String
+    /// The named migrations this open applied, in order (empty when the schema was current).
+    public let migrationsApplied: [String]
     /// Read caches that writes through this handle keep current (see each type).
     let seenPostsIndex = SeenPostsIndex()
     let socialSignalCache = SocialSignalCache()
@@ -42,7 +47,10 @@ public final class QuanziDatabase: Sendable {
         // synchronous=NORMAL as it does (no fsync of the WAL at commit); restore FULL on the writer.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         self.path = path
-        try Migrations.migrator.migrate(pool)
+        let migrator = Migrations.migrator
+        let before = try pool.read { db in try migrator.appliedIdentifiers(db) }
+        try migrator.migrate(pool)
+        migrationsApplied = migrator.migrations.filter { !before.contains($0) }
         try SocialChangeTracking.install(on: pool, cache: socialSignalCache)
     }
 

@@ -4,17 +4,7 @@ import GRDB
 /// A user's ledger entries, newest first, paged by entry id (`ledger_entries` is indexed by
 /// account and id).
 public struct WalletHistory: Sendable {
-    public struct Item: Sendable, Hashable {
-        public var entryID: Int64
-        public var transferID: Int64
-        public var kind: String
-        /// Signed: negative when money left the account.
-        public var amountFen: Int64
-        /// The other side of the movement, when it is a user.
-        public var counterpartyUserID: UserID?
-        public var postID: Int64?
-        public var createdAtEpochSeconds: Int64
-    }
+    public typealias Item = WalletHistoryItem
 
     let database: QuanziDatabase
 
@@ -35,10 +25,9 @@ public struct WalletHistory: Sendable {
                     """,
                 arguments: [user.rawValue, before ?? Int64.max, limit + 1])
             let items = rows.prefix(limit).map { row -> Item in
-                let amount: Int64 = row["amount_fen"]
-                let other: Int64 = amount < 0 ? row["credit_account_id"] : row["debit_account_id"]
-                return Item(entryID: row["entry_id"], transferID: row["transfer_id"], kind: row["kind"], amountFen: amount,
-                            counterpartyUserID: other > 0 ? UserID(other) : nil, postID: row["post_id"], createdAtEpochSeconds: row["created_at"])
+                Item(entryID: row["entry_id"], transferID: row["transfer_id"], kind: row["kind"], amountFen: row["amount_fen"],
+                     debitAccountID: row["debit_account_id"], creditAccountID: row["credit_account_id"], postID: row["post_id"],
+                     createdAtEpochSeconds: row["created_at"])
             }
             return (Array(items), rows.count > limit ? items.last?.entryID : nil)
         }

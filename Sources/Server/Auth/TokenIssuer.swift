@@ -23,7 +23,8 @@ public struct TokenIssuer: Sendable {
     public func issue(for user: UserID, admin: Bool) async throws -> (token: String, record: APIToken) {
         let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
         let token = Self.prefix + Self.base64URL(secret)
-        let record = try store.insert(digest: Self.digest(of: token), for: user, isAdmin: admin, at: clock.nowEpochSeconds)
+        let (store, digest, now) = (store, Self.digest(of: token), clock.nowEpochSeconds)
+        let record = try await Blocking.run { try store.insert(digest: digest, for: user, isAdmin: admin, at: now) }
         try await wallet.openAccount(for: user)
         return (token, record)
     }

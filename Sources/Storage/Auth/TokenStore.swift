@@ -2,28 +2,11 @@ import Core
 import Foundation
 import GRDB
 
-/// An API token as stored: whose it is and what role it carries. The token itself is never
-/// stored, only its SHA-256 digest (see `AuthMigrations`).
-public struct APIToken: Sendable, Hashable {
-    public let id: Int64
-    public let userID: UserID
-    /// Admin tokens may use the admin routes (experiments, top-ups).
-    public let isAdmin: Bool
-    public let createdAtEpochSeconds: Int64
-
-    public init(id: Int64, userID: UserID, isAdmin: Bool, createdAtEpochSeconds: Int64) {
-        self.id = id
-        self.userID = userID
-        self.isAdmin = isAdmin
-        self.createdAtEpochSeconds = createdAtEpochSeconds
-    }
-}
-
 /// Bearer tokens by digest. Hashing happens in the caller (the Server target holds the crypto);
 /// this store only sees 32-byte digests.
 public struct TokenStore: Sendable {
     /// Bytes of a SHA-256 digest; the schema checks the same length.
-    public static let digestByteCount = 32
+    public static let digestByteCount = APIToken.digestByteCount
 
     let database: QuanziDatabase
 

@@ -49,59 +49,41 @@ public struct CreditStore: Sendable {
     }
 }
 
-/// The SQL behind credit inputs (see Credit.CreditInputs for what each field means).
+/// The SQL behind credit inputs; `CreditInputsAssembly` (shared with PostgreSQL) builds them.
 enum CreditInputsQuery {
-    static let day: Int64 = 86_400
-
     static func inputs(_ db: Database, now: Int64) throws -> [UserID: CreditInputs] {
-        var counts: [Int64: [String: Int]] = [:]
-        func collect(_ name: String, _ sql: String, _ arguments: StatementArguments = []) throws {
-            for row in try Row.fetchAll(db, sql: sql, arguments: arguments) { counts[row[0], default: [:]][name] = row[1] }
+        var counts: [Int64: [CreditInputsAssembly.Count: Int]] = [:]
+        func collect(_ count: CreditInputsAssembly.Count, _ sql: String, _ arguments: StatementArguments = []) throws {
+            for row in try Row.fetchAll(db, sql: sql, arguments: arguments) { counts[row[0], default: [:]][count] = row[1] }
         }
-        let activeSince = now - Int64(CreditWindows.activeDaysWindowDays) * day
-        let conductSince = now - Int64(CreditWindows.conductWindowDays) * day
-        try collect("activeDays", "SELECT user_id, count(DISTINCT at / 86400) FROM events WHERE user_id IS NOT NULL AND at >= ? GROUP BY user_id", [activeSince])
-        for kind in ["transfer", "tip", "redpacket_create"] {
-            try collect(kind, "SELECT initiator_id, count(*) FROM ledger_transfers WHERE kind = ? AND initiator_id IS NOT NULL GROUP BY initiator_id", [kind])
+        let (activeSince, conductSince) = CreditInputsAssembly.windows(now: now)
+        try collect(.activeDays, "SELECT user_id, count(DISTINCT at / 86400) FROM events WHERE user_id IS NOT NULL AND at >= ? GROUP BY user_id", [activeSince])
+        for (count, kind) in [(CreditInputsAssembly.Count.transfer, "transfer"), (.tip, "tip"), (.redPacketCreate, "redpacket_create")] {
+            try collect(count, "SELECT initiator_id, count(*) FROM ledger_transfers WHERE kind = ? AND initiator_id IS NOT NULL GROUP BY initiator_id", [kind])
         }
-        try collect("topup", "SELECT credit_account_id, count(*) FROM ledger_transfers WHERE kind = 'topup' GROUP BY credit_account_id")
-        try collect("claims", "SELECT credit_account_id, count(*) FROM ledger_transfers WHERE kind = 'redpacket_claim' GROUP BY credit_account_id")
-        try collect("posts", "SELECT author_id, count(*) FROM posts WHERE created_at >= ? GROUP BY author_id", [conductSince])
-        try collect("hidden", """
+        try collect(.topUp, "SELECT credit_account_id, count(*) FROM ledger_transfers WHERE kind = 'topup' GROUP BY credit_account_id")
+        try collect(.claims, "SELECT credit_account_id, count(*) FROM ledger_transfers WHERE kind = 'redpacket_claim' GROUP BY credit_account_id")
+        try collect(.posts, "SELECT author_id, count(*) FROM posts WHERE created_at >= ? GROUP BY author_id", [conductSince])
+        try collect(.hidden, """
             SELECT p.author_id, count(DISTINCT p.id) FROM posts p JOIN moderation_queue q ON q.post_id = p.id
             WHERE p.created_at >= ? AND (q.outcome = 'removed' OR (q.outcome = 'pending' AND p.status = 'hidden'))
             GROUP BY p.author_id
             """, [conductSince])
-        try collect("upheld", """
+        try collect(.upheld, """
             SELECT p.author_id, count(*) FROM reports r JOIN posts p ON p.id = r.post_id
             WHERE r.created_at >= ? AND (p.status = 'hidden' OR EXISTS (SELECT 1 FROM moderation_queue q WHERE q.post_id = p.id AND q.outcome = 'removed'))
             GROUP BY p.author_id
             """, [conductSince])
-        try collect("falseReports", """
+        try collect(.falseReports, """
             SELECT r.reporter_id, count(*) FROM reports r JOIN moderation_queue q ON q.post_id = r.post_id
             WHERE r.created_at >= ? AND q.outcome = 'restored' GROUP BY r.reporter_id
             """, [conductSince])
-
-        var inputs: [UserID: CreditInputs] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, created_at, verified, verified_at, occupation, school, employer, city FROM users") {
-            let id: Int64 = row[0]
-            let count = counts[id] ?? [:]
-            let verifiedAt: Int64? = row[3]
-            let occupation = CreditIdentity.Occupation(rawValue: row[4]) ?? .other
-            func present(_ index: Int) -> Bool { (row[index] as String?).map { !$0.isEmpty } ?? false }
-            let identity = CreditIdentity(
-                verifiedDaysAgo: (row[2] as Bool) ? verifiedAt.map { Int(max(0, now - $0) / day) } : nil, occupation: occupation,
-                hasSchool: present(5), hasEmployer: present(6), hasCity: present(7))
-            inputs[UserID(id)] = CreditInputs(
-                accountAgeDays: Int(max(0, now - (row[1] as Int64)) / day), identity: identity,
-                history: CreditHistory(activeDays: count["activeDays"] ?? 0, transfersSent: count["transfer"] ?? 0, tipsSent: count["tip"] ?? 0,
-                                       redPacketsSent: count["redpacket_create"] ?? 0, redPacketsClaimed: count["claims"] ?? 0),
-                // Refused payments leave no row (nothing moves), so they cannot be counted yet.
-                payments: CreditPayments(topUps: count["topup"] ?? 0, insufficientFundsFailures: 0),
-                conduct: CreditConduct(postsCreated: count["posts"] ?? 0, postsHidden: count["hidden"] ?? 0, reportsUpheld: count["upheld"] ?? 0,
-                                       falseReportsFiled: count["falseReports"] ?? 0))
+        let users = try Row.fetchAll(db, sql: "SELECT id, created_at, verified, verified_at, occupation, school, employer, city FROM users").map { row in
+            CreditInputsAssembly.UserColumns(
+                id: row[0], createdAt: row[1], verified: row[2], verifiedAt: row[3], occupation: row[4], school: row[5],
+                employer: row[6], city: row[7])
         }
-        return inputs
+        return CreditInputsAssembly.inputs(users: users, counts: counts, now: now)
     }
 
     static func edges(_ db: Database, now: Int64) throws -> [CreditEdge] {
@@ -118,8 +100,7 @@ enum CreditInputsQuery {
             ) GROUP BY payer, payee
             """)
         for row in payments {
-            edges.append(.payments(from: UserID(row[0] as Int64), to: UserID(row[1] as Int64), count: row[2], volume: Fen(row[3] as Int64),
-                                   lastDaysAgo: Int(max(0, now - (row[4] as Int64)) / day)))
+            edges.append(CreditInputsAssembly.paymentsEdge(payer: row[0], payee: row[1], count: row[2], volumeFen: row[3], lastAt: row[4], now: now))
         }
         return edges
     }

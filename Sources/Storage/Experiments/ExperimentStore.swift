@@ -3,18 +3,8 @@ import GRDB
 
 /// Exposures, QA overrides and run-time status changes of experiments.
 public struct ExperimentStore: Sendable {
-    public struct Exposure: Sendable, Hashable {
-        public var userID: UserID
-        public var variant: String
-        public var firstExposedAtEpochSeconds: Int64
-    }
-
-    public struct StateChange: Sendable, Hashable {
-        public var experimentID: String
-        public var status: String
-        public var changedAtEpochSeconds: Int64
-        public var reason: String
-    }
+    public typealias Exposure = ExperimentExposure
+    public typealias StateChange = ExperimentStateChange
 
     let database: QuanziDatabase
 

@@ -18,24 +18,10 @@ import GRDB
 ///
 /// Synchronous on purpose: callers are synchronous service code on threads that may block.
 public final class ViewRecorder: @unchecked Sendable {
-    public struct View: Sendable, Hashable {
-        public var postID: Int64
-        public var circleID: CircleID
-        public var viewerID: UserID
-        public var authorID: UserID
+    public typealias View = RecordedView
+    public typealias Statistics = ViewRecordingStatistics
 
-        public init(postID: Int64, circleID: CircleID, viewerID: UserID, authorID: UserID) {
-            self.postID = postID
-            self.circleID = circleID
-            self.viewerID = viewerID
-            self.authorID = authorID
-        }
-    }
-
-    public enum Durability: Sendable {
-        case beforeReturn
-        case writeBehind
-    }
+    public typealias Durability = ViewDurability
 
     /// Failures kept for followers of recent batches; older ones have no waiter left.
     static let failuresKept = 64
@@ -55,14 +41,6 @@ public final class ViewRecorder: @unchecked Sendable {
     private var failures: [Int: String] = [:]
     private var statistics = Statistics()
     private var writerStarted = false
-
-    public struct Statistics: Sendable, Equatable {
-        public var batches = 0
-        public var views = 0
-        public var largestBatch = 0
-        /// Views whose batch failed to commit (write-behind: nobody was waiting to be told).
-        public var failedViews = 0
-    }
 
     public init(database: QuanziDatabase, durability: Durability = .beforeReturn) {
         self.database = database
@@ -140,9 +118,7 @@ public final class ViewRecorder: @unchecked Sendable {
         condition.lock()
         leaderActive = false
         finishedThrough = number
-        statistics.batches += 1
-        statistics.views += writing.count
-        statistics.largestBatch = max(statistics.largestBatch, writing.count)
+        statistics.record(batchSize: writing.count)
         if let failure {
             statistics.failedViews += writing.count
             failures[number] = failure
@@ -176,9 +152,7 @@ public final class ViewRecorder: @unchecked Sendable {
     private func write(_ views: [(View, Int64)]) -> String? {
         do {
             try database.pool.write { db in
-                for (view, at) in views {
-                    try PostStore.recordView(view.postID, circle: view.circleID, by: view.viewerID, author: view.authorID, at: at, db)
-                }
+                for (view, at) in views { try EventLog.append(view.event(at: at), in: db) }
             }
             return nil
         } catch {

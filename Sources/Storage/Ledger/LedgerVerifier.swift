@@ -63,16 +63,13 @@ public enum LedgerVerifier {
     private static func checkRedPackets(_ db: Database, into report: inout LedgerReport) throws {
         report.redPacketCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM red_packets") ?? 0
         let escrowFen = try LedgerRows.balanceFen(of: .redPacketEscrow, in: db) ?? 0
-        let outstandingFen =
-            try Int64.fetchOne(
-                db,
-                sql: """
-                    SELECT COALESCE(SUM(s.amount_fen), 0) FROM red_packet_shares s JOIN red_packets p ON p.id = s.red_packet_id
-                    WHERE s.claimer_id IS NULL AND p.settled_at IS NULL
-                    """) ?? 0
+        let outstandingFen = try Int64.fetchOne(db, sql: RedPacketAudit.outstandingSQL) ?? 0
         if escrowFen != outstandingFen { report.add(.escrowMismatch(escrowFen: escrowFen, outstandingFen: outstandingFen)) }
         try checkShares(db, into: &report)
-        try checkMovements(db, into: &report)
+        for check in RedPacketAudit.movementChecks {
+            let ids = try Int64.fetchCursor(db, sql: check.sql)
+            while let id = try ids.next() { report.add(.redPacketInconsistent(redPacketID: id, reason: check.reason)) }
+        }
     }
 
     /// Each packet's shares are exactly what its split and seed draw. Merges two cursors in id
@@ -90,59 +87,12 @@ public enum LedgerVerifier {
                 if (share[0] as Int64) == id { stored.append(share[1]) }
                 pending = try shares.next()
             }
-            if let problem = shareProblem(packet: packet, stored: stored) {
+            if let problem = RedPacketAudit.shareProblem(
+                split: packet["split"], totalFen: packet["total_fen"], shareCount: packet["share_count"], seed: packet["seed"],
+                stored: stored)
+            {
                 report.add(.redPacketInconsistent(redPacketID: id, reason: problem))
             }
-        }
-    }
-
-    private static func shareProblem(packet: Row, stored: [Int64]) -> String? {
-        let totalFen: Int64 = packet["total_fen"]
-        let shareCount: Int = packet["share_count"]
-        guard let split = RedPacketSplit(rawValue: packet["split"]) else { return "unknown split" }
-        guard shareCount >= 1, Int64(shareCount) <= totalFen else { return "\(shareCount) shares for \(totalFen) fen" }
-        let drawn = RedPacketShares.draw(
-            split: split, totalFen: totalFen, shareCount: shareCount, seed: UInt64(bitPattern: packet["seed"]))
-        return stored == drawn ? nil : "stored shares differ from the shares its seed draws"
-    }
-
-    /// The funding, every claim and the refund moved exactly what the packet says.
-    private static func checkMovements(_ db: Database, into report: inout LedgerReport) throws {
-        let checks: [(reason: String, sql: String)] = [
-            (
-                "funding transfer does not move the total from the sender to escrow",
-                """
-                SELECT p.id FROM red_packets p JOIN ledger_transfers t ON t.id = p.fund_transfer_id
-                WHERE t.kind <> 'redpacket_create' OR t.amount_fen <> p.total_fen OR t.debit_account_id <> p.sender_id
-                """
-            ),
-            (
-                "a claim transfer does not move its share to its claimer",
-                """
-                SELECT DISTINCT s.red_packet_id FROM red_packet_shares s JOIN ledger_transfers t ON t.id = s.claim_transfer_id
-                WHERE t.kind <> 'redpacket_claim' OR t.amount_fen <> s.amount_fen OR t.credit_account_id <> s.claimer_id
-                """
-            ),
-            (
-                "the refund does not return the unclaimed shares to the sender",
-                """
-                SELECT p.id FROM red_packets p JOIN ledger_transfers t ON t.id = p.refund_transfer_id
-                WHERE t.kind <> 'redpacket_refund' OR t.credit_account_id <> p.sender_id OR t.amount_fen <>
-                  (SELECT COALESCE(SUM(amount_fen), 0) FROM red_packet_shares WHERE red_packet_id = p.id AND claimer_id IS NULL)
-                """
-            ),
-            (
-                "settled with shares unclaimed and no refund",
-                """
-                SELECT p.id FROM red_packets p
-                WHERE p.settled_at IS NOT NULL AND p.refund_transfer_id IS NULL
-                  AND EXISTS (SELECT 1 FROM red_packet_shares WHERE red_packet_id = p.id AND claimer_id IS NULL)
-                """
-            ),
-        ]
-        for check in checks {
-            let ids = try Int64.fetchCursor(db, sql: check.sql)
-            while let id = try ids.next() { report.add(.redPacketInconsistent(redPacketID: id, reason: check.reason)) }
         }
     }
 }

@@ -53,15 +53,10 @@ enum RedPacketClaiming {
             try db.cachedStatement(sql: "UPDATE red_packets SET settled_at = ? WHERE id = ?")
                 .execute(arguments: [now, id.rawValue])
         }
-        try EventLog.append(
-            Event(
-                kind: .redPacketClaimed, at: now, userID: claimer, targetUserID: packet.receipt.sender,
-                amountFen: amountFen,
-                context: "{\"red_packet_id\":\(id.rawValue),\"transfer_id\":\(transfer.transferID),\"share_index\":\(shareIndex)}"),
-            in: db)
-        return .committed(
-            RedPacketClaim(
-                redPacketID: id, claimer: claimer, shareIndex: shareIndex, amountFen: amountFen,
-                transferID: transfer.transferID, claimedAt: now))
+        let claim = RedPacketClaim(
+            redPacketID: id, claimer: claimer, shareIndex: shareIndex, amountFen: amountFen,
+            transferID: transfer.transferID, claimedAt: now)
+        try EventLog.append(.redPacketClaimed(claim, sender: packet.receipt.sender), in: db)
+        return .committed(claim)
     }
 }

@@ -56,13 +56,7 @@ enum RedPacketCreation {
                 sql: "INSERT INTO red_packet_audience (red_packet_id, user_id) VALUES (?, ?)")
             for user in listed { try insertMember.execute(arguments: [id.rawValue, user.rawValue]) }
         }
-        try EventLog.append(
-            Event(
-                kind: .redPacketCreated, at: now, userID: request.sender, circleID: circleID.map(CircleID.init(rawValue:)),
-                amountFen: request.totalFen,
-                context: "{\"red_packet_id\":\(id.rawValue),\"transfer_id\":\(fund.transferID),"
-                    + "\"split\":\"\(request.split.rawValue)\",\"share_count\":\(request.shareCount)}"),
-            in: db)
+        try EventLog.append(.redPacketCreated(request, id: id, fundTransferID: fund.transferID, at: now), in: db)
         let audience: RedPacketAudience = listed.isEmpty ? request.audience : .users(listed)
         return .committed(
             RedPacketReceipt(

@@ -35,12 +35,9 @@ enum RedPacketExpiry {
             try db.execute(
                 sql: "UPDATE red_packets SET settled_at = ?, refund_transfer_id = ? WHERE id = ?",
                 arguments: [now, transfer.transferID, id.rawValue])
-            try EventLog.append(
-                Event(
-                    kind: .redPacketRefunded, at: now, userID: sender, amountFen: remainderFen,
-                    context: "{\"red_packet_id\":\(id.rawValue),\"transfer_id\":\(transfer.transferID)}"),
-                in: db)
-            refunds.append(RedPacketRefund(redPacketID: id, sender: sender, amountFen: remainderFen, transferID: transfer.transferID))
+            let refund = RedPacketRefund(redPacketID: id, sender: sender, amountFen: remainderFen, transferID: transfer.transferID)
+            try EventLog.append(.redPacketRefunded(refund, at: now), in: db)
+            refunds.append(refund)
         }
         return refunds
     }

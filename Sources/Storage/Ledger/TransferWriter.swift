@@ -25,27 +25,7 @@ enum TransferWriter {
             initiator: request.initiator, idempotencyKey: request.idempotencyKey, fingerprint: request.fingerprint,
             postID: request.postID)
         let receipt = try posting.write(at: now, in: db)
-        try EventLog.append(event(for: receipt, circleID: request.circleID), in: db)
+        try EventLog.append(.committed(receipt, circleID: request.circleID), in: db)
         return .committed(receipt)
-    }
-
-    /// `topup.committed`, `transfer.committed` or `tip.sent`, in the same transaction as the money.
-    static func event(for receipt: TransferReceipt, circleID: CircleID?) -> Event {
-        let context = "{\"transfer_id\":\(receipt.transferID)}"
-        switch receipt.kind {
-        case .topUp:
-            return Event(
-                kind: .topUpCommitted, at: receipt.createdAt, userID: receipt.credit.userID,
-                amountFen: receipt.amountFen, context: context)
-        case .tip:
-            return Event(
-                kind: .tipSent, at: receipt.createdAt, userID: receipt.debit.userID, circleID: circleID,
-                postID: receipt.postID, targetUserID: receipt.credit.userID, amountFen: receipt.amountFen,
-                context: context)
-        default:
-            return Event(
-                kind: .transferCommitted, at: receipt.createdAt, userID: receipt.debit.userID,
-                targetUserID: receipt.credit.userID, amountFen: receipt.amountFen, context: context)
-        }
     }
 }

@@ -2,21 +2,6 @@ import Core
 import GRDB
 import Ledger
 
-/// A red packet with its claims, for showing it to people.
-public struct RedPacketState: Sendable, Hashable {
-    public let receipt: RedPacketReceipt
-    public let claims: [RedPacketClaim]
-    /// The refund of the remainder, once the packet expired with shares left.
-    public let refundTransferID: Int64?
-    /// When the packet stopped holding escrow (last claim or refund).
-    public let settledAt: Int64?
-
-    /// Fen still claimable (0 once settled).
-    public var remainingFen: Int64 {
-        settledAt == nil ? receipt.totalFen - claims.reduce(0) { $0 + $1.amountFen } : 0
-    }
-}
-
 extension Wallet {
     /// Sends a red packet: the total moves from the sender to escrow now, and its shares are
     /// drawn now from a recorded seed. Claimable until `limits.redPacketLifetimeSeconds` later.

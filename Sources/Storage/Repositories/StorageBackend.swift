@@ -1,30 +1,6 @@
 import Core
 import Ledger
 
-/// Everything the service stores, behind the storage protocols: the embedded SQLite database
-/// (`SQLiteBackend`, the default) or PostgreSQL shared by several nodes (PostgresStorage).
-/// The service and the domain never learn which.
-public protocol StorageBackend: Sendable {
-    /// Where the data lives, for messages: a file path or a URL without its password.
-    var location: String { get }
-    var users: any UserRepository { get }
-    var friends: any FriendRepository { get }
-    var posts: any PostRepository { get }
-    var affinities: any AffinityRepository { get }
-    var credit: any CreditRepository { get }
-    var experiments: any ExperimentRepository { get }
-    var metrics: any MetricReading { get }
-    var feeds: any FeedReading { get }
-    var tokens: any TokenRepository { get }
-    var walletReads: any WalletReading { get }
-    var events: any EventAppending { get }
-    /// The wallet, with the clock its transfers and red packets are stamped by.
-    func makeWallet(clock: any Clock, audience: any RedPacketAudienceChecker) throws -> any WalletRepository
-    func makeViewRecorder(durability: ViewRecorder.Durability) -> any ViewRecording
-    /// Closes the connections; nothing may be pending (flush views first).
-    func close() throws
-}
-
 /// The embedded backend: one SQLite file through GRDB.
 public final class SQLiteBackend: StorageBackend {
     public let database: QuanziDatabase
@@ -62,7 +38,7 @@ public final class SQLiteBackend: StorageBackend {
         try Wallet(database: database, clock: clock, audience: audience)
     }
 
-    public func makeViewRecorder(durability: ViewRecorder.Durability) -> any ViewRecording {
+    public func makeViewRecorder(durability: ViewDurability) -> any ViewRecording {
         ViewRecorder(database: database, durability: durability)
     }
 
@@ -90,3 +66,16 @@ struct SQLiteEventAppender: EventAppending {
         try database.pool.write { db in try EventLog.append(event, in: db) }
     }
 }
+
+// The SQLite stores are the storage protocols' first implementation.
+extension CreditStore: CreditRepository {}
+extension ExperimentStore: ExperimentRepository {}
+extension MetricReader: MetricReading {}
+extension FeedQueries: FeedReading {}
+extension TokenStore: TokenRepository {}
+extension UserStore: UserRepository {}
+extension FriendStore: FriendRepository {}
+extension PostStore: PostRepository {}
+extension AffinityStore: AffinityRepository {}
+extension Wallet: WalletRepository {}
+extension ViewRecorder: ViewRecording {}

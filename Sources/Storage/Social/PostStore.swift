@@ -239,12 +239,6 @@ public struct PostStore: Sendable {
         return true
     }
 
-    /// Records that `user` saw this post (the denominator of report rates, credited to the
-    /// viewer and, as target, to the author). The service records views through `ViewRecorder`.
-
-    static func recordView(_ postID: Int64, circle: CircleID, by user: UserID, author: UserID, at now: Int64, _ db: Database) throws {
-        try EventLog.append(Event(kind: .postViewed, at: now, userID: user, circleID: circle, postID: postID, targetUserID: author), in: db)
-    }
 
     /// Posts hidden by moderation whose authors are `user`, for the conduct dimension of credit.
     public func moderationOutcomes(of user: UserID) throws -> (held: Int, removed: Int) {

@@ -17,18 +17,18 @@ public protocol ExperimentRepository: Sendable {
     /// Records a first exposure and its event; false when the user was already exposed.
     @discardableResult
     func recordExposure(experiment: String, user: UserID, variant: String, at now: Int64) throws -> Bool
-    func exposures(of experiment: String) throws -> [ExperimentStore.Exposure]
+    func exposures(of experiment: String) throws -> [ExperimentExposure]
     func allExposureKeys() throws -> [(experiment: String, user: UserID)]
     func force(experiment: String, user: UserID, variant: String, at now: Int64) throws
     func overrides() throws -> [String: [UserID: String]]
     func stop(experiment: String, reason: String, at now: Int64) throws
-    func stateChanges() throws -> [String: ExperimentStore.StateChange]
+    func stateChanges() throws -> [String: ExperimentStateChange]
 }
 
 /// What experiment analysis reads from the events.
 public protocol MetricReading: Sendable {
     func observations(for spec: ExperimentSpec, metrics: [MetricDefinition], excluding forced: Set<UserID>, before: Int64?) throws
-        -> MetricReader.Result
+        -> MetricObservations
 }
 
 /// What the feeds read: a circle's candidates at start-up, a viewer's friends and affinities.
@@ -46,7 +46,7 @@ public protocol TokenRepository: Sendable {
 /// Wallet reads outside the wallet's own calls: a balance, a history page, payment contacts.
 public protocol WalletReading: Sendable {
     func balanceFen(of user: UserID) throws -> Int64?
-    func historyPage(of user: UserID, before: Int64?, limit: Int) throws -> (items: [WalletHistory.Item], next: Int64?)
+    func historyPage(of user: UserID, before: Int64?, limit: Int) throws -> (items: [WalletHistoryItem], next: Int64?)
     func paymentContacts(for user: UserID, limit: Int) throws -> [(user: UserID, payments: Int)]
 }
 
@@ -55,8 +55,3 @@ public protocol EventAppending: Sendable {
     func append(_ event: Event) throws
 }
 
-extension CreditStore: CreditRepository {}
-extension ExperimentStore: ExperimentRepository {}
-extension MetricReader: MetricReading {}
-extension FeedQueries: FeedReading {}
-extension TokenStore: TokenRepository {}

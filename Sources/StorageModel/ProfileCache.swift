@@ -5,17 +5,20 @@ import Social
 /// API for it), so a cached profile never goes stale; only absences are not cached, since the
 /// user may be created later. A feed's `view` rule looks up hundreds of authors per request,
 /// which made these reads the feed's largest cost. Should profiles ever become editable, the
-/// writer must evict the profile here.
-final class ProfileCache: Sendable {
+/// writer must evict the profile here (and, with several nodes sharing PostgreSQL, tell the
+/// other nodes to).
+public final class ProfileCache: Sendable {
     /// About 200 bytes each: 100k profiles is ~20 MB. Past it the cache starts over.
-    static let profilesMax = 100_000
+    public static let profilesMax = 100_000
 
     private let profiles = ReadWriteLocked<[UserID: UserProfile]>([:])
 
-    func profile(_ id: UserID) -> UserProfile? { profiles.read { $0[id] } }
+    public init() {}
 
-    /// The cached profiles among `ids`, under one lock; the rest are misses.
-    func profiles(_ ids: [UserID]) -> (found: [UserProfile], missing: [UserID]) {
+    public func profile(_ id: UserID) -> UserProfile? { profiles.read { $0[id] } }
+
+    /// The cached profiles among `ids`, under one read lock; the rest are misses.
+    public func profiles(_ ids: [UserID]) -> (found: [UserProfile], missing: [UserID]) {
         profiles.read { profiles in
             var found: [UserProfile] = []
             var missing: [UserID] = []
@@ -27,7 +30,7 @@ final class ProfileCache: Sendable {
         }
     }
 
-    func remember(_ profile: UserProfile) {
+    public func remember(_ profile: UserProfile) {
         profiles.write { profiles in
             if profiles.count >= Self.profilesMax { profiles.removeAll(keepingCapacity: true) }
             profiles[profile.id] = profile

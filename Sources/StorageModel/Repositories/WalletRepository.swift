@@ -48,16 +48,14 @@ extension WalletRepository {
     public func expireRedPackets() async throws -> [RedPacketRefund] { try await expireRedPackets(now: nil) }
 }
 
-extension Wallet: WalletRepository {}
 
 /// Feed views: recorded (durably before returning, or written behind) and the posts each
 /// viewer has seen.
 public protocol ViewRecording: Sendable {
-    func record(_ views: [ViewRecorder.View], at now: Int64) throws(QuanziError)
+    func record(_ views: [RecordedView], at now: Int64) throws(QuanziError)
     /// Returns once every view recorded before the call is durable.
     func flush() throws(QuanziError)
     func seenPostIDs(_ viewer: UserID, circle: CircleID, since: Int64, before: Int64) throws -> Set<Int64>
-    var currentStatistics: ViewRecorder.Statistics { get }
+    var currentStatistics: ViewRecordingStatistics { get }
 }
 
-extension ViewRecorder: ViewRecording {}

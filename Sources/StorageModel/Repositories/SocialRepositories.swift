@@ -54,10 +54,6 @@ public protocol AffinityRepository: Sendable {
     func bump(viewer: UserID, author: UserID, _ interaction: Affinity.Interaction, at now: Int64) throws
 }
 
-extension UserStore: UserRepository {}
-extension FriendStore: FriendRepository {}
-extension PostStore: PostRepository {}
-extension AffinityStore: AffinityRepository {}
 
 extension UserRepository {
     /// A user who is not an admin.

@@ -8,10 +8,21 @@ public struct SocialSignals: Sendable, Hashable {
         public var authorID: UserID
         public var score: Double
         public var updatedAtEpochSeconds: Int64
+
+        public init(authorID: UserID, score: Double, updatedAtEpochSeconds: Int64) {
+            self.authorID = authorID
+            self.score = score
+            self.updatedAtEpochSeconds = updatedAtEpochSeconds
+        }
     }
 
     public var friendIDs: Set<UserID>
     public var affinities: [StoredAffinity]
+
+    public init(friendIDs: Set<UserID>, affinities: [StoredAffinity]) {
+        self.friendIDs = friendIDs
+        self.affinities = affinities
+    }
 
     /// Affinity per author at `now`, normalized to 0…1.
     public func affinityByAuthor(at now: Int64) -> [UserID: Double] {

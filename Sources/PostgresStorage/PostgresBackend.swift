@@ -1,0 +1,135 @@
+import Core
+import Foundation
+import Ledger
+import Logging
+import PostgresNIO
+import StorageModel
+
+/// Everything the service stores, on PostgreSQL shared by several nodes: the synchronous stores
+/// on a ``QuanziPostgresDatabase`` (callers on threads that may block, as for SQLite) and the
+/// async ``PostgresWallet`` on a `PostgresClient` this backend runs until ``close()``.
+///
+/// Nothing is migrated here: `quanzi migrate --db postgres://…` does that, and ``open(url:connectionsMax:logger:)``
+/// refuses a database with pending migrations.
+public final class PostgresBackend: StorageBackend {
+    public let database: QuanziPostgresDatabase
+    public let client: PostgresClient
+    public let location: String
+    public let users: any UserRepository
+    public let friends: any FriendRepository
+    public let posts: any PostRepository
+    public let affinities: any AffinityRepository
+    public let credit: any CreditRepository
+    public let experiments: any ExperimentRepository
+    public let metrics: any MetricReading
+    public let feeds: any FeedReading
+    public let tokens: any TokenRepository
+    public let walletReads: any WalletReading
+    public let events: any EventAppending
+    public let limits: LedgerLimits
+    let logger: Logger
+    private let clientTask: Task<Void, Never>
+
+    /// Connects to `url` (`postgres://user[:password]@host[:port]/database`), checks that the
+    /// schema is current and that commits are durable (the wallet's condition), and starts the
+    /// wallet's client. `connectionsMax` bounds each of the two pools (synchronous stores, wallet).
+    public static func open(
+        url: String, limits: LedgerLimits = .default, connectionsMax: Int = QuanziPostgresDatabase.connectionsMaxDefault,
+        logger: Logger = Logger(label: "quanzi.postgres")
+    ) async throws -> PostgresBackend {
+        let client = PostgresClient(configuration: try PostgresURL.configuration(url, connectionsMax: connectionsMax), backgroundLogger: logger)
+        let clientTask = Task { await client.run() }
+        do {
+            let pending = try await PostgresMigrations.pending(client, logger: logger)
+            guard pending.isEmpty else { throw PostgresSchemaNotCurrent(pending: pending) }
+            try await PostgresWallet.checkDurable(client: client, logger: logger)
+            let database = try QuanziPostgresDatabase(url: url, connectionsMax: connectionsMax, logger: logger)
+            return PostgresBackend(
+                database: database, client: client, clientTask: clientTask, location: PostgresURL.redacted(url), limits: limits, logger: logger)
+        } catch {
+            clientTask.cancel()
+            throw error
+        }
+    }
+
+    private init(
+        database: QuanziPostgresDatabase, client: PostgresClient, clientTask: Task<Void, Never>, location: String, limits: LedgerLimits,
+        logger: Logger
+    ) {
+        self.database = database
+        self.client = client
+        self.clientTask = clientTask
+        self.location = location
+        self.limits = limits
+        self.logger = logger
+        users = PostgresUserStore(database: database)
+        friends = PostgresFriendStore(database: database)
+        posts = PostgresPostStore(database: database)
+        affinities = PostgresAffinityStore(database: database)
+        credit = PostgresCreditStore(database: database)
+        experiments = PostgresExperimentStore(database: database)
+        metrics = PostgresMetricReader(database: database)
+        feeds = PostgresFeedQueries(database: database)
+        tokens = PostgresTokenStore(database: database)
+        walletReads = PostgresWalletReads(database: database)
+        events = PostgresEventAppender(database: database)
+    }
+
+    /// A wallet on this backend's client; `open` already checked that commits are durable.
+    public func makeWallet(clock: any Clock, audience: any RedPacketAudienceChecker) throws -> any WalletRepository {
+        PostgresWallet(client: client, clock: clock, limits: limits, audience: audience, logger: logger)
+    }
+
+    public func makeViewRecorder(durability: ViewDurability) -> any ViewRecording {
+        PostgresViewRecorder(database: database, durability: durability)
+    }
+
+    /// Closes the stores' connections and stops the wallet's client.
+    public func close() throws {
+        database.close()
+        clientTask.cancel()
+    }
+}
+
+/// `open` found migrations not applied: `quanzi migrate` applies them.
+public struct PostgresSchemaNotCurrent: Error, Hashable, Sendable, CustomStringConvertible {
+    public let pending: [String]
+    public var description: String {
+        "the schema is not current (\(pending.count) pending migration\(pending.count == 1 ? "" : "s"), first \(pending[0])): run `quanzi migrate --db postgres://…` first"
+    }
+}
+
+struct PostgresWalletReads: WalletReading {
+    let database: QuanziPostgresDatabase
+
+    func balanceFen(of user: UserID) throws -> Int64? { try PostgresBalanceReader(database: database).balanceFen(of: user) }
+
+    func historyPage(of user: UserID, before: Int64?, limit: Int) throws -> (items: [WalletHistoryItem], next: Int64?) {
+        try PostgresWalletHistory(database: database).page(of: user, before: before, limit: limit)
+    }
+
+    func paymentContacts(for user: UserID, limit: Int) throws -> [(user: UserID, payments: Int)] {
+        try PostgresPaymentContacts(database: database).suggestions(for: user, limit: limit)
+    }
+}
+
+struct PostgresEventAppender: EventAppending {
+    let database: QuanziPostgresDatabase
+
+    func append(_ event: Event) throws {
+        try database.write { session in try PostgresEventLog.append(event, in: session) }
+    }
+}
+
+// The PostgreSQL stores implement the storage protocols the service uses.
+extension PostgresUserStore: UserRepository {}
+extension PostgresFriendStore: FriendRepository {}
+extension PostgresPostStore: PostRepository {}
+extension PostgresAffinityStore: AffinityRepository {}
+extension PostgresCreditStore: CreditRepository {}
+extension PostgresExperimentStore: ExperimentRepository {}
+extension PostgresMetricReader: MetricReading {}
+extension PostgresFeedQueries: FeedReading {}
+extension PostgresTokenStore: TokenRepository {}
+extension PostgresViewRecorder: ViewRecording {}
+extension PostgresWallet: WalletRepository {}

@@ -1,0 +1,33 @@
+/// `v1-events` and `v2-events-viewer-seen-index` (Storage's `EventMigrations`): every action,
+/// append-only (TRUNCATE refused too); metrics and experiment analysis are computed from here.
+///
+/// Ids come from an identity column, so with several nodes an id is not commit order: a reader
+/// tailing the table by id must allow for gaps that fill later.
+enum PostgresEventMigrations {
+    static let eventsV1: [String] =
+        [
+            PostgresMigrations.refuseChangeFunction,
+            """
+            CREATE TABLE events (
+              id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+              kind TEXT NOT NULL,
+              at BIGINT NOT NULL,
+              user_id BIGINT,
+              circle_id TEXT,
+              post_id BIGINT,
+              target_user_id BIGINT,
+              amount_fen BIGINT,
+              experiment_id TEXT,
+              variant TEXT,
+              context TEXT
+            )
+            """,
+            "CREATE INDEX events_experiment ON events(experiment_id, kind) WHERE experiment_id IS NOT NULL",
+        ] + PostgresMigrations.appendOnly("events", "events are append-only")
+
+    /// The feed's "which posts of this circle did this viewer see in the window?", answered from
+    /// the index alone (SQLite's `v2`; its `v3` dropped indexes PostgreSQL never had).
+    static let viewerSeenIndex: [String] = [
+        "CREATE INDEX events_viewer_seen ON events(user_id, kind, circle_id, at, post_id)"
+    ]
+}

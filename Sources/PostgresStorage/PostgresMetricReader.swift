@@ -1,0 +1,44 @@
+import Core
+import Experiments
+import NIOConcurrencyHelpers
+import PostgresNIO
+import StorageModel
+
+/// Reads what an experiment's metrics need from the events table in one streaming pass on
+/// PostgreSQL (Storage's `MetricReader`, sharing its `MetricTally`). Rows are counted as they
+/// arrive and never held, so memory grows with exposed users, not events.
+public struct PostgresMetricReader: Sendable {
+    let database: QuanziPostgresDatabase
+
+    public init(database: QuanziPostgresDatabase) { self.database = database }
+
+    public typealias Result = MetricObservations
+
+    /// Observations per variant for `metrics`, counting only events after each user's first
+    /// exposure (and, for CUPED, the `preperiodDays` before it as the covariate).
+    /// `before`: only events before this time (a stopped experiment ends at its stop).
+    public func observations(for spec: ExperimentSpec, metrics: [MetricDefinition], excluding forced: Set<UserID>, before: Int64? = nil) throws
+        -> Result
+    {
+        let exposures = try PostgresExperimentStore(database: database).exposures(of: spec.id).filter { !forced.contains($0.userID) }
+        let exposedCount = try database.unsafeRead { session in
+            try session.value("SELECT count(*) FROM exposures WHERE experiment_id = \(spec.id)", as: Int.self) ?? 0
+        }
+        let tally = MetricTally(spec: spec, metrics: metrics, exposures: exposures)
+        // Rows arrive on the connection's event loop, one at a time and in order, while this
+        // thread waits; the lock only hands the tally across threads.
+        let box = NIOLockedValueBox(tally)
+        try database.unsafeRead { session in
+            try session.stream(
+                """
+                SELECT kind, user_id, target_user_id, at, amount_fen FROM events
+                WHERE at >= \(tally.earliest) AND at < \(before ?? Int64.max)
+                """
+            ) { row in
+                let (kind, user, target, at, amountFen) = try row.decode((String, Int64?, Int64?, Int64, Int64?).self)
+                box.withLockedValue { $0.add(kind: kind, userID: user, targetUserID: target, at: at, amountFen: amountFen) }
+            }
+        }
+        return box.withLockedValue { $0.result(forcedUsersExcluded: exposedCount - exposures.count) }
+    }
+}

@@ -1,0 +1,67 @@
+/// `v1-experiments` (Storage's `ExperimentMigrations`).
+enum PostgresExperimentMigrations {
+    static let experimentsV1: [String] = [
+        """
+        -- First exposure of a user to an experiment; analysis reads only exposed users.
+        CREATE TABLE exposures (
+          experiment_id TEXT NOT NULL,
+          user_id BIGINT NOT NULL REFERENCES users(id),
+          variant TEXT NOT NULL,
+          first_exposed_at BIGINT NOT NULL,
+          PRIMARY KEY (experiment_id, user_id)
+        )
+        """,
+        """
+        -- QA overrides: these users see the forced variant and are left out of analysis.
+        CREATE TABLE experiment_overrides (
+          experiment_id TEXT NOT NULL,
+          user_id BIGINT NOT NULL REFERENCES users(id),
+          variant TEXT NOT NULL,
+          created_at BIGINT NOT NULL,
+          PRIMARY KEY (experiment_id, user_id)
+        )
+        """,
+        """
+        -- Status changes made at run time (a guardrail stop), overriding the file's status.
+        CREATE TABLE experiment_states (
+          experiment_id TEXT PRIMARY KEY,
+          status TEXT NOT NULL CHECK (status IN ('draft', 'running', 'stopped')),
+          changed_at BIGINT NOT NULL,
+          reason TEXT NOT NULL
+        )
+        """,
+    ]
+}
+
+/// `v1-credit` (Storage's `CreditMigrations`): scores recomputed in batches, with the report a
+/// user can read.
+enum PostgresCreditMigrations {
+    static let creditV1: [String] = [
+        """
+        CREATE TABLE credit_scores (
+          user_id BIGINT PRIMARY KEY REFERENCES users(id),
+          score INTEGER NOT NULL CHECK (score BETWEEN 350 AND 950),
+          report TEXT NOT NULL,
+          computed_at BIGINT NOT NULL
+        )
+        """
+    ]
+}
+
+/// `v1-api-tokens` (Storage's `AuthMigrations`): only a SHA-256 digest of each token is stored.
+enum PostgresAuthMigrations {
+    static let apiTokensV1: [String] = [
+        """
+        CREATE TABLE api_tokens (
+          id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          user_id BIGINT NOT NULL REFERENCES users(id),
+          token_sha256 BYTEA NOT NULL UNIQUE CHECK (octet_length(token_sha256) = 32),
+          is_admin BOOLEAN NOT NULL,
+          created_at BIGINT NOT NULL,
+          revoked_at BIGINT,
+          CHECK (revoked_at IS NULL OR revoked_at >= created_at)
+        )
+        """,
+        "CREATE INDEX api_tokens_user ON api_tokens(user_id)",
+    ]
+}

@@ -1,0 +1,257 @@
+import Core
+import PostgresNIO
+import Social
+import StorageModel
+
+/// Posts, comments, likes, reports and the moderation queue on PostgreSQL (Storage's
+/// `PostStore`). Each write records its event in the same transaction. A write first locks its
+/// post's row (`FOR UPDATE`): counts, the report threshold and the visibility check then see
+/// every earlier write to that post, from any node, as SQLite's single writer saw them.
+public struct PostgresPostStore: Sendable {
+    let database: QuanziPostgresDatabase
+
+    public init(database: QuanziPostgresDatabase) { self.database = database }
+
+    /// Makes the circles table match the loaded plugins (titles may change; circles are never
+    /// deleted because posts refer to them).
+    public func syncCircles(_ circles: [CircleDefinition]) throws {
+        guard !circles.isEmpty else { return }
+        try database.write { session in
+            try session.execute(
+                """
+                INSERT INTO circles (id, title) SELECT * FROM unnest(\(circles.map(\.id.rawValue))::text[], \(circles.map(\.title))::text[])
+                ON CONFLICT (id) DO UPDATE SET title = excluded.title
+                """)
+        }
+    }
+
+    /// Stores a new post; a post held by moderation is hidden and queued for review.
+    public func create(
+        circle: CircleID, author: UserID, kind: PostKind, body: String, verdict: ModerationVerdict,
+        at now: Int64
+    ) throws(QuanziError) -> Post {
+        try QuanziError.wrapping {
+            try database.write { session in
+                try Self.create(circle: circle, author: author, kind: kind, body: body, verdict: verdict, at: now, session)
+            }
+        }
+    }
+
+    static func create(
+        circle: CircleID, author: UserID, kind: PostKind, body: String, verdict: ModerationVerdict,
+        at now: Int64, _ session: PostgresSession
+    ) throws -> Post {
+        var status = PostStatus.visible
+        var hiddenReason: String?
+        if case .heldForReview(let keywords) = verdict {
+            status = .hidden
+            hiddenReason = "held for review: " + keywords.joined(separator: ", ")
+        }
+        let id = try session.value(
+            """
+            INSERT INTO posts (circle_id, author_id, kind, body, created_at, status, hidden_reason)
+            VALUES (\(circle.rawValue), \(author.rawValue), \(kind.rawValue), \(body), \(now), \(status.rawValue), \(hiddenReason))
+            RETURNING id
+            """, as: Int64.self)
+        guard let id else { throw PostgresStorageCorrupt(reason: "INSERT returned no post id") }
+        let post = Post(
+            id: id, circleID: circle, authorID: author, kind: kind, body: body, createdAtEpochSeconds: now,
+            status: status, hiddenReason: hiddenReason)
+        var events = [Event(kind: .postCreated, at: now, userID: author, circleID: circle, postID: id)]
+        if case .heldForReview(let keywords) = verdict {
+            try session.execute(
+                """
+                INSERT INTO moderation_queue (post_id, reason, detail, created_at)
+                VALUES (\(id), 'keywords', \(keywords.joined(separator: ", ")), \(now))
+                """)
+            events.append(Event(kind: .postHidden, at: now, userID: author, circleID: circle, postID: id, context: "keywords"))
+        }
+        try PostgresEventLog.append(events, in: session)
+        return post
+    }
+
+    /// Posts by id (missing ids are absent from the result).
+    public func posts(_ ids: [Int64]) throws -> [Int64: Post] {
+        guard !ids.isEmpty else { return [:] }
+        return try database.unsafeRead { session in
+            var result: [Int64: Post] = [:]
+            for row in try session.rows("SELECT \(unescaped: Self.columns) FROM posts WHERE id = ANY(\(ids))", as: Self.Row.self) {
+                let post = Self.post(from: row)
+                result[post.id] = post
+            }
+            return result
+        }
+    }
+
+    public func post(_ id: Int64) throws -> Post? {
+        try database.unsafeRead { session in try Self.post(id, session, lock: false) }
+    }
+
+    /// The post, or `post_not_found` (deleted posts are gone for everyone).
+    public func requireVisible(_ id: Int64) throws(QuanziError) -> Post {
+        let found = try QuanziError.wrapping { try post(id) }
+        return try Self.visible(found, id: id)
+    }
+
+    /// The author deletes their own post.
+    public func delete(_ id: Int64, by user: UserID, at now: Int64) throws(QuanziError) {
+        try QuanziError.wrapping {
+            try database.write { session in
+                guard let post = try Self.post(id, session, lock: true), post.status != .deleted else {
+                    throw QuanziError(.postNotFound, "no post \(id)")
+                }
+                guard post.authorID == user else {
+                    throw QuanziError(.forbidden, "only the author may delete post \(id)")
+                }
+                try session.execute("UPDATE posts SET status = 'deleted', hidden_reason = NULL WHERE id = \(id)")
+                try PostgresEventLog.append(
+                    Event(kind: .postDeleted, at: now, userID: user, circleID: post.circleID, postID: id), in: session)
+            }
+        }
+    }
+
+    public func comment(on postID: Int64, by user: UserID, body: String, at now: Int64) throws(QuanziError) -> Comment {
+        try QuanziError.wrapping {
+            try database.write { session in try Self.comment(on: postID, by: user, body: body, at: now, session) }
+        }
+    }
+
+    static func comment(on postID: Int64, by user: UserID, body: String, at now: Int64, _ session: PostgresSession) throws -> Comment {
+        let post = try requireVisible(postID, session)
+        let id = try session.value(
+            """
+            INSERT INTO comments (post_id, author_id, body, created_at) VALUES (\(postID), \(user.rawValue), \(body), \(now))
+            RETURNING id
+            """, as: Int64.self)
+        guard let id else { throw PostgresStorageCorrupt(reason: "INSERT returned no comment id") }
+        try session.execute("UPDATE posts SET comment_count = comment_count + 1 WHERE id = \(postID)")
+        try PostgresEventLog.append(
+            Event(kind: .commentCreated, at: now, userID: user, circleID: post.circleID, postID: postID, targetUserID: post.authorID),
+            in: session)
+        try PostgresAffinityStore.bump(viewer: user, author: post.authorID, .comment, at: now, session)
+        return Comment(id: id, postID: postID, authorID: user, body: body, createdAtEpochSeconds: now)
+    }
+
+    public func comments(on postID: Int64, afterID: Int64 = 0, limit: Int = 50) throws -> [Comment] {
+        try database.unsafeRead { session in
+            try session.rows(
+                """
+                SELECT id, post_id, author_id, body, created_at FROM comments
+                WHERE post_id = \(postID) AND id > \(afterID) ORDER BY id LIMIT \(limit)
+                """, as: (Int64, Int64, Int64, String, Int64).self
+            ).map { id, postID, author, body, createdAt in
+                Comment(id: id, postID: postID, authorID: UserID(author), body: body, createdAtEpochSeconds: createdAt)
+            }
+        }
+    }
+
+    public func like(_ postID: Int64, by user: UserID, at now: Int64) throws(QuanziError) {
+        try QuanziError.wrapping {
+            try database.write { session in
+                guard try Self.like(postID, by: user, at: now, session) else {
+                    throw QuanziError(.alreadyLiked, "user \(user) already likes post \(postID)")
+                }
+            }
+        }
+    }
+
+    /// Returns false when the user already liked the post.
+    static func like(_ postID: Int64, by user: UserID, at now: Int64, _ session: PostgresSession) throws -> Bool {
+        let post = try requireVisible(postID, session)
+        let added = try session.changes(
+            "INSERT INTO likes (post_id, user_id, created_at) VALUES (\(postID), \(user.rawValue), \(now)) ON CONFLICT DO NOTHING")
+        guard added == 1 else { return false }
+        try session.execute("UPDATE posts SET like_count = like_count + 1 WHERE id = \(postID)")
+        try PostgresEventLog.append(
+            Event(kind: .likeCreated, at: now, userID: user, circleID: post.circleID, postID: postID, targetUserID: post.authorID),
+            in: session)
+        try PostgresAffinityStore.bump(viewer: user, author: post.authorID, .like, at: now, session)
+        return true
+    }
+
+    /// Records a report; at `hideAtReports` reports the post is hidden and queued for review.
+    /// Returns whether this report hid the post.
+    @discardableResult
+    public func report(_ postID: Int64, by user: UserID, reason: String, hideAtReports: Int, at now: Int64) throws(QuanziError) -> Bool {
+        try QuanziError.wrapping {
+            try database.write { session in
+                try Self.report(postID, by: user, reason: reason, hideAtReports: hideAtReports, at: now, session)
+            }
+        }
+    }
+
+    static func report(
+        _ postID: Int64, by user: UserID, reason: String, hideAtReports: Int, at now: Int64, _ session: PostgresSession
+    ) throws -> Bool {
+        let post = try requireVisible(postID, session)
+        let added = try session.changes(
+            """
+            INSERT INTO reports (post_id, reporter_id, reason, created_at) VALUES (\(postID), \(user.rawValue), \(reason), \(now))
+            ON CONFLICT DO NOTHING
+            """)
+        guard added == 1 else {
+            throw QuanziError(.alreadyReported, "user \(user) already reported post \(postID)")
+        }
+        try session.execute("UPDATE posts SET report_count = report_count + 1 WHERE id = \(postID)")
+        var events = [
+            Event(kind: .reportCreated, at: now, userID: user, circleID: post.circleID, postID: postID, targetUserID: post.authorID)
+        ]
+        let reports = post.reportCount + 1
+        let hides = reports >= hideAtReports
+        if hides {
+            try session.execute("UPDATE posts SET status = 'hidden', hidden_reason = \("hidden after \(reports) reports") WHERE id = \(postID)")
+            try session.execute(
+                """
+                INSERT INTO moderation_queue (post_id, reason, detail, created_at) VALUES (\(postID), 'reports', \("\(reports) reports"), \(now))
+                """)
+            events.append(
+                Event(kind: .postHidden, at: now, userID: post.authorID, circleID: post.circleID, postID: postID, context: "reports"))
+        }
+        try PostgresEventLog.append(events, in: session)
+        return hides
+    }
+
+    /// Posts hidden by moderation whose authors are `user`, for the conduct dimension of credit.
+    public func moderationOutcomes(of user: UserID) throws -> (held: Int, removed: Int) {
+        try database.unsafeRead { session in
+            let row = try session.row(
+                """
+                SELECT count(*), count(*) FILTER (WHERE q.outcome = 'removed')
+                FROM moderation_queue q JOIN posts p ON p.id = q.post_id WHERE p.author_id = \(user.rawValue)
+                """, as: (Int, Int).self)
+            return (row?.0 ?? 0, row?.1 ?? 0)
+        }
+    }
+
+    /// `lock`: `FOR UPDATE`, for a write that depends on what it read.
+    static func post(_ id: Int64, _ session: PostgresSession, lock: Bool) throws -> Post? {
+        try session.row("SELECT \(unescaped: columns) FROM posts WHERE id = \(id)\(unescaped: lock ? " FOR UPDATE" : "")", as: Row.self)
+            .map(post(from:))
+    }
+
+    /// The post, locked for the rest of the caller's transaction, if it may be interacted with.
+    static func requireVisible(_ id: Int64, _ session: PostgresSession) throws -> Post {
+        try visible(try post(id, session, lock: true), id: id)
+    }
+
+    static func visible(_ found: Post?, id: Int64) throws(QuanziError) -> Post {
+        guard let found, found.status != .deleted else {
+            throw QuanziError(.postNotFound, "no post \(id)")
+        }
+        guard found.status == .visible else {
+            throw QuanziError(.postNotVisible, "post \(id) is hidden pending review")
+        }
+        return found
+    }
+
+    static let columns = "id, circle_id, author_id, kind, body, created_at, status, hidden_reason, like_count, comment_count, report_count"
+    typealias Row = (Int64, String, Int64, String, String, Int64, String, String?, Int, Int, Int)
+
+    static func post(from row: Row) -> Post {
+        let (id, circle, author, kind, body, createdAt, status, hiddenReason, likes, comments, reports) = row
+        return Post(
+            id: id, circleID: CircleID(circle), authorID: UserID(author), kind: PostKind(rawValue: kind) ?? .text, body: body,
+            createdAtEpochSeconds: createdAt, status: PostStatus(rawValue: status) ?? .hidden, hiddenReason: hiddenReason,
+            likeCount: likes, commentCount: comments, reportCount: reports)
+    }
+}

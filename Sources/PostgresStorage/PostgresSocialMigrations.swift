@@ -1,0 +1,110 @@
+/// `v1-social` (Storage's `SocialMigrations`). `min`/`max` of two columns are LEAST/GREATEST.
+enum PostgresSocialMigrations {
+    static let socialV1: [String] = [
+        """
+        CREATE TABLE circles (
+          id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 64),
+          title TEXT NOT NULL
+        )
+        """,
+        """
+        -- Friendship is symmetric: stored once per direction so either side is an index lookup.
+        CREATE TABLE friendships (
+          user_id BIGINT NOT NULL REFERENCES users(id),
+          friend_id BIGINT NOT NULL REFERENCES users(id),
+          since BIGINT NOT NULL,
+          PRIMARY KEY (user_id, friend_id),
+          CHECK (user_id <> friend_id)
+        )
+        """,
+        """
+        CREATE TABLE friend_requests (
+          id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          from_user_id BIGINT NOT NULL REFERENCES users(id),
+          to_user_id BIGINT NOT NULL REFERENCES users(id),
+          status TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'declined', 'cancelled')),
+          created_at BIGINT NOT NULL,
+          decided_at BIGINT,
+          CHECK (from_user_id <> to_user_id),
+          CHECK ((status = 'pending') = (decided_at IS NULL))
+        )
+        """,
+        """
+        CREATE UNIQUE INDEX friend_requests_one_pending
+          ON friend_requests(LEAST(from_user_id, to_user_id), GREATEST(from_user_id, to_user_id))
+          WHERE status = 'pending'
+        """,
+        "CREATE INDEX friend_requests_to ON friend_requests(to_user_id, status)",
+        """
+        CREATE TABLE posts (
+          id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          circle_id TEXT NOT NULL REFERENCES circles(id),
+          author_id BIGINT NOT NULL REFERENCES users(id),
+          kind TEXT NOT NULL CHECK (kind IN ('text', 'photo', 'video', 'shop_link')),
+          body TEXT NOT NULL CHECK (length(body) > 0),
+          created_at BIGINT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('visible', 'hidden', 'deleted')),
+          hidden_reason TEXT,
+          like_count BIGINT NOT NULL DEFAULT 0 CHECK (like_count >= 0),
+          comment_count BIGINT NOT NULL DEFAULT 0 CHECK (comment_count >= 0),
+          report_count BIGINT NOT NULL DEFAULT 0 CHECK (report_count >= 0),
+          CHECK ((status = 'hidden') = (hidden_reason IS NOT NULL))
+        )
+        """,
+        "CREATE INDEX posts_circle_time ON posts(circle_id, created_at)",
+        "CREATE INDEX posts_author ON posts(author_id)",
+        """
+        CREATE TABLE comments (
+          id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          post_id BIGINT NOT NULL REFERENCES posts(id),
+          author_id BIGINT NOT NULL REFERENCES users(id),
+          body TEXT NOT NULL CHECK (length(body) > 0),
+          created_at BIGINT NOT NULL
+        )
+        """,
+        "CREATE INDEX comments_post ON comments(post_id, id)",
+        """
+        CREATE TABLE likes (
+          post_id BIGINT NOT NULL REFERENCES posts(id),
+          user_id BIGINT NOT NULL REFERENCES users(id),
+          created_at BIGINT NOT NULL,
+          PRIMARY KEY (post_id, user_id)
+        )
+        """,
+        """
+        CREATE TABLE reports (
+          id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          post_id BIGINT NOT NULL REFERENCES posts(id),
+          reporter_id BIGINT NOT NULL REFERENCES users(id),
+          reason TEXT NOT NULL,
+          created_at BIGINT NOT NULL,
+          UNIQUE (post_id, reporter_id)
+        )
+        """,
+        """
+        -- Posts held by keyword filtering or hidden by reports, waiting for a person.
+        CREATE TABLE moderation_queue (
+          id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          post_id BIGINT NOT NULL REFERENCES posts(id),
+          reason TEXT NOT NULL CHECK (reason IN ('keywords', 'reports')),
+          detail TEXT NOT NULL,
+          created_at BIGINT NOT NULL,
+          outcome TEXT NOT NULL DEFAULT 'pending' CHECK (outcome IN ('pending', 'restored', 'removed')),
+          decided_at BIGINT,
+          CHECK ((outcome = 'pending') = (decided_at IS NULL))
+        )
+        """,
+        "CREATE INDEX moderation_queue_pending ON moderation_queue(outcome, created_at)",
+        """
+        -- Decayed interaction score per (viewer, author); see Social.Affinity.
+        CREATE TABLE affinities (
+          viewer_id BIGINT NOT NULL REFERENCES users(id),
+          author_id BIGINT NOT NULL REFERENCES users(id),
+          score DOUBLE PRECISION NOT NULL CHECK (score >= 0),
+          updated_at BIGINT NOT NULL,
+          PRIMARY KEY (viewer_id, author_id),
+          CHECK (viewer_id <> author_id)
+        )
+        """,
+    ]
+}

@@ -1,0 +1,56 @@
+import Core
+import PostgresNIO
+import StorageModel
+import Synchronization
+
+/// Records the posts a feed page showed (`post.viewed`) on PostgreSQL (Storage's
+/// `ViewRecorder`). SQLite has one writer, so its recorder commits concurrent requests' views
+/// together; PostgreSQL takes concurrent transactions and flushes their commits to the WAL
+/// together on its own, so each call here is one transaction with one multi-row INSERT. A call
+/// returns once its views are durable, whatever `durability` says: write-behind is not
+/// implemented here (each record being its own short transaction, there is no batch to wait
+/// for), so `flush` has nothing to wait for either.
+public final class PostgresViewRecorder: Sendable {
+    public typealias View = RecordedView
+    public typealias Statistics = ViewRecordingStatistics
+    public typealias Durability = ViewDurability
+
+    /// Kept for callers that ask; every record is durable on return (see above).
+    public let durability: Durability
+    private let database: QuanziPostgresDatabase
+    private let statistics = Mutex(Statistics())
+
+    public init(database: QuanziPostgresDatabase, durability: Durability = .beforeReturn) {
+        self.database = database
+        self.durability = durability
+    }
+
+    /// Commits `views` seen at `now`; returns once they are durable.
+    public func record(_ views: [View], at now: Int64) throws(QuanziError) {
+        guard !views.isEmpty else { return }
+        do {
+            try database.write { session in try PostgresEventLog.append(views.map { $0.event(at: now) }, in: session) }
+        } catch {
+            throw QuanziError(.storageFailure, "could not record feed views: \(error)")
+        }
+        statistics.withLock { $0.record(batchSize: views.count) }
+    }
+
+    /// Every view recorded before the call is already durable.
+    public func flush() throws(QuanziError) {}
+
+    /// Posts `viewer` saw in `circle` in [`since`, `before`), from the events table on each call
+    /// (the `events_viewer_seen` index answers it): SQLite's in-memory `SeenPostsIndex` would miss
+    /// the views other nodes record.
+    public func seenPostIDs(_ viewer: UserID, circle: CircleID, since: Int64, before: Int64) throws -> Set<Int64> {
+        try database.unsafeRead { session in
+            Set(try session.values(
+                """
+                SELECT post_id FROM events WHERE user_id = \(viewer.rawValue) AND kind = 'post.viewed'
+                  AND circle_id = \(circle.rawValue) AND at >= \(since) AND at < \(before)
+                """, as: Int64.self))
+        }
+    }
+
+    public var currentStatistics: Statistics { statistics.withLock { $0 } }
+}

@@ -1,0 +1,107 @@
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+/// PostgreSQL for the stores whose SQLite twins are synchronous (users, tokens, friends, posts,
+/// affinities, credit, experiments, metrics, feeds, wallet reads): the counterpart of
+/// `QuanziDatabase`.
+///
+/// How the synchronous API is bridged: the SQLite stores block their caller (GRDB waits for a
+/// reader, the writer, an fsync), and every caller is synchronous code on a thread that may block
+/// (the server runs service calls on its `Blocking` thread pool; Lua bindings, the CLI and the
+/// REPL are synchronous too). These stores keep exactly that contract. Each statement goes to a
+/// `PostgresConnection` whose I/O runs on a NIO event loop, and the calling thread waits for the
+/// statement's `EventLoopFuture`. Nothing on that path needs Swift's cooperative pool (no `Task`,
+/// no `PostgresClient.run()`), so a blocked caller can never starve the work it waits for, and
+/// `wait()` traps if it is ever called on an event loop thread. Like GRDB, these calls must not
+/// be made from the cooperative pool (they would tie up one of its threads while waiting): async
+/// code hops to a blocking thread first, as the server does.
+public final class QuanziPostgresDatabase: Sendable {
+    /// One connection per thread of the server's blocking pool (`Blocking.threadCount`), so a
+    /// blocking thread never waits for a connection another blocking thread holds.
+    public static let connectionsMaxDefault = 16
+
+    let pool: PostgresConnectionPool
+    let logger: Logger
+
+    /// Connects lazily to `url` (`postgres://user@host[:port]/database`); nothing is migrated
+    /// here: `quanzi migrate` (``PostgresMigrations``) does that explicitly.
+    public init(
+        url: String, connectionsMax: Int = connectionsMaxDefault,
+        logger: Logger = Logger(label: "quanzi.postgres")
+    ) throws {
+        pool = PostgresConnectionPool(
+            configuration: try PostgresURL.connectionConfiguration(url), connectionsMax: connectionsMax,
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        self.logger = logger
+    }
+
+    /// Statements outside an explicit transaction, each its own snapshot: for single-statement
+    /// lookups, like `unsafeRead` on SQLite.
+    func unsafeRead<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        assertMayBlock()
+        return try pool.withConnection { connection in
+            (Result { try body(PostgresSession(connection: connection, logger: logger)) }, reusable: true)
+        }
+    }
+
+    /// One consistent snapshot for several statements.
+    func read<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        assertMayBlock()
+        return try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+    }
+
+    /// A READ COMMITTED transaction, run again (at most `PostgresRetry.attemptsMax` times) when
+    /// PostgreSQL says a rerun may succeed. Writers that read before they write lock the rows
+    /// they read (`FOR UPDATE`), so concurrent nodes serialise where SQLite's single writer did.
+    @discardableResult
+    func write<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        assertMayBlock()
+        var attempt = 1
+        while true {
+            do {
+                return try transaction("BEGIN", body)
+            } catch where PostgresRetry.isRetryable(error) && attempt < PostgresRetry.attemptsMax {
+                attempt += 1
+            }
+        }
+    }
+
+    private func transaction<T>(_ begin: String, _ body: (PostgresSession) throws -> T) throws -> T {
+        try pool.withConnection { connection in
+            let session = PostgresSession(connection: connection, logger: logger)
+            do {
+                try session.execute(PostgresQuery(unsafeSQL: begin))
+            } catch {
+                return (.failure(error), reusable: false)
+            }
+            let outcome = Result { try body(session) }
+            switch outcome {
+            case .success:
+                do {
+                    try session.execute("COMMIT")
+                    return (outcome, reusable: true)
+                } catch {
+                    return (.failure(error), reusable: false)
+                }
+            case .failure:
+                // A connection whose rollback failed is in an unknown state: close it.
+                let rolledBack = (try? session.execute("ROLLBACK")) != nil
+                return (outcome, reusable: rolledBack)
+            }
+        }
+    }
+
+    /// Debug builds trap when a store is called from async code: that thread belongs to an
+    /// executor (usually the cooperative pool) and must not wait on the network. Threads made to
+    /// block (the server's `Blocking` pool, GCD, the main thread outside a task) run no task.
+    private func assertMayBlock() {
+        assert(
+            withUnsafeCurrentTask { $0 == nil },
+            "a synchronous PostgreSQL store was called from async code; run it on a blocking thread (see QuanziPostgresDatabase)")
+    }
+
+    /// Closes the connections; later calls throw ``QuanziPostgresDatabaseClosed``.
+    public func close() { pool.close() }
+}

@@ -1,0 +1,28 @@
+import Core
+import Dispatch
+
+/// Where async service code runs its synchronous storage calls. The stores block their caller
+/// (GRDB waits for a reader or the writer; PostgreSQL's synchronous stores wait on the network),
+/// so they must not run on Swift's cooperative pool: debug builds trap when a PostgreSQL store is
+/// called from a task. The server hops to its own `Blocking` pool before it calls the service;
+/// the service's own async paths (tips, transfers, red-packet audiences) hop here.
+enum SynchronousStorage {
+    private static let queue = DispatchQueue(label: "quanzi.service.storage", attributes: .concurrent)
+
+    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    /// `run` for bodies that throw `QuanziError` only.
+    static func run<T: Sendable>(_ body: @escaping @Sendable () throws(QuanziError) -> T) async throws(QuanziError) -> T {
+        do {
+            return try await run { () throws -> T in try body() }
+        } catch let error as QuanziError {
+            throw error
+        } catch {
+            throw QuanziError(.storageFailure, "storage failure: \(error)")
+        }
+    }
+}

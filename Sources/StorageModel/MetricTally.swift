@@ -1,0 +1,108 @@
+import Core
+import Experiments
+
+/// What `MetricReader.observations` returns on both backends.
+public struct MetricObservations: Sendable {
+    public var variants: [VariantObservations]
+    public var timeline: [ExperimentReport.TimelinePoint]
+    public var forcedUsersExcluded: Int
+    public var eventsRead: Int
+}
+
+/// The metric reader's single pass over events, apart from the database that streams them: the
+/// caller reads events with `at` in [`earliest`, before) in any order and feeds each row to
+/// `add`. Memory grows with exposed users (one slot per user and metric), never with events.
+public struct MetricTally: Sendable {
+    enum Part { case value, companion }
+    typealias Target = (metric: Int, part: Part, measure: MetricDefinition.EventMeasure, attribution: MetricDefinition.Attribution)
+
+    let spec: ExperimentSpec
+    let metrics: [MetricDefinition]
+    /// Dense slots: user → index into the per-metric arrays.
+    var slot: [Int64: Int] = [:]
+    var firstExposed: [Int64] = []
+    var variantOfSlot: [Int] = []
+    var values: [[Double]]
+    var companions: [[Double]]
+    let preperiodSeconds: Int64
+    /// Which (metric, part) each event kind feeds.
+    var feeds: [String: [Target]] = [:]
+    public private(set) var eventsRead = 0
+
+    /// Counts only events after each user's first exposure (and, for CUPED, the
+    /// `preperiodDays` before it as the covariate).
+    public init(spec: ExperimentSpec, metrics: [MetricDefinition], exposures: [ExperimentExposure]) {
+        self.spec = spec
+        self.metrics = metrics
+        let variantIndex = Dictionary(uniqueKeysWithValues: spec.variants.enumerated().map { ($1.name, $0) })
+        slot.reserveCapacity(exposures.count)
+        for exposure in exposures {
+            guard let variant = variantIndex[exposure.variant] else { continue }
+            slot[exposure.userID.rawValue] = firstExposed.count
+            firstExposed.append(exposure.firstExposedAtEpochSeconds)
+            variantOfSlot.append(variant)
+        }
+        values = [[Double]](repeating: [Double](repeating: 0, count: firstExposed.count), count: metrics.count)
+        companions = values
+        preperiodSeconds = Int64(spec.preperiodDays) * 86_400
+        for (index, metric) in metrics.enumerated() {
+            switch metric.kind {
+            case .mean(let measure), .proportion(let measure):
+                feeds[measure.event, default: []].append((index, .value, measure, metric.attribution))
+            case .ratio(let numerator, let denominator):
+                feeds[numerator.event, default: []].append((index, .value, numerator, metric.attribution))
+                feeds[denominator.event, default: []].append((index, .companion, denominator, metric.attribution))
+            }
+        }
+    }
+
+    /// The earliest event time that can count.
+    public var earliest: Int64 { (firstExposed.min() ?? 0) - preperiodSeconds }
+
+    /// Counts one event row.
+    public mutating func add(kind: String, userID: Int64?, targetUserID: Int64?, at: Int64, amountFen: Int64?) {
+        guard let targets = feeds[kind] else { return }
+        eventsRead += 1
+        let amount = Double(amountFen ?? 0)
+        for target in targets {
+            let owner = target.attribution == .actor ? userID : targetUserID
+            guard let owner, let index = slot[owner] else { continue }
+            let amountOrOne = target.measure.valueField == nil ? 1 : amount
+            if at >= firstExposed[index] {
+                if target.part == .value { values[target.metric][index] += amountOrOne } else { companions[target.metric][index] += amountOrOne }
+            } else if preperiodSeconds > 0, target.part == .value, at >= firstExposed[index] - preperiodSeconds,
+                case .mean = metrics[target.metric].kind
+            {
+                companions[target.metric][index] += amountOrOne
+            }
+        }
+    }
+
+    /// The observations per variant after every event was added.
+    public func result(forcedUsersExcluded: Int) -> MetricObservations {
+        var observations = spec.variants.map { VariantObservations(name: $0.name, users: 0, metrics: [:]) }
+        for index in firstExposed.indices { observations[variantOfSlot[index]].users += 1 }
+        for (metricIndex, metric) in metrics.enumerated() {
+            var accumulators = [MetricAccumulator](repeating: MetricAccumulator(), count: spec.variants.count)
+            for index in firstExposed.indices {
+                accumulators[variantOfSlot[index]].add(value: values[metricIndex][index], companion: companions[metricIndex][index])
+            }
+            for (variant, accumulator) in accumulators.enumerated() { observations[variant].metrics[metric.id] = accumulator }
+        }
+        return MetricObservations(
+            variants: observations, timeline: timeline(), forcedUsersExcluded: forcedUsersExcluded, eventsRead: eventsRead)
+    }
+
+    func timeline() -> [ExperimentReport.TimelinePoint] {
+        let variantCount = spec.variants.count
+        guard let first = firstExposed.min(), let last = firstExposed.max() else { return [] }
+        let firstDay = first / 86_400, lastDay = last / 86_400
+        var perDay = [[Int]](repeating: [Int](repeating: 0, count: variantCount), count: Int(lastDay - firstDay) + 1)
+        for (index, at) in firstExposed.enumerated() { perDay[Int(at / 86_400 - firstDay)][variantOfSlot[index]] += 1 }
+        var running = [Int](repeating: 0, count: variantCount)
+        return perDay.enumerated().map { offset, counts in
+            for variant in 0..<variantCount { running[variant] += counts[variant] }
+            return ExperimentReport.TimelinePoint(dayEpochSeconds: (firstDay + Int64(offset)) * 86_400, cumulativeUsers: running)
+        }
+    }
+}

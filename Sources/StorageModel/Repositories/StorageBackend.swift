@@ -1,0 +1,26 @@
+import Core
+import Ledger
+
+/// Everything the service stores, behind the storage protocols: the embedded SQLite database
+/// (`SQLiteBackend`, the default) or PostgreSQL shared by several nodes (PostgresStorage).
+/// The service and the domain never learn which.
+public protocol StorageBackend: Sendable {
+    /// Where the data lives, for messages: a file path or a URL without its password.
+    var location: String { get }
+    var users: any UserRepository { get }
+    var friends: any FriendRepository { get }
+    var posts: any PostRepository { get }
+    var affinities: any AffinityRepository { get }
+    var credit: any CreditRepository { get }
+    var experiments: any ExperimentRepository { get }
+    var metrics: any MetricReading { get }
+    var feeds: any FeedReading { get }
+    var tokens: any TokenRepository { get }
+    var walletReads: any WalletReading { get }
+    var events: any EventAppending { get }
+    /// The wallet, with the clock its transfers and red packets are stamped by.
+    func makeWallet(clock: any Clock, audience: any RedPacketAudienceChecker) throws -> any WalletRepository
+    func makeViewRecorder(durability: ViewDurability) -> any ViewRecording
+    /// Closes the connections; nothing may be pending (flush views first).
+    func close() throws
+}
