@@ -44,8 +44,7 @@ pg-up: pg-deps
 pg-down:
 	@PG_PORT=$(PG_PORT) scripts/pg.sh down
 
-# The PostgreSQL suite, against the server pg-up starts. Not part of `make test` yet: it adds
-# postgres-nio's build and a server to every run.
+# The PostgreSQL suite alone, against the server pg-up starts (`make test` runs it too).
 test-pg: deps pg-up
 	$(SWIFT) build --build-tests
 	QUANZI_PG_URL=$(PG_URL) $(SWIFT) test --skip-build --filter PostgresStorageTests
@@ -73,9 +72,10 @@ run: build
 	echo "  curl -s $$url/metrics | grep quanzi_http_requests_total"; \
 	exec $(QUANZI_RELEASE) serve --db $(DB) --port $(PORT)
 
-test: deps
+# The PostgreSQL tests run against the local server pg-up starts (they skip without the URL).
+test: deps pg-up
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	QUANZI_PG_URL=$(PG_URL) $(SWIFT) test --skip-build
 	$(QUANZI_DEBUG) check
 	$(QUANZI_DEBUG) test
 	scripts/crash_test.sh $(QUANZI_DEBUG)
