@@ -40,6 +40,21 @@ struct WriteBehindViewTests {
         #expect(recorder.currentStatistics.views == total && recorder.currentStatistics.failedViews == 0)
     }
 
+    /// A flood of views is written in bounded transactions (money shares SQLite's one writer),
+    /// and a backlog past its bound makes `record` wait rather than grow.
+    @Test func batchesAndBacklogAreBounded() throws {
+        let database = try QuanziDatabase.temporary()
+        defer { try? database.removeFiles() }
+        let recorder = ViewRecorder(database: database, durability: .writeBehind)
+        let total = ViewRecorder.backlogViewsMax + 2_500
+        try recorder.record(Self.views(viewer: 1, posts: 0..<Int64(total)), at: 1_000)
+        #expect(recorder.currentStatistics.views >= total - ViewRecorder.backlogViewsMax, "record waited for the backlog to shrink")
+        try recorder.flush()
+        let statistics = recorder.currentStatistics
+        #expect(statistics.views == total && statistics.largestBatch <= ViewRecorder.batchViewsMax)
+        #expect(try Self.viewRows(database) == total)
+    }
+
     /// The writer thread commits without anyone calling `flush`.
     @Test func viewsAreWrittenWithoutAFlush() async throws {
         let database = try QuanziDatabase.temporary()

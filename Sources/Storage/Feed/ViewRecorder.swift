@@ -11,7 +11,8 @@ import GRDB
 ///   (leader/follower group commit); a lone caller (the CLI, simulations) commits at once, so
 ///   results stay deterministic.
 /// - `.writeBehind`: `record` returns at once and a writer thread commits whatever has piled up,
-///   batch after batch. The server uses it: a view is a side effect of reading a feed, not
+///   batch after batch (at most `batchViewsMax` per transaction, so money never waits long for
+///   SQLite's one writer; past `backlogViewsMax` waiting views, `record` waits for the writer). The server uses it: a view is a side effect of reading a feed, not
 ///   something the client asked to store, and waiting for its fsync (plus a commit per handful
 ///   of requests) was a fifth of the feed's CPU and most of its latency. A crash loses the views
 ///   of the batch being written (milliseconds); `flush()` at shutdown loses none.
@@ -23,22 +24,33 @@ public final class ViewRecorder: @unchecked Sendable {
 
     public typealias Durability = ViewDurability
 
-    /// Failures kept for followers of recent batches; older ones have no waiter left.
+    /// Failures kept for waiters of recent batches; older ones have no waiter left.
     static let failuresKept = 64
     /// How often an idle write-behind writer checks whether its recorder is gone.
     static let idleWakeSeconds = 1.0
+    /// Views per transaction at most. The wallet's group commits share SQLite's one writer, and
+    /// under a feed flood an unbounded batch of views held it for seconds: transfers waited.
+    public static let batchViewsMax = 1_000
+    /// Views waiting to be written at most (write-behind). Past it, `record` waits like
+    /// `.beforeReturn`: feeds slow down rather than the backlog (memory, and views lost in a
+    /// crash) growing without bound when the writer cannot keep up.
+    public static let backlogViewsMax = 20_000
 
     public let durability: Durability
     private let database: QuanziDatabase
-    // Guards everything below; followers and `flush` wait on it for their batch.
+    // Guards everything below; waiters and `flush` wait on it.
     private let condition = NSCondition()
+    /// In recording order; the first is view number `finishedCount`.
     private var pending: [(View, Int64)] = []
     private var leaderActive = false
-    /// The batch that pending views will be written in.
-    private var openBatch = 1
-    /// Every batch up to this one has been written or has failed.
-    private var finishedThrough = 0
-    private var failures: [Int: String] = [:]
+    /// Views ever recorded, and views whose batch has finished (written or failed). Views are
+    /// written in recording order, so view number n is finished once `finishedCount > n`.
+    private var recordedCount = 0
+    private var finishedCount = 0
+    /// Recent failed batches, as view-number ranges.
+    private var failures: [(views: Range<Int>, message: String)] = []
+    /// Views up to here have been covered by a `flush`.
+    private var flushedThrough = 0
     private var statistics = Statistics()
     private var writerStarted = false
 
@@ -54,38 +66,48 @@ public final class ViewRecorder: @unchecked Sendable {
         database.seenPostsIndex.note(views.map { ($0.viewerID, $0.circleID, $0.postID) }, at: now)
         condition.lock()
         defer { condition.unlock() }
-        let batch = openBatch
+        let mine = recordedCount..<(recordedCount + views.count)
         pending.append(contentsOf: views.map { ($0, now) })
+        recordedCount = mine.upperBound
         switch durability {
         case .writeBehind:
             startWriterIfNeeded()
             condition.broadcast()
-        case .beforeReturn:
-            while finishedThrough < batch {
-                if leaderActive {
-                    condition.wait()
-                } else {
-                    writePendingAsLeader()
-                }
+            // Backpressure: wait until the backlog is back under its bound.
+            while recordedCount - finishedCount > Self.backlogViewsMax {
+                if leaderActive { condition.wait() } else { writePendingAsLeader() }
             }
-            if let failure = failures[batch] {
+        case .beforeReturn:
+            waitUntilFinished(through: mine.upperBound)
+            if let failure = failure(overlapping: mine) {
                 throw QuanziError(.storageFailure, "could not record feed views: \(failure)")
             }
         }
     }
 
-    /// Waits until every view recorded before the call is durable; throws if any of those
-    /// batches failed. The server calls it at shutdown, tests before they read the events.
+    /// Waits until every view recorded before the call is durable; throws if any batch failed
+    /// since the last flush. The server calls it at shutdown, tests before they read the events.
     public func flush() throws(QuanziError) {
         condition.lock()
         defer { condition.unlock() }
-        let target = pending.isEmpty ? openBatch - 1 : openBatch
-        while finishedThrough < target {
-            if leaderActive { condition.wait() } else { writePendingAsLeader() }
-        }
-        if let failure = failures.first(where: { $0.key <= target && $0.key > target - Self.failuresKept })?.value {
+        let covered = flushedThrough..<recordedCount
+        waitUntilFinished(through: covered.upperBound)
+        flushedThrough = covered.upperBound
+        if let failure = failure(overlapping: covered) {
             throw QuanziError(.storageFailure, "could not record feed views: \(failure)")
         }
+    }
+
+    /// With the lock held: leads batches (or waits for the leader) until the first `count`
+    /// views are finished.
+    private func waitUntilFinished(through count: Int) {
+        while finishedCount < count {
+            if leaderActive { condition.wait() } else { writePendingAsLeader() }
+        }
+    }
+
+    private func failure(overlapping views: Range<Int>) -> String? {
+        failures.first { $0.views.overlaps(views) }?.message
     }
 
     /// Posts `viewer` saw in `circle` in [`since`, `before`), from memory after the first read.
@@ -106,23 +128,24 @@ public final class ViewRecorder: @unchecked Sendable {
         return statistics
     }
 
-    /// Called with the lock held and no leader: writes everything pending (unlocking meanwhile).
+    /// Called with the lock held and no leader: writes the oldest pending views, at most
+    /// `batchViewsMax` (unlocking meanwhile).
     private func writePendingAsLeader() {
         leaderActive = true
-        let writing = pending
-        let number = openBatch
-        pending = []
-        openBatch += 1
+        let count = min(pending.count, Self.batchViewsMax)
+        let writing = Array(pending.prefix(count))
+        pending.removeFirst(count)
+        let numbers = finishedCount..<(finishedCount + count)
         condition.unlock()
         let failure = write(writing)
         condition.lock()
         leaderActive = false
-        finishedThrough = number
+        finishedCount = numbers.upperBound
         statistics.record(batchSize: writing.count)
         if let failure {
             statistics.failedViews += writing.count
-            failures[number] = failure
-            failures = failures.filter { $0.key > number - Self.failuresKept }
+            failures.append((numbers, failure))
+            if failures.count > Self.failuresKept { failures.removeFirst(failures.count - Self.failuresKept) }
         }
         condition.broadcast()
     }
