@@ -31,16 +31,20 @@ server=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 
 export TOKENS_FILE="$work/tokens" FIRST_USER=2 RUN_ID=$$
-# Prints "requests/s p50_ms p99_ms non2xx" for one wrk run.
-measure() {
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" >"$work/wrk.out" 2>&1
+# Prints "requests/s p50_ms p99_ms non2xx" from a wrk --latency output file.
+summarize() {
     awk '
         function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
         /Requests\/sec/ { rps = $2 }
         $1 == "50%" { p50 = ms($2) }
         $1 == "99%" { p99 = ms($2) }
         /Non-2xx/ { bad = $5 }
-        END { printf "%.0f %.1f %.1f %d\n", rps, p50, p99, bad }' "$work/wrk.out"
+        END { printf "%.0f %.1f %.1f %d\n", rps, p50, p99, bad }' "$1"
+}
+# One wrk run (THREADS, CONNECTIONS, DURATION), summarized.
+measure() {
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" >"$work/wrk.out" 2>&1
+    summarize "$work/wrk.out"
 }
 
 url="http://127.0.0.1:$PORT"
@@ -55,6 +59,17 @@ done
 read -r rps p50 p99 bad < <(measure -s "$here/wrk/transfer.lua" "$url")
 printf '%-36s %10s %9s %9s %7s %9s\n' "POST transfer (durable)" "$rps" "$p50" "$p99" "$bad" \
     "$(awk "BEGIN { printf \"%.2f\", $rps / $trivial_rps }")"
+
+# Mixed: feeds and transfers at once (32 connections each): views and transfers share SQLite's
+# one writer, so this shows whether money waits behind a flood of views.
+FEED_PATH="/v1/circles/campus-diary/feed?limit=20" wrk -t1 -c32 -d"$DURATION" --latency -s "$here/wrk/feed.lua" "$url" >"$work/mixed-feed.out" 2>&1 &
+mixed_feed=$!
+# A new RUN_ID: the keys of the first transfer run would be replays.
+read -r rps p50 p99 bad < <(RUN_ID="$$-mixed" THREADS=1 CONNECTIONS=32 measure -s "$here/wrk/transfer.lua" "$url")
+wait "$mixed_feed"
+read -r feed_rps feed_p50 feed_p99 feed_bad < <(summarize "$work/mixed-feed.out")
+printf '%-36s %10s %9s %9s %7s\n' "mixed: GET feed campus-diary (32)" "$feed_rps" "$feed_p50" "$feed_p99" "$feed_bad"
+printf '%-36s %10s %9s %9s %7s\n' "mixed: POST transfer (32)" "$rps" "$p50" "$p99" "$bad"
 
 kill -TERM "$server"
 wait "$server" || true
