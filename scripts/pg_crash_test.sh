@@ -95,7 +95,9 @@ until curl -sf -H "Authorization: Bearer ${tokens[0]}" "http://127.0.0.1:$port_b
     [ "$SECONDS" -lt "$deadline" ] || fail "post $post_id made on node A not in node B's feed within ${FOLLOW_TIMEOUT_SECONDS}s"
     sleep 0.1
 done
-echo "post $post_id made on node A is in node B's feed"
+lag=$(curl -sf "http://127.0.0.1:$port_b/metrics" | grep -E '^quanzi_feed_follow_lag_seconds_count' || true)
+[ -n "$lag" ] || fail "node B exports no quanzi_feed_follow_lag_seconds"
+echo "post $post_id made on node A is in node B's feed (node B: $lag)"
 
 # Workers: each sends transfers between random users to one node and records the transfer id of
 # every acknowledged one (HTTP 201 with the transfer). A refused or cut request is not recorded.
