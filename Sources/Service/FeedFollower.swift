@@ -210,9 +210,11 @@ public final class FeedFollower: Sendable {
 
     /// Applies one read: returns the other nodes' events applied, the rows above the old high
     /// (to know whether the read was cut at the limit), and whether an experiment was stopped.
-    private func apply(_ batch: EventBatch, to position: inout Position, started: ContinuousClock.Instant) throws
+    /// The position moves only once the events are applied: a read that fails is read again.
+    private func apply(_ batch: EventBatch, to current: inout Position, started: ContinuousClock.Instant) throws
         -> (applied: Int, newRows: Int, experimentStopped: Bool)
     {
+        var position = current
         let now = ContinuousClock.now
         var expected = position.high + 1
         var newRows = 0
@@ -257,6 +259,7 @@ public final class FeedFollower: Sendable {
             }
         }
         let stopped = try applyInOrder(batch.events)
+        current = position
         let done = ContinuousClock.now
         let local = Self.seconds(done - started)
         var lastLag: Double?
@@ -298,6 +301,9 @@ public final class FeedFollower: Sendable {
         let profiles = authors.isEmpty ? [:] : Dictionary(try users.users(Array(authors)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var credits: [UserID: Int] = [:]
         for author in authors { credits[author] = try credit.score(author) }
+        let recomputed = events.contains { $0.origin != node && $0.event.kind == EventKind.creditRecomputed.rawValue }
+        let scores = recomputed ? try credit.allScores() : [:]
+        // Everything is read: nothing below throws, so a batch is applied whole or not at all.
         var experimentStopped = false
         for followed in events {
             let event = followed.event
@@ -324,7 +330,7 @@ public final class FeedFollower: Sendable {
             case .postDeleted:
                 update(event, circle) { window, post in _ = window.delete(postID: post) }
             case .creditRecomputed:
-                feeds.updateCredit(try credit.allScores())
+                feeds.updateCredit(scores)
             case .experimentStopped:
                 experimentStopped = true
             default:
