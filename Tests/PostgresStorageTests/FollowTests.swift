@@ -53,7 +53,7 @@ struct FollowTests {
         }
     }
 
-    @Test("a post, a like, a comment, a tip, reports that hide and a delete on A reach B's feed; A counts its own once")
+    @Test("a post, likes, a tip, a credit recompute, reports that hide and a delete on A reach B's feed; A counts its own once")
     func feedsFollow() async throws {
         try await Self.withTwoNodes { a, b, _ in
             let post = try await Backend.offPool { try a.createPost(by: UserID(2), in: Self.circle, body: "from node A") }
@@ -72,6 +72,15 @@ struct FollowTests {
             #expect(try await a.tip(post.id, by: UserID(1), amountFen: 250, idempotencyKey: "tip").code == "ok")
             try await Self.eventually("A's tip on B") { b.feeds.candidate(postID: post.id, in: Self.circle)?.tipsFen == 250 }
             #expect(a.feeds.candidate(postID: post.id, in: Self.circle)?.tipsFen == 250)
+            let score = try await Backend.offPool { () -> Int? in
+                try a.recomputeCredit()
+                return try a.credit.score(UserID(2))
+            }
+            let recomputed = try #require(score)
+            #expect(recomputed != PostgresFeedQueries.unscoredCredit, "the recompute changes what B's window holds")
+            try await Self.eventually("A's credit recompute on B") {
+                b.feeds.candidate(postID: post.id, in: Self.circle)?.authorCreditScore == recomputed
+            }
 
             // Reports from both nodes: the third hides the post on both.
             let second = try await Backend.offPool { try b.createPost(by: UserID(2), in: Self.circle, body: "from node B") }
@@ -93,6 +102,26 @@ struct FollowTests {
             }
             let lag = try #require(b.following?.currentStatistics)
             #expect(lag.eventsApplied > 0 && lag.maxLagSeconds < Self.deadlineSeconds, "\(lag)")
+        }
+    }
+
+    @Test("a like made on A before A's window has B's post is applied once the post arrives, not skipped as A's own")
+    func ownWriteBeforeThePost() async throws {
+        try await PostgresTestDatabase.withBackends(2) { backends in
+            let clock = ManualClock(epochSeconds: PostgresServiceTests.start)
+            let a = try await PostgresServiceTests.service(on: backends[0], clock: clock)
+            try await Backend.offPool { for id in Int64(1)...4 { try a.users.insert(PostgresServiceTests.profile(id), isAdmin: false) } }
+            let b = try await PostgresServiceTests.service(on: backends[1], clock: clock)
+            // A follows nothing yet: B's post is in the database, not in A's window, when A likes it.
+            let post = try await Backend.offPool { try b.createPost(by: UserID(2), in: Self.circle, body: "from node B") }
+            try await Backend.offPool { try a.like(post.id, by: UserID(3)) }
+            #expect(a.feeds.candidate(postID: post.id, in: Self.circle) == nil)
+            let follower = try #require(a.startFollowing(Self.configuration))
+            try await Self.eventually("B's post on A with A's own like") { a.feeds.candidate(postID: post.id, in: Self.circle)?.likeCount == 1 }
+            try await Backend.offPool { try a.like(post.id, by: UserID(4)) }
+            try await Self.eventually("A's later like counted once") { follower.currentStatistics.ownEventsSkipped >= 2 }
+            #expect(a.feeds.candidate(postID: post.id, in: Self.circle)?.likeCount == 2)
+            try await Backend.offPool { follower.stop() }
         }
     }
 
