@@ -149,6 +149,9 @@ cat "$work"/acks-*.txt | grep -x '[0-9][0-9]*' >"$work/all-acks.txt" || true
 total=$(wc -l <"$work/all-acks.txt")
 after_kill=$(cat "$work"/acks-b-*.txt | wc -l)
 [ "$total" -gt "$acks_at_kill" ] || fail "node B acknowledged nothing after node A was killed"
+# Node B followed node A's events (transfers included) until the kill: its lag histogram.
+curl -sf "http://127.0.0.1:$port_b/metrics" | awk '/^quanzi_feed_follow_lag_seconds_(sum|count)/ { v[$1] = $2 }
+    END { c = v["quanzi_feed_follow_lag_seconds_count"]; if (c > 0) printf "node B follow lag: %d events, mean %.3f s\n", c, v["quanzi_feed_follow_lag_seconds_sum"] / c }' || true
 echo "node A killed after $acks_at_kill acknowledged transfers; $total acknowledged in all (node B: $after_kill); verifying"
 "$QUANZI" ledger verify --db "$db_url" --acknowledged "$work/all-acks.txt" || fail "ledger verify"
 echo "pg crash test passed: two nodes, one SIGKILLed mid-load, $total acknowledged transfers all present, ledger consistent"

@@ -45,7 +45,8 @@ public struct PostgresEventFollower: EventFollowing {
 
     public func events(after afterID: Int64, pendingIDs: [Int64], limit: Int) throws -> EventBatch {
         typealias Row = (
-            Int64, Int64, Double, Int64?, String?, Int64?, Int64?, String?, Int64?, Int64?, Int64?, String?, String?, String?, String?, Double?
+            Int64, Int64, Double, Int64?, String?, Int64?, Int64?, String?, Int64?, Int64?, Int64?, String?, String?, String?, String?,
+            Double?
         )
         // One statement, so the rows and the snapshot bounds belong together (READ COMMITTED
         // takes a snapshot per statement; `pg_current_snapshot()` is that snapshot).

@@ -123,8 +123,9 @@ public final class FeedFollower: Sendable {
     private let exited = DispatchSemaphore(value: 0)
 
     init(
-        following: any EventFollowing, start: EventFollowStart, feeds: FeedService, experiments: ExperimentService, posts: any PostRepository,
-        users: any UserRepository, credit: any CreditRepository, configuration: Configuration, onLag: (@Sendable (Double) -> Void)?
+        following: any EventFollowing, start: EventFollowStart, feeds: FeedService, experiments: ExperimentService,
+        posts: any PostRepository, users: any UserRepository, credit: any CreditRepository, configuration: Configuration,
+        onLag: (@Sendable (Double) -> Void)?
     ) {
         self.following = following
         self.feeds = feeds
@@ -192,7 +193,8 @@ public final class FeedFollower: Sendable {
             var refreshExperiments = false
             while true {
                 let started = ContinuousClock.now
-                let batch = try following.events(after: position.high, pendingIDs: Array(position.pending.keys), limit: configuration.batchLimit)
+                let batch = try following.events(
+                    after: position.high, pendingIDs: Array(position.pending.keys), limit: configuration.batchLimit)
                 let (count, newRows, stopped) = try apply(batch, to: &position, started: started)
                 applied += count
                 refreshExperiments = refreshExperiments || stopped
@@ -298,7 +300,8 @@ public final class FeedFollower: Sendable {
         }
         let created = createdIDs.isEmpty ? [:] : try posts.posts(createdIDs)
         let authors = Set(created.values.map(\.authorID))
-        let profiles = authors.isEmpty ? [:] : Dictionary(try users.users(Array(authors)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let profiles =
+            authors.isEmpty ? [:] : Dictionary(try users.users(Array(authors)).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var credits: [UserID: Int] = [:]
         for author in authors { credits[author] = try credit.score(author) }
         let recomputed = events.contains { $0.origin != node && $0.event.kind == EventKind.creditRecomputed.rawValue }

@@ -44,10 +44,14 @@ struct FollowTests {
             do {
                 try await body(a, b, clock)
             } catch {
-                try await Backend.offPool { a.stopFollowing(); b.stopFollowing() }
+                try await Backend.offPool {
+                    a.stopFollowing(); b.stopFollowing()
+                }
                 throw error
             }
-            try await Backend.offPool { a.stopFollowing(); b.stopFollowing() }
+            try await Backend.offPool {
+                a.stopFollowing(); b.stopFollowing()
+            }
             let statistics = [try #require(a.following?.currentStatistics), try #require(b.following?.currentStatistics)]
             #expect(statistics.allSatisfy { $0.gapsExpired == 0 }, "\(statistics)")
         }
@@ -65,7 +69,8 @@ struct FollowTests {
             // B likes too: A applies B's like, and never applies its own twice.
             try await Backend.offPool { try b.like(post.id, by: UserID(4)) }
             try await Self.eventually("both likes on both nodes") {
-                a.feeds.candidate(postID: post.id, in: Self.circle)?.likeCount == 2 && b.feeds.candidate(postID: post.id, in: Self.circle)?.likeCount == 2
+                a.feeds.candidate(postID: post.id, in: Self.circle)?.likeCount == 2
+                    && b.feeds.candidate(postID: post.id, in: Self.circle)?.likeCount == 2
             }
             #expect(try await a.wallet.openAccounts(for: [UserID(1), UserID(2)]) == 2)
             #expect(try await a.wallet.topUp(UserID(1), amountFen: 1_000, idempotencyKey: "top").code == "ok")
@@ -117,7 +122,9 @@ struct FollowTests {
             try await Backend.offPool { try a.like(post.id, by: UserID(3)) }
             #expect(a.feeds.candidate(postID: post.id, in: Self.circle) == nil)
             let follower = try #require(a.startFollowing(Self.configuration))
-            try await Self.eventually("B's post on A with A's own like") { a.feeds.candidate(postID: post.id, in: Self.circle)?.likeCount == 1 }
+            try await Self.eventually("B's post on A with A's own like") {
+                a.feeds.candidate(postID: post.id, in: Self.circle)?.likeCount == 1
+            }
             try await Backend.offPool { try a.like(post.id, by: UserID(4)) }
             try await Self.eventually("A's later like counted once") { follower.currentStatistics.ownEventsSkipped >= 2 }
             #expect(a.feeds.candidate(postID: post.id, in: Self.circle)?.likeCount == 2)
@@ -131,7 +138,9 @@ struct FollowTests {
             let experiment = "campus-comment-credit"
             #expect(b.experiments.runtimeStatus(experiment: experiment) == nil)
             try await Backend.offPool { try a.experiments.force(UserID(3), into: "treatment", experiment: experiment) }
-            try await Self.eventually("the forced variant on B") { b.experiments.forcedVariant(experiment: experiment, user: UserID(3)) == "treatment" }
+            try await Self.eventually("the forced variant on B") {
+                b.experiments.forcedVariant(experiment: experiment, user: UserID(3)) == "treatment"
+            }
             try await Backend.offPool { try a.experiments.stop(experiment, reason: "guardrail report_rate") }
             try await Self.eventually("the stop on B") { b.experiments.runtimeStatus(experiment: experiment) == .stopped }
             let spec = try #require(b.experiments.experiments.experiment(experiment))
@@ -171,7 +180,8 @@ struct FollowTests {
             await #expect(throws: PostgresTransactionError.self) {
                 try await client.withTransaction(logger: logger) { connection in
                     try await connection.query(
-                        "INSERT INTO events (kind, at, circle_id, post_id) VALUES ('like.created', 0, \(Self.circle.rawValue), \(post.id))", logger: logger)
+                        "INSERT INTO events (kind, at, circle_id, post_id) VALUES ('like.created', 0, \(Self.circle.rawValue), \(post.id))",
+                        logger: logger)
                     throw RolledBack()
                 }
             }
