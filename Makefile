@@ -44,10 +44,12 @@ pg-up: pg-deps
 pg-down:
 	@PG_PORT=$(PG_PORT) scripts/pg.sh down
 
-# The PostgreSQL suite alone, against the server pg-up starts (`make test` runs it too).
+# The PostgreSQL suite and the two-node SIGKILL test (scripts/pg_crash_test.sh, ~10 s), against
+# the server pg-up starts (`make test` runs both too).
 test-pg: deps pg-up
 	$(SWIFT) build --build-tests
 	QUANZI_PG_URL=$(PG_URL) $(SWIFT) test --skip-build --filter PostgresStorageTests
+	QUANZI_PG_URL=$(PG_URL) scripts/pg_crash_test.sh $(QUANZI_DEBUG)
 
 build: deps
 	$(SWIFT) build -c release --product quanzi
@@ -79,6 +81,7 @@ test: deps pg-up
 	$(QUANZI_DEBUG) check
 	$(QUANZI_DEBUG) test
 	scripts/crash_test.sh $(QUANZI_DEBUG)
+	QUANZI_PG_URL=$(PG_URL) scripts/pg_crash_test.sh $(QUANZI_DEBUG)
 	QUANZI=$(QUANZI_DEBUG) scripts/api_fuzz.sh
 
 check: deps

@@ -23,4 +23,6 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     case ruleDenied = "rule.denied"
     case exposure = "exposure"
     case experimentStopped = "experiment.stopped"
+    /// Credit scores were recomputed (other nodes refresh the authors' scores in their feeds).
+    case creditRecomputed = "credit.recomputed"
 }

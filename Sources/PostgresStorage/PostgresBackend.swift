@@ -26,6 +26,10 @@ public final class PostgresBackend: StorageBackend {
     public let tokens: any TokenRepository
     public let walletReads: any WalletReading
     public let events: any EventAppending
+    /// Other nodes' writes, read from the events table (this node's own carry ``nodeID``).
+    public let eventFollowing: (any EventFollowing)?
+    /// This node: the `origin` of every event its connections insert.
+    public let nodeID: String
     public let limits: LedgerLimits
     let logger: Logger
     private let clientTask: Task<Void, Never>
@@ -33,29 +37,39 @@ public final class PostgresBackend: StorageBackend {
     /// Connects to `url` (`postgres://user[:password]@host[:port]/database`), checks that the
     /// schema is current and that commits are durable (the wallet's condition), and starts the
     /// wallet's client. `connectionsMax` bounds each of the two pools (synchronous stores, wallet).
+    /// `nodeID` names this node in the events it writes (a fresh one per open by default).
     public static func open(
         url: String, limits: LedgerLimits = .default, connectionsMax: Int = QuanziPostgresDatabase.connectionsMaxDefault,
-        logger: Logger = Logger(label: "quanzi.postgres")
+        nodeID: String = newNodeID(), logger: Logger = Logger(label: "quanzi.postgres")
     ) async throws -> PostgresBackend {
-        let client = PostgresClient(configuration: try PostgresURL.configuration(url, connectionsMax: connectionsMax), backgroundLogger: logger)
+        let client = PostgresClient(
+            configuration: try PostgresURL.configuration(url, connectionsMax: connectionsMax, nodeID: nodeID), backgroundLogger: logger)
         let clientTask = Task { await client.run() }
         do {
             let pending = try await PostgresMigrations.pending(client, logger: logger)
             guard pending.isEmpty else { throw PostgresSchemaNotCurrent(pending: pending) }
             try await PostgresWallet.checkDurable(client: client, logger: logger)
-            let database = try QuanziPostgresDatabase(url: url, connectionsMax: connectionsMax, logger: logger)
+            let database = try QuanziPostgresDatabase(url: url, connectionsMax: connectionsMax, nodeID: nodeID, logger: logger)
             return PostgresBackend(
-                database: database, client: client, clientTask: clientTask, location: PostgresURL.redacted(url), limits: limits, logger: logger)
+                database: database, client: client, clientTask: clientTask, location: PostgresURL.redacted(url), nodeID: nodeID, limits: limits,
+                logger: logger)
         } catch {
             clientTask.cancel()
             throw error
         }
     }
 
+    /// A node id unique to this process and open: host, process id and a random part.
+    public static func newNodeID() -> String {
+        "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
     private init(
-        database: QuanziPostgresDatabase, client: PostgresClient, clientTask: Task<Void, Never>, location: String, limits: LedgerLimits,
-        logger: Logger
+        database: QuanziPostgresDatabase, client: PostgresClient, clientTask: Task<Void, Never>, location: String, nodeID: String,
+        limits: LedgerLimits, logger: Logger
     ) {
+        self.nodeID = nodeID
+        eventFollowing = PostgresEventFollower(database: database, nodeID: nodeID)
         self.database = database
         self.client = client
         self.clientTask = clientTask

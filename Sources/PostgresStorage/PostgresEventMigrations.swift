@@ -30,4 +30,18 @@ enum PostgresEventMigrations {
     static let viewerSeenIndex: [String] = [
         "CREATE INDEX events_viewer_seen ON events(user_id, kind, circle_id, at, post_id)"
     ]
+
+    /// PostgreSQL only (SQLite has one writer and nothing to follow): which node inserted each
+    /// event, and when by the database's clock, for nodes following each other's writes
+    /// (`EventFollowing`). Both are column defaults, so no INSERT names them: `origin` is the
+    /// inserting connection's `quanzi.node` setting (`PostgresURL.nodeSetting`, NULL without
+    /// one), `recorded_at` the insert's wall time in seconds. Added without a default first, so
+    /// existing rows stay NULL and the table is not rewritten.
+    static let origin: [String] = [
+        "ALTER TABLE events ADD COLUMN origin TEXT, ADD COLUMN recorded_at DOUBLE PRECISION",
+        """
+        ALTER TABLE events ALTER COLUMN origin SET DEFAULT current_setting('quanzi.node', true),
+          ALTER COLUMN recorded_at SET DEFAULT extract(epoch FROM clock_timestamp())::double precision
+        """,
+    ]
 }

@@ -17,7 +17,10 @@ public struct PostgresFeedQueries: Sendable {
 
     /// The circle's recent posts (every status), newest first, with tips from the ledger.
     public func candidateRows(circle: CircleID, now: Int64, limits: CandidateWindowLimits) throws -> [CandidateRow] {
-        try database.unsafeRead { session in
+        try database.unsafeRead { session in try Self.candidateRows(circle: circle, now: now, limits: limits, session) }
+    }
+
+    static func candidateRows(circle: CircleID, now: Int64, limits: CandidateWindowLimits, _ session: PostgresSession) throws -> [CandidateRow] {
             try session.rows(
                 """
                 SELECT p.id, p.author_id, p.created_at, p.like_count, p.comment_count,
@@ -33,7 +36,6 @@ public struct PostgresFeedQueries: Sendable {
                     commentCount: comments, tipsFen: tipsFen, reportCount: reports, authorCreditScore: credit,
                     status: Self.status(PostStatus(rawValue: status) ?? .hidden))
             }
-        }
     }
 
     public static func status(_ status: PostStatus) -> CandidateStatus {

@@ -5,7 +5,8 @@ import PostgresNIO
 /// same names, CHECKs, UNIQUE and FOREIGN KEYs and append-only rules, so either database refuses
 /// the same bad data. The SQLite names are kept where the content matches; the order differs
 /// only because the ledger came first on PostgreSQL. `v3-events-drop-kind-at-index` has no
-/// counterpart: the index it drops was never created here.
+/// counterpart: the index it drops was never created here. `v3-events-origin` exists only here:
+/// the columns nodes following each other's writes read (SQLite has one writer).
 public enum PostgresMigrations {
     /// Named migrations in order; applied ones are recorded in `quanzi_migrations` and never rerun.
     /// Never edit one that has run anywhere: add a new one.
@@ -20,6 +21,7 @@ public enum PostgresMigrations {
         ("v1-api-tokens", PostgresAuthMigrations.apiTokensV1),
         ("v2-events-viewer-seen-index", PostgresEventMigrations.viewerSeenIndex),
         ("v2-ledger-users", PostgresLedgerMigrations.ledgerUsers),
+        ("v3-events-origin", PostgresEventMigrations.origin),
     ]
 
     /// The names of every migration, in order.

@@ -16,22 +16,31 @@ public enum PostgresURL {
     }
 
     /// The configuration for `url`; the pool holds at most `connectionsMax` connections.
-    public static func configuration(_ url: String, connectionsMax: Int = 20) throws -> PostgresClient.Configuration {
+    /// With `nodeID`, every connection sets `quanzi.node` to it, and every event row it inserts
+    /// records it as its `origin` (the column's default; see ``PostgresEventMigrations``).
+    public static func configuration(_ url: String, connectionsMax: Int = 20, nodeID: String? = nil) throws -> PostgresClient.Configuration {
         let parts = try Parts(url)
         var configuration = PostgresClient.Configuration(
             host: parts.host, port: parts.port, username: parts.user, password: parts.password, database: parts.database,
             tls: .disable)
         configuration.options.maximumConnections = connectionsMax
+        if let nodeID { configuration.options.additionalStartupParameters = [(nodeSetting, nodeID)] }
         return configuration
     }
 
     /// The configuration of one connection to `url`, for ``QuanziPostgresDatabase``'s blocking pool.
-    public static func connectionConfiguration(_ url: String) throws -> PostgresConnection.Configuration {
+    public static func connectionConfiguration(_ url: String, nodeID: String? = nil) throws -> PostgresConnection.Configuration {
         let parts = try Parts(url)
-        return PostgresConnection.Configuration(
+        var configuration = PostgresConnection.Configuration(
             host: parts.host, port: parts.port, username: parts.user, password: parts.password, database: parts.database,
             tls: .disable)
+        if let nodeID { configuration.options.additionalStartupParameters = [(nodeSetting, nodeID)] }
+        return configuration
     }
+
+    /// The session setting naming the node a connection belongs to (a startup parameter, so it
+    /// holds from the first statement and no pool can forget it).
+    public static let nodeSetting = "quanzi.node"
 
     /// `url` without its password, for messages.
     public static func redacted(_ url: String) -> String {

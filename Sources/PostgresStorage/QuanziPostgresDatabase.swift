@@ -27,12 +27,13 @@ public final class QuanziPostgresDatabase: Sendable {
 
     /// Connects lazily to `url` (`postgres://user@host[:port]/database`); nothing is migrated
     /// here: `quanzi migrate` (``PostgresMigrations``) does that explicitly.
+    /// With `nodeID`, the events these connections insert record it as their origin.
     public init(
-        url: String, connectionsMax: Int = connectionsMaxDefault,
+        url: String, connectionsMax: Int = connectionsMaxDefault, nodeID: String? = nil,
         logger: Logger = Logger(label: "quanzi.postgres")
     ) throws {
         pool = PostgresConnectionPool(
-            configuration: try PostgresURL.connectionConfiguration(url), connectionsMax: connectionsMax,
+            configuration: try PostgresURL.connectionConfiguration(url, nodeID: nodeID), connectionsMax: connectionsMax,
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
         self.logger = logger
     }

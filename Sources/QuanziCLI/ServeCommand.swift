@@ -30,12 +30,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Money requests per second one token may make (bursts of twice as many).")
     var moneyRate = RateLimitPolicy.money.refillPerSecond
 
+    @Option(help: "With a postgres:// database: how often (milliseconds) to read other nodes' writes from the events table.")
+    var followIntervalMs = 100
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard apiRate > 0, moneyRate > 0 else { throw ValidationError("--api-rate and --money-rate must be positive") }
+        guard (1...60_000).contains(followIntervalMs) else { throw ValidationError("--follow-interval-ms must be between 1 and 60000") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
     }
 
@@ -49,6 +53,12 @@ struct ServeCommand: AsyncParsableCommand {
         try service.rules.prewarm()
         let metrics = ServerMetrics()
         metrics.bootstrapMetricsSystem()
+        // Several nodes on one PostgreSQL: follow the others' writes (nil on SQLite).
+        if service.startFollowing(
+            FeedFollower.Configuration(pollInterval: .milliseconds(followIntervalMs)), onLag: { metrics.recordFollowLag(seconds: $0) }) != nil
+        {
+            logger.info("following other nodes' writes", metadata: ["interval_ms": "\(followIntervalMs)"])
+        }
         let limits = ServerLimits(
             apiRate: RateLimitPolicy(name: "api", burst: Int(apiRate * 2), refillPerSecond: apiRate),
             moneyRate: RateLimitPolicy(name: "money", burst: Int(moneyRate * 2), refillPerSecond: moneyRate))
@@ -59,6 +69,7 @@ struct ServeCommand: AsyncParsableCommand {
                 // Every acknowledged transfer awaited its group commit, and the server has drained:
                 // once the views written behind are flushed nothing is pending, so closing
                 // checkpoints the WAL and ends cleanly.
+                service.stopFollowing()
                 do {
                     try service.views.flush()
                     try service.storage.close()

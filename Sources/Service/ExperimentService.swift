@@ -66,6 +66,21 @@ public final class ExperimentService: ExperimentControl {
         return assignment
     }
 
+    /// Re-reads the run-time stops and forced variants from the store: on a database several
+    /// nodes share, another node may have written them (``FeedFollower`` calls this when it sees
+    /// an `experiment.stopped` event, and on a timer for forced variants, which write no event).
+    /// Returns whether anything changed.
+    @discardableResult
+    public func refreshControl() throws -> Bool {
+        let statuses = try store.stateChanges().compactMapValues { ExperimentStatus(rawValue: $0.status) }
+        let overrides = try store.overrides()
+        return control.withLock { state in
+            let changed = state.statuses != statuses || state.overrides != overrides
+            state = ControlState(overrides: overrides, statuses: statuses)
+            return changed
+        }
+    }
+
     /// Forces `user` into `variant` for QA; such users are left out of analysis.
     public func force(_ user: UserID, into variant: String, experiment: String) throws(QuanziError) {
         let spec = try engine.spec(experiment)

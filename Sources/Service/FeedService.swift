@@ -5,6 +5,7 @@ import Foundation
 import LuaHost
 import Social
 import Storage
+import Synchronization
 
 /// A ranked page of a circle's feed, as the app shows it.
 public struct FeedResult: Sendable {
@@ -38,16 +39,42 @@ public final class FeedService: Sendable {
     private let queries: any FeedReading
     private let clock: any Clock
     private let limits: CandidateWindowLimits
+    /// With a backend other nodes write to: the position in the events table the windows were
+    /// loaded at, where a ``FeedFollower`` starts.
+    let followStart: EventFollowStart?
 
-    init(queries: any FeedReading, circles: [CircleDefinition], clock: any Clock, limits: CandidateWindowLimits = .default) throws {
+    /// This node's own writes whose window update found no post, by post and event kind (only
+    /// when other nodes write too): the post was created on another node and the follower had
+    /// not inserted it yet. The follower skips this node's own events, except these.
+    private struct MissedKey: Hashable {
+        var postID: Int64
+        var kind: String
+    }
+    private let missedOwn = Mutex<[MissedKey: (count: Int, since: ContinuousClock.Instant)]>([:])
+
+    /// With `following`, the windows and the events position are read in one snapshot, so a
+    /// follower started later applies every other node's event exactly once.
+    init(
+        queries: any FeedReading, circles: [CircleDefinition], clock: any Clock, limits: CandidateWindowLimits = .default,
+        following: (any EventFollowing)? = nil
+    ) throws {
         self.queries = queries
         self.clock = clock
         self.limits = limits
         var windows: [CircleID: Window] = [:]
         let now = clock.nowEpochSeconds
+        var loaded: [CircleID: [CandidateRow]] = [:]
+        if let following {
+            let (rows, start) = try following.candidateRowsAndStart(
+                circles: circles.map(\.id), now: now, limits: limits, lookback: FeedFollower.startLookback)
+            loaded = rows
+            followStart = start
+        } else {
+            for circle in circles { loaded[circle.id] = try queries.candidateRows(circle: circle.id, now: now, limits: limits) }
+            followStart = nil
+        }
         for circle in circles {
-            let rows = try queries.candidateRows(circle: circle.id, now: now, limits: limits)
-            windows[circle.id] = Window(CandidateWindow(limits: limits, rows: rows, nowEpochSeconds: now))
+            windows[circle.id] = Window(CandidateWindow(limits: limits, rows: loaded[circle.id] ?? [], nowEpochSeconds: now))
         }
         self.windows = windows
     }
@@ -55,6 +82,42 @@ public final class FeedService: Sendable {
     /// Applies a change to a circle's window.
     func update(_ circle: CircleID, _ change: (inout CandidateWindow) -> Void) {
         windows[circle]?.write { change(&$0) }
+    }
+
+    /// Applies a change this node just made (its `kind` event is committed) to a circle's window.
+    /// `change` returns false when the window does not hold the post: with a follower, that
+    /// event is then remembered for it to apply once the post arrives (see ``FeedFollower``).
+    func updateOwn(_ circle: CircleID, postID: Int64, kind: EventKind, _ change: (inout CandidateWindow) -> Bool) {
+        windows[circle]?.write { window in
+            guard !change(&window), followStart != nil else { return }
+            let key = MissedKey(postID: postID, kind: kind.rawValue)
+            missedOwn.withLock { $0[key] = (($0[key]?.count ?? 0) + 1, ContinuousClock.now) }
+        }
+    }
+
+    /// The follower, for one of this node's own events: applies `change` under the window's lock
+    /// if the event missed the window when it was made (consuming that mark).
+    func applyMissedOwn(_ circle: CircleID, postID: Int64, kind: String, _ change: (inout CandidateWindow) -> Void) {
+        guard missedOwn.withLock({ !$0.isEmpty }) else { return }
+        windows[circle]?.write { window in
+            let key = MissedKey(postID: postID, kind: kind)
+            let missed = missedOwn.withLock { missed -> Bool in
+                guard let entry = missed[key] else { return false }
+                missed[key] = entry.count > 1 ? (entry.count - 1, entry.since) : nil
+                return true
+            }
+            if missed { change(&window) }
+        }
+    }
+
+    /// Forgets marks older than `seconds` (a write whose event the follower read before the mark
+    /// was made, when the post was not in any window anyway: an old post).
+    func forgetMissedOwn(olderThanSeconds seconds: Int64) {
+        let cutoff = ContinuousClock.now - .seconds(seconds)
+        missedOwn.withLock { missed in
+            guard !missed.isEmpty else { return }
+            missed = missed.filter { $0.value.since >= cutoff }
+        }
     }
 
     func record(_ post: Post, authorCredit: Int?, authorCity: String?) {
@@ -65,6 +128,23 @@ public final class FeedService: Sendable {
                                            authorCreditScore: authorCredit ?? FeedQueries.unscoredCredit, status: FeedQueries.status(post.status)))
         }
     }
+
+    /// Applies a change to the window holding `postID`, whichever circle it is in (an event that
+    /// names no circle). False when no window holds it.
+    @discardableResult
+    func updateWindow(holding postID: Int64, _ change: (inout CandidateWindow) -> Void) -> Bool {
+        for window in windows.values where window.read({ $0.contains(postID: postID) }) {
+            window.write { change(&$0) }
+            return true
+        }
+        return false
+    }
+
+    /// The post as `circle`'s window holds it (counts, status), nil when it is not there.
+    public func candidate(postID: Int64, in circle: CircleID) -> CandidateRow? { windows[circle]?.read { $0.row(postID: postID) } }
+
+    /// Whether a circle's window holds the post.
+    func contains(postID: Int64, in circle: CircleID) -> Bool { windows[circle]?.read { $0.contains(postID: postID) } ?? false }
 
     /// After a credit recompute: every author's new score.
     func updateCredit(_ scores: [UserID: Int]) {

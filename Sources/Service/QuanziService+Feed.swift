@@ -98,6 +98,11 @@ extension QuanziService {
         let count = try QuanziError.wrapping { try credit.recomputeAll(at: now) }
         let scores = try QuanziError.wrapping { try credit.allScores() }
         feeds.updateCredit(scores)
+        // Other nodes sharing the database refresh their windows' scores when they see this
+        // (a single-writer database has no other node to tell).
+        if storage.eventFollowing != nil {
+            try? storage.events.append(Event(kind: .creditRecomputed, at: now, context: "{\"users\":\(count)}"))
+        }
         return count
     }
 }

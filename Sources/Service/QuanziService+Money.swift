@@ -45,7 +45,7 @@ extension QuanziService {
     }
 
     func noteTip(_ post: Post, from user: UserID, amountFen: Int64) {
-        feeds.update(post.circleID) { _ = $0.recordTip(postID: post.id, amountFen: amountFen) }
+        feeds.updateOwn(post.circleID, postID: post.id, kind: .tipSent) { $0.recordTip(postID: post.id, amountFen: amountFen) }
         // Affinity is derived data: losing one update to a crash only makes it slightly stale.
         try? affinities.bump(viewer: user, author: post.authorID, .tip, at: now)
     }

@@ -4,6 +4,7 @@ import Ledger
 import LuaHost
 import Social
 import Storage
+import Synchronization
 
 /// The application: every user action goes through here, so the HTTP API, the CLI, the REPL and
 /// simulations all run the same checks. An action is gated by its circle's Lua rule (a denial
@@ -33,6 +34,8 @@ public final class QuanziService: Sendable {
     /// The same reads without logging exposures: for the REPL, where looking is not using.
     public let previewDataSource: any ScriptDataSource
     private let moderators: [CircleID: Moderator]
+    /// Following other nodes' writes, once started (PostgreSQL only).
+    private let follower = Mutex<FeedFollower?>(nil)
 
     /// A service on the embedded SQLite database.
     public convenience init(database: QuanziDatabase, plugins: PluginSet, experiments experimentSet: ExperimentSet = .empty,
@@ -80,7 +83,7 @@ public final class QuanziService: Sendable {
                 }
             }) ?? false
         })
-        feeds = try FeedService(queries: storage.feeds, circles: plugins.circles, clock: clock)
+        feeds = try FeedService(queries: storage.feeds, circles: plugins.circles, clock: clock, following: storage.eventFollowing)
         var moderators: [CircleID: Moderator] = [:]
         for circle in plugins.circles { moderators[circle.id] = Moderator(policy: circle.moderation, globalKeywords: globalKeywords) }
         self.moderators = moderators
@@ -88,6 +91,38 @@ public final class QuanziService: Sendable {
     }
 
     var now: Int64 { clock.nowEpochSeconds }
+
+    // MARK: Several nodes
+
+    /// Starts following the writes other nodes make to the same database (see ``FeedFollower``):
+    /// their posts, likes, comments, tips, reports, deletions and credit recomputes reach this
+    /// node's feed windows, their experiment stops and forced variants its experiments. Returns
+    /// the follower (the running one if already started), or nil when the backend has a single
+    /// writer (SQLite) and there is nothing to follow. `onLag` receives each applied event's lag
+    /// in seconds. Stop it with ``stopFollowing()`` before closing the storage.
+    @discardableResult
+    public func startFollowing(_ configuration: FeedFollower.Configuration = .default, onLag: (@Sendable (Double) -> Void)? = nil)
+        -> FeedFollower?
+    {
+        guard let following = storage.eventFollowing, let start = feeds.followStart else { return nil }
+        return follower.withLock { running in
+            if let running { return running }
+            let created = FeedFollower(
+                following: following, start: start, feeds: feeds, experiments: experiments, posts: posts, users: users, credit: credit,
+                configuration: configuration, onLag: onLag)
+            created.start()
+            running = created
+            return created
+        }
+    }
+
+    /// The running follower, if any.
+    public var following: FeedFollower? { follower.withLock { $0 } }
+
+    /// Stops the follower (waiting for its current poll); a no-op when none runs.
+    public func stopFollowing() {
+        follower.withLock { $0 }?.stop()
+    }
 
     /// Many writes in one transaction, for seeding. The embedded database only, for now.
     public func bulkWrite<T>(_ body: (BulkWriter) throws -> T) throws -> T {
@@ -151,7 +186,7 @@ public final class QuanziService: Sendable {
         let post = try viewablePost(postID, by: user)
         try requireAllowed(user, .comment, in: post.circleID, post: post)
         let comment = try posts.comment(on: postID, by: user, body: body, at: now)
-        feeds.update(post.circleID) { _ = $0.recordComment(postID: postID) }
+        feeds.updateOwn(post.circleID, postID: postID, kind: .commentCreated) { $0.recordComment(postID: postID) }
         return comment
     }
 
@@ -159,7 +194,7 @@ public final class QuanziService: Sendable {
         let post = try viewablePost(postID, by: user)
         try requireAllowed(user, .like, in: post.circleID, post: post)
         try posts.like(postID, by: user, at: now)
-        feeds.update(post.circleID) { _ = $0.recordLike(postID: postID) }
+        feeds.updateOwn(post.circleID, postID: postID, kind: .likeCreated) { $0.recordLike(postID: postID) }
     }
 
     /// Reports a post; returns whether the report pushed it over its circle's threshold.
@@ -170,17 +205,15 @@ public final class QuanziService: Sendable {
         try requireAllowed(user, .report, in: post.circleID, post: post)
         let threshold = moderators[post.circleID]?.reportThreshold ?? ModerationPolicy.defaultReportThreshold
         let hidden = try posts.report(postID, by: user, reason: reason, hideAtReports: threshold, at: now)
-        feeds.update(post.circleID) { window in
-            _ = window.recordReport(postID: postID)
-            if hidden { _ = window.hide(postID: postID) }
-        }
+        feeds.updateOwn(post.circleID, postID: postID, kind: .reportCreated) { $0.recordReport(postID: postID) }
+        if hidden { feeds.updateOwn(post.circleID, postID: postID, kind: .postHidden) { $0.hide(postID: postID) } }
         return hidden
     }
 
     public func deletePost(_ postID: Int64, by user: UserID) throws(QuanziError) {
         let circle = try QuanziError.wrapping { try posts.post(postID)?.circleID }
         try posts.delete(postID, by: user, at: now)
-        if let circle { feeds.update(circle) { _ = $0.delete(postID: postID) } }
+        if let circle { feeds.updateOwn(circle, postID: postID, kind: .postDeleted) { $0.delete(postID: postID) } }
     }
 
     static func checkContent(_ text: String, maxBytes: Int, what: String) throws(QuanziError) {

@@ -69,6 +69,25 @@ enum PostgresTestDatabase {
         }
     }
 
+    /// `count` ``PostgresBackend``s (separate nodes, each with its own node id and pools) on one
+    /// fresh, migrated database, closed and dropped afterwards.
+    static func withBackends<Result: Sendable>(_ count: Int, _ body: @Sendable ([PostgresBackend]) async throws -> Result) async throws -> Result {
+        try await withScratch(1, connectionsPerNode: 1) { url, _ in
+            var backends: [PostgresBackend] = []
+            do {
+                for node in 0..<count {
+                    backends.append(try await PostgresBackend.open(url: url, connectionsMax: 4, nodeID: "node-\(node)", logger: logger))
+                }
+                let result = try await body(backends)
+                for backend in backends { try backend.close() }
+                return result
+            } catch {
+                for backend in backends { try? backend.close() }
+                throw error
+            }
+        }
+    }
+
     /// Users with the given ids and nothing else about them (wallet tests need account holders).
     static func insertUsers(_ ids: [Int64], on client: PostgresClient) async throws {
         try await client.query(

@@ -20,6 +20,15 @@ struct FeedServiceTests {
         return fixture
     }
 
+    @Test("on SQLite (one writer) nothing is followed: no follower starts")
+    func noFollowerOnSQLite() throws {
+        let fixture = try world()
+        #expect(fixture.service.storage.eventFollowing == nil)
+        #expect(fixture.service.startFollowing() == nil)
+        #expect(fixture.service.following == nil)
+        fixture.service.stopFollowing()
+    }
+
     @Test("new posts, likes and reports reach the feed without a reload, and paging has no duplicates or gaps")
     func incrementalAndPaging() throws {
         let fixture = try world()

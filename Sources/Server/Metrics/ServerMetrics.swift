@@ -79,6 +79,11 @@ public final class ServerMetrics: Sendable {
         CoreMetrics.Timer(label: MetricName.feedRankingDuration, factory: factory).recordNanoseconds(duration.nanoseconds)
     }
 
+    /// How long another node's event took to reach this node's feed windows (see `FeedFollower`).
+    public func recordFollowLag(seconds: Double) {
+        CoreMetrics.Timer(label: MetricName.feedFollowLag, factory: factory).recordNanoseconds(Int64(max(0, seconds) * 1e9))
+    }
+
     /// The exposition text, after refreshing the gauges that are read rather than pushed.
     func render(wallet: any WalletRepository) async -> [UInt8] {
         if let statistics = await wallet.groupCommitStatistics() { groupCommit.update(statistics) }
@@ -95,6 +100,7 @@ public enum MetricName {
     public static let luaCallDuration = "quanzi_lua_call_duration_seconds"
     public static let luaFailures = "quanzi_lua_failures_total"
     public static let feedRankingDuration = "quanzi_feed_ranking_duration_seconds"
+    public static let feedFollowLag = "quanzi_feed_follow_lag_seconds"
 }
 
 private struct RouteKey: Hashable {

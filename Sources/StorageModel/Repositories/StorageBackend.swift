@@ -18,6 +18,8 @@ public protocol StorageBackend: Sendable {
     var tokens: any TokenRepository { get }
     var walletReads: any WalletReading { get }
     var events: any EventAppending { get }
+    /// Tailing the events table when other nodes write to the same database (nil on SQLite).
+    var eventFollowing: (any EventFollowing)? { get }
     /// The wallet, with the clock its transfers and red packets are stamped by.
     func makeWallet(clock: any Clock, audience: any RedPacketAudienceChecker) throws -> any WalletRepository
     func makeViewRecorder(durability: ViewDurability) -> any ViewRecording
