@@ -89,12 +89,10 @@ public final class QuanziService: Sendable {
 
     var now: Int64 { clock.nowEpochSeconds }
 
-    /// Many writes in one transaction, for seeding. The embedded database only, for now.
-    public func bulkWrite<T>(_ body: (BulkWriter) throws -> T) throws -> T {
-        guard let database else {
-            throw QuanziError(.invalidArgument, "bulk writes (seeding) need the embedded SQLite database, not \(storage.location)")
-        }
-        return try database.bulkWrite(body)
+    /// Many writes in one transaction, for seeding: on either backend (`StorageBackend.bulkWrite`,
+    /// run once). Synchronous: call it from a thread that may block.
+    public func bulkWrite<T>(_ body: (any BulkWriting) throws -> T) throws -> T {
+        try storage.bulkWrite(body)
     }
 
     /// A user as scripts see it.
