@@ -12,7 +12,7 @@ import Storage
 public final class QuanziService: Sendable {
     /// Where everything is stored (SQLite or PostgreSQL; the service does not care).
     public let storage: any StorageBackend
-    /// The embedded database, when that is the backend: seeding and SQLite-only tools use it.
+    /// The embedded database, when that is the backend: SQLite-only tools and tests use it.
     public var database: QuanziDatabase? { (storage as? SQLiteBackend)?.database }
     public let plugins: PluginSet
     public let rules: RuleEngine
