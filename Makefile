@@ -88,7 +88,8 @@ check: deps
 	$(SWIFT) build --product quanzi
 	$(QUANZI_DEBUG) check
 
-bench: bench-deps
+# pg_bench.sh measures PostgreSQL (one and two nodes) against SQLite on the server pg-up starts.
+bench: bench-deps pg-up
 	$(SWIFT) build -c release --product quanzi
 	cd Benchmarks && $(SWIFT) package benchmark --no-progress
 	cd Benchmarks && $(SWIFT) run -c release rule-eval-compare
@@ -96,6 +97,7 @@ bench: bench-deps
 	cd Benchmarks && $(SWIFT) run -c release experiments-compare
 	scripts/ledger_bench.sh $(QUANZI_RELEASE)
 	scripts/http_bench.sh $(QUANZI_RELEASE)
+	PG_URL=$(PG_URL) scripts/pg_bench.sh $(QUANZI_RELEASE)
 	scripts/simulate_bench.sh $(QUANZI_RELEASE)
 
 fmt:

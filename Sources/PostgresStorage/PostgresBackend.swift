@@ -98,6 +98,10 @@ public final class PostgresBackend: StorageBackend {
         PostgresViewRecorder(database: database, durability: durability)
     }
 
+    public func bulkWrite<T>(_ body: (any BulkWriting) throws -> T) throws -> T {
+        try database.bulkWrite { writer in try body(writer) }
+    }
+
     /// Closes the stores' connections and stops the wallet's client.
     public func close() throws {
         database.close()

@@ -3,13 +3,13 @@ import PostgresNIO
 import Social
 import StorageModel
 
-/// Many writes in one transaction (one commit): for seeding a world and loading simulations on
-/// PostgreSQL (Storage's `BulkWriter`). Each method runs the same SQL as the single-write
+/// Many writes in one transaction (one commit) on PostgreSQL: StorageModel's `BulkWriting`, as
+/// Storage's `BulkWriter` is on SQLite. Each method runs the same SQL as the single-write
 /// stores, events included.
-public struct PostgresBulkWriter {
+public struct PostgresBulkWriter: BulkWriting {
     let session: PostgresSession
 
-    public func insertUser(_ user: UserProfile, isAdmin: Bool = false) throws {
+    public func insertUser(_ user: UserProfile, isAdmin: Bool) throws {
         try PostgresUserStore.insert(user, isAdmin: isAdmin, in: session)
     }
 
@@ -38,7 +38,7 @@ public struct PostgresBulkWriter {
 
     /// A `report.created` event against `author` without a report row: for simulations and
     /// tests of metrics, where the post itself does not matter.
-    public func recordReport(on author: UserID, by reporter: UserID? = nil, at now: Int64) throws {
+    public func recordReport(on author: UserID, by reporter: UserID?, at now: Int64) throws {
         try PostgresEventLog.append(Event(kind: .reportCreated, at: now, userID: reporter, targetUserID: author), in: session)
     }
 
@@ -52,9 +52,10 @@ public struct PostgresBulkWriter {
 }
 
 extension QuanziPostgresDatabase {
-    /// Runs `body` in one write transaction (rerun whole if PostgreSQL asks for a retry, so
-    /// `body` must only write through the writer).
+    /// Runs `body` once, in one write transaction. Never rerun: bodies count what they wrote
+    /// and draw random numbers as they go (seeding), which a rerun would repeat. Bulk writes run
+    /// on a quiet database, so PostgreSQL has no reason to ask for one.
     public func bulkWrite<T>(_ body: (PostgresBulkWriter) throws -> T) throws -> T {
-        try write { session in try body(PostgresBulkWriter(session: session)) }
+        try write(attemptsMax: 1) { session in try body(PostgresBulkWriter(session: session)) }
     }
 }

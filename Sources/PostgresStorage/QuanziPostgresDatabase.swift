@@ -57,13 +57,13 @@ public final class QuanziPostgresDatabase: Sendable {
     /// PostgreSQL says a rerun may succeed. Writers that read before they write lock the rows
     /// they read (`FOR UPDATE`), so concurrent nodes serialise where SQLite's single writer did.
     @discardableResult
-    func write<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+    func write<T>(attemptsMax: Int = PostgresRetry.attemptsMax, _ body: (PostgresSession) throws -> T) throws -> T {
         assertMayBlock()
         var attempt = 1
         while true {
             do {
                 return try transaction("BEGIN", body)
-            } catch where PostgresRetry.isRetryable(error) && attempt < PostgresRetry.attemptsMax {
+            } catch where PostgresRetry.isRetryable(error) && attempt < attemptsMax {
                 attempt += 1
             }
         }

@@ -77,11 +77,7 @@ struct GlobalOptions: ParsableArguments {
         return try await PostgresBackend.open(url: db, logger: logger)
     }
 
-    /// Exits 1 with a clear message when `--db` is a PostgreSQL URL: `command` works on a SQLite file only.
-    func requireSQLite(_ command: String, why: String) throws {
-        try Self.requireSQLite(db, command: command, why: why)
-    }
-
+    /// Exits 1 with a clear message when `db` is a PostgreSQL URL: `command` works on a SQLite file only.
     static func requireSQLite(_ db: String, command: String, why: String) throws {
         guard PostgresURL.isPostgres(db) else { return }
         Console.error("quanzi \(command) needs a SQLite database file (--db FILE), not \(PostgresURL.redacted(db)): \(why)")

@@ -8,8 +8,9 @@ struct SeedCommand: AsyncParsableCommand {
         abstract: "Build the deterministic demo world in a new database.",
         discussion: """
             People, friendships, posts in every circle, views, likes and reports, all passing the \
-            circles' Lua rules. The same --seed gives the same world. Refuses to touch a database \
-            that already has users.
+            circles' Lua rules. The same --seed gives the same world, on a SQLite file or on \
+            PostgreSQL (--db postgres://…, migrated first by quanzi migrate). Refuses to touch a \
+            database that already has users.
             """
     )
 
@@ -26,14 +27,14 @@ struct SeedCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try options.requireSQLite("seed", why: "seeding writes the demo world in bulk transactions of the embedded database")
         let service = try await options.openService()
-        guard try service.users.count() == 0 else {
-            Console.error("\(options.db) already has users; seed a new file with --db")
+        guard try await CLIBlocking.run({ try service.users.count() }) == 0 else {
+            let fresh = options.isPostgres ? "seed a new database (createdb, then quanzi migrate)" : "seed a new file"
+            Console.error("\(options.dbDescription) already has users; \(fresh) with --db")
             throw ExitCode(1)
         }
         let started = Date()
         let summary = try await DemoWorld.seed(service, options: DemoWorld.Options(users: users, seed: seed))
-        print("seeded \(options.db) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s: \(summary)")
+        print("seeded \(options.dbDescription) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s: \(summary)")
     }
 }

@@ -13,7 +13,7 @@ import Synchronization
 public final class QuanziService: Sendable {
     /// Where everything is stored (SQLite or PostgreSQL; the service does not care).
     public let storage: any StorageBackend
-    /// The embedded database, when that is the backend: seeding and SQLite-only tools use it.
+    /// The embedded database, when that is the backend: SQLite-only tools and tests use it.
     public var database: QuanziDatabase? { (storage as? SQLiteBackend)?.database }
     public let plugins: PluginSet
     public let rules: RuleEngine
@@ -124,12 +124,10 @@ public final class QuanziService: Sendable {
         follower.withLock { $0 }?.stop()
     }
 
-    /// Many writes in one transaction, for seeding. The embedded database only, for now.
-    public func bulkWrite<T>(_ body: (BulkWriter) throws -> T) throws -> T {
-        guard let database else {
-            throw QuanziError(.invalidArgument, "bulk writes (seeding) need the embedded SQLite database, not \(storage.location)")
-        }
-        return try database.bulkWrite(body)
+    /// Many writes in one transaction, for seeding: on either backend (`StorageBackend.bulkWrite`,
+    /// run once). Synchronous: call it from a thread that may block.
+    public func bulkWrite<T>(_ body: (any BulkWriting) throws -> T) throws -> T {
+        try storage.bulkWrite(body)
     }
 
     /// A user as scripts see it.

@@ -15,6 +15,18 @@ enum SynchronousStorage {
         }
     }
 
+    /// `run` for a body that is not `Sendable` because it works on its caller's state (seeding's
+    /// random generator and counts). Safe because the caller awaits it before touching that
+    /// state again: the body and its caller never run at the same time.
+    static func runAwaited<T>(_ body: @escaping () throws -> T) async throws -> T {
+        let unchecked = Unchecked(value: body)
+        return try await run { Unchecked(value: try unchecked.value()) }.value
+    }
+
+    private struct Unchecked<Value>: @unchecked Sendable {
+        let value: Value
+    }
+
     /// `run` for bodies that throw `QuanziError` only.
     static func run<T: Sendable>(_ body: @escaping @Sendable () throws(QuanziError) -> T) async throws(QuanziError) -> T {
         do {

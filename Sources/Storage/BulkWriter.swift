@@ -2,12 +2,13 @@ import Core
 import GRDB
 import Social
 
-/// Many writes in one transaction (one fsync): for seeding a world and loading simulations.
-/// Each method runs the same SQL as the single-write stores, events included.
-public struct BulkWriter {
+/// Many writes in one transaction (one fsync) on SQLite: StorageModel's `BulkWriting`, for
+/// seeding a world and loading simulations. Each method runs the same SQL as the single-write
+/// stores, events included.
+public struct BulkWriter: BulkWriting {
     let db: Database
 
-    public func insertUser(_ user: UserProfile, isAdmin: Bool = false) throws {
+    public func insertUser(_ user: UserProfile, isAdmin: Bool) throws {
         try UserStore.insert(user, isAdmin: isAdmin, in: db)
     }
 
@@ -36,7 +37,7 @@ public struct BulkWriter {
 
     /// A `report.created` event against `author` without a report row: for simulations and
     /// tests of metrics, where the post itself does not matter.
-    public func recordReport(on author: UserID, by reporter: UserID? = nil, at now: Int64) throws {
+    public func recordReport(on author: UserID, by reporter: UserID?, at now: Int64) throws {
         try EventLog.append(Event(kind: .reportCreated, at: now, userID: reporter, targetUserID: author), in: db)
     }
 

@@ -27,7 +27,11 @@ enum DemoMoney {
     }
 
     static func seed(_ service: QuanziService, users: [UserProfile], friendPairs: [(UserID, UserID)],
-                     views: [(post: Post, viewer: UserProfile, at: Int64)], random: inout SeededGenerator) async throws -> Summary {
+                     views: [(post: Post, viewer: UserProfile, at: Int64)], random seeded: inout SeededGenerator) async throws -> Summary {
+        // Rules and bulk writes run on a thread that may block (the stores are synchronous) and
+        // draw from the generator there: a local copy, handed back at the end.
+        var random = seeded
+        defer { seeded = random }
         var summary = Summary()
         let wallet = service.wallet
         try await wallet.openAccounts(for: users.map(\.id))
@@ -50,32 +54,37 @@ enum DemoMoney {
         summary.refused += transfers.count - summary.transfers
         // Affinity from payments, in one transaction rather than two per transfer.
         let now = service.clock.nowEpochSeconds
-        try service.bulkWrite { writer in
-            for (request, result) in zip(transfers, transferResults) {
-                guard case .success(.committed) = result, let from = request.debit.userID, let to = request.credit.userID else { continue }
-                try writer.bumpAffinity(viewer: from, author: to, .transfer, at: now)
-                try writer.bumpAffinity(viewer: to, author: from, .transfer, at: now)
+        let tips = try await SynchronousStorage.runAwaited {
+            try service.bulkWrite { writer in
+                for (request, result) in zip(transfers, transferResults) {
+                    guard case .success(.committed) = result, let from = request.debit.userID, let to = request.credit.userID else { continue }
+                    try writer.bumpAffinity(viewer: from, author: to, .transfer, at: now)
+                    try writer.bumpAffinity(viewer: to, author: from, .transfer, at: now)
+                }
             }
-        }
 
-        var tips: [(TransferRequest, Post, UserID, Int64)] = []
-        for (index, view) in views.enumerated() where random.chance(tipShareOfViews) {
-            let amount = Int64(random.int(in: tipFenRange))
-            let context = RuleContext(post: PostContext(id: view.post.id, authorID: view.post.authorID, kind: view.post.kind), amountFen: amount)
-            guard try service.rules.evaluate(circle: view.post.circleID, action: .tip, user: view.viewer, context: context).allowed else {
-                summary.refused += 1
-                continue
+            var tips: [(TransferRequest, Post, UserID, Int64)] = []
+            for (index, view) in views.enumerated() where random.chance(tipShareOfViews) {
+                let amount = Int64(random.int(in: tipFenRange))
+                let context = RuleContext(post: PostContext(id: view.post.id, authorID: view.post.authorID, kind: view.post.kind), amountFen: amount)
+                guard try service.rules.evaluate(circle: view.post.circleID, action: .tip, user: view.viewer, context: context).allowed else {
+                    summary.refused += 1
+                    continue
+                }
+                tips.append((.tip(from: view.viewer.id, to: view.post.authorID, postID: view.post.id, circleID: view.post.circleID, amountFen: amount,
+                                  idempotencyKey: "seed-tip-\(index)"), view.post, view.viewer.id, amount))
             }
-            tips.append((.tip(from: view.viewer.id, to: view.post.authorID, postID: view.post.id, circleID: view.post.circleID, amountFen: amount,
-                              idempotencyKey: "seed-tip-\(index)"), view.post, view.viewer.id, amount))
+            return tips
         }
         let tipResults = await wallet.transferBatch(tips.map(\.0))
-        try service.bulkWrite { writer in
-            for (tip, result) in zip(tips, tipResults) {
-                guard case .success(.committed) = result else { continue }
-                summary.tips += 1
-                service.feeds.update(tip.1.circleID) { _ = $0.recordTip(postID: tip.1.id, amountFen: tip.3) }
-                try writer.bumpAffinity(viewer: tip.2, author: tip.1.authorID, .tip, at: now)
+        try await SynchronousStorage.runAwaited {
+            try service.bulkWrite { writer in
+                for (tip, result) in zip(tips, tipResults) {
+                    guard case .success(.committed) = result else { continue }
+                    summary.tips += 1
+                    service.feeds.update(tip.1.circleID) { _ = $0.recordTip(postID: tip.1.id, amountFen: tip.3) }
+                    try writer.bumpAffinity(viewer: tip.2, author: tip.1.authorID, .tip, at: now)
+                }
             }
         }
 

@@ -6,7 +6,8 @@ import Storage
 /// Builds the demo world `make run` serves: people, friendships, posts in every circle and the
 /// activity around them. Deterministic for a given seed and "now". Every post, like and view
 /// passes the same Lua rules as live traffic (rules are checked in memory; rows are written in
-/// large transactions so 10,000 users seed in seconds).
+/// large transactions so 10,000 users seed in seconds). The same on SQLite and PostgreSQL
+/// (`StorageBackend.bulkWrite`).
 public enum DemoWorld {
     public struct Options: Sendable {
         public var users: Int
@@ -17,7 +18,7 @@ public enum DemoWorld {
         }
     }
 
-    public struct Summary: Sendable, CustomStringConvertible {
+    public struct Summary: Sendable, Equatable, CustomStringConvertible {
         public var users = 0
         public var friendships = 0
         public var posts = 0
@@ -62,17 +63,22 @@ public enum DemoWorld {
         var summary = Summary()
 
         let users = (1...options.users).map { DemoPopulation.user($0, now: now, random: &random) }
-        try service.bulkWrite { writer in
-            for user in users { try writer.insertUser(user, isAdmin: user.id == UserID(1)) }
-        }
-        summary.users = users.count
+        // The stores are synchronous (they block; on PostgreSQL, on the network): every part
+        // that uses them runs on a thread that may block, the wallet's parts stay async.
+        let (graph, views) = try await SynchronousStorage.runAwaited {
+            try service.bulkWrite { writer in
+                for user in users { try writer.insertUser(user, isAdmin: user.id == UserID(1)) }
+            }
+            summary.users = users.count
 
-        let graph = try seedFriendships(service, users: users, now: now, random: &random)
-        summary.friendships = graph.friendships
-        let badActors = Set(users.filter { _ in random.chance(badActorShare) }.map(\.id))
-        var views: [(post: Post, viewer: UserProfile, at: Int64)] = []
-        for circle in service.plugins.circles {
-            views += try seedCircle(service, circle: circle, graph: graph, badActors: badActors, now: now, random: &random, summary: &summary)
+            let graph = try seedFriendships(service, users: users, now: now, random: &random)
+            summary.friendships = graph.friendships
+            let badActors = Set(users.filter { _ in random.chance(badActorShare) }.map(\.id))
+            var views: [(post: Post, viewer: UserProfile, at: Int64)] = []
+            for circle in service.plugins.circles {
+                views += try seedCircle(service, circle: circle, graph: graph, badActors: badActors, now: now, random: &random, summary: &summary)
+            }
+            return (graph, views)
         }
         let money = try await DemoMoney.seed(service, users: users, friendPairs: graph.pairs, views: views, random: &random)
         summary.topUps = money.topUps
@@ -80,8 +86,10 @@ public enum DemoWorld {
         summary.tips = money.tips
         summary.redPackets = money.redPackets
         summary.redPacketClaims = money.claims
-        summary.creditScored = try service.recomputeCredit()
-        try seedComments(service, views: views, random: &random, summary: &summary)
+        try await SynchronousStorage.runAwaited {
+            summary.creditScored = try service.recomputeCredit()
+            try seedComments(service, views: views, random: &random, summary: &summary)
+        }
         return summary
     }
 

@@ -42,6 +42,10 @@ public final class SQLiteBackend: StorageBackend {
         ViewRecorder(database: database, durability: durability)
     }
 
+    public func bulkWrite<T>(_ body: (any BulkWriting) throws -> T) throws -> T {
+        try database.bulkWrite { writer in try body(writer) }
+    }
+
     public func close() throws { try database.pool.close() }
 }
 

@@ -23,6 +23,11 @@ public protocol StorageBackend: Sendable {
     /// The wallet, with the clock its transfers and red packets are stamped by.
     func makeWallet(clock: any Clock, audience: any RedPacketAudienceChecker) throws -> any WalletRepository
     func makeViewRecorder(durability: ViewDurability) -> any ViewRecording
+    /// Runs `body` once, in one write transaction (one commit): seeding and loading, where
+    /// per-write transactions would take minutes. Not retried: `body` may change state of its
+    /// own (a random generator, counts), so a conflict fails the call instead. Its writes are
+    /// not seen by caches a backend keeps until it returns.
+    func bulkWrite<T>(_ body: (any BulkWriting) throws -> T) throws -> T
     /// Closes the connections; nothing may be pending (flush views first).
     func close() throws
 }

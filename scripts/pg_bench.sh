@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Several nodes (issue 10): durable HTTP transfers per second on SQLite (one node), PostgreSQL
+# with one node and PostgreSQL with two nodes sharing one database, then feed requests per second
+# (campus-diary) on one and two PostgreSQL nodes, side by side in one run with wrk on loopback
+# (64 connections; two nodes get one wrk of 32 each, and their requests/s are summed). Every
+# configuration serves a freshly seeded world (SEED_USERS users; PostgreSQL in a scratch database
+# created here, migrated, and dropped afterwards); requests rotate over many users' tokens.
+# Afterwards `ledger verify` checks each wallet. Everything shares this machine's cores: the
+# server, PostgreSQL and wrk compete for them.
+#
+# Usage: scripts/pg_bench.sh [path/to/quanzi]      (default: .build/release/quanzi)
+#   PG_URL  a PostgreSQL server and a database to connect to for CREATE/DROP DATABASE
+#           (default: the local server `make pg-up` starts, on port PG_PORT, default 54329)
+set -euo pipefail
+
+QUANZI=${1:-.build/release/quanzi}
+PG_PORT=${PG_PORT:-54329}
+PG_URL=${PG_URL:-postgres://quanzi@127.0.0.1:$PG_PORT/quanzi}
+SEED_USERS=${SEED_USERS:-10000}
+TOKENS=$((SEED_USERS > 300 ? 300 : SEED_USERS - 1))   # tokens to rotate over (users 2…TOKENS+1)
+CONNECTIONS=64
+DURATION=${DURATION:-10s}
+PORT=${PORT:-18580}        # the first node; the second listens on PORT+1
+here=$(cd "$(dirname "$0")" && pwd)
+
+bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+psql=${bindir:+$bindir/}psql
+command -v "$psql" >/dev/null || { echo "pg_bench: psql not found (make pg-deps)" >&2; exit 1; }
+"$psql" "$PG_URL" -Atqc "SELECT 1" >/dev/null || { echo "pg_bench: no PostgreSQL at $PG_URL (make pg-up)" >&2; exit 1; }
+
+work=$(mktemp -d)
+servers=()
+databases=()
+stop_servers() {
+    for pid in "${servers[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${servers[@]}"; do wait "$pid" 2>/dev/null || true; done
+    servers=()
+}
+cleanup() {
+    stop_servers
+    for name in "${databases[@]}"; do "$psql" "$PG_URL" -qc "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# A fresh PostgreSQL database on the server of PG_URL, migrated (dropped on exit); sets scratch_url.
+scratch_database() {
+    local name="quanzi_bench_$$_$1"
+    "$psql" "$PG_URL" -qc "CREATE DATABASE $name" >/dev/null
+    databases+=("$name")
+    scratch_url="${PG_URL%/*}/$name"
+    "$QUANZI" migrate --db "$scratch_url" >/dev/null
+}
+
+# Seeds DB, writes tokens for users 2…TOKENS+1 to $work/tokens.
+seed() {
+    "$QUANZI" seed --db "$1" --users "$SEED_USERS" >"$work/seed.log"
+    sed 's/^/  /' "$work/seed.log" >&2
+    "$QUANZI" token $(seq 2 $((TOKENS + 1))) --db "$1" >"$work/tokens"
+}
+
+# Starts one `quanzi serve` per port on DB and waits until each answers.
+serve() {
+    local db=$1
+    shift
+    for port in "$@"; do
+        "$QUANZI" serve --db "$db" --port "$port" --api-rate 1000000 --money-rate 1000000 \
+            --log-level warning >"$work/serve-$port.log" 2>&1 &
+        servers+=($!)
+    done
+    for port in "$@"; do
+        for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+        curl -sf "http://127.0.0.1:$port/healthz" >/dev/null || { echo "pg_bench: node on port $port did not start" >&2; cat "$work/serve-$port.log" >&2; exit 1; }
+    done
+}
+
+# One wrk per port at CONNECTIONS / ports connections each, all at once; prints
+# "requests/s p50_ms p99_ms non2xx" (requests/s and non-2xx summed, the slowest node's latencies).
+measure() {
+    local script=$1
+    shift
+    # Two wrk threads in all, like http_bench.sh: one per node with two nodes.
+    local per_node=$((CONNECTIONS / $#)) threads=$(($# == 1 ? 2 : 1)) pids=() index=0
+    rm -f "$work"/wrk-*.out
+    for port in "$@"; do
+        index=$((index + 1))
+        RUN_ID="$$-$RANDOM-$index" wrk -t"$threads" -c"$per_node" -d"$DURATION" --latency \
+            -s "$here/wrk/$script" "http://127.0.0.1:$port" >"$work/wrk-$index.out" 2>&1 &
+        pids+=($!)
+    done
+    for pid in "${pids[@]}"; do wait "$pid"; done
+    awk '
+        function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+        /Requests\/sec/ { rps += $2 }
+        $1 == "50%" { v = ms($2); if (v > p50) p50 = v }
+        $1 == "99%" { v = ms($2); if (v > p99) p99 = v }
+        /Non-2xx/ { bad += $5 }
+        END { printf "%.0f %.1f %.1f %d\n", rps, p50, p99, bad }' "$work"/wrk-*.out
+}
+
+# ledger verify on DB; prints "ok" or "FAILED" (its report goes to the log).
+verify() {
+    if "$QUANZI" ledger verify --db "$1" >"$work/verify.log" 2>&1; then echo ok; else cat "$work/verify.log" >&2; echo FAILED; fi
+}
+
+export TOKENS_FILE="$work/tokens" FIRST_USER=2 FEED_PATH="/v1/circles/campus-diary/feed?limit=20"
+declare -A rps p50 p99 bad verified
+
+run() {  # run NAME CONFIGURATION DB PORT...
+    local name=$1 what=$2 db=$3
+    shift 3
+    echo "$what: seeding $SEED_USERS users" >&2
+    seed "$db"
+    serve "$db" "$@"
+    read -r rps[$name-transfer] p50[$name-transfer] p99[$name-transfer] bad[$name-transfer] < <(measure transfer.lua "$@")
+    read -r rps[$name-feed] p50[$name-feed] p99[$name-feed] bad[$name-feed] < <(measure feed.lua "$@")
+    stop_servers
+    verified[$name]=$(verify "$db")
+}
+
+run sqlite "SQLite, one node" "$work/bench.sqlite" "$PORT"
+scratch_database one
+run pg1 "PostgreSQL, one node" "$scratch_url" "$PORT"
+scratch_database two
+run pg2 "PostgreSQL, two nodes" "$scratch_url" "$PORT" $((PORT + 1))
+
+ratio() { awk "BEGIN { if ($2 > 0) printf \"%.2f\", $1 / $2; else print \"-\" }"; }
+row() {  # row LABEL KEY
+    local kind=${2#*-}
+    printf '%-34s %9s %8s %8s %7s %9s %9s\n' "$1" "${rps[$2]}" "${p50[$2]}" "${p99[$2]}" "${bad[$2]}" \
+        "$(ratio "${rps[$2]}" "${rps[sqlite-$kind]}")" "$(ratio "${rps[$2]}" "${rps[pg1-$kind]}")"
+}
+echo
+echo "$CONNECTIONS connections in all, $DURATION each; $SEED_USERS users seeded per run; $(nproc) cores shared by wrk, the nodes and PostgreSQL"
+printf '%-34s %9s %8s %8s %7s %9s %9s\n' "" "req/s" "p50 ms" "p99 ms" "non-2xx" "vs SQLite" "vs PG 1"
+row "POST transfer, SQLite 1 node" sqlite-transfer
+row "POST transfer, PostgreSQL 1 node" pg1-transfer
+row "POST transfer, PostgreSQL 2 nodes" pg2-transfer
+row "GET feed, SQLite 1 node" sqlite-feed
+row "GET feed, PostgreSQL 1 node" pg1-feed
+row "GET feed, PostgreSQL 2 nodes" pg2-feed
+echo "(transfers are durable: acknowledged after the commit's fsync; feed: campus-diary, limit 20)"
+echo
+echo "ledger verify: SQLite ${verified[sqlite]}, PostgreSQL 1 node ${verified[pg1]}, PostgreSQL 2 nodes ${verified[pg2]}"
+for name in sqlite pg1 pg2; do [ "${verified[$name]}" = ok ] || exit 1; done
