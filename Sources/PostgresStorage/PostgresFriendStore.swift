@@ -44,19 +44,14 @@ public struct PostgresFriendStore: Sendable {
     public func decide(requestID: Int64, by user: UserID, accept: Bool, at now: Int64) throws(QuanziError) -> FriendRequest {
         try QuanziError.wrapping {
             try database.write { session throws -> FriendRequest in
-                guard let request = try Self.request(requestID, session, lock: true), request.status == .pending, request.toUserID == user else {
-                    throw QuanziError(.friendRequestNotFound, "no pending friend request \(requestID) to user \(user)")
-                }
-                let status: FriendRequestStatus = accept ? .accepted : .declined
-                try session.execute("UPDATE friend_requests SET status = \(status.rawValue), decided_at = \(now) WHERE id = \(requestID)")
+                let decided = try FriendRequest.decided(
+                    Self.request(requestID, session, lock: true), id: requestID, by: user, accept: accept, at: now)
+                try session.execute("UPDATE friend_requests SET status = \(decided.status.rawValue), decided_at = \(now) WHERE id = \(requestID)")
                 if accept {
-                    try Self.befriend(request.fromUserID, request.toUserID, at: now, session)
+                    try Self.befriend(decided.fromUserID, decided.toUserID, at: now, session)
                 } else {
-                    try PostgresEventLog.append(Event(kind: .friendDeclined, at: now, userID: user, targetUserID: request.fromUserID), in: session)
+                    try PostgresEventLog.append(Event(kind: .friendDeclined, at: now, userID: user, targetUserID: decided.fromUserID), in: session)
                 }
-                var decided = request
-                decided.status = status
-                decided.decidedAtEpochSeconds = now
                 return decided
             }
         }

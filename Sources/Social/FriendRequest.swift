@@ -25,3 +25,19 @@ public struct FriendRequest: Sendable, Hashable, Codable {
         self.decidedAtEpochSeconds = decidedAtEpochSeconds
     }
 }
+
+extension FriendRequest {
+    /// The request as decided by `user` at `now`: only its recipient may decide it, and only
+    /// while it is pending (`friend_request_not_found` otherwise, so a stranger learns nothing).
+    /// Both storage backends write what this returns.
+    public static func decided(_ request: FriendRequest?, id: Int64, by user: UserID, accept: Bool, at now: Int64) throws(QuanziError)
+        -> FriendRequest
+    {
+        guard var request, request.status == .pending, request.toUserID == user else {
+            throw QuanziError(.friendRequestNotFound, "no pending friend request \(id) to user \(user)")
+        }
+        request.status = accept ? .accepted : .declined
+        request.decidedAtEpochSeconds = now
+        return request
+    }
+}

@@ -74,9 +74,7 @@ public final class ViewRecorder: @unchecked Sendable {
             startWriterIfNeeded()
             condition.broadcast()
             // Backpressure: wait until the backlog is back under its bound.
-            while recordedCount - finishedCount > Self.backlogViewsMax {
-                if leaderActive { condition.wait() } else { writePendingAsLeader() }
-            }
+            waitUntilFinished(through: recordedCount - Self.backlogViewsMax)
         case .beforeReturn:
             waitUntilFinished(through: mine.upperBound)
             if let failure = failure(overlapping: mine) {

@@ -35,20 +35,14 @@ public struct FriendStore: Sendable {
     public func decide(requestID: Int64, by user: UserID, accept: Bool, at now: Int64) throws(QuanziError) -> FriendRequest {
         try QuanziError.wrapping {
             try database.pool.write { db throws -> FriendRequest in
-                guard let request = try Self.request(requestID, db), request.status == .pending, request.toUserID == user else {
-                    throw QuanziError(.friendRequestNotFound, "no pending friend request \(requestID) to user \(user)")
-                }
-                let status: FriendRequestStatus = accept ? .accepted : .declined
+                let decided = try FriendRequest.decided(Self.request(requestID, db), id: requestID, by: user, accept: accept, at: now)
                 try db.execute(sql: "UPDATE friend_requests SET status = ?, decided_at = ? WHERE id = ?",
-                               arguments: [status.rawValue, now, requestID])
+                               arguments: [decided.status.rawValue, now, requestID])
                 if accept {
-                    try Self.befriend(request.fromUserID, request.toUserID, at: now, db)
+                    try Self.befriend(decided.fromUserID, decided.toUserID, at: now, db)
                 } else {
-                    try EventLog.append(Event(kind: .friendDeclined, at: now, userID: user, targetUserID: request.fromUserID), in: db)
+                    try EventLog.append(Event(kind: .friendDeclined, at: now, userID: user, targetUserID: decided.fromUserID), in: db)
                 }
-                var decided = request
-                decided.status = status
-                decided.decidedAtEpochSeconds = now
                 return decided
             }
         }
