@@ -85,7 +85,7 @@ let package = Package(
         ),
         .target(
             name: "Simulation",
-            dependencies: ["Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "Storage", "LuaHost", "Service"]
+            dependencies: ["Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "StorageModel", "Storage", "LuaHost", "Service"]
         ),
         .target(
             name: "Server",

@@ -8,6 +8,8 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     case friendDeclined = "friend.declined"
     case friendRemoved = "friend.removed"
     case postCreated = "post.created"
+    /// Stored a page to a row in `page_views` (StorageModel's `ViewedPage`), not in events; older
+    /// databases' view events were moved there by migration `v4-page-views`.
     case postViewed = "post.viewed"
     case postHidden = "post.hidden"
     case postDeleted = "post.deleted"

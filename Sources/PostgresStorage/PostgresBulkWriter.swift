@@ -47,7 +47,9 @@ public struct PostgresBulkWriter: BulkWriting {
     }
 
     public func recordView(_ postID: Int64, circle: CircleID, by user: UserID, author: UserID, at now: Int64) throws {
-        try PostgresEventLog.append(RecordedView(postID: postID, circleID: circle, viewerID: user, authorID: author).event(at: now), in: session)
+        try PostgresPageViewLog.append(
+            [ViewedPage(viewerID: user, circleID: circle, atEpochSeconds: now, postIDs: [postID], authorIDs: [author.rawValue])],
+            in: session)
     }
 }
 

@@ -31,6 +31,34 @@ enum PostgresEventMigrations {
         "CREATE INDEX events_viewer_seen ON events(user_id, kind, circle_id, at, post_id)"
     ]
 
+    /// Views a page to a row (Storage's `v4-page-views`, where the reasons are): earlier view
+    /// events move here one row each, and the viewer index on events, which only served views,
+    /// goes. The id lists are arrays here, JSON text on SQLite.
+    static let pageViews: [String] =
+        [
+            """
+            CREATE TABLE page_views (
+              id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+              viewer_id BIGINT NOT NULL,
+              circle_id TEXT NOT NULL,
+              at BIGINT NOT NULL,
+              post_ids BIGINT[] NOT NULL,
+              author_ids BIGINT[] NOT NULL,
+              CHECK (cardinality(post_ids) = cardinality(author_ids))
+            )
+            """,
+            "CREATE INDEX page_views_viewer_seen ON page_views(viewer_id, circle_id, at)",
+        ] + PostgresMigrations.appendOnly("page_views", "page views are append-only") + [
+            """
+            INSERT INTO page_views (viewer_id, circle_id, at, post_ids, author_ids)
+            SELECT user_id, circle_id, at, ARRAY[post_id], ARRAY[target_user_id] FROM events
+            WHERE kind = 'post.viewed' AND user_id IS NOT NULL AND circle_id IS NOT NULL
+              AND post_id IS NOT NULL AND target_user_id IS NOT NULL
+            ORDER BY id
+            """,
+            "DROP INDEX events_viewer_seen",
+        ]
+
     /// PostgreSQL only (SQLite has one writer and nothing to follow): which node inserted each
     /// event, and when by the database's clock, for nodes following each other's writes
     /// (`EventFollowing`). Both are column defaults, so no INSERT names them: `origin` is the

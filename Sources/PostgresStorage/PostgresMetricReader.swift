@@ -4,7 +4,7 @@ import NIOConcurrencyHelpers
 import PostgresNIO
 import StorageModel
 
-/// Reads what an experiment's metrics need from the events table in one streaming pass on
+/// Reads what an experiment's metrics need from the events and viewed pages in streaming passes on
 /// PostgreSQL (Storage's `MetricReader`, sharing its `MetricTally`). Rows are counted as they
 /// arrive and never held, so memory grows with exposed users, not events.
 public struct PostgresMetricReader: Sendable {
@@ -32,11 +32,23 @@ public struct PostgresMetricReader: Sendable {
             try session.stream(
                 """
                 SELECT kind, user_id, target_user_id, at, amount_fen FROM events
-                WHERE at >= \(tally.earliest) AND at < \(before ?? Int64.max)
+                WHERE at >= \(tally.earliest) AND at < \(before ?? Int64.max) AND kind <> 'post.viewed'
                 """
             ) { row in
                 let (kind, user, target, at, amountFen) = try row.decode((String, Int64?, Int64?, Int64, Int64?).self)
                 box.withLockedValue { $0.add(kind: kind, userID: user, targetUserID: target, at: at, amountFen: amountFen) }
+            }
+            // Views from `page_views` alone: `post.viewed` events are only the earlier copies
+            // migration v4 moved there.
+            guard tally.readsViewedPages else { return }
+            try session.stream(
+                """
+                SELECT viewer_id, author_ids, at FROM page_views
+                WHERE at >= \(tally.earliest) AND at < \(before ?? Int64.max)
+                """
+            ) { row in
+                let (viewer, authors, at) = try row.decode((Int64, [Int64], Int64).self)
+                box.withLockedValue { $0.addViewedPage(viewerID: viewer, authorIDs: authors, at: at) }
             }
         }
         return box.withLockedValue { $0.result(forcedUsersExcluded: exposedCount - exposures.count) }

@@ -22,6 +22,7 @@ public enum PostgresMigrations {
         ("v2-events-viewer-seen-index", PostgresEventMigrations.viewerSeenIndex),
         ("v2-ledger-users", PostgresLedgerMigrations.ledgerUsers),
         ("v3-events-origin", PostgresEventMigrations.origin),
+        ("v4-page-views", PostgresEventMigrations.pageViews),
     ]
 
     /// The names of every migration, in order.

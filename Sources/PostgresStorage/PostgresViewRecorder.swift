@@ -3,10 +3,10 @@ import PostgresNIO
 import StorageModel
 import Synchronization
 
-/// Records the posts a feed page showed (`post.viewed`) on PostgreSQL (Storage's
-/// `ViewRecorder`). SQLite has one writer, so its recorder commits concurrent requests' views
-/// together; PostgreSQL takes concurrent transactions and flushes their commits to the WAL
-/// together on its own, so each call here is one transaction with one multi-row INSERT. A call
+/// Records the posts a feed page showed (a `page_views` row per page, see `ViewedPage`) on
+/// PostgreSQL (Storage's `ViewRecorder`). SQLite has one writer, so its recorder commits
+/// concurrent requests' pages together; PostgreSQL takes concurrent transactions and flushes
+/// their commits to the WAL together on its own, so each call here is one transaction. A call
 /// returns once its views are durable, whatever `durability` says: write-behind is not
 /// implemented here (each record being its own short transaction, there is no batch to wait
 /// for), so `flush` has nothing to wait for either.
@@ -29,7 +29,7 @@ public final class PostgresViewRecorder: Sendable {
     public func record(_ views: [View], at now: Int64) throws(QuanziError) {
         guard !views.isEmpty else { return }
         do {
-            try database.write { session in try PostgresEventLog.append(views.map { $0.event(at: now) }, in: session) }
+            try database.write { session in try PostgresPageViewLog.append(ViewedPage.pages(of: views, at: now), in: session) }
         } catch {
             throw QuanziError(.storageFailure, "could not record feed views: \(error)")
         }
@@ -39,14 +39,14 @@ public final class PostgresViewRecorder: Sendable {
     /// Every view recorded before the call is already durable.
     public func flush() throws(QuanziError) {}
 
-    /// Posts `viewer` saw in `circle` in [`since`, `before`), from the events table on each call
-    /// (the `events_viewer_seen` index answers it): SQLite's in-memory `SeenPostsIndex` would miss
-    /// the views other nodes record.
+    /// Posts `viewer` saw in `circle` in [`since`, `before`), from `page_views` on each call (its
+    /// viewer index answers it): SQLite's in-memory `SeenPostsIndex` would miss the views other
+    /// nodes record.
     public func seenPostIDs(_ viewer: UserID, circle: CircleID, since: Int64, before: Int64) throws -> Set<Int64> {
         try database.unsafeRead { session in
             Set(try session.values(
                 """
-                SELECT post_id FROM events WHERE user_id = \(viewer.rawValue) AND kind = 'post.viewed'
+                SELECT unnest(post_ids) FROM page_views WHERE viewer_id = \(viewer.rawValue)
                   AND circle_id = \(circle.rawValue) AND at >= \(since) AND at < \(before)
                 """, as: Int64.self))
         }

@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import Service
 import Storage
+import StorageModel
 
 /// Calibration on one simulated A/A population (see `Calibration`): every run re-draws the
 /// assignment of the exposed users with a new salt and analyses the same event log again.
@@ -128,11 +129,20 @@ enum Rerandomisation {
     /// Events of `kind` each exposed user did at or after their first exposure (the mean
     /// metric's numerator, as `MetricReader` counts it).
     static func ownEventCounts(_ kind: String, experiment: String, in database: QuanziDatabase) throws -> [UserID: Int] {
-        try database.pool.read { db in
-            let rows = try Row.fetchAll(db, sql: """
+        // Views are stored a page to a row (`ViewedPage`): a page counts its posts.
+        let sql = kind == ViewedPage.eventKind
+            ? """
+                SELECT x.user_id, sum(json_array_length(p.post_ids)) FROM exposures x
+                JOIN page_views p ON p.viewer_id = x.user_id AND p.at >= x.first_exposed_at
+                WHERE x.experiment_id = ? GROUP BY x.user_id
+                """
+            : """
                 SELECT x.user_id, count(*) FROM exposures x JOIN events e ON e.user_id = x.user_id AND e.kind = ? AND e.at >= x.first_exposed_at
                 WHERE x.experiment_id = ? GROUP BY x.user_id
-                """, arguments: [kind, experiment])
+                """
+        let arguments: StatementArguments = kind == ViewedPage.eventKind ? [experiment] : [kind, experiment]
+        return try database.pool.read { db in
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
             return Dictionary(uniqueKeysWithValues: rows.map { (UserID($0[0] as Int64), $0[1] as Int) })
         }
     }

@@ -46,7 +46,8 @@ public struct BulkWriter: BulkWriting {
     }
 
     public func recordView(_ postID: Int64, circle: CircleID, by user: UserID, author: UserID, at now: Int64) throws {
-        try EventLog.append(RecordedView(postID: postID, circleID: circle, viewerID: user, authorID: author).event(at: now), in: db)
+        try PageViewLog.append(
+            ViewedPage(viewerID: user, circleID: circle, atEpochSeconds: now, postIDs: [postID], authorIDs: [author.rawValue]), in: db)
     }
 }
 

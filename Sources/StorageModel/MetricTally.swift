@@ -11,7 +11,7 @@ public struct MetricObservations: Sendable {
 
 /// The metric reader's single pass over events, apart from the database that streams them: the
 /// caller reads events with `at` in [`earliest`, before) in any order and feeds each row to
-/// `add`. Memory grows with exposed users (one slot per user and metric), never with events.
+/// `add`, and viewed pages (`page_views`) in the same range to `addViewedPage`. Memory grows with exposed users (one slot per user and metric), never with events.
 public struct MetricTally: Sendable {
     enum Part { case value, companion }
     typealias Target = (metric: Int, part: Part, measure: MetricDefinition.EventMeasure, attribution: MetricDefinition.Attribution)
@@ -75,6 +75,18 @@ public struct MetricTally: Sendable {
             {
                 companions[target.metric][index] += amountOrOne
             }
+        }
+    }
+
+    /// Whether any metric counts views: readers skip the `page_views` pass otherwise.
+    public var readsViewedPages: Bool { feeds[ViewedPage.eventKind] != nil }
+
+    /// Counts one viewed page: each of its posts as one `post.viewed` by the viewer, with the
+    /// post's author as target (as the event rows counted before views were stored by page).
+    public mutating func addViewedPage(viewerID: Int64, authorIDs: some Sequence<Int64>, at: Int64) {
+        guard readsViewedPages else { return }
+        for authorID in authorIDs {
+            add(kind: ViewedPage.eventKind, userID: viewerID, targetUserID: authorID, at: at, amountFen: nil)
         }
     }
 

@@ -13,12 +13,6 @@ public struct RecordedView: Sendable, Hashable {
         self.viewerID = viewerID
         self.authorID = authorID
     }
-
-    /// The `post.viewed` event: credited to the viewer and, as target, to the author (the
-    /// denominator of report rates).
-    public func event(at now: Int64) -> Event {
-        Event(kind: .postViewed, at: now, userID: viewerID, circleID: circleID, postID: postID, targetUserID: authorID)
-    }
 }
 
 /// What batching of feed views achieved so far (`ViewRecorder.Statistics` on both backends).

@@ -63,4 +63,43 @@ struct PostgresSchemaTests {
             }
         }
     }
+
+    /// A database from before `v4-page-views` (emulated: that migration undone): its view
+    /// events move to `page_views` one page each, read back by the seen query, and the viewer
+    /// index on events goes.
+    @Test("earlier view events move to page_views")
+    func viewEventsMoveToPageViews() async throws {
+        try await PostgresTestDatabase.withNodes(1) { clients in
+            let (client, logger) = (clients[0], PostgresTestDatabase.logger)
+            for statement in [
+                "DROP TABLE page_views",
+                "CREATE INDEX events_viewer_seen ON events(user_id, kind, circle_id, at, post_id)",
+                "DELETE FROM quanzi_migrations WHERE name = 'v4-page-views'",
+                """
+                INSERT INTO events (kind, at, user_id, circle_id, post_id, target_user_id)
+                VALUES ('post.viewed', 1000, 2, 'nearby', 1, 3), ('post.viewed', 1001, 2, 'nearby', 2, 3),
+                       ('like.created', 1002, 2, 'nearby', 1, NULL)
+                """,
+            ] {
+                try await client.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+            #expect(try await PostgresMigrations.migrate(client, logger: logger) == ["v4-page-views"])
+            var pages: [String] = []
+            for try await page in try await client.query(
+                "SELECT viewer_id || ' ' || circle_id || ' ' || at || ' ' || post_ids::text || ' ' || author_ids::text FROM page_views ORDER BY id",
+                logger: logger
+            ).decode(String.self) {
+                pages.append(page)
+            }
+            #expect(pages == ["2 nearby 1000 {1} {3}", "2 nearby 1001 {2} {3}"])
+            var indexes = 0
+            for try await count in try await client.query(
+                "SELECT count(*) FROM pg_indexes WHERE indexname = 'events_viewer_seen'", logger: logger
+            ).decode(Int.self) {
+                indexes = count
+            }
+            #expect(indexes == 0)
+            await #expect(throws: PSQLError.self) { try await client.query("DELETE FROM page_views", logger: logger) }
+        }
+    }
 }

@@ -7,8 +7,8 @@ import Testing
 
 @Suite("feed views: group-committed")
 struct ViewRecorderTests {
-    /// Many threads record at once: every view is in the events table exactly once, with its
-    /// viewer, and the recorder's own count agrees.
+    /// Many threads record at once: every view is in `page_views` exactly once, with its viewer,
+    /// one row per call (a call is one feed page), and the recorder's own count agrees.
     @Test func concurrentViewsAllCommitted() throws {
         let database = try QuanziDatabase.temporary()
         defer { try? database.removeFiles() }
@@ -26,12 +26,14 @@ struct ViewRecorderTests {
         }
         let total = threads * callsPerThread * viewsPerCall
         #expect(failures.load(ordering: .relaxed) == 0)
-        let (rows, distinctPosts, perViewer) = try database.pool.read { db in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE kind = 'post.viewed'") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT count(DISTINCT post_id) FROM events WHERE kind = 'post.viewed'") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE kind = 'post.viewed' AND user_id = 3") ?? 0)
+        let (pages, views, distinctPosts, perViewer) = try database.pool.read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM page_views") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT sum(json_array_length(post_ids)) FROM page_views") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT count(DISTINCT j.value) FROM page_views, json_each(page_views.post_ids) AS j") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT sum(json_array_length(post_ids)) FROM page_views WHERE viewer_id = 3") ?? 0)
         }
-        #expect(rows == total && distinctPosts == total)
+        #expect(pages == threads * callsPerThread)
+        #expect(views == total && distinctPosts == total)
         #expect(perViewer == callsPerThread * viewsPerCall)
         let statistics = recorder.currentStatistics
         #expect(statistics.views == total)
@@ -50,7 +52,7 @@ struct ViewRecorderTests {
     @Test func aFailedCommitIsReported() throws {
         let database = try QuanziDatabase.temporary()
         defer { try? database.removeFiles() }
-        try database.pool.write { db in try db.execute(sql: "CREATE TRIGGER refuse_views BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk says no'); END") }
+        try database.pool.write { db in try db.execute(sql: "CREATE TRIGGER refuse_views BEFORE INSERT ON page_views BEGIN SELECT RAISE(ABORT, 'disk says no'); END") }
         let recorder = ViewRecorder(database: database)
         let view = ViewRecorder.View(postID: 1, circleID: CircleID("nearby"), viewerID: UserID(2), authorID: UserID(3))
         #expect {

@@ -12,10 +12,10 @@ struct WriteBehindViewTests {
     }
 
     static func viewRows(_ database: QuanziDatabase) throws -> Int {
-        try database.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE kind = 'post.viewed'") ?? 0 }
+        try database.pool.read { db in try Int.fetchOne(db, sql: "SELECT coalesce(sum(json_array_length(post_ids)), 0) FROM page_views") ?? 0 }
     }
 
-    /// Many threads record without waiting; after `flush` every view is in the events table
+    /// Many threads record without waiting; after `flush` every view is in `page_views`
     /// exactly once.
     @Test func flushMakesEveryRecordedViewDurable() throws {
         let database = try QuanziDatabase.temporary()
@@ -35,7 +35,7 @@ struct WriteBehindViewTests {
         let total = threads * callsPerThread * viewsPerCall
         #expect(failures.load(ordering: .relaxed) == 0)
         #expect(try Self.viewRows(database) == total)
-        let distinct = try database.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(DISTINCT post_id) FROM events WHERE kind = 'post.viewed'") ?? 0 }
+        let distinct = try database.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(DISTINCT j.value) FROM page_views, json_each(page_views.post_ids) AS j") ?? 0 }
         #expect(distinct == total)
         #expect(recorder.currentStatistics.views == total && recorder.currentStatistics.failedViews == 0)
     }
@@ -74,7 +74,7 @@ struct WriteBehindViewTests {
     @Test func aFailedBatchIsCountedAndFlushReportsIt() throws {
         let database = try QuanziDatabase.temporary()
         defer { try? database.removeFiles() }
-        try database.pool.write { db in try db.execute(sql: "CREATE TRIGGER refuse_views BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk says no'); END") }
+        try database.pool.write { db in try db.execute(sql: "CREATE TRIGGER refuse_views BEFORE INSERT ON page_views BEGIN SELECT RAISE(ABORT, 'disk says no'); END") }
         let recorder = ViewRecorder(database: database, durability: .writeBehind)
         try recorder.record(Self.views(viewer: 1, posts: 1..<3), at: 1_000)
         #expect {
@@ -105,9 +105,9 @@ struct WriteBehindViewTests {
         #expect(try recorder.seenPostIDs(UserID(7), circle: CircleID("campus-diary"), since: 0, before: 10_000) == [9])
     }
 
-    /// A fresh process (a new handle on the same file) learns the views from the events table,
+    /// A fresh process (a new handle on the same file) learns the views from `page_views`,
     /// merged with the ones it records itself; bulk-written views reach a live index too.
-    @Test func seenPostsLoadFromTheEventsTable() throws {
+    @Test func seenPostsLoadFromPageViews() throws {
         let database = try QuanziDatabase.temporary()
         defer { try? database.removeFiles() }
         try ViewRecorder(database: database).record(Self.views(viewer: 7, posts: 1..<4), at: 1_000)

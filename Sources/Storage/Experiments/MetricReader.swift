@@ -2,7 +2,7 @@ import Core
 import Experiments
 import GRDB
 
-/// Reads what an experiment's metrics need from the events table in one streaming pass
+/// Reads what an experiment's metrics need from the events and viewed pages in streaming passes
 /// (`MetricTally`, shared with PostgreSQL). Memory grows with exposed users, never with events.
 public struct MetricReader: Sendable {
     let database: QuanziDatabase
@@ -23,14 +23,25 @@ public struct MetricReader: Sendable {
             try Int.fetchOne(db, sql: "SELECT count(*) FROM exposures WHERE experiment_id = ?", arguments: [spec.id]) ?? 0
         } - exposures.count
         var tally = MetricTally(spec: spec, metrics: metrics, exposures: exposures)
-        // One sequential pass over the events since the earliest relevant time: a scan per
+        // Sequential passes over the rows since the earliest relevant time: a scan per
         // event kind through the (kind, at) index would fetch each row from the table at random.
+        // Views are read from `page_views` alone: `post.viewed` events are only the earlier copies
+        // migration v4 moved there.
         try database.pool.read { db in
-            let cursor = try Row.fetchCursor(
-                db, sql: "SELECT kind, user_id, target_user_id, at, amount_fen FROM events WHERE at >= ? AND at < ?",
-                arguments: [tally.earliest, before ?? Int64.max])
-            while let row = try cursor.next() {
+            let range: StatementArguments = [tally.earliest, before ?? Int64.max]
+            let events = try Row.fetchCursor(
+                db, sql: """
+                    SELECT kind, user_id, target_user_id, at, amount_fen FROM events
+                    WHERE at >= ? AND at < ? AND kind <> 'post.viewed'
+                    """, arguments: range)
+            while let row = try events.next() {
                 tally.add(kind: row[0], userID: row[1], targetUserID: row[2], at: row[3], amountFen: row[4])
+            }
+            guard tally.readsViewedPages else { return }
+            let pages = try Row.fetchCursor(
+                db, sql: "SELECT viewer_id, author_ids, at FROM page_views WHERE at >= ? AND at < ?", arguments: range)
+            while let row = try pages.next() {
+                tally.addViewedPage(viewerID: row[0], authorIDs: try PageViewLog.decode(row[1]), at: row[2])
             }
         }
         return tally.result(forcedUsersExcluded: forcedExcluded)

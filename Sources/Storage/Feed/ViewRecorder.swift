@@ -2,8 +2,9 @@ import Core
 import Foundation
 import GRDB
 
-/// Records the posts a feed page showed (`post.viewed`), committing the views of concurrent
-/// requests together, and answers which posts a viewer has seen (`SeenPostsIndex`).
+/// Records the posts a feed page showed (one `page_views` row per page, see `ViewedPage`),
+/// committing the pages of concurrent requests together, and answers which posts a viewer has
+/// seen (`SeenPostsIndex`).
 ///
 /// Two durabilities:
 /// - `.beforeReturn`: `record` returns once its views are durable. The first caller to arrive
@@ -40,8 +41,8 @@ public final class ViewRecorder: @unchecked Sendable {
     private let database: QuanziDatabase
     // Guards everything below; waiters and `flush` wait on it.
     private let condition = NSCondition()
-    /// In recording order; the first is view number `finishedCount`.
-    private var pending: [(View, Int64)] = []
+    /// Pages in recording order; the first view of the first is view number `finishedCount`.
+    private var pending: [ViewedPage] = []
     private var leaderActive = false
     /// Views ever recorded, and views whose batch has finished (written or failed). Views are
     /// written in recording order, so view number n is finished once `finishedCount > n`.
@@ -67,7 +68,8 @@ public final class ViewRecorder: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         let mine = recordedCount..<(recordedCount + views.count)
-        pending.append(contentsOf: views.map { ($0, now) })
+        // A page longer than a batch (never a feed page; a bulk caller's) is cut to fit one.
+        pending.append(contentsOf: ViewedPage.pages(of: views, at: now).flatMap { $0.split(postsMax: Self.batchViewsMax) })
         recordedCount = mine.upperBound
         switch durability {
         case .writeBehind:
@@ -112,10 +114,15 @@ public final class ViewRecorder: @unchecked Sendable {
     public func seenPostIDs(_ viewer: UserID, circle: CircleID, since: Int64, before: Int64) throws -> Set<Int64> {
         try database.seenPostsIndex.seenPostIDs(viewer, circle: circle, since: since, before: before) {
             try database.pool.unsafeRead { db in
-                try Row.fetchAll(db.cachedStatement(sql: """
-                    SELECT post_id, at FROM events WHERE user_id = ? AND kind = 'post.viewed' AND circle_id = ? AND at >= ?
+                var views: [SeenPostsIndex.View] = []
+                let rows = try Row.fetchCursor(db.cachedStatement(sql: """
+                    SELECT post_ids, at FROM page_views WHERE viewer_id = ? AND circle_id = ? AND at >= ?
                     """), arguments: [viewer.rawValue, circle.rawValue, since])
-                    .map { SeenPostsIndex.View(postID: $0[0], atEpochSeconds: $0[1]) }
+                while let row = try rows.next() {
+                    let at: Int64 = row[1]
+                    for postID in try PageViewLog.decode(row[0]) { views.append(SeenPostsIndex.View(postID: postID, atEpochSeconds: at)) }
+                }
+                return views
             }
         }
     }
@@ -126,22 +133,27 @@ public final class ViewRecorder: @unchecked Sendable {
         return statistics
     }
 
-    /// Called with the lock held and no leader: writes the oldest pending views, at most
-    /// `batchViewsMax` (unlocking meanwhile).
+    /// Called with the lock held and no leader: writes the oldest pending pages, at most
+    /// `batchViewsMax` views (but always one page), unlocking meanwhile.
     private func writePendingAsLeader() {
         leaderActive = true
-        let count = min(pending.count, Self.batchViewsMax)
-        let writing = Array(pending.prefix(count))
-        pending.removeFirst(count)
+        var pageCount = 0
+        var count = 0
+        while pageCount < pending.count, pageCount == 0 || count + pending[pageCount].postIDs.count <= Self.batchViewsMax {
+            count += pending[pageCount].postIDs.count
+            pageCount += 1
+        }
+        let writing = Array(pending.prefix(pageCount))
+        pending.removeFirst(pageCount)
         let numbers = finishedCount..<(finishedCount + count)
         condition.unlock()
         let failure = write(writing)
         condition.lock()
         leaderActive = false
         finishedCount = numbers.upperBound
-        statistics.record(batchSize: writing.count)
+        statistics.record(batchSize: count)
         if let failure {
-            statistics.failedViews += writing.count
+            statistics.failedViews += count
             failures.append((numbers, failure))
             if failures.count > Self.failuresKept { failures.removeFirst(failures.count - Self.failuresKept) }
         }
@@ -170,10 +182,10 @@ public final class ViewRecorder: @unchecked Sendable {
         }
     }
 
-    private func write(_ views: [(View, Int64)]) -> String? {
+    private func write(_ pages: [ViewedPage]) -> String? {
         do {
             try database.pool.write { db in
-                for (view, at) in views { try EventLog.append(view.event(at: at), in: db) }
+                for page in pages { try PageViewLog.append(page, in: db) }
             }
             return nil
         } catch {
