@@ -19,6 +19,15 @@ final class PostContentCache: Sendable {
         }
     }
 
+    /// The unchanging content of one post (author, kind, body; its counts may be stale), read by
+    /// `load` when not cached yet; nil when there is no such post.
+    func content(of postID: Int64, load: (Int64) throws -> Post?) rethrows -> Post? {
+        if let post = posts.read({ $0[postID] }) { return post }
+        guard let post = try load(postID) else { return nil }
+        remember(post)
+        return post
+    }
+
     /// The posts of `rows` as they are now: cached content with the window's counts and status.
     /// `load` reads the posts not cached yet.
     func posts(_ rows: [CandidateRow], load: ([Int64]) throws -> [Int64: Post]) rethrows -> [Int64: Post] {

@@ -25,7 +25,12 @@ extension QuanziService {
             try feeds.page(
                 circle: circle, viewer: signals, parameters: parameters, pageSize: limit, cursor: decoded, explain: explain, onlyAuthors: onlyAuthors
             ) { candidate throws(QuanziError) -> Bool in
-                let post = PostContext(id: candidate.postID, authorID: candidate.authorID)
+                // The rule sees the post as the single-post routes show it (kind and text too).
+                let content = try QuanziError.wrapping {
+                    try feeds.contents.content(of: candidate.postID) { id in try posts.posts([id])[id] }
+                }
+                guard let content else { return false }
+                let post = PostContext(id: candidate.postID, authorID: candidate.authorID, kind: content.kind, text: content.body)
                 return try session.evaluate(circle: circle, action: .view, user: profile, context: RuleContext(post: post), dataSource: reads).allowed
             }
         }

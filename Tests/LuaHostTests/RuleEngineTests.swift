@@ -140,6 +140,53 @@ struct RuleEngineTests {
         #expect(try engine.evaluate(circle: CircleID("sneaky"), action: .comment, user: user).allowed)
     }
 
+    /// Stored posts' proxies are cached per state by id: a post whose content differs from the
+    /// cached one (a rule test reusing an id) is rebuilt, many posts overflow the cache safely,
+    /// and a cached proxy stays read-only.
+    @Test("post proxies are cached, follow their content and stay read-only")
+    func cachedPosts() throws {
+        let code = """
+            return quanzi.circle {
+              id = "clips", title = "Clips",
+              rules = {
+                view = function(user, circle, post) return post.kind == "video" and post.text == "hello", "videos saying hello" end,
+                like = function(user, circle, post) post.text = "changed" return true end,
+              },
+            }
+            """
+        let engine = RuleEngine(plugins: try PluginSet.load([source(code)]), dataSource: EmptyDataSource())
+        let user = UserProfile(id: UserID(3))
+        func sees(_ id: Int64, kind: PostKind = .video, text: String = "hello") throws -> Bool {
+            try engine.withSession { session throws(QuanziError) in
+                try session.evaluate(
+                    circle: CircleID("clips"), action: .view, user: user,
+                    context: RuleContext(post: PostContext(id: id, authorID: UserID(4), kind: kind, text: text)), dataSource: EmptyDataSource()
+                ).allowed
+            }
+        }
+        #expect(try sees(1) && sees(1))
+        #expect(try !sees(1, text: "bye") && !sees(1, kind: .text) && sees(1))
+        // More posts than the cache holds (4,096 entries), twice over: every answer still right.
+        for round in 0..<2 {
+            for id in Int64(10)..<Int64(5_000) {
+                let kind: PostKind = id % 3 == 0 ? .text : .video
+                guard try sees(id, kind: kind) == (kind == .video) else {
+                    Issue.record("post \(id) decided wrongly in round \(round)")
+                    return
+                }
+            }
+        }
+        do {
+            _ = try engine.evaluate(
+                circle: CircleID("clips"), action: .like, user: user,
+                context: RuleContext(post: PostContext(id: 1, authorID: UserID(4), kind: .video, text: "hello")))
+            Issue.record("writing a cached post's field must fail")
+        } catch {
+            #expect(error.message.contains("read-only: cannot set field 'text'"))
+        }
+        #expect(try sees(1))
+    }
+
     @Test("bindings answer from the data source and accept users or ids")
     func bindings() throws {
         let console = try ScriptConsole(dataSource: CreditOnlyDataSource(scores: [UserID(5): 812]))

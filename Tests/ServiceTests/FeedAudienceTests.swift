@@ -68,4 +68,34 @@ struct FeedAudienceTests {
         let stranger = try fixture.service.feed(for: UserID(4), in: CircleID("friends"), limit: 20, recordViews: false)
         #expect(stranger.items.map(\.post.authorID) == [UserID(4)])
     }
+
+    /// The feed asks the view rule about each post with its kind and text, as the single-post
+    /// routes do: a rule that hides videos or spoilers hides them from feeds too.
+    @Test("the view rule sees each post's kind and text in feeds")
+    func viewRuleSeesContent() throws {
+        let code = """
+            return quanzi.circle {
+              id = "clips", title = "Clips",
+              rules = {
+                view = function(user, circle, post)
+                  return post == nil or (post.kind ~= "video" and not string.find(post.text or "", "spoiler", 1, true)), "no videos or spoilers"
+                end,
+                post = function(user) return true end,
+              },
+            }
+            """
+        let plugins = try PluginSet.load([PluginSource(path: "plugins/clips.lua", code: code)])
+        let fixture = try ServiceFixture(plugins: plugins)
+        try fixture.user(1)
+        try fixture.user(2)
+        var shown: [Int64] = []
+        for (index, (kind, body)) in [(PostKind.text, "hello"), (.video, "a clip"), (.text, "big spoiler ahead"), (.text, "bye")].enumerated() {
+            fixture.clock.set(epochSeconds: ServiceFixture.start + Int64(index) * 60)
+            let post = try fixture.service.createPost(by: UserID(1), in: CircleID("clips"), kind: kind, body: body)
+            if kind != .video && !body.contains("spoiler") { shown.append(post.id) }
+        }
+        let feed = try fixture.service.feed(for: UserID(2), in: CircleID("clips"), limit: 20, recordViews: false)
+        #expect(Set(feed.items.map(\.post.id)) == Set(shown))
+        #expect(feed.items.count == 2)
+    }
 }

@@ -13,9 +13,9 @@ final class ServiceFixture {
     let service: QuanziService
     let clock = ManualClock(epochSeconds: ServiceFixture.start)
 
-    /// The repository's plugins with `experiments` (by default the repository's experiments).
-    init(experiments: ExperimentSet? = nil) throws {
-        let plugins = try PluginSet.load(directory: Self.pluginsDirectory)
+    /// `plugins` (by default the repository's) with `experiments` (by default the repository's).
+    init(plugins: PluginSet? = nil, experiments: ExperimentSet? = nil) throws {
+        let plugins = try plugins ?? PluginSet.load(directory: Self.pluginsDirectory)
         let experiments = try experiments ?? ExperimentSet.load(directory: Self.experimentsDirectory)
         service = try QuanziService(database: QuanziDatabase.temporary(), plugins: plugins, experiments: experiments, clock: clock)
     }

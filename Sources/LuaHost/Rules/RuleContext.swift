@@ -24,6 +24,16 @@ public struct PostContext: Sendable, Hashable {
     }
 }
 
+extension LuaState {
+    /// A stored post's proxy is cached by id (`ProxyCache`): its id, author, kind and text never
+    /// change. A post being made (no id yet) is built each time.
+    func pushPost(_ post: PostContext?) {
+        guard let post else { return push(.null) }
+        guard let id = post.id else { return push(post.record) }
+        pushCached(\.postProxyCache, key: id, stamp: post, costBytes: 128 + (post.text?.utf8.count ?? 0)) { post.record }
+    }
+}
+
 /// What a rule gets besides the user and the circle. Rules are called as
 /// `rule(user, circle, post)`, and `tip(user, circle, amount_fen, post)`.
 public struct RuleContext: Sendable, Hashable {

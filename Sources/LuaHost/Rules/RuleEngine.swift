@@ -91,10 +91,10 @@ public final class RuleEngine: Sendable {
                     state.pushReference(handles.proxyReference)
                     if action == .tip {
                         state.push(context.amountFen.map(ScriptValue.integer) ?? .null)
-                        state.push(context.post?.record ?? .null)
+                        state.pushPost(context.post)
                         return 4
                     }
-                    state.push(context.post?.record ?? .null)
+                    state.pushPost(context.post)
                     return 3
                 },
                 read: { count throws(ScriptError) -> Decision in

@@ -16,7 +16,8 @@ final class LuaState: @unchecked Sendable {
     let arena = ValueArena()
     /// Set after a host limit stopped a script: the pool closes such a state instead of reusing it.
     private(set) var isPoisoned = false
-    var userProxyCache = UserProxyCache()
+    var userProxyCache = ProxyCache<UserID, UserStamp>(entriesMax: 4_096)
+    var postProxyCache = ProxyCache<Int64, PostContext>(entriesMax: 4_096, costBytesMax: 4 << 20)
 
     init(limits: ScriptLimits, dataSource: any ScriptDataSource, clock: any Clock) throws(ScriptError) {
         self.limits = limits

@@ -25,41 +25,19 @@ enum UserRecord {
     }
 }
 
-/// Per-state cache of user proxies: pushing a cached proxy is one registry lookup instead of
-/// building a table of a dozen fields. Looked up by id (hashing a whole profile costs more than
-/// the Lua call); an entry is used only when the profile is unchanged and it is the same day
-/// (age and account age change daily). Bounded, and cleared wholesale when full.
-struct UserProxyCache {
-    static let entriesMax = 4_096
-
-    struct Entry {
-        var user: UserProfile
-        var day: Int64
-        var reference: Int32
-    }
-
-    var entries: [UserID: Entry] = [:]
+/// A user's proxy is cached per state (`ProxyCache`) by id; it is reused only while the
+/// profile is unchanged and it is the same day (age and account age change daily).
+struct UserStamp: Equatable {
+    var user: UserProfile
+    var day: Int64
 }
 
 extension LuaState {
     func pushUser(_ user: UserProfile) {
         let now = clock.nowEpochSeconds
-        let day = now / 86_400
-        if let entry = userProxyCache.entries[user.id] {
-            if entry.day == day && entry.user == user {
-                pushReference(entry.reference)
-                return
-            }
-            release(reference: entry.reference)
-            userProxyCache.entries[user.id] = nil
+        pushCached(\.userProxyCache, key: user.id, stamp: UserStamp(user: user, day: now / 86_400), costBytes: 0) {
+            UserRecord.make(user, nowEpochSeconds: now)
         }
-        if userProxyCache.entries.count >= UserProxyCache.entriesMax {
-            for entry in userProxyCache.entries.values { release(reference: entry.reference) }
-            userProxyCache.entries.removeAll(keepingCapacity: true)
-        }
-        push(UserRecord.make(user, nowEpochSeconds: now))
-        qz_pushvalue(L, -1)
-        userProxyCache.entries[user.id] = UserProxyCache.Entry(user: user, day: day, reference: popReference())
     }
 
     /// Pushes a host value (tables as read-only proxies). Safe outside a protected call: the

@@ -1,0 +1,66 @@
+import CLuaShim
+
+/// Per-state cache of read-only proxies that rules get as arguments (users, posts): pushing a
+/// cached proxy is one registry lookup instead of building a table field by field. A feed page
+/// asks the view rule about twenty posts, each time with the same viewer, and the posts near the
+/// top of a circle are shown again and again.
+///
+/// Looked up by `Key` (hashing a whole value costs more than the Lua call); an entry is used only
+/// when its `Stamp` equals the caller's, so a changed value is rebuilt. Bounded by entries and by
+/// an approximate cost in bytes (cached proxies count against the state's memory cap), and
+/// cleared wholesale when full: cheap, and a state's working set refills in a few requests.
+struct ProxyCache<Key: Hashable, Stamp: Equatable> {
+    let entriesMax: Int
+    let costBytesMax: Int
+
+    struct Entry {
+        var stamp: Stamp
+        var reference: Int32
+    }
+
+    private(set) var entries: [Key: Entry] = [:]
+    private var costBytes = 0
+
+    init(entriesMax: Int, costBytesMax: Int = .max) {
+        self.entriesMax = entriesMax
+        self.costBytesMax = costBytesMax
+    }
+
+    /// The cached proxy's reference when `stamp` matches; a stale entry is released.
+    mutating func reference(for key: Key, stamp: Stamp, in state: LuaState) -> Int32? {
+        guard let entry = entries[key] else { return nil }
+        if entry.stamp == stamp { return entry.reference }
+        state.release(reference: entry.reference)
+        entries[key] = nil
+        return nil
+    }
+
+    /// Keeps the reference (taking ownership of it), first emptying the cache when full.
+    mutating func insert(_ reference: Int32, for key: Key, stamp: Stamp, costBytes cost: Int, in state: LuaState) {
+        if entries.count >= entriesMax || costBytes + cost > costBytesMax {
+            for entry in entries.values { state.release(reference: entry.reference) }
+            entries.removeAll(keepingCapacity: true)
+            costBytes = 0
+        }
+        entries[key] = Entry(stamp: stamp, reference: reference)
+        costBytes += cost
+    }
+}
+
+extension LuaState {
+    /// Pushes the proxy cached in `cache` under `key` and `stamp`, or builds it with `make`,
+    /// pushes it and caches it. Safe outside a protected call (see `push`).
+    func pushCached<Key: Hashable, Stamp: Equatable>(
+        _ cache: ReferenceWritableKeyPath<LuaState, ProxyCache<Key, Stamp>>, key: Key, stamp: Stamp, costBytes: Int,
+        make: () -> ScriptValue
+    ) {
+        if let reference = self[keyPath: cache].reference(for: key, stamp: stamp, in: self) {
+            pushReference(reference)
+            return
+        }
+        push(make())
+        qz_pushvalue(L, -1)
+        let reference = popReference()
+        self[keyPath: cache].insert(reference, for: key, stamp: stamp, costBytes: costBytes, in: self)
+    }
+}
