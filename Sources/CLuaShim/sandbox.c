@@ -233,6 +233,7 @@ static int call_binding(lua_State *L) {
     luaL_checkstack(L, count + 4, "too many results");
     for (int i = 0; i < count; i++) {
         if (results[i].type == QZ_VALUE_ARGUMENT) lua_pushvalue(L, (int)results[i].integer);
+        else if (results[i].type == QZ_VALUE_REFERENCE) lua_rawgeti(L, LUA_REGISTRYINDEX, (lua_Integer)results[i].integer);
         else qz_push_value(L, &results[i]);
     }
     if (rt->tracing) {

@@ -1,6 +1,7 @@
 import Foundation
 import Core
 import Social
+import Synchronization
 import Testing
 
 @testable import LuaHost
@@ -13,6 +14,21 @@ struct CreditOnlyDataSource: ScriptDataSource {
     func creditExplanation(_ id: UserID) -> ScriptValue? {
         scores[id].map { .record([.init("score", .integer(Int64($0))), .init("reasons", .list([.string("on-time repayments")]))]) }
     }
+    func areFriends(_ first: UserID, _ second: UserID) -> Bool { false }
+    func affinity(from viewer: UserID, to author: UserID) -> Double { 0 }
+    func balanceFen(_ id: UserID) -> Int64? { nil }
+    func experimentVariant(user: UserID, experiment: String) throws(QuanziError) -> String? { nil }
+    func experimentParameter(user: UserID, experiment: String, key: String) throws(QuanziError) -> ScriptValue? { nil }
+}
+
+/// Profiles that a test may change; everything else empty.
+final class ProfilesDataSource: ScriptDataSource, Sendable {
+    private let profiles: Mutex<[UserID: UserProfile]>
+    init(_ profiles: [UserID: UserProfile]) { self.profiles = Mutex(profiles) }
+    func set(_ profile: UserProfile) { profiles.withLock { $0[profile.id] = profile } }
+    func user(_ id: UserID) -> UserProfile? { profiles.withLock { $0[id] } }
+    func creditScore(_ id: UserID) -> Int? { nil }
+    func creditExplanation(_ id: UserID) -> ScriptValue? { nil }
     func areFriends(_ first: UserID, _ second: UserID) -> Bool { false }
     func affinity(from viewer: UserID, to author: UserID) -> Double { 0 }
     func balanceFen(_ id: UserID) -> Int64? { nil }
@@ -185,6 +201,45 @@ struct RuleEngineTests {
             #expect(error.message.contains("read-only: cannot set field 'text'"))
         }
         #expect(try sees(1))
+    }
+
+    /// `quanzi.user` answers from the state's proxy cache once a user was asked for, and a
+    /// changed profile is answered as it is now, never from a stale proxy.
+    @Test("quanzi.user is cached per state and follows profile changes")
+    func cachedUserBinding() throws {
+        let profiles = ProfilesDataSource([UserID(5): UserProfile(id: UserID(5), city: "Hangzhou")])
+        let code = """
+            return quanzi.circle {
+              id = "local", title = "Local",
+              rules = {
+                view = function(user, circle, post)
+                  local author = quanzi.user(post.author_id)
+                  return author ~= nil and author.city == "Hangzhou", "Hangzhou authors only"
+                end,
+                like = function(user, circle, post)
+                  return rawequal(quanzi.user(post.author_id), quanzi.user(post.author_id)), "not the cached proxy"
+                end,
+              },
+            }
+            """
+        let engine = RuleEngine(plugins: try PluginSet.load([source(code)]), dataSource: profiles)
+        func sees(author: Int64) throws -> Bool {
+            try engine.evaluate(
+                circle: CircleID("local"), action: .view, user: UserProfile(id: UserID(3)),
+                context: RuleContext(post: PostContext(id: 1, authorID: UserID(author)))
+            ).allowed
+        }
+        #expect(try sees(author: 5) && sees(author: 5))
+        // Both answers are the one proxy cached after the first call (one state in this test).
+        let like = try engine.evaluate(
+            circle: CircleID("local"), action: .like, user: UserProfile(id: UserID(3)),
+            context: RuleContext(post: PostContext(id: 1, authorID: UserID(5))))
+        #expect(like.allowed)
+        #expect(try !sees(author: 6), "an unknown user is nil")
+        profiles.set(UserProfile(id: UserID(5), city: "Beijing"))
+        #expect(try !sees(author: 5), "the moved author is answered as now")
+        profiles.set(UserProfile(id: UserID(5), city: "Hangzhou"))
+        #expect(try sees(author: 5))
     }
 
     @Test("bindings answer from the data source and accept users or ids")

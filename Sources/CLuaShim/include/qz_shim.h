@@ -29,6 +29,7 @@ typedef enum qz_value_type {
     QZ_VALUE_TABLE = 5,   // a read-only proxy is pushed
     QZ_VALUE_ERROR = 6,   // raise `string` as a Lua error at the caller's line
     QZ_VALUE_ARGUMENT = 7, // return the caller's argument number `integer` unchanged
+    QZ_VALUE_REFERENCE = 8, // push the registry's value number `integer` (a cached proxy)
 } qz_value_type;
 
 /// The host functions scripts reach through `quanzi.*`; Swift implements them.

@@ -17,6 +17,10 @@ let bindingTrampoline: qz_binding_fn = { context, L, bindingID, results, capacit
         results[0].type = Int32(QZ_VALUE_ARGUMENT.rawValue)
         results[0].integer = Int64(index)
         return 1
+    case .reference(let reference):
+        results[0].type = Int32(QZ_VALUE_REFERENCE.rawValue)
+        results[0].integer = Int64(reference)
+        return 1
     case .error(let message):
         results[0] = state.arena.encode(.string(message))
         results[0].type = Int32(QZ_VALUE_ERROR.rawValue)
@@ -28,10 +32,16 @@ enum BindingAnswer {
     case values([ScriptValue])
     /// Return the caller's argument at this index unchanged (e.g. the default of ab.param).
     case argument(Int32)
+    /// Return the value the registry holds under this reference (a cached proxy).
+    case reference(Int32)
     case error(String)
 }
 
 extension LuaState {
+    /// Users cached after one call at most: a script looping over thousands of ids would
+    /// otherwise have every one built a second time.
+    static let usersToCacheMax = 256
+
     func answerBinding(_ binding: qz_binding_id, arguments: BindingArguments) -> BindingAnswer {
         let source = dataSource
         func userArgument(_ index: Int32) -> UserID? { arguments.user(index) }
@@ -40,7 +50,15 @@ extension LuaState {
         case QZ_BIND_USER:
             guard let id = userArgument(1) else { return .error("quanzi.user expects a user id") }
             guard let user = source.user(id) else { return .values([.null]) }
-            return .values([UserRecord.make(user, nowEpochSeconds: clock.nowEpochSeconds)])
+            let now = clock.nowEpochSeconds
+            // A cached proxy costs a registry lookup. A missing one cannot be made and cached here
+            // (building it allocates under the memory cap, which may not fail with Swift frames
+            // on the stack), so C builds this answer and the state caches the user after the call.
+            if let reference = userProxyCache.cachedReference(for: id, stamp: UserStamp(user: user, day: now / 86_400)) {
+                return .reference(reference)
+            }
+            if usersToCache.count < Self.usersToCacheMax { usersToCache.append(user) }
+            return .values([UserRecord.make(user, nowEpochSeconds: now)])
         case QZ_BIND_CREDIT_SCORE:
             guard let id = userArgument(1) else { return .error("quanzi.credit.score expects a user or user id") }
             guard let score = source.creditScore(id) else { return .error("no credit score for user \(id)") }

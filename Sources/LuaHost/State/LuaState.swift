@@ -18,6 +18,9 @@ final class LuaState: @unchecked Sendable {
     private(set) var isPoisoned = false
     var userProxyCache = ProxyCache<UserID, UserStamp>(entriesMax: 4_096)
     var postProxyCache = ProxyCache<Int64, PostContext>(entriesMax: 4_096, costBytesMax: 4 << 20)
+    /// Users `quanzi.user` answered without a cached proxy during the current call; cached
+    /// after it (see `answerBinding`).
+    var usersToCache: [UserProfile] = []
 
     init(limits: ScriptLimits, dataSource: any ScriptDataSource, clock: any Clock) throws(ScriptError) {
         self.limits = limits
@@ -70,6 +73,7 @@ final class LuaState: @unchecked Sendable {
         defer {
             qz_settop(L, base)
             arena.reset()
+            cacheUsersAskedFor()
         }
         qz_output_reset(runtime)
         let argumentCount = push()

@@ -26,6 +26,13 @@ struct ProxyCache<Key: Hashable, Stamp: Equatable> {
         self.costBytesMax = costBytesMax
     }
 
+    /// The cached proxy's reference when `stamp` matches, changing nothing (so no Lua call that
+    /// could allocate: bindings use it while a script runs).
+    func cachedReference(for key: Key, stamp: Stamp) -> Int32? {
+        guard let entry = entries[key], entry.stamp == stamp else { return nil }
+        return entry.reference
+    }
+
     /// The cached proxy's reference when `stamp` matches; a stale entry is released.
     mutating func reference(for key: Key, stamp: Stamp, in state: LuaState) -> Int32? {
         guard let entry = entries[key] else { return nil }

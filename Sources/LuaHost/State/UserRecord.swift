@@ -33,6 +33,17 @@ struct UserStamp: Equatable {
 }
 
 extension LuaState {
+    /// Caches proxies of the users `quanzi.user` built during the last call, now that no script
+    /// runs (so the memory cap is not enforced and nothing can raise).
+    func cacheUsersAskedFor() {
+        guard !usersToCache.isEmpty else { return }
+        let top = qz_gettop(L)
+        for user in usersToCache { pushUser(user) }
+        usersToCache.removeAll(keepingCapacity: true)
+        qz_settop(L, top)
+        arena.reset()
+    }
+
     func pushUser(_ user: UserProfile) {
         let now = clock.nowEpochSeconds
         pushCached(\.userProxyCache, key: user.id, stamp: UserStamp(user: user, day: now / 86_400), costBytes: 0) {
