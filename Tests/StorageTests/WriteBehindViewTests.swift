@@ -40,6 +40,20 @@ struct WriteBehindViewTests {
         #expect(recorder.currentStatistics.views == total && recorder.currentStatistics.failedViews == 0)
     }
 
+    /// A lone page is written by the writer on its own soon after its linger, without a flush;
+    /// so is a page that arrives while the writer lingers over another.
+    @Test func aLonePageIsWrittenWithoutAFlush() throws {
+        let database = try QuanziDatabase.temporary()
+        defer { try? database.removeFiles() }
+        let recorder = ViewRecorder(database: database, durability: .writeBehind)
+        try recorder.record(Self.views(viewer: 1, posts: 0..<3), at: 1_000)
+        try recorder.record(Self.views(viewer: 2, posts: 3..<4), at: 1_000)
+        let deadline = Date().addingTimeInterval(10)
+        while recorder.currentStatistics.views < 4 && Date() < deadline { Thread.sleep(forTimeInterval: 0.002) }
+        #expect(recorder.currentStatistics.views == 4)
+        #expect(try Self.viewRows(database) == 4)
+    }
+
     /// A flood of views is written in bounded transactions (money shares SQLite's one writer),
     /// and a backlog past its bound makes `record` wait rather than grow.
     @Test func batchesAndBacklogAreBounded() throws {

@@ -11,12 +11,14 @@ import GRDB
 ///   writes every view pending at that moment while the others wait for that commit
 ///   (leader/follower group commit); a lone caller (the CLI, simulations) commits at once, so
 ///   results stay deterministic.
-/// - `.writeBehind`: `record` returns at once and a writer thread commits whatever has piled up,
-///   batch after batch (at most `batchViewsMax` per transaction, so money never waits long for
-///   SQLite's one writer; past `backlogViewsMax` waiting views, `record` waits for the writer). The server uses it: a view is a side effect of reading a feed, not
-///   something the client asked to store, and waiting for its fsync (plus a commit per handful
-///   of requests) was a fifth of the feed's CPU and most of its latency. A crash loses the views
-///   of the batch being written (milliseconds); `flush()` at shutdown loses none.
+/// - `.writeBehind`: `record` returns at once and a writer thread commits whatever has piled up
+///   (letting a partial batch gather for `lingerSeconds`), batch after batch: at most
+///   `batchViewsMax` views per transaction, so money never waits long for SQLite's one writer;
+///   past `backlogViewsMax` waiting views, `record` waits for the writer. The server uses it: a
+///   view is a side effect of reading a feed, not something the client asked to store, and
+///   waiting for its fsync (plus a commit per handful of requests) was a fifth of the feed's CPU
+///   and most of its latency. A crash loses the views not yet committed (milliseconds' worth);
+///   `flush()` at shutdown loses none.
 ///
 /// Synchronous on purpose: callers are synchronous service code on threads that may block.
 public final class ViewRecorder: @unchecked Sendable {
@@ -36,6 +38,11 @@ public final class ViewRecorder: @unchecked Sendable {
     /// `.beforeReturn`: feeds slow down rather than the backlog (memory, and views lost in a
     /// crash) growing without bound when the writer cannot keep up.
     public static let backlogViewsMax = 20_000
+    /// How long the write-behind writer lets a partial batch gather more pages. Once views cost a
+    /// row per page, a batch was a page or two and commits (WAL write, fsync) and waking the
+    /// writer for every page were most of its cost; a few milliseconds more at risk in a crash
+    /// buys batches of dozens of pages.
+    static let lingerSeconds = 0.005
 
     public let durability: Durability
     private let database: QuanziDatabase
@@ -54,6 +61,9 @@ public final class ViewRecorder: @unchecked Sendable {
     private var flushedThrough = 0
     private var statistics = Statistics()
     private var writerStarted = false
+    /// Views in `pending`, and when the oldest pending page arrived (nil when none is pending).
+    private var pendingViews = 0
+    private var pendingSince: Date?
 
     public init(database: QuanziDatabase, durability: Durability = .beforeReturn) {
         self.database = database
@@ -69,12 +79,16 @@ public final class ViewRecorder: @unchecked Sendable {
         defer { condition.unlock() }
         let mine = recordedCount..<(recordedCount + views.count)
         // A page longer than a batch (never a feed page; a bulk caller's) is cut to fit one.
+        let wasEmpty = pending.isEmpty
         pending.append(contentsOf: ViewedPage.pages(of: views, at: now).flatMap { $0.split(postsMax: Self.batchViewsMax) })
+        pendingViews += views.count
+        if wasEmpty { pendingSince = Date() }
         recordedCount = mine.upperBound
         switch durability {
         case .writeBehind:
             startWriterIfNeeded()
-            condition.broadcast()
+            // The writer needs waking only to start a linger or to cut it short for a full batch.
+            if wasEmpty || pendingViews >= Self.batchViewsMax { condition.broadcast() }
             // Backpressure: wait until the backlog is back under its bound.
             waitUntilFinished(through: recordedCount - Self.backlogViewsMax)
         case .beforeReturn:
@@ -145,6 +159,8 @@ public final class ViewRecorder: @unchecked Sendable {
         }
         let writing = Array(pending.prefix(pageCount))
         pending.removeFirst(pageCount)
+        pendingViews -= count
+        pendingSince = pending.isEmpty ? nil : Date()
         let numbers = finishedCount..<(finishedCount + count)
         condition.unlock()
         let failure = write(writing)
@@ -177,6 +193,8 @@ public final class ViewRecorder: @unchecked Sendable {
         defer { condition.unlock() }
         if pending.isEmpty || leaderActive {
             _ = condition.wait(until: Date(timeIntervalSinceNow: Self.idleWakeSeconds))
+        } else if pendingViews < Self.batchViewsMax, let since = pendingSince, -since.timeIntervalSinceNow < Self.lingerSeconds {
+            _ = condition.wait(until: since.addingTimeInterval(Self.lingerSeconds))
         } else {
             writePendingAsLeader()
         }
