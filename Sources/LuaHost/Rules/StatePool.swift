@@ -1,5 +1,4 @@
 import Core
-import Synchronization
 
 /// A Lua state with plugins (or experiments) loaded, as the pool hands it out.
 final class PooledState: @unchecked Sendable {
@@ -22,7 +21,10 @@ final class StatePool: Sendable {
     /// only costs memory.
     static let idleMax = 64
 
-    private let idle = Mutex<[PooledState]>([])
+    /// Behind a pthread lock rather than `Mutex`, whose priority-inheritance futex sent every
+    /// contended take and return through the kernel once feeds ran in parallel (see
+    /// `ReadWriteLocked`); only its write side is used.
+    private let idle = ReadWriteLocked<[PooledState]>([])
     private let make: @Sendable () throws(QuanziError) -> PooledState
 
     init(make: @escaping @Sendable () throws(QuanziError) -> PooledState) {
@@ -31,14 +33,14 @@ final class StatePool: Sendable {
 
     func withState<T>(_ body: (PooledState) throws(QuanziError) -> T) throws(QuanziError) -> T {
         let pooled: PooledState
-        if let taken = idle.withLock({ $0.popLast() }) {
+        if let taken = idle.write({ $0.popLast() }) {
             pooled = taken
         } else {
             pooled = try make()
         }
         defer {
             if !pooled.state.isPoisoned {
-                idle.withLock { states in
+                idle.write { states in
                     if states.count < Self.idleMax { states.append(pooled) }
                 }
             }
@@ -46,5 +48,5 @@ final class StatePool: Sendable {
         return try body(pooled)
     }
 
-    var idleCount: Int { idle.withLock { $0.count } }
+    var idleCount: Int { idle.read { $0.count } }
 }
