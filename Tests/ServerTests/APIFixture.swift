@@ -38,13 +38,13 @@ final class APIFixture: Sendable {
         return url
     }()
 
-    func app(port: Int = 0) -> some ApplicationProtocol {
+    func app(port: Int = 0, logger: Logger = APIFixture.quietLogger) -> some ApplicationProtocol {
         buildApplication(
             service: service, configuration: ServerConfiguration(host: "127.0.0.1", port: port, limits: limits), metrics: metrics,
-            logger: Self.quietLogger)
+            logger: logger)
     }
 
-    /// Request logs are tested by running the server; here they would only bury test output.
+    /// Request logs would only bury test output (`RequestLogTests` captures them).
     static let quietLogger: Logger = {
         var logger = Logger(label: "quanzi.http.test")
         logger.logLevel = .critical

@@ -31,7 +31,6 @@ struct AuthMiddleware: RouterMiddleware {
         }
         var context = context
         context.caller = Caller(userID: record.userID, isAdmin: record.isAdmin, tokenID: record.id)
-        context.logger[metadataKey: "user_id"] = "\(record.userID)"
         return try await next(request, context)
     }
 }

@@ -22,7 +22,9 @@ struct ErrorMiddleware: RouterMiddleware {
             }
             let apiError = APIError(error)
             if apiError.isServerFault {
-                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "code": "\(apiError.code)"])
+                let userID = context.facts.userID.map { "\($0)" } ?? "-"
+                context.logger.error(
+                    "request failed", metadata: ["error": "\(String(reflecting: error))", "code": "\(apiError.code)", "user_id": "\(userID)"])
             }
             return try apiError.response(from: request, context: context)
         }

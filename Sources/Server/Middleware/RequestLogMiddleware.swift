@@ -9,6 +9,10 @@ struct RequestLogMiddleware: RouterMiddleware {
         let started = ContinuousClock.now
         let response = try await next(request, context)
         let elapsed = ContinuousClock.now - started
+        let level: Logger.Level = response.status.code >= 500 ? .error : .info
+        // Built only when it will be written: at `--log-level warning` (benchmarks, busy
+        // servers) formatting five fields per request was a visible share of a feed's CPU.
+        guard context.logger.logLevel <= level else { return response }
         var metadata: Logger.Metadata = [
             "method": "\(request.method.rawValue)",
             "path": "\(request.uri.path)",
@@ -17,7 +21,7 @@ struct RequestLogMiddleware: RouterMiddleware {
             "duration_us": "\(elapsed.nanoseconds / 1_000)",
         ]
         if let userID = context.facts.userID { metadata["user_id"] = "\(userID)" }
-        context.logger.log(level: response.status.code >= 500 ? .error : .info, "request", metadata: metadata)
+        context.logger.log(level: level, "request", metadata: metadata)
         return response
     }
 }
