@@ -26,23 +26,64 @@ public struct PostgresAffinityStore: Sendable {
         try database.write { session in try Self.bump(viewer: viewer, author: author, interaction, at: now, session) }
     }
 
-    /// The decay is Swift (`Affinity.decayed`), so the row is read, then written: the first
-    /// statement creates the row if missing (score 0) or locks it, and returns it, so a bump on
-    /// another node waits for this one instead of losing it.
+    /// One interaction of `viewer` with `author`.
+    struct Bump {
+        var viewer: UserID
+        var author: UserID
+        var interaction: Affinity.Interaction
+        var at: Int64
+    }
+
     static func bump(viewer: UserID, author: UserID, _ interaction: Affinity.Interaction, at now: Int64, _ session: PostgresSession) throws {
-        guard viewer != author else { return }
-        let current = try session.row(
+        try bump([Bump(viewer: viewer, author: author, interaction: interaction, at: now)], session)
+    }
+
+    /// Applies `bumps` in order, in two statements however many there are. The decay is Swift
+    /// (`Affinity.decayed`), so rows are read, then written: the first statement creates each
+    /// missing row (score 0, at its first bump) or locks it, and returns it, so a bump on another
+    /// node waits for this one instead of losing it. Rows are locked in key order, so two
+    /// transactions bumping the same pairs cannot deadlock.
+    static func bump(_ bumps: [Bump], _ session: PostgresSession) throws {
+        let bumps = bumps.filter { $0.viewer != $0.author }
+        var firstAt: [Pair: Int64] = [:]
+        for bump in bumps where firstAt[Pair(bump)] == nil { firstAt[Pair(bump)] = bump.at }
+        guard !firstAt.isEmpty else { return }
+        let pairs = firstAt.keys.sorted { ($0.viewer, $0.author) < ($1.viewer, $1.author) }
+        let rows = try session.rows(
             """
-            INSERT INTO affinities (viewer_id, author_id, score, updated_at) VALUES (\(viewer.rawValue), \(author.rawValue), 0, \(now))
+            INSERT INTO affinities (viewer_id, author_id, score, updated_at)
+            SELECT v, a, 0, t FROM unnest(\(pairs.map(\.viewer))::bigint[], \(pairs.map(\.author))::bigint[],
+              \(pairs.map { firstAt[$0] ?? 0 })::bigint[]) AS p(v, a, t)
             ON CONFLICT (viewer_id, author_id) DO UPDATE SET score = affinities.score
-            RETURNING score, updated_at
-            """, as: (Double, Int64).self)
-        guard let (score, updatedAt) = current else { throw PostgresStorageCorrupt(reason: "affinity upsert returned no row") }
-        let previous = Affinity.decayed(score, updatedAtEpochSeconds: updatedAt, nowEpochSeconds: now)
+            RETURNING viewer_id, author_id, score, updated_at
+            """, as: (Int64, Int64, Double, Int64).self)
+        var current: [Pair: (score: Double, updatedAt: Int64)] = [:]
+        for (viewer, author, score, updatedAt) in rows { current[Pair(viewer: viewer, author: author)] = (score, updatedAt) }
+        guard current.count == pairs.count else { throw PostgresStorageCorrupt(reason: "affinity upsert returned no row") }
+        for bump in bumps {
+            guard let (score, updatedAt) = current[Pair(bump)] else { continue }
+            let previous = Affinity.decayed(score, updatedAtEpochSeconds: updatedAt, nowEpochSeconds: bump.at)
+            current[Pair(bump)] = (previous + bump.interaction.weight, bump.at)
+        }
+        let scores = pairs.map { current[$0] ?? (0, 0) }
         try session.execute(
             """
-            UPDATE affinities SET score = \(previous + interaction.weight), updated_at = \(now)
-            WHERE viewer_id = \(viewer.rawValue) AND author_id = \(author.rawValue)
+            UPDATE affinities SET score = s.score, updated_at = s.at
+            FROM unnest(\(pairs.map(\.viewer))::bigint[], \(pairs.map(\.author))::bigint[], \(scores.map { $0.score })::float8[],
+              \(scores.map { $0.updatedAt })::bigint[]) AS s(v, a, score, at)
+            WHERE viewer_id = s.v AND author_id = s.a
             """)
+    }
+
+    private struct Pair: Hashable {
+        var viewer: Int64
+        var author: Int64
+
+        init(viewer: Int64, author: Int64) {
+            self.viewer = viewer
+            self.author = author
+        }
+
+        init(_ bump: Bump) { self.init(viewer: bump.viewer.rawValue, author: bump.author.rawValue) }
     }
 }

@@ -99,13 +99,30 @@ public struct PostgresFriendStore: Sendable {
     }
 
     static func befriend(_ first: UserID, _ second: UserID, at now: Int64, _ session: PostgresSession) throws {
-        try session.execute(
-            """
+        let friendship = Friendship(first: first, second: second, since: now)
+        try session.execute(befriend([friendship]))
+        try PostgresEventLog.append(friendship.addedEvent, in: session)
+    }
+
+    /// Two users made friends directly, stored in both directions.
+    struct Friendship {
+        var first: UserID
+        var second: UserID
+        var since: Int64
+
+        var addedEvent: Event { Event(kind: .friendAdded, at: since, userID: first, targetUserID: second) }
+    }
+
+    /// Both directions of every friendship; directions already stored are left as they are.
+    static func befriend(_ friendships: [Friendship]) -> PostgresQuery {
+        let users = friendships.flatMap { [$0.first.rawValue, $0.second.rawValue] }
+        let friends = friendships.flatMap { [$0.second.rawValue, $0.first.rawValue] }
+        let since = friendships.flatMap { [$0.since, $0.since] }
+        return """
             INSERT INTO friendships (user_id, friend_id, since)
-            VALUES (\(first.rawValue), \(second.rawValue), \(now)), (\(second.rawValue), \(first.rawValue), \(now))
+            SELECT * FROM unnest(\(users)::bigint[], \(friends)::bigint[], \(since)::bigint[])
             ON CONFLICT DO NOTHING
-            """)
-        try PostgresEventLog.append(Event(kind: .friendAdded, at: now, userID: first, targetUserID: second), in: session)
+            """
     }
 
     static func areFriends(_ first: UserID, _ second: UserID, _ session: PostgresSession) throws -> Bool {

@@ -41,33 +41,13 @@ public struct PostgresPostStore: Sendable {
         circle: CircleID, author: UserID, kind: PostKind, body: String, verdict: ModerationVerdict,
         at now: Int64, _ session: PostgresSession
     ) throws -> Post {
-        var status = PostStatus.visible
-        var hiddenReason: String?
-        if case .heldForReview(let keywords) = verdict {
-            status = .hidden
-            hiddenReason = "held for review: " + keywords.joined(separator: ", ")
+        let new = PostgresPostWrites.NewPost(circle: circle, author: author, kind: kind, body: body, verdict: verdict, at: now)
+        guard let id = try session.value(PostgresPostWrites.insert([new]), as: Int64.self) else {
+            throw PostgresStorageCorrupt(reason: "INSERT returned no post id")
         }
-        let id = try session.value(
-            """
-            INSERT INTO posts (circle_id, author_id, kind, body, created_at, status, hidden_reason)
-            VALUES (\(circle.rawValue), \(author.rawValue), \(kind.rawValue), \(body), \(now), \(status.rawValue), \(hiddenReason))
-            RETURNING id
-            """, as: Int64.self)
-        guard let id else { throw PostgresStorageCorrupt(reason: "INSERT returned no post id") }
-        let post = Post(
-            id: id, circleID: circle, authorID: author, kind: kind, body: body, createdAtEpochSeconds: now,
-            status: status, hiddenReason: hiddenReason)
-        var events = [Event(kind: .postCreated, at: now, userID: author, circleID: circle, postID: id)]
-        if case .heldForReview(let keywords) = verdict {
-            try session.execute(
-                """
-                INSERT INTO moderation_queue (post_id, reason, detail, created_at)
-                VALUES (\(id), 'keywords', \(keywords.joined(separator: ", ")), \(now))
-                """)
-            events.append(Event(kind: .postHidden, at: now, userID: author, circleID: circle, postID: id, context: "keywords"))
-        }
-        try PostgresEventLog.append(events, in: session)
-        return post
+        if let entry = new.queueEntry(id: id) { try session.execute(PostgresPostWrites.queueForModeration([entry])) }
+        try PostgresEventLog.append(new.events(id: id), in: session)
+        return new.post(id: id)
     }
 
     /// Posts by id (missing ids are absent from the result).
@@ -118,16 +98,12 @@ public struct PostgresPostStore: Sendable {
 
     static func comment(on postID: Int64, by user: UserID, body: String, at now: Int64, _ session: PostgresSession) throws -> Comment {
         let post = try requireVisible(postID, session)
-        let id = try session.value(
-            """
-            INSERT INTO comments (post_id, author_id, body, created_at) VALUES (\(postID), \(user.rawValue), \(body), \(now))
-            RETURNING id
-            """, as: Int64.self)
-        guard let id else { throw PostgresStorageCorrupt(reason: "INSERT returned no comment id") }
-        try session.execute("UPDATE posts SET comment_count = comment_count + 1 WHERE id = \(postID)")
-        try PostgresEventLog.append(
-            Event(kind: .commentCreated, at: now, userID: user, circleID: post.circleID, postID: postID, targetUserID: post.authorID),
-            in: session)
+        let comment = PostgresPostWrites.Interaction(postID: postID, user: user, at: now, text: body)
+        guard let id = try session.value(PostgresPostWrites.insertComments([comment]), as: Int64.self) else {
+            throw PostgresStorageCorrupt(reason: "INSERT returned no comment id")
+        }
+        try session.execute(PostgresPostWrites.addCounts([postID: .init(comments: 1)]))
+        try PostgresEventLog.append(PostgresPostWrites.event(.commentCreated, on: post, by: user, at: now), in: session)
         try PostgresAffinityStore.bump(viewer: user, author: post.authorID, .comment, at: now, session)
         return Comment(id: id, postID: postID, authorID: user, body: body, createdAtEpochSeconds: now)
     }
@@ -158,13 +134,10 @@ public struct PostgresPostStore: Sendable {
     /// Returns false when the user already liked the post.
     static func like(_ postID: Int64, by user: UserID, at now: Int64, _ session: PostgresSession) throws -> Bool {
         let post = try requireVisible(postID, session)
-        let added = try session.changes(
-            "INSERT INTO likes (post_id, user_id, created_at) VALUES (\(postID), \(user.rawValue), \(now)) ON CONFLICT DO NOTHING")
+        let added = try session.changes(PostgresPostWrites.insertLikes([PostgresPostWrites.Interaction(postID: postID, user: user, at: now)]))
         guard added == 1 else { return false }
-        try session.execute("UPDATE posts SET like_count = like_count + 1 WHERE id = \(postID)")
-        try PostgresEventLog.append(
-            Event(kind: .likeCreated, at: now, userID: user, circleID: post.circleID, postID: postID, targetUserID: post.authorID),
-            in: session)
+        try session.execute(PostgresPostWrites.addCounts([postID: .init(likes: 1)]))
+        try PostgresEventLog.append(PostgresPostWrites.event(.likeCreated, on: post, by: user, at: now), in: session)
         try PostgresAffinityStore.bump(viewer: user, author: post.authorID, .like, at: now, session)
         return true
     }
@@ -185,30 +158,20 @@ public struct PostgresPostStore: Sendable {
     ) throws -> Bool {
         let post = try requireVisible(postID, session)
         let added = try session.changes(
-            """
-            INSERT INTO reports (post_id, reporter_id, reason, created_at) VALUES (\(postID), \(user.rawValue), \(reason), \(now))
-            ON CONFLICT DO NOTHING
-            """)
+            PostgresPostWrites.insertReports([PostgresPostWrites.Interaction(postID: postID, user: user, at: now, text: reason)]))
         guard added == 1 else {
             throw QuanziError(.alreadyReported, "user \(user) already reported post \(postID)")
         }
-        try session.execute("UPDATE posts SET report_count = report_count + 1 WHERE id = \(postID)")
-        var events = [
-            Event(kind: .reportCreated, at: now, userID: user, circleID: post.circleID, postID: postID, targetUserID: post.authorID)
-        ]
-        let reports = post.reportCount + 1
-        let hides = reports >= hideAtReports
-        if hides {
-            try session.execute("UPDATE posts SET status = 'hidden', hidden_reason = \("hidden after \(reports) reports") WHERE id = \(postID)")
-            try session.execute(
-                """
-                INSERT INTO moderation_queue (post_id, reason, detail, created_at) VALUES (\(postID), 'reports', \("\(reports) reports"), \(now))
-                """)
-            events.append(
-                Event(kind: .postHidden, at: now, userID: post.authorID, circleID: post.circleID, postID: postID, context: "reports"))
+        try session.execute(PostgresPostWrites.addCounts([postID: .init(reports: 1)]))
+        var events = [PostgresPostWrites.event(.reportCreated, on: post, by: user, at: now)]
+        let hiding = PostgresPostWrites.Hiding.after(reportCount: post.reportCount + 1, hideAtReports: hideAtReports, postID: postID, at: now)
+        if let hiding {
+            try session.execute(PostgresPostWrites.hide([hiding]))
+            try session.execute(PostgresPostWrites.queueForModeration([hiding.queueEntry]))
+            events.append(hiding.event(on: post))
         }
         try PostgresEventLog.append(events, in: session)
-        return hides
+        return hiding != nil
     }
 
     /// Posts hidden by moderation whose authors are `user`, for the conduct dimension of credit.

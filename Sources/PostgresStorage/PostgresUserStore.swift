@@ -18,15 +18,27 @@ public struct PostgresUserStore: Sendable {
     }
 
     static func insert(_ user: UserProfile, isAdmin: Bool, in session: PostgresSession) throws {
-        try session.execute(
-            """
+        try session.execute(insert([(user, isAdmin)]))
+        try PostgresEventLog.append(createdEvent(user), in: session)
+    }
+
+    /// Inserts the users, one array per column however many there are.
+    static func insert(_ users: [(profile: UserProfile, isAdmin: Bool)]) -> PostgresQuery {
+        let profiles = users.map(\.profile)
+        return """
             INSERT INTO users (id, display_name, verified, verified_at, gender, birth_year, occupation, school, employer, city,
               created_at, is_admin)
-            VALUES (\(user.id.rawValue), \(user.displayName), \(user.verified), \(user.verifiedAtEpochSeconds),
-              \(user.gender.rawValue), \(user.birthYear), \(user.occupation.rawValue), \(user.school), \(user.employer),
-              \(user.city), \(user.createdAtEpochSeconds), \(isAdmin))
-            """)
-        try PostgresEventLog.append(Event(kind: .userCreated, at: user.createdAtEpochSeconds, userID: user.id), in: session)
+            SELECT * FROM unnest(\(profiles.map(\.id.rawValue))::bigint[], \(profiles.map(\.displayName))::text[],
+              \(profiles.map(\.verified))::boolean[], \(PostgresNullableArray(profiles.map(\.verifiedAtEpochSeconds)))::bigint[],
+              \(profiles.map(\.gender.rawValue))::text[], \(PostgresNullableArray(profiles.map(\.birthYear)))::bigint[],
+              \(profiles.map(\.occupation.rawValue))::text[], \(PostgresNullableArray(profiles.map(\.school)))::text[],
+              \(PostgresNullableArray(profiles.map(\.employer)))::text[], \(PostgresNullableArray(profiles.map(\.city)))::text[],
+              \(profiles.map(\.createdAtEpochSeconds))::bigint[], \(users.map(\.isAdmin))::boolean[])
+            """
+    }
+
+    static func createdEvent(_ user: UserProfile) -> Event {
+        Event(kind: .userCreated, at: user.createdAtEpochSeconds, userID: user.id)
     }
 
     public func user(_ id: UserID) throws -> UserProfile? {
