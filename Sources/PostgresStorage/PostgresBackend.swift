@@ -42,7 +42,7 @@ public final class PostgresBackend: StorageBackend {
     /// `nodeID` names this node in the events it writes (a fresh one per open by default).
     public static func open(
         url: String, limits: LedgerLimits = .default, connectionsMax: Int = QuanziPostgresDatabase.connectionsMaxDefault,
-        nodeID: String = newNodeID(), groupCommit: GroupCommitPolicy = .postgresDefault,
+        nodeID: String = newNodeID(), groupCommit: GroupCommitPolicy = .default,
         logger: Logger = Logger(label: "quanzi.postgres")
     ) async throws -> PostgresBackend {
         let client = PostgresClient(

@@ -11,7 +11,7 @@ import StorageModel
 /// Results are the same `LedgerResult`s; a thrown error means nothing was committed and the
 /// request may be retried with the same idempotency key. Top-ups, transfers and tips are group
 /// committed per node, as on SQLite: concurrent requests queue and share one transaction (see
-/// ``GroupCommitPolicy/postgresDefault``); red packets are a transaction each.
+/// ``GroupCommitPolicy``); red packets are a transaction each.
 public final class PostgresWallet: Sendable {
     public let client: PostgresClient
     public let limits: LedgerLimits
@@ -29,7 +29,7 @@ public final class PostgresWallet: Sendable {
     /// packets, as for the SQLite `Wallet`; the default admits only listed users.
     public static func open(
         client: PostgresClient, clock: any Clock = SystemClock(), limits: LedgerLimits = .default,
-        commitMode: TransferCommitMode = .groupCommit(.postgresDefault),
+        commitMode: TransferCommitMode = .default,
         audience: any RedPacketAudienceChecker = ListedUsersOnly(), logger: Logger = Logger(label: "quanzi.postgres-wallet")
     ) async throws -> PostgresWallet {
         try await checkDurable(client: client, logger: logger)
@@ -179,11 +179,4 @@ public final class PostgresWallet: Sendable {
     public func verify() async throws -> LedgerReport {
         try await PostgresLedgerVerifier.verify(client, logger: logger)
     }
-}
-
-extension GroupCommitPolicy {
-    /// Group commit on PostgreSQL: SQLite's bounds, with two batches in flight per node so that
-    /// one batch takes its locks and writes while the other waits for its commit (measured
-    /// against one and four in README, "Several nodes on PostgreSQL").
-    public static let postgresDefault = GroupCommitPolicy(batchesInFlightMax: 2)
 }

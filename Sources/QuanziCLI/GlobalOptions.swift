@@ -77,7 +77,7 @@ struct GlobalOptions: ParsableArguments {
     func openPostgres(batchesInFlightMax: Int? = nil) async throws -> PostgresBackend {
         var logger = Logger(label: "quanzi.postgres")
         logger.logLevel = .error
-        var groupCommit = GroupCommitPolicy.postgresDefault
+        var groupCommit = GroupCommitPolicy.default
         if let batchesInFlightMax { groupCommit.batchesInFlightMax = batchesInFlightMax }
         return try await PostgresBackend.open(url: db, groupCommit: groupCommit, logger: logger)
     }

@@ -33,7 +33,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "With a postgres:// database: how often (milliseconds) to read other nodes' writes from the events table.")
     var followIntervalMs = 100
 
-    @Option(help: "With a postgres:// database: most transfer batches this node commits at once (default 2).")
+    @Option(help: "With a postgres:// database: most transfer batches this node commits at once (default 1).")
     var batchesInFlight: Int?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
