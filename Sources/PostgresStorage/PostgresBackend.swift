@@ -31,6 +31,8 @@ public final class PostgresBackend: StorageBackend {
     /// This node: the `origin` of every event its connections insert.
     public let nodeID: String
     public let limits: LedgerLimits
+    /// How this node's wallet batches transfers.
+    public let groupCommit: GroupCommitPolicy
     let logger: Logger
     private let clientTask: Task<Void, Never>
 
@@ -40,7 +42,8 @@ public final class PostgresBackend: StorageBackend {
     /// `nodeID` names this node in the events it writes (a fresh one per open by default).
     public static func open(
         url: String, limits: LedgerLimits = .default, connectionsMax: Int = QuanziPostgresDatabase.connectionsMaxDefault,
-        nodeID: String = newNodeID(), logger: Logger = Logger(label: "quanzi.postgres")
+        nodeID: String = newNodeID(), groupCommit: GroupCommitPolicy = .default,
+        logger: Logger = Logger(label: "quanzi.postgres")
     ) async throws -> PostgresBackend {
         let client = PostgresClient(
             configuration: try PostgresURL.configuration(url, connectionsMax: connectionsMax, nodeID: nodeID), backgroundLogger: logger)
@@ -52,7 +55,7 @@ public final class PostgresBackend: StorageBackend {
             let database = try QuanziPostgresDatabase(url: url, connectionsMax: connectionsMax, nodeID: nodeID, logger: logger)
             return PostgresBackend(
                 database: database, client: client, clientTask: clientTask, location: PostgresURL.redacted(url), nodeID: nodeID, limits: limits,
-                logger: logger)
+                groupCommit: groupCommit, logger: logger)
         } catch {
             clientTask.cancel()
             throw error
@@ -66,8 +69,9 @@ public final class PostgresBackend: StorageBackend {
 
     private init(
         database: QuanziPostgresDatabase, client: PostgresClient, clientTask: Task<Void, Never>, location: String, nodeID: String,
-        limits: LedgerLimits, logger: Logger
+        limits: LedgerLimits, groupCommit: GroupCommitPolicy, logger: Logger
     ) {
+        self.groupCommit = groupCommit
         self.nodeID = nodeID
         eventFollowing = PostgresEventFollower(database: database, nodeID: nodeID)
         self.database = database
@@ -89,9 +93,11 @@ public final class PostgresBackend: StorageBackend {
         events = PostgresEventAppender(database: database)
     }
 
-    /// A wallet on this backend's client; `open` already checked that commits are durable.
+    /// A wallet on this backend's client; `open` already checked that commits are durable. Its
+    /// group committer is this node's: make one wallet per node.
     public func makeWallet(clock: any Clock, audience: any RedPacketAudienceChecker) throws -> any WalletRepository {
-        PostgresWallet(client: client, clock: clock, limits: limits, audience: audience, logger: logger)
+        PostgresWallet(
+            client: client, clock: clock, limits: limits, commitMode: .groupCommit(groupCommit), audience: audience, logger: logger)
     }
 
     public func makeViewRecorder(durability: ViewDurability) -> any ViewRecording {

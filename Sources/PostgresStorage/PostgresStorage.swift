@@ -8,10 +8,11 @@
 /// - ``QuanziPostgresDatabase`` carries the synchronous stores (their SQLite twins are
 ///   synchronous and so are their callers): each statement blocks the calling thread on a NIO
 ///   future of its own connection pool, never on Swift's cooperative pool (see there).
-/// - ``PostgresWallet`` is async like the SQLite `Wallet`, on a `PostgresClient`: transfer
-///   batches and red packets in one transaction each, locking accounts with `SELECT … FOR
-///   UPDATE` in ascending id order (and a red packet's row before its accounts), so concurrent
-///   nodes serialise on the rows they share and never deadlock; events in the same transaction.
+/// - ``PostgresWallet`` is async like the SQLite `Wallet`, on a `PostgresClient`: transfers
+///   group-committed per node as on SQLite, each batch and each red packet one transaction,
+///   locking accounts with `SELECT … FOR UPDATE` in ascending id order (and a red packet's row
+///   before its accounts), so concurrent batches and nodes serialise on the rows they share and
+///   never deadlock; events in the same transaction.
 /// - ``PostgresLedgerVerifier`` replays the entries (`Ledger.BalanceReplay`) like `ledger verify`.
 ///
 /// Domain checks (fields, limits, fingerprints, result codes, share draws, decay, credit,

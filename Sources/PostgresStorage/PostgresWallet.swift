@@ -9,15 +9,19 @@ import StorageModel
 /// across them (see ``PostgresTransferBatch`` for how).
 ///
 /// Results are the same `LedgerResult`s; a thrown error means nothing was committed and the
-/// request may be retried with the same idempotency key. Each call is one transaction on a
-/// pooled connection; PostgreSQL flushes the WAL of concurrent commits together, which plays
-/// the part of the SQLite wallet's group committer.
+/// request may be retried with the same idempotency key. Top-ups, transfers and tips are group
+/// committed per node, as on SQLite: concurrent requests queue and share one transaction (see
+/// ``GroupCommitPolicy``); red packets are a transaction each.
 public final class PostgresWallet: Sendable {
     public let client: PostgresClient
     public let limits: LedgerLimits
+    /// How transfers are made durable.
+    public let commitMode: TransferCommitMode
     let clock: any Clock
     let audience: any RedPacketAudienceChecker
     let logger: Logger
+    let transactions: PostgresTransactions
+    private let committer: GroupCommitter?
 
     /// Checks that the server makes commits durable (fsync and synchronous_commit on) before
     /// any money moves. The caller runs `client.run()` for as long as the wallet is used, and
@@ -25,10 +29,11 @@ public final class PostgresWallet: Sendable {
     /// packets, as for the SQLite `Wallet`; the default admits only listed users.
     public static func open(
         client: PostgresClient, clock: any Clock = SystemClock(), limits: LedgerLimits = .default,
+        commitMode: TransferCommitMode = .default,
         audience: any RedPacketAudienceChecker = ListedUsersOnly(), logger: Logger = Logger(label: "quanzi.postgres-wallet")
     ) async throws -> PostgresWallet {
         try await checkDurable(client: client, logger: logger)
-        return PostgresWallet(client: client, clock: clock, limits: limits, audience: audience, logger: logger)
+        return PostgresWallet(client: client, clock: clock, limits: limits, commitMode: commitMode, audience: audience, logger: logger)
     }
 
     /// Throws ``PostgresWalletNotDurable`` unless fsync and synchronous_commit are on.
@@ -42,12 +47,26 @@ public final class PostgresWallet: Sendable {
     }
 
     /// Without the durability check: ``PostgresBackend`` made it when it opened.
-    init(client: PostgresClient, clock: any Clock, limits: LedgerLimits, audience: any RedPacketAudienceChecker, logger: Logger) {
+    init(
+        client: PostgresClient, clock: any Clock, limits: LedgerLimits, commitMode: TransferCommitMode,
+        audience: any RedPacketAudienceChecker, logger: Logger
+    ) {
         self.client = client
         self.clock = clock
         self.limits = limits
+        self.commitMode = commitMode
         self.audience = audience
         self.logger = logger
+        let transactions = PostgresTransactions(client: client, logger: logger)
+        self.transactions = transactions
+        switch commitMode {
+        case .groupCommit(let policy):
+            committer = GroupCommitter(policy: policy) { requests in
+                await transactions.commitBatch(requests, limits: limits, at: clock.nowEpochSeconds)
+            }
+        case .transactionPerTransfer:
+            committer = nil
+        }
     }
 
     // MARK: Accounts
@@ -105,10 +124,12 @@ public final class PostgresWallet: Sendable {
     // MARK: Moving money
 
     /// Applies a top-up, transfer or tip; a replayed idempotency key returns the original receipt,
-    /// whichever node committed it.
+    /// whichever node committed it. Throws `WalletOverloaded` when the group-commit queue is full.
     public func transfer(_ request: TransferRequest) async throws -> TransferResult {
+        // Refusals that need no database never wait for a batch.
         if let error = request.fieldError(limits: limits) { return .rejected(error) }
-        return try await commitRetrying([request])[0]
+        if let committer { return try await committer.submit(request) }
+        return try await transferBatch([request])[0].get()
     }
 
     /// Money from one user to another.
@@ -134,56 +155,25 @@ public final class PostgresWallet: Sendable {
     /// the shared transaction fails, each request is retried alone so one bad request fails
     /// alone (nothing of the failed transaction was committed, so nothing applies twice).
     public func transferBatch(_ requests: [TransferRequest]) async -> [Result<TransferResult, any Error>] {
-        do {
-            return try await commitRetrying(requests).map { .success($0) }
-        } catch {
-            guard requests.count > 1 else { return [.failure(error)] }
-            var results: [Result<TransferResult, any Error>] = []
-            for request in requests {
-                do { results.append(.success(try await commitRetrying([request])[0])) } catch { results.append(.failure(error)) }
-            }
-            return results
-        }
+        await transactions.commitBatch(requests, limits: limits, at: clock.nowEpochSeconds)
     }
 
-    /// Runs the batch in a transaction, again when PostgreSQL says a rerun may succeed.
-    private func commitRetrying(_ requests: [TransferRequest]) async throws -> [TransferResult] {
-        let (limits, now, logger) = (limits, clock.nowEpochSeconds, logger)
-        return try await retrying {
-            try await self.inTransaction { connection in
-                try await PostgresTransferBatch.apply(requests, limits: limits, at: now, on: connection, logger: logger)
-            }
-        }
-    }
-
-    /// Runs `attempt` again (at most `PostgresRetry.attemptsMax` times in all) when PostgreSQL
-    /// says a rerun may succeed; nothing of a failed run was committed.
+    /// Runs `attempt` again when PostgreSQL says a rerun may succeed (see ``PostgresTransactions``).
     func retrying<T>(_ attempt: () async throws -> T) async throws -> T {
-        var attempts = 1
-        while true {
-            do {
-                return try await attempt()
-            } catch where PostgresRetry.isRetryable(error) && attempts < PostgresRetry.attemptsMax {
-                attempts += 1
-            }
-        }
+        try await transactions.retrying(attempt)
     }
 
-    /// A transaction on a pooled connection. postgres-nio wraps what the body throws; it is
-    /// rethrown as itself, so callers see a `LedgerError` as the SQLite wallet throws it (and
-    /// `PostgresRetry` reads the SQLSTATE either way).
+    /// A transaction on a pooled connection that rethrows what `body` threw as itself.
     func inTransaction<T>(_ body: (PostgresConnection) async throws -> sending T) async throws -> sending T {
-        do {
-            return try await client.withTransaction(logger: logger, body)
-        } catch let error as PostgresTransactionError {
-            throw error.closureError ?? error
-        }
+        try await transactions.inTransaction(body)
     }
 
     // MARK: Verify
 
-    /// PostgreSQL groups the WAL flushes of concurrent commits itself; there is no batcher to count.
-    public func groupCommitStatistics() async -> GroupCommitStatistics? { nil }
+    /// Group-commit counters of this node, or `nil` in one-transaction-per-transfer mode.
+    public func groupCommitStatistics() async -> GroupCommitStatistics? {
+        await committer?.statistics
+    }
 
     /// `ledger verify` on this database (see ``PostgresLedgerVerifier``).
     public func verify() async throws -> LedgerReport {

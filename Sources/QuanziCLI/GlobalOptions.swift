@@ -45,7 +45,10 @@ struct GlobalOptions: ParsableArguments {
     /// Opens the database and the plugins, ready to act. The service's synchronous calls must
     /// then run on a thread that may block (`CLIBlocking.run`), as the server's do: on
     /// PostgreSQL they wait on the network, and debug builds trap if they run in a task.
-    func openService(clock: any Clock = SystemClock(), viewDurability: ViewRecorder.Durability = .beforeReturn) async throws -> QuanziService {
+    /// `batchesInFlightMax` overrides the PostgreSQL wallet's group-commit default (SQLite has one writer).
+    func openService(
+        clock: any Clock = SystemClock(), viewDurability: ViewRecorder.Durability = .beforeReturn, batchesInFlightMax: Int? = nil
+    ) async throws -> QuanziService {
         let (plugins, experiments) = try loadScripts()
         let limits = limits
         do {
@@ -53,7 +56,7 @@ struct GlobalOptions: ParsableArguments {
                 return try QuanziService(database: QuanziDatabase(path: db), plugins: plugins, experiments: experiments, clock: clock, limits: limits,
                                          viewDurability: viewDurability)
             }
-            let backend = try await openPostgres()
+            let backend = try await openPostgres(batchesInFlightMax: batchesInFlightMax)
             do {
                 // The service reads the circles' windows as it starts: synchronous stores.
                 return try await CLIBlocking.run {
@@ -71,10 +74,12 @@ struct GlobalOptions: ParsableArguments {
     }
 
     /// The PostgreSQL backend `--db` names (its schema must be current: `quanzi migrate`).
-    func openPostgres() async throws -> PostgresBackend {
+    func openPostgres(batchesInFlightMax: Int? = nil) async throws -> PostgresBackend {
         var logger = Logger(label: "quanzi.postgres")
         logger.logLevel = .error
-        return try await PostgresBackend.open(url: db, logger: logger)
+        var groupCommit = GroupCommitPolicy.default
+        if let batchesInFlightMax { groupCommit.batchesInFlightMax = batchesInFlightMax }
+        return try await PostgresBackend.open(url: db, groupCommit: groupCommit, logger: logger)
     }
 
     /// Exits 1 with a clear message when `db` is a PostgreSQL URL: `command` works on a SQLite file only.

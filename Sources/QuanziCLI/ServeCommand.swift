@@ -33,6 +33,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "With a postgres:// database: how often (milliseconds) to read other nodes' writes from the events table.")
     var followIntervalMs = 100
 
+    @Option(help: "With a postgres:// database: most transfer batches this node commits at once (default 1).")
+    var batchesInFlight: Int?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -40,6 +43,10 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
         guard apiRate > 0, moneyRate > 0 else { throw ValidationError("--api-rate and --money-rate must be positive") }
         guard (1...60_000).contains(followIntervalMs) else { throw ValidationError("--follow-interval-ms must be between 1 and 60000") }
+        if let batchesInFlight {
+            guard options.isPostgres else { throw ValidationError("--batches-in-flight needs a postgres:// database (SQLite has one writer)") }
+            guard (1...8).contains(batchesInFlight) else { throw ValidationError("--batches-in-flight must be between 1 and 8") }
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
     }
 
@@ -48,7 +55,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuredLogger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let logger = configuredLogger
         // Views are written behind the feed requests that show them (see `ViewRecorder`).
-        let service = try await options.openService(viewDurability: .writeBehind)
+        let service = try await options.openService(viewDurability: .writeBehind, batchesInFlightMax: batchesInFlight)
         // Load the plugins into a Lua state now, so the first request does not pay for it.
         try service.rules.prewarm()
         let metrics = ServerMetrics()

@@ -137,6 +137,10 @@ struct PostgresServiceTests {
                 #expect(try object(wallet)["balance_fen"] as? Int == 750)
                 let history = try await call(.get, "/v1/wallet/history", token: bob)
                 #expect((try object(history)["items"] as? [[String: Any]])?.first?["amount_fen"] as? Int == 250)
+                // The three money requests went through this node's group committer, as on SQLite.
+                let metrics = String(buffer: try await client.executeRequest(uri: "/metrics", method: .get, headers: [:], body: nil).body)
+                #expect(metrics.contains("quanzi_group_commit_requests 3"), "\(metrics)")
+                #expect(metrics.contains("quanzi_group_commit_batches "))
             }
             #expect(try await service.wallet.verify().isConsistent)
         }

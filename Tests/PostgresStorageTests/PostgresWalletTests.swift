@@ -2,6 +2,7 @@ import Core
 import Ledger
 import PostgresNIO
 import PostgresStorage
+import StorageModel
 import Testing
 
 @Suite("PostgreSQL wallet", PostgresTestDatabase.available)
@@ -34,10 +35,12 @@ struct PostgresWalletTests {
         }
     }
 
-    @Test("refusals come in LedgerError order and move nothing")
-    func refusals() async throws {
+    @Test(
+        "refusals come in LedgerError order and move nothing, group committed or a transaction per transfer",
+        arguments: [TransferCommitMode.default, .transactionPerTransfer])
+    func refusals(mode: TransferCommitMode) async throws {
         try await PostgresTestDatabase.withNodes(1) { clients in
-            let wallet = try await PostgresWallet.open(client: clients[0])
+            let wallet = try await PostgresWallet.open(client: clients[0], commitMode: mode)
             try await PostgresTestDatabase.insertUsers([1, 2], on: clients[0])
             try await wallet.openAccounts(for: [UserID(1), UserID(2)])
             #expect(try await wallet.topUp(UserID(1), amountFen: 100, idempotencyKey: "top").code == "ok")

@@ -46,6 +46,11 @@ struct TwoNodeHammerTests {
             }
 
             try await Self.raceKeys(nodeA, nodeB, acknowledged: acknowledged)
+            // More callers than batches in flight: each node's requests queued and shared transactions.
+            for node in [nodeA, nodeB] {
+                let statistics = try #require(await node.groupCommitStatistics())
+                #expect(statistics.largestBatch > 1 && statistics.batchCount < statistics.requestCount, "\(statistics)")
+            }
 
             let report = try await nodeB.verify()
             #expect(report.isConsistent, "\(report.problems.prefix(5))")

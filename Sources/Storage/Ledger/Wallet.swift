@@ -38,8 +38,10 @@ public final class Wallet: Sendable {
         self.audience = audience
         switch commitMode {
         case .groupCommit(let policy):
-            committer = GroupCommitter(
-                writer: database.pool, policy: policy, limits: limits, now: { clock.nowEpochSeconds })
+            let pool = database.pool
+            committer = GroupCommitter(policy: policy) { requests in
+                await TransferBatch.commit(requests, limits: limits, at: clock.nowEpochSeconds, writer: pool)
+            }
         case .transactionPerTransfer:
             committer = nil
         }

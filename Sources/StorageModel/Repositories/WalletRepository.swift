@@ -2,8 +2,8 @@ import Core
 import Ledger
 
 /// Money: accounts, transfers (tips, top-ups), red packets and the ledger check. Async: a
-/// transfer waits for its commit (group-committed on SQLite, a locked transaction on
-/// PostgreSQL), and answers only once it is durable.
+/// transfer waits for its batch's commit (``GroupCommitter``, on either backend), and answers
+/// only once it is durable.
 public protocol WalletRepository: Sendable {
     var limits: LedgerLimits { get }
     /// False when the account was already open.
@@ -18,7 +18,7 @@ public protocol WalletRepository: Sendable {
     func transfer(_ request: TransferRequest) async throws -> TransferResult
     /// One result per request, in order.
     func transferBatch(_ requests: [TransferRequest]) async -> [Result<TransferResult, any Error>]
-    /// Nil when the backend does not group commits.
+    /// Nil when the wallet commits one transaction per transfer (`TransferCommitMode`).
     func groupCommitStatistics() async -> GroupCommitStatistics?
     func verify() async throws -> LedgerReport
     func createRedPacket(_ request: RedPacketRequest) async throws -> RedPacketResult

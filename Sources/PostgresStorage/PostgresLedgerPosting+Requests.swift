@@ -1,0 +1,64 @@
+import Core
+import Ledger
+import Logging
+import PostgresNIO
+
+extension PostgresLedgerPosting {
+    /// Inserts the transfers of `requests` and their entries (debit first) in one round trip;
+    /// returns their receipts in request order. Same preconditions as ``insert(at:on:logger:)``:
+    /// the caller holds the row locks of every account named and has checked every request.
+    ///
+    /// Ids are drawn from the tables' own sequences and then handed out by rank, the smallest to
+    /// the first request, so transfer and entry ids follow the order the batch applied its
+    /// requests in (the verifier replays entries by id), without relying on the order an INSERT
+    /// … SELECT or its RETURNING rows happen to come in. The receipt of each request is matched
+    /// by its ordinal, not by position in the answer.
+    static func insert(_ requests: [TransferRequest], at now: Int64, on connection: PostgresConnection, logger: Logger) async throws
+        -> [TransferReceipt]
+    {
+        guard !requests.isEmpty else { return [] }
+        // postgres-nio binds no arrays of optionals: whether a request names a post goes alongside.
+        let hasPost = requests.map { $0.postID != nil }
+        let postIDs = requests.map { $0.postID ?? 0 }
+        let rows = try await connection.rows(
+            """
+            WITH input AS (
+              SELECT * FROM unnest(\(requests.map(\.kind.rawValue))::text[], \(requests.map(\.debit.rawValue))::bigint[],
+                \(requests.map(\.credit.rawValue))::bigint[], \(requests.map(\.amountFen))::bigint[],
+                \(requests.map(\.initiator.rawValue))::bigint[], \(requests.map(\.idempotencyKey))::text[],
+                \(requests.map(\.fingerprint))::text[], \(hasPost)::boolean[], \(postIDs)::bigint[])
+                WITH ORDINALITY AS i(kind, debit_account_id, credit_account_id, amount_fen, initiator_id, idempotency_key,
+                  request_fingerprint, has_post, post_id, ordinal)),
+            transfer_ids AS (
+              SELECT row_number() OVER (ORDER BY id) AS ordinal, id
+              FROM (SELECT nextval(pg_get_serial_sequence('ledger_transfers', 'id')) AS id FROM input) AS drawn),
+            entry_ids AS (
+              SELECT row_number() OVER (ORDER BY id) AS position, id
+              FROM (SELECT nextval(pg_get_serial_sequence('ledger_entries', 'id')) AS id
+                    FROM input CROSS JOIN (VALUES (1), (2)) AS side(n)) AS drawn),
+            transfers AS (
+              INSERT INTO ledger_transfers (id, kind, debit_account_id, credit_account_id, amount_fen, initiator_id,
+                idempotency_key, request_fingerprint, post_id, created_at)
+              OVERRIDING SYSTEM VALUE
+              SELECT t.id, i.kind, i.debit_account_id, i.credit_account_id, i.amount_fen, i.initiator_id,
+                i.idempotency_key, i.request_fingerprint, CASE WHEN i.has_post THEN i.post_id END, \(now)
+              FROM input i JOIN transfer_ids t USING (ordinal)),
+            entries AS (
+              INSERT INTO ledger_entries (id, transfer_id, account_id, amount_fen)
+              OVERRIDING SYSTEM VALUE
+              SELECT e.id, t.id,
+                CASE WHEN e.position % 2 = 1 THEN i.debit_account_id ELSE i.credit_account_id END,
+                CASE WHEN e.position % 2 = 1 THEN -i.amount_fen ELSE i.amount_fen END
+              FROM input i JOIN transfer_ids t USING (ordinal) JOIN entry_ids e ON (e.position + 1) / 2 = i.ordinal)
+            SELECT ordinal, id FROM transfer_ids
+            """, as: (Int64, Int64).self, logger: logger)
+        var transferIDs = [Int64?](repeating: nil, count: requests.count)
+        for (ordinal, id) in rows where (1...Int64(requests.count)).contains(ordinal) { transferIDs[Int(ordinal) - 1] = id }
+        return try zip(requests, transferIDs).map { request, transferID in
+            guard let transferID else { throw PostgresLedgerRows.Corrupt(reason: "INSERT returned no id for a transfer of the batch") }
+            return TransferReceipt(
+                transferID: transferID, kind: request.kind, debit: request.debit, credit: request.credit, amountFen: request.amountFen,
+                initiator: request.initiator, idempotencyKey: request.idempotencyKey, postID: request.postID, createdAt: now)
+        }
+    }
+}
