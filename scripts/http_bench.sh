@@ -41,8 +41,13 @@ summarize() {
         /Non-2xx/ { bad = $5 }
         END { printf "%.0f %.1f %.1f %d\n", rps, p50, p99, bad }' "$1"
 }
-# One wrk run (THREADS, CONNECTIONS, DURATION), summarized.
+# One wrk run (THREADS, CONNECTIONS, DURATION), summarized, after WARMUP of the same requests
+# unmeasured: the first requests of a route fill its caches (Lua states and their proxies, seen
+# posts, post contents, the city index), and a steady state is what the goal is about. The cold
+# start is reported too: each feed route's first WARMUP is measured on its own.
+WARMUP=${WARMUP:-3s}
 measure() {
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" --latency "$@" >"$work/warmup.out" 2>&1
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" >"$work/wrk.out" 2>&1
     summarize "$work/wrk.out"
 }
@@ -53,8 +58,10 @@ printf '\n%-36s %10s %9s %9s %7s %9s\n' "route ($CONNECTIONS connections, $DURAT
 printf '%-36s %10s %9s %9s %7s %9s\n' "GET /healthz (trivial)" "$trivial_rps" "$trivial_p50" "$trivial_p99" "$trivial_bad" "1.00"
 for circle in campus-diary nearby friends; do
     read -r rps p50 p99 bad < <(FEED_PATH="/v1/circles/$circle/feed?limit=20" measure -s "$here/wrk/feed.lua" "$url")
+    read -r cold_rps cold_p50 cold_p99 cold_bad < <(summarize "$work/warmup.out")
     printf '%-36s %10s %9s %9s %7s %9s\n' "GET feed $circle" "$rps" "$p50" "$p99" "$bad" \
         "$(awk "BEGIN { printf \"%.2f\", $rps / $trivial_rps }")"
+    printf '%-36s %10s %9s %9s %7s\n' "  (cold: its first $WARMUP)" "$cold_rps" "$cold_p50" "$cold_p99" "$cold_bad"
 done
 read -r rps p50 p99 bad < <(measure -s "$here/wrk/transfer.lua" "$url")
 printf '%-36s %10s %9s %9s %7s %9s\n' "POST transfer (durable)" "$rps" "$p50" "$p99" "$bad" \

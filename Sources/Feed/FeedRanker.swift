@@ -26,8 +26,8 @@ public enum FeedRanker {
         let viewerTerms = scorer.viewerTerms(window.authors, viewer: request.viewer)
         let watermark = cursor?.postIDWatermark ?? window.postIDMax
         let range = window.rankableIndices(nowEpochSeconds: request.nowEpochSeconds)
-        var seen = request.viewer.seenPostIDs.compactMap { window.index(of: $0).flatMap { range.contains($0) ? $0 : nil } }
-        seen.sort()
+        var seen = IndexSet64(range: range)
+        for postID in request.viewer.seenPostIDs { if let index = window.index(of: postID) { seen.insert(index) } }
         // Credit features are at most 1 (clamped to the score range).
         let baseMax = scorer.base(
             engagement: window.engagementFeatureMax, tips: window.tipsFeatureMax, credit: 1,
@@ -44,7 +44,7 @@ public enum FeedRanker {
         scans: while true {
             let pass = ScoringPass(
                 scorer: scorer, creditFeatures: window.authors.creditFeatures, viewerTerms: viewerTerms,
-                baseMax: baseMax, seenIndices: seen, postIDWatermark: watermark, bound: bound, allowedAuthors: allowedAuthors)
+                baseMax: baseMax, seen: seen, postIDWatermark: watermark, bound: bound, allowedAuthors: allowedAuthors)
             let (best, scanned) = pass.run(window.columns, range: range, quota: quota, capacity: capacity)
             stats.passes += 1
             stats.postsScanned += scanned

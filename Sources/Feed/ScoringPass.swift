@@ -18,8 +18,8 @@ struct ScoringPass {
     let viewerTerms: [Double]
     /// An upper bound of `Scorer.base` over the window's posts.
     let baseMax: Double
-    /// Array indices of the posts the viewer has seen, ascending (walked from the end, as the scan).
-    let seenIndices: [Int]
+    /// Array indices of the posts the viewer has seen.
+    let seen: IndexSet64
     /// Posts with a larger id are newer than the paging session.
     let postIDWatermark: Int64
     /// Only keys strictly below this one: the cursor's, or the last post walked by an earlier pass.
@@ -36,7 +36,7 @@ struct ScoringPass {
         let tips = columns.tipsFeatures
         let reports = columns.reportFeatures
         let postIDs = columns.postIDs
-        let seen = seenIndices
+        let seen = seen
         let credits = creditFeatures
         let viewerTerms = viewerTerms
         let maxPerAuthor = quota.maxPerAuthor
@@ -48,7 +48,6 @@ struct ScoringPass {
         }
         var heap = TopK(capacity: capacity)
         var lowest = -Double.infinity  // the heap's lowest score once full
-        var seenPosition = seen.count - 1
         let boundSpanSeconds = scorer.decayBoundSpanSeconds
         var boundCreatedAt = Int64.max  // the post whose decay is `boundDecay`
         var boundDecay = 1.0
@@ -68,8 +67,7 @@ struct ScoringPass {
                     break
                 }
             }
-            while seenPosition >= 0 && seen[seenPosition] > index { seenPosition -= 1 }
-            let isSeen = seenPosition >= 0 && seen[seenPosition] == index
+            let isSeen = seen.contains(index)
             let base = scorer.base(
                 engagement: engagement[index], tips: tips[index], credit: credits[author], viewerTerm: viewerTerms[author])
             guard scorer.score(decay: boundDecay, base: base, reports: reports[index], isSeen: isSeen) >= lowest else {

@@ -39,6 +39,10 @@ public final class PostgresViewRecorder: Sendable {
     /// Every view recorded before the call is already durable.
     public func flush() throws(QuanziError) {}
 
+    /// The newest pages read per question, as SQLite's seen index keeps at most 5,000 posts: a
+    /// viewer who scrolled thousands of pages in the window would make every request read them.
+    static let pagesReadMax = 5_000
+
     /// Posts `viewer` saw in `circle` in [`since`, `before`), from `page_views` on each call (its
     /// viewer index answers it): SQLite's in-memory `SeenPostsIndex` would miss the views other
     /// nodes record.
@@ -46,8 +50,10 @@ public final class PostgresViewRecorder: Sendable {
         try database.unsafeRead { session in
             Set(try session.values(
                 """
-                SELECT unnest(post_ids) FROM page_views WHERE viewer_id = \(viewer.rawValue)
-                  AND circle_id = \(circle.rawValue) AND at >= \(since) AND at < \(before)
+                SELECT unnest(post_ids) FROM (
+                  SELECT post_ids FROM page_views WHERE viewer_id = \(viewer.rawValue)
+                    AND circle_id = \(circle.rawValue) AND at >= \(since) AND at < \(before)
+                  ORDER BY at DESC LIMIT \(Self.pagesReadMax)) AS newest
                 """, as: Int64.self))
         }
     }

@@ -110,6 +110,23 @@ struct PageViewTests {
         #expect(throws: (any Error).self) { try database.pool.write { db in try db.execute(sql: "DELETE FROM page_views") } }
     }
 
+    /// A viewer with more pages in the window than the seen index keeps posts: a fresh process
+    /// reads only the newest pages, and they are the ones that count.
+    @Test func aLongHistoryLoadsItsNewestPages() throws {
+        let database = try QuanziDatabase.temporary()
+        defer { try? database.removeFiles() }
+        let pages = SeenPostsIndex.postsPerEntryMax + 300  // under the index's own trimming threshold
+        try database.bulkWrite { writer in
+            for post in 1...pages {
+                try writer.recordView(Int64(post), circle: CircleID("nearby"), by: UserID(7), author: UserID(3), at: Int64(10_000 + post))
+            }
+        }
+        let reopened = try QuanziDatabase(path: database.path)
+        defer { try? reopened.pool.close() }
+        let seen = try ViewRecorder(database: reopened).seenPostIDs(UserID(7), circle: CircleID("nearby"), since: 0, before: 1_000_000)
+        #expect(seen == Set((pages - SeenPostsIndex.postsPerEntryMax + 1...pages).map(Int64.init)))
+    }
+
     static func addUsers(_ ids: ClosedRange<Int64>, to database: QuanziDatabase) throws {
         try database.bulkWrite { writer in
             for id in ids { try writer.insertUser(UserProfile(id: UserID(id)), isAdmin: false) }
