@@ -6,16 +6,20 @@ import Synchronization
 /// Records the posts a feed page showed (a `page_views` row per page, see `ViewedPage`) on
 /// PostgreSQL (Storage's `ViewRecorder`). SQLite has one writer, so its recorder commits
 /// concurrent requests' pages together; PostgreSQL takes concurrent transactions and flushes
-/// their commits to the WAL together on its own, so each call here is one transaction. A call
-/// returns once its views are durable, whatever `durability` says: write-behind is not
-/// implemented here (each record being its own short transaction, there is no batch to wait
-/// for), so `flush` has nothing to wait for either.
+/// their commits to the WAL together on its own, so each call here is one transaction, and
+/// returns once it has committed.
+///
+/// `.beforeReturn` waits for that commit's WAL flush. `.writeBehind` (the server) commits with
+/// `synchronous_commit` off for that transaction alone: the view is visible at once and the
+/// WAL writer flushes it within a few hundred milliseconds, so a database crash may lose the
+/// last moments of views (never money, whose transactions keep synchronous commits), as
+/// SQLite's write-behind recorder may. Either way `flush` has nothing to wait for.
 public final class PostgresViewRecorder: Sendable {
     public typealias View = RecordedView
     public typealias Statistics = ViewRecordingStatistics
     public typealias Durability = ViewDurability
 
-    /// Kept for callers that ask; every record is durable on return (see above).
+    /// Whether a record waits for its WAL flush (see above).
     public let durability: Durability
     private let database: QuanziPostgresDatabase
     private let statistics = Mutex(Statistics())
@@ -25,18 +29,23 @@ public final class PostgresViewRecorder: Sendable {
         self.durability = durability
     }
 
-    /// Commits `views` seen at `now`; returns once they are durable.
+    /// Commits `views` seen at `now` (see above for when they are durable).
     public func record(_ views: [View], at now: Int64) throws(QuanziError) {
         guard !views.isEmpty else { return }
         do {
-            try database.write { session in try PostgresPageViewLog.append(ViewedPage.pages(of: views, at: now), in: session) }
+            try database.write { session in
+                if durability == .writeBehind { try session.execute("SET LOCAL synchronous_commit TO OFF") }
+                try PostgresPageViewLog.append(ViewedPage.pages(of: views, at: now), in: session)
+            }
         } catch {
             throw QuanziError(.storageFailure, "could not record feed views: \(error)")
         }
         statistics.withLock { $0.record(batchSize: views.count) }
     }
 
-    /// Every view recorded before the call is already durable.
+    /// Every view recorded before the call is already committed; asynchronous commits reach
+    /// the disk on PostgreSQL's own schedule (`wal_writer_delay`), and a clean shutdown of the
+    /// server flushes them.
     public func flush() throws(QuanziError) {}
 
     /// The newest pages read per question, as SQLite's seen index keeps at most 5,000 posts: a
