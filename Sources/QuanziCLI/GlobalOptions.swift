@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Core
 import Logging
 import LuaHost
@@ -94,6 +95,13 @@ struct GlobalOptions: ParsableArguments {
         var problems: [PluginProblem] = []
         var pluginSet: PluginSet?
         var experimentSet: ExperimentSet?
+        // A missing folder would load no circles, and every feed would answer circle_not_found
+        // (a command run from another directory): say so instead.
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: plugins, isDirectory: &isDirectory), isDirectory.boolValue else {
+            Console.error("no plugins folder at '\(plugins)': run quanzi from the project's root, or pass --plugins DIR")
+            throw ExitCode(1)
+        }
         do throws(PluginLoadError) {
             pluginSet = try PluginSet.load(directory: plugins, limits: limits)
         } catch {
