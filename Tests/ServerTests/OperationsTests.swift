@@ -43,6 +43,28 @@ struct OperationsTests {
         }
     }
 
+    @Test("metrics show the feed views recorded and how they were batched")
+    func viewMetrics() async throws {
+        let fixture = try APIFixture()
+        let token = try await fixture.token(2)
+        _ = try await fixture.token(3)
+        for body in ["one", "two"] { _ = try fixture.service.createPost(by: UserID(3), in: CircleID("campus-diary"), body: body) }
+        try await fixture.app().test(.router) { client in
+            let feed = try await client.call(.get, "/v1/circles/campus-diary/feed", token: token)
+            #expect(feed.status == .ok)
+            let text = try await client.call(.get, "/metrics").text
+            let values = Dictionary(
+                text.split(separator: "\n").filter { $0.hasPrefix("quanzi_feed_view") }.compactMap { line -> (String, Double)? in
+                    let parts = line.split(separator: " ")
+                    guard parts.count == 2, let value = Double(parts[1]) else { return nil }
+                    return (String(parts[0]), value)
+                }, uniquingKeysWith: { first, _ in first })
+            #expect(values["quanzi_feed_views"] == 2)
+            #expect(values["quanzi_feed_view_batches"] == 1 && values["quanzi_feed_view_batch_size_max"] == 2)
+            #expect(values["quanzi_feed_views_failed"] == 0)
+        }
+    }
+
     @Test("the OpenAPI document parses and describes every registered route and method")
     func openAPICoversRoutes() async throws {
         let fixture = try APIFixture()

@@ -17,6 +17,7 @@ public final class ServerMetrics: Sendable {
     private let ledgerOutcomes = Mutex<[String: CoreMetrics.Counter]>([:])
     private let luaLimitHits = Mutex<[String: CoreMetrics.Counter]>([:])
     private let groupCommit: GroupCommitGauges
+    private let viewRecording: ViewRecordingGauges
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -30,6 +31,7 @@ public final class ServerMetrics: Sendable {
         factory.valueHistogramBuckets[MetricName.groupCommitBatchSize] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
         self.factory = factory
         groupCommit = GroupCommitGauges(registry: registry)
+        viewRecording = ViewRecordingGauges(registry: registry)
     }
 
     /// One finished request. `route` is the matched pattern (`/v1/posts/{id}`), never the raw
@@ -85,8 +87,9 @@ public final class ServerMetrics: Sendable {
     }
 
     /// The exposition text, after refreshing the gauges that are read rather than pushed.
-    func render(wallet: any WalletRepository) async -> [UInt8] {
+    func render(wallet: any WalletRepository, views: any ViewRecording) async -> [UInt8] {
         if let statistics = await wallet.groupCommitStatistics() { groupCommit.update(statistics) }
+        viewRecording.update(views.currentStatistics)
         return registry.emitToBuffer()
     }
 }
@@ -137,6 +140,30 @@ private struct GroupCommitGauges: Sendable {
         batches.set(Double(statistics.batchCount))
         requests.set(Double(statistics.requestCount))
         largestBatch.set(Double(statistics.largestBatch))
+    }
+}
+
+/// The feed view recorder's counters, copied into gauges at each scrape, like the wallet's: how
+/// many views and batches were written behind, the largest batch, and views lost to a failed
+/// batch (nobody waits for them to hear it).
+private struct ViewRecordingGauges: Sendable {
+    let batches: Prometheus.Gauge
+    let views: Prometheus.Gauge
+    let largestBatch: Prometheus.Gauge
+    let failedViews: Prometheus.Gauge
+
+    init(registry: PrometheusCollectorRegistry) {
+        batches = registry.makeGauge(name: "quanzi_feed_view_batches", help: "Transactions that wrote feed views since start")
+        views = registry.makeGauge(name: "quanzi_feed_views", help: "Feed views (posts shown) recorded since start")
+        largestBatch = registry.makeGauge(name: "quanzi_feed_view_batch_size_max", help: "The most views one transaction wrote since start")
+        failedViews = registry.makeGauge(name: "quanzi_feed_views_failed", help: "Views whose batch failed to commit since start")
+    }
+
+    func update(_ statistics: ViewRecordingStatistics) {
+        batches.set(Double(statistics.batches))
+        views.set(Double(statistics.views))
+        largestBatch.set(Double(statistics.largestBatch))
+        failedViews.set(Double(statistics.failedViews))
     }
 }
 
