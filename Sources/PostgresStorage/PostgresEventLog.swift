@@ -22,29 +22,21 @@ public enum PostgresEventLog {
     }
 
     static func insertQueries(_ events: [Event]) -> [PostgresQuery] {
-        stride(from: 0, to: events.count, by: eventsPerStatementMax).map { start in
-            let chunk = events[start..<min(start + eventsPerStatementMax, events.count)]
-            var bindings = PostgresBindings(capacity: chunk.count * 10)
-            var rows: [String] = []
-            for event in chunk {
-                let first = bindings.count + 1
-                rows.append("(" + (first..<first + 10).map { "$\($0)" }.joined(separator: ", ") + ")")
-                bindings.append(event.kind)
-                bindings.append(event.at)
-                bindings.append(event.userID)
-                bindings.append(event.circleID)
-                bindings.append(event.postID)
-                bindings.append(event.targetUserID)
-                bindings.append(event.amountFen)
-                bindings.append(event.experimentID)
-                bindings.append(event.variant)
-                bindings.append(event.context)
-            }
-            return PostgresQuery(
-                unsafeSQL: """
-                    INSERT INTO events (kind, at, user_id, circle_id, post_id, target_user_id, amount_fen, experiment_id, variant, context)
-                    VALUES \(rows.joined(separator: ", "))
-                    """, binds: bindings)
+        PostgresMultiRowInsert.queries(
+            into: "events",
+            columns: ["kind", "at", "user_id", "circle_id", "post_id", "target_user_id", "amount_fen", "experiment_id", "variant", "context"],
+            rows: events, rowsPerStatementMax: eventsPerStatementMax
+        ) { event, bindings in
+            bindings.append(event.kind)
+            bindings.append(event.at)
+            bindings.append(event.userID)
+            bindings.append(event.circleID)
+            bindings.append(event.postID)
+            bindings.append(event.targetUserID)
+            bindings.append(event.amountFen)
+            bindings.append(event.experimentID)
+            bindings.append(event.variant)
+            bindings.append(event.context)
         }
     }
 }

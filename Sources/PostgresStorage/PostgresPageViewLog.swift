@@ -14,23 +14,15 @@ enum PostgresPageViewLog {
     }
 
     static func insertQueries(_ pages: [ViewedPage]) -> [PostgresQuery] {
-        stride(from: 0, to: pages.count, by: pagesPerStatementMax).map { start in
-            let chunk = pages[start..<min(start + pagesPerStatementMax, pages.count)]
-            var bindings = PostgresBindings(capacity: chunk.count * 5)
-            var rows: [String] = []
-            rows.reserveCapacity(chunk.count)
-            for page in chunk {
-                let first = bindings.count + 1
-                rows.append("(" + (first..<first + 5).map { "$\($0)" }.joined(separator: ", ") + ")")
-                bindings.append(page.viewerID.rawValue)
-                bindings.append(page.circleID.rawValue)
-                bindings.append(page.atEpochSeconds)
-                bindings.append(page.postIDs)
-                bindings.append(page.authorIDs)
-            }
-            return PostgresQuery(
-                unsafeSQL: "INSERT INTO page_views (viewer_id, circle_id, at, post_ids, author_ids) VALUES \(rows.joined(separator: ", "))",
-                binds: bindings)
+        PostgresMultiRowInsert.queries(
+            into: "page_views", columns: ["viewer_id", "circle_id", "at", "post_ids", "author_ids"], rows: pages,
+            rowsPerStatementMax: pagesPerStatementMax
+        ) { page, bindings in
+            bindings.append(page.viewerID.rawValue)
+            bindings.append(page.circleID.rawValue)
+            bindings.append(page.atEpochSeconds)
+            bindings.append(page.postIDs)
+            bindings.append(page.authorIDs)
         }
     }
 }

@@ -48,13 +48,9 @@ public final class PostgresViewRecorder: Sendable {
     /// server flushes them.
     public func flush() throws(QuanziError) {}
 
-    /// The newest pages read per question, as SQLite's seen index keeps at most 5,000 posts: a
-    /// viewer who scrolled thousands of pages in the window would make every request read them.
-    static let pagesReadMax = 5_000
-
     /// Posts `viewer` saw in `circle` in [`since`, `before`), from `page_views` on each call (its
-    /// viewer index answers it): SQLite's in-memory `SeenPostsIndex` would miss the views other
-    /// nodes record.
+    /// viewer index answers it; the newest `ViewedPage.seenHistoryMax` pages): SQLite's in-memory
+    /// `SeenPostsIndex` would miss the views other nodes record.
     public func seenPostIDs(_ viewer: UserID, circle: CircleID, since: Int64, before: Int64) throws -> Set<Int64> {
         try database.unsafeRead { session in
             Set(try session.values(
@@ -62,7 +58,7 @@ public final class PostgresViewRecorder: Sendable {
                 SELECT unnest(post_ids) FROM (
                   SELECT post_ids FROM page_views WHERE viewer_id = \(viewer.rawValue)
                     AND circle_id = \(circle.rawValue) AND at >= \(since) AND at < \(before)
-                  ORDER BY at DESC LIMIT \(Self.pagesReadMax)) AS newest
+                  ORDER BY at DESC LIMIT \(ViewedPage.seenHistoryMax)) AS newest
                 """, as: Int64.self))
         }
     }

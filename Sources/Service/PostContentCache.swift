@@ -29,15 +29,17 @@ final class PostContentCache: Sendable {
     }
 
     /// The posts of `rows` as they are now: cached content with the window's counts and status.
-    /// `load` reads the posts not cached yet.
-    func posts(_ rows: [CandidateRow], load: ([Int64]) throws -> [Int64: Post]) rethrows -> [Int64: Post] {
-        var (found, missing) = posts.read { posts -> ([Int64: Post], [Int64]) in
-            var found: [Int64: Post] = [:]
-            var missing: [Int64] = []
-            for row in rows {
-                if let post = posts[row.postID] { found[row.postID] = post } else { missing.append(row.postID) }
+    /// `known` is content the caller already holds (from `content(of:load:)`); `load` reads the
+    /// posts neither holds yet.
+    func posts(_ rows: [CandidateRow], known: [Int64: Post] = [:], load: ([Int64]) throws -> [Int64: Post]) rethrows -> [Int64: Post] {
+        var (found, missing) = (known, [Int64]())
+        let unknown = rows.filter { known[$0.postID] == nil }
+        if !unknown.isEmpty {
+            posts.read { posts in
+                for row in unknown {
+                    if let post = posts[row.postID] { found[row.postID] = post } else { missing.append(row.postID) }
+                }
             }
-            return (found, missing)
         }
         if !missing.isEmpty {
             let loaded = try load(missing)

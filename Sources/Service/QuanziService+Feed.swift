@@ -20,7 +20,9 @@ extension QuanziService {
         let rules = self.rules
         let reads = RequestDataSource(base: scriptDataSource, viewerID: viewer, viewerFriendIDs: signals.friendIDs)
         let onlyAuthors = try audienceAuthors(definition.audience, circle: circle, viewer: profile, friendIDs: signals.friendIDs)
-        // One Lua state for the page's view checks (see `RuleEngine.withSession`).
+        // One Lua state for the page's view checks (see `RuleEngine.withSession`). The content
+        // of each post shown is kept for building the page.
+        var checkedContents: [Int64: Post] = [:]
         let (page, explanations, rows) = try rules.withSession { session throws(QuanziError) in
             try feeds.page(
                 circle: circle, viewer: signals, parameters: parameters, pageSize: limit, cursor: decoded, explain: explain, onlyAuthors: onlyAuthors
@@ -31,10 +33,14 @@ extension QuanziService {
                 }
                 guard let content else { return false }
                 let post = PostContext(id: candidate.postID, authorID: candidate.authorID, kind: content.kind, text: content.body)
-                return try session.evaluate(circle: circle, action: .view, user: profile, context: RuleContext(post: post), dataSource: reads).allowed
+                let allowed = try session.evaluate(circle: circle, action: .view, user: profile, context: RuleContext(post: post), dataSource: reads).allowed
+                if allowed { checkedContents[candidate.postID] = content }
+                return allowed
             }
         }
-        let stored = try QuanziError.wrapping { try feeds.contents.posts(rows) { missing in try posts.posts(missing) } }
+        let stored = try QuanziError.wrapping {
+            try feeds.contents.posts(rows, known: checkedContents) { missing in try posts.posts(missing) }
+        }
         let explanationByID = Dictionary(explanations.map { ($0.postID, $0) }, uniquingKeysWith: { first, _ in first })
         let items = page.posts.compactMap { ranked -> FeedResult.Item? in
             guard let post = stored[ranked.postID] else { return nil }

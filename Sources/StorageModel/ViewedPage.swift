@@ -25,6 +25,11 @@ public struct ViewedPage: Sendable, Hashable {
         self.authorIDs = authorIDs
     }
 
+    /// How much of a viewer's history in one circle counts as seen: at most this many posts
+    /// (SQLite's in-memory `SeenPostsIndex`), read from at most this many newest pages (both
+    /// backends), so a viewer who scrolled thousands of pages does not cost a long read.
+    public static let seenHistoryMax = 5_000
+
     /// The event kind metrics use for each post of a page.
     public static let eventKind = EventKind.postViewed.rawValue
 

@@ -1,4 +1,5 @@
 import Core
+import StorageModel
 import Synchronization
 
 /// The posts each viewer has seen recently, per circle, held in memory. Reading them from the
@@ -16,7 +17,7 @@ import Synchronization
 /// `postsPerEntryMax` posts per entry (past that many a viewer's oldest views stop counting).
 final class SeenPostsIndex: Sendable {
     static let entriesMax = 100_000
-    static let postsPerEntryMax = 5_000
+    static let postsPerEntryMax = ViewedPage.seenHistoryMax
     /// Shards, so concurrent requests rarely wait for each other's lock.
     static let shardCount = 16
 

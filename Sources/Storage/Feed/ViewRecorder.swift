@@ -129,12 +129,11 @@ public final class ViewRecorder: @unchecked Sendable {
         try database.seenPostsIndex.seenPostIDs(viewer, circle: circle, since: since, before: before) {
             try database.pool.unsafeRead { db in
                 var views: [SeenPostsIndex.View] = []
-                // The newest pages only, as many as the index keeps posts: a viewer who scrolled
-                // thousands of pages in the window would otherwise cost a long read on first use.
+                // The newest pages only (`ViewedPage.seenHistoryMax`).
                 let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                     SELECT post_ids, at FROM page_views WHERE viewer_id = ? AND circle_id = ? AND at >= ?
                     ORDER BY at DESC LIMIT ?
-                    """), arguments: [viewer.rawValue, circle.rawValue, since, SeenPostsIndex.postsPerEntryMax])
+                    """), arguments: [viewer.rawValue, circle.rawValue, since, ViewedPage.seenHistoryMax])
                 while let row = try rows.next() {
                     let at: Int64 = row[1]
                     for postID in try PageViewLog.decode(row[0]) { views.append(SeenPostsIndex.View(postID: postID, atEpochSeconds: at)) }
