@@ -36,6 +36,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "With a postgres:// database: most transfer batches this node commits at once (default 1).")
     var batchesInFlight: Int?
 
+    @Option(help: ArgumentHelp(
+        "Threads that run feeds, rule checks and reads.",
+        discussion: "Default: one per core and a spare with SQLite (that work only uses the CPU); 16 with PostgreSQL (it waits for the database)."))
+    var workerThreads: Int?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -46,6 +51,9 @@ struct ServeCommand: AsyncParsableCommand {
         if let batchesInFlight {
             guard options.isPostgres else { throw ValidationError("--batches-in-flight needs a postgres:// database (SQLite has one writer)") }
             guard (1...8).contains(batchesInFlight) else { throw ValidationError("--batches-in-flight must be between 1 and 8") }
+        }
+        if let workerThreads, !ServerConfiguration.workerThreadsRange.contains(workerThreads) {
+            throw ValidationError("--worker-threads must be between \(ServerConfiguration.workerThreadsRange.lowerBound) and \(ServerConfiguration.workerThreadsRange.upperBound)")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
     }
@@ -70,7 +78,9 @@ struct ServeCommand: AsyncParsableCommand {
             apiRate: RateLimitPolicy(name: "api", burst: Int(apiRate * 2), refillPerSecond: apiRate),
             moneyRate: RateLimitPolicy(name: "money", burst: Int(moneyRate * 2), refillPerSecond: moneyRate))
         let app = buildApplication(
-            service: service, configuration: ServerConfiguration(host: host, port: port, limits: limits), metrics: metrics,
+            service: service, configuration: ServerConfiguration(
+                host: host, port: port, limits: limits,
+                workerThreads: workerThreads ?? (options.isPostgres ? ServerConfiguration.networkDatabaseWorkerThreads : nil)), metrics: metrics,
             logger: logger,
             afterShutdown: {
                 // Every acknowledged transfer awaited its group commit, and the server has drained:

@@ -44,7 +44,7 @@ struct MeAndUsersTests {
             let before = try await client.call(.get, "/v1/me/credit", token: token)
             #expect(before.status == .notFound)
             #expect(try before.errorCode() == "not_found")
-            try fixture.service.credit.recomputeAll(at: fixture.clock.nowEpochSeconds)
+            _ = try fixture.service.credit.recomputeAll(at: fixture.clock.nowEpochSeconds)
             let report = try await client.call(.get, "/v1/me/credit", token: token).object()
             #expect(try field(report, "user_id", as: Int.self) == 2)
             #expect((350...950).contains(try field(report, "score", as: Int.self)))

@@ -99,6 +99,29 @@ struct WriteBehindViewTests {
         #expect(recorder.currentStatistics.failedViews == 2)
     }
 
+    /// Write-behind batches commit without the WAL's fsync, and the writer connection is back to
+    /// `synchronous=FULL` afterwards, whether the batch committed or failed: money written next
+    /// must stay durable at commit.
+    @Test func viewBatchesLeaveTheWriterFullySynchronous() throws {
+        let database = try QuanziDatabase.temporary()
+        defer { try? database.removeFiles() }
+        func writerSynchronous() throws -> Int? {
+            try database.pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        }
+        let full = 2
+        #expect(try writerSynchronous() == full)
+        let recorder = ViewRecorder(database: database, durability: .writeBehind)
+        try recorder.record(Self.views(viewer: 1, posts: 1..<3), at: 1_000)
+        try recorder.flush()
+        #expect(try Self.viewRows(database) == 2)
+        #expect(try writerSynchronous() == full)
+
+        try database.pool.write { db in try db.execute(sql: "CREATE TRIGGER refuse_views BEFORE INSERT ON page_views BEGIN SELECT RAISE(ABORT, 'disk says no'); END") }
+        try recorder.record(Self.views(viewer: 1, posts: 3..<5), at: 1_000)
+        #expect(throws: QuanziError.self) { try recorder.flush() }
+        #expect(try writerSynchronous() == full)
+    }
+
     /// A viewer's seen posts include views not yet written, and only the asked time range.
     @Test func seenPostsIncludePendingViewsAndRespectTheRange() throws {
         let database = try QuanziDatabase.temporary()

@@ -21,6 +21,7 @@ public func buildApplication(
     service: QuanziService, configuration: ServerConfiguration = ServerConfiguration(), metrics: ServerMetrics = ServerMetrics(),
     logger: Logger = Logger(label: "quanzi.http"), afterShutdown: @escaping @Sendable () async -> Void = {}
 ) -> some ApplicationProtocol {
+    Blocking.configure(workerThreads: configuration.workerThreads)
     let router = buildRouter(service: service, limits: configuration.limits, metrics: metrics)
     return Application(
         router: router,

@@ -7,12 +7,21 @@ public struct ServerConfiguration: Sendable {
     /// 0 picks a free port (tests).
     public var port: Int
     public var limits: ServerLimits
+    /// Threads that run synchronous request work (feeds, rule checks, reads); nil: one per core
+    /// and a spare, right when that work only uses the CPU (see `Blocking`).
+    public var workerThreads: Int?
+    /// Worker threads for a database across the network (PostgreSQL): every feed request waits
+    /// for it, and a thread per core would leave the cores idle meanwhile.
+    public static let networkDatabaseWorkerThreads = 16
+    public static let workerThreadsRange = 1...256
 
     public init(
-        host: String = ServerConfiguration.defaultHost, port: Int = ServerConfiguration.defaultPort, limits: ServerLimits = .default
+        host: String = ServerConfiguration.defaultHost, port: Int = ServerConfiguration.defaultPort, limits: ServerLimits = .default,
+        workerThreads: Int? = nil
     ) {
         self.host = host
         self.port = port
         self.limits = limits
+        self.workerThreads = workerThreads
     }
 }

@@ -24,7 +24,7 @@ public struct TokenIssuer: Sendable {
         let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
         let token = Self.prefix + Self.base64URL(secret)
         let (store, digest, now) = (store, Self.digest(of: token), clock.nowEpochSeconds)
-        let record = try await Blocking.run { try store.insert(digest: digest, for: user, isAdmin: admin, at: now) }
+        let record = try await Blocking.commit { try store.insert(digest: digest, for: user, isAdmin: admin, at: now) }
         try await wallet.openAccount(for: user)
         return (token, record)
     }

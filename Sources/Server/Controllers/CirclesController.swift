@@ -42,7 +42,7 @@ struct CirclesController {
         let caller = try context.requireCaller()
         let circle = try requireCircle(context)
         let body = try await request.decodeJSON(as: NewPost.self, context: context)
-        let post = try await Blocking.run { [service] in try service.createPost(by: caller.userID, in: circle.id, kind: body.kind ?? .text, body: body.body) }
+        let post = try await Blocking.commit { [service] in try service.createPost(by: caller.userID, in: circle.id, kind: body.kind ?? .text, body: body.body) }
         return try JSONResponse.make(PostView(post), status: .created)
     }
 

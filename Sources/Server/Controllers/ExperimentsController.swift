@@ -45,7 +45,7 @@ struct ExperimentsController {
         guard reason.utf8.count <= Self.stopReasonBytesMax else {
             throw QuanziError(.contentTooLong, "the reason is \(reason.utf8.count) bytes; at most \(Self.stopReasonBytesMax)")
         }
-        let stopped = try await Blocking.run {
+        let stopped = try await Blocking.commit {
             try service.experiments.stop(spec.id, reason: reason)
             return try view(spec, changes: try QuanziError.wrapping { try service.experiments.store.stateChanges() })
         }

@@ -32,7 +32,7 @@ struct FriendsController {
     @Sendable func remove(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let friend = UserID(try context.pathID("id"))
-        try await Blocking.run { [service] in try service.friends.remove(caller.userID, friend: friend, at: service.clock.nowEpochSeconds) }
+        try await Blocking.commit { [service] in try service.friends.remove(caller.userID, friend: friend, at: service.clock.nowEpochSeconds) }
         return Response(status: .noContent)
     }
 
@@ -45,7 +45,7 @@ struct FriendsController {
     @Sendable func sendRequest(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let body = try await request.decodeJSON(as: NewRequest.self, context: context)
-        let sent = try await Blocking.run { [service] in try service.friends.sendRequest(from: caller.userID, to: UserID(body.toUserID), at: service.clock.nowEpochSeconds) }
+        let sent = try await Blocking.commit { [service] in try service.friends.sendRequest(from: caller.userID, to: UserID(body.toUserID), at: service.clock.nowEpochSeconds) }
         return try JSONResponse.make(FriendRequestView(sent), status: .created)
     }
 
@@ -60,7 +60,7 @@ struct FriendsController {
     private func decide(_ context: QuanziRequestContext, accept: Bool) async throws -> Response {
         let caller = try context.requireCaller()
         let requestID = try context.pathID("id")
-        let decided = try await Blocking.run { [service] in
+        let decided = try await Blocking.commit { [service] in
             try service.friends.decide(requestID: requestID, by: caller.userID, accept: accept, at: service.clock.nowEpochSeconds)
         }
         return try JSONResponse.make(FriendRequestView(decided))

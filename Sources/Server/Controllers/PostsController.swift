@@ -33,7 +33,7 @@ struct PostsController {
     @Sendable func delete(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let postID = try context.pathID("id")
-        try await Blocking.run { [service] in try service.deletePost(postID, by: caller.userID) }
+        try await Blocking.commit { [service] in try service.deletePost(postID, by: caller.userID) }
         return Response(status: .noContent)
     }
 
@@ -55,14 +55,14 @@ struct PostsController {
         let caller = try context.requireCaller()
         let postID = try context.pathID("id")
         let body = try await request.decodeJSON(as: NewComment.self, context: context)
-        let comment = try await Blocking.run { [service] in try service.comment(on: postID, by: caller.userID, body: body.body) }
+        let comment = try await Blocking.commit { [service] in try service.comment(on: postID, by: caller.userID, body: body.body) }
         return try JSONResponse.make(CommentView(comment), status: .created)
     }
 
     @Sendable func like(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let postID = try context.pathID("id")
-        try await Blocking.run { [service] in try service.like(postID, by: caller.userID) }
+        try await Blocking.commit { [service] in try service.like(postID, by: caller.userID) }
         return Response(status: .noContent)
     }
 
@@ -70,7 +70,7 @@ struct PostsController {
         let caller = try context.requireCaller()
         let postID = try context.pathID("id")
         let body = try await request.decodeJSON(as: NewReport.self, context: context)
-        let hidden = try await Blocking.run { [service] in try service.report(postID, by: caller.userID, reason: body.reason) }
+        let hidden = try await Blocking.commit { [service] in try service.report(postID, by: caller.userID, reason: body.reason) }
         return try JSONResponse.make(ReportView(postID: postID, hidden: hidden), status: .created)
     }
 }
