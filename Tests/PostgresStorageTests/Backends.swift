@@ -101,7 +101,7 @@ extension Backend {
         }
     }
 
-    private static func column<T: PostgresDecodable>(_ sql: String, _ type: T.Type, _ client: PostgresClient) async throws -> [T] {
+    private static func column<T: PostgresDecodable & Sendable>(_ sql: String, _ type: T.Type, _ client: PostgresClient) async throws -> [T] {
         var values: [T] = []
         for try await value in try await client.query(PostgresQuery(unsafeSQL: sql), logger: PostgresTestDatabase.logger).decode(type) {
             values.append(value)

@@ -32,7 +32,7 @@ final class ReplFixture {
                                                  gender: gender, birthYear: 2000, occupation: occupation, city: "Hangzhou",
                                                  createdAtEpochSeconds: Self.start - 400 * 86_400))
         }
-        try service.credit.recomputeAll(at: Self.start)
+        _ = try service.credit.recomputeAll(at: Self.start)
         session = try ReplSession(service: service, sources: sources)
     }
 

@@ -22,7 +22,7 @@ struct CirclesTests {
         let fixture = try APIFixture()
         try fixture.user(2, gender: .male)
         let token = try await fixture.token(2)
-        try fixture.service.credit.recomputeAll(at: fixture.clock.nowEpochSeconds)
+        _ = try fixture.service.credit.recomputeAll(at: fixture.clock.nowEpochSeconds)
         try await fixture.app().test(.router) { client in
             let circle = try await client.call(.get, "/v1/circles/campus-diary", token: token).object()
             let permissions = try field(circle, "my_permissions", as: [[String: Any]].self)

@@ -21,7 +21,7 @@ struct ConcurrencyTests {
             tokens.append(try await fixture.token(id))
         }
         for n in 0..<40 {
-            try fixture.service.createPost(by: UserID(Int64(2 + n % 8)), in: CircleID(["nearby", "friends"][n % 2]), body: "post \(n)")
+            _ = try fixture.service.createPost(by: UserID(Int64(2 + n % 8)), in: CircleID(["nearby", "friends"][n % 2]), body: "post \(n)")
         }
         let issued = tokens
         try await fixture.app().test(.router) { client in

@@ -12,7 +12,7 @@ struct FeedTests {
     func posts(_ fixture: APIFixture, in circle: String) throws {
         for author: Int64 in [4, 5] { try fixture.user(author) }
         for n in 0..<6 {
-            try fixture.service.createPost(by: UserID([2, 4, 5][n % 3]), in: CircleID(circle), body: "post \(n)")
+            _ = try fixture.service.createPost(by: UserID([2, 4, 5][n % 3]), in: CircleID(circle), body: "post \(n)")
             fixture.clock.advance(bySeconds: 3_600)
         }
     }

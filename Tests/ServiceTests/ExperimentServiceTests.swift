@@ -46,7 +46,7 @@ struct ExperimentServiceTests {
         for id in 2...21 {
             try setup.fixture.user(Int64(id), gender: .male)
         }
-        try service.credit.recomputeAll(at: ServiceFixture.start)
+        _ = try service.credit.recomputeAll(at: ServiceFixture.start)
         let post = try service.createPost(by: UserID(1), in: CircleID("campus-diary"), body: "hello")
         for id in 2...21 {
             let user = UserID(Int64(id))

@@ -131,9 +131,9 @@ private struct GroupCommitGauges: Sendable {
     let largestBatch: Prometheus.Gauge
 
     init(registry: PrometheusCollectorRegistry) {
-        batches = registry.makeGauge(name: "quanzi_group_commit_batches", help: "Transactions committed for transfer batches since start")
-        requests = registry.makeGauge(name: "quanzi_group_commit_requests", help: "Transfer requests that went through a batch since start")
-        largestBatch = registry.makeGauge(name: "quanzi_group_commit_batch_size_max", help: "The largest group-commit batch since start")
+        batches = registry.gauge("quanzi_group_commit_batches", help: "Transactions committed for transfer batches since start")
+        requests = registry.gauge("quanzi_group_commit_requests", help: "Transfer requests that went through a batch since start")
+        largestBatch = registry.gauge("quanzi_group_commit_batch_size_max", help: "The largest group-commit batch since start")
     }
 
     func update(_ statistics: GroupCommitStatistics) {
@@ -153,10 +153,10 @@ private struct ViewRecordingGauges: Sendable {
     let failedViews: Prometheus.Gauge
 
     init(registry: PrometheusCollectorRegistry) {
-        batches = registry.makeGauge(name: "quanzi_feed_view_batches", help: "Transactions that wrote feed views since start")
-        views = registry.makeGauge(name: "quanzi_feed_views", help: "Feed views (posts shown) recorded since start")
-        largestBatch = registry.makeGauge(name: "quanzi_feed_view_batch_size_max", help: "The most views one transaction wrote since start")
-        failedViews = registry.makeGauge(name: "quanzi_feed_views_failed", help: "Views whose batch failed to commit since start")
+        batches = registry.gauge("quanzi_feed_view_batches", help: "Transactions that wrote feed views since start")
+        views = registry.gauge("quanzi_feed_views", help: "Feed views (posts shown) recorded since start")
+        largestBatch = registry.gauge("quanzi_feed_view_batch_size_max", help: "The most views one transaction wrote since start")
+        failedViews = registry.gauge("quanzi_feed_views_failed", help: "Views whose batch failed to commit since start")
     }
 
     func update(_ statistics: ViewRecordingStatistics) {
@@ -179,5 +179,12 @@ extension ServerMetrics {
     /// serve` calls it; tests do not, so each test application keeps its own registry).
     public func bootstrapMetricsSystem() {
         MetricsSystem.bootstrap(factory)
+    }
+}
+
+extension PrometheusCollectorRegistry {
+    /// A gauge named exactly `name` (units, if any, already in the name), with its `# HELP` line.
+    fileprivate func gauge(_ name: String, help: String) -> Prometheus.Gauge {
+        makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help))
     }
 }
