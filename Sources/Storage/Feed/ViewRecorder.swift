@@ -17,8 +17,9 @@ import GRDB
 ///   past `backlogViewsMax` waiting views, `record` waits for the writer. The server uses it: a
 ///   view is a side effect of reading a feed, not something the client asked to store, and
 ///   waiting for its fsync (plus a commit per handful of requests) was a fifth of the feed's CPU
-///   and most of its latency. A crash loses the views not yet committed (milliseconds' worth);
-///   `flush()` at shutdown loses none.
+///   and most of its latency. A crash loses the views not yet committed (milliseconds' worth),
+///   and since these commits skip the WAL's fsync a power cut also loses those committed after
+///   its last fsync; `flush()` at shutdown loses none.
 ///
 /// Synchronous on purpose: callers are synchronous service code on threads that may block.
 public final class ViewRecorder: @unchecked Sendable {
