@@ -41,7 +41,8 @@ q seed --users "$USERS" >/dev/null
 # The fuzzer acts as the seeded admin (user 1), so admin routes are exercised too; a few more
 # tokens open wallet accounts, so transfers to users 2–9 can succeed.
 token=$(q token 1 --admin)
-for user in 2 3 4 5 6 7 8 9; do q token "$user" >/dev/null; done
+users_tokens=()
+for user in 2 3 4 5 6 7 8 9; do users_tokens+=("$(q token "$user")"); done
 
 # Rate limits are tested in the Swift suite; here they would only turn examples into 429s.
 "$QUANZI" serve --db "$db" --host 127.0.0.1 --port "$PORT" --api-rate 1000000 --money-rate 1000000 \
@@ -53,6 +54,13 @@ base="http://127.0.0.1:$PORT"
 for _ in $(seq 1 100); do curl -fsS "$base/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -fsS -X POST "$base/v1/wallet/top-ups" -H "Authorization: Bearer $token" -H "Idempotency-Key: fuzz-funds" \
   -H "Content-Type: application/json" -d '{"user_id": 1, "amount_fen": 5000000}' >/dev/null
+# Friend requests waiting for the fuzzer, so that accepting and declining (reached through the
+# document's links from the list of requests) have real requests to act on. A user who is
+# already the admin's friend answers 409; the others leave a pending request.
+for user_token in "${users_tokens[@]}"; do
+  curl -sS -o /dev/null -X POST "$base/v1/friends/requests" -H "Authorization: Bearer $user_token" \
+    -H "Content-Type: application/json" -d '{"to_user_id": 1}'
+done
 
 status=0
 "$VENV/bin/schemathesis" run "$base/openapi.json" \

@@ -109,4 +109,35 @@ struct OperationsTests {
             #expect(node != nil, "unresolved \(reference)")
         }
     }
+
+    @Test("every link in the OpenAPI document names a documented operation and one of its parameters")
+    func openAPILinks() throws {
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any])
+        let paths = try field(document, "paths", as: [String: [String: Any]].self)
+        let components = try field(document, "components", as: [String: Any].self)
+        let sharedParameters = try field(components, "parameters", as: [String: [String: Any]].self)
+        var parametersByOperation: [String: Set<String>] = [:]
+        var links: [[String: Any]] = []
+        for operations in paths.values {
+            for case let operation as [String: Any] in operations.values {
+                guard let id = operation["operationId"] as? String else { continue }
+                let parameters = (operation["parameters"] as? [[String: Any]] ?? []).compactMap { parameter -> String? in
+                    if let reference = parameter["$ref"] as? String { return sharedParameters[String(reference.split(separator: "/").last ?? "")]?["name"] as? String }
+                    return parameter["name"] as? String
+                }
+                parametersByOperation[id] = Set(parameters)
+                for case let response as [String: Any] in (operation["responses"] as? [String: Any] ?? [:]).values {
+                    links += (response["links"] as? [String: [String: Any]] ?? [:]).values
+                }
+            }
+        }
+        #expect(!links.isEmpty)
+        for link in links {
+            let target = try #require(link["operationId"] as? String)
+            let known = try #require(parametersByOperation[target], "a link names '\(target)', which no operation has")
+            for name in (link["parameters"] as? [String: Any] ?? [:]).keys {
+                #expect(known.contains(name), "a link to \(target) sets '\(name)', which it does not take")
+            }
+        }
+    }
 }
