@@ -1,31 +1,25 @@
 -- The campus-diary rules run in a loop inside a standalone lua5.4: the in-interpreter cost that
 -- rule-eval-compare sets one evaluation from Swift against (issue 3: at most 2x this).
 --
--- usage: lua5.4 rule_loop.lua [calls_per_run] [runs]
+-- usage: lua5.4 rule_loop.lua [calls_per_run] [runs] [path/to/campus-diary.lua]
 -- prints one line per case: name <TAB> median ns per call <TAB> fastest run's ns per call
 -- Times with os.clock (this process's CPU time), after one untimed warm-up run per case.
 
 local calls = math.tointeger(tonumber(arg[1])) or 1000000
 local runs = math.tointeger(tonumber(arg[2])) or 9
 
--- What the host binds: a global `quanzi`, reached through _ENV as in a plugin. The score is a
--- constant, as the Swift side's FixedCreditScores answers.
-quanzi = { credit = { score = function(id) return 800 end } }
-
--- The rule bodies of plugins/campus-diary.lua, unchanged.
-local rules = {
-  post = function(user, circle, post)
-    if not user.verified then
-      return false, "real-name verification required"
-    end
-    return user.gender == "female" and user.occupation == "student",
-      "only verified female students may post here"
-  end,
-  comment = function(user, circle, post)
-    local min_credit = 750
-    return quanzi.credit.score(user.id) >= min_credit, "credit score " .. min_credit .. "+ required to comment"
-  end,
+-- The rules are read from the plugin file itself (arg 3), so this baseline runs exactly the
+-- rules the host runs. What the host binds, as plain Lua: `quanzi.circle` hands back its
+-- declaration; the credit score is a constant, as the Swift side's FixedCreditScores answers;
+-- `quanzi.ab.param` gives the default, as it does there (no experiment assigns the user).
+local plugin_path = arg[3] or "../plugins/campus-diary.lua"
+local quanzi = {
+  circle = function(declaration) return declaration end,
+  credit = { score = function(id) return 800 end },
+  ab = { param = function(user, experiment, key, default) return default end },
 }
+local chunk = assert(loadfile(plugin_path, "t", setmetatable({ quanzi = quanzi }, { __index = _G })))
+local rules = chunk().rules
 
 -- The fields the host's user record has for RuleBench.student (UserRecord.make), and the
 -- circle's proxy fields.

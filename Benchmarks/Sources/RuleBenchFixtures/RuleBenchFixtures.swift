@@ -9,8 +9,8 @@ import LuaHost
 import Social
 
 public enum RuleBench {
-    /// The seed's circle: its `post` rule reads three user fields, its `comment` rule calls back
-    /// into Swift through `quanzi.credit.score`.
+    /// The seed's circle: its `post` rule reads user fields and asks `quanzi.ab.param`, its
+    /// `comment` rule asks `quanzi.ab.param` and calls back into Swift through `quanzi.credit.score`.
     public static let circle = CircleID("campus-diary")
 
     /// The credit score every user gets from `FixedCreditScores`: above the comment rule's 750 bar,
@@ -28,6 +28,9 @@ public enum RuleBench {
         ProcessInfo.processInfo.environment["QUANZI_PLUGINS"]
             ?? benchmarksDirectory.deletingLastPathComponent().appendingPathComponent("plugins").path
     }
+
+    /// The circle's plugin file: the baseline reads its rules from it, so both sides run the same.
+    public static var pluginPath: String { pluginsDirectory + "/" + circle.rawValue + ".lua" }
 
     /// The in-interpreter baseline: the same rules, looped inside a standalone lua5.4.
     public static var luaBaselineScript: String {

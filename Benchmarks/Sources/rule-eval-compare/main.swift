@@ -51,7 +51,7 @@ func measure(_ body: (Int) throws -> Decision) throws -> Timing {
 func luaBaseline() throws -> [String: Timing] {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["lua5.4", RuleBench.luaBaselineScript, String(evaluations), String(runs)]
+    process.arguments = ["lua5.4", RuleBench.luaBaselineScript, String(evaluations), String(runs), RuleBench.pluginPath]
     let output = Pipe()
     process.standardOutput = output
     try process.run()
