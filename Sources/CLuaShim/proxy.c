@@ -75,21 +75,28 @@ static int proxy_pairs(lua_State *L) {
     return 3;
 }
 
+// The registry key of the proxies' metatable: a C address, so no string is hashed to find it.
+static char proxy_metatable_key;
+
 static void push_proxy_metatable(lua_State *L) {
-    if (luaL_newmetatable(L, QZ_REG_PROXY_META)) {
-        lua_pushcfunction(L, proxy_index);
-        lua_setfield(L, -2, "__index");
-        lua_pushcfunction(L, readonly_newindex);
-        lua_setfield(L, -2, "__newindex");
-        lua_pushcfunction(L, proxy_len);
-        lua_setfield(L, -2, "__len");
-        lua_pushcfunction(L, proxy_pairs);
-        lua_setfield(L, -2, "__pairs");
-        lua_pushliteral(L, "read-only");
-        lua_setfield(L, -2, "__metatable");
-        lua_pushliteral(L, "read-only table");
-        lua_setfield(L, -2, "__name");
-    }
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &proxy_metatable_key) == LUA_TTABLE) return;
+    lua_pop(L, 1);
+    lua_createtable(L, 0, 6);
+    lua_pushcfunction(L, proxy_index);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, readonly_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushcfunction(L, proxy_len);
+    lua_setfield(L, -2, "__len");
+    lua_pushcfunction(L, proxy_pairs);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushliteral(L, "read-only");
+    lua_setfield(L, -2, "__metatable");
+    lua_pushliteral(L, "read-only table");
+    lua_setfield(L, -2, "__name");
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &proxy_metatable_key);
+    qz_runtime_of(L)->proxy_metatable = lua_topointer(L, -1);
 }
 
 int qz_push_readonly(lua_State *L, int backing_index) {
@@ -104,9 +111,9 @@ int qz_push_readonly(lua_State *L, int backing_index) {
 
 int qz_is_proxy(lua_State *L, int index) {
     if (lua_type(L, index) != LUA_TUSERDATA || !lua_getmetatable(L, index)) return 0;
-    luaL_getmetatable(L, QZ_REG_PROXY_META);
-    int same = lua_rawequal(L, -1, -2);
-    lua_pop(L, 2);
+    // Before the first proxy there is no such metatable, and no userdata can have it.
+    int same = lua_topointer(L, -1) == qz_runtime_of(L)->proxy_metatable;
+    lua_pop(L, 1);
     return same;
 }
 

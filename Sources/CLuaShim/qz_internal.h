@@ -19,7 +19,6 @@
 #define QZ_REG_FROZEN "quanzi.frozen"         // weak set of tables scripts may not rawset
 #define QZ_REG_BASE "quanzi.base"             // the sandbox's global functions and libraries
 #define QZ_REG_DECLARATIONS "quanzi.declarations"
-#define QZ_REG_PROXY_META "quanzi.proxy"      // metatable of read-only proxies
 #define QZ_REG_TRACE "quanzi.trace"           // what the current traced call read
 #define QZ_TRACE_ENTRIES_MAX 200
 

@@ -78,6 +78,10 @@ typedef struct qz_runtime {
     void *binding_context;
     qz_binding_fn binding;
     int tracing;                    // 1: record proxy field reads and binding calls (`:why`)
+    // Set by qz_state_new, read on every call: looking them up in the registry by name cost a
+    // string hash and a strcmp each time.
+    lua_State *worker;              // the thread every call runs on (anchored in the registry)
+    const void *proxy_metatable;    // the read-only proxies' metatable (anchored in the registry)
 } qz_runtime;
 
 /// Result of qz_call: the status and, on failure, a message and where it happened.

@@ -23,6 +23,7 @@ final class ValueArena {
     }
 
     func reset() {
+        guard !blocks.isEmpty else { return }
         for block in blocks { block.deallocate() }
         blocks.removeAll(keepingCapacity: true)
     }
