@@ -15,13 +15,14 @@ import Synchronization
 ///   `quanzi serve --worker-threads` sets the count; PostgreSQL needs more (its feed waits for
 ///   the database on every request).
 /// - `commit`: work that waits for an fsync (posts, comments, likes, friendships). Many threads,
-///   so that waiting writes never hold up the CPU-bound work or each other's group commits.
+///   so that writes waiting for the disk never hold up the CPU-bound work, nor one another.
 ///
 /// Only synchronous code runs here. Making it the handlers' task executor instead deadlocked in
 /// a test: the continuations of GRDB's async reads (the wallet) were queued behind threads
 /// waiting for the very readers those reads held.
 enum Blocking {
-    /// Threads for `commit`: more than GRDB's readers, and enough writers to form group commits.
+    /// Threads for `commit`: more than GRDB's readers, so a write that reads first never waits
+    /// for a thread while readers are free.
     static let commitThreadCount = 16
 
     /// Threads for `run` when the server does not set them: one per core, and a spare for the
