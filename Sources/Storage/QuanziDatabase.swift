@@ -36,7 +36,7 @@ public final class QuanziDatabase: Sendable {
         configuration.prepareDatabase { db in
             // FULL: the WAL is fsynced at every commit; NORMAL could lose the last commits on
             // power loss, which is not acceptable for money.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: Self.fullySynchronous)
             // Every commit (feed views, transfers) invalidates the other connections' page
             // caches, so without mmap each read transaction re-reads its pages with pread.
             // Reads only: SQLite still writes through write() and fsync.
@@ -45,13 +45,37 @@ public final class QuanziDatabase: Sendable {
         pool = try DatabasePool(path: path, configuration: configuration)
         // DatabasePool switches its writer to WAL after `prepareDatabase` and sets
         // synchronous=NORMAL as it does (no fsync of the WAL at commit); restore FULL on the writer.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        try pool.writeWithoutTransaction { db in try db.execute(sql: Self.fullySynchronous) }
         self.path = path
         let migrator = Migrations.migrator
         let before = try pool.read { db in try migrator.appliedIdentifiers(db) }
         try migrator.migrate(pool)
         migrationsApplied = migrator.migrations.filter { !before.contains($0) }
         try SocialChangeTracking.install(on: pool, cache: socialSignalCache)
+    }
+
+    private static let fullySynchronous = "PRAGMA synchronous = FULL"
+
+    /// Commits `body`'s writes in one transaction without fsyncing the WAL: for data nobody was
+    /// promised was durable (views written behind). The WAL stays ordered, so the next FULL
+    /// commit's fsync covers these frames too; a power cut before it loses them. The writer is
+    /// back to FULL afterwards, whether `body` committed or threw, before anything else can use it.
+    func writeWithoutFsync(_ body: (Database) throws -> Void) throws {
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            let failure: (any Error)?
+            do {
+                try db.inTransaction {
+                    try body(db)
+                    return .commit
+                }
+                failure = nil
+            } catch {
+                failure = error
+            }
+            try db.execute(sql: Self.fullySynchronous)
+            if let failure { throw failure }
+        }
     }
 
     /// A fresh database in a new temporary folder: for tests and simulations.

@@ -21,8 +21,8 @@ import Synchronization
 /// a test: the continuations of GRDB's async reads (the wallet) were queued behind threads
 /// waiting for the very readers those reads held.
 enum Blocking {
-    /// Threads for `commit`: more than GRDB's readers, so a write that reads first never waits
-    /// for a thread while readers are free.
+    /// Threads for `commit`: as many as the one pool had, since a commit mostly waits for its
+    /// fsync rather than for a core.
     static let commitThreadCount = 16
 
     /// Threads for `run` when the server does not set them: one per core, and a spare for the

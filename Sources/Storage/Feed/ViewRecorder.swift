@@ -205,25 +205,13 @@ public final class ViewRecorder: @unchecked Sendable {
 
     private func write(_ pages: [ViewedPage]) -> String? {
         do {
-            try database.pool.writeWithoutTransaction { db in
-                // Write-behind views are not durable when `record` returns anyway, so their commit
-                // skips the WAL's fsync (a fifth of the writer's CPU, and time it holds SQLite's
-                // one writer). The WAL stays ordered: the next money commit's fsync covers these
-                // frames too. The writer goes back to FULL before anything else can use it.
-                let relaxed = durability == .writeBehind
-                if relaxed { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-                let failure: (any Error)?
-                do {
-                    try db.inTransaction {
-                        for page in pages { try PageViewLog.append(page, in: db) }
-                        return .commit
-                    }
-                    failure = nil
-                } catch {
-                    failure = error
-                }
-                if relaxed { try db.execute(sql: "PRAGMA synchronous = FULL") }
-                if let failure { throw failure }
+            // Write-behind views are not durable when `record` returns anyway: their commit skips
+            // the WAL's fsync (a fifth of the writer's CPU, and time it held SQLite's one writer).
+            let append = { (db: Database) throws in for page in pages { try PageViewLog.append(page, in: db) } }
+            if durability == .writeBehind {
+                try database.writeWithoutFsync(append)
+            } else {
+                try database.pool.write(append)
             }
             return nil
         } catch {
