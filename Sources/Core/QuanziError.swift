@@ -29,6 +29,10 @@ public struct QuanziError: Error, Hashable, Sendable, CustomStringConvertible {
         case variantNotFound = "variant_not_found"
         case friendRequestNotFound = "friend_request_not_found"
         case invalidArgument = "invalid_argument"
+        /// A paging cursor this service did not make, or one too old or from the future.
+        case invalidCursor = "invalid_cursor"
+        /// User text with a NUL or another control character (newline and tab are allowed).
+        case invalidText = "invalid_text"
         case contentTooLong = "content_too_long"
         case emptyContent = "empty_content"
         // Social graph and interactions

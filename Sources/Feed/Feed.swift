@@ -31,4 +31,7 @@ public enum FeedLimits {
     /// How long a cursor stays valid. The window keeps posts this much longer than its age limit,
     /// so no post an open session may still show is evicted under it.
     public static let cursorLifetimeSeconds: Int64 = 3_600
+    /// How far in the future a cursor's time may be: the node that made it may have a clock
+    /// running slightly ahead of this one's. Anything further was not made by a node.
+    public static let cursorClockSkewSeconds: Int64 = 300
 }

@@ -80,9 +80,33 @@ public struct FeedCursor: Sendable, Hashable {
         return String(decoding: base64URL, as: UTF8.self)
     }
 
-    /// Decodes a cursor a client sent back; `invalid_argument` if it is not one this code made.
+    /// Decodes a cursor a client sent back and checks it is still fresh at `clockEpochSeconds`:
+    /// `invalid_cursor` if it is not one this code made, or it is older than
+    /// `FeedLimits.cursorLifetimeSeconds` or from the future (the client starts again from the top).
+    public init(encoded text: String, clockEpochSeconds: Int64) throws(QuanziError) {
+        try self.init(encoded: text)
+        try checkFresh(atClockEpochSeconds: clockEpochSeconds)
+    }
+
+    /// `invalid_cursor` unless this cursor's session started at most `cursorLifetimeSeconds`
+    /// before `clockEpochSeconds` and at most `cursorClockSkewSeconds` after it (another node's
+    /// clock may run a little ahead). Every value of the cursor came from a client: the age is
+    /// computed with overflow checked, never trusted.
+    public func checkFresh(atClockEpochSeconds clockEpochSeconds: Int64) throws(QuanziError) {
+        let (age, overflow) = clockEpochSeconds.subtractingReportingOverflow(nowEpochSeconds)
+        guard !overflow, age >= -FeedLimits.cursorClockSkewSeconds else {
+            throw QuanziError(.invalidCursor, "invalid feed cursor: its time is in the future")
+        }
+        guard age <= FeedLimits.cursorLifetimeSeconds else {
+            throw QuanziError(.invalidCursor, "feed cursor expired: start again from the first page")
+        }
+    }
+
+    /// Decodes a cursor a client sent back; `invalid_cursor` if it is not one this code made.
+    /// Every field is range-checked: ids and times are never negative, author ids strictly
+    /// ascending (their deltas summed with overflow checked), counts within the session's depth.
     public init(encoded text: String) throws(QuanziError) {
-        func invalid(_ why: String) -> QuanziError { QuanziError(.invalidArgument, "invalid feed cursor: \(why)") }
+        func invalid(_ why: String) -> QuanziError { QuanziError(.invalidCursor, "invalid feed cursor: \(why)") }
         guard text.utf8.count <= Self.encodedLengthMax else { throw invalid("too long") }
         var base64: [UInt8] = text.utf8.map { byte in
             switch byte {
@@ -100,6 +124,7 @@ public struct FeedCursor: Sendable, Hashable {
         else { throw invalid("truncated") }
         let score = Double(bitPattern: scoreBits)
         guard score.isFinite else { throw invalid("score is not finite") }
+        guard now >= 0, watermark >= 0, lastPostID >= 0 else { throw invalid("negative time or id") }
         guard shown <= UInt64(FeedLimits.depthMax), authorTotal <= shown else { throw invalid("counts out of range") }
         var counts: [AuthorCount] = []
         var author: Int64 = 0
@@ -109,7 +134,9 @@ public struct FeedCursor: Sendable, Hashable {
             guard position == 0 || delta > 0, (1...UInt64(FeedLimits.depthMax)).contains(count) else {
                 throw invalid("author counts out of order or range")
             }
-            author = author &+ delta
+            let (next, overflow) = author.addingReportingOverflow(delta)
+            guard !overflow, next > 0 else { throw invalid("author id out of range") }
+            author = next
             sum += Int(count)
             counts.append(AuthorCount(authorID: UserID(author), shownCount: Int(count)))
         }

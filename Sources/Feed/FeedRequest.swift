@@ -13,8 +13,8 @@ public struct FeedRequest: Sendable {
     /// scan skips everyone else's before scoring, so they never crowd the heap and force rescans.
     public let onlyAuthors: Set<UserID>?
 
-    /// `invalid_argument` for bad parameters, a page size outside 1…`FeedLimits.pageSizeMax`, or
-    /// a cursor older than `FeedLimits.cursorLifetimeSeconds` (the client starts again from the top).
+    /// `invalid_argument` for bad parameters or a page size outside 1…`FeedLimits.pageSizeMax`;
+    /// `invalid_cursor` for a cursor that is not fresh (see `FeedCursor.checkFresh`).
     public init(
         viewer: ViewerSignals, parameters: RankingParameters, pageSize: Int, cursor: FeedCursor? = nil,
         clockEpochSeconds: Int64, onlyAuthors: Set<UserID>? = nil
@@ -22,9 +22,7 @@ public struct FeedRequest: Sendable {
         guard (1...FeedLimits.pageSizeMax).contains(pageSize) else {
             throw QuanziError(.invalidArgument, "page size must be in 1...\(FeedLimits.pageSizeMax), got \(pageSize)")
         }
-        if let cursor, clockEpochSeconds - cursor.nowEpochSeconds > FeedLimits.cursorLifetimeSeconds {
-            throw QuanziError(.invalidArgument, "feed cursor expired: start again from the first page")
-        }
+        try cursor?.checkFresh(atClockEpochSeconds: clockEpochSeconds)
         self.viewer = viewer
         self.parameters = try parameters.validated()
         self.pageSize = pageSize

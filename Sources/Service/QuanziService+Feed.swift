@@ -14,7 +14,8 @@ extension QuanziService {
         guard let definition = plugins.circle(circle) else { throw QuanziError(.circleNotFound, "no circle '\(circle)'") }
         let profile = try QuanziError.wrapping { try users.require(viewer) }
         let parameters = try rankingParameters(definition.ranking, for: profile)
-        let decoded = try cursor.map { text throws(QuanziError) in try FeedCursor(encoded: text) }
+        // Checked before its time is used for anything (the seen set below is read as of it).
+        let decoded = try cursor.map { text throws(QuanziError) in try FeedCursor(encoded: text, clockEpochSeconds: now) }
         let sessionStart = decoded?.nowEpochSeconds ?? now
         let signals = try QuanziError.wrapping { try feeds.viewerSignals(viewer, circle: circle, seenBefore: sessionStart, views: views) }
         let rules = self.rules

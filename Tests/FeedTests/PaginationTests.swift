@@ -78,7 +78,7 @@ struct FeedCursorTests {
         }
     }
 
-    @Test("text that is not a cursor is refused with invalid_argument")
+    @Test("text that is not a cursor is refused with invalid_cursor")
     func garbage() throws {
         let scenario = FeedScenario(seed: 3, postCount: 100)
         let cursor = try #require(FeedRanker.rank(scenario.window, try scenario.request()).nextCursor)
@@ -91,7 +91,7 @@ struct FeedCursorTests {
                 // A changed byte can still decode (the cursor is not signed), but never to the original.
                 #expect(decoded != cursor, "\(text)")
             } catch {
-                #expect(error.code == .invalidArgument)
+                #expect(error.code == .invalidCursor)
             }
         }
     }

@@ -1,3 +1,4 @@
+import APIInput
 import Core
 import Hummingbird
 import Ledger
@@ -16,11 +17,11 @@ extension APIError {
             self.init(status, code: error.code.rawValue, status.code >= 500 ? "the server failed; the error was logged" : error.message)
         case let error as LedgerError: self.init(Self.status(of: error), code: error.code, error.message)
         case let error as WalletOverloaded: self.init(.serviceUnavailable, code: QuanziError.Code.overloaded.rawValue, error.description)
-        case let error as DecodingError: self.init(decoding: error)
+        case let error as RequestBodyError: self.init(body: error)
         case is NIOTooManyBytesError:
             self.init(.contentTooLarge, code: "body_too_large", "the request body is larger than the server accepts")
         case let error as HTTPError where error.status == .notFound:
-            self.init(.notFound, code: "route_not_found", "no such route")
+            self.init(.notFound, code: Self.routeNotFoundCode, "no such route")
         case let error as any HTTPResponseError where (400..<500).contains(error.status.code):
             self.init(error.status, code: "invalid_request", "\(error)")
         default:
@@ -34,7 +35,8 @@ extension APIError {
         case .notFound, .userNotFound, .circleNotFound, .postNotFound, .experimentNotFound, .variantNotFound,
             .friendRequestNotFound, .notFriends, .postNotVisible:
             .notFound
-        case .invalidArgument, .contentTooLong, .emptyContent, .sameUser: .unprocessableContent
+        case .invalidCursor: .badRequest
+        case .invalidArgument, .contentTooLong, .emptyContent, .invalidText, .sameUser: .unprocessableContent
         case .alreadyFriends, .friendRequestPending, .alreadyLiked, .alreadyReported: .conflict
         // A plugin that fails or runs out of budget is a fault of the deployment, not the request.
         case .overloaded: .serviceUnavailable
