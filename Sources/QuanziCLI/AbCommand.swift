@@ -137,7 +137,7 @@ struct AbStop: AsyncParsableCommand {
     /// On a thread that may block (the stores are synchronous).
     func run(_ service: QuanziService) throws {
         do {
-            try service.experiments.stop(experiment, reason: reason)
+            try service.experiments.stop(experiment, personReason: reason)
             print("\(experiment) stopped: \(reason)")
         } catch {
             Console.error(error.description)

@@ -91,6 +91,16 @@ public final class ExperimentService: ExperimentControl {
         control.withLock { $0.overrides[experiment, default: [:]][user] = variant }
     }
 
+    /// Longest reason a person may give for a stop (API and CLI), checked by `UserText`.
+    public static let stopReasonBytesMax = 500
+
+    /// Stops an experiment on a person's word (API, CLI): the reason is user text, held to
+    /// `UserText`'s rule before anything changes.
+    public func stop(_ experiment: String, personReason reason: String) throws(QuanziError) {
+        try UserText.check(reason, maxBytes: Self.stopReasonBytesMax, what: "stop reason")
+        try stop(experiment, reason: reason)
+    }
+
     /// Stops an experiment: from now on everyone gets control. `at` defaults to the clock; an
     /// analysis that trips a guardrail passes its own time, the end of the data it judged.
     public func stop(_ experiment: String, reason: String, at time: Int64? = nil) throws(QuanziError) {

@@ -161,7 +161,7 @@ public final class QuanziService: Sendable {
     // MARK: Posts
 
     public func createPost(by author: UserID, in circle: CircleID, kind: PostKind = .text, body: String) throws(QuanziError) -> Post {
-        try Self.checkContent(body, maxBytes: ContentLimits.postBodyBytesMax, what: "post")
+        try UserText.check(body, maxBytes: ContentLimits.postBodyBytesMax, what: "post")
         guard let moderator = moderators[circle] else { throw QuanziError(.circleNotFound, "no circle '\(circle)'") }
         let profile = try QuanziError.wrapping { try users.require(author) }
         let draft = PostContext(authorID: author, kind: kind, text: body)
@@ -180,7 +180,7 @@ public final class QuanziService: Sendable {
     }
 
     public func comment(on postID: Int64, by user: UserID, body: String) throws(QuanziError) -> Comment {
-        try Self.checkContent(body, maxBytes: ContentLimits.commentBodyBytesMax, what: "comment")
+        try UserText.check(body, maxBytes: ContentLimits.commentBodyBytesMax, what: "comment")
         let post = try viewablePost(postID, by: user)
         try requireAllowed(user, .comment, in: post.circleID, post: post)
         let comment = try posts.comment(on: postID, by: user, body: body, at: now)
@@ -198,7 +198,7 @@ public final class QuanziService: Sendable {
     /// Reports a post; returns whether the report pushed it over its circle's threshold.
     @discardableResult
     public func report(_ postID: Int64, by user: UserID, reason: String) throws(QuanziError) -> Bool {
-        try Self.checkContent(reason, maxBytes: ContentLimits.reportReasonBytesMax, what: "report reason")
+        try UserText.check(reason, maxBytes: ContentLimits.reportReasonBytesMax, what: "report reason")
         let post = try viewablePost(postID, by: user)
         try requireAllowed(user, .report, in: post.circleID, post: post)
         let threshold = moderators[post.circleID]?.reportThreshold ?? ModerationPolicy.defaultReportThreshold
@@ -212,12 +212,5 @@ public final class QuanziService: Sendable {
         let circle = try QuanziError.wrapping { try posts.post(postID)?.circleID }
         try posts.delete(postID, by: user, at: now)
         if let circle { feeds.updateOwn(circle, postID: postID, kind: .postDeleted) { $0.delete(postID: postID) } }
-    }
-
-    static func checkContent(_ text: String, maxBytes: Int, what: String) throws(QuanziError) {
-        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw QuanziError(.emptyContent, "the \(what) is empty") }
-        guard text.utf8.count <= maxBytes else {
-            throw QuanziError(.contentTooLong, "the \(what) is \(text.utf8.count) bytes; at most \(maxBytes)")
-        }
     }
 }

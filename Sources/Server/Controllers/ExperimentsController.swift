@@ -1,3 +1,4 @@
+import APIInput
 import Core
 import Experiments
 import Foundation
@@ -17,13 +18,6 @@ struct ExperimentsController {
         admin.get("experiments/:id/report", use: report)
     }
 
-    struct Stop: Decodable {
-        let reason: String?
-    }
-
-    /// Longest stop reason kept in the record.
-    static let stopReasonBytesMax = 500
-
     @Sendable func list(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let views = try await Blocking.run {
             let changes = try QuanziError.wrapping { try service.experiments.store.stateChanges() }
@@ -40,13 +34,10 @@ struct ExperimentsController {
     @Sendable func stop(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let spec = try requireSpec(context)
-        let body = try await request.decodeJSON(as: Stop.self, context: context)
+        let body = try await request.decodeJSON(as: StopExperiment.self, context: context)
         let reason = body.reason ?? "stopped through the API by user \(caller.userID)"
-        guard reason.utf8.count <= Self.stopReasonBytesMax else {
-            throw QuanziError(.contentTooLong, "the reason is \(reason.utf8.count) bytes; at most \(Self.stopReasonBytesMax)")
-        }
         let stopped = try await Blocking.commit {
-            try service.experiments.stop(spec.id, reason: reason)
+            try service.experiments.stop(spec.id, personReason: reason)
             return try view(spec, changes: try QuanziError.wrapping { try service.experiments.store.stateChanges() })
         }
         return try JSONResponse.make(stopped)
