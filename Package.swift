@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Feed", targets: ["Feed"]),
         .library(name: "Experiments", targets: ["Experiments"]),
         .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "APIInput", targets: ["APIInput"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -87,10 +88,13 @@ let package = Package(
             name: "Simulation",
             dependencies: ["Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "StorageModel", "Storage", "LuaHost", "Service"]
         ),
+        // What clients may send the HTTP API, decoded strictly (no HTTP framework: the fuzz
+        // package in Fuzz/ builds it alone).
+        .target(name: "APIInput", dependencies: ["Core", "Social", "Ledger"]),
         .target(
             name: "Server",
             dependencies: [
-                "Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "Storage", "LuaHost", "Service",
+                "Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "Storage", "LuaHost", "Service", "APIInput",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -120,6 +124,10 @@ let package = Package(
             dependencies: ["Feed", "Core", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "SocialTests", dependencies: ["Social", "Core"]),
+        .testTarget(
+            name: "APIInputTests",
+            dependencies: ["APIInput", "Core", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
         .testTarget(name: "ServiceTests", dependencies: ["Service", "Storage", "LuaHost", "Social", "Core"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Service", "Storage", "LuaHost", "Experiments", "Social", "Core"]),
         .testTarget(name: "ReplTests", dependencies: ["Repl", "Service", "Storage", "LuaHost", "Social", "Core"]),

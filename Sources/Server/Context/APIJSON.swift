@@ -1,3 +1,4 @@
+import APIInput
 import Foundation
 import Hummingbird
 
@@ -12,20 +13,26 @@ enum APIJSON {
         return encoder
     }()
 
-    /// Request bodies name their snake_case keys in `CodingKeys`: a key strategy would turn
-    /// `to_user_id` into `toUserId`, which no Swift name here matches.
-    static let decoder = JSONDecoder()
 }
 
 extension Request {
-    /// Decodes the JSON body as `type`, refusing bodies over the context's limit (413), bodies
-    /// that are not JSON (400 `malformed_json`) and JSON of the wrong shape (400 `invalid_request`).
+    /// Decodes the JSON body as `type`: refused with 415 unless the request says it is JSON,
+    /// 413 past the context's limit, 400 `malformed_json` / `duplicate_key` unless it is one
+    /// strictly valid JSON text, 400 `invalid_request` for the wrong shape (`RequestBodyDecoder`).
     func decodeJSON<Body: Decodable>(as type: Body.Type, context: QuanziRequestContext) async throws -> Body {
+        try requireJSONContentType()
         let buffer = try await body.collect(upTo: context.maxUploadSize)
-        do {
-            return try APIJSON.decoder.decode(Body.self, from: Data(buffer: buffer))
-        } catch let error as DecodingError {
-            throw APIError(decoding: error)
+        return try RequestBodyDecoder.decode(Body.self, from: Array(buffer: buffer))
+    }
+
+    /// A body's media type must be `application/json` or a `+json` type (parameters such as
+    /// `charset` allowed): a form or text body on a money route is a client bug or a cross-site
+    /// form post, never a request to act on.
+    func requireJSONContentType() throws {
+        guard let value = headers[.contentType] else { throw APIError.unsupportedMediaType(nil) }
+        let mediaType = value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        guard mediaType == "application/json" || (mediaType.hasPrefix("application/") && mediaType.hasSuffix("+json")) else {
+            throw APIError.unsupportedMediaType(value)
         }
     }
 }

@@ -28,7 +28,6 @@ public struct QuanziRequestContext: RequestContext {
 
     public var maxUploadSize: Int { ServerLimits.requestBodyBytesMax }
     public var responseEncoder: JSONEncoder { APIJSON.encoder }
-    public var requestDecoder: JSONDecoder { APIJSON.decoder }
 
     /// The authenticated caller; routes behind `AuthMiddleware` always have one.
     public func requireCaller() throws -> Caller {

@@ -1,3 +1,4 @@
+import APIInput
 import Core
 import Hummingbird
 import LuaHost
@@ -17,11 +18,6 @@ struct CirclesController {
         group.get("circles", use: list)
         group.get("circles/:id", use: circle)
         group.post("circles/:id/posts", use: createPost)
-    }
-
-    struct NewPost: Decodable {
-        let kind: PostKind?
-        let body: String
     }
 
     @Sendable func list(_ request: Request, context: QuanziRequestContext) async throws -> Response {

@@ -1,3 +1,4 @@
+import APIInput
 import Core
 import Hummingbird
 import Service
@@ -16,11 +17,6 @@ struct FriendsController {
         group.post("friends/requests/:id/accept", use: accept)
         group.post("friends/requests/:id/decline", use: decline)
         group.get("friends/suggestions", use: suggest)
-    }
-
-    struct NewRequest: Decodable {
-        let toUserID: Int64
-        enum CodingKeys: String, CodingKey { case toUserID = "to_user_id" }
     }
 
     @Sendable func list(_ request: Request, context: QuanziRequestContext) async throws -> Response {
@@ -44,7 +40,7 @@ struct FriendsController {
 
     @Sendable func sendRequest(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        let body = try await request.decodeJSON(as: NewRequest.self, context: context)
+        let body = try await request.decodeJSON(as: NewFriendRequest.self, context: context)
         let sent = try await Blocking.commit { [service] in try service.friends.sendRequest(from: caller.userID, to: UserID(body.toUserID), at: service.clock.nowEpochSeconds) }
         return try JSONResponse.make(FriendRequestView(sent), status: .created)
     }

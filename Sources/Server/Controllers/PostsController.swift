@@ -1,3 +1,4 @@
+import APIInput
 import Core
 import Hummingbird
 import Service
@@ -14,14 +15,6 @@ struct PostsController {
         group.post("posts/:id/comments", use: comment)
         group.post("posts/:id/likes", use: like)
         group.post("posts/:id/reports", use: report)
-    }
-
-    struct NewComment: Decodable {
-        let body: String
-    }
-
-    struct NewReport: Decodable {
-        let reason: String
     }
 
     @Sendable func post(_ request: Request, context: QuanziRequestContext) async throws -> Response {

@@ -1,3 +1,4 @@
+import APIInput
 import Core
 import Hummingbird
 import Ledger
@@ -15,29 +16,6 @@ struct RedPacketsController {
         money.post("red-packets", use: create)
         group.get("red-packets/:id", use: packet)
         money.post("red-packets/:id/claim", use: claim)
-    }
-
-    struct NewRedPacket: Decodable {
-        struct Audience: Decodable {
-            let kind: String
-            let circleID: String?
-            let userIDs: [Int64]?
-            enum CodingKeys: String, CodingKey {
-                case kind
-                case circleID = "circle_id"
-                case userIDs = "user_ids"
-            }
-        }
-
-        let split: RedPacketSplit
-        let totalFen: Int64
-        let shareCount: Int
-        let audience: Audience
-        enum CodingKeys: String, CodingKey {
-            case split, audience
-            case totalFen = "total_fen"
-            case shareCount = "share_count"
-        }
     }
 
     @Sendable func create(_ request: Request, context: QuanziRequestContext) async throws -> Response {

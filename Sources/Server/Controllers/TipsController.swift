@@ -1,3 +1,4 @@
+import APIInput
 import Core
 import Hummingbird
 import Ledger
@@ -12,11 +13,6 @@ struct TipsController {
 
     func addRoutes(to group: RouterGroup<QuanziRequestContext>) {
         group.post("posts/:id/tips", use: tip)
-    }
-
-    struct NewTip: Decodable {
-        let amountFen: Int64
-        enum CodingKeys: String, CodingKey { case amountFen = "amount_fen" }
     }
 
     @Sendable func tip(_ request: Request, context: QuanziRequestContext) async throws -> Response {

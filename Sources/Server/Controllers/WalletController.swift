@@ -1,3 +1,4 @@
+import APIInput
 import Core
 import Hummingbird
 import Ledger
@@ -18,24 +19,6 @@ struct WalletController {
         group.get("wallet/history", use: historyPage)
         money.post("wallet/transfers", use: transfer)
         admin.post("wallet/top-ups", use: topUp)
-    }
-
-    struct NewTransfer: Decodable {
-        let toUserID: Int64
-        let amountFen: Int64
-        enum CodingKeys: String, CodingKey {
-            case toUserID = "to_user_id"
-            case amountFen = "amount_fen"
-        }
-    }
-
-    struct NewTopUp: Decodable {
-        let userID: Int64
-        let amountFen: Int64
-        enum CodingKeys: String, CodingKey {
-            case userID = "user_id"
-            case amountFen = "amount_fen"
-        }
     }
 
     @Sendable func balance(_ request: Request, context: QuanziRequestContext) async throws -> Response {

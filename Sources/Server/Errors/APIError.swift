@@ -1,3 +1,4 @@
+import APIInput
 import Foundation
 import Hummingbird
 
@@ -54,20 +55,21 @@ extension APIError {
         return error
     }
 
-    init(decoding error: DecodingError) {
-        switch error {
-        case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            self.init(.badRequest, code: "malformed_json", "the body is not valid JSON")
-        case .keyNotFound(let key, let context):
-            self.init(.badRequest, code: "invalid_request", "missing field '\(Self.path(context.codingPath + [key]))'")
-        case .valueNotFound(_, let context), .typeMismatch(_, let context), .dataCorrupted(let context):
-            self.init(.badRequest, code: "invalid_request", "field '\(Self.path(context.codingPath))' has the wrong type or value")
-        @unknown default:
-            self.init(.badRequest, code: "invalid_request", "the body does not match the request schema")
-        }
+    static let routeNotFoundCode = "route_not_found"
+
+    static func methodNotAllowed(_ method: String, allowed: [String]) -> APIError {
+        var error = APIError(
+            .methodNotAllowed, code: "method_not_allowed", "\(method) is not allowed here; allowed: \(allowed.joined(separator: ", "))")
+        error.headers[.allow] = allowed.joined(separator: ", ")
+        return error
     }
 
-    private static func path(_ keys: [any CodingKey]) -> String {
-        keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+    static func unsupportedMediaType(_ contentType: String?) -> APIError {
+        let said = contentType.map { "'\(String($0.unicodeScalars.prefix(80).filter { $0.value >= 0x20 && $0.value != 0x7F }))'" } ?? "none"
+        return APIError(.unsupportedMediaType, code: "unsupported_media_type", "the body must be JSON (Content-Type: application/json); got \(said)")
+    }
+
+    init(body error: RequestBodyError) {
+        self.init(.badRequest, code: error.code, error.message)
     }
 }

@@ -1,0 +1,81 @@
+// APIInput: what clients may send the HTTP API, decoded strictly at the edge. It sees no HTTP
+// framework so the fuzz target (Fuzz/) can drive exactly the decoders the server uses.
+import Ledger
+import Social
+
+/// `POST /v1/wallet/transfers`.
+public struct NewTransfer: Decodable, Sendable {
+    public let toUserID: Int64
+    public let amountFen: Int64
+    enum CodingKeys: String, CodingKey {
+        case toUserID = "to_user_id"
+        case amountFen = "amount_fen"
+    }
+}
+
+/// `POST /v1/wallet/top-ups` (admin).
+public struct NewTopUp: Decodable, Sendable {
+    public let userID: Int64
+    public let amountFen: Int64
+    enum CodingKeys: String, CodingKey {
+        case userID = "user_id"
+        case amountFen = "amount_fen"
+    }
+}
+
+/// `POST /v1/posts/:id/tips`.
+public struct NewTip: Decodable, Sendable {
+    public let amountFen: Int64
+    enum CodingKeys: String, CodingKey { case amountFen = "amount_fen" }
+}
+
+/// `POST /v1/friends/requests`.
+public struct NewFriendRequest: Decodable, Sendable {
+    public let toUserID: Int64
+    enum CodingKeys: String, CodingKey { case toUserID = "to_user_id" }
+}
+
+/// `POST /v1/circles/:id/posts`.
+public struct NewPost: Decodable, Sendable {
+    public let kind: PostKind?
+    public let body: String
+}
+
+/// `POST /v1/posts/:id/comments`.
+public struct NewComment: Decodable, Sendable {
+    public let body: String
+}
+
+/// `POST /v1/posts/:id/reports`.
+public struct NewReport: Decodable, Sendable {
+    public let reason: String
+}
+
+/// `POST /v1/experiments/:id/stop` (admin).
+public struct StopExperiment: Decodable, Sendable {
+    public let reason: String?
+}
+
+/// `POST /v1/red-packets`.
+public struct NewRedPacket: Decodable, Sendable {
+    public struct Audience: Decodable, Sendable {
+        public let kind: String
+        public let circleID: String?
+        public let userIDs: [Int64]?
+        enum CodingKeys: String, CodingKey {
+            case kind
+            case circleID = "circle_id"
+            case userIDs = "user_ids"
+        }
+    }
+
+    public let split: RedPacketSplit
+    public let totalFen: Int64
+    public let shareCount: Int
+    public let audience: Audience
+    enum CodingKeys: String, CodingKey {
+        case split, audience
+        case totalFen = "total_fen"
+        case shareCount = "share_count"
+    }
+}
