@@ -20,6 +20,19 @@ public enum FeedFeature: String, Sendable, Hashable, CaseIterable {
     case seen
 }
 
+extension FeedFeature {
+    /// Whether the term reveals what only the post's author (or an admin) may know: the author's
+    /// credit score, the money tipped on the post, the reports against it. Each contribution is
+    /// the term's input times weights the viewer also sees, so showing the term is showing the
+    /// input; and the post's total score, minus the terms a viewer may see, is the sum of these.
+    public var isPrivateToAuthor: Bool {
+        switch self {
+        case .credit, .tips, .reports: true
+        case .recency, .engagement, .affinity, .friendship, .seen: false
+        }
+    }
+}
+
 /// Why a post scored what it did: each feature's contribution, and the inputs behind them. The
 /// contributions add up to `score` (up to floating-point rounding), and `score` is exactly the
 /// score the ranker used.

@@ -43,8 +43,9 @@ struct FeedJSONTests {
             let explanation = Bool.random(using: &random) ? nil : FeedView.ExplanationView(
                 ageSeconds: Int64.random(in: 0...1_000_000, using: &random), decay: number(&random), affinity: number(&random),
                 isFriend: Bool.random(using: &random), isSeen: Bool.random(using: &random),
-                contributions: (0..<Int.random(in: 0...3, using: &random)).map { _ in .init(feature: text(&random), value: number(&random)) })
-            return FeedView.Item(post: post, score: number(&random), explanation: explanation)
+                contributions: (0..<Int.random(in: 0...3, using: &random)).map { _ in .init(feature: text(&random), value: number(&random)) },
+                privateTermsHidden: Bool.random(using: &random))
+            return FeedView.Item(post: post, score: Bool.random(using: &random) ? number(&random) : nil, explanation: explanation)
         }
         let parameters = Bool.random(using: &random) ? nil : FeedView.ParametersView(
             halfLifeHours: number(&random), engagementWeight: number(&random), tipsWeight: number(&random), creditWeight: number(&random),

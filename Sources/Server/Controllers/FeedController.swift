@@ -24,11 +24,23 @@ struct FeedController {
             }
             limit = value
         }
-        let cursor = query.get("cursor").flatMap { $0.isEmpty ? nil : $0 }
-        let explain = ["1", "true"].contains(query.get("explain") ?? "")
+        let cursor = try query.get("cursor").map { text in
+            guard !text.isEmpty else { throw APIError.invalidRequest("cursor must not be empty: leave it out for the first page") }
+            return text
+        }
+        let explain = try Self.flag(query.get("explain"), name: "explain")
         let started = ContinuousClock.now
         let result = try await Blocking.run { [service, limit] in try service.feed(for: caller.userID, in: circle, limit: limit, cursor: cursor, explain: explain) }
         metrics.recordFeedRanking(duration: ContinuousClock.now - started)
-        return JSONResponse.make(bytes: try FeedView(result, explain: explain).jsonBytes())
+        return JSONResponse.make(bytes: try FeedView(result, explain: explain, viewer: caller).jsonBytes())
+    }
+
+    /// A boolean query flag: absent, `1`/`true` or `0`/`false`; anything else is a mistake to report.
+    static func flag(_ text: String?, name: String) throws -> Bool {
+        switch text {
+        case nil, "0", "false": return false
+        case "1", "true": return true
+        default: throw APIError.invalidRequest("\(name) must be 1, true, 0 or false")
+        }
     }
 }

@@ -30,8 +30,10 @@ extension FeedView.Item {
         }
         json.key("post")
         post.write(to: &json)
-        json.key("score")
-        try json.number(score)
+        if let score {
+            json.key("score")
+            try json.number(score)
+        }
         json.endObject()
     }
 }
@@ -83,6 +85,8 @@ extension FeedView.ExplanationView {
         json.bool(isFriend)
         json.key("is_seen")
         json.bool(isSeen)
+        json.key("private_terms_hidden")
+        json.bool(privateTermsHidden)
         json.endObject()
     }
 }

@@ -5,8 +5,11 @@ import Service
 struct FeedView: Encodable, Sendable {
     struct Item: Encodable, Sendable {
         let post: PostView
-        let score: Double
-        /// With `?explain=1`: why the post scored what it did.
+        /// Only for the post's author or an admin: a score is a sum whose private terms (the
+        /// author's credit, tips, reports) follow from it by subtraction.
+        let score: Double?
+        /// With `?explain=1`: why the post scored what it did, private terms only for the
+        /// post's author or an admin (`FeedFeature.isPrivateToAuthor`).
         let explanation: ExplanationView?
     }
 
@@ -23,9 +26,12 @@ struct FeedView: Encodable, Sendable {
         let isFriend: Bool
         let isSeen: Bool
         let contributions: [Contribution]
+        /// True when the author-private terms were left out of `contributions`.
+        let privateTermsHidden: Bool
 
         enum CodingKeys: String, CodingKey {
             case ageSeconds = "age_seconds", decay, affinity, isFriend = "is_friend", isSeen = "is_seen", contributions
+            case privateTermsHidden = "private_terms_hidden"
         }
     }
 
@@ -59,18 +65,26 @@ struct FeedView: Encodable, Sendable {
 
 // The conversions live in extensions so that the views keep their memberwise initializers.
 extension FeedView {
-    init(_ result: FeedResult, explain: Bool) {
+    /// `viewer` sees the score and the private terms of their own posts only, unless an admin.
+    init(_ result: FeedResult, explain: Bool, viewer: Caller) {
         self.init(
-            items: result.items.map { Item(post: PostView($0.post), score: $0.score, explanation: $0.explanation.map(ExplanationView.init)) },
+            items: result.items.map { item in
+                let mayKnowPrivate = viewer.isAdmin || item.post.authorID == viewer.userID
+                return Item(
+                    post: PostView(item.post), score: mayKnowPrivate ? item.score : nil,
+                    explanation: item.explanation.map { ExplanationView($0, showingPrivateTerms: mayKnowPrivate) })
+            },
             nextCursor: result.nextCursor, parameters: explain ? ParametersView(result.parameters) : nil)
     }
 }
 
 extension FeedView.ExplanationView {
-    init(_ explanation: FeedExplanation) {
+    init(_ explanation: FeedExplanation, showingPrivateTerms: Bool) {
+        let shown = explanation.contributions.filter { showingPrivateTerms || !$0.feature.isPrivateToAuthor }
         self.init(
             ageSeconds: explanation.ageSeconds, decay: explanation.decay, affinity: explanation.affinity, isFriend: explanation.isFriend,
-            isSeen: explanation.isSeen, contributions: explanation.contributions.map { Contribution(feature: $0.feature.rawValue, value: $0.value) })
+            isSeen: explanation.isSeen, contributions: shown.map { Contribution(feature: $0.feature.rawValue, value: $0.value) },
+            privateTermsHidden: !showingPrivateTerms)
     }
 }
 
