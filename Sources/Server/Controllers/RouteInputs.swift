@@ -29,7 +29,7 @@ struct PageQuery {
         } else {
             limit = ServerLimits.pageItemsDefault
         }
-        if let text = query.get("cursor"), !text.isEmpty {
+        if let text = query.get("cursor") {
             guard let cursor = Int64(text), cursor > 0 else { throw APIError.invalidRequest("cursor is not one this API returned") }
             self.cursor = cursor
         } else {

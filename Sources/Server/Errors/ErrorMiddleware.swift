@@ -20,7 +20,12 @@ struct ErrorMiddleware: RouterMiddleware {
             if let error = error as? QuanziError, Self.luaFailureCodes.contains(error.code) {
                 metrics.recordLuaFailure(code: error.code.rawValue)
             }
-            let apiError = APIError(error)
+            var apiError = APIError(error)
+            if apiError.code == APIError.routeNotFoundCode {
+                // The path may exist with other methods: say which (RFC 9110 §15.5.6).
+                let allowed = DocumentedRoutes.methods(forPath: request.uri.path)
+                if !allowed.isEmpty { apiError = .methodNotAllowed(request.method.rawValue, allowed: allowed) }
+            }
             if apiError.isServerFault {
                 let userID = context.facts.userID.map { "\($0)" } ?? "-"
                 context.logger.error(
