@@ -41,12 +41,34 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: "Default: one per core and a spare with SQLite (that work only uses the CPU); 16 with PostgreSQL (it waits for the database)."))
     var workerThreads: Int?
 
+    @Option(help: "Close a keep-alive connection after this many seconds with no request.")
+    var idleTimeoutSeconds = ConnectionLimits.default.idleTimeoutSeconds
+
+    @Option(help: "Close a connection whose request head (line and headers) takes longer than this, in seconds, from its first byte.")
+    var headerReadTimeoutSeconds = ConnectionLimits.default.headerReadTimeoutSeconds
+
+    @Option(help: "Close a connection whose request body takes longer than this, in seconds, after its head.")
+    var bodyReadTimeoutSeconds = ConnectionLimits.default.bodyReadTimeoutSeconds
+
+    @Option(help: "Most connections open at once; past it new ones wait in the kernel's backlog.")
+    var connectionsMax = ConnectionLimits.default.connectionsMax
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-        guard apiRate > 0, moneyRate > 0 else { throw ValidationError("--api-rate and --money-rate must be positive") }
+        guard (0.001...1_000_000).contains(apiRate), (0.001...1_000_000).contains(moneyRate) else {
+            throw ValidationError("--api-rate and --money-rate must be between 0.001 and 1000000")
+        }
+        let timeouts = ConnectionLimits.timeoutSecondsRange
+        for (flag, value) in [("--idle-timeout-seconds", idleTimeoutSeconds), ("--header-read-timeout-seconds", headerReadTimeoutSeconds),
+                              ("--body-read-timeout-seconds", bodyReadTimeoutSeconds)] where !timeouts.contains(value) {
+            throw ValidationError("\(flag) must be between \(timeouts.lowerBound) and \(timeouts.upperBound)")
+        }
+        guard ConnectionLimits.connectionsMaxRange.contains(connectionsMax) else {
+            throw ValidationError("--connections-max must be between \(ConnectionLimits.connectionsMaxRange.lowerBound) and \(ConnectionLimits.connectionsMaxRange.upperBound)")
+        }
         guard (1...60_000).contains(followIntervalMs) else { throw ValidationError("--follow-interval-ms must be between 1 and 60000") }
         if let batchesInFlight {
             guard options.isPostgres else { throw ValidationError("--batches-in-flight needs a postgres:// database (SQLite has one writer)") }
@@ -75,11 +97,14 @@ struct ServeCommand: AsyncParsableCommand {
             logger.info("following other nodes' writes", metadata: ["interval_ms": "\(followIntervalMs)"])
         }
         let limits = ServerLimits(
-            apiRate: RateLimitPolicy(name: "api", burst: Int(apiRate * 2), refillPerSecond: apiRate),
-            moneyRate: RateLimitPolicy(name: "money", burst: Int(moneyRate * 2), refillPerSecond: moneyRate))
+            apiRate: RateLimitPolicy(name: "api", burst: max(1, Int(apiRate * 2)), refillPerSecond: apiRate),
+            moneyRate: RateLimitPolicy(name: "money", burst: max(1, Int(moneyRate * 2)), refillPerSecond: moneyRate))
         let app = buildApplication(
             service: service, configuration: ServerConfiguration(
                 host: host, port: port, limits: limits,
+                connections: ConnectionLimits(
+                    idleTimeoutSeconds: idleTimeoutSeconds, headerReadTimeoutSeconds: headerReadTimeoutSeconds,
+                    bodyReadTimeoutSeconds: bodyReadTimeoutSeconds, connectionsMax: connectionsMax),
                 workerThreads: workerThreads ?? (options.isPostgres ? ServerConfiguration.networkDatabaseWorkerThreads : nil)), metrics: metrics,
             logger: logger,
             afterShutdown: {

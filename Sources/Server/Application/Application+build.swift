@@ -7,6 +7,8 @@
 // Middleware/   request logs, metrics, rate limits                Metrics/      Prometheus
 
 import Hummingbird
+import HummingbirdCore
+import NIOCore
 import Logging
 import Service
 import ServiceLifecycle
@@ -15,18 +17,27 @@ import Storage
 /// Builds the HTTP application over a service. `quanzi serve` runs it; tests drive the same
 /// application in memory with `app.test(.router)`.
 ///
-/// - Parameter afterShutdown: runs once the server has stopped accepting and every in-flight
+/// - Parameters:
+///   - onServerRunning: runs once the server listens, with its channel (the port, when 0 was asked for).
+///   - afterShutdown: runs once the server has stopped accepting and every in-flight
 ///   request has finished (the place to close the database).
 public func buildApplication(
     service: QuanziService, configuration: ServerConfiguration = ServerConfiguration(), metrics: ServerMetrics = ServerMetrics(),
-    logger: Logger = Logger(label: "quanzi.http"), afterShutdown: @escaping @Sendable () async -> Void = {}
+    logger: Logger = Logger(label: "quanzi.http"), afterShutdown: @escaping @Sendable () async -> Void = {},
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Blocking.configure(workerThreads: configuration.workerThreads)
     let router = buildRouter(service: service, limits: configuration.limits, metrics: metrics)
+    let connections = configuration.connections
+    let readTimeouts = metrics.readTimeouts
     return Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "quanzi"),
+        server: HTTPServerBuilder { responder in GuardedHTTP1Channel(responder: responder, limits: connections, timedOut: readTimeouts) },
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "quanzi",
+            availableConnectionsDelegate: OpenConnections.Bound(open: metrics.openConnections, connectionsMax: connections.connectionsMax)),
         services: [AfterShutdownService(action: afterShutdown)],
+        onServerRunning: onServerRunning,
         logger: logger)
 }
 

@@ -7,6 +7,7 @@ public struct ServerConfiguration: Sendable {
     /// 0 picks a free port (tests).
     public var port: Int
     public var limits: ServerLimits
+    public var connections: ConnectionLimits
     /// Threads that run synchronous request work (feeds, rule checks, reads); nil: one per core
     /// and a spare, right when that work only uses the CPU (see `Blocking`).
     public var workerThreads: Int?
@@ -17,11 +18,12 @@ public struct ServerConfiguration: Sendable {
 
     public init(
         host: String = ServerConfiguration.defaultHost, port: Int = ServerConfiguration.defaultPort, limits: ServerLimits = .default,
-        workerThreads: Int? = nil
+        connections: ConnectionLimits = .default, workerThreads: Int? = nil
     ) {
         self.host = host
         self.port = port
         self.limits = limits
+        self.connections = connections
         self.workerThreads = workerThreads
     }
 }

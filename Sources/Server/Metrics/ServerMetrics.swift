@@ -18,6 +18,11 @@ public final class ServerMetrics: Sendable {
     private let luaLimitHits = Mutex<[String: CoreMetrics.Counter]>([:])
     private let groupCommit: GroupCommitGauges
     private let viewRecording: ViewRecordingGauges
+    private let openConnectionsGauge: Prometheus.Gauge
+    /// Connections closed for reading a request too slowly (`ConnectionLimits`).
+    let readTimeouts: ConnectionTimeoutCounters
+    /// Connections open now, read into a gauge at each scrape.
+    public let openConnections = OpenConnections()
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -32,6 +37,10 @@ public final class ServerMetrics: Sendable {
         self.factory = factory
         groupCommit = GroupCommitGauges(registry: registry)
         viewRecording = ViewRecordingGauges(registry: registry)
+        openConnectionsGauge = registry.gauge(MetricName.httpConnectionsOpen, help: "HTTP connections open now (serve --connections-max bounds them)")
+        readTimeouts = ConnectionTimeoutCounters(
+            header: CoreMetrics.Counter(label: MetricName.httpReadTimeouts, dimensions: [("phase", "header")], factory: factory),
+            body: CoreMetrics.Counter(label: MetricName.httpReadTimeouts, dimensions: [("phase", "body")], factory: factory))
     }
 
     /// One finished request. `route` is the matched pattern (`/v1/posts/{id}`), never the raw
@@ -90,6 +99,7 @@ public final class ServerMetrics: Sendable {
     func render(wallet: any WalletRepository, views: any ViewRecording) async -> [UInt8] {
         if let statistics = await wallet.groupCommitStatistics() { groupCommit.update(statistics) }
         viewRecording.update(views.currentStatistics)
+        openConnectionsGauge.set(Double(openConnections.current))
         return registry.emitToBuffer()
     }
 }
@@ -98,6 +108,8 @@ public final class ServerMetrics: Sendable {
 public enum MetricName {
     public static let httpRequests = "quanzi_http_requests_total"
     public static let httpRequestDuration = "quanzi_http_request_duration_seconds"
+    public static let httpReadTimeouts = "quanzi_http_read_timeouts_total"
+    public static let httpConnectionsOpen = "quanzi_http_connections_open"
     public static let ledgerOutcomes = "quanzi_ledger_requests_total"
     public static let groupCommitBatchSize = "quanzi_group_commit_batch_size"
     public static let luaCallDuration = "quanzi_lua_call_duration_seconds"
