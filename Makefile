@@ -5,7 +5,7 @@ QUANZI_DEBUG := .build/debug/quanzi
 APT_PACKAGES := liblua5.4-dev libsqlite3-dev libedit-dev pkg-config curl
 BENCH_APT_PACKAGES := lua5.4
 
-.PHONY: deps bench-deps pg-deps pg-up pg-down test-pg build run test check bench fmt clean
+.PHONY: deps bench-deps pg-deps pg-up pg-down test-pg build run test check bench fuzz fmt clean
 
 # Installs the C libraries the package links (Lua 5.4, SQLite) when missing: as root directly,
 # otherwise with sudo. `apt-get update` runs only if the first install attempt fails.
@@ -68,8 +68,8 @@ run: build
 	echo "  curl -s -H 'Authorization: Bearer $$user' $$url/v1/me"; \
 	echo "  curl -s -H 'Authorization: Bearer $$user' $$url/v1/circles/campus-diary"; \
 	echo "  curl -s -H 'Authorization: Bearer $$user' '$$url/v1/circles/campus-diary/feed?explain=1'"; \
-	echo "  curl -s -X POST -H 'Authorization: Bearer $$admin' -H 'Idempotency-Key: demo-topup-1' -d '{\"user_id\": 2, \"amount_fen\": 10000}' $$url/v1/wallet/top-ups"; \
-	echo "  curl -s -X POST -H 'Authorization: Bearer $$user' -H 'Idempotency-Key: demo-pay-1' -d '{\"to_user_id\": 3, \"amount_fen\": 500}' $$url/v1/wallet/transfers"; \
+	echo "  curl -s -X POST -H 'Authorization: Bearer $$admin' -H 'Idempotency-Key: demo-topup-1' -H 'Content-Type: application/json' -d '{\"user_id\": 2, \"amount_fen\": 10000}' $$url/v1/wallet/top-ups"; \
+	echo "  curl -s -X POST -H 'Authorization: Bearer $$user' -H 'Idempotency-Key: demo-pay-1' -H 'Content-Type: application/json' -d '{\"to_user_id\": 3, \"amount_fen\": 500}' $$url/v1/wallet/transfers"; \
 	echo "  curl -s -H 'Authorization: Bearer $$user' $$url/v1/wallet/history"; \
 	echo "  curl -s $$url/metrics | grep quanzi_http_requests_total"; \
 	exec $(QUANZI_RELEASE) serve --db $(DB) --port $(PORT)
@@ -83,6 +83,14 @@ test: deps pg-up
 	scripts/crash_test.sh $(QUANZI_DEBUG)
 	QUANZI_PG_URL=$(PG_URL) scripts/pg_crash_test.sh $(QUANZI_DEBUG)
 	QUANZI=$(QUANZI_DEBUG) scripts/api_fuzz.sh
+	scripts/fuzz.sh $(FUZZ_TEST_SECONDS)
+
+# libFuzzer on the cursor and request body decoders (Fuzz/): briefly in `make test`, longer here,
+# where inputs that reach new code join the corpus in Fuzz/Corpus (commit them).
+FUZZ_TEST_SECONDS ?= 15
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	scripts/fuzz.sh $(FUZZ_SECONDS) --grow
 
 check: deps
 	$(SWIFT) build --product quanzi

@@ -82,12 +82,12 @@ wait_healthy "$port_b" "$pid_b"
 # Money for everyone, through node B.
 for user in $(seq 1 "$USERS"); do
     response=$(curl -s -X POST -H "Authorization: Bearer $admin" -H "Idempotency-Key: fund-$user" \
-        -d "{\"user_id\": $user, \"amount_fen\": 5000000}" "http://127.0.0.1:$port_b/v1/wallet/top-ups" || true)
+        -H "Content-Type: application/json" -d "{\"user_id\": $user, \"amount_fen\": 5000000}" "http://127.0.0.1:$port_b/v1/wallet/top-ups" || true)
     case "$response" in *'"transfer_id"'*) ;; *) fail "top-up of user $user: $response" ;; esac
 done
 
 # A post on A shows in B's feed (B follows A's writes).
-post_id=$(curl -sf -X POST -H "Authorization: Bearer ${tokens[1]}" -d '{"body": "posted on node A"}' \
+post_id=$(curl -sf -X POST -H "Authorization: Bearer ${tokens[1]}" -H "Content-Type: application/json" -d '{"body": "posted on node A"}' \
     "http://127.0.0.1:$port_a/v1/circles/campus-diary/posts" | grep -o '"id" *: *[0-9]*' | head -n 1 | grep -o '[0-9]*$') \
     || fail "posting on node A"
 deadline=$((SECONDS + FOLLOW_TIMEOUT_SECONDS))
@@ -109,7 +109,7 @@ worker() { # node port index
         from=$((RANDOM % USERS))
         to=$(((from + 1 + RANDOM % (USERS - 1)) % USERS))
         response=$(curl -s --max-time 10 -X POST -H "Authorization: Bearer ${tokens[$from]}" -H "Idempotency-Key: $1-$3-$i" \
-            -d "{\"to_user_id\": $((to + 1)), \"amount_fen\": $((1 + RANDOM % 100))}" "http://127.0.0.1:$2/v1/wallet/transfers" || true)
+            -H "Content-Type: application/json" -d "{\"to_user_id\": $((to + 1)), \"amount_fen\": $((1 + RANDOM % 100))}" "http://127.0.0.1:$2/v1/wallet/transfers" || true)
         case "$response" in
         *'"transfer_id"'*)
             echo "$response" | grep -o '"transfer_id" *: *[0-9]*' | grep -o '[0-9]*$' >>"$acks"
