@@ -18,6 +18,9 @@ enum OpenAPIPaths {
     "/v1/me": {
       "get": {"operationId": "getMe", "summary": "The caller's profile, with the attributes rules read", "tags": ["me"], "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Me"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}, "429": {"$ref": "#/components/responses/RateLimited"}}}
     },
+    "/v1/me/token": {
+      "delete": {"operationId": "logOut", "summary": "Log out: revoke the bearer token of this request (the caller's other tokens keep working); it answers 401 from then on", "tags": ["me"], "responses": {"204": {"description": "Revoked"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "429": {"$ref": "#/components/responses/RateLimited"}}}
+    },
     "/v1/me/credit": {
       "get": {"operationId": "getMyCredit", "summary": "The caller's credit score (350–950) with dimensions and reasons", "tags": ["me"], "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Credit"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}, "404": {"$ref": "#/components/responses/NotFound"}, "429": {"$ref": "#/components/responses/RateLimited"}}}
     },
