@@ -49,4 +49,31 @@ struct RetryFirstAnswerTests {
             #expect(try field(try await client.call(.get, "/v1/wallet", token: user).object(), "balance_fen", as: Int.self) == 5_800)
         }
     }
+
+    @Test("a tip retried after its post was hidden replays the first 201 body")
+    func tipReplayAfterHidden() async throws {
+        let fixture = try APIFixture()
+        _ = try await fixture.token(2)
+        let reader = try await fixture.token(3)
+        let reporters = [try await fixture.token(4), try await fixture.token(5), try await fixture.token(6)]
+        try await fixture.fund(3, fen: 5_000)
+        let post = try fixture.service.createPost(by: UserID(2), in: CircleID("campus-diary"), body: "diary").id
+        try await fixture.app().test(.router) { client in
+            let tip = try await client.call(.post, "/v1/posts/\(post)/tips", token: reader, json: #"{"amount_fen": 888}"#, key: "tip-1")
+            #expect(tip.status == .created)
+            for reporter in reporters {  // campus-diary hides a post at three reports
+                _ = try await client.call(.post, "/v1/posts/\(post)/reports", token: reporter, json: #"{"reason": "spam"}"#)
+            }
+            #expect(try await client.call(.get, "/v1/posts/\(post)", token: reader).status == .notFound)
+            fixture.clock.advance(bySeconds: 60)
+            let retry = try await client.call(.post, "/v1/posts/\(post)/tips", token: reader, json: #"{"amount_fen": 888}"#, key: "tip-1")
+            #expect(retry.status == .created)
+            #expect(retry.text == tip.text)
+            #expect(retry.headers[.idempotentReplayed] == "true")
+            let changed = try await client.call(.post, "/v1/posts/\(post)/tips", token: reader, json: #"{"amount_fen": 1}"#, key: "tip-1")
+            #expect(changed.status == .conflict)
+            #expect(try changed.errorCode() == "idempotency_key_reused")
+            #expect(try field(try await client.call(.get, "/v1/wallet", token: reader).object(), "balance_fen", as: Int.self) == 4_112)
+        }
+    }
 }
