@@ -63,8 +63,11 @@ for user_token in "${users_tokens[@]}"; do
 done
 
 status=0
+# Logging out would revoke the fuzzer's own token and turn every later example into a 401
+# (logOut has its own tests in the Swift suite).
 "$VENV/bin/schemathesis" run "$base/openapi.json" \
   --header "Authorization: Bearer $token" \
+  --exclude-operation-id logOut \
   --checks "$CHECKS" \
   --max-examples "$EXAMPLES" \
   --seed "$SEED" \

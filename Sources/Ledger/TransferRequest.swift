@@ -1,7 +1,7 @@
 import Core
 
 /// A request to move money between two accounts: a top-up, a transfer or a tip. Build one with
-/// ``topUp(_:amountFen:idempotencyKey:)``, ``transfer(from:to:amountFen:idempotencyKey:)`` or
+/// ``topUp(_:by:amountFen:idempotencyKey:)``, ``transfer(from:to:amountFen:idempotencyKey:)`` or
 /// ``tip(from:to:postID:circleID:amountFen:idempotencyKey:)``; red-packet movements are made by
 /// the wallet itself.
 public struct TransferRequest: Sendable, Hashable, Codable {
@@ -20,10 +20,13 @@ public struct TransferRequest: Sendable, Hashable, Codable {
     /// The circle of the tipped post, recorded on the `tip.sent` event for per-circle metrics.
     public let circleID: CircleID?
 
-    /// Money entering the system into `user`'s account (from a bank card, say).
-    public static func topUp(_ user: UserID, amountFen: Int64, idempotencyKey: String) -> TransferRequest {
+    /// Money entering the system into `user`'s account (from a bank card, say). `admin` is who
+    /// asked for it: the key is the admin's, so it replays (or conflicts) whichever user a retry
+    /// names and never meets a key of the credited user. Without one (seeding, load tests) the
+    /// system tops up in the user's own key space.
+    public static func topUp(_ user: UserID, by admin: UserID? = nil, amountFen: Int64, idempotencyKey: String) -> TransferRequest {
         TransferRequest(
-            kind: .topUp, debit: .external, credit: .user(user), amountFen: amountFen, initiator: user,
+            kind: .topUp, debit: .external, credit: .user(user), amountFen: amountFen, initiator: admin ?? user,
             idempotencyKey: idempotencyKey, postID: nil, circleID: nil)
     }
 

@@ -5,8 +5,9 @@ import PostgresNIO
 enum PostgresRetry {
     /// serialization_failure, deadlock_detected, unique_violation: a safety net, not the plan.
     /// Under READ COMMITTED with every account locked in one order, none of them is expected:
-    /// a request's initiator's own account is always among the rows it locks, so two requests
-    /// with one key (same initiator) queue on that lock and the second sees the first's row.
+    /// a request's initiator's own account is always among the rows it locks (an admin's top-up
+    /// locks the admin's account too), so two requests with one key (same initiator) queue on
+    /// that lock and the second sees the first's row.
     /// Should a unique violation still happen (a future writer that skips the lock), the rerun
     /// sees the committed row and answers replayed or conflict.
     static let retryableSQLStates: Set<String> = ["40001", "40P01", "23505"]

@@ -23,6 +23,7 @@ public enum PostgresMigrations {
         ("v2-ledger-users", PostgresLedgerMigrations.ledgerUsers),
         ("v3-events-origin", PostgresEventMigrations.origin),
         ("v4-page-views", PostgresEventMigrations.pageViews),
+        ("v5-api-tokens-expiry", PostgresAuthMigrations.apiTokensExpiry),
     ]
 
     /// The names of every migration, in order.

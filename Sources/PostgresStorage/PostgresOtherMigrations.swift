@@ -64,4 +64,9 @@ enum PostgresAuthMigrations {
         """,
         "CREATE INDEX api_tokens_user ON api_tokens(user_id)",
     ]
+
+    /// `v5-api-tokens-expiry`: tokens may expire; `NULL` is a token that never does.
+    static let apiTokensExpiry: [String] = [
+        "ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT CHECK (expires_at IS NULL OR expires_at > created_at)"
+    ]
 }

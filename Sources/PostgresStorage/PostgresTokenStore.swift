@@ -14,36 +14,70 @@ public struct PostgresTokenStore: Sendable {
     public init(database: QuanziPostgresDatabase) { self.database = database }
 
     /// Records a new token for `user`; `user_not_found` when there is no such user.
-    public func insert(digest: [UInt8], for user: UserID, isAdmin: Bool, at now: Int64) throws(QuanziError) -> APIToken {
-        guard digest.count == Self.digestByteCount else {
-            throw QuanziError(.invalidArgument, "a token digest is \(Self.digestByteCount) bytes, got \(digest.count)")
-        }
+    public func insert(digest: [UInt8], for user: UserID, isAdmin: Bool, at now: Int64, expiresAt: Int64?) throws(QuanziError)
+        -> APIToken
+    {
+        try APIToken.checkNew(digest: digest, createdAt: now, expiresAt: expiresAt)
         return try QuanziError.wrapping {
             try database.write { session in
                 try PostgresUserStore.requireUser(user, session)
                 let id = try session.value(
                     """
-                    INSERT INTO api_tokens (user_id, token_sha256, is_admin, created_at)
-                    VALUES (\(user.rawValue), \(ByteBuffer(bytes: digest)), \(isAdmin), \(now)) RETURNING id
+                    INSERT INTO api_tokens (user_id, token_sha256, is_admin, created_at, expires_at)
+                    VALUES (\(user.rawValue), \(ByteBuffer(bytes: digest)), \(isAdmin), \(now), \(expiresAt)) RETURNING id
                     """, as: Int64.self)
                 guard let id else { throw PostgresStorageCorrupt(reason: "INSERT returned no token id") }
-                return APIToken(id: id, userID: user, isAdmin: isAdmin, createdAtEpochSeconds: now)
+                return APIToken(id: id, userID: user, isAdmin: isAdmin, createdAtEpochSeconds: now, expiresAtEpochSeconds: expiresAt)
             }
         }
     }
 
-    /// The live (not revoked) token with this digest.
+    /// The token with this digest unless revoked (expired ones included: the caller tells them apart).
     public func token(digest: [UInt8]) throws -> APIToken? {
         try database.unsafeRead { session in
             try session.row(
                 """
-                SELECT id, user_id, is_admin, created_at FROM api_tokens
+                SELECT id, user_id, is_admin, created_at, expires_at FROM api_tokens
                 WHERE token_sha256 = \(ByteBuffer(bytes: digest)) AND revoked_at IS NULL
-                """, as: (Int64, Int64, Bool, Int64).self
-            ).map { id, user, isAdmin, createdAt in
-                APIToken(id: id, userID: UserID(user), isAdmin: isAdmin, createdAtEpochSeconds: createdAt)
-            }
+                """, as: TokenRow.self
+            ).map(Self.token(from:))
         }
+    }
+
+    /// Marks the selected live tokens revoked and returns them. A node whose clock runs behind
+    /// the issuer's still revokes: the time recorded is never before the token's creation.
+    public func revoke(_ selection: TokenSelection, at now: Int64) throws(QuanziError) -> [APIToken] {
+        // One statement per selection: PostgresNIO binds values, it does not compose queries.
+        let update: PostgresQuery =
+            switch selection {
+            case .id(let id):
+                """
+                UPDATE api_tokens SET revoked_at = GREATEST(created_at, \(now))
+                WHERE id = \(id) AND revoked_at IS NULL \(unescaped: Self.returning)
+                """
+            case .digest(let digest):
+                """
+                UPDATE api_tokens SET revoked_at = GREATEST(created_at, \(now))
+                WHERE token_sha256 = \(ByteBuffer(bytes: digest)) AND revoked_at IS NULL \(unescaped: Self.returning)
+                """
+            case .user(let user):
+                """
+                UPDATE api_tokens SET revoked_at = GREATEST(created_at, \(now))
+                WHERE user_id = \(user.rawValue) AND revoked_at IS NULL \(unescaped: Self.returning)
+                """
+            }
+        return try QuanziError.wrapping {
+            try database.write { session in try session.rows(update, as: TokenRow.self).map(Self.token(from:)) }
+        }
+    }
+
+    private static let returning = "RETURNING id, user_id, is_admin, created_at, expires_at"
+
+    private typealias TokenRow = (Int64, Int64, Bool, Int64, Int64?)
+
+    private static func token(from row: TokenRow) -> APIToken {
+        let (id, user, isAdmin, createdAt, expiresAt) = row
+        return APIToken(id: id, userID: UserID(user), isAdmin: isAdmin, createdAtEpochSeconds: createdAt, expiresAtEpochSeconds: expiresAt)
     }
 }
 

@@ -30,8 +30,10 @@ enum PostgresTransferBatch {
         let pending = requests.indices.filter { results[$0] == nil }
         guard !pending.isEmpty else { return results.map { $0! } }
 
+        // The initiator's account too: an admin's top-up names neither the admin's account nor any
+        // other the admin's twin request (same key, another user) would lock.
         var balancesFen = try await PostgresLedgerPosting.lockAccounts(
-            pending.flatMap { [requests[$0].debit, requests[$0].credit] }, on: connection, logger: logger)
+            pending.flatMap { [requests[$0].debit, requests[$0].credit, .user(requests[$0].initiator)] }, on: connection, logger: logger)
         var earlier = try await earlierTransfers(pending.map { requests[$0] }, on: connection, logger: logger)
             .mapValues { Earlier.committed($0.0, fingerprint: $0.1) }
         var deltasFen: [AccountID: Int64] = [:]

@@ -121,6 +121,12 @@ public final class PostgresWallet: Sendable {
         return nil
     }
 
+    public func receipt(initiator: UserID, idempotencyKey: String) async throws -> TransferReceipt? {
+        try await client.withConnection { connection in
+            try await PostgresLedgerPosting.transfer(initiator: initiator, key: idempotencyKey, on: connection, logger: logger)?.receipt
+        }
+    }
+
     // MARK: Moving money
 
     /// Applies a top-up, transfer or tip; a replayed idempotency key returns the original receipt,
@@ -146,9 +152,9 @@ public final class PostgresWallet: Sendable {
             .tip(from: from, to: author, postID: postID, circleID: circleID, amountFen: amountFen, idempotencyKey: idempotencyKey))
     }
 
-    /// Money entering `user`'s account from outside.
-    public func topUp(_ user: UserID, amountFen: Int64, idempotencyKey: String) async throws -> TransferResult {
-        try await transfer(.topUp(user, amountFen: amountFen, idempotencyKey: idempotencyKey))
+    /// Money entering `user`'s account from outside, asked for by `admin` (whose key it is).
+    public func topUp(_ user: UserID, by admin: UserID? = nil, amountFen: Int64, idempotencyKey: String) async throws -> TransferResult {
+        try await transfer(.topUp(user, by: admin, amountFen: amountFen, idempotencyKey: idempotencyKey))
     }
 
     /// Many requests in one transaction, each checked on its own; results in request order. When

@@ -5,10 +5,11 @@ import Social
 import Storage
 
 extension QuanziService {
-    /// Tips a post's author: the post must be visible to the tipper, the circle's `tip` rule
-    /// decides (with the amount), then the wallet moves the money. A committed tip reaches the
-    /// feed and the tipper's affinity; a replayed key moves nothing and returns the first result.
+    /// Tips a post's author: a retried key gets its first answer (see `retriedTip`), else the post
+    /// must be visible to the tipper, the circle's `tip` rule decides (with the amount), then the
+    /// wallet moves the money. A committed tip reaches the feed and the tipper's affinity.
     public func tip(_ postID: Int64, by user: UserID, amountFen: Int64, idempotencyKey: String) async throws(QuanziError) -> TransferResult {
+        if let retried = try await retriedTip(postID, by: user, amountFen: amountFen, idempotencyKey: idempotencyKey) { return retried }
         let post = try await SynchronousStorage.run { () throws(QuanziError) -> Post in
             let post = try self.viewablePost(postID, by: user)
             try self.requireAllowed(user, .tip, in: post.circleID, post: post, amountFen: amountFen)
@@ -20,6 +21,16 @@ extension QuanziService {
         }
         if case .committed = result { _ = try? await SynchronousStorage.run { self.noteTip(post, from: user, amountFen: amountFen) } }
         return result
+    }
+
+    /// The first answer to a tip retried with `idempotencyKey`, or nil when the key is new. Asked
+    /// before any other check: since the first request the post may have been hidden or deleted,
+    /// the circle's rule edited or the tipper's credit changed, and a retry must not see that.
+    public func retriedTip(_ postID: Int64, by user: UserID, amountFen: Int64, idempotencyKey: String) async throws(QuanziError)
+        -> TransferResult?
+    {
+        let earlier = try await Self.walletCall { try await wallet.receipt(initiator: user, idempotencyKey: idempotencyKey) }
+        return earlier.map { .retriedTip(of: $0, by: user, postID: postID, amountFen: amountFen) }
     }
 
     /// Money from one user to another; committed transfers strengthen affinity both ways.

@@ -43,4 +43,26 @@ struct LedgerContractTests {
             #expect(try await fixture.wallet.balanceFen(of: UserID(2)) == 0)
         }
     }
+
+    @Test("an admin's top-up key is the admin's: replayed for the same user, a key reuse for another, apart from the user's keys",
+          arguments: Backend.available)
+    func adminTopUpKeys(_ backend: Backend) async throws {
+        try await backend.withWallet(userCount: 3) { fixture in
+            let (admin, user, other) = (UserID(1), UserID(2), UserID(3))
+            let first = try await fixture.wallet.topUp(user, by: admin, amountFen: 5_000, idempotencyKey: "card-77")
+            let receipt = try #require(first.receipt)
+            #expect(receipt.initiator == admin && receipt.credit == .user(user))
+            #expect(try await fixture.wallet.topUp(user, by: admin, amountFen: 5_000, idempotencyKey: "card-77") == .replayed(receipt))
+            #expect(try await fixture.wallet.topUp(other, by: admin, amountFen: 5_000, idempotencyKey: "card-77")
+                == .rejected(.idempotencyKeyReused))
+            #expect(try await fixture.wallet.receipt(initiator: admin, idempotencyKey: "card-77") == receipt)
+            #expect(try await fixture.wallet.receipt(initiator: user, idempotencyKey: "card-77") == nil)
+
+            // The credited user's own key of the same text is another key.
+            #expect(try await fixture.wallet.transfer(from: user, to: other, amountFen: 100, idempotencyKey: "card-77").code == "ok")
+            #expect(try await fixture.balance(2) == 4_900)
+            #expect(try await fixture.balance(3) == 100)
+            #expect(try await fixture.wallet.verify().isConsistent)
+        }
+    }
 }

@@ -89,6 +89,29 @@ struct PostgresServiceTests {
         }
     }
 
+    @Test("a tip retried after its post was hidden replays the first tip; the same key for another amount is a key reuse")
+    func tipRetryAfterHidden() async throws {
+        try await PostgresTestDatabase.withBackend { backend in
+            let clock = ManualClock(epochSeconds: Self.start)
+            let service = try await Self.service(on: backend, clock: clock)
+            let post = try await Backend.offPool {
+                for id in Int64(1)...5 { try service.users.insert(Self.profile(id), isAdmin: false) }
+                return try service.createPost(by: UserID(2), in: Self.circle, body: "to be hidden")
+            }
+            #expect(try await service.wallet.openAccounts(for: (1...5).map { UserID(Int64($0)) }) == 5)
+            #expect(try await service.wallet.topUp(UserID(1), amountFen: 1_000, idempotencyKey: "top").code == "ok")
+            let first = try await service.tip(post.id, by: UserID(1), amountFen: 300, idempotencyKey: "tip")
+            let receipt = try #require(first.receipt)
+            let hidden = try await Backend.offPool {  // campus-diary hides a post at three reports
+                try (3...5).map { try service.report(post.id, by: UserID(Int64($0)), reason: "spam") }.last
+            }
+            #expect(hidden == true)
+            #expect(try await service.tip(post.id, by: UserID(1), amountFen: 300, idempotencyKey: "tip") == .replayed(receipt))
+            #expect(try await service.tip(post.id, by: UserID(1), amountFen: 1, idempotencyKey: "tip") == .rejected(.idempotencyKeyReused))
+            #expect(try await service.wallet.balanceFen(of: UserID(1)) == 700)
+        }
+    }
+
     @Test("quanzi serve's application on PostgreSQL answers tokens, a post, a feed and a transfer")
     func httpOnPostgres() async throws {
         try await PostgresTestDatabase.withBackend { backend in

@@ -65,11 +65,11 @@ final class APIFixture: Sendable {
         return profile
     }
 
-    /// A token for a user (created with `user` defaults if missing).
-    func token(_ id: Int64, admin: Bool = false) async throws -> String {
+    /// A token for a user (created with `user` defaults if missing), expiring after `ttlDays` when given.
+    func token(_ id: Int64, admin: Bool = false, ttlDays: Int? = nil) async throws -> String {
         if try service.users.user(UserID(id)) == nil { try user(id) }
         let issuer = TokenIssuer(store: TokenStore(database: service.database!), wallet: service.wallet, clock: clock)
-        return try await issuer.issue(for: UserID(id), admin: admin).token
+        return try await issuer.issue(for: UserID(id), admin: admin, ttlDays: ttlDays).token
     }
 
     /// Puts money in a user's account directly through the wallet.

@@ -69,7 +69,7 @@ struct AuthTests {
         }
     }
 
-    @Test("a token past its budget gets 429 with Retry-After; another token is unaffected")
+    @Test("a user past their budget gets 429 with Retry-After; another user is unaffected")
     func rateLimit() async throws {
         let tight = RateLimitPolicy(name: "api", burst: 3, refillPerSecond: 0.001)
         let fixture = try APIFixture(limits: ServerLimits(apiRate: tight, moneyRate: .unlimited))
@@ -82,6 +82,21 @@ struct AuthTests {
             #expect(try limited.errorCode() == "rate_limited")
             #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 >= 1)
             #expect(try await client.call(.get, "/v1/me", token: second).status == .ok)
+        }
+    }
+
+    @Test("a user's tokens share one rate budget: minting another token buys no extra requests")
+    func rateLimitPerUser() async throws {
+        let tight = RateLimitPolicy(name: "api", burst: 3, refillPerSecond: 0.001)
+        let fixture = try APIFixture(limits: ServerLimits(apiRate: tight, moneyRate: .unlimited))
+        let phone = try await fixture.token(2)
+        let laptop = try await fixture.token(2)
+        try await fixture.app().test(.router) { client in
+            for _ in 0..<2 { #expect(try await client.call(.get, "/v1/me", token: phone).status == .ok) }
+            #expect(try await client.call(.get, "/v1/me", token: laptop).status == .ok)
+            let limited = try await client.call(.get, "/v1/me", token: laptop)
+            #expect(limited.status == .tooManyRequests)
+            #expect(try limited.errorCode() == "rate_limited")
         }
     }
 
@@ -126,5 +141,18 @@ struct TokenCacheTests {
         #expect(cache.token(digest: digest, now: start + TokenCache.lifetime - .seconds(1)) == token)
         #expect(cache.token(digest: digest, now: start + TokenCache.lifetime) == nil)
         #expect(cache.token(digest: [UInt8](repeating: 8, count: 32), now: start) == nil)
+    }
+
+    @Test("a token forgotten on revocation is not put back by a request that read it just before")
+    func forgottenStaysOut() {
+        let cache = TokenCache()
+        let digest = [UInt8](repeating: 7, count: 32)
+        let token = APIToken(id: 1, userID: UserID(2), isAdmin: false, createdAtEpochSeconds: 0)
+        let start = ContinuousClock.now
+        cache.remember(token, digest: digest, now: start)
+        cache.forget([token.id], now: start)
+        #expect(cache.token(digest: digest, now: start) == nil)
+        cache.remember(token, digest: digest, now: start + .seconds(1))
+        #expect(cache.token(digest: digest, now: start + .seconds(1)) == nil)
     }
 }

@@ -43,7 +43,7 @@ public func buildApplication(
 
 /// Every route and middleware. Order matters: logs and metrics see the final response, the
 /// error middleware turns every failure into the API's error shape, and `/v1` needs a token
-/// and spends that token's rate budget.
+/// and spends its user's rate budget.
 public func buildRouter(service: QuanziService, limits: ServerLimits = .default, metrics: ServerMetrics) -> Router<QuanziRequestContext> {
     let router = Router(context: QuanziRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
@@ -51,14 +51,15 @@ public func buildRouter(service: QuanziService, limits: ServerLimits = .default,
     router.add(middleware: ErrorMiddleware(metrics: metrics))
     OperationsController(service: service, metrics: metrics).addRoutes(to: router)
 
+    let authenticator = TokenAuthenticator(tokens: service.storage.tokens, clock: service.clock)
     let api = router.group("v1")
-        .add(middleware: AuthMiddleware(tokens: service.storage.tokens))
+        .add(middleware: AuthMiddleware(authenticator: authenticator))
         .add(middleware: RateLimitMiddleware(limiter: RateLimiter(policy: limits.apiRate)))
     let admin = api.group().add(middleware: AdminMiddleware())
     let money = api.group().add(middleware: RateLimitMiddleware(limiter: RateLimiter(policy: limits.moneyRate)))
     let adminMoney = money.group().add(middleware: AdminMiddleware())
 
-    MeController(service: service).addRoutes(to: api)
+    MeController(service: service, authenticator: authenticator).addRoutes(to: api)
     UsersController(service: service).addRoutes(to: api)
     FriendsController(service: service, suggestions: FriendSuggestionsQuery(reads: service.storage.walletReads)).addRoutes(to: api)
     CirclesController(service: service, metrics: metrics).addRoutes(to: api)

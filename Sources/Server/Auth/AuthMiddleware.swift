@@ -5,8 +5,7 @@ import Storage
 /// in the context. Every `/v1` route sits behind it.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = QuanziRequestContext
-    let tokens: any TokenRepository
-    let cache = TokenCache()
+    let authenticator: TokenAuthenticator
 
     /// Longer headers are refused unhashed: a real token is 46 characters.
     static let authorizationBytesMax = 256
@@ -18,17 +17,7 @@ struct AuthMiddleware: RouterMiddleware {
         guard header.utf8.count <= Self.authorizationBytesMax, parts.count == 2, parts[0].lowercased() == "bearer" else {
             throw APIError.unauthorized("the Authorization header must be 'Bearer <token>'")
         }
-        let digest = TokenIssuer.digest(of: String(parts[1]))
-        let record: APIToken
-        if let cached = cache.token(digest: digest) {
-            record = cached
-        } else {
-            guard let stored = try await Blocking.run({ [tokens] in try tokens.token(digest: digest) }) else {
-                throw APIError.unauthorized("unknown or revoked token")
-            }
-            cache.remember(stored, digest: digest)
-            record = stored
-        }
+        let record = try await authenticator.authenticate(String(parts[1]))
         var context = context
         context.caller = Caller(userID: record.userID, isAdmin: record.isAdmin, tokenID: record.id)
         return try await next(request, context)

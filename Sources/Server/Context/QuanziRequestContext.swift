@@ -7,7 +7,8 @@ import Synchronization
 public struct Caller: Sendable, Hashable {
     public let userID: UserID
     public let isAdmin: Bool
-    /// The token's row id: rate limits are per token, so a user's phone and laptop do not share one.
+    /// The row id of the token the request came with (logging out revokes that one). Rate limits
+    /// are per user, not per token.
     public let tokenID: Int64
 }
 

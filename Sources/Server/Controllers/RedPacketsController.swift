@@ -25,6 +25,13 @@ struct RedPacketsController {
         let packet = RedPacketRequest(
             sender: caller.userID, split: body.split, totalFen: body.totalFen, shareCount: body.shareCount,
             audience: try audience(body.audience), idempotencyKey: key)
+        // A retried key is answered by the ledger from the first packet, even if its circle has
+        // gone since: only a new key needs the circle to exist.
+        if case .circle(let circle) = packet.audience, service.plugins.circle(circle) == nil,
+            try await service.wallet.receipt(initiator: caller.userID, idempotencyKey: key) == nil
+        {
+            throw QuanziError(.circleNotFound, "no circle '\(circle.rawValue)'")
+        }
         let result = try await service.wallet.createRedPacket(packet)
         return try MoneyResponse(metrics: metrics).respond(result, kind: "redpacket_create", view: RedPacketView.init)
     }
@@ -53,7 +60,6 @@ struct RedPacketsController {
             return .friends
         case "circle":
             guard let id = audience.circleID else { throw APIError.invalidRequest("a circle audience needs circle_id") }
-            guard service.plugins.circle(CircleID(id)) != nil else { throw QuanziError(.circleNotFound, "no circle '\(id)'") }
             return .circle(CircleID(id))
         case "users":
             guard let users = audience.userIDs else { throw APIError.invalidRequest("a users audience needs user_ids") }

@@ -43,14 +43,15 @@ struct WalletController {
         return try MoneyResponse(metrics: metrics).respond(result, kind: "transfer", view: TransferView.init)
     }
 
-    /// Admin only. The ledger keys idempotency by the credited user, who also signs their own
-    /// transfers, so the admin's key is namespaced to never collide with one of the user's.
+    /// Admin only. The key is the admin's own (the ledger keys the top-up by its signer): a retry
+    /// naming another user is a key reused with different parameters, and a key of the credited
+    /// user's own is another key altogether.
     @Sendable func topUp(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        let key = "admin-\(caller.userID):" + (try request.idempotencyKey())
+        let key = try request.idempotencyKey()
         let body = try await request.decodeJSON(as: NewTopUp.self, context: context)
         let result = try await service.wallet.topUp(
-            try UserID(positive: body.userID, field: "user_id"), amountFen: body.amountFen, idempotencyKey: key)
+            try UserID(positive: body.userID, field: "user_id"), by: caller.userID, amountFen: body.amountFen, idempotencyKey: key)
         return try MoneyResponse(metrics: metrics).respond(result, kind: "topup", view: TransferView.init)
     }
 }

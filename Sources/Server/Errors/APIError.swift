@@ -41,6 +41,14 @@ extension APIError {
         return error
     }
 
+    /// Distinct from `unauthorized` so that a client knows to sign in again rather than report a
+    /// bug; the header is RFC 6750's way of saying the same.
+    static let tokenExpired: APIError = {
+        var error = APIError(.unauthorized, code: "token_expired", "this token has expired; sign in again for a new one")
+        error.headers[.wwwAuthenticate] = #"Bearer error="invalid_token", error_description="the token expired""#
+        return error
+    }()
+
     static let adminRequired = APIError(.forbidden, code: "admin_required", "this route needs an admin token")
 
     static func invalidRequest(_ message: String) -> APIError { APIError(.badRequest, code: "invalid_request", message) }
@@ -50,7 +58,7 @@ extension APIError {
 
     static func rateLimited(_ policy: RateLimitPolicy, retryAfterSeconds: Int) -> APIError {
         var error = APIError(
-            .tooManyRequests, code: "rate_limited", "the '\(policy.name)' limit of this token is spent; retry in \(retryAfterSeconds) s")
+            .tooManyRequests, code: "rate_limited", "the '\(policy.name)' rate limit of this user is spent; retry in \(retryAfterSeconds) s")
         error.headers[.retryAfter] = String(retryAfterSeconds)
         return error
     }

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Token buckets per (policy, API token), in memory: limits protect this process, so they need
+/// Token buckets per (policy, user), in memory: limits protect this process, so they need
 /// not survive a restart or be shared between nodes.
 final class RateLimiter: Sendable {
     /// Buckets kept at most. Past it, full buckets (idle callers) are dropped first: a dropped

@@ -15,14 +15,14 @@ enum OpenAPIComponents {
     /// Error responses: all share the `Error` schema.
     static let responses = #"""
     "BadRequest": {"description": "Malformed JSON, a missing or mistyped field, a bad path or query value, or a missing Idempotency-Key", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-    "Unauthorized": {"description": "No valid bearer token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+    "Unauthorized": {"description": "No valid bearer token. code unauthorized: missing, malformed, unknown or revoked (logged out, or revoked by an operator; another server node may accept a revoked token for up to \#(TokenAuthenticator.revocationDelaySecondsMax) s). code token_expired: the token passed its expiry; sign in again for a new one", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}, "headers": {"WWW-Authenticate": {"description": "Bearer; with error=\"invalid_token\" when the token expired", "schema": {"type": "string"}}}},
     "Forbidden": {"description": "A circle rule denied the action (the message is the rule's reason), or the route needs an admin token", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
     "NotFound": {"description": "No such user, post, circle, request, account, red packet or experiment (or not visible to the caller)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
     "Conflict": {"description": "Already done (friends, liked, reported), an Idempotency-Key reused for a different request, or a red packet with no share left", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
     "Gone": {"description": "The red packet expired", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
     "TooLarge": {"description": "The body is larger than 64 KiB", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
     "Unprocessable": {"description": "Well-formed but refused: empty or too long text, a non-positive amount, insufficient funds, a limit exceeded", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-    "RateLimited": {"description": "This token's request budget is spent", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}, "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}, "required": true}}}
+    "RateLimited": {"description": "The user's request budget is spent (one budget per user, shared by all their tokens)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}, "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}, "required": true}}}
     """#
 
     /// Request and response bodies; keys are snake_case, money is integer fen.

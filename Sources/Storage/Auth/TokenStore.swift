@@ -13,33 +13,60 @@ public struct TokenStore: Sendable {
     public init(database: QuanziDatabase) { self.database = database }
 
     /// Records a new token for `user`; `user_not_found` when there is no such user.
-    public func insert(digest: [UInt8], for user: UserID, isAdmin: Bool, at now: Int64) throws(QuanziError) -> APIToken {
-        guard digest.count == Self.digestByteCount else {
-            throw QuanziError(.invalidArgument, "a token digest is \(Self.digestByteCount) bytes, got \(digest.count)")
-        }
+    public func insert(digest: [UInt8], for user: UserID, isAdmin: Bool, at now: Int64, expiresAt: Int64?) throws(QuanziError)
+        -> APIToken
+    {
+        try APIToken.checkNew(digest: digest, createdAt: now, expiresAt: expiresAt)
         return try QuanziError.wrapping {
             try database.pool.write { db in
                 guard try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE id = ?", arguments: [user.rawValue]) ?? false else {
                     throw QuanziError(.userNotFound, "no user \(user)")
                 }
                 try db.execute(
-                    sql: "INSERT INTO api_tokens (user_id, token_sha256, is_admin, created_at) VALUES (?, ?, ?, ?)",
-                    arguments: [user.rawValue, Data(digest), isAdmin, now])
-                return APIToken(id: db.lastInsertedRowID, userID: user, isAdmin: isAdmin, createdAtEpochSeconds: now)
+                    sql: "INSERT INTO api_tokens (user_id, token_sha256, is_admin, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [user.rawValue, Data(digest), isAdmin, now, expiresAt])
+                return APIToken(
+                    id: db.lastInsertedRowID, userID: user, isAdmin: isAdmin, createdAtEpochSeconds: now, expiresAtEpochSeconds: expiresAt)
             }
         }
     }
 
-    /// The live (not revoked) token with this digest.
+    /// The token with this digest unless revoked (expired ones included: the caller tells them apart).
     public func token(digest: [UInt8]) throws -> APIToken? {
         try database.pool.unsafeRead { db in
             let statement = try db.cachedStatement(
-                sql: "SELECT id, user_id, is_admin, created_at FROM api_tokens WHERE token_sha256 = ? AND revoked_at IS NULL")
-            return try Row.fetchOne(statement, arguments: [Data(digest)]).map { row in
-                APIToken(
-                    id: row["id"], userID: UserID(row["user_id"] as Int64), isAdmin: row["is_admin"],
-                    createdAtEpochSeconds: row["created_at"])
+                sql: "SELECT \(Self.columns) FROM api_tokens WHERE token_sha256 = ? AND revoked_at IS NULL")
+            return try Row.fetchOne(statement, arguments: [Data(digest)]).map(Self.token(from:))
+        }
+    }
+
+    /// Marks the selected live tokens revoked and returns them. A node whose clock runs behind
+    /// the issuer's still revokes: the time recorded is never before the token's creation.
+    public func revoke(_ selection: TokenSelection, at now: Int64) throws(QuanziError) -> [APIToken] {
+        let (condition, argument): (String, any DatabaseValueConvertible) =
+            switch selection {
+            case .id(let id): ("id = ?", id)
+            case .digest(let digest): ("token_sha256 = ?", Data(digest))
+            case .user(let user): ("user_id = ?", user.rawValue)
+            }
+        return try QuanziError.wrapping {
+            try database.pool.write { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        UPDATE api_tokens SET revoked_at = max(created_at, ?) WHERE \(condition) AND revoked_at IS NULL
+                        RETURNING \(Self.columns)
+                        """, arguments: [now, argument]
+                ).map(Self.token(from:))
             }
         }
+    }
+
+    private static let columns = "id, user_id, is_admin, created_at, expires_at"
+
+    private static func token(from row: Row) -> APIToken {
+        APIToken(
+            id: row["id"], userID: UserID(row["user_id"] as Int64), isAdmin: row["is_admin"], createdAtEpochSeconds: row["created_at"],
+            expiresAtEpochSeconds: row["expires_at"])
     }
 }

@@ -95,6 +95,10 @@ public final class Wallet: Sendable {
         try await database.pool.read { db in try LedgerRows.transfer(id: id, in: db) }
     }
 
+    public func receipt(initiator: UserID, idempotencyKey: String) async throws -> TransferReceipt? {
+        try await database.pool.read { db in try LedgerRows.transfer(initiator: initiator, key: idempotencyKey, in: db)?.receipt }
+    }
+
     // MARK: Moving money
 
     /// Applies a top-up, transfer or tip (build it with `TransferRequest.topUp/transfer/tip`).

@@ -20,4 +20,14 @@ enum AuthMigrations {
                 """)
         }
     }
+
+    /// Tokens may expire (`quanzi token USER --ttl-days N`); `NULL` is a token that never does.
+    /// Revocation needed no migration: `revoked_at` was in `v1-api-tokens` from the start.
+    static func registerExpiry(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v5-api-tokens-expiry") { db in
+            try db.execute(sql: """
+                ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER CHECK (expires_at IS NULL OR expires_at > created_at);
+                """)
+        }
+    }
 }

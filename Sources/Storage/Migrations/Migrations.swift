@@ -14,6 +14,7 @@ enum Migrations {
         CreditMigrations.register(&migrator)
         AuthMigrations.register(&migrator)
         EventMigrations.registerViewerIndex(&migrator)
+        AuthMigrations.registerExpiry(&migrator)
         return migrator
     }
 }

@@ -39,8 +39,20 @@ public protocol FeedReading: Sendable {
 
 /// API tokens by digest.
 public protocol TokenRepository: Sendable {
-    func insert(digest: [UInt8], for user: UserID, isAdmin: Bool, at now: Int64) throws(QuanziError) -> APIToken
+    /// `expiresAt` is `nil` for a token that never expires; else it must be after `now`.
+    func insert(digest: [UInt8], for user: UserID, isAdmin: Bool, at now: Int64, expiresAt: Int64?) throws(QuanziError) -> APIToken
+    /// The token with this digest unless revoked; an expired one is returned (the caller says
+    /// "expired", which tells a client to sign in again, rather than "unknown").
     func token(digest: [UInt8]) throws -> APIToken?
+    /// Marks the selected live tokens revoked at `now` and returns them (none when nothing was live).
+    func revoke(_ selection: TokenSelection, at now: Int64) throws(QuanziError) -> [APIToken]
+}
+
+extension TokenRepository {
+    /// Records a token that never expires.
+    public func insert(digest: [UInt8], for user: UserID, isAdmin: Bool, at now: Int64) throws(QuanziError) -> APIToken {
+        try insert(digest: digest, for: user, isAdmin: isAdmin, at: now, expiresAt: nil)
+    }
 }
 
 /// Wallet reads outside the wallet's own calls: a balance, a history page, payment contacts.

@@ -15,6 +15,9 @@ public protocol WalletRepository: Sendable {
     /// Any account's balance, the system's own included (`/healthz` reads one).
     func balanceFen(of account: AccountID) async throws -> Int64?
     func receipt(ofTransfer id: Int64) async throws -> TransferReceipt?
+    /// What `initiator` committed with `idempotencyKey` (a transfer, tip, top-up or red packet's
+    /// funding), if anything: a retry is answered from it before any check that may have changed.
+    func receipt(initiator: UserID, idempotencyKey: String) async throws -> TransferReceipt?
     func transfer(_ request: TransferRequest) async throws -> TransferResult
     /// One result per request, in order.
     func transferBatch(_ requests: [TransferRequest]) async -> [Result<TransferResult, any Error>]
@@ -40,9 +43,9 @@ extension WalletRepository {
         try await transfer(.tip(from: from, to: author, postID: postID, circleID: circleID, amountFen: amountFen, idempotencyKey: idempotencyKey))
     }
 
-    /// Money entering `user`'s account from outside.
-    public func topUp(_ user: UserID, amountFen: Int64, idempotencyKey: String) async throws -> TransferResult {
-        try await transfer(.topUp(user, amountFen: amountFen, idempotencyKey: idempotencyKey))
+    /// Money entering `user`'s account from outside, asked for by `admin` (whose key it is).
+    public func topUp(_ user: UserID, by admin: UserID? = nil, amountFen: Int64, idempotencyKey: String) async throws -> TransferResult {
+        try await transfer(.topUp(user, by: admin, amountFen: amountFen, idempotencyKey: idempotencyKey))
     }
 
     public func expireRedPackets() async throws -> [RedPacketRefund] { try await expireRedPackets(now: nil) }
