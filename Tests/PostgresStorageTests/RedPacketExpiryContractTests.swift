@@ -79,18 +79,27 @@ struct RedPacketExpiryContractTests {
             let sweeper = RedPacketExpirySweeper(wallet: fixture.wallet)
 
             enum Outcome: Sendable { case claim(ClaimResult), sweep(RedPacketSweep) }
-            let outcomes = try await withThrowingTaskGroup(of: Outcome.self) { group in
-                for (index, claimer) in claimers.enumerated() {
-                    group.addTask { .claim(try await fixture.wallet.claimRedPacket(packet.id, by: claimer)) }
-                    if index == claimerCount / 2 {
-                        // The packet expires while claims are in flight, and the sweep runs at once.
-                        group.addTask {
-                            fixture.clock.set(epochSeconds: packet.expiresAt)
-                            return .sweep(try await sweeper.sweepOnce())
+            // A third claims in its last second, a third races the packet's expiry, and a third
+            // claims at the expiry second alongside the sweep.
+            let thirds = stride(from: 0, to: claimerCount, by: claimerCount / 3).map { Array(claimers[$0..<($0 + claimerCount / 3)]) }
+            let outcomes = try await withThrowingTaskGroup(of: [Outcome].self) { group in
+                for claimer in thirds[0] + thirds[1] {
+                    group.addTask { [.claim(try await fixture.wallet.claimRedPacket(packet.id, by: claimer))] }
+                }
+                group.addTask {
+                    fixture.clock.set(epochSeconds: packet.expiresAt)
+                    return try await withThrowingTaskGroup(of: Outcome.self) { boundary in
+                        for claimer in thirds[2] {
+                            boundary.addTask { .claim(try await fixture.wallet.claimRedPacket(packet.id, by: claimer)) }
                         }
+                        // One of them is decided at the expiry second before the sweep starts;
+                        // the rest race it.
+                        let first = try #require(try await boundary.next())
+                        boundary.addTask { .sweep(try await sweeper.sweepOnce()) }
+                        return try await boundary.reduce(into: [first]) { $0.append($1) }
                     }
                 }
-                return try await group.reduce(into: [Outcome]()) { $0.append($1) }
+                return try await group.reduce(into: [Outcome]()) { $0 += $1 }
             }
             let lateSweep = try await sweeper.sweepOnce()
 
