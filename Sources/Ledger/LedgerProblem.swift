@@ -18,6 +18,9 @@ public enum LedgerProblem: Sendable, Hashable, CustomStringConvertible {
     case escrowMismatch(escrowFen: Int64, outstandingFen: Int64)
     /// A red packet's shares, claims or refund disagree with its record or its seed.
     case redPacketInconsistent(redPacketID: Int64, reason: String)
+    /// A red packet expired (`expiresAt` at or before the check) without being settled: its
+    /// unclaimed shares are stuck in escrow instead of back with the sender.
+    case redPacketNotRefunded(redPacketID: Int64, expiresAt: Int64, unclaimedFen: Int64)
 
     public var description: String {
         switch self {
@@ -39,6 +42,9 @@ public enum LedgerProblem: Sendable, Hashable, CustomStringConvertible {
             "escrow mismatch: escrow holds \(escrowFen) fen, unclaimed shares of open red packets total \(outstandingFen) fen"
         case let .redPacketInconsistent(redPacketID, reason):
             "red packet \(redPacketID): \(reason)"
+        case let .redPacketNotRefunded(redPacketID, expiresAt, unclaimedFen):
+            "red packet \(redPacketID) expired at \(expiresAt) (epoch seconds) but was never refunded: "
+                + "its \(unclaimedFen) unclaimed fen are still in escrow (`quanzi ledger expire` refunds them)"
         }
     }
 }

@@ -12,18 +12,20 @@ import StorageModel
 /// 2. Every transfer has exactly two entries: −amount on its debit, +amount on its credit.
 /// 3. Red packets (`RedPacketAudit`, shared with SQLite): escrow holds exactly the unclaimed
 ///    shares of unsettled packets, each packet's shares are what its seed draws, and its
-///    funding, claims and refund moved what it says.
+///    funding, claims and refund moved what it says; no packet expired at `now` is still
+///    unsettled (its remainder stuck in escrow).
 ///
 /// Rows stream with backpressure, so memory is one balance per account, not one per entry.
 public enum PostgresLedgerVerifier {
-    public static func verify(_ client: PostgresClient, logger: Logger) async throws -> LedgerReport {
+    /// Verifies the ledger as of `now` (epoch seconds, which decides what has expired).
+    public static func verify(_ client: PostgresClient, now: Int64, logger: Logger) async throws -> LedgerReport {
         try await client.withConnection { connection in
             try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
             do {
                 var report = LedgerReport()
                 try await replayEntries(connection, logger: logger, into: &report)
                 try await checkTransfers(connection, logger: logger, into: &report)
-                try await checkRedPackets(connection, logger: logger, into: &report)
+                try await checkRedPackets(connection, now: now, logger: logger, into: &report)
                 try await connection.query("COMMIT", logger: logger)
                 return report
             } catch {
@@ -73,7 +75,9 @@ public enum PostgresLedgerVerifier {
         }
     }
 
-    private static func checkRedPackets(_ connection: PostgresConnection, logger: Logger, into report: inout LedgerReport) async throws {
+    private static func checkRedPackets(
+        _ connection: PostgresConnection, now: Int64, logger: Logger, into report: inout LedgerReport
+    ) async throws {
         report.redPacketCount = Int(try await connection.values("SELECT count(*) FROM red_packets", as: Int64.self, logger: logger).first ?? 0)
         let escrowFen = try await connection.values(
             "SELECT balance_fen FROM ledger_accounts WHERE id = \(AccountID.redPacketEscrow.rawValue)", as: Int64.self, logger: logger
@@ -99,6 +103,11 @@ public enum PostgresLedgerVerifier {
             for id in try await connection.values(PostgresQuery(unsafeSQL: check.sql), as: Int64.self, logger: logger) {
                 report.add(.redPacketInconsistent(redPacketID: id, reason: check.reason))
             }
+        }
+        let stuck = try await connection.rows(
+            PostgresQuery(unsafeSQL: RedPacketAudit.expiredUnsettledSQL(now: now)), as: (Int64, Int64, Int64).self, logger: logger)
+        for (id, expiresAt, unclaimedFen) in stuck {
+            report.add(.redPacketNotRefunded(redPacketID: id, expiresAt: expiresAt, unclaimedFen: unclaimedFen))
         }
     }
 }

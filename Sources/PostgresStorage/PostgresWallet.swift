@@ -181,8 +181,8 @@ public final class PostgresWallet: Sendable {
         await committer?.statistics
     }
 
-    /// `ledger verify` on this database (see ``PostgresLedgerVerifier``).
+    /// `ledger verify` on this database (see ``PostgresLedgerVerifier``), as of the wallet's clock.
     public func verify() async throws -> LedgerReport {
-        try await PostgresLedgerVerifier.verify(client, logger: logger)
+        try await PostgresLedgerVerifier.verify(client, now: clock.nowEpochSeconds, logger: logger)
     }
 }

@@ -4,12 +4,31 @@ import Foundation
 import Ledger
 import Logging
 import PostgresStorage
+import Service
 import Storage
 
 struct LedgerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "ledger", abstract: "The wallet's double-entry ledger: verify it, or load it with transfers.",
-        subcommands: [LedgerVerify.self, LedgerLoad.self])
+        commandName: "ledger", abstract: "The wallet's double-entry ledger: verify it, refund expired red packets, or load it with transfers.",
+        subcommands: [LedgerVerify.self, LedgerExpire.self, LedgerLoad.self])
+
+    /// The wallet of `db` (a SQLite file or a postgres:// URL) for `body`, closed afterwards.
+    static func withWallet<T>(db: String, _ body: (any WalletRepository) async throws -> T) async throws -> T {
+        guard PostgresURL.isPostgres(db) else {
+            return try await body(try Wallet(database: try QuanziDatabase(path: db), commitMode: .transactionPerTransfer))
+        }
+        var logger = Logger(label: "quanzi.postgres")
+        logger.logLevel = .error
+        let backend: PostgresBackend
+        do {
+            backend = try await PostgresBackend.open(url: db, logger: logger)
+        } catch {
+            Console.error("\(PostgresURL.redacted(db)): cannot open the database: \(error)")
+            throw ExitCode(1)
+        }
+        defer { try? backend.close() }
+        return try await body(try backend.makeWallet(clock: SystemClock(), audience: ListedUsersOnly()))
+    }
 }
 
 struct LedgerVerify: AsyncParsableCommand {
@@ -19,8 +38,9 @@ struct LedgerVerify: AsyncParsableCommand {
         discussion: """
             Each balance equals the sum of its entries, every transfer balances, the system sums to \
             zero, nothing is negative where it may not be, red-packet escrow matches unclaimed \
-            shares. Exits 1 listing the offending rows otherwise. --acknowledged FILE also checks \
-            that every transfer id in FILE (one per line) is present. --db takes a SQLite file or a \
+            shares, and no red packet has expired without its remainder going back to its sender \
+            (`quanzi ledger expire` refunds those; `quanzi serve` sweeps every minute). Exits 1 \
+            listing the offending rows otherwise. --acknowledged FILE also checks that every transfer id in FILE (one per line) is present. --db takes a SQLite file or a \
             postgres:// URL.
             """)
 
@@ -28,22 +48,10 @@ struct LedgerVerify: AsyncParsableCommand {
     @Option(help: "File of acknowledged transfer ids that must all be present.") var acknowledged: String?
 
     func run() async throws {
-        let wallet: any WalletRepository
-        var backend: PostgresBackend?
-        if PostgresURL.isPostgres(db) {
-            var logger = Logger(label: "quanzi.postgres")
-            logger.logLevel = .error
-            do {
-                backend = try await PostgresBackend.open(url: db, logger: logger)
-            } catch {
-                Console.error("\(PostgresURL.redacted(db)): cannot open the database: \(error)")
-                throw ExitCode(1)
-            }
-            wallet = try backend!.makeWallet(clock: SystemClock(), audience: ListedUsersOnly())
-        } else {
-            wallet = try Wallet(database: try QuanziDatabase(path: db), commitMode: .transactionPerTransfer)
-        }
-        defer { try? backend?.close() }
+        try await LedgerCommand.withWallet(db: db) { wallet in try await verify(wallet) }
+    }
+
+    private func verify(_ wallet: any WalletRepository) async throws {
         let report = try await wallet.verify()
         print(report.summary)
         for problem in report.problems { Console.error(problem.description) }
@@ -61,6 +69,39 @@ struct LedgerVerify: AsyncParsableCommand {
             print("\(ids.count - missing) of \(ids.count) acknowledged transfers present")
         }
         if !report.isConsistent || missing > 0 { throw ExitCode(1) }
+    }
+}
+
+struct LedgerExpire: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "expire",
+        abstract: "Refund the unclaimed shares of expired red packets to their senders, now.",
+        discussion: """
+            What `quanzi serve` does on a schedule (--expiry-sweep-interval-seconds), by hand: each \
+            red packet past its lifetime and not yet settled gets one transfer from escrow back to \
+            its sender and a redpacket.refunded event. Prints one line per refund and a total. Safe \
+            to run while servers run, and again: a packet is refunded once. --db takes a SQLite \
+            file or a postgres:// URL.
+            """)
+
+    @Option(name: .long, help: "The database: a SQLite file, or postgres://user@host[:port]/database.") var db = QuanziDatabase.defaultPath
+
+    func run() async throws {
+        try await LedgerCommand.withWallet(db: db) { wallet in
+            let sweeper = RedPacketExpirySweeper(wallet: wallet)
+            var (packetCount, refundedFen): (Int, Int64) = (0, 0)
+            var sweep: RedPacketSweep
+            repeat {
+                sweep = try await sweeper.sweepOnce()
+                for refund in sweep.refunds {
+                    print("red packet \(refund.redPacketID.rawValue): \(refund.amountFen) fen back to user \(refund.sender.rawValue) "
+                        + "(transfer \(refund.transferID))")
+                }
+                packetCount += sweep.refunds.count
+                refundedFen += sweep.refundedFen
+            } while !sweep.isComplete
+            print("\(packetCount) expired red packet\(packetCount == 1 ? "" : "s") refunded, \(refundedFen) fen back to senders")
+        }
     }
 }
 

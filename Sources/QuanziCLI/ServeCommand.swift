@@ -11,7 +11,8 @@ struct ServeCommand: AsyncParsableCommand {
             Loads the plugins and experiments (refusing to start on any problem, listing them all), \
             opens the database (--db FILE, or a postgres:// URL shared by several nodes, migrated \
             first by `quanzi migrate`) and serves /v1, /healthz, /metrics and /openapi.json. Requests under \
-            /v1 need a bearer token from `quanzi token USER`. SIGTERM or SIGINT stop accepting \
+            /v1 need a bearer token from `quanzi token USER`. Every --expiry-sweep-interval-seconds it \
+            refunds the unclaimed remainder of expired red packets to their senders. SIGTERM or SIGINT stop accepting \
             connections, let in-flight requests finish, then close the database.
             """
     )
@@ -53,6 +54,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Most connections open at once; past it new ones wait in the kernel's backlog.")
     var connectionsMax = ConnectionLimits.default.connectionsMax
 
+    @Option(help: "Seconds between sweeps that refund expired red packets' unclaimed shares to their senders.")
+    var expirySweepIntervalSeconds = ServerConfiguration.defaultExpirySweepIntervalSeconds
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -76,6 +80,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if let workerThreads, !ServerConfiguration.workerThreadsRange.contains(workerThreads) {
             throw ValidationError("--worker-threads must be between \(ServerConfiguration.workerThreadsRange.lowerBound) and \(ServerConfiguration.workerThreadsRange.upperBound)")
+        }
+        let sweepRange = ServerConfiguration.expirySweepIntervalSecondsRange
+        guard sweepRange.contains(expirySweepIntervalSeconds) else {
+            throw ValidationError("--expiry-sweep-interval-seconds must be between \(sweepRange.lowerBound) and \(sweepRange.upperBound)")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
     }
@@ -105,7 +113,8 @@ struct ServeCommand: AsyncParsableCommand {
                 connections: ConnectionLimits(
                     idleTimeoutSeconds: idleTimeoutSeconds, headerReadTimeoutSeconds: headerReadTimeoutSeconds,
                     bodyReadTimeoutSeconds: bodyReadTimeoutSeconds, connectionsMax: connectionsMax),
-                workerThreads: workerThreads ?? (options.isPostgres ? ServerConfiguration.networkDatabaseWorkerThreads : nil)), metrics: metrics,
+                workerThreads: workerThreads ?? (options.isPostgres ? ServerConfiguration.networkDatabaseWorkerThreads : nil),
+                expirySweepIntervalSeconds: expirySweepIntervalSeconds), metrics: metrics,
             logger: logger,
             afterShutdown: {
                 // Every acknowledged transfer awaited its group commit, and the server has drained:

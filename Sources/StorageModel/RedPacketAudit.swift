@@ -9,6 +9,18 @@ public enum RedPacketAudit {
         WHERE s.claimer_id IS NULL AND p.settled_at IS NULL
         """
 
+    /// Packets expired at `now` but never settled, so their unclaimed shares sit in escrow:
+    /// rows of (id, expires_at, unclaimed fen), in id order. The expiry sweep settles every such
+    /// packet, so a row here means it has not run (or failed) since the packet expired.
+    public static func expiredUnsettledSQL(now: Int64) -> String {
+        """
+        SELECT p.id, p.expires_at, CAST(COALESCE(SUM(s.amount_fen), 0) AS BIGINT) FROM red_packets p
+        LEFT JOIN red_packet_shares s ON s.red_packet_id = p.id AND s.claimer_id IS NULL
+        WHERE p.settled_at IS NULL AND p.expires_at <= \(now)
+        GROUP BY p.id, p.expires_at ORDER BY p.id
+        """
+    }
+
     /// The funding, every claim and the refund moved exactly what the packet says; each query
     /// returns the ids of the packets that break the rule.
     public static let movementChecks: [(reason: String, sql: String)] = [

@@ -32,8 +32,8 @@ struct RedPacketsTests {
             #expect(again.headers[.idempotentReplayed] == "true")
 
             let refused = try await client.call(.post, "/v1/red-packets/\(id)/claim", token: outsider, key: "c3")
-            #expect(refused.status == .forbidden)
-            #expect(try refused.errorCode() == "not_in_audience")
+            #expect(refused.status == .notFound)
+            #expect(try refused.errorCode() == "red_packet_not_found")
             #expect(try await client.call(.post, "/v1/red-packets/\(id)/claim", token: listed).status == .badRequest)
 
             let state = try await client.call(.get, "/v1/red-packets/\(id)", token: sender).object()

@@ -36,7 +36,14 @@ public func buildApplication(
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "quanzi",
             availableConnectionsDelegate: OpenConnections.Bound(open: metrics.openConnections, connectionsMax: connections.connectionsMax)),
-        services: [AfterShutdownService(action: afterShutdown)],
+        // The service group stops services in reverse order: the server first, then the sweep,
+        // and the database closes last.
+        services: [
+            AfterShutdownService(action: afterShutdown),
+            RedPacketExpiryService(
+                sweeper: RedPacketExpirySweeper(wallet: service.wallet),
+                ticks: SweepTicks(intervalSeconds: configuration.expirySweepIntervalSeconds), metrics: metrics, logger: logger),
+        ],
         onServerRunning: onServerRunning,
         logger: logger)
 }

@@ -15,15 +15,24 @@ public struct ServerConfiguration: Sendable {
     /// for it, and a thread per core would leave the cores idle meanwhile.
     public static let networkDatabaseWorkerThreads = 16
     public static let workerThreadsRange = 1...256
+    /// Seconds between sweeps that refund expired red packets (see `RedPacketExpiryService`).
+    public var expirySweepIntervalSeconds: Int
+    /// A minute leaves an expired packet's remainder in escrow at most about that long; one sweep
+    /// is a few short transactions, so sweeping more often buys little.
+    public static let defaultExpirySweepIntervalSeconds = 60
+    /// Up to a day: a red packet lives a day, so sweeping less often would leave money stuck for days.
+    public static let expirySweepIntervalSecondsRange = 1...86_400
 
     public init(
         host: String = ServerConfiguration.defaultHost, port: Int = ServerConfiguration.defaultPort, limits: ServerLimits = .default,
-        connections: ConnectionLimits = .default, workerThreads: Int? = nil
+        connections: ConnectionLimits = .default, workerThreads: Int? = nil,
+        expirySweepIntervalSeconds: Int = ServerConfiguration.defaultExpirySweepIntervalSeconds
     ) {
         self.host = host
         self.port = port
         self.limits = limits
         self.connections = connections
         self.workerThreads = workerThreads
+        self.expirySweepIntervalSeconds = expirySweepIntervalSeconds
     }
 }

@@ -48,10 +48,19 @@ struct RedPacketsController {
 
     @Sendable func claim(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        // Required like on every money POST; the ledger itself replays a claim per (packet, claimer).
-        _ = try request.idempotencyKey()
+        // Required and bounded like on every money POST, with the ledger's own bound and code: the
+        // claim never hands the key to the ledger (it replays a claim per packet and claimer), so
+        // nothing else would refuse a hostile one.
+        let key = try request.idempotencyKey()
+        guard LedgerLimits.isWellFormed(idempotencyKey: key) else { throw LedgerError.invalidIdempotencyKey }
         let result = try await service.wallet.claimRedPacket(RedPacketID(try context.pathID("id")), by: caller.userID)
-        return try MoneyResponse(metrics: metrics).respond(result, kind: "redpacket_claim", view: ClaimView.init)
+        do {
+            return try MoneyResponse(metrics: metrics).respond(result, kind: "redpacket_claim", view: ClaimView.init)
+        } catch LedgerError.notInAudience {
+            // As on GET: someone outside the packet learns nothing, not even that it exists. The
+            // metrics above still count the true outcome.
+            throw LedgerError.redPacketNotFound
+        }
     }
 
     private func audience(_ audience: NewRedPacket.Audience) throws -> RedPacketAudience {

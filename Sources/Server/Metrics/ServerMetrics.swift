@@ -95,6 +95,17 @@ public final class ServerMetrics: Sendable {
         CoreMetrics.Timer(label: MetricName.feedFollowLag, factory: factory).recordNanoseconds(Int64(max(0, seconds) * 1e9))
     }
 
+    /// What one red-packet expiry sweep refunded: `count` packets, `fen` in all.
+    public func recordRedPacketRefunds(count: Int, fen: Int64) {
+        CoreMetrics.Counter(label: MetricName.redPacketRefunds, factory: factory).increment(by: count)
+        CoreMetrics.Counter(label: MetricName.redPacketRefundedFen, factory: factory).increment(by: fen)
+    }
+
+    /// A red-packet expiry sweep that failed (it is retried at the next tick).
+    public func recordRedPacketSweepFailure() {
+        CoreMetrics.Counter(label: MetricName.redPacketSweepFailures, factory: factory).increment()
+    }
+
     /// The exposition text, after refreshing the gauges that are read rather than pushed.
     func render(wallet: any WalletRepository, views: any ViewRecording) async -> [UInt8] {
         if let statistics = await wallet.groupCommitStatistics() { groupCommit.update(statistics) }
@@ -116,6 +127,9 @@ public enum MetricName {
     public static let luaFailures = "quanzi_lua_failures_total"
     public static let feedRankingDuration = "quanzi_feed_ranking_duration_seconds"
     public static let feedFollowLag = "quanzi_feed_follow_lag_seconds"
+    public static let redPacketRefunds = "quanzi_red_packet_refunds_total"
+    public static let redPacketRefundedFen = "quanzi_red_packet_refunded_fen_total"
+    public static let redPacketSweepFailures = "quanzi_red_packet_sweep_failures_total"
 }
 
 private struct RouteKey: Hashable {

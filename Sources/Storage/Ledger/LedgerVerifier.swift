@@ -11,17 +11,19 @@ import Ledger
 /// 2. Every transfer has exactly two entries, −amount on its debit account and +amount on its
 ///    credit account (so it sums to zero).
 /// 3. Red packets: escrow holds exactly the unclaimed shares of unsettled packets; each packet's
-///    shares are the ones its seed draws; claims and refunds moved exactly those shares.
+///    shares are the ones its seed draws; claims and refunds moved exactly those shares; no
+///    packet expired at `now` is still unsettled (its remainder stuck in escrow).
 ///
 /// Streams rows (one cursor over the entries, aggregate SQL for the rest) so a million entries
 /// take well under a few seconds and constant memory besides one balance per account.
 public enum LedgerVerifier {
-    /// Verifies the ledger in `db`; the caller provides the read transaction.
-    public static func verify(_ db: Database) throws -> LedgerReport {
+    /// Verifies the ledger in `db` as of `now` (epoch seconds, which decides what has expired);
+    /// the caller provides the read transaction.
+    public static func verify(_ db: Database, now: Int64) throws -> LedgerReport {
         var report = LedgerReport()
         try replayEntries(db, into: &report)
         try checkTransfers(db, into: &report)
-        try checkRedPackets(db, into: &report)
+        try checkRedPackets(db, now: now, into: &report)
         return report
     }
 
@@ -60,7 +62,7 @@ public enum LedgerVerifier {
         }
     }
 
-    private static func checkRedPackets(_ db: Database, into report: inout LedgerReport) throws {
+    private static func checkRedPackets(_ db: Database, now: Int64, into report: inout LedgerReport) throws {
         report.redPacketCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM red_packets") ?? 0
         let escrowFen = try LedgerRows.balanceFen(of: .redPacketEscrow, in: db) ?? 0
         let outstandingFen = try Int64.fetchOne(db, sql: RedPacketAudit.outstandingSQL) ?? 0
@@ -69,6 +71,10 @@ public enum LedgerVerifier {
         for check in RedPacketAudit.movementChecks {
             let ids = try Int64.fetchCursor(db, sql: check.sql)
             while let id = try ids.next() { report.add(.redPacketInconsistent(redPacketID: id, reason: check.reason)) }
+        }
+        let stuck = try Row.fetchCursor(db, sql: RedPacketAudit.expiredUnsettledSQL(now: now))
+        while let row = try stuck.next() {
+            report.add(.redPacketNotRefunded(redPacketID: row[0], expiresAt: row[1], unclaimedFen: row[2]))
         }
     }
 

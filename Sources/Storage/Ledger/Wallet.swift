@@ -127,8 +127,10 @@ public final class Wallet: Sendable {
         await committer?.statistics
     }
 
-    /// Replays every entry and checks the ledger's invariants (see `LedgerVerifier`).
+    /// Replays every entry and checks the ledger's invariants (see `LedgerVerifier`), as of the
+    /// wallet's clock.
     public func verify() async throws -> LedgerReport {
-        try await database.pool.read { db in try LedgerVerifier.verify(db) }
+        let now = clock.nowEpochSeconds
+        return try await database.pool.read { db in try LedgerVerifier.verify(db, now: now) }
     }
 }
