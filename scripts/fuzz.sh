@@ -12,8 +12,11 @@ seconds=${1:?usage: scripts/fuzz.sh SECONDS_PER_TARGET [--grow]}
 grow=${2:-}
 targets=(FuzzFeedCursor FuzzRequestBody)
 
-swift build -c release --package-path Fuzz --sanitize=fuzzer --sanitize=address >/dev/null
-bin=$(swift build -c release --package-path Fuzz --sanitize=fuzzer --sanitize=address --show-bin-path)
+# --sanitize instruments the fuzz package's own targets only; -Xswiftc reaches the main
+# package's targets too (Feed, APIInput…), which is where the code under test is.
+build=(swift build -c release --package-path Fuzz --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address)
+"${build[@]}" >"${TMPDIR:-/tmp}/quanzi-fuzz-build.log" 2>&1 || { tail -n 40 "${TMPDIR:-/tmp}/quanzi-fuzz-build.log" >&2; exit 1; }
+bin=$("${build[@]}" --show-bin-path)
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
