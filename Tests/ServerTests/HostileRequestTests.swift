@@ -131,3 +131,28 @@ struct HostileRequestTests {
         }
     }
 }
+
+@Suite("documented routes")
+struct DocumentedRoutesTests {
+    @Test("a literal path segment wins over a parameter, as in the router")
+    func literalWins() {
+        #expect(DocumentedRoutes.methods(forPath: "/v1/friends/suggestions") == ["GET"])
+        #expect(DocumentedRoutes.methods(forPath: "/v1/friends/42") == ["DELETE"])
+        #expect(DocumentedRoutes.methods(forPath: "/v1/nowhere").isEmpty)
+    }
+
+    @Test("the documented text pattern accepts and refuses what UserText does")
+    func textPatternAgreesWithUserText() throws {
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any])
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let pattern = try #require(((schemas["NewComment"] as? [String: Any])?["properties"] as? [String: Any]).flatMap { ($0["body"] as? [String: Any])?["pattern"] as? String })
+        let regex = try NSRegularExpression(pattern: pattern)
+        var samples = ["ok", " x ", "line\nline", "tab\there", "楼下", "😀", " ", "\n\t", "", "\u{00A0}", "\u{3000}x", "x\u{2028}y"]
+        for value in Array(0x00...0x20) + Array(0x7F...0xA0) { samples += ["a\(Unicode.Scalar(value)!)b", "\(Unicode.Scalar(value)!)"] }
+        for text in samples {
+            let schemaAccepts = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+            let ruleAccepts = (try? UserText.check(text, maxBytes: 100, what: "text")) != nil
+            #expect(schemaAccepts == ruleAccepts, "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+    }
+}

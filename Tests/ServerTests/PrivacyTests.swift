@@ -69,11 +69,16 @@ struct PrivacyTests {
         }
     }
 
-    @Test("a single post, a user and a circle answer another viewer alike whatever the private values")
+    @Test("every other GET answers another viewer alike whatever the author's private values")
     func otherRoutesRevealNoPrivateValues() async throws {
         let plain = try await Self.world(privateValuesDiffer: false)
         let loaded = try await Self.world(privateValuesDiffer: true)
-        for path in ["/v1/posts/1", "/v1/users/2", "/v1/circles/nearby", "/v1/posts/1/comments", "/v1/friends/suggestions"] {
+        // Every GET a user can make; the wallet and me routes only ever read the caller's own.
+        let paths = [
+            "/v1/posts/1", "/v1/users/2", "/v1/circles", "/v1/circles/nearby", "/v1/posts/1/comments", "/v1/friends", "/v1/friends/requests",
+            "/v1/friends/suggestions", "/v1/me", "/v1/me/credit", "/v1/wallet", "/v1/wallet/history",
+        ]
+        for path in paths {
             var answers: [String] = []
             for fixture in [plain, loaded] {
                 let token = try await fixture.token(3)

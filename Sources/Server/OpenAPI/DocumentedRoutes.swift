@@ -25,14 +25,20 @@ enum DocumentedRoutes {
     }()
 
     /// The methods documented for `path` (no query), sorted; empty when no template matches.
+    /// As in the router, a literal segment wins over a parameter: `/v1/friends/suggestions` is
+    /// that route, not `/v1/friends/{id}`.
     static func methods(forPath path: String) -> [String] {
         let segments = path.split(separator: "/")
-        var methods: Set<String> = []
+        var best: (literals: Int, methods: Set<String>) = (-1, [])
         for template in templates where template.segments.count == segments.count {
-            if zip(template.segments, segments).allSatisfy({ literal, segment in literal == nil || literal == segment }) {
-                methods.formUnion(template.methods)
+            guard zip(template.segments, segments).allSatisfy({ literal, segment in literal == nil || literal == segment }) else { continue }
+            let literals = template.segments.count { $0 != nil }
+            if literals > best.literals {
+                best = (literals, Set(template.methods))
+            } else if literals == best.literals {
+                best.methods.formUnion(template.methods)
             }
         }
-        return methods.sorted()
+        return best.methods.sorted()
     }
 }
