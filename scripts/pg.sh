@@ -4,7 +4,9 @@
 # checkout never matters), trust authentication for loopback, a superuser and database `quanzi`.
 #
 # Usage: scripts/pg.sh up|down|url          (PG_PORT, default 54329; PG_DATA, default var/pg/data)
-#   up    initdb on first use, start if not running (a no-op when running); prints the URL
+#   up    initdb on first use, start if not running (a no-op when running); prints the URL.
+#         As root in a checkout the postgres user cannot reach, the data lives under postgres'
+#         home instead (printed on stderr)
 #   down  stop it (fast shutdown: open sessions are rolled back); a no-op when stopped
 #   url   print the URL
 #
@@ -31,6 +33,17 @@ bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || tr
 
 mkdir -p "$(dirname "$DATA")"
 DATA=$(cd "$(dirname "$DATA")" && pwd)/$(basename "$DATA")
+# As root the server runs as `postgres`, which cannot reach a checkout inside a folder only root
+# may enter (a clone under /root, mode 700). Then the default data directory moves to postgres'
+# own home, one per checkout (named by a hash of its path), and this says where.
+if [ "$(id -u)" = 0 ] && [ -z "${PG_DATA:-}" ] && getent passwd postgres >/dev/null \
+    && ! runuser -u postgres -- test -x "$(dirname "$DATA")" 2>/dev/null; then
+    checkout=$(dirname "$(dirname "$(dirname "$DATA")")")
+    home=$(getent passwd postgres | cut -d: -f6)
+    DATA="$home/quanzi-$(printf '%s' "$checkout" | sha256sum | cut -c1-12)/data"
+    install -d -o postgres -g postgres -m 700 "$(dirname "$DATA")"
+    echo "pg: user postgres cannot reach $checkout; its data is in $DATA" >&2
+fi
 LOG="$(dirname "$DATA")/postgres.log"
 
 # Runs a server binary as the user the cluster belongs to.

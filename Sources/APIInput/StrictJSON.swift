@@ -79,17 +79,7 @@ public enum StrictJSON {
                 position += 1
                 skipWhitespace()
                 try value(depth: depth)
-                skipWhitespace()
-                switch current {
-                case UInt8(ascii: ","):
-                    position += 1
-                    skipWhitespace()
-                case UInt8(ascii: "}"):
-                    position += 1
-                    return
-                default:
-                    throw malformed("expected ',' or '}'")
-                }
+                guard try another(closing: UInt8(ascii: "}")) else { return }
             }
         }
 
@@ -103,17 +93,23 @@ public enum StrictJSON {
             }
             while true {
                 try value(depth: depth)
+                guard try another(closing: UInt8(ascii: "]")) else { return }
+            }
+        }
+
+        /// After a member: true past a ',' (another member follows), false past `closing`.
+        mutating func another(closing: UInt8) throws(RequestBodyError) -> Bool {
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","):
+                position += 1
                 skipWhitespace()
-                switch current {
-                case UInt8(ascii: ","):
-                    position += 1
-                    skipWhitespace()
-                case UInt8(ascii: "]"):
-                    position += 1
-                    return
-                default:
-                    throw malformed("expected ',' or ']'")
-                }
+                return true
+            case closing:
+                position += 1
+                return false
+            default:
+                throw malformed("expected ',' or '\(Character(Unicode.Scalar(closing)))'")
             }
         }
 

@@ -65,14 +65,19 @@ struct SlowClientTests {
             metrics: fixture.metrics, logger: APIFixture.quietLogger)
     }
 
-    /// Polls each socket until the server closed it or `boundMs` passed (a liveness bound, far
-    /// above the deadlines; not a measure of speed).
-    static func closedCount(_ sockets: [RawSocket], boundMs: Int) async throws -> Int {
-        var open = sockets
+    /// Polls until `done` or 20 s passed: a liveness bound far above every deadline here, not a
+    /// measure of speed. Sleeps between polls, never blocking a cooperative thread.
+    static func waitUntil(_ done: () -> Bool) async throws {
         let started = ContinuousClock.now
-        while !open.isEmpty, ContinuousClock.now - started < .milliseconds(boundMs) {
+        while !done(), ContinuousClock.now - started < .seconds(20) { try await Task.sleep(for: .milliseconds(10)) }
+    }
+
+    /// How many of `sockets` the server closed within the liveness bound.
+    static func closedCount(_ sockets: [RawSocket]) async throws -> Int {
+        var open = sockets
+        try await waitUntil {
             open.removeAll { $0.isClosedByServer }
-            try await Task.sleep(for: .milliseconds(20))
+            return open.isEmpty
         }
         return sockets.count - open.count
     }
@@ -87,7 +92,7 @@ struct SlowClientTests {
             defer { sockets.forEach { $0.close() } }
             for socket in sockets { socket.send("GET /healthz HTTP/1.1\r\nHost: slow\r\nX-Slow: ") }
             #expect(try await client.call(.get, "/healthz").status == .ok)
-            #expect(try await Self.closedCount(sockets, boundMs: 20_000) == sockets.count)
+            #expect(try await Self.closedCount(sockets) == sockets.count)
             let metrics = try await client.call(.get, "/metrics").text
             #expect(metrics.contains(#"quanzi_http_read_timeouts_total{phase="header"} 300"#))
         }
@@ -103,12 +108,12 @@ struct SlowClientTests {
             let idle = try RawSocket(port: port)
             defer { [slowBody, idle].forEach { $0.close() } }
             slowBody.send("POST /v1/wallet/transfers HTTP/1.1\r\nHost: slow\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"to_")
-            #expect(try await Self.closedCount([slowBody], boundMs: 20_000) == 1)
+            #expect(try await Self.closedCount([slowBody]) == 1)
             let metrics = try await client.call(.get, "/metrics").text
             #expect(metrics.contains(#"quanzi_http_read_timeouts_total{phase="body"} 1"#))
             // The idle socket sent nothing: the header deadline never started; Hummingbird's idle timeout closes it.
             #expect(metrics.contains(#"quanzi_http_read_timeouts_total{phase="header"} 0"#))
-            #expect(try await Self.closedCount([idle], boundMs: 20_000) == 1)
+            #expect(try await Self.closedCount([idle]) == 1)
         }
     }
 
@@ -138,16 +143,12 @@ struct SlowClientTests {
             defer { sockets.forEach { $0.close() } }
             for socket in sockets { socket.send("GET /healthz HTTP/1.1\r\n") }
             // Wait until the server has accepted them all: then it is at its bound.
-            let accepting = ContinuousClock.now
-            while fixture.metrics.openConnections.current < slowCount, ContinuousClock.now - accepting < .seconds(20) {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            try await Self.waitUntil { fixture.metrics.openConnections.current >= slowCount }
             #expect(fixture.metrics.openConnections.current == slowCount)
             let late = try RawSocket(port: port)
             defer { late.close() }
             late.send("GET /healthz HTTP/1.1\r\nHost: late\r\n\r\n")
-            let started = ContinuousClock.now
-            while !late.isReadable, ContinuousClock.now - started < .seconds(20) { try await Task.sleep(for: .milliseconds(20)) }
+            try await Self.waitUntil { late.isReadable }
             // It was accepted only once the server had closed a slow socket to make room.
             #expect(sockets.contains { $0.isClosedByServer })
             var answer = [UInt8](repeating: 0, count: 64)
