@@ -3,7 +3,7 @@ SWIFT ?= swift
 QUANZI_RELEASE := .build/release/quanzi
 QUANZI_DEBUG := .build/debug/quanzi
 APT_PACKAGES := liblua5.4-dev libsqlite3-dev libedit-dev pkg-config curl
-BENCH_APT_PACKAGES := lua5.4
+BENCH_APT_PACKAGES := lua5.4 wrk
 
 .PHONY: deps bench-deps pg-deps pg-up pg-down test-pg build run test check bench fuzz fmt clean
 
