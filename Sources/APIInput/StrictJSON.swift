@@ -119,7 +119,16 @@ public enum StrictJSON {
             return position - start
         }
 
+        /// RFC 8259's number grammar, within this implementation's limit (it allows one): the
+        /// magnitude must fit a Double, as Foundation's decoder requires (`1e400` is refused).
         mutating func number() throws(RequestBodyError) {
+            let start = position
+            try numberGrammar()
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+            guard let value = Double(text), value.isFinite else { throw malformed("number out of range") }
+        }
+
+        mutating func numberGrammar() throws(RequestBodyError) {
             if current == UInt8(ascii: "-") { position += 1 }
             if current == UInt8(ascii: "0") {
                 position += 1
