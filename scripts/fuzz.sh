@@ -3,7 +3,8 @@
 #
 # Usage: scripts/fuzz.sh SECONDS_PER_TARGET [--grow]
 #   make test runs it briefly: new inputs go to a scratch folder, the repo's corpus only seeds.
-#   make fuzz runs it longer with --grow: new inputs that reach new code join Fuzz/Corpus.
+#   make fuzz runs it longer with --grow: new inputs that reach new code join Fuzz/Corpus, which
+#   is then minimized (libFuzzer's -merge) before you commit it.
 # A crash leaves its input as Fuzz/crash-* (libFuzzer's artifact) and fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +36,12 @@ for target in "${targets[@]}"; do
         echo "fuzz: $target failed; the input is in Fuzz/crash-$target-*" >&2
         exit 1
     }
+    if [ "$grow" = --grow ]; then
+        # Keep only inputs that add coverage (libFuzzer's merge), so the committed corpus stays small.
+        mkdir -p "$scratch/$target-min"
+        "$bin/$target" -merge=1 "$scratch/$target-min" "$corpus" >/dev/null 2>&1
+        rm -rf "$corpus" && cp -r "$scratch/$target-min" "$corpus"
+    fi
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$scratch/$target.log" | grep -o '[0-9]*$' || echo "?")
     coverage=$(grep -o 'cov: [0-9]*' "$scratch/$target.log" | tail -n 1 || true)
     echo "fuzz: $target: $runs inputs in ${seconds}s, no crash ($coverage)"
