@@ -29,13 +29,7 @@ struct PostgresHostileClientTests {
             // The operator's command: its own process, its own authenticator, the same database.
             #expect(try await TokenAuthenticator(tokens: service.storage.tokens, clock: clock).revoke(.user(UserID(3))).count == 1)
 
-            var logger = Logger(label: "quanzi.http.test")
-            logger.logLevel = .critical
-            let unlimited = RateLimitPolicy(name: "unlimited", burst: 1_000_000, refillPerSecond: 1_000_000)
-            let app = buildApplication(
-                service: service,
-                configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: ServerLimits(apiRate: unlimited, moneyRate: unlimited)),
-                metrics: ServerMetrics(), logger: logger)
+            let app = quietApplication(service)
             try await app.test(.router) { client in
                 var outcomes: [String] = []
                 for (method, uri, token) in [(.get, "/v1/me", leaving), (.delete, "/v1/me/token", leaving), (.get, "/v1/me", leaving),

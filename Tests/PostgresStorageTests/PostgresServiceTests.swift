@@ -122,13 +122,7 @@ struct PostgresServiceTests {
             let admin = try await issuer.issue(for: UserID(1), admin: true).token
             let alice = try await issuer.issue(for: UserID(2), admin: false).token
             let bob = try await issuer.issue(for: UserID(3), admin: false).token
-            var logger = Logger(label: "quanzi.http.test")
-            logger.logLevel = .critical
-            let unlimited = RateLimitPolicy(name: "unlimited", burst: 1_000_000, refillPerSecond: 1_000_000)
-            let app = buildApplication(
-                service: service,
-                configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: ServerLimits(apiRate: unlimited, moneyRate: unlimited)),
-                metrics: ServerMetrics(), logger: logger)
+            let app = quietApplication(service)
             try await app.test(.router) { client in
                 func call(
                     _ method: HTTPRequest.Method, _ uri: String, token: String, json: String? = nil, key: String? = nil
@@ -197,4 +191,16 @@ struct PostgresBackendOpenTests {
         #expect(PostgresURL.redacted("postgres://quanzi:secret@db:5432/quanzi") == "postgres://quanzi:***@db:5432/quanzi")
         #expect(PostgresURL.redacted("postgres://quanzi@db/quanzi") == "postgres://quanzi@db/quanzi")
     }
+}
+
+/// The HTTP application over `service` as `quanzi serve` builds it, without rate limits (these
+/// tests are not about them) and with request logs silenced.
+func quietApplication(_ service: QuanziService) -> some ApplicationProtocol {
+    var logger = Logger(label: "quanzi.http.test")
+    logger.logLevel = .critical
+    let unlimited = RateLimitPolicy(name: "unlimited", burst: 1_000_000, refillPerSecond: 1_000_000)
+    return buildApplication(
+        service: service,
+        configuration: ServerConfiguration(host: "127.0.0.1", port: 0, limits: ServerLimits(apiRate: unlimited, moneyRate: unlimited)),
+        metrics: ServerMetrics(), logger: logger)
 }
