@@ -99,7 +99,8 @@ struct FollowTests {
                 let row = b.feeds.candidate(postID: second.id, in: Self.circle)
                 return row?.reportCount == 3 && row?.status == .hidden
             }
-            #expect(a.feeds.candidate(postID: second.id, in: Self.circle)?.reportCount == 3)
+            // A applies B's report when its own follower next polls: wait for it as for B.
+            try await Self.eventually("B's report on A") { a.feeds.candidate(postID: second.id, in: Self.circle)?.reportCount == 3 }
 
             try await Backend.offPool { try a.deletePost(post.id, by: UserID(2)) }
             try await Self.eventually("A's delete hides the post on B") {
