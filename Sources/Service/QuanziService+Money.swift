@@ -6,14 +6,18 @@ import Storage
 
 extension QuanziService {
     /// Tips a post's author: a retried key gets its first answer (see `retriedTip`), else the post
-    /// must be visible to the tipper, the circle's `tip` rule decides (with the amount), then the
-    /// wallet moves the money. A committed tip reaches the feed and the tipper's affinity.
+    /// must be visible to the tipper, a malformed amount or key is refused whatever the rule says
+    /// (the client's mistake comes first), the circle's `tip` rule decides (with the amount), then
+    /// the wallet moves the money. A committed tip reaches the feed and the tipper's affinity.
+    /// Every caller (HTTP, REPL, simulation) tips through here.
     public func tip(_ postID: Int64, by user: UserID, amountFen: Int64, idempotencyKey: String) async throws(QuanziError) -> TransferResult {
         if let retried = try await retriedTip(postID, by: user, amountFen: amountFen, idempotencyKey: idempotencyKey) { return retried }
-        let post = try await SynchronousStorage.run { () throws(QuanziError) -> Post in
-            let post = try self.viewablePost(postID, by: user)
+        let post = try await SynchronousStorage.run { () throws(QuanziError) -> Post in try self.viewablePost(postID, by: user) }
+        let request = TransferRequest.tip(
+            from: user, to: post.authorID, postID: post.id, circleID: post.circleID, amountFen: amountFen, idempotencyKey: idempotencyKey)
+        if let error = request.fieldError(limits: wallet.limits) { return .rejected(error) }
+        try await SynchronousStorage.run { () throws(QuanziError) in
             try self.requireAllowed(user, .tip, in: post.circleID, post: post, amountFen: amountFen)
-            return post
         }
         let result = try await Self.walletCall {
             try await wallet.tip(from: user, to: post.authorID, postID: post.id, circleID: post.circleID, amountFen: amountFen,

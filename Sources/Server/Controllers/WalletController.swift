@@ -37,7 +37,8 @@ struct WalletController {
         let caller = try context.requireCaller()
         let key = try request.idempotencyKey()
         let body = try await request.decodeJSON(as: NewTransfer.self, context: context)
-        let result = try await service.wallet.transfer(
+        // Through the service, so a committed transfer strengthens both users' affinity.
+        let result = try await service.transfer(
             from: caller.userID, to: try UserID(positive: body.toUserID, field: "to_user_id"), amountFen: body.amountFen,
             idempotencyKey: key)
         return try MoneyResponse(metrics: metrics).respond(result, kind: "transfer", view: TransferView.init)
