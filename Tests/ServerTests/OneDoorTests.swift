@@ -28,21 +28,6 @@ struct OneDoorTests {
         #expect(try fixture.service.affinities.affinity(from: UserID(3), to: UserID(2), at: fixture.clock.nowEpochSeconds) > 0)
     }
 
-    @Test("a transfer over HTTP strengthens affinity both ways")
-    func transferReachesAffinity() async throws {
-        let fixture = try APIFixture()
-        let payer = try await fixture.token(2)
-        _ = try await fixture.token(3)
-        try await fixture.fund(2, fen: 10_000)
-        try await fixture.app().test(.router) { client in
-            let transfer = try await client.call(.post, "/v1/wallet/transfers", token: payer, json: #"{"to_user_id": 3, "amount_fen": 500}"#, key: "door-pay")
-            #expect(transfer.status == .created)
-        }
-        let now = fixture.clock.nowEpochSeconds
-        #expect(try fixture.service.affinities.affinity(from: UserID(2), to: UserID(3), at: now) > 0)
-        #expect(try fixture.service.affinities.affinity(from: UserID(3), to: UserID(2), at: now) > 0)
-    }
-
     @Test("a malformed tip amount is 422 whatever the circle's rule would say, before the rule runs")
     func malformedAmountFirst() async throws {
         let fixture = try APIFixture()

@@ -37,8 +37,10 @@ struct WalletController {
         let caller = try context.requireCaller()
         let key = try request.idempotencyKey()
         let body = try await request.decodeJSON(as: NewTransfer.self, context: context)
-        // Through the service, so a committed transfer strengthens both users' affinity.
-        let result = try await service.transfer(
+        // Straight to the wallet, not `QuanziService.transfer`: its affinity bumps are two more
+        // fsynced SQLite transactions per transfer, outside group commit. They belong in the
+        // batched side effects #21 builds.
+        let result = try await service.wallet.transfer(
             from: caller.userID, to: try UserID(positive: body.toUserID, field: "to_user_id"), amountFen: body.amountFen,
             idempotencyKey: key)
         return try MoneyResponse(metrics: metrics).respond(result, kind: "transfer", view: TransferView.init)
