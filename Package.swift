@@ -82,7 +82,7 @@ let package = Package(
         ),
         .target(
             name: "Service",
-            dependencies: ["Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "Storage", "LuaHost"]
+            dependencies: ["Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "StorageModel", "Storage", "LuaHost"]
         ),
         .target(
             name: "Simulation",
@@ -128,7 +128,14 @@ let package = Package(
             name: "APIInputTests",
             dependencies: ["APIInput", "Core", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "ServiceTests", dependencies: ["Service", "Storage", "LuaHost", "Social", "Core"]),
+        .testTarget(
+            name: "ServiceTests",
+            dependencies: [
+                "Service", "Storage", "StorageModel", "LuaHost", "Social", "Ledger", "Core",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Service", "Storage", "LuaHost", "Experiments", "Social", "Core"]),
         .testTarget(name: "ReplTests", dependencies: ["Repl", "Service", "Storage", "LuaHost", "Social", "Core"]),
         .testTarget(

@@ -8,7 +8,11 @@
 ///   request, or a ``LedgerError`` code from a closed set, in the order the checks run.
 /// - Red packets split a total into shares drawn at creation (``RedPacketShares``) from a
 ///   recorded seed with a hand-written PRNG (``SplitMix64``), so a claim is a lookup.
+/// - ``LedgerStateMachine`` and ``RedPacketStateMachine`` are the rules, decided once: from a
+///   snapshot a backend prefetched they return each request's answer, the postings, the balance
+///   deltas (which sum to zero, asserted) and the events. Backends (`LedgerStore`) fetch and
+///   commit; the service's `WalletService` is the one door that runs them.
 /// - ``BalanceReplay`` re-derives every balance from the entries: the core of `ledger verify`.
 ///
-/// This module is pure (Core and Foundation only); `Storage` holds the SQLite-backed `Wallet`.
+/// This module is pure (Core only): no SQL, no I/O; its tests need no database.
 public enum Ledger {}

@@ -1,4 +1,5 @@
 import Core
+import Logging
 import PostgresNIO
 import Social
 
@@ -38,44 +39,69 @@ public struct PostgresAffinityStore: Sendable {
         try bump([Bump(viewer: viewer, author: author, interaction: interaction, at: now)], session)
     }
 
-    /// Applies `bumps` in order, in two statements however many there are. The decay is Swift
-    /// (`Affinity.decayed`), so rows are read, then written: the first statement creates each
-    /// missing row (score 0, at its first bump) or locks it, and returns it, so a bump on another
-    /// node waits for this one instead of losing it. Rows are locked in key order, so two
-    /// transactions bumping the same pairs cannot deadlock.
+    /// Applies `bumps` in order, in two statements however many there are (see ``BumpStatements``).
     static func bump(_ bumps: [Bump], _ session: PostgresSession) throws {
-        let bumps = bumps.filter { $0.viewer != $0.author }
-        var firstAt: [Pair: Int64] = [:]
-        for bump in bumps where firstAt[Pair(bump)] == nil { firstAt[Pair(bump)] = bump.at }
-        guard !firstAt.isEmpty else { return }
-        let pairs = firstAt.keys.sorted { ($0.viewer, $0.author) < ($1.viewer, $1.author) }
-        let rows = try session.rows(
-            """
-            INSERT INTO affinities (viewer_id, author_id, score, updated_at)
-            SELECT v, a, 0, t FROM unnest(\(pairs.map(\.viewer))::bigint[], \(pairs.map(\.author))::bigint[],
-              \(pairs.map { firstAt[$0] ?? 0 })::bigint[]) AS p(v, a, t)
-            ON CONFLICT (viewer_id, author_id) DO UPDATE SET score = affinities.score
-            RETURNING viewer_id, author_id, score, updated_at
-            """, as: (Int64, Int64, Double, Int64).self)
-        var current: [Pair: (score: Double, updatedAt: Int64)] = [:]
-        for (viewer, author, score, updatedAt) in rows { current[Pair(viewer: viewer, author: author)] = (score, updatedAt) }
-        guard current.count == pairs.count else { throw PostgresStorageCorrupt(reason: "affinity upsert returned no row") }
-        for bump in bumps {
-            guard let (score, updatedAt) = current[Pair(bump)] else { continue }
-            let previous = Affinity.decayed(score, updatedAtEpochSeconds: updatedAt, nowEpochSeconds: bump.at)
-            current[Pair(bump)] = (previous + bump.interaction.weight, bump.at)
-        }
-        let scores = pairs.map { current[$0] ?? (0, 0) }
-        try session.execute(
-            """
-            UPDATE affinities SET score = s.score, updated_at = s.at
-            FROM unnest(\(pairs.map(\.viewer))::bigint[], \(pairs.map(\.author))::bigint[], \(scores.map { $0.score })::float8[],
-              \(scores.map { $0.updatedAt })::bigint[]) AS s(v, a, score, at)
-            WHERE viewer_id = s.v AND author_id = s.a
-            """)
+        guard let statements = BumpStatements(bumps) else { return }
+        let rows = try session.rows(statements.lockRows, as: (Int64, Int64, Double, Int64).self)
+        try session.execute(try statements.update(lockedRows: rows))
     }
 
-    private struct Pair: Hashable {
+    /// The same inside an async transaction (the wallet's: money's affinity commits with it).
+    static func bump(_ bumps: [Bump], on connection: PostgresConnection, logger: Logger) async throws {
+        guard let statements = BumpStatements(bumps) else { return }
+        let rows = try await connection.rows(statements.lockRows, as: (Int64, Int64, Double, Int64).self, logger: logger)
+        try await connection.query(try statements.update(lockedRows: rows), logger: logger)
+    }
+
+    /// The two statements of a set of bumps. The decay is Swift (`Affinity.decayed`), so rows are
+    /// read, then written: the first statement creates each missing row (score 0, at its first
+    /// bump) or locks it, and returns it, so a bump on another node waits for this one instead of
+    /// losing it. Rows are locked in key order, so two transactions bumping the same pairs cannot
+    /// deadlock.
+    struct BumpStatements {
+        let bumps: [Bump]
+        let pairs: [Pair]
+        let lockRows: PostgresQuery
+
+        /// `nil` when no bump changes anything (a user's affinity for themselves is not kept).
+        init?(_ bumps: [Bump]) {
+            let bumps = bumps.filter { $0.viewer != $0.author }
+            var firstAt: [Pair: Int64] = [:]
+            for bump in bumps where firstAt[Pair(bump)] == nil { firstAt[Pair(bump)] = bump.at }
+            guard !firstAt.isEmpty else { return nil }
+            let pairs = firstAt.keys.sorted { ($0.viewer, $0.author) < ($1.viewer, $1.author) }
+            self.bumps = bumps
+            self.pairs = pairs
+            lockRows = """
+                INSERT INTO affinities (viewer_id, author_id, score, updated_at)
+                SELECT v, a, 0, t FROM unnest(\(pairs.map(\.viewer))::bigint[], \(pairs.map(\.author))::bigint[],
+                  \(pairs.map { firstAt[$0] ?? 0 })::bigint[]) AS p(v, a, t)
+                ON CONFLICT (viewer_id, author_id) DO UPDATE SET score = affinities.score
+                RETURNING viewer_id, author_id, score, updated_at
+                """
+        }
+
+        /// The update that applies every bump to the rows ``lockRows`` returned.
+        func update(lockedRows rows: [(Int64, Int64, Double, Int64)]) throws -> PostgresQuery {
+            var current: [Pair: (score: Double, updatedAt: Int64)] = [:]
+            for (viewer, author, score, updatedAt) in rows { current[Pair(viewer: viewer, author: author)] = (score, updatedAt) }
+            guard current.count == pairs.count else { throw PostgresStorageCorrupt(reason: "affinity upsert returned no row") }
+            for bump in bumps {
+                guard let (score, updatedAt) = current[Pair(bump)] else { continue }
+                let previous = Affinity.decayed(score, updatedAtEpochSeconds: updatedAt, nowEpochSeconds: bump.at)
+                current[Pair(bump)] = (previous + bump.interaction.weight, bump.at)
+            }
+            let scores = pairs.map { current[$0] ?? (0, 0) }
+            return """
+                UPDATE affinities SET score = s.score, updated_at = s.at
+                FROM unnest(\(pairs.map(\.viewer))::bigint[], \(pairs.map(\.author))::bigint[], \(scores.map { $0.score })::float8[],
+                  \(scores.map { $0.updatedAt })::bigint[]) AS s(v, a, score, at)
+                WHERE viewer_id = s.v AND author_id = s.a
+                """
+        }
+    }
+
+    struct Pair: Hashable {
         var viewer: Int64
         var author: Int64
 

@@ -3,11 +3,11 @@ import Foundation
 import Ledger
 import Logging
 import PostgresNIO
-import StorageModel
+@_spi(LedgerStore) import StorageModel
 
 /// Everything the service stores, on PostgreSQL shared by several nodes: the synchronous stores
 /// on a ``QuanziPostgresDatabase`` (callers on threads that may block, as for SQLite) and the
-/// async ``PostgresWallet`` on a `PostgresClient` this backend runs until ``close()``.
+/// async ``PostgresLedgerStore`` on a `PostgresClient` this backend runs until ``close()``.
 ///
 /// Nothing is migrated here: `quanzi migrate --db postgres://…` does that, and ``open(url:connectionsMax:logger:)``
 /// refuses a database with pending migrations.
@@ -51,7 +51,7 @@ public final class PostgresBackend: StorageBackend {
         do {
             let pending = try await PostgresMigrations.pending(client, logger: logger)
             guard pending.isEmpty else { throw PostgresSchemaNotCurrent(pending: pending) }
-            try await PostgresWallet.checkDurable(client: client, logger: logger)
+            try await PostgresLedgerStore.checkDurable(client: client, logger: logger)
             let database = try QuanziPostgresDatabase(url: url, connectionsMax: connectionsMax, nodeID: nodeID, logger: logger)
             return PostgresBackend(
                 database: database, client: client, clientTask: clientTask, location: PostgresURL.redacted(url), nodeID: nodeID, limits: limits,
@@ -93,12 +93,14 @@ public final class PostgresBackend: StorageBackend {
         events = PostgresEventAppender(database: database)
     }
 
-    /// A wallet on this backend's client; `open` already checked that commits are durable. Its
-    /// group committer is this node's: make one wallet per node.
-    public func makeWallet(clock: any Clock, audience: any RedPacketAudienceChecker) throws -> any WalletRepository {
-        PostgresWallet(
-            client: client, clock: clock, limits: limits, commitMode: .groupCommit(groupCommit), audience: audience, logger: logger)
+    /// The ledger on this backend's client; `open` already checked that commits are durable.
+    @_spi(LedgerStore)
+    public func makeLedgerStore() throws -> any LedgerStore {
+        PostgresLedgerStore(client: client, logger: logger)
     }
+
+    public var ledgerLimits: LedgerLimits { limits }
+    public var transferCommitMode: TransferCommitMode { .groupCommit(groupCommit) }
 
     public func makeViewRecorder(durability: ViewDurability) -> any ViewRecording {
         PostgresViewRecorder(database: database, durability: durability)
@@ -156,4 +158,3 @@ extension PostgresMetricReader: MetricReading {}
 extension PostgresFeedQueries: FeedReading {}
 extension PostgresTokenStore: TokenRepository {}
 extension PostgresViewRecorder: ViewRecording {}
-extension PostgresWallet: WalletRepository {}

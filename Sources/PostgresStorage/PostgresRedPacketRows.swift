@@ -3,13 +3,6 @@ import Ledger
 import Logging
 import PostgresNIO
 
-/// A red packet as stored: what was created, and whether it still holds escrow.
-struct PostgresRedPacketRecord: Sendable {
-    var receipt: RedPacketReceipt
-    var settledAt: Int64?
-    var refundTransferID: Int64?
-}
-
 /// Reads of the red-packet tables on PostgreSQL (Storage's `RedPacketRows`).
 enum PostgresRedPacketRows {
     static let columns = """
@@ -21,7 +14,7 @@ enum PostgresRedPacketRows {
     /// `lock`: `FOR UPDATE`, so claims and the expiry sweep of one packet run one at a time
     /// across nodes.
     static func packet(id: RedPacketID, lock: Bool = false, on connection: PostgresConnection, logger: Logger) async throws
-        -> PostgresRedPacketRecord?
+        -> RedPacketRecord?
     {
         let rows = try await connection.rows(
             "SELECT \(unescaped: columns) FROM red_packets WHERE id = \(id.rawValue)\(unescaped: lock ? " FOR UPDATE" : "")",
@@ -30,7 +23,7 @@ enum PostgresRedPacketRows {
         return try await record(from: row, on: connection, logger: logger)
     }
 
-    static func packet(fundTransferID: Int64, on connection: PostgresConnection, logger: Logger) async throws -> PostgresRedPacketRecord? {
+    static func packet(fundTransferID: Int64, on connection: PostgresConnection, logger: Logger) async throws -> RedPacketRecord? {
         let rows = try await connection.rows(
             "SELECT \(unescaped: columns) FROM red_packets WHERE fund_transfer_id = \(fundTransferID)", as: Row.self, logger: logger)
         guard let row = rows.first else { return nil }
@@ -73,7 +66,7 @@ enum PostgresRedPacketRows {
         ).isEmpty
     }
 
-    private static func record(from row: Row, on connection: PostgresConnection, logger: Logger) async throws -> PostgresRedPacketRecord {
+    private static func record(from row: Row, on connection: PostgresConnection, logger: Logger) async throws -> RedPacketRecord {
         let (id, sender, splitText, totalFen, shareCount, seed, audienceKind, circleID, fundTransferID, createdAt, expiresAt,
             settledAt, refundTransferID) = row
         guard let split = RedPacketSplit(rawValue: splitText) else {
@@ -94,6 +87,6 @@ enum PostgresRedPacketRows {
             id: RedPacketID(id), sender: UserID(sender), split: split, totalFen: totalFen, shareCount: shareCount,
             audience: audience, seed: UInt64(bitPattern: seed), fundTransferID: fundTransferID, createdAt: createdAt,
             expiresAt: expiresAt)
-        return PostgresRedPacketRecord(receipt: receipt, settledAt: settledAt, refundTransferID: refundTransferID)
+        return RedPacketRecord(receipt: receipt, settledAt: settledAt, refundTransferID: refundTransferID)
     }
 }

@@ -8,8 +8,9 @@
 /// - ``QuanziPostgresDatabase`` carries the synchronous stores (their SQLite twins are
 ///   synchronous and so are their callers): each statement blocks the calling thread on a NIO
 ///   future of its own connection pool, never on Swift's cooperative pool (see there).
-/// - ``PostgresWallet`` is async like the SQLite `Wallet`, on a `PostgresClient`: transfers
-///   group-committed per node as on SQLite, each batch and each red packet one transaction,
+/// - ``PostgresLedgerStore`` is async like the SQLite `SQLiteLedgerStore`, on a `PostgresClient`:
+///   it fetches and commits what `Ledger`'s state machines decide; each transfer batch (group
+///   committed per node by the service's wallet) and each red packet is one transaction,
 ///   locking accounts with `SELECT … FOR UPDATE` in ascending id order (and a red packet's row
 ///   before its accounts), so concurrent batches and nodes serialise on the rows they share and
 ///   never deadlock; events in the same transaction.

@@ -3,9 +3,10 @@ import Core
 import Foundation
 import Ledger
 import Logging
-import PostgresStorage
-import Service
-import Storage
+@_spi(LedgerStore) import PostgresStorage
+@_spi(LedgerStore) import Service
+@_spi(LedgerStore) import Storage
+@_spi(LedgerStore) import StorageModel
 
 struct LedgerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,9 +14,10 @@ struct LedgerCommand: ParsableCommand {
         subcommands: [LedgerVerify.self, LedgerExpire.self, LedgerLoad.self])
 
     /// The wallet of `db` (a SQLite file or a postgres:// URL) for `body`, closed afterwards.
-    static func withWallet<T>(db: String, _ body: (any WalletRepository) async throws -> T) async throws -> T {
+    static func withWallet<T>(db: String, _ body: (WalletService) async throws -> T) async throws -> T {
         guard PostgresURL.isPostgres(db) else {
-            return try await body(try Wallet(database: try QuanziDatabase(path: db), commitMode: .transactionPerTransfer))
+            let store = try SQLiteLedgerStore(database: try QuanziDatabase(path: db))
+            return try await body(WalletService.standalone(store: store, commitMode: .transactionPerTransfer))
         }
         var logger = Logger(label: "quanzi.postgres")
         logger.logLevel = .error
@@ -27,7 +29,9 @@ struct LedgerCommand: ParsableCommand {
             throw ExitCode(1)
         }
         defer { try? backend.close() }
-        return try await body(try backend.makeWallet(clock: SystemClock(), audience: ListedUsersOnly()))
+        return try await body(
+            WalletService.standalone(
+                store: try backend.makeLedgerStore(), limits: backend.ledgerLimits, commitMode: backend.transferCommitMode))
     }
 }
 
@@ -51,7 +55,7 @@ struct LedgerVerify: AsyncParsableCommand {
         try await LedgerCommand.withWallet(db: db) { wallet in try await verify(wallet) }
     }
 
-    private func verify(_ wallet: any WalletRepository) async throws {
+    private func verify(_ wallet: WalletService) async throws {
         let report = try await wallet.verify()
         print(report.summary)
         for problem in report.problems { Console.error(problem.description) }
@@ -130,10 +134,11 @@ struct LedgerLoad: AsyncParsableCommand {
     func run() async throws {
         try GlobalOptions.requireSQLite(db, command: "ledger load", why: "the load creates its users and measures the embedded wallet's group commit")
         let database = try QuanziDatabase(path: db)
-        let wallet = try Wallet(database: database, commitMode: commit == .group ? .default : .transactionPerTransfer)
+        let store = try SQLiteLedgerStore(database: database)
+        let wallet = WalletService.standalone(store: store, commitMode: commit == .group ? .default : .transactionPerTransfer)
         let options = WalletLoad.Options(transferCount: transfers, userCount: users, concurrency: concurrency, seed: seed)
         let printAcks = self.printAcks
-        let summary = try await WalletLoad.run(wallet: wallet, options: options) { receipt in
+        let summary = try await WalletLoad.run(wallet: wallet, options: options, insertUsers: store.insertLoadUsers) { receipt in
             // One write per line, unbuffered: a line on stdout means the transfer was durable.
             if printAcks { FileHandle.standardOutput.write(Data("\(receipt.transferID)\n".utf8)) }
         }

@@ -19,12 +19,8 @@ extension QuanziService {
         try await SynchronousStorage.run { () throws(QuanziError) in
             try self.requireAllowed(user, .tip, in: post.circleID, post: post, amountFen: amountFen)
         }
-        let result = try await Self.walletCall {
-            try await wallet.tip(from: user, to: post.authorID, postID: post.id, circleID: post.circleID, amountFen: amountFen,
-                                 idempotencyKey: idempotencyKey)
-        }
-        if case .committed = result { _ = try? await SynchronousStorage.run { self.noteTip(post, from: user, amountFen: amountFen) } }
-        return result
+        // The wallet counts a committed tip in the feed and the tipper's affinity (see `WalletService`).
+        return try await Self.walletCall { try await wallet.submit(request) }
     }
 
     /// The first answer to a tip retried with `idempotencyKey`, or nil when the key is new. Asked
@@ -37,13 +33,10 @@ extension QuanziService {
         return earlier.map { .retriedTip(of: $0, by: user, postID: postID, amountFen: amountFen) }
     }
 
-    /// Money from one user to another; committed transfers strengthen affinity both ways.
+    /// Money from one user to another; committed transfers strengthen affinity both ways (in the
+    /// same transaction: see `WalletService`).
     public func transfer(from: UserID, to: UserID, amountFen: Int64, idempotencyKey: String) async throws(QuanziError) -> TransferResult {
-        let result = try await Self.walletCall {
-            try await wallet.transfer(from: from, to: to, amountFen: amountFen, idempotencyKey: idempotencyKey)
-        }
-        if case .committed = result { _ = try? await SynchronousStorage.run { self.noteTransfer(from: from, to: to) } }
-        return result
+        try await Self.walletCall { try await wallet.transfer(from: from, to: to, amountFen: amountFen, idempotencyKey: idempotencyKey) }
     }
 
     /// A wallet call whose overload (a full group-commit queue) is `overloaded`, not a storage fault.
@@ -57,16 +50,5 @@ extension QuanziService {
         } catch {
             throw QuanziError(.storageFailure, "storage failure: \(error)")
         }
-    }
-
-    func noteTip(_ post: Post, from user: UserID, amountFen: Int64) {
-        feeds.updateOwn(post.circleID, postID: post.id, kind: .tipSent) { $0.recordTip(postID: post.id, amountFen: amountFen) }
-        // Affinity is derived data: losing one update to a crash only makes it slightly stale.
-        try? affinities.bump(viewer: user, author: post.authorID, .tip, at: now)
-    }
-
-    func noteTransfer(from: UserID, to: UserID) {
-        try? affinities.bump(viewer: from, author: to, .transfer, at: now)
-        try? affinities.bump(viewer: to, author: from, .transfer, at: now)
     }
 }

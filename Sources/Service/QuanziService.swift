@@ -1,4 +1,5 @@
 import Core
+@_spi(LedgerStore) import StorageModel
 import Foundation
 import Ledger
 import LuaHost
@@ -23,7 +24,8 @@ public final class QuanziService: Sendable {
     public let posts: any PostRepository
     public let affinities: any AffinityRepository
     public let credit: any CreditRepository
-    public let wallet: any WalletRepository
+    /// The one door to money: every caller moves money through it (tips through ``tip(_:by:amountFen:idempotencyKey:)``).
+    public let wallet: WalletService
     public let experiments: ExperimentService
     /// The circles' feeds, kept in memory.
     public let feeds: FeedService
@@ -70,9 +72,10 @@ public final class QuanziService: Sendable {
         self.rules = rules
         let friends = self.friends
         let users = self.users
+        feeds = try FeedService(queries: storage.feeds, circles: plugins.circles, clock: clock, following: storage.eventFollowing)
         // Red packets to friends or a circle: the social graph and the circle's view rule decide.
         // The wallet asks from async code: the synchronous stores and rules run off the pool.
-        wallet = try storage.makeWallet(clock: clock, audience: AudienceClosure { claimer, audience, sender in
+        let audience = AudienceClosure { claimer, audience, sender in
             (try? await SynchronousStorage.run { () -> Bool in
                 switch audience {
                 case .friends: return (try? friends.areFriends(sender, claimer)) ?? false
@@ -82,8 +85,10 @@ public final class QuanziService: Sendable {
                 case .users(let listed): return listed.contains(claimer)
                 }
             }) ?? false
-        })
-        feeds = try FeedService(queries: storage.feeds, circles: plugins.circles, clock: clock, following: storage.eventFollowing)
+        }
+        wallet = WalletService(
+            store: try storage.makeLedgerStore(), clock: clock, limits: storage.ledgerLimits, commitMode: storage.transferCommitMode,
+            audience: audience, feeds: feeds)
         var moderators: [CircleID: Moderator] = [:]
         for circle in plugins.circles { moderators[circle.id] = Moderator(policy: circle.moderation, globalKeywords: globalKeywords) }
         self.moderators = moderators

@@ -90,10 +90,6 @@ public enum SimulationRunner {
         }
     }
 
-    static func tipAllowed(_ service: QuanziService, user: UserID, post: Post, amountFen: Int64) throws -> Bool {
-        try service.decide(user, .tip, in: post.circleID, post: post, amountFen: amountFen).allowed
-    }
-
     /// Runs one simulation. Deterministic: the same options give the same report, byte for byte.
     public static func run(_ options: SimulationOptions, progress: (@Sendable (SimulationProgress) -> Void)? = nil) async throws -> SimulationResult {
         try await run(options, progress: progress, inspect: nil)
@@ -283,14 +279,21 @@ public enum SimulationRunner {
                         }
                     }
                     if p.tipFen > 0, random.chance(p.tip) {
-                        let allowed = try tipAllowed(service, user: user.id, post: post, amountFen: p.tipFen)
-                        if allowed {
-                            tipSerial += 1
-                            let result = try await service.wallet.tip(from: user.id, to: post.authorID, postID: post.id, circleID: post.circleID,
-                                                                      amountFen: p.tipFen, idempotencyKey: "sim-tip-\(tipSerial)")
-                            if case .rejected = result { counts.otherRefusals += 1 } else { counts.tips += 1 }
-                        } else {
-                            counts.tipsDenied += 1
+                        // Through the service, like every caller: its tip rule decides, and a
+                        // committed tip reaches the feed and the tipper's affinity.
+                        tipSerial += 1
+                        let tipped: Result<TransferResult, QuanziError>
+                        do {
+                            tipped = .success(try await service.tip(post.id, by: user.id, amountFen: p.tipFen, idempotencyKey: "sim-tip-\(tipSerial)"))
+                        } catch {
+                            tipped = .failure(error)
+                        }
+                        switch tipped {
+                        case .success(.rejected): counts.otherRefusals += 1
+                        case .success: counts.tips += 1
+                        case .failure(let error) where error.code == .ruleDenied: counts.tipsDenied += 1
+                        case .failure(let error) where error.code == .storageFailure: throw error
+                        case .failure: counts.otherRefusals += 1  // hidden by reports since it was listed, say
                         }
                     }
                 }

@@ -1,4 +1,5 @@
 import Core
+@_spi(LedgerStore) import StorageModel
 import Ledger
 
 /// The embedded backend: one SQLite file through GRDB.
@@ -34,8 +35,9 @@ public final class SQLiteBackend: StorageBackend {
 
     public var location: String { database.path }
 
-    public func makeWallet(clock: any Clock, audience: any RedPacketAudienceChecker) throws -> any WalletRepository {
-        try Wallet(database: database, clock: clock, audience: audience)
+    @_spi(LedgerStore)
+    public func makeLedgerStore() throws -> any LedgerStore {
+        try SQLiteLedgerStore(database: database)
     }
 
     public func makeViewRecorder(durability: ViewDurability) -> any ViewRecording {
@@ -81,5 +83,4 @@ extension UserStore: UserRepository {}
 extension FriendStore: FriendRepository {}
 extension PostStore: PostRepository {}
 extension AffinityStore: AffinityRepository {}
-extension Wallet: WalletRepository {}
 extension ViewRecorder: ViewRecording {}

@@ -47,3 +47,16 @@ extension Event {
             context: "{\"red_packet_id\":\(refund.redPacketID.rawValue),\"transfer_id\":\(refund.transferID)}")
     }
 }
+
+extension Event {
+    /// The event row of what a ledger state machine decided.
+    public init(_ ledgerEvent: LedgerEvent) {
+        switch ledgerEvent {
+        case .transferCommitted(let receipt, let circleID): self = .committed(receipt, circleID: circleID)
+        case .redPacketCreated(let request, let id, let fundTransferID, let now):
+            self = .redPacketCreated(request, id: id, fundTransferID: fundTransferID, at: now)
+        case .redPacketClaimed(let claim, let sender): self = .redPacketClaimed(claim, sender: sender)
+        case .redPacketRefunded(let refund, let now): self = .redPacketRefunded(refund, at: now)
+        }
+    }
+}

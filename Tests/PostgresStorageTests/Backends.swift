@@ -1,3 +1,4 @@
+@_spi(LedgerStore) import Service
 import Core
 import Foundation
 import GRDB
@@ -5,7 +6,7 @@ import Ledger
 import NIOPosix
 import PostgresNIO
 @testable import PostgresStorage
-@testable import Storage
+@_spi(LedgerStore) @testable import Storage
 import Testing
 
 /// The backends a contract test runs on: SQLite always, PostgreSQL when `QUANZI_PG_URL` is set
@@ -38,7 +39,7 @@ struct LedgerSnapshot: Equatable, Sendable {
 /// A wallet over a fresh database, with load users `1...userCount` (accounts open) and a
 /// manual clock, on either backend.
 struct WalletBackend: Sendable {
-    let wallet: any WalletRepository
+    let wallet: WalletService
     let clock: ManualClock
     /// Runs a read-only SQL query returning one Int64 per row (the schemas share table names).
     let int64s: @Sendable (String) async throws -> [Int64]
@@ -76,8 +77,8 @@ extension Backend {
         case .sqlite:
             let database = try QuanziDatabase.temporary(name: "contract")
             defer { try? database.removeFiles() }
-            let wallet = try Wallet(database: database, clock: clock, audience: audience)
-            try await database.pool.write { db in try LoadUsers.insert(users, at: clock.nowEpochSeconds, in: db) }
+            let wallet = try WalletService.onSQLite(database: database, clock: clock, audience: audience)
+            try await SQLiteLedgerStore(database: database).insertLoadUsers(users, at: clock.nowEpochSeconds)
             try await wallet.openAccounts(for: users)
             let backend = WalletBackend(
                 wallet: wallet, clock: clock,
@@ -88,7 +89,7 @@ extension Backend {
         case .postgres:
             return try await PostgresTestDatabase.withNodes(1) { clients in
                 let client = clients[0]
-                let wallet = try await PostgresWallet.open(client: client, clock: clock, audience: audience, logger: PostgresTestDatabase.logger)
+                let wallet = try await WalletService.onPostgres(client: client, clock: clock, audience: audience, logger: PostgresTestDatabase.logger)
                 try await PostgresTestDatabase.insertUsers(users.map(\.rawValue), on: client)
                 try await wallet.openAccounts(for: users)
                 let backend = WalletBackend(
@@ -141,7 +142,7 @@ extension StoresBackend {
 
 extension Backend {
     /// Every store of this backend on one fresh database, and the backend's wallet on it.
-    func withStores<T: Sendable>(_ body: @Sendable (StoresBackend, any WalletRepository) async throws -> T) async throws -> T {
+    func withStores<T: Sendable>(_ body: @Sendable (StoresBackend, WalletService) async throws -> T) async throws -> T {
         let clock = ManualClock(epochSeconds: Self.startEpochSeconds)
         switch self {
         case .sqlite:
@@ -155,7 +156,7 @@ extension Backend {
                 walletReads: SQLiteWalletReads(database: database), views: ViewRecorder(database: database),
                 bulkWrite: { body in try database.bulkWrite { try body($0) } },
                 strings: { sql in try database.pool.read { db in try String.fetchAll(db, sql: sql) } })
-            return try await body(stores, try Wallet(database: database, clock: clock))
+            return try await body(stores, try WalletService.onSQLite(database: database, clock: clock))
         case .postgres:
             return try await PostgresTestDatabase.withDatabase { database, client in
                 let stores = StoresBackend(
@@ -169,7 +170,7 @@ extension Backend {
                     strings: { sql in
                         try database.unsafeRead { session in try session.values(PostgresQuery(unsafeSQL: sql), as: String.self) }
                     })
-                return try await body(stores, try await PostgresWallet.open(client: client, clock: clock, logger: PostgresTestDatabase.logger))
+                return try await body(stores, try await WalletService.onPostgres(client: client, clock: clock, logger: PostgresTestDatabase.logger))
             }
         }
     }

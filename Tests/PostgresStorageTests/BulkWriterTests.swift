@@ -1,7 +1,7 @@
 import Core
-import PostgresStorage
+@_spi(LedgerStore) import PostgresStorage
 import Social
-import StorageModel
+@_spi(LedgerStore) import StorageModel
 import Testing
 
 /// `PostgresBulkWriter` buffers rows and decides likes, reports and post ids in memory: what it

@@ -3,8 +3,8 @@ import Feed
 import Foundation
 import Ledger
 import PostgresNIO
-import PostgresStorage
-import Service
+@_spi(LedgerStore) import PostgresStorage
+@_spi(LedgerStore) import Service
 import Social
 import Testing
 

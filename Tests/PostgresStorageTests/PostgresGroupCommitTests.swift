@@ -1,8 +1,9 @@
+@_spi(LedgerStore) @testable import Service
 import Core
 import Ledger
 import PostgresNIO
-import PostgresStorage
-import StorageModel
+@_spi(LedgerStore) import PostgresStorage
+@_spi(LedgerStore) import StorageModel
 import Testing
 
 /// The PostgreSQL wallet's group committer: concurrent requests of one node share a
@@ -19,7 +20,7 @@ struct PostgresGroupCommitTests {
     }
 
     /// Users `1...count` with open accounts, each topped up with `fundFen` (when positive).
-    static func users(_ count: Int64, fundFen: Int64, wallet: PostgresWallet, client: PostgresClient) async throws -> [UserID] {
+    static func users(_ count: Int64, fundFen: Int64, wallet: WalletService, client: PostgresClient) async throws -> [UserID] {
         let users = (1...count).map(UserID.init(rawValue:))
         try await PostgresTestDatabase.insertUsers(users.map(\.rawValue), on: client)
         try await wallet.openAccounts(for: users)
@@ -31,7 +32,7 @@ struct PostgresGroupCommitTests {
     }
 
     /// Sends `requests` all at once; results in request order (a thrown error as `.failure`).
-    static func concurrently(_ requests: [TransferRequest], on wallets: [PostgresWallet]) async -> [Result<TransferResult, any Error>] {
+    static func concurrently(_ requests: [TransferRequest], on wallets: [WalletService]) async -> [Result<TransferResult, any Error>] {
         await withTaskGroup(of: (Int, Result<TransferResult, any Error>).self) { group in
             for (index, request) in requests.enumerated() {
                 let wallet = wallets[index % wallets.count]
@@ -48,7 +49,7 @@ struct PostgresGroupCommitTests {
     @Test("concurrent transfers are committed in shared batches, each acknowledged with its own receipt")
     func batchesForm() async throws {
         try await PostgresTestDatabase.withNodes(1) { clients in
-            let wallet = try await PostgresWallet.open(client: clients[0], commitMode: Self.lingering(batchSizeMax: 64))
+            let wallet = try await WalletService.onPostgres(client: clients[0], commitMode: Self.lingering(batchSizeMax: 64))
             let users = try await Self.users(48, fundFen: 1_000, wallet: wallet, client: clients[0])
             let requests = users.indices.map { index in
                 TransferRequest.transfer(from: users[index], to: users[(index + 1) % users.count], amountFen: 10 + Int64(index), idempotencyKey: "ring")
@@ -73,7 +74,7 @@ struct PostgresGroupCommitTests {
     @Test("in one batch an overdraft, a replay, a reused key, twins and a good transfer each get their own result")
     func mixedBatch() async throws {
         try await PostgresTestDatabase.withNodes(1) { clients in
-            let wallet = try await PostgresWallet.open(client: clients[0], commitMode: Self.lingering(batchSizeMax: 8))
+            let wallet = try await WalletService.onPostgres(client: clients[0], commitMode: Self.lingering(batchSizeMax: 8))
             let users = try await Self.users(4, fundFen: 0, wallet: wallet, client: clients[0])
             #expect(try await wallet.topUp(users[0], amountFen: 1_000, idempotencyKey: "fund").code == "ok")
             let paid = TransferRequest.transfer(from: users[0], to: users[1], amountFen: 100, idempotencyKey: "paid")
@@ -114,7 +115,7 @@ struct PostgresGroupCommitTests {
     @Test("a request the database refuses mid-batch fails alone; the rest of its batch commits")
     func failingRequestFailsAlone() async throws {
         try await PostgresTestDatabase.withNodes(1) { clients in
-            let wallet = try await PostgresWallet.open(client: clients[0], commitMode: Self.lingering(batchSizeMax: 4))
+            let wallet = try await WalletService.onPostgres(client: clients[0], commitMode: Self.lingering(batchSizeMax: 4))
             let users = try await Self.users(3, fundFen: 1_000, wallet: wallet, client: clients[0])
             // A fault the Swift checks cannot see: the database refuses transfers of 666 fen.
             try await clients[0].query(
@@ -144,7 +145,7 @@ struct PostgresGroupCommitTests {
     @Test("past queueDepthMax waiting requests the wallet answers WalletOverloaded and moves nothing for them")
     func overloaded() async throws {
         try await PostgresTestDatabase.withNodes(1) { clients in
-            let wallet = try await PostgresWallet.open(client: clients[0], commitMode: Self.lingering(batchSizeMax: 2, queueDepthMax: 2))
+            let wallet = try await WalletService.onPostgres(client: clients[0], commitMode: Self.lingering(batchSizeMax: 2, queueDepthMax: 2))
             let users = try await Self.users(2, fundFen: 1_000, wallet: wallet, client: clients[0])
             let requests = (0..<8).map { TransferRequest.transfer(from: users[0], to: users[1], amountFen: 1, idempotencyKey: "k\($0)") }
             let results = await Self.concurrently(requests, on: [wallet])
@@ -160,14 +161,14 @@ struct PostgresGroupCommitTests {
     @Test("a batch writes transfers and entries in the order it applied them, so a chain within it verifies")
     func chainWithinBatch() async throws {
         try await PostgresTestDatabase.withNodes(1) { clients in
-            let wallet = try await PostgresWallet.open(client: clients[0])
+            let wallet = try await WalletService.onPostgres(client: clients[0])
             let users = try await Self.users(3, fundFen: 0, wallet: wallet, client: clients[0])
             let requests: [TransferRequest] = [
                 .topUp(users[0], amountFen: 300, idempotencyKey: "t"),
                 .transfer(from: users[0], to: users[1], amountFen: 300, idempotencyKey: "x"),
                 .tip(from: users[1], to: users[2], postID: 42, amountFen: 300, idempotencyKey: "y"),
             ]
-            let receipts = try await wallet.transferBatch(requests).map { try #require(try $0.get().receipt) }
+            let receipts = try await wallet.submitBatch(requests).map { try #require(try $0.get().receipt) }
             #expect(receipts.map(\.transferID) == receipts.map(\.transferID).sorted())
             #expect(receipts[2].postID == 42 && receipts[1].postID == nil)
             for (receipt, request) in zip(receipts, requests) {
@@ -191,8 +192,8 @@ struct PostgresGroupCommitTests {
     func sharedKeysAcrossNodes() async throws {
         try await PostgresTestDatabase.withNodes(2) { clients in
             let nodes = [
-                try await PostgresWallet.open(client: clients[0], commitMode: Self.lingering(batchSizeMax: 64, batchesInFlightMax: 2)),
-                try await PostgresWallet.open(client: clients[1], commitMode: Self.lingering(batchSizeMax: 64, batchesInFlightMax: 2)),
+                try await WalletService.onPostgres(client: clients[0], commitMode: Self.lingering(batchSizeMax: 64, batchesInFlightMax: 2)),
+                try await WalletService.onPostgres(client: clients[1], commitMode: Self.lingering(batchSizeMax: 64, batchesInFlightMax: 2)),
             ]
             let users = try await Self.users(8, fundFen: 10_000, wallet: nodes[0], client: clients[0])
             let keyCount = 40

@@ -5,9 +5,9 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
-import PostgresStorage
+@_spi(LedgerStore) import PostgresStorage
 import Server
-import Service
+@_spi(LedgerStore) import Service
 import Testing
 
 /// Token ends and idempotency keys through `quanzi serve`'s application on PostgreSQL.

@@ -1,7 +1,8 @@
+@_spi(LedgerStore) import Service
 import Core
 import Ledger
 import PostgresNIO
-import PostgresStorage
+@_spi(LedgerStore) import PostgresStorage
 import Testing
 
 /// The PostgreSQL schema refuses what the SQLite one refuses, even when the Swift code is
@@ -28,7 +29,7 @@ struct PostgresSchemaTests {
         try await PostgresTestDatabase.withNodes(1) { clients in
             let client = clients[0]
             let logger = PostgresTestDatabase.logger
-            let wallet = try await PostgresWallet.open(client: client, logger: logger)
+            let wallet = try await WalletService.onPostgres(client: client, logger: logger)
             try await PostgresTestDatabase.insertUsers([1, 2, 3], on: client)
             try await wallet.openAccounts(for: [UserID(1), UserID(2), UserID(3)])
             #expect(try await wallet.topUp(UserID(1), amountFen: 100, idempotencyKey: "t").code == "ok")

@@ -8,9 +8,9 @@ import Logging
 import LuaHost
 import NIOCore
 import PostgresNIO
-import PostgresStorage
+@_spi(LedgerStore) import PostgresStorage
 import Server
-import Service
+@_spi(LedgerStore) import Service
 import Social
 import Testing
 
@@ -83,7 +83,7 @@ struct PostgresServiceTests {
             #expect(affinity > 0, "the tip strengthened affinity")
 
             // `quanzi ledger verify --db postgres://…`: the backend's wallet replays every entry.
-            let report = try await backend.makeWallet(clock: clock, audience: ListedUsersOnly()).verify()
+            let report = try await WalletService.standalone(store: try backend.makeLedgerStore(), clock: clock).verify()
             #expect(report.isConsistent, "\(report.problems)")
             #expect(report.redPacketCount == 1 && report.moneyInSystemFen == 10_000, "\(report.summary)")
         }

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
-import PostgresStorage
+@_spi(LedgerStore) import PostgresStorage
 import Testing
 
 /// A scratch database per test on the server named by `QUANZI_PG_URL` (set by `make test-pg`),

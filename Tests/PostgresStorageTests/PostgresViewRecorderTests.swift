@@ -1,6 +1,6 @@
 import Core
-import PostgresStorage
-import StorageModel
+@_spi(LedgerStore) import PostgresStorage
+@_spi(LedgerStore) import StorageModel
 import Testing
 
 /// Feed views on PostgreSQL: one `page_views` row per page, in either durability, read back by

@@ -1,8 +1,9 @@
+@_spi(LedgerStore) import Service
 import Core
 import Ledger
 import PostgresNIO
-import PostgresStorage
-import StorageModel
+@_spi(LedgerStore) import PostgresStorage
+@_spi(LedgerStore) import StorageModel
 import Testing
 
 @Suite("PostgreSQL wallet", PostgresTestDatabase.available)
@@ -10,7 +11,7 @@ struct PostgresWalletTests {
     @Test("a transfer moves money, its key replays the first receipt and a changed request is a conflict")
     func transferAndReplay() async throws {
         try await PostgresTestDatabase.withNodes(1) { clients in
-            let wallet = try await PostgresWallet.open(client: clients[0], clock: ManualClock(epochSeconds: 1_000))
+            let wallet = try await WalletService.onPostgres(client: clients[0], clock: ManualClock(epochSeconds: 1_000))
             await #expect(throws: LedgerError.userNotFound) { try await wallet.openAccounts(for: [UserID(1)]) }
             try await PostgresTestDatabase.insertUsers([1, 2], on: clients[0])
             #expect(try await wallet.openAccounts(for: [UserID(1), UserID(2)]) == 2)
@@ -40,7 +41,7 @@ struct PostgresWalletTests {
         arguments: [TransferCommitMode.default, .transactionPerTransfer])
     func refusals(mode: TransferCommitMode) async throws {
         try await PostgresTestDatabase.withNodes(1) { clients in
-            let wallet = try await PostgresWallet.open(client: clients[0], commitMode: mode)
+            let wallet = try await WalletService.onPostgres(client: clients[0], commitMode: mode)
             try await PostgresTestDatabase.insertUsers([1, 2], on: clients[0])
             try await wallet.openAccounts(for: [UserID(1), UserID(2)])
             #expect(try await wallet.topUp(UserID(1), amountFen: 100, idempotencyKey: "top").code == "ok")
@@ -66,7 +67,7 @@ struct PostgresWalletTests {
     @Test("a batch checks each request on its own, against the balances of the requests before it")
     func batch() async throws {
         try await PostgresTestDatabase.withNodes(1) { clients in
-            let wallet = try await PostgresWallet.open(client: clients[0])
+            let wallet = try await WalletService.onPostgres(client: clients[0])
             try await PostgresTestDatabase.insertUsers([1, 2], on: clients[0])
             try await wallet.openAccounts(for: [UserID(1), UserID(2)])
             let requests: [TransferRequest] = [
@@ -90,7 +91,7 @@ struct PostgresWalletTests {
             let client = clients[0]
             let logger = PostgresTestDatabase.logger
             #expect(try await PostgresMigrations.migrate(client, logger: logger).isEmpty)
-            let wallet = try await PostgresWallet.open(client: client)
+            let wallet = try await WalletService.onPostgres(client: client)
             try await PostgresTestDatabase.insertUsers([1, 2], on: client)
             try await wallet.openAccounts(for: [UserID(1), UserID(2)])
             #expect(try await wallet.topUp(UserID(1), amountFen: 10, idempotencyKey: "t").code == "ok")
@@ -109,7 +110,7 @@ struct PostgresWalletTests {
     @Test("verify names a stored balance that disagrees with the entries")
     func verifyFindsMismatch() async throws {
         try await PostgresTestDatabase.withNodes(1) { clients in
-            let wallet = try await PostgresWallet.open(client: clients[0])
+            let wallet = try await WalletService.onPostgres(client: clients[0])
             try await PostgresTestDatabase.insertUsers([1], on: clients[0])
             try await wallet.openAccounts(for: [UserID(1)])
             #expect(try await wallet.topUp(UserID(1), amountFen: 10, idempotencyKey: "t").code == "ok")

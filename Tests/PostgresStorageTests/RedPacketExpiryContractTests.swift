@@ -1,6 +1,6 @@
 import Core
 import Ledger
-import Service
+@_spi(LedgerStore) import Service
 import Testing
 
 /// Money never sits stuck: expired red packets go back to their senders through the sweeper

@@ -1,10 +1,11 @@
+@_spi(LedgerStore) import Service
 import Core
 import Credit
 import Experiments
 import Feed
 import Ledger
 import Social
-import StorageModel
+@_spi(LedgerStore) import StorageModel
 import Testing
 
 /// One small world built through the same calls on each backend, then every read store asked
@@ -110,7 +111,7 @@ struct SameWorldTests {
     }
 
     /// Accounts, a top-up, transfers, a tip on a post and a claimed red packet.
-    static func money(_ wallet: any WalletRepository, tipOn post: Post) async throws {
+    static func money(_ wallet: WalletService, tipOn post: Post) async throws {
         #expect(try await wallet.openAccounts(for: (1...5).map { UserID(Int64($0)) }) == 5)
         #expect(try await wallet.topUp(UserID(1), amountFen: 10_000, idempotencyKey: "t").code == "ok")
         #expect(try await wallet.transfer(from: UserID(1), to: UserID(4), amountFen: 500, idempotencyKey: "a").code == "ok")

@@ -2,10 +2,10 @@ import Core
 import Foundation
 import Ledger
 import LuaHost
-import PostgresStorage
-import Service
+@_spi(LedgerStore) import PostgresStorage
+@_spi(LedgerStore) import Service
 import Social
-import Storage
+@_spi(LedgerStore) import Storage
 import Testing
 
 /// `quanzi seed` on PostgreSQL: the demo world goes through `StorageBackend.bulkWrite` and the

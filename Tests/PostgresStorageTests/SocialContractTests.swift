@@ -1,6 +1,6 @@
 import Core
 import Social
-import StorageModel
+@_spi(LedgerStore) import StorageModel
 import Testing
 
 /// What the post and friend stores enforce themselves (ServiceTests' `PostingTests` and

@@ -1,8 +1,8 @@
 import Core
 import Foundation
-import PostgresStorage
+@_spi(LedgerStore) import PostgresStorage
 import Social
-import StorageModel
+@_spi(LedgerStore) import StorageModel
 import Testing
 
 @testable import Server

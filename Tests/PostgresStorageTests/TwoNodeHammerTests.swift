@@ -1,11 +1,12 @@
+@_spi(LedgerStore) import Service
 import Core
 import Ledger
 import PostgresNIO
-import PostgresStorage
+@_spi(LedgerStore) import PostgresStorage
 import Synchronization
 import Testing
 
-/// Two `PostgresWallet`s on separate connection pools stand for two service nodes sharing one
+/// Two wallets on `PostgresLedgerStore`s on separate connection pools stand for two service nodes sharing one
 /// database: transfers hammered through both at once must keep every ledger guarantee.
 @Suite("PostgreSQL wallet on two nodes", PostgresTestDatabase.available)
 struct TwoNodeHammerTests {
@@ -19,8 +20,8 @@ struct TwoNodeHammerTests {
     @Test("hammered from two nodes: verify passes, money is conserved, every acknowledged transfer is present, keys replay across nodes")
     func hammer() async throws {
         try await PostgresTestDatabase.withNodes(2) { clients in
-            let nodeA = try await PostgresWallet.open(client: clients[0])
-            let nodeB = try await PostgresWallet.open(client: clients[1])
+            let nodeA = try await WalletService.onPostgres(client: clients[0])
+            let nodeB = try await WalletService.onPostgres(client: clients[1])
             let users = (1...Self.userCount).map(UserID.init(rawValue:))
             try await PostgresTestDatabase.insertUsers(users.map(\.rawValue), on: clients[0])
             try await nodeA.openAccounts(for: users)
@@ -76,7 +77,7 @@ struct TwoNodeHammerTests {
 
     /// Sends `range`'s transfers from `callersPerNode` callers on each node; returns acknowledged
     /// (committed) transfers per second.
-    static func run(range: Range<Int>, nodes: [PostgresWallet], acknowledged: Acknowledged) async throws -> Double {
+    static func run(range: Range<Int>, nodes: [WalletService], acknowledged: Acknowledged) async throws -> Double {
         let next = Ticket(range.lowerBound)
         let start = ContinuousClock.now
         let committed = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -106,7 +107,7 @@ struct TwoNodeHammerTests {
 
     /// The same keys sent through both nodes at the same moment: one node commits, the other
     /// replays it; with a different amount on each node, one commits and the other is refused.
-    static func raceKeys(_ nodeA: PostgresWallet, _ nodeB: PostgresWallet, acknowledged: Acknowledged) async throws {
+    static func raceKeys(_ nodeA: WalletService, _ nodeB: WalletService, acknowledged: Acknowledged) async throws {
         let base = 1_000_000
         try await withThrowingTaskGroup(of: Void.self) { group in
             for offset in 0..<racedKeys {

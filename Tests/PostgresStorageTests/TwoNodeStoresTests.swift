@@ -1,6 +1,6 @@
 import Core
 import Foundation
-import PostgresStorage
+@_spi(LedgerStore) import PostgresStorage
 import Social
 import Synchronization
 import Testing

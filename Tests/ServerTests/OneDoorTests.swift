@@ -28,6 +28,21 @@ struct OneDoorTests {
         #expect(try fixture.service.affinities.affinity(from: UserID(3), to: UserID(2), at: fixture.clock.nowEpochSeconds) > 0)
     }
 
+    @Test("a transfer over HTTP strengthens both users' affinity, in the transfer's own transaction")
+    func transferReachesAffinity() async throws {
+        let fixture = try APIFixture()
+        let payer = try await fixture.token(3)
+        _ = try await fixture.token(4)
+        try await fixture.fund(3, fen: 10_000)
+        try await fixture.app().test(.router) { client in
+            let pay = try await client.call(.post, "/v1/wallet/transfers", token: payer, json: #"{"to_user_id": 4, "amount_fen": 700}"#, key: "door-pay")
+            #expect(pay.status == .created)
+        }
+        let now = fixture.clock.nowEpochSeconds
+        #expect(try fixture.service.affinities.affinity(from: UserID(3), to: UserID(4), at: now) > 0)
+        #expect(try fixture.service.affinities.affinity(from: UserID(4), to: UserID(3), at: now) > 0)
+    }
+
     @Test("a malformed tip amount is 422 whatever the circle's rule would say, before the rule runs")
     func malformedAmountFirst() async throws {
         let fixture = try APIFixture()

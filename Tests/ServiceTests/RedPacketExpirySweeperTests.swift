@@ -1,21 +1,22 @@
 import Core
 import Ledger
-import Service
+@_spi(LedgerStore) import Service
 import Synchronization
 import Testing
 
-@testable import Storage
+@_spi(LedgerStore) @testable import Storage
 
 @Suite("the red-packet expiry sweeper")
 struct RedPacketExpirySweeperTests {
     /// A wallet whose sweeps refund at most `batchMax` packets per transaction, with `packetCount`
     /// expired packets of 10 fen from user 1, none claimed.
-    func expiredPackets(_ packetCount: Int, batchMax: Int) async throws -> (Wallet, QuanziDatabase) {
+    func expiredPackets(_ packetCount: Int, batchMax: Int) async throws -> (WalletService, QuanziDatabase) {
         let database = try QuanziDatabase.temporary(name: "sweeper")
         let clock = ManualClock(epochSeconds: ServiceFixture.start)
-        let wallet = try Wallet(database: database, clock: clock, limits: LedgerLimits(expirySweepBatchMax: batchMax))
+        let store = try SQLiteLedgerStore(database: database)
+        let wallet = WalletService.standalone(store: store, clock: clock, limits: LedgerLimits(expirySweepBatchMax: batchMax))
         let users = [UserID(1), UserID(2)]
-        try await database.pool.write { db in try LoadUsers.insert(users, at: clock.nowEpochSeconds, in: db) }
+        try await store.insertLoadUsers(users, at: clock.nowEpochSeconds)
         try await wallet.openAccounts(for: users)
         _ = try await wallet.topUp(UserID(1), amountFen: 1_000, idempotencyKey: "fund")
         for index in 0..<packetCount {

@@ -1,7 +1,8 @@
 import Core
 import Crypto
 import Foundation
-import Storage
+import Service
+import StorageModel
 
 /// Issues bearer tokens: 256 random bits, shown once, stored as a SHA-256 digest only.
 public struct TokenIssuer: Sendable {
@@ -9,10 +10,10 @@ public struct TokenIssuer: Sendable {
     public static let prefix = "qz_"
 
     let store: any TokenRepository
-    let wallet: any WalletRepository
+    let wallet: WalletService
     let clock: any Clock
 
-    public init(store: any TokenRepository, wallet: any WalletRepository, clock: any Clock) {
+    public init(store: any TokenRepository, wallet: WalletService, clock: any Clock) {
         self.store = store
         self.wallet = wallet
         self.clock = clock

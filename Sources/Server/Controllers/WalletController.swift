@@ -37,9 +37,7 @@ struct WalletController {
         let caller = try context.requireCaller()
         let key = try request.idempotencyKey()
         let body = try await request.decodeJSON(as: NewTransfer.self, context: context)
-        // Straight to the wallet, not `QuanziService.transfer`: its affinity bumps are two more
-        // fsynced SQLite transactions per transfer, outside group commit. They belong in the
-        // batched side effects #21 builds.
+        // The wallet is the one door: the transfer's affinity commits in its batch's transaction.
         let result = try await service.wallet.transfer(
             from: caller.userID, to: try UserID(positive: body.toUserID, field: "to_user_id"), amountFen: body.amountFen,
             idempotencyKey: key)

@@ -1,7 +1,8 @@
 import CoreMetrics
 import Metrics
 import Prometheus
-import Storage
+import Service
+import StorageModel
 import Synchronization
 
 /// The service's metrics, served at `/metrics` in Prometheus text format.
@@ -107,7 +108,7 @@ public final class ServerMetrics: Sendable {
     }
 
     /// The exposition text, after refreshing the gauges that are read rather than pushed.
-    func render(wallet: any WalletRepository, views: any ViewRecording) async -> [UInt8] {
+    func render(wallet: WalletService, views: any ViewRecording) async -> [UInt8] {
         if let statistics = await wallet.groupCommitStatistics() { groupCommit.update(statistics) }
         viewRecording.update(views.currentStatistics)
         openConnectionsGauge.set(Double(openConnections.current))

@@ -2,7 +2,7 @@ import Core
 import Ledger
 import LuaHost
 import Social
-import Storage
+import StorageModel
 
 /// The demo world's money: everyone tops up from a bank card, friends pay each other, viewers tip
 /// posts their circle lets them tip, and some users send lucky red packets that friends claim.
@@ -49,20 +49,11 @@ enum DemoMoney {
             let (payer, payee) = random.chance(0.5) ? (pair.0, pair.1) : (pair.1, pair.0)
             transfers.append(.transfer(from: payer, to: payee, amountFen: Int64(random.int(in: transferFenRange)), idempotencyKey: "seed-transfer-\(index)"))
         }
+        // The wallet adds each committed payment's affinity in its batch's transaction.
         let transferResults = await wallet.transferBatch(transfers)
         summary.transfers = count(transferResults)
         summary.refused += transfers.count - summary.transfers
-        // Affinity from payments, in one transaction rather than two per transfer.
-        let now = service.clock.nowEpochSeconds
         let tips = try await SynchronousStorage.runAwaited {
-            try service.bulkWrite { writer in
-                for (request, result) in zip(transfers, transferResults) {
-                    guard case .success(.committed) = result, let from = request.debit.userID, let to = request.credit.userID else { continue }
-                    try writer.bumpAffinity(viewer: from, author: to, .transfer, at: now)
-                    try writer.bumpAffinity(viewer: to, author: from, .transfer, at: now)
-                }
-            }
-
             var tips: [(TransferRequest, Post, UserID, Int64)] = []
             for (index, view) in views.enumerated() where random.chance(tipShareOfViews) {
                 let amount = Int64(random.int(in: tipFenRange))
@@ -76,17 +67,8 @@ enum DemoMoney {
             }
             return tips
         }
-        let tipResults = await wallet.transferBatch(tips.map(\.0))
-        try await SynchronousStorage.runAwaited {
-            try service.bulkWrite { writer in
-                for (tip, result) in zip(tips, tipResults) {
-                    guard case .success(.committed) = result else { continue }
-                    summary.tips += 1
-                    service.feeds.update(tip.1.circleID) { _ = $0.recordTip(postID: tip.1.id, amountFen: tip.3) }
-                    try writer.bumpAffinity(viewer: tip.2, author: tip.1.authorID, .tip, at: now)
-                }
-            }
-        }
+        // Rules checked above: the wallet commits them, with their feed counts and affinity.
+        summary.tips = count(await wallet.submitBatch(tips.map(\.0)))
 
         var friendsOf: [UserID: [UserID]] = [:]
         for pair in friendPairs {

@@ -1,4 +1,5 @@
 import Core
+@_spi(LedgerStore) import StorageModel
 import GRDB
 
 /// Minimal user rows for load runs and tests, which need account holders but not the social
@@ -26,5 +27,13 @@ enum LoadUsers {
             }
             try insert.execute(arguments: [user.rawValue, displayName(user), now])
         }
+    }
+}
+
+@_spi(LedgerStore)
+extension SQLiteLedgerStore {
+    /// Creates the missing load users (see `LoadUsers`), for load runs on a scratch database.
+    public func insertLoadUsers(_ users: [UserID], at now: Int64) async throws {
+        try await database.pool.write { db in try LoadUsers.insert(users, at: now, in: db) }
     }
 }

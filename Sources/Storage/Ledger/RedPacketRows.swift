@@ -2,13 +2,6 @@ import Core
 import GRDB
 import Ledger
 
-/// A red packet as stored: what was created, and whether it still holds escrow.
-struct RedPacketRecord: Sendable {
-    var receipt: RedPacketReceipt
-    var settledAt: Int64?
-    var refundTransferID: Int64?
-}
-
 /// Reads of the red-packet tables.
 enum RedPacketRows {
     static func packet(id: RedPacketID, in db: Database) throws -> RedPacketRecord? {

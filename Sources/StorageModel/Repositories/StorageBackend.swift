@@ -20,8 +20,14 @@ public protocol StorageBackend: Sendable {
     var events: any EventAppending { get }
     /// Tailing the events table when other nodes write to the same database (nil on SQLite).
     var eventFollowing: (any EventFollowing)? { get }
-    /// The wallet, with the clock its transfers and red packets are stamped by.
-    func makeWallet(clock: any Clock, audience: any RedPacketAudienceChecker) throws -> any WalletRepository
+    /// Where the ledger lives. It checks, before any money moves, that a commit survives power
+    /// loss. Make one per node: the wallet that runs it group-commits per node.
+    @_spi(LedgerStore)
+    func makeLedgerStore() throws -> any LedgerStore
+    /// The wallet's bounds on this backend.
+    var ledgerLimits: LedgerLimits { get }
+    /// How the wallet makes transfers durable on this backend.
+    var transferCommitMode: TransferCommitMode { get }
     func makeViewRecorder(durability: ViewDurability) -> any ViewRecording
     /// Runs `body` once, in one write transaction (one commit): seeding and loading, where
     /// per-write transactions would take minutes. Not retried: `body` may change state of its
@@ -30,4 +36,9 @@ public protocol StorageBackend: Sendable {
     func bulkWrite<T>(_ body: (any BulkWriting) throws -> T) throws -> T
     /// Closes the connections; nothing may be pending (flush views first).
     func close() throws
+}
+
+extension StorageBackend {
+    public var ledgerLimits: LedgerLimits { .default }
+    public var transferCommitMode: TransferCommitMode { .default }
 }

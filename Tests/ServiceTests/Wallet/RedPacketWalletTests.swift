@@ -1,6 +1,8 @@
 import Core
 import Ledger
-import Storage
+@_spi(LedgerStore) @testable import Service
+@_spi(LedgerStore) import Storage
+@_spi(LedgerStore) import StorageModel
 import Testing
 
 @Suite("Red packets")
@@ -83,7 +85,7 @@ struct RedPacketWalletTests {
         #expect(try await fixture.wallet.claimRedPacket(packet.id, by: UserID(2)).code == "ok")
         #expect(try await fixture.wallet.claimRedPacket(packet.id, by: UserID(3)) == .rejected(.notInAudience))
 
-        let closed = try Wallet(database: fixture.database, clock: fixture.clock)
+        let closed = WalletService.standalone(store: fixture.store, clock: fixture.clock)
         #expect(try await closed.claimRedPacket(packet.id, by: UserID(4)) == .rejected(.notInAudience))
     }
 

@@ -1,7 +1,9 @@
 import Core
 import Ledger
 import PropertyBased
-import Storage
+@_spi(LedgerStore) @testable import Service
+@_spi(LedgerStore) import Storage
+@_spi(LedgerStore) import StorageModel
 import Testing
 
 /// Random sequences of top-ups, transfers, tips, replays, red packets, claims and expiries run

@@ -1,7 +1,9 @@
 import Core
 import GRDB
 import Ledger
-import Storage
+@_spi(LedgerStore) @testable import Service
+@_spi(LedgerStore) import Storage
+@_spi(LedgerStore) import StorageModel
 import Synchronization
 import Testing
 
@@ -11,10 +13,11 @@ struct WalletLoadTests {
     func acknowledgements() async throws {
         let database = try QuanziDatabase.temporary(name: "load")
         defer { try? database.removeFiles() }
-        let wallet = try Wallet(database: database)
+        let store = try SQLiteLedgerStore(database: database)
+        let wallet = WalletService.standalone(store: store)
         let options = WalletLoad.Options(transferCount: 300, userCount: 10, concurrency: 8, seed: 3)
         let acknowledged = Mutex<[Int64]>([])
-        let first = try await WalletLoad.run(wallet: wallet, options: options) { receipt in
+        let first = try await WalletLoad.run(wallet: wallet, options: options, insertUsers: store.insertLoadUsers) { receipt in
             acknowledged.withLock { $0.append(receipt.transferID) }
         }
         let ids = acknowledged.withLock { $0 }
@@ -22,7 +25,7 @@ struct WalletLoadTests {
         #expect(ids.count == first.resultCounts["ok"] && Set(ids).count == ids.count)
         for id in ids.prefix(20) { #expect(try await wallet.receipt(ofTransfer: id) != nil) }
 
-        let second = try await WalletLoad.run(wallet: wallet, options: options)
+        let second = try await WalletLoad.run(wallet: wallet, options: options, insertUsers: store.insertLoadUsers)
         #expect(second.resultCounts["replayed"] == first.resultCounts["ok"])
         #expect(second.resultCounts["ok"] == nil)
         #expect(try await wallet.verify().isConsistent)
@@ -39,9 +42,10 @@ struct WalletLoadTests {
                     VALUES (2, 'Li Na', 0, 'female', 'student', 0)
                     """)
         }
-        let wallet = try Wallet(database: database)
+        let store = try SQLiteLedgerStore(database: database)
+        let wallet = WalletService.standalone(store: store)
         await #expect(throws: DatabaseError.self) {
-            try await WalletLoad.run(wallet: wallet, options: WalletLoad.Options(transferCount: 1, userCount: 3))
+            try await WalletLoad.run(wallet: wallet, options: WalletLoad.Options(transferCount: 1, userCount: 3), insertUsers: store.insertLoadUsers)
         }
         #expect(try await wallet.balanceFen(of: UserID(2)) == nil)
     }

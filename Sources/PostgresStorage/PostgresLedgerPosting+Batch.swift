@@ -4,29 +4,36 @@ import Logging
 import PostgresNIO
 
 extension PostgresLedgerPosting {
-    /// Inserts the transfers of `requests` and their entries (debit first) in one round trip;
-    /// returns their receipts in request order. Same preconditions as ``insert(at:on:logger:)``:
-    /// the caller holds the row locks of every account named and has checked every request.
+    /// Inserts the transfers of `postings` and their entries (debit first) in one round trip;
+    /// returns their transfer ids in posting order. Same preconditions as
+    /// ``insert(_:at:on:logger:)``: the caller holds the row locks of every account named.
     ///
     /// Ids are drawn from the tables' own sequences and then handed out by rank, the smallest to
     /// the first request, so transfer and entry ids follow the order the batch applied its
     /// requests in (the verifier replays entries by id), without relying on the order an INSERT
     /// … SELECT or its RETURNING rows happen to come in. The receipt of each request is matched
     /// by its ordinal, not by position in the answer.
-    static func insert(_ requests: [TransferRequest], at now: Int64, on connection: PostgresConnection, logger: Logger) async throws
-        -> [TransferReceipt]
+    static func insert(_ postings: [LedgerPosting], at now: Int64, on connection: PostgresConnection, logger: Logger) async throws
+        -> [Int64]
     {
-        guard !requests.isEmpty else { return [] }
+        guard !postings.isEmpty else { return [] }
         // postgres-nio binds no arrays of optionals: whether a request names a post goes alongside.
-        let hasPost = requests.map { $0.postID != nil }
-        let postIDs = requests.map { $0.postID ?? 0 }
+        let hasPost = postings.map { $0.postID != nil }
+        let postIDs = postings.map { $0.postID ?? 0 }
+        // Batched postings are requests' (top-ups, transfers, tips): each has an initiator and a key.
+        guard postings.allSatisfy({ $0.initiator != nil && $0.idempotencyKey != nil && $0.fingerprint != nil }) else {
+            throw PostgresLedgerRows.Corrupt(reason: "a batched posting without initiator, key or fingerprint")
+        }
+        let initiators = postings.map { $0.initiator?.rawValue ?? 0 }
+        let keys = postings.map { $0.idempotencyKey ?? "" }
+        let fingerprints = postings.map { $0.fingerprint ?? "" }
         let rows = try await connection.rows(
             """
             WITH input AS (
-              SELECT * FROM unnest(\(requests.map(\.kind.rawValue))::text[], \(requests.map(\.debit.rawValue))::bigint[],
-                \(requests.map(\.credit.rawValue))::bigint[], \(requests.map(\.amountFen))::bigint[],
-                \(requests.map(\.initiator.rawValue))::bigint[], \(requests.map(\.idempotencyKey))::text[],
-                \(requests.map(\.fingerprint))::text[], \(hasPost)::boolean[], \(postIDs)::bigint[])
+              SELECT * FROM unnest(\(postings.map(\.kind.rawValue))::text[], \(postings.map(\.debit.rawValue))::bigint[],
+                \(postings.map(\.credit.rawValue))::bigint[], \(postings.map(\.amountFen))::bigint[],
+                \(initiators)::bigint[], \(keys)::text[],
+                \(fingerprints)::text[], \(hasPost)::boolean[], \(postIDs)::bigint[])
                 WITH ORDINALITY AS i(kind, debit_account_id, credit_account_id, amount_fen, initiator_id, idempotency_key,
                   request_fingerprint, has_post, post_id, ordinal)),
             transfer_ids AS (
@@ -52,13 +59,11 @@ extension PostgresLedgerPosting {
               FROM input i JOIN transfer_ids t USING (ordinal) JOIN entry_ids e ON (e.position + 1) / 2 = i.ordinal)
             SELECT ordinal, id FROM transfer_ids
             """, as: (Int64, Int64).self, logger: logger)
-        var transferIDs = [Int64?](repeating: nil, count: requests.count)
-        for (ordinal, id) in rows where (1...Int64(requests.count)).contains(ordinal) { transferIDs[Int(ordinal) - 1] = id }
-        return try zip(requests, transferIDs).map { request, transferID in
+        var transferIDs = [Int64?](repeating: nil, count: postings.count)
+        for (ordinal, id) in rows where (1...Int64(postings.count)).contains(ordinal) { transferIDs[Int(ordinal) - 1] = id }
+        return try transferIDs.map { transferID in
             guard let transferID else { throw PostgresLedgerRows.Corrupt(reason: "INSERT returned no id for a transfer of the batch") }
-            return TransferReceipt(
-                transferID: transferID, kind: request.kind, debit: request.debit, credit: request.credit, amountFen: request.amountFen,
-                initiator: request.initiator, idempotencyKey: request.idempotencyKey, postID: request.postID, createdAt: now)
+            return transferID
         }
     }
 }

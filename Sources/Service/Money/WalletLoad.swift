@@ -1,6 +1,6 @@
 import Core
+import StorageModel
 import Foundation
-import GRDB
 import Ledger
 import Synchronization
 
@@ -57,11 +57,14 @@ public enum WalletLoad {
         }
     }
 
+    /// Creates the load users that are missing (a backend's `insertLoadUsers`, which refuses to
+    /// touch users a load did not create).
+    public typealias InsertUsers = @Sendable (_ users: [UserID], _ now: Int64) async throws -> Void
+
     /// Creates and funds the load users (idempotent: a second call replays the top-ups).
-    public static func prepare(wallet: Wallet, options: Options) async throws {
+    public static func prepare(wallet: WalletService, options: Options, insertUsers: InsertUsers) async throws {
         let users = (1...Int64(options.userCount)).map(UserID.init(rawValue:))
-        let now = wallet.clock.nowEpochSeconds
-        try await wallet.database.pool.write { db in try LoadUsers.insert(users, at: now, in: db) }
+        try await insertUsers(users, wallet.clock.nowEpochSeconds)
         try await wallet.openAccounts(for: users)
         let topUps = users.map { TransferRequest.topUp($0, amountFen: options.initialBalanceFen, idempotencyKey: "load-initial") }
         for outcome in await wallet.transferBatch(topUps) {
@@ -72,9 +75,10 @@ public enum WalletLoad {
     /// Prepares, then runs the transfers. `onAcknowledged` is called once per durable transfer,
     /// after the wallet returned it (so after its commit), from any of the callers' tasks.
     public static func run(
-        wallet: Wallet, options: Options, onAcknowledged: @escaping @Sendable (TransferReceipt) -> Void = { _ in }
+        wallet: WalletService, options: Options, insertUsers: InsertUsers,
+        onAcknowledged: @escaping @Sendable (TransferReceipt) -> Void = { _ in }
     ) async throws -> Summary {
-        try await prepare(wallet: wallet, options: options)
+        try await prepare(wallet: wallet, options: options, insertUsers: insertUsers)
         let next = TicketCounter()
         let start = ContinuousClock.now
         let counts = try await withThrowingTaskGroup(of: [String: Int].self) { group in
@@ -84,7 +88,7 @@ public enum WalletLoad {
                     while true {
                         let index = next.take()
                         guard index < options.transferCount else { break }
-                        let result = try await wallet.transfer(request(index, options: options))
+                        let result = try await wallet.submit(request(index, options: options))
                         counts[result.code, default: 0] += 1
                         if let receipt = result.receipt { onAcknowledged(receipt) }
                     }

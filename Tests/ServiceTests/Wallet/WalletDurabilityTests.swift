@@ -1,5 +1,7 @@
 import GRDB
-@testable import Storage
+@_spi(LedgerStore) @testable import Service
+@_spi(LedgerStore) @testable import Storage
+@_spi(LedgerStore) import StorageModel
 import Testing
 
 @Suite("Wallet durability")
@@ -21,6 +23,6 @@ struct WalletDurabilityTests {
         let fixture = try await WalletFixture()
         defer { fixture.remove() }
         try await fixture.database.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        #expect(throws: WalletNotDurable(synchronous: 1)) { try Wallet(database: fixture.database) }
+        #expect(throws: WalletNotDurable(synchronous: 1)) { try SQLiteLedgerStore(database: fixture.database) }
     }
 }

@@ -1,6 +1,8 @@
 import Core
 import Ledger
-import Storage
+@_spi(LedgerStore) @testable import Service
+@_spi(LedgerStore) import Storage
+@_spi(LedgerStore) import StorageModel
 import Testing
 
 @Suite("Wallet under concurrency")

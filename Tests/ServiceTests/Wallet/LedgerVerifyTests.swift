@@ -1,7 +1,9 @@
 import Core
 import GRDB
 import Ledger
-import Storage
+@_spi(LedgerStore) @testable import Service
+@_spi(LedgerStore) import Storage
+@_spi(LedgerStore) import StorageModel
 import Testing
 
 @Suite("Ledger verify")

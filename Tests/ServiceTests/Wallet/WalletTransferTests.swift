@@ -1,7 +1,9 @@
 import Core
 import GRDB
 import Ledger
-import Storage
+@_spi(LedgerStore) @testable import Service
+@_spi(LedgerStore) import Storage
+@_spi(LedgerStore) import StorageModel
 import Testing
 
 @Suite("Wallet transfers")
@@ -86,7 +88,7 @@ struct WalletTransferTests {
         let fixture = try await WalletFixture()
         defer { fixture.remove() }
         try await fixture.fund(alice, 100)
-        let outcomes = await fixture.wallet.transferBatch([
+        let outcomes = await fixture.wallet.submitBatch([
             .transfer(from: alice, to: bob, amountFen: 60, idempotencyKey: "a"),
             .transfer(from: alice, to: bob, amountFen: 60, idempotencyKey: "b"),
             .transfer(from: alice, to: UserID(3), amountFen: 40, idempotencyKey: "c"),
@@ -109,7 +111,7 @@ struct WalletTransferTests {
                     BEGIN SELECT RAISE(ABORT, 'poison'); END
                     """)
         }
-        let results = await fixture.wallet.transferBatch([
+        let results = await fixture.wallet.submitBatch([
             .transfer(from: alice, to: bob, amountFen: 10, idempotencyKey: "a"),
             .transfer(from: alice, to: bob, amountFen: 13, idempotencyKey: "b"),
             .transfer(from: alice, to: bob, amountFen: 20, idempotencyKey: "c"),

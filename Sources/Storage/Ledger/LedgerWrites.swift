@@ -2,22 +2,12 @@ import Core
 import GRDB
 import Ledger
 
-/// One movement of money as written: the transfer row, its two entries and the two balance
-/// updates. Callers check everything first (accounts, funds, idempotency); the schema's CHECKs
-/// are the second line of defence.
-struct LedgerPosting: Sendable {
-    var kind: TransferKind
-    var debit: AccountID
-    var credit: AccountID
-    var amountFen: Int64
-    /// `nil` with `idempotencyKey` and `fingerprint` for the wallet's own movements.
-    var initiator: UserID?
-    var idempotencyKey: String?
-    var fingerprint: String?
-    var postID: Int64?
-
-    /// Writes the posting and returns its receipt.
-    func write(at now: Int64, in db: Database) throws -> TransferReceipt {
+/// Writes what the state machines decided: postings and balance moves.
+enum LedgerWrites {
+    /// Inserts the transfer row and its two entries (debit first: replaying entries in id order
+    /// then sees each debit before the credit); returns the transfer id. Balances move apart,
+    /// once per account per batch (``moveBalances(_:in:)``).
+    static func insert(_ posting: LedgerPosting, at now: Int64, in db: Database) throws -> Int64 {
         try db.cachedStatement(
             sql: """
                 INSERT INTO ledger_transfers (kind, debit_account_id, credit_account_id, amount_fen, initiator_id,
@@ -25,19 +15,20 @@ struct LedgerPosting: Sendable {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            kind.rawValue, debit.rawValue, credit.rawValue, amountFen, initiator?.rawValue,
-            idempotencyKey, fingerprint, postID, now,
+            posting.kind.rawValue, posting.debit.rawValue, posting.credit.rawValue, posting.amountFen,
+            posting.initiator?.rawValue, posting.idempotencyKey, posting.fingerprint, posting.postID, now,
         ])
         let transferID = db.lastInsertedRowID
-        // Debit first: replaying entries in id order then sees each debit before the credit.
         try db.cachedStatement(sql: "INSERT INTO ledger_entries (transfer_id, account_id, amount_fen) VALUES (?, ?, ?), (?, ?, ?)")
-            .execute(arguments: [transferID, debit.rawValue, -amountFen, transferID, credit.rawValue, amountFen])
+            .execute(arguments: [transferID, posting.debit.rawValue, -posting.amountFen, transferID, posting.credit.rawValue, posting.amountFen])
+        return transferID
+    }
+
+    /// One UPDATE per account whose balance changes, in id order. The schema's CHECKs refuse a
+    /// negative user balance: the second line of defence behind the state machine.
+    static func moveBalances(_ deltas: BalanceDeltas, in db: Database) throws {
         let update = try db.cachedStatement(sql: "UPDATE ledger_accounts SET balance_fen = balance_fen + ? WHERE id = ?")
-        try update.execute(arguments: [-amountFen, debit.rawValue])
-        try update.execute(arguments: [amountFen, credit.rawValue])
-        return TransferReceipt(
-            transferID: transferID, kind: kind, debit: debit, credit: credit, amountFen: amountFen,
-            initiator: initiator, idempotencyKey: idempotencyKey, postID: postID, createdAt: now)
+        for (account, deltaFen) in deltas.sorted { try update.execute(arguments: [deltaFen, account.rawValue]) }
     }
 }
 
@@ -51,13 +42,13 @@ enum LedgerRows {
     }
 
     /// The transfer an initiator made with `key`, with the fingerprint of its request.
-    static func transfer(initiator: UserID, key: String, in db: Database) throws -> (receipt: TransferReceipt, fingerprint: String)? {
+    static func transfer(initiator: UserID, key: String, in db: Database) throws -> EarlierTransfer? {
         let statement = try db.cachedStatement(
             sql: """
                 SELECT \(transferColumns) FROM ledger_transfers WHERE initiator_id = ? AND idempotency_key = ?
                 """)
         guard let row = try Row.fetchOne(statement, arguments: [initiator.rawValue, key]) else { return nil }
-        return (try receipt(from: row), row["request_fingerprint"] ?? "")
+        return EarlierTransfer(receipt: try receipt(from: row), fingerprint: row["request_fingerprint"] ?? "")
     }
 
     /// The transfer with `id`.

@@ -2,14 +2,17 @@ import Core
 import Foundation
 import GRDB
 import Ledger
-@testable import Storage
+@_spi(LedgerStore) @testable import Service
+@_spi(LedgerStore) @testable import Storage
+@_spi(LedgerStore) import StorageModel
 
 /// A wallet over a fresh temporary database, with load users `1...userCount` (accounts open)
 /// and a manual clock.
 struct WalletFixture {
     let database: QuanziDatabase
     let clock: ManualClock
-    let wallet: Wallet
+    let store: SQLiteLedgerStore
+    let wallet: WalletService
 
     static let startEpochSeconds: Int64 = 1_767_225_600  // 2026-01-01T00:00:00Z
 
@@ -19,10 +22,11 @@ struct WalletFixture {
     ) async throws {
         database = try QuanziDatabase.temporary(name: "wallet")
         clock = ManualClock(epochSeconds: Self.startEpochSeconds)
-        wallet = try Wallet(database: database, clock: clock, limits: limits, commitMode: commitMode, audience: audience)
+        store = try SQLiteLedgerStore(database: database)
+        wallet = WalletService.standalone(store: store, clock: clock, limits: limits, commitMode: commitMode, audience: audience)
         let users = (1...Int64(userCount)).map(UserID.init(rawValue:))
         let now = clock.nowEpochSeconds
-        try await database.pool.write { db in try LoadUsers.insert(users, at: now, in: db) }
+        try await store.insertLoadUsers(users, at: now)
         try await wallet.openAccounts(for: users)
     }
 
@@ -61,4 +65,16 @@ struct LedgerSnapshot: Equatable {
     var entryCount: Int
     var eventCount: Int
     var redPacketCount: Int
+}
+
+extension WalletService {
+    /// Any request, tips included, as the service submits it after a tip's rule (tests of the
+    /// ledger's own rules).
+    func transfer(_ request: TransferRequest) async throws -> TransferResult { try await submit(request) }
+
+    func tip(
+        from: UserID, to author: UserID, postID: Int64, circleID: CircleID? = nil, amountFen: Int64, idempotencyKey: String
+    ) async throws -> TransferResult {
+        try await submit(.tip(from: from, to: author, postID: postID, circleID: circleID, amountFen: amountFen, idempotencyKey: idempotencyKey))
+    }
 }

@@ -1,19 +1,18 @@
 import Core
 import Ledger
-import Storage
 
 /// Returns the unclaimed remainder of expired red packets to their senders, so money never sits
 /// in escrow after a packet's lifetime. It keeps no timer: `quanzi serve` calls ``sweepOnce(while:)``
 /// on a schedule and `quanzi ledger expire` calls it by hand. "Now" is the wallet's clock, so a
 /// test decides what has expired with a `ManualClock`.
 public struct RedPacketExpirySweeper: Sendable {
-    let wallet: any WalletRepository
+    let wallet: WalletService
 
     /// Most batches (of `LedgerLimits.expirySweepBatchMax` packets each) one sweep refunds: a
     /// backlog is worked off over several ticks rather than holding one sweep, and shutdown, for long.
     public static let batchesPerSweepMax = 100
 
-    public init(wallet: any WalletRepository) {
+    public init(wallet: WalletService) {
         self.wallet = wallet
     }
 
