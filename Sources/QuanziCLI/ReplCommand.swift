@@ -1,4 +1,5 @@
 import ArgumentParser
+import Core
 import Foundation
 import Service
 import Repl
@@ -22,7 +23,7 @@ struct ReplCommand: AsyncParsableCommand {
 
     func run() async throws {
         let service = try await options.openService()
-        try await CLIBlocking.run { try self.run(service) }
+        try await Blocking.awaited { try self.run(service) }
     }
 
     /// On a thread that may block (the stores are synchronous).

@@ -73,7 +73,7 @@ public final class QuanziService: Sendable {
         // Red packets to friends or a circle: the social graph and the circle's view rule decide.
         // The wallet asks from async code: the synchronous stores and rules run off the pool.
         wallet = try storage.makeWallet(clock: clock, audience: AudienceClosure { claimer, audience, sender in
-            (try? await SynchronousStorage.run { () -> Bool in
+            (try? await Blocking.anyThread { () -> Bool in
                 switch audience {
                 case .friends: return (try? friends.areFriends(sender, claimer)) ?? false
                 case .circle(let circle):

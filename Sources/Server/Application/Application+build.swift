@@ -6,6 +6,7 @@
 // Errors/       the one error shape and its status mapping        OpenAPI/      /openapi.json
 // Middleware/   request logs, metrics, rate limits                Metrics/      Prometheus
 
+import Core
 import Hummingbird
 import HummingbirdCore
 import NIOCore
