@@ -95,6 +95,11 @@ public final class FeedService: Sendable {
         }
     }
 
+    /// `updateOwn(_:postID:kind:_:)` for one event this node just made.
+    func updateOwn(_ circle: CircleID, _ event: WindowEvent) {
+        updateOwn(circle, postID: event.postID, kind: event.kind) { $0.apply(event) }
+    }
+
     /// The follower, for one of this node's own events: applies `change` under the window's lock
     /// if the event missed the window when it was made (consuming that mark).
     func applyMissedOwn(_ circle: CircleID, postID: Int64, kind: String, _ change: (inout CandidateWindow) -> Void) {

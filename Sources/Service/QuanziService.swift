@@ -184,7 +184,7 @@ public final class QuanziService: Sendable {
         let post = try viewablePost(postID, by: user)
         try requireAllowed(user, .comment, in: post.circleID, post: post)
         let comment = try posts.comment(on: postID, by: user, body: body, at: now)
-        feeds.updateOwn(post.circleID, postID: postID, kind: .commentCreated) { $0.recordComment(postID: postID) }
+        feeds.updateOwn(post.circleID, .commented(postID: postID))
         return comment
     }
 
@@ -192,7 +192,7 @@ public final class QuanziService: Sendable {
         let post = try viewablePost(postID, by: user)
         try requireAllowed(user, .like, in: post.circleID, post: post)
         try posts.like(postID, by: user, at: now)
-        feeds.updateOwn(post.circleID, postID: postID, kind: .likeCreated) { $0.recordLike(postID: postID) }
+        feeds.updateOwn(post.circleID, .liked(postID: postID))
     }
 
     /// Reports a post; returns whether the report pushed it over its circle's threshold.
@@ -203,14 +203,14 @@ public final class QuanziService: Sendable {
         try requireAllowed(user, .report, in: post.circleID, post: post)
         let threshold = moderators[post.circleID]?.reportThreshold ?? ModerationPolicy.defaultReportThreshold
         let hidden = try posts.report(postID, by: user, reason: reason, hideAtReports: threshold, at: now)
-        feeds.updateOwn(post.circleID, postID: postID, kind: .reportCreated) { $0.recordReport(postID: postID) }
-        if hidden { feeds.updateOwn(post.circleID, postID: postID, kind: .postHidden) { $0.hide(postID: postID) } }
+        feeds.updateOwn(post.circleID, .reported(postID: postID))
+        if hidden { feeds.updateOwn(post.circleID, .hidden(postID: postID)) }
         return hidden
     }
 
     public func deletePost(_ postID: Int64, by user: UserID) throws(QuanziError) {
         let circle = try QuanziError.wrapping { try posts.post(postID)?.circleID }
         try posts.delete(postID, by: user, at: now)
-        if let circle { feeds.updateOwn(circle, postID: postID, kind: .postDeleted) { $0.delete(postID: postID) } }
+        if let circle { feeds.updateOwn(circle, .deleted(postID: postID)) }
     }
 }
