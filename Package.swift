@@ -82,7 +82,9 @@ let package = Package(
         ),
         .target(
             name: "Service",
-            dependencies: ["Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "Storage", "LuaHost"]
+            // "Storage" only for the money files (QuanziService+Money, RedPacketExpirySweeper,
+            // DemoMoney) until #21's wallet door; everything else sees StorageModel alone.
+            dependencies: ["Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "StorageModel", "Storage", "LuaHost"]
         ),
         .target(
             name: "Simulation",
@@ -94,7 +96,8 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "Storage", "LuaHost", "Service", "APIInput",
+                // "Storage" only for RedPacketsController until #21's wallet door.
+                "Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "StorageModel", "Storage", "LuaHost", "Service", "APIInput",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -107,7 +110,7 @@ let package = Package(
         ),
         .target(
             name: "Repl",
-            dependencies: ["Core", "Social", "Ledger", "Credit", "Experiments", "Storage", "LuaHost", "Service", "CEditLine"]
+            dependencies: ["Core", "Social", "Ledger", "Credit", "Experiments", "StorageModel", "LuaHost", "Service", "CEditLine"]
         ),
         .executableTarget(
             name: "QuanziCLI",

@@ -4,7 +4,7 @@ import Feed
 import Foundation
 import LuaHost
 import Social
-import Storage
+import StorageModel
 import Synchronization
 
 /// A ranked page of a circle's feed, as the app shows it.
@@ -130,7 +130,7 @@ public final class FeedService: Sendable {
         cityAuthors.noteAuthor(post.authorID, city: authorCity, in: post.circleID)
         update(post.circleID) { window in
             _ = window.insert(CandidateRow(postID: post.id, authorID: post.authorID, createdAtEpochSeconds: post.createdAtEpochSeconds,
-                                           authorCreditScore: authorCredit ?? FeedQueries.unscoredCredit, status: FeedQueries.status(post.status)))
+                                           authorCreditScore: authorCredit ?? CandidateRows.unscoredCredit, status: CandidateRows.status(post.status)))
         }
     }
 

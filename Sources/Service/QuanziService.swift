@@ -3,7 +3,7 @@ import Foundation
 import Ledger
 import LuaHost
 import Social
-import Storage
+import StorageModel
 import Synchronization
 
 /// The application: every user action goes through here, so the HTTP API, the CLI, the REPL and
@@ -13,8 +13,6 @@ import Synchronization
 public final class QuanziService: Sendable {
     /// Where everything is stored (SQLite or PostgreSQL; the service does not care).
     public let storage: any StorageBackend
-    /// The embedded database, when that is the backend: SQLite-only tools and tests use it.
-    public var database: QuanziDatabase? { (storage as? SQLiteBackend)?.database }
     public let plugins: PluginSet
     public let rules: RuleEngine
     public let clock: any Clock
@@ -37,17 +35,17 @@ public final class QuanziService: Sendable {
     /// Following other nodes' writes, once started (PostgreSQL only).
     private let follower = Mutex<FeedFollower?>(nil)
 
-    /// A service on the embedded SQLite database.
-    public convenience init(database: QuanziDatabase, plugins: PluginSet, experiments experimentSet: ExperimentSet = .empty,
+    /// A service on an open database (SQLite's `QuanziDatabase`).
+    public convenience init(database: any StorageBackendMaking, plugins: PluginSet, experiments experimentSet: ExperimentSet = .empty,
                             clock: any Clock = SystemClock(), limits: ScriptLimits = .default, globalKeywords: [String] = GlobalKeywords.default,
-                            viewDurability: ViewRecorder.Durability = .beforeReturn) throws {
-        try self.init(storage: SQLiteBackend(database: database), plugins: plugins, experiments: experimentSet, clock: clock, limits: limits,
+                            viewDurability: ViewDurability = .beforeReturn) throws {
+        try self.init(storage: database.makeBackend(), plugins: plugins, experiments: experimentSet, clock: clock, limits: limits,
                       globalKeywords: globalKeywords, viewDurability: viewDurability)
     }
 
     public init(storage: any StorageBackend, plugins: PluginSet, experiments experimentSet: ExperimentSet = .empty, clock: any Clock = SystemClock(),
                 limits: ScriptLimits = .default, globalKeywords: [String] = GlobalKeywords.default,
-                viewDurability: ViewRecorder.Durability = .beforeReturn) throws {
+                viewDurability: ViewDurability = .beforeReturn) throws {
         self.storage = storage
         self.plugins = plugins
         self.clock = clock

@@ -34,6 +34,8 @@ public final class SQLiteBackend: StorageBackend {
 
     public var location: String { database.path }
 
+    public var calibration: (any ExposureCalibrating)? { ExperimentStore(database: database) }
+
     public func makeWallet(clock: any Clock, audience: any RedPacketAudienceChecker) throws -> any WalletRepository {
         try Wallet(database: database, clock: clock, audience: audience)
     }
@@ -83,3 +85,7 @@ extension PostStore: PostRepository {}
 extension AffinityStore: AffinityRepository {}
 extension Wallet: WalletRepository {}
 extension ViewRecorder: ViewRecording {}
+
+extension QuanziDatabase: StorageBackendMaking {
+    public func makeBackend() -> any StorageBackend { SQLiteBackend(database: self) }
+}

@@ -13,7 +13,7 @@ import NIOCore
 import Logging
 import Service
 import ServiceLifecycle
-import Storage
+import StorageModel
 
 /// Builds the HTTP application over a service. `quanzi serve` runs it; tests drive the same
 /// application in memory with `app.test(.router)`.

@@ -1,7 +1,7 @@
 import Core
 import Crypto
 import Foundation
-import Storage
+import StorageModel
 
 /// Issues bearer tokens: 256 random bits, shown once, stored as a SHA-256 digest only.
 public struct TokenIssuer: Sendable {

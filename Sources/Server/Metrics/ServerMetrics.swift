@@ -1,7 +1,7 @@
 import CoreMetrics
 import Metrics
 import Prometheus
-import Storage
+import StorageModel
 import Synchronization
 
 /// The service's metrics, served at `/metrics` in Prometheus text format.

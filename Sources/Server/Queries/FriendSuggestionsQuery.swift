@@ -1,5 +1,5 @@
 import Core
-import Storage
+import StorageModel
 
 /// Friend suggestions from payment contacts (see `Storage.PaymentContacts`).
 struct FriendSuggestionsQuery: Sendable {

@@ -1,5 +1,5 @@
 import Core
-import Storage
+import StorageModel
 
 /// A page of wallet history as the API shows it (see `Storage.WalletHistory`).
 struct WalletHistoryQuery: Sendable {

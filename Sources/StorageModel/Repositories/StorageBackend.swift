@@ -20,6 +20,8 @@ public protocol StorageBackend: Sendable {
     var events: any EventAppending { get }
     /// Tailing the events table when other nodes write to the same database (nil on SQLite).
     var eventFollowing: (any EventFollowing)? { get }
+    /// Rewriting exposures for calibration runs (SQLite only; nil elsewhere).
+    var calibration: (any ExposureCalibrating)? { get }
     /// The wallet, with the clock its transfers and red packets are stamped by.
     func makeWallet(clock: any Clock, audience: any RedPacketAudienceChecker) throws -> any WalletRepository
     func makeViewRecorder(durability: ViewDurability) -> any ViewRecording
