@@ -1,8 +1,10 @@
 // swift-tools-version:6.1
 // Quanzi: a Swift core (identity, graph, wallet, credit, feed, experiments) extended by
-// sandboxed Lua plugins. Targets follow a strict dependency order (see docs/architecture):
-// Core ← Ledger, Credit, Social, Feed, Experiments ← LuaHost, Storage (GRDB) ← Service ← Server, Repl ← QuanziCLI.
-// Only LuaHost sees the C Lua API; only Storage sees GRDB.
+// sandboxed Lua plugins. Targets follow a strict dependency order (docs/architecture.md):
+// Core ← Ledger, Credit, Social, Feed, Experiments ← StorageModel, LuaHost ← Storage (SQLite),
+// PostgresStorage ← Service ← Server, Repl, Simulation ← QuanziCLI; APIInput (Core and the domain)
+// is what Server decodes clients' bodies with. Only LuaHost sees the C Lua API, only Storage GRDB,
+// only PostgresStorage postgres-nio.
 import PackageDescription
 
 let package = Package(
