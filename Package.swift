@@ -1,8 +1,10 @@
 // swift-tools-version:6.1
 // Quanzi: a Swift core (identity, graph, wallet, credit, feed, experiments) extended by
-// sandboxed Lua plugins. Targets follow a strict dependency order (see docs/architecture):
-// Core ← Ledger, Credit, Social, Feed, Experiments ← LuaHost, Storage (GRDB) ← Service ← Server, Repl ← QuanziCLI.
-// Only LuaHost sees the C Lua API; only Storage sees GRDB.
+// sandboxed Lua plugins. Targets follow a strict dependency order (docs/architecture.md):
+// Core ← Ledger, Credit, Social, Feed, Experiments ← StorageModel, LuaHost ← Storage (SQLite),
+// PostgresStorage ← Service ← Server, Repl, Simulation ← QuanziCLI; APIInput (Core and the domain)
+// is what Server decodes clients' bodies with. Only LuaHost sees the C Lua API, only Storage GRDB,
+// only PostgresStorage postgres-nio.
 import PackageDescription
 
 let package = Package(
@@ -45,6 +47,12 @@ let package = Package(
             providers: [.apt(["libedit-dev"])]
         ),
         .target(name: "Core"),
+        // Running synchronous work off Swift's cooperative pool (`Blocking`), on swift-nio's
+        // thread pools: apart from Core so the fuzz package builds Core with no dependency.
+        .target(
+            name: "BlockingWork",
+            dependencies: ["Core", .product(name: "NIOPosix", package: "swift-nio")]
+        ),
         .target(name: "Social", dependencies: ["Core"]),
         .target(name: "Experiments", dependencies: ["Core"]),
         .target(name: "Ledger", dependencies: ["Core"]),
@@ -82,7 +90,7 @@ let package = Package(
         ),
         .target(
             name: "Service",
-            dependencies: ["Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "StorageModel", "Storage", "LuaHost"]
+            dependencies: ["BlockingWork", "Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "StorageModel", "LuaHost"]
         ),
         .target(
             name: "Simulation",
@@ -94,7 +102,7 @@ let package = Package(
         .target(
             name: "Server",
             dependencies: [
-                "Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "Storage", "LuaHost", "Service", "APIInput",
+                "BlockingWork", "Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "StorageModel", "LuaHost", "Service", "APIInput",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -107,12 +115,12 @@ let package = Package(
         ),
         .target(
             name: "Repl",
-            dependencies: ["Core", "Social", "Ledger", "Credit", "Experiments", "Storage", "LuaHost", "Service", "CEditLine"]
+            dependencies: ["Core", "Social", "Ledger", "Credit", "Experiments", "StorageModel", "LuaHost", "Service", "CEditLine"]
         ),
         .executableTarget(
             name: "QuanziCLI",
             dependencies: [
-                "Core", "Social", "LuaHost", "Storage", "PostgresStorage", "Ledger", "Service", "Server", "Repl", "Simulation",
+                "BlockingWork", "Core", "Social", "LuaHost", "Storage", "PostgresStorage", "Ledger", "Service", "Server", "Repl", "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -180,7 +188,7 @@ let package = Package(
         .testTarget(
             name: "ExperimentsTests",
             dependencies: [
-                "Experiments",
+                "Experiments", "Core",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")]

@@ -7,8 +7,9 @@
 //   tests a report uses: Welch t (absolute and relative lift), proportions z, ratio metrics by the
 //   delta method, CUPED, sample-ratio mismatch, Holm and Benjamini–Hochberg, always-valid
 //   sequential intervals, power and MDE.
-// Formulas and reference numbers: docs/stats.md; GrowthBook's gbstats numbers and scipy values are
-// reproduced in Tests/ExperimentsTests. Self-contained: Foundation only, no state, no randomness.
+// Each formula is documented where it is computed (Statistics/); GrowthBook's gbstats numbers and
+// scipy values are reproduced in Tests/ExperimentsTests (Fixtures/). Self-contained: Foundation
+// only, no state, no randomness.
 
 /// A two-sided confidence interval [lower, upper].
 public struct ConfidenceInterval: Sendable, Hashable {

@@ -7,7 +7,7 @@
 /// - Every operation returns a ``LedgerResult``: committed, an idempotent replay of an earlier
 ///   request, or a ``LedgerError`` code from a closed set, in the order the checks run.
 /// - Red packets split a total into shares drawn at creation (``RedPacketShares``) from a
-///   recorded seed with a hand-written PRNG (``SplitMix64``), so a claim is a lookup.
+///   recorded seed with Core's `SeededGenerator` (SplitMix64), so a claim is a lookup.
 /// - ``LedgerStateMachine`` and ``RedPacketStateMachine`` are the rules, decided once: from a
 ///   snapshot a backend prefetched they return each request's answer, the postings, the balance
 ///   deltas (which sum to zero, asserted) and the events. Backends (`LedgerStore`) fetch and

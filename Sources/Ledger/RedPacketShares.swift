@@ -1,3 +1,5 @@
+import Core
+
 /// The shares of a red packet, decided at creation so that claiming is a lookup.
 ///
 /// Invariants (property-tested): there are exactly `shareCount` shares, they sum to `totalFen`,
@@ -30,7 +32,7 @@ public enum RedPacketShares {
     /// fen per share are left (e.g. `k = 2` would otherwise allow taking everything).
     public static func lucky(totalFen: Int64, shareCount: Int, seed: UInt64) -> [Int64] {
         precondition(shareCount >= 1 && Int64(shareCount) <= totalFen, "need 1 <= shareCount <= totalFen")
-        var random = SplitMix64(seed: seed)
+        var random = SeededGenerator(seed: seed)
         var shares: [Int64] = []
         shares.reserveCapacity(shareCount)
         var remainingFen = totalFen

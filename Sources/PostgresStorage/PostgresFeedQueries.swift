@@ -7,9 +7,8 @@ import StorageModel
 /// What the feeds read on PostgreSQL (Storage's `FeedQueries`): a circle's candidates at
 /// start-up, and a viewer's friends and affinities once per request.
 public struct PostgresFeedQueries: Sendable {
-    /// The credit a post's author counts with before any score is computed: the bottom of the
-    /// scale, so an unknown author never outranks a known one on credit.
-    public static let unscoredCredit = 350
+    /// The credit a post's author counts with before any score is computed (`CandidateRows`).
+    public static let unscoredCredit = CandidateRows.unscoredCredit
 
     let database: QuanziPostgresDatabase
 
@@ -34,16 +33,8 @@ public struct PostgresFeedQueries: Sendable {
                 CandidateRow(
                     postID: id, authorID: UserID(author), createdAtEpochSeconds: createdAt, likeCount: likes,
                     commentCount: comments, tipsFen: tipsFen, reportCount: reports, authorCreditScore: credit,
-                    status: Self.status(PostStatus(rawValue: status) ?? .hidden))
+                    status: CandidateRows.status(PostStatus(rawValue: status) ?? .hidden))
             }
-    }
-
-    public static func status(_ status: PostStatus) -> CandidateStatus {
-        switch status {
-        case .visible: .visible
-        case .hidden: .hidden
-        case .deleted: .deleted
-        }
     }
 
     /// The viewer's friends and stored affinities, read on every call. No cache here (SQLite's

@@ -18,8 +18,9 @@ import PostgresNIO
 /// be made from the cooperative pool (they would tie up one of its threads while waiting): async
 /// code hops to a blocking thread first, as the server does.
 public final class QuanziPostgresDatabase: Sendable {
-    /// One connection per thread of the server's blocking pool (`Blocking.threadCount`), so a
-    /// blocking thread never waits for a connection another blocking thread holds.
+    /// One connection per thread of the server's commit pool (`Blocking.commitThreadCount`, the
+    /// size of its one blocking pool when this was chosen), so a committing thread never waits
+    /// for a connection another one holds.
     public static let connectionsMaxDefault = 16
 
     let pool: PostgresConnectionPool

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BlockingWork
 import Core
 import Experiments
 import Foundation
@@ -19,7 +20,7 @@ struct AbList: AsyncParsableCommand {
 
     func run() async throws {
         let service = try await options.openService()
-        try await CLIBlocking.run { try self.run(service) }
+        try await Blocking.awaited { try self.run(service) }
     }
 
     /// On a thread that may block (the stores are synchronous).
@@ -43,7 +44,7 @@ struct AbAssign: AsyncParsableCommand {
 
     func run() async throws {
         let service = try await options.openService()
-        try await CLIBlocking.run { try self.run(service) }
+        try await Blocking.awaited { try self.run(service) }
     }
 
     /// On a thread that may block (the stores are synchronous).
@@ -73,7 +74,7 @@ struct AbForce: AsyncParsableCommand {
 
     func run() async throws {
         let service = try await options.openService()
-        try await CLIBlocking.run { try self.run(service) }
+        try await Blocking.awaited { try self.run(service) }
     }
 
     /// On a thread that may block (the stores are synchronous).
@@ -103,7 +104,7 @@ struct AbAnalyze: AsyncParsableCommand {
 
     func run() async throws {
         let service = try await options.openService()
-        try await CLIBlocking.run { try self.run(service) }
+        try await Blocking.awaited { try self.run(service) }
     }
 
     /// On a thread that may block (the stores are synchronous).
@@ -131,7 +132,7 @@ struct AbStop: AsyncParsableCommand {
 
     func run() async throws {
         let service = try await options.openService()
-        try await CLIBlocking.run { try self.run(service) }
+        try await Blocking.awaited { try self.run(service) }
     }
 
     /// On a thread that may block (the stores are synchronous).

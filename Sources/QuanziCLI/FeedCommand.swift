@@ -1,4 +1,5 @@
 import ArgumentParser
+import BlockingWork
 import Core
 import Service
 
@@ -18,7 +19,7 @@ struct FeedCommand: AsyncParsableCommand {
 
     func run() async throws {
         let service = try await options.openService()
-        try await CLIBlocking.run { try self.run(service) }
+        try await Blocking.awaited { try self.run(service) }
     }
 
     /// On a thread that may block (the stores are synchronous).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import BlockingWork
 import Core
 import Logging
 import LuaHost
@@ -44,7 +45,7 @@ struct GlobalOptions: ParsableArguments {
     var dbDescription: String { PostgresURL.redacted(db) }
 
     /// Opens the database and the plugins, ready to act. The service's synchronous calls must
-    /// then run on a thread that may block (`CLIBlocking.run`), as the server's do: on
+    /// then run on a thread that may block (`Blocking.awaited`), as the server's do: on
     /// PostgreSQL they wait on the network, and debug builds trap if they run in a task.
     /// `batchesInFlightMax` overrides the PostgreSQL wallet's group-commit default (SQLite has one writer).
     func openService(
@@ -60,7 +61,7 @@ struct GlobalOptions: ParsableArguments {
             let backend = try await openPostgres(batchesInFlightMax: batchesInFlightMax)
             do {
                 // The service reads the circles' windows as it starts: synchronous stores.
-                return try await CLIBlocking.run {
+                return try await Blocking.awaited {
                     try QuanziService(storage: backend, plugins: plugins, experiments: experiments, clock: clock, limits: limits,
                                       viewDurability: viewDurability)
                 }

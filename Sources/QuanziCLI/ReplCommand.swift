@@ -1,4 +1,6 @@
 import ArgumentParser
+import BlockingWork
+import Core
 import Foundation
 import Service
 import Repl
@@ -22,7 +24,7 @@ struct ReplCommand: AsyncParsableCommand {
 
     func run() async throws {
         let service = try await options.openService()
-        try await CLIBlocking.run { try self.run(service) }
+        try await Blocking.awaited { try self.run(service) }
     }
 
     /// On a thread that may block (the stores are synchronous).

@@ -1,4 +1,6 @@
 import ArgumentParser
+import BlockingWork
+import Core
 import Foundation
 import Service
 
@@ -28,7 +30,7 @@ struct SeedCommand: AsyncParsableCommand {
 
     func run() async throws {
         let service = try await options.openService()
-        guard try await CLIBlocking.run({ try service.users.count() }) == 0 else {
+        guard try await Blocking.awaited({ try service.users.count() }) == 0 else {
             let fresh = options.isPostgres ? "seed a new database (createdb, then quanzi migrate)" : "seed a new file"
             Console.error("\(options.dbDescription) already has users; \(fresh) with --db")
             throw ExitCode(1)

@@ -5,7 +5,7 @@ import Ledger
 import LuaHost
 import Service
 import Social
-import Storage
+import StorageModel
 
 /// The REPL without a terminal: feed it lines, get text back. Lua runs in the plugin sandbox
 /// with the same `quanzi.*` bindings as plugins; lines starting with `:` are commands.

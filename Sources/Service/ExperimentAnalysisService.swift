@@ -2,7 +2,7 @@ import Core
 import Experiments
 import Foundation
 import LuaHost
-import Storage
+import StorageModel
 
 extension ExperimentService {
     /// Analyses `experimentID` from the events table. A running experiment whose guardrail is

@@ -2,7 +2,7 @@ import Core
 import Experiments
 import LuaHost
 import Social
-import Storage
+import StorageModel
 import Synchronization
 
 /// Experiments in the running service: assignment with QA overrides and stops from the

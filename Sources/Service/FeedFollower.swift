@@ -3,7 +3,7 @@ import Dispatch
 import Feed
 import Foundation
 import Social
-import Storage
+import StorageModel
 import Synchronization
 
 /// Keeps this node's in-memory state current with writes other nodes make to the same database:
@@ -319,19 +319,8 @@ public final class FeedFollower: Sendable {
             case .postCreated:
                 guard let id = event.postID, let post = created[id] else { continue }
                 feeds.record(post, authorCredit: credits[post.authorID], authorCity: profiles[post.authorID]?.city)
-            case .likeCreated:
-                update(event, circle) { window, post in _ = window.recordLike(postID: post) }
-            case .commentCreated:
-                update(event, circle) { window, post in _ = window.recordComment(postID: post) }
-            case .tipSent:
-                let amount = event.amountFen ?? 0
-                update(event, circle) { window, post in _ = window.recordTip(postID: post, amountFen: amount) }
-            case .reportCreated:
-                update(event, circle) { window, post in _ = window.recordReport(postID: post) }
-            case .postHidden:
-                update(event, circle) { window, post in _ = window.hide(postID: post) }
-            case .postDeleted:
-                update(event, circle) { window, post in _ = window.delete(postID: post) }
+            case .likeCreated, .commentCreated, .tipSent, .reportCreated, .postHidden, .postDeleted:
+                update(event, circle)
             case .creditRecomputed:
                 feeds.updateCredit(scores)
             case .experimentStopped:
@@ -347,28 +336,18 @@ public final class FeedFollower: Sendable {
     /// (``FeedService/updateOwn(_:postID:kind:_:)``), i.e. the post arrived from another node since.
     private func applyOwnIfMissed(_ event: Event) {
         guard let post = event.postID, let name = event.circleID else { return }
-        let circle = CircleID(name)
-        let kind = event.kind
-        let amount = event.amountFen ?? 0
-        feeds.applyMissedOwn(circle, postID: post, kind: kind) { window in
-            switch EventKind(rawValue: kind) {
-            case .likeCreated: _ = window.recordLike(postID: post)
-            case .commentCreated: _ = window.recordComment(postID: post)
-            case .tipSent: _ = window.recordTip(postID: post, amountFen: amount)
-            case .reportCreated: _ = window.recordReport(postID: post)
-            case .postHidden: _ = window.hide(postID: post)
-            case .postDeleted: _ = window.delete(postID: post)
-            default: break
-            }
+        let change = event.windowEvent
+        feeds.applyMissedOwn(CircleID(name), postID: post, kind: event.kind) { window in
+            if let change { _ = window.apply(change) }
         }
     }
 
-    private func update(_ event: Event, _ circle: CircleID?, _ change: (inout CandidateWindow, Int64) -> Void) {
-        guard let post = event.postID else { return }
+    private func update(_ event: Event, _ circle: CircleID?) {
+        guard let change = event.windowEvent else { return }
         if let circle {
-            feeds.update(circle) { change(&$0, post) }
+            feeds.update(circle) { _ = $0.apply(change) }
         } else {
-            feeds.updateWindow(holding: post) { change(&$0, post) }
+            feeds.updateWindow(holding: change.postID) { _ = $0.apply(change) }
         }
     }
 

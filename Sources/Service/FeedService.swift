@@ -4,7 +4,7 @@ import Feed
 import Foundation
 import LuaHost
 import Social
-import Storage
+import StorageModel
 import Synchronization
 
 /// A ranked page of a circle's feed, as the app shows it.
@@ -95,6 +95,11 @@ public final class FeedService: Sendable {
         }
     }
 
+    /// `updateOwn(_:postID:kind:_:)` for one event this node just made.
+    func updateOwn(_ circle: CircleID, _ event: WindowEvent) {
+        updateOwn(circle, postID: event.postID, kind: event.kind) { $0.apply(event) }
+    }
+
     /// The follower, for one of this node's own events: applies `change` under the window's lock
     /// if the event missed the window when it was made (consuming that mark).
     func applyMissedOwn(_ circle: CircleID, postID: Int64, kind: String, _ change: (inout CandidateWindow) -> Void) {
@@ -125,7 +130,7 @@ public final class FeedService: Sendable {
         cityAuthors.noteAuthor(post.authorID, city: authorCity, in: post.circleID)
         update(post.circleID) { window in
             _ = window.insert(CandidateRow(postID: post.id, authorID: post.authorID, createdAtEpochSeconds: post.createdAtEpochSeconds,
-                                           authorCreditScore: authorCredit ?? FeedQueries.unscoredCredit, status: FeedQueries.status(post.status)))
+                                           authorCreditScore: authorCredit ?? CandidateRows.unscoredCredit, status: CandidateRows.status(post.status)))
         }
     }
 

@@ -3,7 +3,7 @@ import Experiments
 import Feed
 import LuaHost
 import Social
-import Storage
+import StorageModel
 
 extension QuanziService {
     /// One page of `circle`'s feed as `viewer` sees it: ranked in Swift over the circle's window,
@@ -48,7 +48,7 @@ extension QuanziService {
             return FeedResult.Item(post: post, score: ranked.score, explanation: explanationByID[ranked.postID])
         }
         if recordViews {
-            try views.record(items.map { ViewRecorder.View(postID: $0.post.id, circleID: circle, viewerID: viewer, authorID: $0.post.authorID) }, at: now)
+            try views.record(items.map { RecordedView(postID: $0.post.id, circleID: circle, viewerID: viewer, authorID: $0.post.authorID) }, at: now)
         }
         return FeedResult(items: items, nextCursor: page.nextCursor?.encoded, stats: page.stats, parameters: parameters)
     }

@@ -1,8 +1,9 @@
+import BlockingWork
 import Core
 import Ledger
 import LuaHost
 import Social
-import Storage
+import StorageModel
 
 extension QuanziService {
     /// Tips a post's author: a retried key gets its first answer (see `retriedTip`), else the post
@@ -12,11 +13,11 @@ extension QuanziService {
     /// Every caller (HTTP, REPL, simulation) tips through here.
     public func tip(_ postID: Int64, by user: UserID, amountFen: Int64, idempotencyKey: String) async throws(QuanziError) -> TransferResult {
         if let retried = try await retriedTip(postID, by: user, amountFen: amountFen, idempotencyKey: idempotencyKey) { return retried }
-        let post = try await SynchronousStorage.run { () throws(QuanziError) -> Post in try self.viewablePost(postID, by: user) }
+        let post = try await Blocking.anyThread { () throws(QuanziError) -> Post in try self.viewablePost(postID, by: user) }
         let request = TransferRequest.tip(
             from: user, to: post.authorID, postID: post.id, circleID: post.circleID, amountFen: amountFen, idempotencyKey: idempotencyKey)
         if let error = request.fieldError(limits: wallet.limits) { return .rejected(error) }
-        try await SynchronousStorage.run { () throws(QuanziError) in
+        try await Blocking.anyThread { () throws(QuanziError) in
             try self.requireAllowed(user, .tip, in: post.circleID, post: post, amountFen: amountFen)
         }
         // The wallet counts a committed tip in the feed and the tipper's affinity (see `WalletService`).

@@ -1,10 +1,11 @@
+import BlockingWork
 import Core
 @_spi(LedgerStore) import StorageModel
 import Foundation
 import Ledger
 import LuaHost
 import Social
-import Storage
+import StorageModel
 import Synchronization
 
 /// The application: every user action goes through here, so the HTTP API, the CLI, the REPL and
@@ -14,8 +15,6 @@ import Synchronization
 public final class QuanziService: Sendable {
     /// Where everything is stored (SQLite or PostgreSQL; the service does not care).
     public let storage: any StorageBackend
-    /// The embedded database, when that is the backend: SQLite-only tools and tests use it.
-    public var database: QuanziDatabase? { (storage as? SQLiteBackend)?.database }
     public let plugins: PluginSet
     public let rules: RuleEngine
     public let clock: any Clock
@@ -39,17 +38,17 @@ public final class QuanziService: Sendable {
     /// Following other nodes' writes, once started (PostgreSQL only).
     private let follower = Mutex<FeedFollower?>(nil)
 
-    /// A service on the embedded SQLite database.
-    public convenience init(database: QuanziDatabase, plugins: PluginSet, experiments experimentSet: ExperimentSet = .empty,
+    /// A service on an open database (SQLite's `QuanziDatabase`).
+    public convenience init(database: any StorageBackendMaking, plugins: PluginSet, experiments experimentSet: ExperimentSet = .empty,
                             clock: any Clock = SystemClock(), limits: ScriptLimits = .default, globalKeywords: [String] = GlobalKeywords.default,
-                            viewDurability: ViewRecorder.Durability = .beforeReturn) throws {
-        try self.init(storage: SQLiteBackend(database: database), plugins: plugins, experiments: experimentSet, clock: clock, limits: limits,
+                            viewDurability: ViewDurability = .beforeReturn) throws {
+        try self.init(storage: database.makeBackend(), plugins: plugins, experiments: experimentSet, clock: clock, limits: limits,
                       globalKeywords: globalKeywords, viewDurability: viewDurability)
     }
 
     public init(storage: any StorageBackend, plugins: PluginSet, experiments experimentSet: ExperimentSet = .empty, clock: any Clock = SystemClock(),
                 limits: ScriptLimits = .default, globalKeywords: [String] = GlobalKeywords.default,
-                viewDurability: ViewRecorder.Durability = .beforeReturn) throws {
+                viewDurability: ViewDurability = .beforeReturn) throws {
         self.storage = storage
         self.plugins = plugins
         self.clock = clock
@@ -76,7 +75,7 @@ public final class QuanziService: Sendable {
         // Red packets to friends or a circle: the social graph and the circle's view rule decide.
         // The wallet asks from async code: the synchronous stores and rules run off the pool.
         let audience = AudienceClosure { claimer, audience, sender in
-            (try? await SynchronousStorage.run { () -> Bool in
+            (try? await Blocking.anyThread { () -> Bool in
                 switch audience {
                 case .friends: return (try? friends.areFriends(sender, claimer)) ?? false
                 case .circle(let circle):
@@ -189,7 +188,7 @@ public final class QuanziService: Sendable {
         let post = try viewablePost(postID, by: user)
         try requireAllowed(user, .comment, in: post.circleID, post: post)
         let comment = try posts.comment(on: postID, by: user, body: body, at: now)
-        feeds.updateOwn(post.circleID, postID: postID, kind: .commentCreated) { $0.recordComment(postID: postID) }
+        feeds.updateOwn(post.circleID, .commented(postID: postID))
         return comment
     }
 
@@ -197,7 +196,7 @@ public final class QuanziService: Sendable {
         let post = try viewablePost(postID, by: user)
         try requireAllowed(user, .like, in: post.circleID, post: post)
         try posts.like(postID, by: user, at: now)
-        feeds.updateOwn(post.circleID, postID: postID, kind: .likeCreated) { $0.recordLike(postID: postID) }
+        feeds.updateOwn(post.circleID, .liked(postID: postID))
     }
 
     /// Reports a post; returns whether the report pushed it over its circle's threshold.
@@ -208,14 +207,14 @@ public final class QuanziService: Sendable {
         try requireAllowed(user, .report, in: post.circleID, post: post)
         let threshold = moderators[post.circleID]?.reportThreshold ?? ModerationPolicy.defaultReportThreshold
         let hidden = try posts.report(postID, by: user, reason: reason, hideAtReports: threshold, at: now)
-        feeds.updateOwn(post.circleID, postID: postID, kind: .reportCreated) { $0.recordReport(postID: postID) }
-        if hidden { feeds.updateOwn(post.circleID, postID: postID, kind: .postHidden) { $0.hide(postID: postID) } }
+        feeds.updateOwn(post.circleID, .reported(postID: postID))
+        if hidden { feeds.updateOwn(post.circleID, .hidden(postID: postID)) }
         return hidden
     }
 
     public func deletePost(_ postID: Int64, by user: UserID) throws(QuanziError) {
         let circle = try QuanziError.wrapping { try posts.post(postID)?.circleID }
         try posts.delete(postID, by: user, at: now)
-        if let circle { feeds.updateOwn(circle, postID: postID, kind: .postDeleted) { $0.delete(postID: postID) } }
+        if let circle { feeds.updateOwn(circle, .deleted(postID: postID)) }
     }
 }

@@ -3,7 +3,7 @@ import Credit
 import Experiments
 import LuaHost
 import Social
-import Storage
+import StorageModel
 
 /// What `quanzi.*` bindings read in the running service: the database, read-only.
 struct ServiceDataSource: ScriptDataSource {

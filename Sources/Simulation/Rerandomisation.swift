@@ -1,9 +1,7 @@
 import Core
 import Experiments
 import Foundation
-import GRDB
 import Service
-import Storage
 import StorageModel
 
 /// Calibration on one simulated A/A population (see `Calibration`): every run re-draws the
@@ -26,7 +24,8 @@ enum Rerandomisation {
     }
 
     static func analyse(_ world: SimulatedWorld, options: CalibrationOptions, progress: (@Sendable (String) -> Void)?) throws -> CalibrationResult {
-        let exposures = try ExperimentStore(database: world.database).exposures(of: world.spec.id)
+        let calibration = try world.calibration()
+        let exposures = try world.service.experiments.store.exposures(of: world.spec.id)
         let minimumExposed = 4 * world.spec.variants.count
         guard exposures.count >= minimumExposed else {
             throw SimulationError("only \(exposures.count) users were exposed to \(world.spec.id): too few to calibrate; raise --users, --days or --traffic")
@@ -35,7 +34,7 @@ enum Rerandomisation {
         var tally = Calibration.Tally()
         for run in 0..<options.runs {
             let arms = split(users, salt: "calibration-aa-\(options.firstSeed)-\(run)", spec: world.spec)
-            try reassign(users, arms: arms, spec: world.spec, in: world.database)
+            try calibration.reassignVariants(of: world.spec.id, zip(users, arms).map { ($0, world.spec.variants[$1].name) })
             tally.add(try world.service.experiments.analyze(world.spec.id, now: world.endEpochSeconds, applyGuardrails: false))
             if (run + 1) % max(1, options.runs / 10) == 0 { progress?("A/A split \(run + 1)/\(options.runs)") }
         }
@@ -58,28 +57,18 @@ enum Rerandomisation {
         }
     }
 
-    /// Rewrites the exposures' variants in the simulation's own database (events stay as they are).
-    static func reassign(_ users: [UserID], arms: [Int], spec: ExperimentSpec, in database: QuanziDatabase) throws {
-        try database.pool.write { db in
-            let statement = try db.makeStatement(sql: "UPDATE exposures SET variant = ? WHERE experiment_id = ? AND user_id = ?")
-            for (user, arm) in zip(users, arms) {
-                try statement.execute(arguments: [spec.variants[arm].name, spec.id, user.rawValue])
-            }
-        }
-    }
-
     /// Runs with the planted effect: each split credits the latent actions of its treatment
     /// users (after their first exposure) to them, then the analyser compares the arms. The
-    /// per-user counts come from one query here; the last A/A report checks them against the
+    /// per-user counts come from one query (`ExposureCalibrating`); the last A/A report checks them against the
     /// service's metric reader.
     static func plantedRuns(
-        _ world: SimulatedWorld, exposures: [ExperimentStore.Exposure], effect: PlantedEffect, options: CalibrationOptions,
+        _ world: SimulatedWorld, exposures: [ExperimentExposure], effect: PlantedEffect, options: CalibrationOptions,
         progress: (@Sendable (String) -> Void)?
     ) throws -> CalibrationResult.PowerCheck {
         guard let definition = world.service.experiments.experiments.metric(effect.metric), case .mean(let measure) = definition.kind else {
             throw SimulationError("--planted-effect: no mean metric '\(effect.metric)'")
         }
-        let counts = try ownEventCounts(measure.event, experiment: world.spec.id, in: world.database)
+        let counts = try world.calibration().eventCountsSinceExposure(measure.event, experiment: world.spec.id)
         let base = exposures.map { Double(counts[$0.userID] ?? 0) }
         let latent = exposures.map { exposure in
             Double((world.latentActions[exposure.userID] ?? []).filter { $0 >= exposure.firstExposedAtEpochSeconds }.count)
@@ -126,30 +115,9 @@ enum Rerandomisation {
             relativeLift: effect.relative, controlMean: mean, variance: variance, usersPerArm: usersPerArm, alpha: spec.alpha)
     }
 
-    /// Events of `kind` each exposed user did at or after their first exposure (the mean
-    /// metric's numerator, as `MetricReader` counts it).
-    static func ownEventCounts(_ kind: String, experiment: String, in database: QuanziDatabase) throws -> [UserID: Int] {
-        // Views are stored a page to a row (`ViewedPage`): a page counts its posts.
-        let sql = kind == ViewedPage.eventKind
-            ? """
-                SELECT x.user_id, sum(json_array_length(p.post_ids)) FROM exposures x
-                JOIN page_views p ON p.viewer_id = x.user_id AND p.at >= x.first_exposed_at
-                WHERE x.experiment_id = ? GROUP BY x.user_id
-                """
-            : """
-                SELECT x.user_id, count(*) FROM exposures x JOIN events e ON e.user_id = x.user_id AND e.kind = ? AND e.at >= x.first_exposed_at
-                WHERE x.experiment_id = ? GROUP BY x.user_id
-                """
-        let arguments: StatementArguments = kind == ViewedPage.eventKind ? [experiment] : [kind, experiment]
-        return try database.pool.read { db in
-            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
-            return Dictionary(uniqueKeysWithValues: rows.map { (UserID($0[0] as Int64), $0[1] as Int) })
-        }
-    }
-
     /// The per-user counts must add up to what the service's reader gives the current split, or
     /// the power runs would measure something else than the reports do.
-    static func checkAgainstReader(_ world: SimulatedWorld, exposures: [ExperimentStore.Exposure], metric: String, base: [Double]) throws {
+    static func checkAgainstReader(_ world: SimulatedWorld, exposures: [ExperimentExposure], metric: String, base: [Double]) throws {
         guard world.spec.allMetrics.contains(metric) else { return }
         let report = try world.service.experiments.analyze(world.spec.id, now: world.endEpochSeconds, applyGuardrails: false)
         guard let arms = report.metrics.first(where: { $0.id == metric })?.arms else { return }

@@ -1,12 +1,12 @@
 import Core
 import Experiments
 import Foundation
-import GRDB
 import Ledger
 import LuaHost
 import Service
 import Social
 import Storage
+import StorageModel
 
 /// What happened in a run: the final report, the day the guardrail stopped the experiment,
 /// action counts and where the wall-clock time went (timings never enter the report).
@@ -61,11 +61,16 @@ public struct SimulationResult: Sendable {
 /// A finished simulation's world, for re-analysis before its temporary database goes.
 struct SimulatedWorld {
     var service: QuanziService
-    var database: QuanziDatabase
     var spec: ExperimentSpec
     var endEpochSeconds: Int64
     /// Times of the actions each user would have taken only under a latent planted effect.
     var latentActions: [UserID: [Int64]]
+
+    /// Rewriting the exposures of the simulation's own database, for calibration.
+    func calibration() throws -> any ExposureCalibrating {
+        guard let calibration = service.storage.calibration else { throw SimulationError("calibration needs a SQLite simulation database") }
+        return calibration
+    }
 }
 
 public enum SimulationRunner {
@@ -321,7 +326,7 @@ public enum SimulationRunner {
         }
         guard let report = lastReport else { throw SimulationError("no analysis ran") }
         if let inspect {
-            try await inspect(SimulatedWorld(service: service, database: database, spec: spec, endEpochSeconds: clock.nowEpochSeconds,
+            try await inspect(SimulatedWorld(service: service, spec: spec, endEpochSeconds: clock.nowEpochSeconds,
                                              latentActions: latentActions))
         }
         timings.totalSeconds = Date().timeIntervalSince(wallStart)

@@ -40,6 +40,8 @@ public final class SQLiteBackend: StorageBackend {
         try SQLiteLedgerStore(database: database)
     }
 
+    public var calibration: (any ExposureCalibrating)? { ExperimentStore(database: database) }
+
     public func makeViewRecorder(durability: ViewDurability) -> any ViewRecording {
         ViewRecorder(database: database, durability: durability)
     }
@@ -84,3 +86,7 @@ extension FriendStore: FriendRepository {}
 extension PostStore: PostRepository {}
 extension AffinityStore: AffinityRepository {}
 extension ViewRecorder: ViewRecording {}
+
+extension QuanziDatabase: StorageBackendMaking {
+    public func makeBackend() -> any StorageBackend { SQLiteBackend(database: self) }
+}

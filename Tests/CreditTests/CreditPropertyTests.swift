@@ -118,7 +118,7 @@ struct CreditPropertyTests {
             let reference = CreditEngine.computeAll(inputs: Self.population(users), edges: edges)
             #expect(CreditEngine.computeAll(inputs: Self.population(users), edges: edges) == reference)
 
-            var random = TestRandom(seed: UInt64(seed))
+            var random = SeededGenerator(seed: UInt64(seed))
             var shuffledEdges = edges
             for index in shuffledEdges.indices.reversed() {
                 shuffledEdges.swapAt(index, random.int(below: index + 1))

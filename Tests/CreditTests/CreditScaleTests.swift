@@ -9,7 +9,7 @@ struct CreditScaleTests {
     static let edgeCount = 100_000
 
     static func world() -> (inputs: [UserID: CreditInputs], edges: [CreditEdge]) {
-        var random = TestRandom(seed: 42)
+        var random = SeededGenerator(seed: 42)
         var inputs: [UserID: CreditInputs] = [:]
         for id in 1...Int64(userCount) {
             let ageDays = random.int(below: 1_500)

@@ -1,3 +1,4 @@
+import Core
 import Testing
 @testable import Experiments
 
@@ -31,7 +32,7 @@ private struct ArmAccumulator {
 struct CalibrationTests {
     @Test("A/A: the Welch test flags about 5% of runs")
     func welchFalsePositiveRate() throws {
-        var generator = SplitMix64(seed: 1)
+        var generator = SeededGenerator(seed: 1)
         var flagged = 0
         for _ in 0..<simulationRuns {
             var control = ArmAccumulator()
@@ -49,7 +50,7 @@ struct CalibrationTests {
 
     @Test("A/A: the proportions z-test flags about 5% of runs")
     func proportionsFalsePositiveRate() throws {
-        var generator = SplitMix64(seed: 2)
+        var generator = SeededGenerator(seed: 2)
         var flagged = 0
         for _ in 0..<simulationRuns {
             let control = (0..<500).filter { _ in Double.random(in: 0..<1, using: &generator) < 0.2 }.count
@@ -64,7 +65,7 @@ struct CalibrationTests {
 
     @Test("A/A with ten peeks: sequential intervals stay at or below 5%, naive fixed-horizon peeking does not")
     func peeking() throws {
-        var generator = SplitMix64(seed: 3)
+        var generator = SeededGenerator(seed: 3)
         let runs = simulationRuns / 2
         var sequentialFlagged = 0
         var naiveFlagged = 0
@@ -95,7 +96,7 @@ struct CalibrationTests {
     func plantedEffectPower() throws {
         let effect = 0.25
         let usersPerArm = try Power.usersPerArm(effect: effect, variance: 1, power: 0.8)
-        var generator = SplitMix64(seed: 4)
+        var generator = SeededGenerator(seed: 4)
         let runs = simulationRuns / 2
         var detected = 0
         for _ in 0..<runs {

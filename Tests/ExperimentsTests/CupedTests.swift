@@ -1,3 +1,4 @@
+import Core
 import Testing
 @testable import Experiments
 
@@ -31,7 +32,7 @@ struct CupedTests {
 
     @Test("adjusted variance is var(Y) − 2θ·cov(Y, X) + θ²·var(X), not var(Y)(1 − ρ²)")
     func adjustedVarianceFormula() throws {
-        var generator = SplitMix64(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         func arm(shift: Double) -> PairedMetricSummary {
             PairedMetricSummary(pairs: (0..<500).map { _ in
                 let pre = 5 + 2 * generator.nextGaussian()

@@ -1,3 +1,4 @@
+import Core
 import Foundation
 import Testing
 
@@ -22,22 +23,7 @@ func agreesToFourDecimals(_ actual: Double, _ expected: Double) -> Bool {
     abs(actual - expected) < 5e-5
 }
 
-/// SplitMix64: a tiny seeded generator so that every simulation in the tests is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SeededGenerator {
     /// A standard normal draw (Box–Muller).
     mutating func nextGaussian() -> Double {
         let u1 = Double.random(in: Double.leastNonzeroMagnitude..<1, using: &self)

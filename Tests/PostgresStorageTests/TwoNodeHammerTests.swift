@@ -67,7 +67,7 @@ struct TwoNodeHammerTests {
 
     /// The `index`-th transfer: random users and amount from a fixed seed, so a failure reruns.
     static func request(_ index: Int, amountFen: Int64? = nil) -> TransferRequest {
-        var random = SplitMix64(seed: 0xC0FFEE ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
+        var random = SeededGenerator(seed: 0xC0FFEE ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
         let from = random.next(in: 1...userCount)
         let to = (from - 1 + random.next(in: 1...(userCount - 1))) % userCount + 1
         return .transfer(

@@ -51,7 +51,7 @@ let benchmarks: @Sendable () -> Void = {
         var window = fixtures.window(for: eventsName)
         var nextPostID = window.postIDMax + 1
         var clock = FeedBench.nowEpochSeconds
-        var random = IntegerGenerator(seed: 7)
+        var random = SeededGenerator(seed: 7)
         // The window is shared with the fixture: the first change copies its arrays (copy on
         // write), which must not be timed.
         window.recordLike(postID: nextPostID - 1)

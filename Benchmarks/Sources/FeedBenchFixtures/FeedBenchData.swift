@@ -44,7 +44,7 @@ public enum FeedBench {
     /// comment per ten likes, a fifth of posts tipped, one in twenty reported, 3% hidden and 1%
     /// deleted; then one credit score per author.
     public static func rows(count: Int, shape: Shape) -> [CandidateRow] {
-        var random = IntegerGenerator(seed: seed)
+        var random = SeededGenerator(seed: seed)
         let authors = authorCount(posts: count)
         var rows: [CandidateRow] = []
         rows.reserveCapacity(count)
@@ -69,7 +69,7 @@ public enum FeedBench {
 
     /// The viewer: affinity to 200 authors, 100 friends, 300 of the newest 5,000 posts seen.
     public static func viewer(posts count: Int) -> ViewerSignals {
-        var random = IntegerGenerator(seed: seed ^ 0x5EED)
+        var random = SeededGenerator(seed: seed ^ 0x5EED)
         let authors = authorCount(posts: count)
         var affinities: [UserID: Double] = [:]
         for _ in 0..<200 {
@@ -98,21 +98,9 @@ public enum FeedBench {
     }
 }
 
-/// SplitMix64 with a modulo draw: Core's `SeededGenerator.next(below:)` needs a 128-bit multiply,
+/// A modulo draw on Core's SplitMix64: `SeededGenerator.next(below:)` needs a 128-bit multiply,
 /// which Lua does not have; `(x >> 1) % bound` is the same in both languages.
-public struct IntegerGenerator {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SeededGenerator {
     /// In 0..<bound (slightly biased; fine for benchmark data).
     public mutating func draw(_ bound: Int) -> Int { Int((next() >> 1) % UInt64(bound)) }
 }

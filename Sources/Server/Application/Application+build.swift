@@ -2,17 +2,19 @@
 //
 // Application/  buildApplication, buildRouter, named limits      Controllers/  one per resource
 // Context/      the request context (the caller) and JSON rules   Views/        response bodies
-// Auth/         bearer tokens (SHA-256 digests only)              Queries/      read-only SQL
+// Auth/         bearer tokens (SHA-256 digests only)              Queries/      reads the service lacks
 // Errors/       the one error shape and its status mapping        OpenAPI/      /openapi.json
 // Middleware/   request logs, metrics, rate limits                Metrics/      Prometheus
 
+import BlockingWork
+import Core
 import Hummingbird
 import HummingbirdCore
 import NIOCore
 import Logging
 import Service
 import ServiceLifecycle
-import Storage
+import StorageModel
 
 /// Builds the HTTP application over a service. `quanzi serve` runs it; tests drive the same
 /// application in memory with `app.test(.router)`.

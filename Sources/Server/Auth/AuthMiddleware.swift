@@ -1,5 +1,5 @@
 import Hummingbird
-import Storage
+import StorageModel
 
 /// Authenticates `Authorization: Bearer <token>` against the stored digests and puts the caller
 /// in the context. Every `/v1` route sits behind it.

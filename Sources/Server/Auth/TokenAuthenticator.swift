@@ -1,5 +1,6 @@
+import BlockingWork
 import Core
-import Storage
+import StorageModel
 
 /// The one door to stored tokens once issued: turns a bearer token into its caller's record,
 /// and revokes tokens so that this process stops accepting them at once (its cache forgets

@@ -1,5 +1,5 @@
 import Core
-import Storage
+import StorageModel
 
 /// Tokens recently found, by digest, so most requests authenticate without a database read or
 /// a hop to the blocking pool (together 5–10 % of a feed request). Unknown tokens are not

@@ -1,3 +1,4 @@
+import BlockingWork
 import Core
 import Crypto
 import Foundation

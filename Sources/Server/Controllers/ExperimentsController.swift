@@ -1,10 +1,11 @@
 import APIInput
+import BlockingWork
 import Core
 import Experiments
 import Foundation
 import Hummingbird
 import Service
-import Storage
+import StorageModel
 
 /// `/v1/experiments` (admin): the declared experiments with their live status, stopping one, and
 /// the A/B report.
@@ -65,7 +66,7 @@ struct ExperimentsController {
         return spec
     }
 
-    private func view(_ spec: ExperimentSpec, changes: [String: ExperimentStore.StateChange]) throws -> ExperimentView {
+    private func view(_ spec: ExperimentSpec, changes: [String: ExperimentStateChange]) throws -> ExperimentView {
         let exposed = try QuanziError.wrapping { try service.experiments.store.exposures(of: spec.id).count }
         return ExperimentView(spec, status: service.experiments.status(of: spec), exposedUsers: exposed, change: changes[spec.id])
     }

@@ -1,4 +1,5 @@
 import APIInput
+import BlockingWork
 import Core
 import Hummingbird
 import Service

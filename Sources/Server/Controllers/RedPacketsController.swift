@@ -1,9 +1,10 @@
 import APIInput
+import BlockingWork
 import Core
 import Hummingbird
 import Ledger
 import Service
-import Storage
+import StorageModel
 
 /// `/v1/red-packets`: sending a red packet to friends, a circle or listed users, reading one the
 /// caller is part of, and claiming a share.

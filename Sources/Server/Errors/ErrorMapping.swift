@@ -3,7 +3,7 @@ import Core
 import Hummingbird
 import Ledger
 import NIOCore
-import Storage
+import StorageModel
 
 /// The one place that decides the HTTP status of every failure. Bad input is 4xx; only a real
 /// server fault (storage, a failing plugin) is 5xx.

@@ -1,5 +1,6 @@
+import BlockingWork
 import Core
-import Storage
+import StorageModel
 
 /// Friend suggestions from payment contacts (see `Storage.PaymentContacts`).
 struct FriendSuggestionsQuery: Sendable {

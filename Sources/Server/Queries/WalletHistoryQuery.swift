@@ -1,5 +1,6 @@
+import BlockingWork
 import Core
-import Storage
+import StorageModel
 
 /// A page of wallet history as the API shows it (see `Storage.WalletHistory`).
 struct WalletHistoryQuery: Sendable {

@@ -1,5 +1,5 @@
 import Experiments
-import Storage
+import StorageModel
 
 /// An experiment as declared, with its effective status (a run-time stop wins over the file).
 struct ExperimentView: Codable, Sendable {
@@ -25,7 +25,7 @@ struct ExperimentView: Codable, Sendable {
     /// Where the experiment is declared, `file:line`.
     let source: String
 
-    init(_ spec: ExperimentSpec, status: ExperimentStatus, exposedUsers: Int, change: ExperimentStore.StateChange?) {
+    init(_ spec: ExperimentSpec, status: ExperimentStatus, exposedUsers: Int, change: ExperimentStateChange?) {
         id = spec.id
         title = spec.title
         self.status = status.rawValue

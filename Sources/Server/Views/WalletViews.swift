@@ -1,5 +1,5 @@
 import Ledger
-import Storage
+import StorageModel
 
 struct BalanceView: Codable, Sendable {
     let userID: Int64

@@ -106,7 +106,7 @@ public enum WalletLoad {
 
     /// The `index`-th transfer of a run: a pure function of the seed and the index.
     public static func request(_ index: Int, options: Options) -> TransferRequest {
-        var random = SplitMix64(seed: options.seed ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
+        var random = SeededGenerator(seed: options.seed ^ (UInt64(index) &* 0x9E37_79B9_7F4A_7C15))
         let users = Int64(options.userCount)
         let from = random.next(in: 1...users)
         let offset = random.next(in: 1...(users - 1))

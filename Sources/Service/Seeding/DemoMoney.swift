@@ -1,3 +1,4 @@
+import BlockingWork
 import Core
 import Ledger
 import LuaHost
@@ -53,7 +54,7 @@ enum DemoMoney {
         let transferResults = await wallet.transferBatch(transfers)
         summary.transfers = count(transferResults)
         summary.refused += transfers.count - summary.transfers
-        let tips = try await SynchronousStorage.runAwaited {
+        let tips = try await Blocking.awaited {
             var tips: [(TransferRequest, Post, UserID, Int64)] = []
             for (index, view) in views.enumerated() where random.chance(tipShareOfViews) {
                 let amount = Int64(random.int(in: tipFenRange))

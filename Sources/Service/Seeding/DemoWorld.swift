@@ -1,7 +1,8 @@
+import BlockingWork
 import Core
 import LuaHost
 import Social
-import Storage
+import StorageModel
 
 /// Builds the demo world `make run` serves: people, friendships, posts in every circle and the
 /// activity around them. Deterministic for a given seed and "now". Every post, like and view
@@ -65,7 +66,7 @@ public enum DemoWorld {
         let users = (1...options.users).map { DemoPopulation.user($0, now: now, random: &random) }
         // The stores are synchronous (they block; on PostgreSQL, on the network): every part
         // that uses them runs on a thread that may block, the wallet's parts stay async.
-        let (graph, views) = try await SynchronousStorage.runAwaited {
+        let (graph, views) = try await Blocking.awaited {
             try service.bulkWrite { writer in
                 for user in users { try writer.insertUser(user, isAdmin: user.id == UserID(1)) }
             }
@@ -86,7 +87,7 @@ public enum DemoWorld {
         summary.tips = money.tips
         summary.redPackets = money.redPackets
         summary.redPacketClaims = money.claims
-        try await SynchronousStorage.runAwaited {
+        try await Blocking.awaited {
             summary.creditScored = try service.recomputeCredit()
             try seedComments(service, views: views, random: &random, summary: &summary)
         }

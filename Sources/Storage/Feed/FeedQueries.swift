@@ -6,10 +6,6 @@ import Social
 /// What the feeds read from the database: a circle's candidates at start-up, and a viewer's
 /// signals once per request.
 public struct FeedQueries: Sendable {
-    /// The credit a post's author counts with before any score is computed: the bottom of the
-    /// scale, so an unknown author never outranks a known one on credit.
-    public static let unscoredCredit = 350
-
     let database: QuanziDatabase
 
     public init(database: QuanziDatabase) { self.database = database }
@@ -24,20 +20,12 @@ public struct FeedQueries: Sendable {
                 FROM posts p LEFT JOIN credit_scores c ON c.user_id = p.author_id
                 WHERE p.circle_id = ? AND p.created_at >= ?
                 ORDER BY p.created_at DESC, p.id DESC LIMIT ?
-                """, arguments: [Self.unscoredCredit, circle.rawValue, now - limits.ageMaxSeconds, limits.countMax]).map { row in
+                """, arguments: [CandidateRows.unscoredCredit, circle.rawValue, now - limits.ageMaxSeconds, limits.countMax]).map { row in
                 CandidateRow(
                     postID: row[0], authorID: UserID(row[1] as Int64), createdAtEpochSeconds: row[2], likeCount: row[3],
                     commentCount: row[4], tipsFen: row[5], reportCount: row[6], authorCreditScore: row[7],
-                    status: Self.status(PostStatus(rawValue: row[8]) ?? .hidden))
+                    status: CandidateRows.status(PostStatus(rawValue: row[8]) ?? .hidden))
             }
-        }
-    }
-
-    public static func status(_ status: PostStatus) -> CandidateStatus {
-        switch status {
-        case .visible: .visible
-        case .hidden: .hidden
-        case .deleted: .deleted
         }
     }
 

@@ -28,6 +28,8 @@ public protocol StorageBackend: Sendable {
     var ledgerLimits: LedgerLimits { get }
     /// How the wallet makes transfers durable on this backend.
     var transferCommitMode: TransferCommitMode { get }
+    /// Rewriting exposures for calibration runs (SQLite only; nil elsewhere).
+    var calibration: (any ExposureCalibrating)? { get }
     func makeViewRecorder(durability: ViewDurability) -> any ViewRecording
     /// Runs `body` once, in one write transaction (one commit): seeding and loading, where
     /// per-write transactions would take minutes. Not retried: `body` may change state of its

@@ -25,7 +25,7 @@ struct WalletHammerTests {
         let codes = try await withThrowingTaskGroup(of: [String].self) { group in
             for task in 0..<Self.taskCount {
                 group.addTask {
-                    var random = SplitMix64(seed: UInt64(task))
+                    var random = SeededGenerator(seed: UInt64(task))
                     var codes: [String] = []
                     for index in 0..<Self.transfersPerTask {
                         let from = random.next(in: 1...Int64(Self.userCount))

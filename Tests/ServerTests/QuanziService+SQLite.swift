@@ -1,0 +1,7 @@
+import Service
+import Storage
+
+extension QuanziService {
+    /// The embedded database under the service: every fixture here runs on SQLite.
+    var database: QuanziDatabase? { (storage as? SQLiteBackend)?.database }
+}
