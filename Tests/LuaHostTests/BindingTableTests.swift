@@ -33,4 +33,22 @@ struct BindingTableTests {
         let expected = (ScriptBinding.all.map(\.name) + declarations).sorted().joined(separator: " ")
         #expect(try values(code) == [.string(expected)])
     }
+
+    @Test("README.md lists the table's bindings (run `make docs` after changing the table)")
+    func readmeIsCurrent() throws {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        let readme = try String(contentsOf: url.appendingPathComponent("README.md"), encoding: .utf8)
+        let updated = try #require(BindingReference.updating(readme), "README.md has no generated bindings section")
+        #expect(updated == readme, "README.md's quanzi.* bindings differ from ScriptBinding.all: run `make docs`")
+        for binding in ScriptBinding.all { #expect(readme.contains("`\(binding.signature)`")) }
+    }
+
+    @Test("the section is a Markdown table of signatures and docs")
+    func section() {
+        let lines = BindingReference.section.split(separator: "\n")
+        #expect(lines.count == ScriptBinding.all.count + 4)
+        #expect(lines.contains("| `quanzi.ab.param(user, experiment_id, key, default)` | \(ScriptBinding.all.last!.doc) |"))
+        #expect(BindingReference.updating("no markers here") == nil)
+    }
 }
