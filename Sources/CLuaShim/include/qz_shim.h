@@ -33,7 +33,7 @@ typedef enum qz_value_type {
 } qz_value_type;
 
 /// Host functions a `quanzi.*` binding may be instead of a Swift closure: the few that must be C
-/// (see `Binding.Implementation.native` in LuaHost).
+/// (see `ScriptBinding.Implementation.native` in LuaHost).
 typedef enum qz_native_function {
     QZ_NATIVE_NONE = 0,     // a Swift binding, answered through qz_runtime.binding
     QZ_NATIVE_PRINT = 1,    // print(): writes into the per-call output buffer, which lives in C

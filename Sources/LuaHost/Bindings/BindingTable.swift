@@ -13,6 +13,7 @@ extension ScriptBinding {
         ScriptBinding("now", [], "the host clock, in epoch seconds") { call in
             .values([.integer(call.clock.nowEpochSeconds)])
         },
+        // C's print: it formats with luaL_tolstring and appends to the per-call output buffer, both in C.
         ScriptBinding("log", ["..."], "writes its arguments as `print` does, to the call's bounded output", native: QZ_NATIVE_PRINT),
         ScriptBinding("credit.score", ["user"], "the 350–950 credit score (an error for a user without one)") { call in
             guard let id = call.user(1) else { return call.expects("a user or user id") }
