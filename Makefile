@@ -5,7 +5,7 @@ QUANZI_DEBUG := .build/debug/quanzi
 APT_PACKAGES := liblua5.4-dev libsqlite3-dev libedit-dev pkg-config curl
 BENCH_APT_PACKAGES := lua5.4 wrk
 
-.PHONY: deps bench-deps pg-deps pg-up pg-down test-pg build run test check bench fuzz fmt clean
+.PHONY: deps bench-deps pg-deps pg-up pg-down test-pg build run test check bench fuzz fmt clean docs
 
 # Installs the C libraries the package links (Lua 5.4, SQLite) when missing: as root directly,
 # otherwise with sudo. `apt-get update` runs only if the first install attempt fails.
@@ -107,6 +107,11 @@ bench: bench-deps pg-up
 	scripts/http_bench.sh $(QUANZI_RELEASE)
 	PG_URL=$(PG_URL) scripts/pg_bench.sh $(QUANZI_RELEASE)
 	scripts/simulate_bench.sh $(QUANZI_RELEASE)
+
+# The README's list of quanzi.* bindings, from the binding table (ScriptBinding.all in LuaHost).
+docs: deps
+	$(SWIFT) build --product quanzi
+	$(QUANZI_DEBUG) bindings --update README.md
 
 fmt:
 	$(SWIFT) format --in-place --recursive Sources Tests

@@ -209,7 +209,7 @@ static int declare(lua_State *L) {
 
 static int call_binding(lua_State *L) {
     qz_runtime *rt = qz_runtime_of(L);
-    int id = (int)lua_tointeger(L, lua_upvalueindex(1));
+    int index = (int)lua_tointeger(L, lua_upvalueindex(1));
     if (rt->binding == NULL) return luaL_error(L, "%s is not available here", lua_tostring(L, lua_upvalueindex(2)));
     // Bindings take users by id; a user proxy stands for its id.
     int n = lua_gettop(L);
@@ -223,7 +223,7 @@ static int call_binding(lua_State *L) {
     }
     qz_value results[8];
     memset(results, 0, sizeof results);
-    int count = rt->binding(rt->binding_context, L, id, results, 8);
+    int count = rt->binding(rt->binding_context, L, index, results, 8);
     if (count > 0 && results[0].type == QZ_VALUE_ERROR) {
         luaL_where(L, 1);
         lua_pushlstring(L, results[0].string, results[0].length);
@@ -259,49 +259,63 @@ static int call_binding(lua_State *L) {
     return count;
 }
 
-static void set_binding(lua_State *L, const char *field, int id, const char *full_name) {
-    lua_pushinteger(L, id);
-    lua_pushstring(L, full_name);
-    lua_pushcclosure(L, call_binding, 2);
-    lua_setfield(L, -2, field);
+// Registers every function of the binding table on the `quanzi` table on top: Swift bindings
+// as one C closure (call_binding) whose upvalues are the binding's index and full name, so no
+// binding needs C of its own. Namespaces ("credit" of "credit.score") become read-only tables.
+static void set_bindings(lua_State *L, const qz_binding_spec *specs, int count) {
+    int quanzi = lua_gettop(L);
+    for (int i = 0; i < count; i++) {
+        const char *path = specs[i].path;
+        const char *dot = strchr(path, '.');
+        const char *field = path;
+        if (dot != NULL) {
+            lua_pushlstring(L, path, (size_t)(dot - path));
+            if (lua_rawget(L, quanzi) != LUA_TTABLE) {
+                lua_pop(L, 1);
+                lua_newtable(L);
+                lua_pushlstring(L, path, (size_t)(dot - path));
+                lua_pushvalue(L, -2);
+                lua_rawset(L, quanzi);
+            }
+            field = dot + 1;
+        }
+        switch (specs[i].native) {
+        case QZ_NATIVE_PRINT:
+            lua_pushcfunction(L, safe_print);
+            break;
+        default:
+            lua_pushinteger(L, i);
+            lua_pushfstring(L, "quanzi.%s", path);
+            lua_pushcclosure(L, call_binding, 2);
+            break;
+        }
+        lua_setfield(L, -2, field);
+        lua_settop(L, quanzi);
+    }
+    lua_pushnil(L);
+    while (lua_next(L, quanzi)) {
+        if (lua_type(L, -1) != LUA_TTABLE) {
+            lua_pop(L, 1);
+            continue;
+        }
+        make_readonly_table(L);
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, quanzi);  // replacing an existing field keeps the traversal valid
+    }
 }
 
 static void push_quanzi_table(lua_State *L) {
     lua_newtable(L);
+    // Declarations are not bindings: they record a plugin's table and its file:line for the loader.
     static const char *const kinds[] = {"circle", "experiment", "metrics", NULL};
     for (int i = 0; kinds[i]; i++) {
         lua_pushstring(L, kinds[i]);
         lua_pushcclosure(L, declare, 1);
         lua_setfield(L, -2, kinds[i]);
     }
-    set_binding(L, "user", QZ_BIND_USER, "quanzi.user");
-    set_binding(L, "now", QZ_BIND_NOW, "quanzi.now");
-    lua_pushcfunction(L, safe_print);
-    lua_setfield(L, -2, "log");
-
-    lua_newtable(L);
-    set_binding(L, "score", QZ_BIND_CREDIT_SCORE, "quanzi.credit.score");
-    set_binding(L, "explain", QZ_BIND_CREDIT_EXPLAIN, "quanzi.credit.explain");
-    make_readonly_table(L);
-    lua_setfield(L, -2, "credit");
-
-    lua_newtable(L);
-    set_binding(L, "are_friends", QZ_BIND_SOCIAL_ARE_FRIENDS, "quanzi.social.are_friends");
-    set_binding(L, "affinity", QZ_BIND_SOCIAL_AFFINITY, "quanzi.social.affinity");
-    make_readonly_table(L);
-    lua_setfield(L, -2, "social");
-
-    lua_newtable(L);
-    set_binding(L, "balance", QZ_BIND_WALLET_BALANCE, "quanzi.wallet.balance");
-    make_readonly_table(L);
-    lua_setfield(L, -2, "wallet");
-
-    lua_newtable(L);
-    set_binding(L, "variant", QZ_BIND_AB_VARIANT, "quanzi.ab.variant");
-    set_binding(L, "param", QZ_BIND_AB_PARAM, "quanzi.ab.param");
-    make_readonly_table(L);
-    lua_setfield(L, -2, "ab");
-
+    qz_runtime *rt = qz_runtime_of(L);
+    set_bindings(L, rt->binding_specs, rt->binding_count);
     make_readonly_table(L);
 }
 

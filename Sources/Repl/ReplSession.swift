@@ -230,8 +230,7 @@ public final class ReplSession {
     /// Names the completion offers: commands, `quanzi.*` functions, circles, experiments, actions.
     public var completionWords: [String] {
         let commands = [":why", ":as", ":variant", ":feed", ":credit", ":wallet", ":load", ":reload", ":circles", ":experiments", ":help", ":quit"]
-        let bindings = ["quanzi.user", "quanzi.now", "quanzi.log", "quanzi.credit.score", "quanzi.credit.explain", "quanzi.social.are_friends",
-                        "quanzi.social.affinity", "quanzi.wallet.balance", "quanzi.ab.variant", "quanzi.ab.param"]
+        let bindings = ScriptBinding.all.map(\.name)
         let lua = ["string.format", "string.find", "string.match", "string.gsub", "table.concat", "table.insert", "table.sort", "math.floor",
                    "math.max", "math.min", "print", "pairs", "ipairs", "tostring", "tonumber", "type", "user"]
         return commands + bindings + lua + service.plugins.circles.map(\.id.rawValue) + service.experiments.experiments.experiments.map(\.id)

@@ -9,16 +9,10 @@ import Testing
 /// Credit scores by user id; everything else empty.
 struct CreditOnlyDataSource: ScriptDataSource {
     var scores: [UserID: Int]
-    func user(_ id: UserID) -> UserProfile? { nil }
     func creditScore(_ id: UserID) -> Int? { scores[id] }
     func creditExplanation(_ id: UserID) -> ScriptValue? {
         scores[id].map { .record([.init("score", .integer(Int64($0))), .init("reasons", .list([.string("on-time repayments")]))]) }
     }
-    func areFriends(_ first: UserID, _ second: UserID) -> Bool { false }
-    func affinity(from viewer: UserID, to author: UserID) -> Double { 0 }
-    func balanceFen(_ id: UserID) -> Int64? { nil }
-    func experimentVariant(user: UserID, experiment: String) throws(QuanziError) -> String? { nil }
-    func experimentParameter(user: UserID, experiment: String, key: String) throws(QuanziError) -> ScriptValue? { nil }
 }
 
 /// Profiles that a test may change; everything else empty.
@@ -27,13 +21,6 @@ final class ProfilesDataSource: ScriptDataSource, Sendable {
     init(_ profiles: [UserID: UserProfile]) { self.profiles = Mutex(profiles) }
     func set(_ profile: UserProfile) { profiles.withLock { $0[profile.id] = profile } }
     func user(_ id: UserID) -> UserProfile? { profiles.withLock { $0[id] } }
-    func creditScore(_ id: UserID) -> Int? { nil }
-    func creditExplanation(_ id: UserID) -> ScriptValue? { nil }
-    func areFriends(_ first: UserID, _ second: UserID) -> Bool { false }
-    func affinity(from viewer: UserID, to author: UserID) -> Double { 0 }
-    func balanceFen(_ id: UserID) -> Int64? { nil }
-    func experimentVariant(user: UserID, experiment: String) throws(QuanziError) -> String? { nil }
-    func experimentParameter(user: UserID, experiment: String, key: String) throws(QuanziError) -> ScriptValue? { nil }
 }
 
 func shippedPlugins() throws -> PluginSet {

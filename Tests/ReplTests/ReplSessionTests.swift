@@ -113,4 +113,13 @@ struct ReplSessionTests {
         #expect(repl.session.handle(":reload") == "reloaded 4 circles and \(experimentCount) experiments")
         #expect(repl.session.handle(":quit") == "" && repl.session.wantsToQuit)
     }
+
+    @Test("completion offers every quanzi.* binding of the table, in its order")
+    func completesBindings() throws {
+        let repl = try ReplFixture()
+        let bindings = repl.session.completionWords.filter { $0.hasPrefix("quanzi.") }
+        #expect(bindings == ScriptBinding.all.map(\.name))
+        #expect(bindings == ["quanzi.user", "quanzi.now", "quanzi.log", "quanzi.credit.score", "quanzi.credit.explain", "quanzi.social.are_friends",
+                             "quanzi.social.affinity", "quanzi.wallet.balance", "quanzi.ab.variant", "quanzi.ab.param"])
+    }
 }

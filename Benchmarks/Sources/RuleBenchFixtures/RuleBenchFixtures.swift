@@ -85,13 +85,4 @@ public struct FixedCreditScores: ScriptDataSource {
     public init(score: Int) { self.score = score }
 
     public func creditScore(_ id: UserID) -> Int? { score }
-    public func user(_ id: UserID) -> UserProfile? { nil }
-    public func creditExplanation(_ id: UserID) -> ScriptValue? { nil }
-    public func areFriends(_ first: UserID, _ second: UserID) -> Bool { false }
-    public func affinity(from viewer: UserID, to author: UserID) -> Double { 0 }
-    public func balanceFen(_ id: UserID) -> Int64? { nil }
-    public func experimentVariant(user: UserID, experiment: String) throws(QuanziError) -> String? { nil }
-    public func experimentParameter(user: UserID, experiment: String, key: String) throws(QuanziError) -> ScriptValue? {
-        nil
-    }
 }

@@ -32,18 +32,20 @@ typedef enum qz_value_type {
     QZ_VALUE_REFERENCE = 8, // push the registry's value number `integer` (a cached proxy)
 } qz_value_type;
 
-/// The host functions scripts reach through `quanzi.*`; Swift implements them.
-typedef enum qz_binding_id {
-    QZ_BIND_USER = 1,
-    QZ_BIND_CREDIT_SCORE = 2,
-    QZ_BIND_CREDIT_EXPLAIN = 3,
-    QZ_BIND_SOCIAL_ARE_FRIENDS = 4,
-    QZ_BIND_SOCIAL_AFFINITY = 5,
-    QZ_BIND_WALLET_BALANCE = 6,
-    QZ_BIND_AB_VARIANT = 7,
-    QZ_BIND_AB_PARAM = 8,
-    QZ_BIND_NOW = 9,
-} qz_binding_id;
+/// Host functions a `quanzi.*` binding may be instead of a Swift closure: the few that must be C
+/// (see `ScriptBinding.Implementation.native` in LuaHost).
+typedef enum qz_native_function {
+    QZ_NATIVE_NONE = 0,     // a Swift binding, answered through qz_runtime.binding
+    QZ_NATIVE_PRINT = 1,    // print(): writes into the per-call output buffer, which lives in C
+} qz_native_function;
+
+/// One `quanzi.*` function for qz_state_new to register, from LuaHost's binding table: `path`
+/// under `quanzi` ("user", "credit.score": at most one namespace). A Swift binding is called
+/// through qz_runtime.binding with its index in the list.
+typedef struct qz_binding_spec {
+    const char *path;
+    int native;                     // qz_native_function
+} qz_binding_spec;
 
 typedef struct qz_value {
     int type;
@@ -54,9 +56,10 @@ typedef struct qz_value {
     const struct qz_value *pairs;   // 2·length values: key, value, key, value…
 } qz_value;
 
-/// A binding implemented in Swift: reads its arguments with the non-raising accessors below and
+/// The Swift bindings' one entry point: answers binding number `binding_index` (its index in
+/// qz_runtime.binding_specs), reading its arguments with the non-raising accessors below, and
 /// writes up to `capacity` results. Returns the number of results.
-typedef int (*qz_binding_fn)(void *context, lua_State *L, int binding_id, qz_value *results, int capacity);
+typedef int (*qz_binding_fn)(void *context, lua_State *L, int binding_index, qz_value *results, int capacity);
 
 /// Per-state limits and accounting. One per lua_State; the allocator's user data.
 typedef struct qz_runtime {
@@ -77,6 +80,8 @@ typedef struct qz_runtime {
     int output_truncated;
     void *binding_context;
     qz_binding_fn binding;
+    const qz_binding_spec *binding_specs;   // what qz_state_new registers under `quanzi`
+    int binding_count;
     int tracing;                    // 1: record proxy field reads and binding calls (`:why`)
     // Set by qz_state_new, read on every call: looking them up in the registry by name cost a
     // string hash and a strcmp each time.

@@ -97,6 +97,4 @@ struct FixtureDataSource: ScriptDataSource {
     }
     func affinity(from viewer: UserID, to author: UserID) -> Double { areFriends(viewer, author) ? 1 : 0 }
     func balanceFen(_ id: UserID) -> Int64? { users[id] == nil ? nil : 0 }
-    func experimentVariant(user: UserID, experiment: String) throws(QuanziError) -> String? { nil }
-    func experimentParameter(user: UserID, experiment: String, key: String) throws(QuanziError) -> ScriptValue? { nil }
 }

@@ -19,7 +19,7 @@ final class LuaState: @unchecked Sendable {
     var userProxyCache = ProxyCache<UserID, UserStamp>(entriesMax: 4_096)
     var postProxyCache = ProxyCache<Int64, PostContext>(entriesMax: 4_096, costBytesMax: 4 << 20)
     /// Users `quanzi.user` answered without a cached proxy during the current call; cached
-    /// after it (see `answerBinding`).
+    /// after it (see `userAnswer`).
     var usersToCache: [UserProfile] = []
 
     init(limits: ScriptLimits, dataSource: any ScriptDataSource, clock: any Clock) throws(ScriptError) {
@@ -29,6 +29,8 @@ final class LuaState: @unchecked Sendable {
         runtime = .allocate(capacity: 1)
         runtime.initialize(to: qz_runtime())
         runtime.pointee.memory_limit_bytes = limits.memoryLimitBytes
+        runtime.pointee.binding_specs = BindingSpecs.all.specs
+        runtime.pointee.binding_count = BindingSpecs.all.count
         guard let state = qz_state_new(runtime) else {
             runtime.deallocate()
             throw ScriptError(kind: .runtime, message: "could not create a Lua state", location: nil)

@@ -1,8 +1,10 @@
 import Core
 import Social
 
-/// Read-only core data behind the `quanzi.*` bindings. Scripts can look, never touch: money moves
-/// only through the core's own operations.
+/// Read-only core data behind the `quanzi.*` bindings (`ScriptBinding.all`). Scripts can look,
+/// never touch: money moves only through the core's own operations. Every read has a default
+/// that knows nobody, so a fixture implements only what it knows; a source that wraps another
+/// (`RequestDataSource`) must forward every read.
 public protocol ScriptDataSource: Sendable {
     func user(_ id: UserID) -> UserProfile?
     /// The 350–950 credit score, or nil when the user is unknown.
@@ -21,10 +23,7 @@ public protocol ScriptDataSource: Sendable {
     func experimentParameter(user: UserID, experiment: String, key: String) throws(QuanziError) -> ScriptValue?
 }
 
-/// A data source that knows nobody: for `quanzi check`, `eval` without a database, and as the
-/// base of fixtures.
-public struct EmptyDataSource: ScriptDataSource {
-    public init() {}
+extension ScriptDataSource {
     public func user(_ id: UserID) -> UserProfile? { nil }
     public func creditScore(_ id: UserID) -> Int? { nil }
     public func creditExplanation(_ id: UserID) -> ScriptValue? { nil }
@@ -35,4 +34,10 @@ public struct EmptyDataSource: ScriptDataSource {
     public func experimentParameter(user: UserID, experiment: String, key: String) throws(QuanziError) -> ScriptValue? {
         nil
     }
+}
+
+/// A data source that knows nobody: for `quanzi check`, `eval` without a database, and as the
+/// base of fixtures.
+public struct EmptyDataSource: ScriptDataSource {
+    public init() {}
 }
