@@ -1,9 +1,9 @@
 // swift-tools-version:6.1
 // Quanzi: a Swift core (identity, graph, wallet, credit, feed, experiments) extended by
 // sandboxed Lua plugins. Targets follow a strict dependency order (docs/architecture.md):
-// Core ← Ledger, Credit, Social, Feed, Experiments ← StorageModel, LuaHost ← Storage (SQLite),
+// Core ← Ledger, Credit, Social, Feed, Experiments ← StorageModel, LuaHost ← SQLiteStorage,
 // PostgresStorage ← Service ← Server, Repl, Simulation ← QuanziCLI; APIInput (Core and the domain)
-// is what Server decodes clients' bodies with. Only LuaHost sees the C Lua API, only Storage GRDB,
+// is what Server decodes clients' bodies with. Only LuaHost sees the C Lua API, only SQLiteStorage GRDB,
 // only PostgresStorage postgres-nio.
 import PackageDescription
 
@@ -17,7 +17,7 @@ let package = Package(
         .library(name: "LuaHost", targets: ["LuaHost"]),
         .library(name: "Feed", targets: ["Feed"]),
         .library(name: "Experiments", targets: ["Experiments"]),
-        .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "SQLiteStorage", targets: ["SQLiteStorage"]),
         .library(name: "APIInput", targets: ["APIInput"]),
     ],
     dependencies: [
@@ -62,14 +62,14 @@ let package = Package(
         // repositories), and the logic both storage backends share.
         .target(name: "StorageModel", dependencies: ["Core", "Social", "Ledger", "Credit", "Feed", "Experiments"]),
         .target(
-            name: "Storage",
+            name: "SQLiteStorage",
             dependencies: [
                 "Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "StorageModel",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // The stores on PostgreSQL, for several service nodes sharing one database. Kept apart
-        // from Storage so GRDB and postgres-nio never meet in one module; StorageModel holds
+        // from SQLiteStorage so GRDB and postgres-nio never meet in one module; StorageModel holds
         // what both share.
         .target(
             name: "PostgresStorage",
@@ -94,7 +94,7 @@ let package = Package(
         ),
         .target(
             name: "Simulation",
-            dependencies: ["Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "StorageModel", "Storage", "LuaHost", "Service"]
+            dependencies: ["Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "StorageModel", "SQLiteStorage", "LuaHost", "Service"]
         ),
         // What clients may send the HTTP API, decoded strictly (no HTTP framework: the fuzz
         // package in Fuzz/ builds it alone).
@@ -120,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "QuanziCLI",
             dependencies: [
-                "BlockingWork", "Core", "Social", "LuaHost", "Storage", "PostgresStorage", "Ledger", "Service", "Server", "Repl", "Simulation",
+                "BlockingWork", "Core", "Social", "LuaHost", "SQLiteStorage", "PostgresStorage", "Ledger", "Service", "Server", "Repl", "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -139,17 +139,17 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
-                "Service", "Storage", "StorageModel", "LuaHost", "Social", "Ledger", "Core",
+                "Service", "SQLiteStorage", "StorageModel", "LuaHost", "Social", "Ledger", "Core",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Service", "Storage", "LuaHost", "Experiments", "Social", "Core"]),
-        .testTarget(name: "ReplTests", dependencies: ["Repl", "Service", "Storage", "LuaHost", "Social", "Core"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Service", "SQLiteStorage", "LuaHost", "Experiments", "Social", "Core"]),
+        .testTarget(name: "ReplTests", dependencies: ["Repl", "Service", "SQLiteStorage", "LuaHost", "Social", "Core"]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Service", "Storage", "LuaHost", "Social", "Ledger", "Core",
+                "Server", "Service", "SQLiteStorage", "LuaHost", "Social", "Ledger", "Core",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -165,9 +165,9 @@ let package = Package(
             dependencies: ["Ledger", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
-            name: "StorageTests",
+            name: "SQLiteStorageTests",
             dependencies: [
-                "Storage", "Ledger", "Social", "Core",
+                "SQLiteStorage", "Ledger", "Social", "Core",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
@@ -175,7 +175,7 @@ let package = Package(
         .testTarget(
             name: "PostgresStorageTests",
             dependencies: [
-                "PostgresStorage", "Storage", "StorageModel", "Ledger", "Social", "Credit", "Feed", "Experiments", "Core",
+                "PostgresStorage", "SQLiteStorage", "StorageModel", "Ledger", "Social", "Credit", "Feed", "Experiments", "Core",
                 "Service", "Server", "LuaHost",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

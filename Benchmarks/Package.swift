@@ -21,7 +21,7 @@ let package = Package(
         // The MallocInterposer trait alone: it gives the malloc metrics without the default
         // RuntimeInterposer trait, whose package is not available on this machine.
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
-        // feed-compare's SQLite baseline (the main package already resolves it for Storage).
+        // feed-compare's SQLite baseline (the main package already resolves it for SQLiteStorage).
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
@@ -76,7 +76,7 @@ let package = Package(
             name: "experiments-compare",
             dependencies: [
                 .product(name: "Experiments", package: "Quanzi"),
-                .product(name: "Storage", package: "Quanzi"),
+                .product(name: "SQLiteStorage", package: "Quanzi"),
                 .product(name: "Core", package: "Quanzi"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]

@@ -3,7 +3,7 @@ import Logging
 import PostgresNIO
 import Social
 
-/// Viewer→author affinity on PostgreSQL (Storage's `AffinityStore`), updated in the same
+/// Viewer→author affinity on PostgreSQL (SQLiteStorage's `AffinityStore`), updated in the same
 /// transaction as each interaction.
 public struct PostgresAffinityStore: Sendable {
     let database: QuanziPostgresDatabase

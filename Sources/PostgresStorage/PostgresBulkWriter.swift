@@ -4,7 +4,7 @@ import Social
 import StorageModel
 
 /// Many writes in one transaction (one commit) on PostgreSQL: StorageModel's `BulkWriting`, as
-/// Storage's `BulkWriter` is on SQLite. The rows and events are those the single-write stores
+/// SQLiteStorage's `BulkWriter` is on SQLite. The rows and events are those the single-write stores
 /// write, through the same statements, but buffered (`PostgresBulkRows`) and sent many rows per
 /// statement: one round trip per row made seeding take minutes. What a write must know at once
 /// (a new post's id, whether a like or report counts) comes from `PostgresBulkPosts`.

@@ -4,7 +4,7 @@ import Foundation
 import PostgresNIO
 import StorageModel
 
-/// Credit scores on PostgreSQL (Storage's `CreditStore`): gathers each user's inputs and the
+/// Credit scores on PostgreSQL (SQLiteStorage's `CreditStore`): gathers each user's inputs and the
 /// friend/payment graph in one snapshot, scores everyone in one batch
 /// (`CreditEngine.computeAll`) and stores the reports in one transaction.
 public struct PostgresCreditStore: Sendable {

@@ -3,7 +3,7 @@ import PostgresNIO
 import StorageModel
 
 /// Appends events inside the caller's transaction, so an action and its events commit together
-/// (Storage's `EventLog`). Several events go in one multi-row INSERT: one round trip.
+/// (SQLiteStorage's `EventLog`). Several events go in one multi-row INSERT: one round trip.
 public enum PostgresEventLog {
     /// Most events in one statement: PostgreSQL takes at most 65,535 parameters, 10 per event.
     static let eventsPerStatementMax = 1_000

@@ -1,4 +1,4 @@
-/// `v1-events` and `v2-events-viewer-seen-index` (Storage's `EventMigrations`): every action,
+/// `v1-events` and `v2-events-viewer-seen-index` (SQLiteStorage's `EventMigrations`): every action,
 /// append-only (TRUNCATE refused too); metrics and experiment analysis are computed from here.
 ///
 /// Ids come from an identity column, so with several nodes an id is not commit order: a reader
@@ -31,7 +31,7 @@ enum PostgresEventMigrations {
         "CREATE INDEX events_viewer_seen ON events(user_id, kind, circle_id, at, post_id)"
     ]
 
-    /// Views a page to a row (Storage's `v4-page-views`, where the reasons are): earlier view
+    /// Views a page to a row (SQLiteStorage's `v4-page-views`, where the reasons are): earlier view
     /// events move here one row each, and the viewer index on events, which only served views,
     /// goes. The id lists are arrays here, JSON text on SQLite.
     static let pageViews: [String] =

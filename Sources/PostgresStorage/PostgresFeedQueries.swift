@@ -4,7 +4,7 @@ import PostgresNIO
 import Social
 import StorageModel
 
-/// What the feeds read on PostgreSQL (Storage's `FeedQueries`): a circle's candidates at
+/// What the feeds read on PostgreSQL (SQLiteStorage's `FeedQueries`): a circle's candidates at
 /// start-up, and a viewer's friends and affinities once per request.
 public struct PostgresFeedQueries: Sendable {
     /// The credit a post's author counts with before any score is computed (`CandidateRows`).

@@ -3,7 +3,7 @@ import PostgresNIO
 import Social
 import StorageModel
 
-/// Friend requests and friendships on PostgreSQL (Storage's `FriendStore`). A friendship is
+/// Friend requests and friendships on PostgreSQL (SQLiteStorage's `FriendStore`). A friendship is
 /// stored in both directions. Two nodes racing to open a request between the same two people
 /// meet at the one-pending UNIQUE index; the loser's rerun sees the winner's request.
 public struct PostgresFriendStore: Sendable {

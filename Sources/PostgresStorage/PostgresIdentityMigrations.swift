@@ -1,4 +1,4 @@
-/// `v1-identity` (Storage's `IdentityMigrations`); flags are BOOLEAN instead of 0/1 integers.
+/// `v1-identity` (SQLiteStorage's `IdentityMigrations`); flags are BOOLEAN instead of 0/1 integers.
 enum PostgresIdentityMigrations {
     static let identityV1: [String] = [
         """

@@ -2,7 +2,7 @@ import Logging
 import PostgresNIO
 
 /// The ledger's schema on PostgreSQL: the same tables, CHECKs and append-only rules as the
-/// SQLite migration `v1-ledger` (Storage's `LedgerMigrations`), so a bug in the Swift code fails
+/// SQLite migration `v1-ledger` (SQLiteStorage's `LedgerMigrations`), so a bug in the Swift code fails
 /// a write instead of corrupting money on either backend. Differences, on purpose:
 /// - The FOREIGN KEYs to `users` come in `v2-ledger-users` (the ledger was migrated before the
 ///   other tables existed on PostgreSQL). The account id is tied to the user id by CHECK.

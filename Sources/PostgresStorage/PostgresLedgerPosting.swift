@@ -3,7 +3,7 @@ import Ledger
 import Logging
 import PostgresNIO
 
-/// Writes what the state machines decided, on PostgreSQL (Storage's `LedgerWrites`). Callers
+/// Writes what the state machines decided, on PostgreSQL (SQLiteStorage's `LedgerWrites`). Callers
 /// hold the row locks of every account a posting names; the schema's CHECKs are the second line
 /// of defence.
 enum PostgresLedgerPosting {

@@ -5,7 +5,7 @@ import PostgresNIO
 import StorageModel
 
 /// Reads what an experiment's metrics need from the events and viewed pages in streaming passes on
-/// PostgreSQL (Storage's `MetricReader`, sharing its `MetricTally`). Rows are counted as they
+/// PostgreSQL (SQLiteStorage's `MetricReader`, sharing its `MetricTally`). Rows are counted as they
 /// arrive and never held, so memory grows with exposed users, not events.
 public struct PostgresMetricReader: Sendable {
     let database: QuanziPostgresDatabase

@@ -1,7 +1,7 @@
 import Logging
 import PostgresNIO
 
-/// Every table of the SQLite schema (Storage's `Migrations`) in PostgreSQL's dialect, with the
+/// Every table of the SQLite schema (SQLiteStorage's `Migrations`) in PostgreSQL's dialect, with the
 /// same names, CHECKs, UNIQUE and FOREIGN KEYs and append-only rules, so either database refuses
 /// the same bad data. The SQLite names are kept where the content matches; the order differs
 /// only because the ledger came first on PostgreSQL. `v3-events-drop-kind-at-index` has no

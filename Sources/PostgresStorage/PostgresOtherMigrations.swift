@@ -1,4 +1,4 @@
-/// `v1-experiments` (Storage's `ExperimentMigrations`).
+/// `v1-experiments` (SQLiteStorage's `ExperimentMigrations`).
 enum PostgresExperimentMigrations {
     static let experimentsV1: [String] = [
         """
@@ -33,7 +33,7 @@ enum PostgresExperimentMigrations {
     ]
 }
 
-/// `v1-credit` (Storage's `CreditMigrations`): scores recomputed in batches, with the report a
+/// `v1-credit` (SQLiteStorage's `CreditMigrations`): scores recomputed in batches, with the report a
 /// user can read.
 enum PostgresCreditMigrations {
     static let creditV1: [String] = [
@@ -48,7 +48,7 @@ enum PostgresCreditMigrations {
     ]
 }
 
-/// `v1-api-tokens` (Storage's `AuthMigrations`): only a SHA-256 digest of each token is stored.
+/// `v1-api-tokens` (SQLiteStorage's `AuthMigrations`): only a SHA-256 digest of each token is stored.
 enum PostgresAuthMigrations {
     static let apiTokensV1: [String] = [
         """

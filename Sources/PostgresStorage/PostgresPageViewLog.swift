@@ -3,7 +3,7 @@ import PostgresNIO
 import StorageModel
 
 /// Appends viewed pages (`ViewedPage`) to `page_views` inside the caller's transaction
-/// (Storage's `PageViewLog`). The id lists are `bigint[]` here: PostgreSQL has arrays, SQLite
+/// (SQLiteStorage's `PageViewLog`). The id lists are `bigint[]` here: PostgreSQL has arrays, SQLite
 /// stores the same lists as JSON text. Several pages go in one multi-row INSERT: one round trip.
 enum PostgresPageViewLog {
     /// Most pages in one statement: PostgreSQL takes at most 65,535 parameters, 5 per page.

@@ -2,7 +2,7 @@ import Core
 import PostgresNIO
 
 /// People a user pays or is paid by who are not yet friends, most payments first, on
-/// PostgreSQL (Storage's `PaymentContacts`).
+/// PostgreSQL (SQLiteStorage's `PaymentContacts`).
 public struct PostgresPaymentContacts: Sendable {
     /// Only the user's most recent entries are scanned, so the cost is bounded for heavy payers.
     public static let scannedEntriesMax = 2_000

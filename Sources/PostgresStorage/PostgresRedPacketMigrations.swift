@@ -1,4 +1,4 @@
-/// `v1-red-packets` (Storage's `LedgerMigrations`): the same CHECKs and the same rules that a
+/// `v1-red-packets` (SQLiteStorage's `LedgerMigrations`): the same CHECKs and the same rules that a
 /// packet is fixed at creation and settled once, and a share claimed once, as trigger functions
 /// (TRUNCATE refused too).
 enum PostgresRedPacketMigrations {

@@ -3,7 +3,7 @@ import Ledger
 import Logging
 import PostgresNIO
 
-/// Reads of the red-packet tables on PostgreSQL (Storage's `RedPacketRows`).
+/// Reads of the red-packet tables on PostgreSQL (SQLiteStorage's `RedPacketRows`).
 enum PostgresRedPacketRows {
     static let columns = """
         id, sender_id, split, total_fen, share_count, seed, audience_kind, audience_circle_id, fund_transfer_id, \

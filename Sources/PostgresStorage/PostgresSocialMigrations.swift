@@ -1,4 +1,4 @@
-/// `v1-social` (Storage's `SocialMigrations`). `min`/`max` of two columns are LEAST/GREATEST.
+/// `v1-social` (SQLiteStorage's `SocialMigrations`). `min`/`max` of two columns are LEAST/GREATEST.
 enum PostgresSocialMigrations {
     static let socialV1: [String] = [
         """

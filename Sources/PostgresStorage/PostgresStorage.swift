@@ -1,5 +1,5 @@
 /// The stores on PostgreSQL, for deployments where several `quanzi serve` nodes share one
-/// database. Each `Postgres…Store` mirrors the public API of its SQLite twin in `Storage`
+/// database. Each `Postgres…Store` mirrors the public API of its SQLite twin in `SQLiteStorage`
 /// (names, labels, return types, `QuanziError` and `LedgerResult` codes); the shared value types
 /// live in `StorageModel`.
 ///

@@ -3,7 +3,7 @@ import NIOCore
 import PostgresNIO
 import StorageModel
 
-/// Bearer tokens by digest on PostgreSQL (Storage's `TokenStore`). Hashing happens in the
+/// Bearer tokens by digest on PostgreSQL (SQLiteStorage's `TokenStore`). Hashing happens in the
 /// caller; this store only sees 32-byte digests.
 public struct PostgresTokenStore: Sendable {
     /// Bytes of a SHA-256 digest; the schema checks the same length.

@@ -3,7 +3,7 @@ import PostgresNIO
 import Social
 import StorageModel
 
-/// Users on PostgreSQL (Storage's `UserStore`): identity attributes rules read, and who is an
+/// Users on PostgreSQL (SQLiteStorage's `UserStore`): identity attributes rules read, and who is an
 /// admin. The profile cache stays valid with several nodes for the reason it is valid on one:
 /// nothing updates a user row once inserted.
 public struct PostgresUserStore: Sendable {

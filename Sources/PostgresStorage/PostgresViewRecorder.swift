@@ -4,7 +4,7 @@ import StorageModel
 import Synchronization
 
 /// Records the posts a feed page showed (a `page_views` row per page, see `ViewedPage`) on
-/// PostgreSQL (Storage's `ViewRecorder`). SQLite has one writer, so its recorder commits
+/// PostgreSQL (SQLiteStorage's `ViewRecorder`). SQLite has one writer, so its recorder commits
 /// concurrent requests' pages together; PostgreSQL takes concurrent transactions and flushes
 /// their commits to the WAL together on its own, so each call here is one transaction, and
 /// returns once it has committed.

@@ -6,7 +6,7 @@ import Logging
 import LuaHost
 import PostgresStorage
 import Service
-import Storage
+import SQLiteStorage
 
 /// Flags every command shares.
 struct GlobalOptions: ParsableArguments {

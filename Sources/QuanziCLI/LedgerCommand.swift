@@ -5,7 +5,7 @@ import Ledger
 import Logging
 @_spi(LedgerStore) import PostgresStorage
 @_spi(LedgerStore) import Service
-@_spi(LedgerStore) import Storage
+@_spi(LedgerStore) import SQLiteStorage
 @_spi(LedgerStore) import StorageModel
 
 struct LedgerCommand: ParsableCommand {

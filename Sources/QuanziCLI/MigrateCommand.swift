@@ -2,7 +2,7 @@ import ArgumentParser
 import Logging
 import PostgresNIO
 import PostgresStorage
-import Storage
+import SQLiteStorage
 
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

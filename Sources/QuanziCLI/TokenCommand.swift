@@ -2,7 +2,7 @@ import ArgumentParser
 import Core
 import Server
 import Service
-import Storage
+import SQLiteStorage
 
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

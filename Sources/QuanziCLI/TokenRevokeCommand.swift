@@ -3,7 +3,7 @@ import Core
 import Foundation
 import Server
 import Service
-import Storage
+import SQLiteStorage
 
 struct TokenRevoke: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -5,7 +5,7 @@ import Ledger
 import LuaHost
 import Service
 import Social
-import Storage
+import SQLiteStorage
 import StorageModel
 
 /// What happened in a run: the final report, the day the guardrail stopped the experiment,

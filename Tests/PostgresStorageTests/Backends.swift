@@ -6,7 +6,7 @@ import Ledger
 import NIOPosix
 import PostgresNIO
 @testable import PostgresStorage
-@_spi(LedgerStore) @testable import Storage
+@_spi(LedgerStore) @testable import SQLiteStorage
 import Testing
 
 /// The backends a contract test runs on: SQLite always, PostgreSQL when `QUANZI_PG_URL` is set

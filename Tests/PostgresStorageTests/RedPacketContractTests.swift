@@ -2,7 +2,7 @@ import Core
 import Ledger
 import Testing
 
-/// Storage's red-packet behaviours (StorageTests' `RedPacketWalletTests`), written once and run
+/// Storage's red-packet behaviours (SQLiteStorageTests' `RedPacketWalletTests`), written once and run
 /// on each backend.
 @Suite("red packets on every backend")
 struct RedPacketContractTests {

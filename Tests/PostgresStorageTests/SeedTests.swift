@@ -5,7 +5,7 @@ import LuaHost
 @_spi(LedgerStore) import PostgresStorage
 @_spi(LedgerStore) import Service
 import Social
-@_spi(LedgerStore) import Storage
+@_spi(LedgerStore) import SQLiteStorage
 import Testing
 
 /// `quanzi seed` on PostgreSQL: the demo world goes through `StorageBackend.bulkWrite` and the

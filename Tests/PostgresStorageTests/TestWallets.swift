@@ -4,7 +4,7 @@ import Logging
 import PostgresNIO
 @_spi(LedgerStore) import PostgresStorage
 @_spi(LedgerStore) @testable import Service
-@_spi(LedgerStore) import Storage
+@_spi(LedgerStore) import SQLiteStorage
 @_spi(LedgerStore) import StorageModel
 
 /// The service's wallet — the one door to money — over either backend's ledger store, as the

@@ -3,7 +3,7 @@ import Foundation
 import LuaHost
 import Service
 import Social
-import Storage
+import SQLiteStorage
 import Testing
 
 @testable import Repl

@@ -8,7 +8,7 @@ import LuaHost
 import NIOCore
 import Service
 import Social
-import Storage
+import SQLiteStorage
 import Testing
 
 @testable import Server

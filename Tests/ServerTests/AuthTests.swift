@@ -1,7 +1,7 @@
 import Core
 import Foundation
 import GRDB
-import Storage
+import SQLiteStorage
 import HummingbirdTesting
 import Testing
 

@@ -1,6 +1,6 @@
 import Core
 import HummingbirdTesting
-import Storage
+import SQLiteStorage
 import Testing
 
 @testable import Server

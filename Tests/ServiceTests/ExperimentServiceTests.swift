@@ -4,7 +4,7 @@ import Foundation
 import GRDB
 import LuaHost
 import Social
-import Storage
+import SQLiteStorage
 import Testing
 
 @testable import Service

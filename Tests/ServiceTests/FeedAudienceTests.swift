@@ -1,7 +1,7 @@
 import Core
 import LuaHost
 import Social
-import Storage
+import SQLiteStorage
 import Testing
 
 @testable import Service

@@ -1,5 +1,5 @@
 import Service
-import Storage
+import SQLiteStorage
 
 extension QuanziService {
     /// The embedded database under the service: every fixture here runs on SQLite.

@@ -4,7 +4,7 @@ import Ledger
 import Synchronization
 import Testing
 
-@_spi(LedgerStore) @testable import Storage
+@_spi(LedgerStore) @testable import SQLiteStorage
 
 @Suite("the red-packet expiry sweeper")
 struct RedPacketExpirySweeperTests {

@@ -3,7 +3,7 @@ import Foundation
 import LuaHost
 import Service
 import Social
-import Storage
+import SQLiteStorage
 import GRDB
 
 /// A service over a fresh temporary database with the shipped plugins and a manual clock.

@@ -5,7 +5,7 @@ import Core
 import Experiments
 import Foundation
 import GRDB
-import Storage
+import SQLiteStorage
 
 func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18

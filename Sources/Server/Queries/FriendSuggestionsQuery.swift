@@ -2,7 +2,7 @@ import BlockingWork
 import Core
 import StorageModel
 
-/// Friend suggestions from payment contacts (see `Storage.PaymentContacts`).
+/// Friend suggestions from payment contacts (see `SQLiteStorage.PaymentContacts`).
 struct FriendSuggestionsQuery: Sendable {
     let reads: any WalletReading
 

@@ -2,7 +2,7 @@ import BlockingWork
 import Core
 import StorageModel
 
-/// A page of wallet history as the API shows it (see `Storage.WalletHistory`).
+/// A page of wallet history as the API shows it (see `SQLiteStorage.WalletHistory`).
 struct WalletHistoryQuery: Sendable {
     let reads: any WalletReading
 

@@ -3,7 +3,7 @@ import Social
 
 /// Many writes in one transaction (one commit): seeding the demo world, loading simulations and
 /// test fixtures. Each method runs the same SQL as the single-write stores, events included.
-/// Storage's `BulkWriter` (SQLite) and PostgresStorage's `PostgresBulkWriter` implement it;
+/// SQLiteStorage's `BulkWriter` (SQLite) and PostgresSQLiteStorage's `PostgresBulkWriter` implement it;
 /// ``StorageBackend/bulkWrite(_:)`` hands one out.
 public protocol BulkWriting {
     func insertUser(_ user: UserProfile, isAdmin: Bool) throws

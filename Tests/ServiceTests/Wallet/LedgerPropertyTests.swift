@@ -2,7 +2,7 @@ import Core
 import Ledger
 import PropertyBased
 @_spi(LedgerStore) @testable import Service
-@_spi(LedgerStore) import Storage
+@_spi(LedgerStore) import SQLiteStorage
 @_spi(LedgerStore) import StorageModel
 import Testing
 

@@ -1,7 +1,7 @@
 import Core
 import Ledger
 @_spi(LedgerStore) @testable import Service
-@_spi(LedgerStore) import Storage
+@_spi(LedgerStore) import SQLiteStorage
 @_spi(LedgerStore) import StorageModel
 import Testing
 

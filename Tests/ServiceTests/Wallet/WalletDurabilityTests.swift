@@ -1,6 +1,6 @@
 import GRDB
 @_spi(LedgerStore) @testable import Service
-@_spi(LedgerStore) @testable import Storage
+@_spi(LedgerStore) @testable import SQLiteStorage
 @_spi(LedgerStore) import StorageModel
 import Testing
 

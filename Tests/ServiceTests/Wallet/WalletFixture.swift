@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 import Ledger
 @_spi(LedgerStore) @testable import Service
-@_spi(LedgerStore) @testable import Storage
+@_spi(LedgerStore) @testable import SQLiteStorage
 @_spi(LedgerStore) import StorageModel
 
 /// A wallet over a fresh temporary database, with load users `1...userCount` (accounts open)

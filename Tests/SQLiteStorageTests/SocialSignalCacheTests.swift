@@ -3,7 +3,7 @@ import GRDB
 import Social
 import Testing
 
-@testable import Storage
+@testable import SQLiteStorage
 
 @Suite("social signals: cached, invalidated by commits")
 struct SocialSignalCacheTests {

@@ -7,7 +7,7 @@ import Social
 import StorageModel
 import Testing
 
-@testable import Storage
+@testable import SQLiteStorage
 
 /// Views are stored a page to a row (`page_views`); everything that counts views expands pages
 /// into posts, and databases from before the change keep every view they had.

@@ -1,7 +1,7 @@
 import PropertyBased
 import Testing
 
-@testable import Storage
+@testable import SQLiteStorage
 
 /// The seen index answers "seen before this session began?" in O(1) for the usual question;
 /// whatever the order of views and questions, its answers must be the naive ones: the posts
