@@ -22,14 +22,17 @@ public struct AffinityStore: Sendable {
         try database.pool.write { db in try Self.bump(viewer: viewer, author: author, interaction, at: now, db) }
     }
 
+    /// Cached statements: a money batch bumps two pairs per transfer, and preparing the SQL each
+    /// time cost more than the transfer itself.
     static func bump(viewer: UserID, author: UserID, _ interaction: Affinity.Interaction, at now: Int64, _ db: Database) throws {
         guard viewer != author else { return }
-        let existing = try Row.fetchOne(db, sql: "SELECT score, updated_at FROM affinities WHERE viewer_id = ? AND author_id = ?",
-                                        arguments: [viewer.rawValue, author.rawValue])
+        let existing = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT score, updated_at FROM affinities WHERE viewer_id = ? AND author_id = ?"),
+            arguments: [viewer.rawValue, author.rawValue])
         let previous = existing.map { Affinity.decayed($0["score"], updatedAtEpochSeconds: $0["updated_at"], nowEpochSeconds: now) } ?? 0
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO affinities (viewer_id, author_id, score, updated_at) VALUES (?, ?, ?, ?)
             ON CONFLICT(viewer_id, author_id) DO UPDATE SET score = excluded.score, updated_at = excluded.updated_at
-            """, arguments: [viewer.rawValue, author.rawValue, previous + interaction.weight, now])
+            """).execute(arguments: [viewer.rawValue, author.rawValue, previous + interaction.weight, now])
     }
 }
