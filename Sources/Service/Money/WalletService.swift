@@ -33,17 +33,19 @@ public final class WalletService: Sendable {
     ///   - commitMode: group commit (default) or one transaction per transfer.
     ///   - audience: decides friends and circle audiences of red packets (see
     ///     `RedPacketAudienceChecker`); the default admits only listed users.
-    ///   - feeds: the feed windows a committed tip counts in (none for ledger tools).
+    ///   - socialEffects: whether committed money strengthens affinity and counts tips in `feeds`
+    ///     (the service's wallet), or moves money only (ledger tools).
     init(
         store: any LedgerStore, clock: any Clock = SystemClock(), limits: LedgerLimits = .default,
-        commitMode: TransferCommitMode = .default, audience: any RedPacketAudienceChecker = ListedUsersOnly(), feeds: FeedService? = nil
+        commitMode: TransferCommitMode = .default, audience: any RedPacketAudienceChecker = ListedUsersOnly(),
+        socialEffects: SocialEffects
     ) {
         self.store = store
         self.clock = clock
         self.limits = limits
         self.commitMode = commitMode
         self.audience = audience
-        let batches = TransferBatches(store: store, clock: clock, limits: limits, feeds: feeds)
+        let batches = TransferBatches(store: store, clock: clock, limits: limits, socialEffects: socialEffects)
         self.batches = batches
         switch commitMode {
         case .groupCommit(let policy): committer = GroupCommitter(policy: policy) { requests in await batches.commit(requests) }
@@ -51,14 +53,23 @@ public final class WalletService: Sendable {
         }
     }
 
-    /// A wallet for ledger tools (verify, expire, load) and tests: no feed, no social graph
-    /// (red packets to friends or circles admit nobody).
+    /// A wallet for ledger tools (verify, expire, load) and the ledger's own tests: it moves money
+    /// with every rule and event, and nothing social — no affinity, no feed, and red packets to
+    /// friends or circles admit nobody. `quanzi ledger load` measures the ledger alone with it.
     @_spi(LedgerStore)
     public static func standalone(
         store: any LedgerStore, clock: any Clock = SystemClock(), limits: LedgerLimits = .default,
         commitMode: TransferCommitMode = .default, audience: any RedPacketAudienceChecker = ListedUsersOnly()
     ) -> WalletService {
-        WalletService(store: store, clock: clock, limits: limits, commitMode: commitMode, audience: audience)
+        WalletService(store: store, clock: clock, limits: limits, commitMode: commitMode, audience: audience, socialEffects: .none)
+    }
+
+    /// What committed money does beyond the ledger.
+    enum SocialEffects: Sendable {
+        /// Nothing (ledger tools).
+        case none
+        /// Affinity in the batch's transaction, and each tip's count in these feed windows.
+        case affinityAndFeeds(FeedService)
     }
 
     // MARK: Accounts
@@ -193,7 +204,7 @@ private struct TransferBatches: Sendable {
     let store: any LedgerStore
     let clock: any Clock
     let limits: LedgerLimits
-    let feeds: FeedService?
+    let socialEffects: WalletService.SocialEffects
 
     /// One result per request, in order. When the shared transaction fails, each request is
     /// retried alone so one bad request fails alone: nothing of the failed transaction was
@@ -221,9 +232,11 @@ private struct TransferBatches: Sendable {
         let prefetch = TransferPrefetch(
             accounts: LedgerStateMachine.accounts(for: requests, limits: limits),
             idempotencyKeys: LedgerStateMachine.idempotencyKeys(for: requests, limits: limits))
+        let feeds: FeedService? = if case .affinityAndFeeds(let feeds) = socialEffects { feeds } else { nil }
+        let writesAffinity = feeds != nil
         let decide: @Sendable (TransferSnapshot) -> DecidedTransfers = { snapshot in
             let plan = LedgerStateMachine.decide(requests, snapshot: snapshot, limits: limits)
-            return DecidedTransfers(plan: plan, affinityBumps: MoneyAffinity.bumps(for: plan.postedRequests))
+            return DecidedTransfers(plan: plan, affinityBumps: writesAffinity ? MoneyAffinity.bumps(for: plan.postedRequests) : [])
         }
         // Every request refused on its fields: nothing to read or write.
         guard !prefetch.accounts.isEmpty else {
