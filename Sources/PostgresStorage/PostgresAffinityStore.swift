@@ -2,6 +2,7 @@ import Core
 import Logging
 import PostgresNIO
 import Social
+import StorageModel
 
 /// Viewer→author affinity on PostgreSQL (SQLiteStorage's `AffinityStore`), updated in the same
 /// transaction as each interaction.
@@ -27,12 +28,27 @@ public struct PostgresAffinityStore: Sendable {
         try database.write { session in try Self.bump(viewer: viewer, author: author, interaction, at: now, session) }
     }
 
+    public func bump(_ bumps: [AffinityBump]) throws {
+        try database.write { session in try Self.bump(bumps.map(Bump.init), session) }
+    }
+
     /// One interaction of `viewer` with `author`.
     struct Bump {
         var viewer: UserID
         var author: UserID
         var interaction: Affinity.Interaction
         var at: Int64
+
+        init(viewer: UserID, author: UserID, interaction: Affinity.Interaction, at: Int64) {
+            self.viewer = viewer
+            self.author = author
+            self.interaction = interaction
+            self.at = at
+        }
+
+        init(_ bump: AffinityBump) {
+            self.init(viewer: bump.viewer, author: bump.author, interaction: bump.interaction, at: bump.atEpochSeconds)
+        }
     }
 
     static func bump(viewer: UserID, author: UserID, _ interaction: Affinity.Interaction, at now: Int64, _ session: PostgresSession) throws {

@@ -139,9 +139,7 @@ public final class PostgresLedgerStore: LedgerStore {
             try await PostgresLedgerPosting.moveBalances(plan.deltas, on: connection, logger: logger)
             let receipts = plan.receipts(transferIDs: transferIDs, createdAt: now)
             try await PostgresEventLog.append(plan.events(receipts: receipts).map(Event.init), on: connection, logger: logger)
-            try await PostgresAffinityStore.bump(
-                decided.affinityBumps.map { .init(viewer: $0.viewer, author: $0.author, interaction: $0.interaction, at: now) },
-                on: connection, logger: logger)
+            try await PostgresAffinityStore.bump(decided.affinityBumps.map { PostgresAffinityStore.Bump($0) }, on: connection, logger: logger)
             return plan.results(receipts: receipts)
         }
     }

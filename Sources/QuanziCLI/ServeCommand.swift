@@ -121,6 +121,7 @@ struct ServeCommand: AsyncParsableCommand {
                 // once the views written behind are flushed nothing is pending, so closing
                 // checkpoints the WAL and ends cleanly.
                 service.stopFollowing()
+                await service.wallet.flushAffinity()
                 do {
                     try service.views.flush()
                     try service.storage.close()

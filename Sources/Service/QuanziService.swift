@@ -87,7 +87,9 @@ public final class QuanziService: Sendable {
         }
         wallet = WalletService(
             store: try storage.makeLedgerStore(), clock: clock, limits: storage.ledgerLimits, commitMode: storage.transferCommitMode,
-            audience: audience, socialEffects: .affinityAndFeeds(feeds))
+            audience: audience,
+            socialEffects: storage.moneyAffinityWrites == .behind
+                ? .affinityBehindAndFeeds(feeds, AffinityWriteBehind(affinities: affinities)) : .affinityAndFeeds(feeds))
         var moderators: [CircleID: Moderator] = [:]
         for circle in plugins.circles { moderators[circle.id] = Moderator(policy: circle.moderation, globalKeywords: globalKeywords) }
         self.moderators = moderators

@@ -34,6 +34,8 @@ struct PostgresOneDoorTests {
             }
             #expect(a.feeds.candidate(postID: post.id, in: circle)?.tipsFen == 400, "the serving node counts its own tip")
             try await FollowTests.eventually("A's HTTP tip on B") { b.feeds.candidate(postID: post.id, in: circle)?.tipsFen == 400 }
+            // PostgreSQL writes money's affinity behind the commit: wait for it, on the serving node.
+            await a.wallet.flushAffinity()
             let now = clock.nowEpochSeconds
             let affinities = try await Backend.offPool {
                 [

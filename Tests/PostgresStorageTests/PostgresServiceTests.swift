@@ -79,6 +79,7 @@ struct PostgresServiceTests {
             #expect(seen == [post.id], "the page was recorded as viewed")
             #expect(balances == [10_000 - 700 - 300 - 200, 300 + 100, 700])
             #expect(try await service.wallet.balanceFen(of: UserID(3)) == 700)
+            await service.wallet.flushAffinity()  // written behind the money on PostgreSQL
             let affinity = try await Backend.offPool { try service.affinities.affinity(from: UserID(1), to: UserID(2), at: Self.start + 60) }
             #expect(affinity > 0, "the tip strengthened affinity")
 

@@ -86,7 +86,7 @@ public final class SQLiteLedgerStore: LedgerStore {
             let receipts = plan.receipts(transferIDs: transferIDs, createdAt: now)
             for event in plan.events(receipts: receipts) { try EventLog.append(Event(event), in: db) }
             for bump in decided.affinityBumps {
-                try AffinityStore.bump(viewer: bump.viewer, author: bump.author, bump.interaction, at: now, db)
+                try AffinityStore.bump(viewer: bump.viewer, author: bump.author, bump.interaction, at: bump.atEpochSeconds, db)
             }
             return plan.results(receipts: receipts)
         }

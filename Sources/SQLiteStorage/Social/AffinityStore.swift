@@ -24,6 +24,12 @@ public struct AffinityStore: Sendable {
 
     /// Cached statements: a money batch bumps two pairs per transfer, and preparing the SQL each
     /// time cost more than the transfer itself.
+    public func bump(_ bumps: [AffinityBump]) throws {
+        try database.pool.write { db in
+            for bump in bumps { try Self.bump(viewer: bump.viewer, author: bump.author, bump.interaction, at: bump.atEpochSeconds, db) }
+        }
+    }
+
     static func bump(viewer: UserID, author: UserID, _ interaction: Affinity.Interaction, at now: Int64, _ db: Database) throws {
         guard viewer != author else { return }
         let existing = try Row.fetchOne(

@@ -16,7 +16,8 @@ import Social
 /// Every operation returns a `LedgerResult` (committed, replayed, or refused with a
 /// `LedgerError`) and throws only when storage fails, in which case nothing was committed and
 /// the request may be retried with the same idempotency key. When a call returns `.committed`
-/// the movement is durable. Tips are not public here: a tip needs its post and the circle's
+/// the movement is durable. Where a backend writes money's affinity behind (PostgreSQL: see
+/// `MoneyAffinityWrites`), it follows the commit within one write's time. Tips are not public here: a tip needs its post and the circle's
 /// `tip` rule, so it goes through `QuanziService.tip`.
 public final class WalletService: Sendable {
     public let limits: LedgerLimits
@@ -70,6 +71,14 @@ public final class WalletService: Sendable {
         case none
         /// Affinity in the batch's transaction, and each tip's count in these feed windows.
         case affinityAndFeeds(FeedService)
+        /// Affinity written behind the money (see ``AffinityWriteBehind``), and tips in the feeds.
+        case affinityBehindAndFeeds(FeedService, AffinityWriteBehind)
+    }
+
+    /// Returns once the affinity of every transfer and tip committed before the call is written
+    /// (a no-op where it is written with the money). For shutdown, seeding and tests.
+    public func flushAffinity() async {
+        if case .affinityBehindAndFeeds(_, let writer) = batches.socialEffects { await writer.flush() }
     }
 
     // MARK: Accounts
@@ -232,17 +241,29 @@ private struct TransferBatches: Sendable {
         let prefetch = TransferPrefetch(
             accounts: LedgerStateMachine.accounts(for: requests, limits: limits),
             idempotencyKeys: LedgerStateMachine.idempotencyKeys(for: requests, limits: limits))
-        let feeds: FeedService? = if case .affinityAndFeeds(let feeds) = socialEffects { feeds } else { nil }
-        let writesAffinity = feeds != nil
+        let (feeds, writer): (FeedService?, AffinityWriteBehind?) =
+            switch socialEffects {
+            case .none: (nil, nil)
+            case .affinityAndFeeds(let feeds): (feeds, nil)
+            case .affinityBehindAndFeeds(let feeds, let writer): (feeds, writer)
+            }
+        let affinityWithMoney = feeds != nil && writer == nil
         let decide: @Sendable (TransferSnapshot) -> DecidedTransfers = { snapshot in
             let plan = LedgerStateMachine.decide(requests, snapshot: snapshot, limits: limits)
-            return DecidedTransfers(plan: plan, affinityBumps: writesAffinity ? MoneyAffinity.bumps(for: plan.postedRequests) : [])
+            let bumps = affinityWithMoney ? MoneyAffinity.bumps(for: plan.postedRequests, at: now) : []
+            return DecidedTransfers(plan: plan, affinityBumps: bumps)
         }
         // Every request refused on its fields: nothing to read or write.
         guard !prefetch.accounts.isEmpty else {
             return decide(TransferSnapshot(balancesFen: [:], earlier: [:])).plan.results(receipts: [])
         }
         let results = try await store.commitTransfers(prefetch, at: now, decide: decide)
+        if let writer {
+            let committed = zip(requests, results).compactMap { request, result in
+                if case .committed = result { request } else { nil }
+            }
+            await writer.enqueue(MoneyAffinity.bumps(for: committed, at: now))
+        }
         if let feeds {
             for (request, result) in zip(requests, results) {
                 guard case .committed = result, request.kind == .tip, let postID = request.postID, let circle = request.circleID else { continue }
@@ -256,12 +277,13 @@ private struct TransferBatches: Sendable {
 /// The affinity money adds: a transfer strengthens both users' affinity for each other, a tip
 /// the tipper's for the author. Top-ups come from outside and add none.
 enum MoneyAffinity {
-    static func bumps(for committed: [TransferRequest]) -> [AffinityBump] {
+    static func bumps(for committed: [TransferRequest], at now: Int64) -> [AffinityBump] {
         committed.flatMap { request -> [AffinityBump] in
             guard let from = request.debit.userID, let to = request.credit.userID else { return [] }
             switch request.kind {
-            case .transfer: return [AffinityBump(viewer: from, author: to, .transfer), AffinityBump(viewer: to, author: from, .transfer)]
-            case .tip: return [AffinityBump(viewer: from, author: to, .tip)]
+            case .transfer:
+                return [AffinityBump(viewer: from, author: to, .transfer, at: now), AffinityBump(viewer: to, author: from, .transfer, at: now)]
+            case .tip: return [AffinityBump(viewer: from, author: to, .tip, at: now)]
             default: return []
             }
         }

@@ -82,6 +82,7 @@ public enum DemoWorld {
             return (graph, views)
         }
         let money = try await DemoMoney.seed(service, users: users, friendPairs: graph.pairs, views: views, random: &random)
+        await service.wallet.flushAffinity()
         summary.topUps = money.topUps
         summary.transfers = money.transfers
         summary.tips = money.tips

@@ -82,15 +82,28 @@ public struct DecidedTransfers: Sendable, Hashable {
     }
 }
 
-/// One interaction of `viewer` with `author`, strengthening the viewer's affinity for the author.
+/// One interaction of `viewer` with `author` at a time, strengthening the viewer's affinity for
+/// the author.
 public struct AffinityBump: Sendable, Hashable {
     public var viewer: UserID
     public var author: UserID
     public var interaction: Affinity.Interaction
+    public var atEpochSeconds: Int64
 
-    public init(viewer: UserID, author: UserID, _ interaction: Affinity.Interaction) {
+    public init(viewer: UserID, author: UserID, _ interaction: Affinity.Interaction, at atEpochSeconds: Int64) {
         self.viewer = viewer
         self.author = author
         self.interaction = interaction
+        self.atEpochSeconds = atEpochSeconds
     }
+}
+
+/// Where the affinity money adds is written on a backend.
+public enum MoneyAffinityWrites: Sendable, Hashable {
+    /// In the money batch's own transaction: no extra commit (SQLite: one writer, no round trips).
+    case inMoneyTransaction
+    /// After the money commits, coalesced across batches (PostgreSQL: the two statements would
+    /// otherwise run while the batch holds its accounts' locks). Derived data: a crash may lose
+    /// the last unwritten bumps, which only makes affinity slightly stale.
+    case behind
 }

@@ -52,6 +52,8 @@ public protocol PostRepository: Sendable {
 public protocol AffinityRepository: Sendable {
     func affinity(from viewer: UserID, to author: UserID, at now: Int64) throws -> Double
     func bump(viewer: UserID, author: UserID, _ interaction: Affinity.Interaction, at now: Int64) throws
+    /// Many interactions in one transaction, in order, each at its own time.
+    func bump(_ bumps: [AffinityBump]) throws
 }
 
 

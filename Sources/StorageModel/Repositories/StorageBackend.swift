@@ -28,6 +28,8 @@ public protocol StorageBackend: Sendable {
     var ledgerLimits: LedgerLimits { get }
     /// How the wallet makes transfers durable on this backend.
     var transferCommitMode: TransferCommitMode { get }
+    /// Where the affinity money adds is written on this backend.
+    var moneyAffinityWrites: MoneyAffinityWrites { get }
     /// Rewriting exposures for calibration runs (SQLite only; nil elsewhere).
     var calibration: (any ExposureCalibrating)? { get }
     func makeViewRecorder(durability: ViewDurability) -> any ViewRecording
@@ -43,4 +45,5 @@ public protocol StorageBackend: Sendable {
 extension StorageBackend {
     public var ledgerLimits: LedgerLimits { .default }
     public var transferCommitMode: TransferCommitMode { .default }
+    public var moneyAffinityWrites: MoneyAffinityWrites { .inMoneyTransaction }
 }
