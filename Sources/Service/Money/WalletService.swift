@@ -9,9 +9,10 @@ import Social
 /// (`LedgerStore`, one per backend) fetches and writes and decides nothing.
 ///
 /// Side effects of a committed top-up, transfer or tip: its event, written with the money; the
-/// affinity it adds (a transfer both ways, a tip from tipper to author), written in the same
-/// transaction, so it costs no extra commit; and a tip's count in this node's feed window (other
-/// nodes learn it from the `tip.sent` event). Credit reads the ledger when it is recomputed.
+/// affinity it adds (a transfer both ways, a tip from tipper to author), where the backend says
+/// (`MoneyAffinityWrites`: in the money transaction on SQLite, at no extra commit; behind the
+/// commit, coalesced, on PostgreSQL); and a tip's count in this node's feed window (other nodes
+/// learn it from the `tip.sent` event). Credit reads the ledger when it is recomputed.
 ///
 /// Every operation returns a `LedgerResult` (committed, replayed, or refused with a
 /// `LedgerError`) and throws only when storage fails, in which case nothing was committed and
