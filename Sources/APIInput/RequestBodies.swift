@@ -56,6 +56,12 @@ public struct StopExperiment: Decodable, Sendable {
     public let reason: String?
 }
 
+/// `POST /v1/admin/experiments/:id/ship`.
+public struct ShipExperiment: Decodable, Sendable {
+    public let variant: String
+    public let reason: String?
+}
+
 /// `POST /v1/red-packets`.
 public struct NewRedPacket: Decodable, Sendable {
     public struct Audience: Decodable, Sendable {

@@ -25,6 +25,12 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     case ruleDenied = "rule.denied"
     case exposure = "exposure"
     case experimentStopped = "experiment.stopped"
+    /// The service began serving an experiment's first step (who and why in `context`).
+    case experimentStarted = "experiment.started"
+    /// An experiment's ramp moved to its next step.
+    case experimentAdvanced = "experiment.advanced"
+    /// A variant was shipped to every targeted user.
+    case experimentShipped = "experiment.shipped"
     /// Credit scores were recomputed (other nodes refresh the authors' scores in their feeds).
     case creditRecomputed = "credit.recomputed"
 }

@@ -27,6 +27,8 @@ public struct QuanziError: Error, Hashable, Sendable, CustomStringConvertible {
         case postNotFound = "post_not_found"
         case experimentNotFound = "experiment_not_found"
         case variantNotFound = "variant_not_found"
+        /// The experiment is not in a state that allows the change (shipping a shipped one, say).
+        case experimentStateConflict = "experiment_state_conflict"
         case friendRequestNotFound = "friend_request_not_found"
         case invalidArgument = "invalid_argument"
         /// A paging cursor this service did not make, or one too old or from the future.

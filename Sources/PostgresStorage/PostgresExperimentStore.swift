@@ -1,4 +1,5 @@
 import Core
+import Experiments
 import PostgresNIO
 import StorageModel
 
@@ -6,7 +7,6 @@ import StorageModel
 /// `ExperimentStore`). A stop made on one node is a row every node reads.
 public struct PostgresExperimentStore: Sendable {
     public typealias Exposure = ExperimentExposure
-    public typealias StateChange = ExperimentStateChange
 
     let database: QuanziPostgresDatabase
 
@@ -66,25 +66,54 @@ public struct PostgresExperimentStore: Sendable {
         }
     }
 
-    /// Stops an experiment (everyone gets control from now on) and records why.
-    public func stop(experiment: String, reason: String, at now: Int64) throws {
-        try database.write { session in
-            try session.execute(
-                """
-                INSERT INTO experiment_states (experiment_id, status, changed_at, reason) VALUES (\(experiment), 'stopped', \(now), \(reason))
-                ON CONFLICT (experiment_id) DO UPDATE SET status = 'stopped', changed_at = excluded.changed_at, reason = excluded.reason
-                """)
-            try PostgresEventLog.append(Event(kind: .experimentStopped, at: now, experimentID: experiment, context: reason), in: session)
+    /// Exposed users per variant.
+    public func exposureCounts(of experiment: String) throws -> [String: Int] {
+        try database.unsafeRead { session in
+            var counts: [String: Int] = [:]
+            for (variant, count) in try session.rows(
+                "SELECT variant, count(*) FROM exposures WHERE experiment_id = \(experiment) GROUP BY variant", as: (String, Int64).self)
+            {
+                counts[variant] = Int(count)
+            }
+            return counts
         }
     }
 
-    public func stateChanges() throws -> [String: StateChange] {
+    /// Records `change` as its experiment's next revision with its event; false when that
+    /// revision exists already (`ExperimentRepository.record`). Two nodes that looked at the same
+    /// state both try revision r + 1: the primary key lets exactly one insert through (the other's
+    /// `ON CONFLICT DO NOTHING` changes nothing), with no lock held while either analysed.
+    public func record(_ change: ExperimentChange) throws -> Bool {
+        try database.write { session in
+            let latest = try session.value(
+                "SELECT coalesce(max(revision), 0)::BIGINT FROM experiment_changes WHERE experiment_id = \(change.experimentID)", as: Int64.self) ?? 0
+            guard change.revision == latest + 1 else { return false }
+            let added = try session.changes(
+                """
+                INSERT INTO experiment_changes (experiment_id, revision, kind, status, step, traffic, variant, at, actor, reason, evidence)
+                VALUES (\(change.experimentID), \(change.revision), \(change.kind.rawValue), \(change.status.rawValue), \(Int64(change.step)),
+                        \(change.traffic), \(change.variant), \(change.atEpochSeconds), \(change.actor), \(change.reason), \(change.evidenceJSON))
+                ON CONFLICT DO NOTHING
+                """)
+            guard added == 1 else { return false }
+            try PostgresEventLog.append(change.event, in: session)
+            return true
+        }
+    }
+
+    public func allChanges() throws -> [String: [ExperimentChange]] {
         try database.unsafeRead { session in
-            var result: [String: StateChange] = [:]
-            for (experiment, status, changedAt, reason) in try session.rows(
-                "SELECT experiment_id, status, changed_at, reason FROM experiment_states", as: (String, String, Int64, String).self)
+            var result: [String: [ExperimentChange]] = [:]
+            for (experiment, revision, kind, status, step, traffic, variant, at, actor, reason, evidence) in try session.rows(
+                """
+                SELECT experiment_id, revision, kind, status, step, traffic, variant, at, actor, reason, evidence
+                FROM experiment_changes ORDER BY experiment_id, revision
+                """, as: (String, Int64, String, String, Int64, Double, String?, Int64, String, String, String).self)
             {
-                result[experiment] = StateChange(experimentID: experiment, status: status, changedAtEpochSeconds: changedAt, reason: reason)
+                guard let kind = ExperimentChange.Kind(rawValue: kind), let status = ExperimentStatus(rawValue: status) else { continue }
+                result[experiment, default: []].append(ExperimentChange(
+                    experimentID: experiment, revision: revision, kind: kind, status: status, step: Int(step), traffic: traffic, variant: variant,
+                    atEpochSeconds: at, actor: actor, reason: reason, evidence: ExperimentChange.evidence(fromJSON: evidence)))
             }
             return result
         }

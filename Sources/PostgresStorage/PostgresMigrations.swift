@@ -24,6 +24,7 @@ public enum PostgresMigrations {
         ("v3-events-origin", PostgresEventMigrations.origin),
         ("v4-page-views", PostgresEventMigrations.pageViews),
         ("v5-api-tokens-expiry", PostgresAuthMigrations.apiTokensExpiry),
+        ("v6-experiment-lifecycle", PostgresExperimentMigrations.lifecycle),
     ]
 
     /// The names of every migration, in order.

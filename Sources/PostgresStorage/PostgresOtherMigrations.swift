@@ -31,6 +31,32 @@ enum PostgresExperimentMigrations {
         )
         """,
     ]
+
+    /// `v6-experiment-lifecycle` (SQLiteStorage's `ExperimentMigrations.registerLifecycle`): the
+    /// run-time state as an append-only list of changes keyed by (experiment, revision).
+    static let lifecycle: [String] = [
+        """
+        CREATE TABLE experiment_changes (
+          experiment_id TEXT NOT NULL,
+          revision BIGINT NOT NULL CHECK (revision >= 1),
+          kind TEXT NOT NULL CHECK (kind IN ('started', 'advanced', 'stopped', 'shipped')),
+          status TEXT NOT NULL CHECK (status IN ('draft', 'running', 'stopped', 'shipped')),
+          step BIGINT NOT NULL CHECK (step >= 0),
+          traffic DOUBLE PRECISION NOT NULL CHECK (traffic >= 0 AND traffic <= 1),
+          variant TEXT CHECK ((kind = 'shipped') = (variant IS NOT NULL)),
+          at BIGINT NOT NULL,
+          actor TEXT NOT NULL,
+          reason TEXT NOT NULL,
+          evidence TEXT NOT NULL DEFAULT '[]',
+          PRIMARY KEY (experiment_id, revision)
+        )
+        """,
+        """
+        INSERT INTO experiment_changes (experiment_id, revision, kind, status, step, traffic, at, actor, reason)
+          SELECT experiment_id, 1, 'stopped', 'stopped', 0, 0, changed_at, 'unknown', reason FROM experiment_states WHERE status = 'stopped'
+        """,
+        "DROP TABLE experiment_states",
+    ] + PostgresMigrations.appendOnly("experiment_changes", "experiment changes are append-only: record a new revision")
 }
 
 /// `v1-credit` (SQLiteStorage's `CreditMigrations`): scores recomputed in batches, with the report a

@@ -7,32 +7,49 @@ import StorageModel
 extension ExperimentService {
     /// Analyses `experimentID` from the events table. A running experiment whose guardrail is
     /// violated is stopped here (everyone gets control from now on) and the report says when
-    /// and why: `quanzi ab analyze` and the service apply guardrails the same way.
-    public func analyze(_ experimentID: String, now: Int64, applyGuardrails: Bool = true) throws(QuanziError) -> ExperimentReport {
-        let spec = try engine.spec(experimentID)
+    /// and why: `quanzi ab analyze` and the service apply guardrails the same way. A stopped or
+    /// shipped experiment is analysed up to that decision, so its report stays what it was.
+    /// `sequentialGuardrails` judges with always-valid intervals (a copy of the spec with
+    /// `sequential` set), as the watcher does because it looks often.
+    public func analyze(_ experimentID: String, now: Int64, applyGuardrails: Bool = true, sequential: Bool = false,
+                        actor: String = "ab analyze") throws(QuanziError) -> ExperimentReport {
+        var spec = try engine.spec(experimentID)
+        if sequential { spec.sequential = true }
         let metrics = spec.allMetrics.compactMap { experiments.metric($0) }
         let forced = Set(forcedUsers(experiment: experimentID))
-        let stopped = try QuanziError.wrapping { try store.stateChanges()[experimentID] }
-        // A stopped experiment is analysed up to its stop, so its report stays what it was.
+        let lifecycle = currentLifecycle(of: spec)
+        let decided = lifecycle.status == .stopped || lifecycle.status == .shipped
+        let decidedAt = decided ? lifecycle.changedAtEpochSeconds : nil
         let observations = try QuanziError.wrapping {
-            try metricReader.observations(for: spec, metrics: metrics, excluding: forced, before: stopped.flatMap { $0.status == "stopped" ? $0.changedAtEpochSeconds : nil })
+            try metricReader.observations(for: spec, metrics: metrics, excluding: forced, before: decidedAt)
         }
         var input = ExperimentAnalyzer.Input(
             spec: spec, metrics: metrics, variants: observations.variants, timeline: observations.timeline,
-            forcedUsersExcluded: observations.forcedUsersExcluded, status: status(of: spec), analyzedAtEpochSeconds: now,
-            stoppedAtEpochSeconds: stopped?.changedAtEpochSeconds, stopReason: stopped?.reason)
+            forcedUsersExcluded: observations.forcedUsersExcluded, status: lifecycle.status, analyzedAtEpochSeconds: now,
+            stoppedAtEpochSeconds: decidedAt, stopReason: decided ? lifecycle.reason : nil)
         var report = ExperimentAnalyzer.analyze(input)
-        if applyGuardrails, status(of: spec) == .running,
+        if applyGuardrails, lifecycle.status == .running,
             let violated = report.guardrails.first(where: { $0.verdict == .violated })
         {
             let reason = "guardrail \(violated.metric): \(violated.explanation)"
-            try stop(experimentID, reason: reason, at: now)
+            try stop(experimentID, reason: reason, at: now, actor: actor)
             input.status = .stopped
             input.stoppedAtEpochSeconds = now
             input.stopReason = reason
             report = ExperimentAnalyzer.analyze(input)
         }
+        report.lifecycle = try lifecycleSection(spec)
+        report.summary = ReportSummary.sentence(for: report)
         return report
+    }
+
+    /// The report's view of the service's lifecycle: step, traffic, changes, next look.
+    public func lifecycleSection(_ spec: ExperimentSpec) throws(QuanziError) -> ExperimentReport.Lifecycle {
+        let lifecycle = currentLifecycle(of: spec)
+        return ExperimentReport.Lifecycle(
+            step: lifecycle.step, traffic: currentTraffic(of: spec), ramp: spec.ramp, minExposedPerVariant: spec.minExposedPerVariant,
+            shippedVariant: lifecycle.shippedVariant, changes: try changes(of: spec.id),
+            nextCheckAtEpochSeconds: lifecycle.status == .running ? nextCheckAtEpochSeconds : nil)
     }
 
     /// Users forced into a variant of `experiment` (excluded from analysis).

@@ -5,8 +5,8 @@ import Social
 import StorageModel
 import Synchronization
 
-/// Experiments in the running service: assignment with QA overrides and stops from the
-/// database, and exposure logging once per (user, experiment).
+/// Experiments in the running service: assignment with QA overrides and the recorded lifecycle
+/// (ramp step, stop, ship) from the database, and exposure logging once per (user, experiment).
 public final class ExperimentService: ExperimentControl {
     public let engine: ExperimentEngine
     public let store: any ExperimentRepository
@@ -16,20 +16,24 @@ public final class ExperimentService: ExperimentControl {
 
     private struct ControlState {
         var overrides: [String: [UserID: String]]
-        var statuses: [String: ExperimentStatus]
+        /// Experiments with at least one recorded change.
+        var lifecycles: [String: ExperimentLifecycle]
     }
 
     private let control: Mutex<ControlState>
     /// "experiment|user" keys already exposed: the common case costs a set lookup, not a write.
     private let exposed: Mutex<Set<String>>
+    /// Called after each change this node records (metrics, log lines, the notifier).
+    private let observers = Mutex<[@Sendable (ExperimentChange) -> Void]>([])
+    /// When the watcher looks next (nil: no watcher in this process).
+    private let nextCheck = Mutex<Int64?>(nil)
 
     init(engine: ExperimentEngine, store: any ExperimentRepository, metrics: any MetricReading, clock: any Clock) throws {
         self.engine = engine
         self.store = store
         self.metricReader = metrics
         self.clock = clock
-        let statuses = try store.stateChanges().compactMapValues { ExperimentStatus(rawValue: $0.status) }
-        control = Mutex(ControlState(overrides: try store.overrides(), statuses: statuses))
+        control = Mutex(ControlState(overrides: try store.overrides(), lifecycles: try store.lifecycles()))
         exposed = Mutex(Set(try store.allExposureKeys().map { "\($0.experiment)|\($0.user)" }))
     }
 
@@ -39,13 +43,44 @@ public final class ExperimentService: ExperimentControl {
         control.withLock { $0.overrides[experiment]?[user] }
     }
 
-    public func runtimeStatus(experiment: String) -> ExperimentStatus? {
-        control.withLock { $0.statuses[experiment] }
+    public func lifecycle(experiment: String) -> ExperimentLifecycle? {
+        control.withLock { $0.lifecycles[experiment] }
     }
 
-    /// The effective status: a run-time stop wins over the file.
+    /// The lifecycle in force: the recorded one, else the file's.
+    public func currentLifecycle(of spec: ExperimentSpec) -> ExperimentLifecycle {
+        lifecycle(experiment: spec.id) ?? .declared(spec)
+    }
+
+    /// The effective status: a run-time change wins over the file.
     public func status(of experiment: ExperimentSpec) -> ExperimentStatus {
-        runtimeStatus(experiment: experiment.id) ?? experiment.status
+        currentLifecycle(of: experiment).status
+    }
+
+    /// The traffic share served now (the ramp step's; 0 once stopped, 1 once shipped).
+    public func currentTraffic(of spec: ExperimentSpec) -> Double {
+        let lifecycle = currentLifecycle(of: spec)
+        switch lifecycle.status {
+        case .running: return spec.traffic(atStep: lifecycle.step)
+        case .shipped: return 1
+        case .draft, .stopped: return 0
+        }
+    }
+
+    /// Every recorded change of `experiment`, oldest first.
+    public func changes(of experiment: String) throws(QuanziError) -> [ExperimentChange] {
+        try QuanziError.wrapping { try store.allChanges()[experiment] ?? [] }
+    }
+
+    /// Registers `observer` for each change this node records.
+    public func onChange(_ observer: @escaping @Sendable (ExperimentChange) -> Void) {
+        observers.withLock { $0.append(observer) }
+    }
+
+    /// When the watcher looks next, if one runs in this process.
+    public var nextCheckAtEpochSeconds: Int64? {
+        get { nextCheck.withLock { $0 } }
+        set { nextCheck.withLock { $0 = newValue } }
     }
 
     /// The assignment, without logging anything (for `quanzi ab assign` and the REPL).
@@ -66,17 +101,17 @@ public final class ExperimentService: ExperimentControl {
         return assignment
     }
 
-    /// Re-reads the run-time stops and forced variants from the store: on a database several
+    /// Re-reads the run-time changes and forced variants from the store: on a database several
     /// nodes share, another node may have written them (``FeedFollower`` calls this when it sees
-    /// an `experiment.stopped` event, and on a timer for forced variants, which write no event).
+    /// an `experiment.*` event, and on a timer for forced variants, which write no event).
     /// Returns whether anything changed.
     @discardableResult
     public func refreshControl() throws -> Bool {
-        let statuses = try store.stateChanges().compactMapValues { ExperimentStatus(rawValue: $0.status) }
+        let lifecycles = try store.lifecycles()
         let overrides = try store.overrides()
         return control.withLock { state in
-            let changed = state.statuses != statuses || state.overrides != overrides
-            state = ControlState(overrides: overrides, statuses: statuses)
+            let changed = state.lifecycles != lifecycles || state.overrides != overrides
+            state = ControlState(overrides: overrides, lifecycles: lifecycles)
             return changed
         }
     }
@@ -91,21 +126,70 @@ public final class ExperimentService: ExperimentControl {
         control.withLock { $0.overrides[experiment, default: [:]][user] = variant }
     }
 
-    /// Longest reason a person may give for a stop (API and CLI), checked by `UserText`.
+    /// Longest reason a person may give for a stop or a ship (API and CLI), checked by `UserText`.
     public static let stopReasonBytesMax = 500
 
     /// Stops an experiment on a person's word (API, CLI): the reason is user text, held to
     /// `UserText`'s rule before anything changes.
-    public func stop(_ experiment: String, personReason reason: String) throws(QuanziError) {
+    public func stop(_ experiment: String, personReason reason: String, actor: String = "cli") throws(QuanziError) {
         try UserText.check(reason, maxBytes: Self.stopReasonBytesMax, what: "stop reason")
-        try stop(experiment, reason: reason)
+        try stop(experiment, reason: reason, actor: actor)
     }
 
     /// Stops an experiment: from now on everyone gets control. `at` defaults to the clock; an
     /// analysis that trips a guardrail passes its own time, the end of the data it judged.
-    public func stop(_ experiment: String, reason: String, at time: Int64? = nil) throws(QuanziError) {
-        _ = try engine.spec(experiment)
-        try QuanziError.wrapping { try store.stop(experiment: experiment, reason: reason, at: time ?? clock.nowEpochSeconds) }
-        control.withLock { $0.statuses[experiment] = .stopped }
+    public func stop(_ experiment: String, reason: String, at time: Int64? = nil, actor: String = "cli") throws(QuanziError) {
+        let spec = try engine.spec(experiment)
+        try recordPersonChange(spec) { lifecycle throws(QuanziError) in
+            lifecycle.stop(spec, at: time ?? clock.nowEpochSeconds, actor: actor, reason: reason)
+        }
+    }
+
+    /// Ships `variant` on a person's word: every targeted user gets its params from now on, and
+    /// nothing more is exposed. An unknown experiment or variant, or an experiment already
+    /// shipped or never started, is refused with nothing changed.
+    public func ship(_ experiment: String, variant: String, personReason reason: String, actor: String = "cli") throws(QuanziError) -> ExperimentChange {
+        try UserText.check(reason, maxBytes: Self.stopReasonBytesMax, what: "ship reason")
+        let spec = try engine.spec(experiment)
+        return try recordPersonChange(spec) { lifecycle throws(QuanziError) in
+            do throws(LifecycleRefusal) {
+                return try lifecycle.ship(spec, variant: variant, at: clock.nowEpochSeconds, actor: actor, reason: reason)
+            } catch {
+                switch error {
+                case .unknownVariant: throw QuanziError(.variantNotFound, error.description)
+                case .notShippable: throw QuanziError(.experimentStateConflict, error.description)
+                }
+            }
+        }
+    }
+
+    /// Records a person's change decided from the latest state. Should another node change the
+    /// experiment in between, the change is decided again from the new state (a person's stop
+    /// still stops); after a few lost races the caller hears so rather than waiting.
+    @discardableResult
+    private func recordPersonChange(_ spec: ExperimentSpec, _ decide: (ExperimentLifecycle) throws(QuanziError) -> ExperimentChange) throws(QuanziError) -> ExperimentChange {
+        for _ in 0..<5 {
+            let change = try decide(currentLifecycle(of: spec))
+            if try record(change) { return change }
+            try QuanziError.wrapping { _ = try refreshControl() }
+        }
+        throw QuanziError(.experimentStateConflict, "experiment '\(spec.id)' kept changing while this change was made; try again")
+    }
+
+    /// Records `change` if its revision is still free (see ``ExperimentRepository/record(_:)``),
+    /// updates this node's state and tells the observers. False when another writer got there first.
+    func record(_ change: ExperimentChange) throws(QuanziError) -> Bool {
+        let written = try QuanziError.wrapping { try store.record(change) }
+        guard written else { return false }
+        let applied = control.withLock { state in
+            let previous = state.lifecycles[change.experimentID] ?? ExperimentLifecycle(status: .draft)
+            guard change.revision == previous.revision + 1 else { return false }
+            state.lifecycles[change.experimentID] = previous.applying(change)
+            return true
+        }
+        // This node had missed another's change (the store checked the revision, not us): read all.
+        if !applied { try QuanziError.wrapping { _ = try refreshControl() } }
+        for observer in observers.withLock({ $0 }) { observer(change) }
+        return true
     }
 }

@@ -323,8 +323,8 @@ public final class FeedFollower: Sendable {
                 update(event, circle)
             case .creditRecomputed:
                 feeds.updateCredit(scores)
-            case .experimentStopped:
-                experimentStopped = true
+            case .experimentStopped, .experimentStarted, .experimentAdvanced, .experimentShipped:
+                experimentStopped = true  // any lifecycle change: the node re-reads the experiments' state
             default:
                 continue
             }

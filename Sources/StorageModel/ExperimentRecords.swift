@@ -1,3 +1,5 @@
+import Experiments
+import Foundation
 import Core
 
 /// A user's first exposure to an experiment (`ExperimentStore.Exposure` on both backends).
@@ -13,17 +15,27 @@ public struct ExperimentExposure: Sendable, Hashable {
     }
 }
 
-/// A status change made at run time (`ExperimentStore.StateChange` on both backends).
-public struct ExperimentStateChange: Sendable, Hashable {
-    public var experimentID: String
-    public var status: String
-    public var changedAtEpochSeconds: Int64
-    public var reason: String
+extension ExperimentChange {
+    /// The event a change writes beside its row.
+    public var event: Event {
+        let kind: EventKind =
+            switch self.kind {
+            case .started: .experimentStarted
+            case .advanced: .experimentAdvanced
+            case .stopped: .experimentStopped
+            case .shipped: .experimentShipped
+            }
+        return Event(kind: kind, at: atEpochSeconds, experimentID: experimentID, variant: variant, context: "\(actor): \(reason)")
+    }
 
-    public init(experimentID: String, status: String, changedAtEpochSeconds: Int64, reason: String) {
-        self.experimentID = experimentID
-        self.status = status
-        self.changedAtEpochSeconds = changedAtEpochSeconds
-        self.reason = reason
+    /// `evidence` as the JSON array both backends store.
+    public var evidenceJSON: String {
+        let data = (try? JSONEncoder().encode(evidence)) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// `evidence` back from its stored JSON (empty when unreadable).
+    public static func evidence(fromJSON text: String) -> [String] {
+        (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
     }
 }

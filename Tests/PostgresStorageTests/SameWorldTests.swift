@@ -34,7 +34,8 @@ struct SameWorldTests {
         var exposures: [ExperimentExposure]
         var exposureKeys: [String]
         var overrides: [String: [UserID: String]]
-        var stops: [String: ExperimentStateChange]
+        var stops: [String: ExperimentLifecycle]
+        var changes: [String: [ExperimentChange]]
         var observations: [VariantObservations]
         var timeline: [ExperimentReport.TimelinePoint]
         var forcedExcluded: Int
@@ -106,7 +107,15 @@ struct SameWorldTests {
         #expect(try !stores.experiments.recordExposure(experiment: "e1", user: UserID(1), variant: "treatment", at: now))
         try stores.experiments.force(experiment: "e1", user: UserID(4), variant: "control", at: now - day)
         try stores.experiments.force(experiment: "e1", user: UserID(4), variant: "treatment", at: now - day)
-        try stores.experiments.stop(experiment: "e1", reason: "guardrail report_rate", at: now - day / 5)
+        #expect(try stores.experiments.record(ExperimentChange(
+            experimentID: "e1", revision: 1, kind: .started, status: .running, step: 0, traffic: 0.01, atEpochSeconds: now - 3 * day,
+            actor: "watcher", reason: "started at 1% traffic", evidence: ["exposed: control 0, treatment 0"])))
+        #expect(try !stores.experiments.record(ExperimentChange(
+            experimentID: "e1", revision: 1, kind: .advanced, status: .running, step: 1, traffic: 0.05, atEpochSeconds: now - 3 * day,
+            actor: "watcher", reason: "a second node racing for the same revision")))
+        #expect(try stores.experiments.record(ExperimentChange(
+            experimentID: "e1", revision: 2, kind: .stopped, status: .stopped, step: 0, traffic: 0, atEpochSeconds: now - day / 5,
+            actor: "watcher", reason: "guardrail report_rate")))
         return posts
     }
 
@@ -134,7 +143,7 @@ struct SameWorldTests {
         let social = try stores.feeds.socialSignals(of: UserID(2))
         #expect(try stores.credit.recomputeAll(at: now + day) == 5)
         let forced = Set(try stores.experiments.overrides()["e1", default: [:]].keys)
-        let stop = try #require(try stores.experiments.stateChanges()["e1"])
+        let stop = try #require(try stores.experiments.lifecycles()["e1"])
         let observed = try stores.metrics.observations(for: spec, metrics: metrics, excluding: forced, before: stop.changedAtEpochSeconds)
         let moderation = try (1...3).map { try stores.posts.moderationOutcomes(of: UserID(Int64($0))) }
         return Answers(
@@ -148,7 +157,7 @@ struct SameWorldTests {
             scores: try stores.credit.allScores(), report: try stores.credit.report(UserID(1)),
             exposures: try stores.experiments.exposures(of: "e1"),
             exposureKeys: try stores.experiments.allExposureKeys().map { "\($0.experiment)/\($0.user)" }.sorted(),
-            overrides: try stores.experiments.overrides(), stops: try stores.experiments.stateChanges(),
+            overrides: try stores.experiments.overrides(), stops: try stores.experiments.lifecycles(), changes: try stores.experiments.allChanges(),
             observations: observed.variants, timeline: observed.timeline, forcedExcluded: observed.forcedUsersExcluded,
             eventsRead: observed.eventsRead, moderation: moderation.flatMap { [$0.held, $0.removed] },
             viewStatistics: stores.views.currentStatistics.views,
@@ -172,7 +181,7 @@ struct SameWorldTests {
         #expect(sqlite.balancesFen == [8_910, 0, 200, 700, 100 + claimedFen, nil])
         #expect(sqlite.scores.count == 5 && sqlite.report?.score == sqlite.scores[UserID(1)])
         #expect(sqlite.exposures.map(\.userID) == [1, 2, 3, 4].map { UserID(Int64($0)) } && sqlite.exposureKeys.count == 4)
-        #expect(sqlite.overrides == ["e1": [UserID(4): "treatment"]] && sqlite.stops["e1"]?.status == "stopped")
+        #expect(sqlite.overrides == ["e1": [UserID(4): "treatment"]] && sqlite.stops["e1"]?.status == .stopped && sqlite.stops["e1"]?.revision == 2 && sqlite.changes["e1"]?.map(\.kind) == [.started, .stopped])
         #expect(sqlite.forcedExcluded == 1 && sqlite.observations.map(\.users) == [2, 1])
         #expect(sqlite.moderation == [0, 0, 1, 0, 1, 0])
         #expect(sqlite.viewStatistics == 1)

@@ -111,7 +111,7 @@ struct HostileRequestTests {
         }
         let comments = try fixture.service.posts.comments(on: post.id, afterID: 0, limit: 10)
         #expect(comments.map { $0.body } == ["line one\nline\ttwo"])
-        #expect(try fixture.service.experiments.store.stateChanges().isEmpty)
+        #expect(try fixture.service.experiments.store.allChanges().isEmpty)
     }
 
     @Test("a known path with another method is 405 with Allow; an unknown path stays 404")

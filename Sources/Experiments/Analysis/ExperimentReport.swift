@@ -93,6 +93,34 @@ public struct ExperimentReport: Sendable, Hashable, Codable {
         case keepRunning = "keep_running"
         case stoppedByGuardrail = "stopped_by_guardrail"
         case withheldSampleRatioMismatch = "withheld_sample_ratio_mismatch"
+        /// A person shipped a variant; the analysis runs up to that decision.
+        case shipped
+    }
+
+    /// Where the running service has the experiment: its ramp, the changes made and the next look.
+    public struct Lifecycle: Sendable, Hashable, Codable {
+        /// The current ramp step (0-based) and its traffic share.
+        public var step: Int
+        public var traffic: Double
+        /// The declared ramp (empty: the traffic holds).
+        public var ramp: [RampStep]
+        public var minExposedPerVariant: Int
+        public var shippedVariant: String?
+        /// Every recorded change, oldest first.
+        public var changes: [ExperimentChange]
+        /// When the watcher looks next; nil when nothing watches it (not running, or no watcher).
+        public var nextCheckAtEpochSeconds: Int64?
+
+        public init(step: Int, traffic: Double, ramp: [RampStep], minExposedPerVariant: Int, shippedVariant: String?, changes: [ExperimentChange],
+                    nextCheckAtEpochSeconds: Int64?) {
+            self.step = step
+            self.traffic = traffic
+            self.ramp = ramp
+            self.minExposedPerVariant = minExposedPerVariant
+            self.shippedVariant = shippedVariant
+            self.changes = changes
+            self.nextCheckAtEpochSeconds = nextCheckAtEpochSeconds
+        }
     }
 
     public var experimentID: String
@@ -114,4 +142,6 @@ public struct ExperimentReport: Sendable, Hashable, Codable {
     /// Set when a guardrail stopped the experiment: when and why.
     public var stoppedAtEpochSeconds: Int64?
     public var stopReason: String?
+    /// The service's lifecycle of the experiment, when analysed with the service's state.
+    public var lifecycle: Lifecycle?
 }

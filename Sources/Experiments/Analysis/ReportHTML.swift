@@ -166,6 +166,7 @@ public enum ReportHTML {
         case .keepRunning: "keep running"
         case .stoppedByGuardrail: "stopped by guardrail"
         case .withheldSampleRatioMismatch: "no verdict: sample-ratio mismatch"
+        case .shipped: "shipped"
         }
     }
 

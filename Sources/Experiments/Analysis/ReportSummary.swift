@@ -10,6 +10,10 @@ public enum ReportSummary {
             let violated = report.guardrails.filter { $0.verdict == .violated }.map(\.explanation)
             let reason = violated.isEmpty ? (report.stopReason ?? "a guardrail") : violated.joined(separator: "; ")
             parts.append("Stopped by its guardrail: \(reason). Everyone now gets \(report.variants.first?.name ?? "control")")
+        case .shipped:
+            let variant = report.lifecycle?.shippedVariant ?? "the chosen variant"
+            parts.append("Shipped: every targeted user gets \(variant)" + (report.stopReason.map { " (\($0))" } ?? "")
+                + "; the analysis runs up to the decision")
         case .withheldSampleRatioMismatch:
             let p = report.sampleRatio.map { String(format: "%.2g", $0.pValue) } ?? "?"
             parts.append("No verdict: the exposed users do not match the configured split (sample-ratio mismatch, p = \(p)); fix assignment or logging first")

@@ -73,6 +73,7 @@ extension ExperimentAnalyzer {
 
     static func decide(_ input: Input, sampleRatio: ExperimentReport.SampleRatio?, results: [ExperimentReport.MetricResult],
                        guardrails: [ExperimentReport.GuardrailResult]) -> ExperimentReport.Decision {
+        if input.status == .shipped { return .shipped }
         if guardrails.contains(where: { $0.verdict == .violated }) || input.stopReason != nil { return .stoppedByGuardrail }
         if sampleRatio?.mismatch == true { return .withheldSampleRatioMismatch }
         guard let primary = results.first(where: { $0.role == .primary }) else { return .keepRunning }

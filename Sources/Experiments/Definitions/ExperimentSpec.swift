@@ -23,6 +23,8 @@ public enum ExperimentStatus: String, Sendable, Hashable, Codable, CaseIterable 
     case running
     /// Everyone gets control; analysis stays available.
     case stopped
+    /// A variant won: every targeted user gets its params, and nothing is exposed any more.
+    case shipped
 }
 
 /// A guardrail: the experiment stops when the metric is significantly worse than allowed.
@@ -71,8 +73,14 @@ public struct ExperimentSpec: Sendable, Hashable {
     /// Hash seed; defaults to the id.
     public var seed: String
     public var layer: ExperimentDefinition.LayerSlice?
-    /// Share of eligible users in the experiment, in [0, 1].
+    /// Share of eligible users in the experiment, in [0, 1]. With a ramp, the first step's share
+    /// (the share served before the service has moved the experiment on).
     public var traffic: Double
+    /// Traffic steps the service moves through, one at a time, each after its hold has passed and
+    /// every guardrail is clear with enough data; empty when `traffic` holds from start to end.
+    public var ramp: [RampStep]
+    /// Exposed users every variant needs before a guardrail's "clear" counts for a ramp step.
+    public var minExposedPerVariant: Int
     /// The first variant is the control.
     public var variants: [Variant]
     public var status: ExperimentStatus
@@ -95,7 +103,8 @@ public struct ExperimentSpec: Sendable, Hashable {
         id: String, title: String? = nil, seed: String? = nil, layer: ExperimentDefinition.LayerSlice? = nil, traffic: Double,
         variants: [Variant], status: ExperimentStatus = .running, startAtEpochSeconds: Int64? = nil, primaryMetric: String,
         secondaryMetrics: [String] = [], guardrails: [Guardrail] = [], sequential: Bool = false, alpha: Double = 0.05,
-        correction: CorrectionMethod = .holm, hasTargeting: Bool = false, preperiodDays: Int = 0, file: String = "", line: Int = 0
+        correction: CorrectionMethod = .holm, hasTargeting: Bool = false, preperiodDays: Int = 0, ramp: [RampStep] = [],
+        minExposedPerVariant: Int = ExperimentSpec.minExposedPerVariantDefault, file: String = "", line: Int = 0
     ) {
         self.id = id
         self.title = title
@@ -113,14 +122,37 @@ public struct ExperimentSpec: Sendable, Hashable {
         self.correction = correction
         self.hasTargeting = hasTargeting
         self.preperiodDays = preperiodDays
+        self.ramp = ramp
+        self.minExposedPerVariant = minExposedPerVariant
         self.file = file
         self.line = line
     }
 
-    /// What pure assignment needs.
+    /// A default that lets a 1 % step of a few thousand targeted users move on within a day or
+    /// two, while a guardrail's interval is no longer dominated by a handful of users.
+    public static let minExposedPerVariantDefault = 100
+
+    /// What pure assignment needs, at the declared (first step's) traffic.
     public var assignmentDefinition: ExperimentDefinition {
+        assignmentDefinition(traffic: traffic)
+    }
+
+    /// What pure assignment needs at `traffic` (a ramp step's share).
+    public func assignmentDefinition(traffic: Double) -> ExperimentDefinition {
         ExperimentDefinition(id: id, seed: seed, layer: layer, coverage: traffic,
                              variants: variants.map { ExperimentDefinition.Variant(key: $0.name, weight: $0.weight) })
+    }
+
+    /// The traffic share served at ramp step `step` (the declared traffic without a ramp; the
+    /// last step's beyond the end).
+    public func traffic(atStep step: Int) -> Double {
+        guard !ramp.isEmpty else { return traffic }
+        return ramp[min(max(0, step), ramp.count - 1)].traffic
+    }
+
+    /// The variant named `name`, if any.
+    public func variant(named name: String) -> Variant? {
+        variants.first { $0.name == name }
     }
 
     public var control: Variant { variants[0] }

@@ -3,19 +3,27 @@ import Core
 import Experiments
 import Social
 
-/// What the service decides at run time, beyond the files: QA overrides and stops.
+/// What the service decides at run time, beyond the files: QA overrides, ramp steps, stops and ships.
 public protocol ExperimentControl: Sendable {
     /// The variant forced for this user (QA), if any.
     func forcedVariant(experiment: String, user: UserID) -> String?
-    /// A status set at run time (a guardrail stop) overriding the file's.
-    func runtimeStatus(experiment: String) -> ExperimentStatus?
+    /// The lifecycle recorded at run time (ramp step, a stop, a ship) overriding the file's
+    /// status; nil when nothing was recorded.
+    func lifecycle(experiment: String) -> ExperimentLifecycle?
+}
+
+extension ExperimentControl {
+    /// A status set at run time (a stop, a ship), if any.
+    public func runtimeStatus(experiment: String) -> ExperimentStatus? {
+        lifecycle(experiment: experiment).flatMap { $0.revision > 0 ? $0.status : nil }
+    }
 }
 
 /// No overrides: the files alone decide.
 public struct NoExperimentControl: ExperimentControl {
     public init() {}
     public func forcedVariant(experiment: String, user: UserID) -> String? { nil }
-    public func runtimeStatus(experiment: String) -> ExperimentStatus? { nil }
+    public func lifecycle(experiment: String) -> ExperimentLifecycle? { nil }
 }
 
 /// Which variant a user gets, and why.
@@ -31,6 +39,8 @@ public struct ExperimentAssignment: Sendable, Hashable, CustomStringConvertible 
         case notTargeted
         case notInLayerSlice
         case outsideTraffic
+        /// The experiment shipped this variant to every targeted user; nothing is exposed.
+        case shipped
     }
 
     public var experimentID: String
@@ -56,6 +66,7 @@ public struct ExperimentAssignment: Sendable, Hashable, CustomStringConvertible 
             case .notTargeted: "excluded by targeting"
             case .notInLayerSlice: "outside the experiment's slice of its layer"
             case .outsideTraffic: "outside the traffic share"
+            case .shipped: "shipped to every targeted user"
             }
         return "\(served)\(bucketText): \(why)"
     }
@@ -96,7 +107,14 @@ public final class ExperimentEngine: Sendable {
     /// The variant `user` gets in `experimentID`, and why.
     public func assign(_ user: UserProfile, to experimentID: String, control: any ExperimentControl = NoExperimentControl()) throws(QuanziError) -> ExperimentAssignment {
         let spec = try spec(experimentID)
-        let status = control.runtimeStatus(experiment: spec.id) ?? spec.status
+        let lifecycle = control.lifecycle(experiment: spec.id) ?? .declared(spec)
+        let status = lifecycle.status
+        if status == .shipped, let name = lifecycle.shippedVariant, let shipped = spec.variant(named: name) {
+            if spec.hasTargeting, try !isTargeted(user, experiment: spec.id) {
+                return ExperimentAssignment(experimentID: spec.id, variant: nil, bucket: nil, reason: .notTargeted)
+            }
+            return ExperimentAssignment(experimentID: spec.id, variant: shipped, bucket: nil, reason: .shipped)
+        }
         if status != .running {
             return ExperimentAssignment(experimentID: spec.id, variant: status == .stopped ? spec.control : nil, bucket: nil, reason: .notRunning(status))
         }
@@ -106,7 +124,9 @@ public final class ExperimentEngine: Sendable {
         if let start = spec.startAtEpochSeconds, clock.nowEpochSeconds < start {
             return ExperimentAssignment(experimentID: spec.id, variant: nil, bucket: nil, reason: .notStarted(startAtEpochSeconds: start))
         }
-        switch Assigner.assign(userId: String(user.id.rawValue), to: spec.assignmentDefinition) {
+        // The ramp step's share: GrowthBook's ranges only lengthen as coverage grows, so a user
+        // keeps the variant from step to step.
+        switch Assigner.assign(userId: String(user.id.rawValue), to: spec.assignmentDefinition(traffic: spec.traffic(atStep: lifecycle.step))) {
         case .notInExperiment(let exclusion):
             let reason: ExperimentAssignment.Reason = exclusion == .notInLayerSlice ? .notInLayerSlice : .outsideTraffic
             return ExperimentAssignment(experimentID: spec.id, variant: nil, bucket: nil, reason: reason)

@@ -1,10 +1,11 @@
 import Core
+import Experiments
 import GRDB
+import StorageModel
 
-/// Exposures, QA overrides and run-time status changes of experiments.
+/// Exposures, QA overrides and the run-time changes (ramp steps, stops, ships) of experiments.
 public struct ExperimentStore: Sendable {
     public typealias Exposure = ExperimentExposure
-    public typealias StateChange = ExperimentStateChange
 
     let database: QuanziDatabase
 
@@ -58,23 +59,48 @@ public struct ExperimentStore: Sendable {
         }
     }
 
-    /// Stops an experiment (everyone gets control from now on) and records why.
-    public func stop(experiment: String, reason: String, at now: Int64) throws {
-        try database.pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO experiment_states (experiment_id, status, changed_at, reason) VALUES (?, 'stopped', ?, ?)
-                ON CONFLICT(experiment_id) DO UPDATE SET status = 'stopped', changed_at = excluded.changed_at, reason = excluded.reason
-                """, arguments: [experiment, now, reason])
-            try EventLog.append(Event(kind: .experimentStopped, at: now, experimentID: experiment, context: reason), in: db)
+    /// Exposed users per variant.
+    public func exposureCounts(of experiment: String) throws -> [String: Int] {
+        try database.pool.read { db in
+            var counts: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT variant, count(*) AS n FROM exposures WHERE experiment_id = ? GROUP BY variant",
+                                        arguments: [experiment]) {
+                counts[row["variant"]] = row["n"]
+            }
+            return counts
         }
     }
 
-    public func stateChanges() throws -> [String: StateChange] {
+    /// Records `change` as its experiment's next revision with its event; false when that
+    /// revision exists already (`ExperimentRepository.record`). SQLite has one writer, but the
+    /// same rule holds: the (experiment, revision) key decides, not the caller's earlier read.
+    public func record(_ change: ExperimentChange) throws -> Bool {
+        try database.pool.write { db in
+            let latest = try Int64.fetchOne(db, sql: "SELECT max(revision) FROM experiment_changes WHERE experiment_id = ?",
+                                            arguments: [change.experimentID]) ?? 0
+            guard change.revision == latest + 1 else { return false }
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO experiment_changes
+                  (experiment_id, revision, kind, status, step, traffic, variant, at, actor, reason, evidence)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [change.experimentID, change.revision, change.kind.rawValue, change.status.rawValue, change.step, change.traffic,
+                                 change.variant, change.atEpochSeconds, change.actor, change.reason, change.evidenceJSON])
+            guard db.changesCount == 1 else { return false }
+            try EventLog.append(change.event, in: db)
+            return true
+        }
+    }
+
+    public func allChanges() throws -> [String: [ExperimentChange]] {
         try database.pool.read { db in
-            var result: [String: StateChange] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM experiment_states") {
-                let change = StateChange(experimentID: row["experiment_id"], status: row["status"], changedAtEpochSeconds: row["changed_at"], reason: row["reason"])
-                result[change.experimentID] = change
+            var result: [String: [ExperimentChange]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM experiment_changes ORDER BY experiment_id, revision") {
+                guard let kind = ExperimentChange.Kind(rawValue: row["kind"]), let status = ExperimentStatus(rawValue: row["status"]) else { continue }
+                let change = ExperimentChange(
+                    experimentID: row["experiment_id"], revision: row["revision"], kind: kind, status: status, step: row["step"],
+                    traffic: row["traffic"], variant: row["variant"], atEpochSeconds: row["at"], actor: row["actor"], reason: row["reason"],
+                    evidence: ExperimentChange.evidence(fromJSON: row["evidence"]))
+                result[change.experimentID, default: []].append(change)
             }
             return result
         }

@@ -30,4 +30,36 @@ enum ExperimentMigrations {
                 """)
         }
     }
+
+    /// `v6-experiment-lifecycle`: the run-time state becomes an append-only list of changes with
+    /// who and why (`experiment_changes`); the state is its latest revision, and the key
+    /// (experiment, revision) is the compare-and-set two nodes race on. Earlier stops are kept as
+    /// revision 1.
+    static func registerLifecycle(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v6-experiment-lifecycle") { db in
+            try db.execute(sql: """
+                CREATE TABLE experiment_changes (
+                  experiment_id TEXT NOT NULL,
+                  revision INTEGER NOT NULL CHECK (revision >= 1),
+                  kind TEXT NOT NULL CHECK (kind IN ('started', 'advanced', 'stopped', 'shipped')),
+                  status TEXT NOT NULL CHECK (status IN ('draft', 'running', 'stopped', 'shipped')),
+                  step INTEGER NOT NULL CHECK (step >= 0),
+                  traffic REAL NOT NULL CHECK (traffic >= 0 AND traffic <= 1),
+                  variant TEXT CHECK ((kind = 'shipped') = (variant IS NOT NULL)),
+                  at INTEGER NOT NULL,
+                  actor TEXT NOT NULL,
+                  reason TEXT NOT NULL,
+                  evidence TEXT NOT NULL DEFAULT '[]',
+                  PRIMARY KEY (experiment_id, revision)
+                ) WITHOUT ROWID;
+                INSERT INTO experiment_changes (experiment_id, revision, kind, status, step, traffic, at, actor, reason)
+                  SELECT experiment_id, 1, 'stopped', 'stopped', 0, 0, changed_at, 'unknown', reason FROM experiment_states WHERE status = 'stopped';
+                DROP TABLE experiment_states;
+                CREATE TRIGGER experiment_changes_no_update BEFORE UPDATE ON experiment_changes
+                  BEGIN SELECT RAISE(ABORT, 'experiment_changes is append-only: record a new revision'); END;
+                CREATE TRIGGER experiment_changes_no_delete BEFORE DELETE ON experiment_changes
+                  BEGIN SELECT RAISE(ABORT, 'experiment_changes is append-only: record a new revision'); END;
+                """)
+        }
+    }
 }

@@ -15,6 +15,7 @@ enum Migrations {
         AuthMigrations.register(&migrator)
         EventMigrations.registerViewerIndex(&migrator)
         AuthMigrations.registerExpiry(&migrator)
+        ExperimentMigrations.registerLifecycle(&migrator)
         return migrator
     }
 }

@@ -16,20 +16,21 @@ struct ExperimentsController {
         admin.get("experiments", use: list)
         admin.get("experiments/:id", use: experiment)
         admin.post("experiments/:id/stop", use: stop)
+        admin.post("experiments/:id/ship", use: ship)
         admin.get("experiments/:id/report", use: report)
     }
 
     @Sendable func list(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let views = try await Blocking.run {
-            let changes = try QuanziError.wrapping { try service.experiments.store.stateChanges() }
-            return try service.experiments.experiments.experiments.map { try view($0, changes: changes) }
+            let changes = try QuanziError.wrapping { try service.experiments.store.allChanges() }
+            return try service.experiments.experiments.experiments.map { try view($0, history: changes[$0.id] ?? []) }
         }
         return try JSONResponse.make(ExperimentsView(experiments: views))
     }
 
     @Sendable func experiment(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let spec = try requireSpec(context)
-        return try JSONResponse.make(try await Blocking.run { try view(spec, changes: try QuanziError.wrapping { try service.experiments.store.stateChanges() }) })
+        return try JSONResponse.make(try await Blocking.run { try view(spec, history: try service.experiments.changes(of: spec.id)) })
     }
 
     @Sendable func stop(_ request: Request, context: QuanziRequestContext) async throws -> Response {
@@ -38,14 +39,29 @@ struct ExperimentsController {
         let body = try await request.decodeJSON(as: StopExperiment.self, context: context)
         let reason = body.reason ?? "stopped through the API by user \(caller.userID)"
         let stopped = try await Blocking.commit {
-            try service.experiments.stop(spec.id, personReason: reason)
-            return try view(spec, changes: try QuanziError.wrapping { try service.experiments.store.stateChanges() })
+            try service.experiments.stop(spec.id, personReason: reason, actor: "admin:\(caller.userID)")
+            return try view(spec, history: try service.experiments.changes(of: spec.id))
         }
         return try JSONResponse.make(stopped)
     }
 
+    /// Ships a variant: every targeted user gets its params from now on and nothing more is
+    /// exposed. An unknown variant, or an experiment already shipped, changes nothing.
+    @Sendable func ship(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let spec = try requireSpec(context)
+        let body = try await request.decodeJSON(as: ShipExperiment.self, context: context)
+        let reason = body.reason ?? "shipped through the API by user \(caller.userID)"
+        let shipped = try await Blocking.commit {
+            _ = try service.experiments.ship(spec.id, variant: body.variant, personReason: reason, actor: "admin:\(caller.userID)")
+            return try view(spec, history: try service.experiments.changes(of: spec.id))
+        }
+        return try JSONResponse.make(shipped)
+    }
+
     /// The same document `quanzi ab analyze` writes to report.json. A GET never stops anything:
-    /// guardrails are applied by `quanzi ab analyze`, not by reading a report.
+    /// guardrails are applied by the service's watcher (`serve --watch-interval-minutes`) and by
+    /// `quanzi ab analyze`, not by reading a report.
     @Sendable func report(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let spec = try requireSpec(context)
         let report = try await Blocking.run {
@@ -66,8 +82,10 @@ struct ExperimentsController {
         return spec
     }
 
-    private func view(_ spec: ExperimentSpec, changes: [String: ExperimentStateChange]) throws -> ExperimentView {
-        let exposed = try QuanziError.wrapping { try service.experiments.store.exposures(of: spec.id).count }
-        return ExperimentView(spec, status: service.experiments.status(of: spec), exposedUsers: exposed, change: changes[spec.id])
+    private func view(_ spec: ExperimentSpec, history: [ExperimentChange]) throws -> ExperimentView {
+        let experiments = service.experiments
+        let exposed = try QuanziError.wrapping { try experiments.store.exposureCounts(of: spec.id) }
+        return ExperimentView(spec, lifecycle: experiments.currentLifecycle(of: spec), traffic: experiments.currentTraffic(of: spec),
+                              exposedPerVariant: exposed, history: history, nextCheckAt: experiments.nextCheckAtEpochSeconds)
     }
 }

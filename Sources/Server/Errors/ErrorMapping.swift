@@ -37,7 +37,7 @@ extension APIError {
             .notFound
         case .invalidCursor: .badRequest
         case .invalidArgument, .contentTooLong, .emptyContent, .invalidText, .sameUser: .unprocessableContent
-        case .alreadyFriends, .friendRequestPending, .alreadyLiked, .alreadyReported: .conflict
+        case .alreadyFriends, .friendRequestPending, .alreadyLiked, .alreadyReported, .experimentStateConflict: .conflict
         // A plugin that fails or runs out of budget is a fault of the deployment, not the request.
         case .overloaded: .serviceUnavailable
         case .scriptError, .instructionLimitExceeded, .memoryLimitExceeded, .timeLimitExceeded, .invalidPlugin, .storageFailure:

@@ -21,8 +21,25 @@ public protocol ExperimentRepository: Sendable {
     func allExposureKeys() throws -> [(experiment: String, user: UserID)]
     func force(experiment: String, user: UserID, variant: String, at now: Int64) throws
     func overrides() throws -> [String: [UserID: String]]
-    func stop(experiment: String, reason: String, at now: Int64) throws
-    func stateChanges() throws -> [String: ExperimentStateChange]
+    /// Exposed users per variant.
+    func exposureCounts(of experiment: String) throws -> [String: Int]
+    /// Records `change` as revision `change.revision` of its experiment, with its event, in one
+    /// transaction. Returns false, writing nothing, when that revision already exists: another
+    /// node (or person) changed the experiment since the state this change was decided from.
+    /// The primary key (experiment, revision) is the compare-and-set, so two nodes deciding the
+    /// same step from the same state act once, with no lock held between the look and the write.
+    func record(_ change: ExperimentChange) throws -> Bool
+    /// Every recorded change of every experiment, oldest first per experiment.
+    func allChanges() throws -> [String: [ExperimentChange]]
+}
+
+extension ExperimentRepository {
+    /// Each experiment's state folded from its changes (only experiments with a change).
+    public func lifecycles() throws -> [String: ExperimentLifecycle] {
+        try allChanges().mapValues { changes in
+            changes.reduce(ExperimentLifecycle(status: .draft)) { $0.applying($1) }
+        }
+    }
 }
 
 /// What experiment analysis reads from the events.
