@@ -12,7 +12,10 @@ struct ServeCommand: AsyncParsableCommand {
             opens the database (--db FILE, or a postgres:// URL shared by several nodes, migrated \
             first by `quanzi migrate`) and serves /v1, /healthz, /metrics and /openapi.json. Requests under \
             /v1 need a bearer token from `quanzi token USER`. Every --expiry-sweep-interval-seconds it \
-            refunds the unclaimed remainder of expired red packets to their senders. SIGTERM or SIGINT stop accepting \
+            refunds the unclaimed remainder of expired red packets to their senders. Every \
+            --watch-interval-minutes it looks at every running experiment: it starts it, moves its ramp \
+            on when the step's hold has passed and every guardrail is clear, and stops it when a guardrail \
+            is violated (judged with always-valid intervals). SIGTERM or SIGINT stop accepting \
             connections, let in-flight requests finish, then close the database.
             """
     )
@@ -57,6 +60,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds between sweeps that refund expired red packets' unclaimed shares to their senders.")
     var expirySweepIntervalSeconds = ServerConfiguration.defaultExpirySweepIntervalSeconds
 
+    @Option(help: "Minutes between the experiment watcher's looks (ramps and guardrail stops); 0 turns the watcher off.")
+    var watchIntervalMinutes = ServerConfiguration.defaultWatchIntervalMinutes
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -84,6 +90,10 @@ struct ServeCommand: AsyncParsableCommand {
         let sweepRange = ServerConfiguration.expirySweepIntervalSecondsRange
         guard sweepRange.contains(expirySweepIntervalSeconds) else {
             throw ValidationError("--expiry-sweep-interval-seconds must be between \(sweepRange.lowerBound) and \(sweepRange.upperBound)")
+        }
+        let watchRange = ServerConfiguration.watchIntervalMinutesRange
+        guard watchIntervalMinutes == 0 || watchRange.contains(watchIntervalMinutes) else {
+            throw ValidationError("--watch-interval-minutes must be 0 (off) or between \(watchRange.lowerBound) and \(watchRange.upperBound)")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
     }
@@ -114,7 +124,8 @@ struct ServeCommand: AsyncParsableCommand {
                     idleTimeoutSeconds: idleTimeoutSeconds, headerReadTimeoutSeconds: headerReadTimeoutSeconds,
                     bodyReadTimeoutSeconds: bodyReadTimeoutSeconds, connectionsMax: connectionsMax),
                 workerThreads: workerThreads ?? (options.isPostgres ? ServerConfiguration.networkDatabaseWorkerThreads : nil),
-                expirySweepIntervalSeconds: expirySweepIntervalSeconds), metrics: metrics,
+                expirySweepIntervalSeconds: expirySweepIntervalSeconds,
+                watchIntervalSeconds: watchIntervalMinutes == 0 ? nil : watchIntervalMinutes * 60), metrics: metrics,
             logger: logger,
             afterShutdown: {
                 // Every acknowledged transfer awaited its group commit, and the server has drained:

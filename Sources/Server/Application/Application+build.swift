@@ -30,6 +30,19 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     Blocking.configure(workerThreads: configuration.workerThreads)
     let router = buildRouter(service: service, limits: configuration.limits, metrics: metrics)
+    let experimentLogger = Logger(label: "quanzi.experiments")
+    service.experiments.onChange { change in ExperimentLogging.log(change, experimentLogger) }
+    var services: [any Service] = [
+        AfterShutdownService(action: afterShutdown),
+        RedPacketExpiryService(
+            sweeper: RedPacketExpirySweeper(wallet: service.wallet),
+            ticks: SweepTicks(intervalSeconds: configuration.expirySweepIntervalSeconds), metrics: metrics, logger: logger),
+    ]
+    if let interval = configuration.watchIntervalSeconds {
+        let watcher = ExperimentWatcher(experiments: service.experiments, intervalSeconds: Int64(interval))
+        watcher.onLook { look in ExperimentLogging.log(look, experimentLogger) }
+        services.append(ExperimentWatchService(watcher: watcher, clock: service.clock, ticks: WatchTicks(intervalSeconds: interval), logger: experimentLogger))
+    }
     let connections = configuration.connections
     let readTimeouts = metrics.readTimeouts
     return Application(
@@ -38,14 +51,9 @@ public func buildApplication(
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "quanzi",
             availableConnectionsDelegate: OpenConnections.Bound(open: metrics.openConnections, connectionsMax: connections.connectionsMax)),
-        // The service group stops services in reverse order: the server first, then the sweep,
-        // and the database closes last.
-        services: [
-            AfterShutdownService(action: afterShutdown),
-            RedPacketExpiryService(
-                sweeper: RedPacketExpirySweeper(wallet: service.wallet),
-                ticks: SweepTicks(intervalSeconds: configuration.expirySweepIntervalSeconds), metrics: metrics, logger: logger),
-        ],
+        // The service group stops services in reverse order: the server first, then the watcher
+        // and the sweep, and the database closes last.
+        services: services,
         onServerRunning: onServerRunning,
         logger: logger)
 }

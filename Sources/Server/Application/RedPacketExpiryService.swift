@@ -57,3 +57,6 @@ struct SweepTicks: AsyncSequence, Sendable {
 
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(intervalSeconds: intervalSeconds) }
 }
+
+/// A tick every `intervalSeconds`, for ever: the watcher's schedule (its first look is at start).
+typealias WatchTicks = SweepTicks

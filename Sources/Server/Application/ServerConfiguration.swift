@@ -23,11 +23,20 @@ public struct ServerConfiguration: Sendable {
     /// Up to a day: a red packet lives a day, so sweeping less often would leave money stuck for days.
     public static let expirySweepIntervalSecondsRange = 1...86_400
 
+    /// Seconds between the experiment watcher's looks; nil: no watcher (tests that drive it by
+    /// hand). `quanzi serve` watches every ``defaultWatchIntervalMinutes``.
+    public var watchIntervalSeconds: Int?
+    /// Ten minutes: a violated guardrail is acted on within minutes, while one look (an analysis
+    /// of each running experiment) stays a small share of a node's time.
+    public static let defaultWatchIntervalMinutes = 10
+    public static let watchIntervalMinutesRange = 1...1_440
+
     public init(
         host: String = ServerConfiguration.defaultHost, port: Int = ServerConfiguration.defaultPort, limits: ServerLimits = .default,
         connections: ConnectionLimits = .default, workerThreads: Int? = nil,
-        expirySweepIntervalSeconds: Int = ServerConfiguration.defaultExpirySweepIntervalSeconds
+        expirySweepIntervalSeconds: Int = ServerConfiguration.defaultExpirySweepIntervalSeconds, watchIntervalSeconds: Int? = nil
     ) {
+        self.watchIntervalSeconds = watchIntervalSeconds
         self.host = host
         self.port = port
         self.limits = limits
