@@ -26,6 +26,12 @@ public enum RampController {
         /// The guardrails' explanations and the exposed users per variant.
         public var evidence: [String]
 
+        public init(action: Action, reason: String, evidence: [String]) {
+            self.action = action
+            self.reason = reason
+            self.evidence = evidence
+        }
+
         /// The change this decision records, as the next revision of `lifecycle`; nil for a hold.
         public func change(for spec: ExperimentSpec, from lifecycle: ExperimentLifecycle, at now: Int64, actor: String) -> ExperimentChange? {
             switch action {

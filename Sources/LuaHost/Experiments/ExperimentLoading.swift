@@ -77,6 +77,18 @@ public struct ExperimentSet: Sendable {
     public static let empty = ExperimentSet(sources: [], experiments: [], metrics: [], tests: [])
 
     public func experiment(_ id: String) -> ExperimentSpec? { experiments.first { $0.id == id } }
+
+    /// The same set with experiment `id`'s spec changed by `change` (its id and Lua functions
+    /// stay): tests and the simulator adjust a loaded experiment without rewriting its file.
+    public func adjusting(_ id: String, _ change: (inout ExperimentSpec) -> Void) -> ExperimentSet {
+        ExperimentSet(sources: sources, experiments: experiments.map { spec in
+            guard spec.id == id else { return spec }
+            var adjusted = spec
+            change(&adjusted)
+            adjusted.id = spec.id
+            return adjusted
+        }, metrics: metrics, tests: tests)
+    }
     public func metric(_ id: String) -> MetricDefinition? { metrics.first { $0.id == id } }
 
     public static func load(_ sources: [PluginSource], limits: ScriptLimits = .default) throws(PluginLoadError) -> ExperimentSet {
