@@ -57,12 +57,15 @@ struct SimulationFlags: ParsableArguments {
     @Option(help: "The behaviour model (default: <experiments>/behaviour.lua).") var behaviour: String?
     @Option(help: "Simulated users.") var users = 10_000
     @Option(help: "Simulated days.") var days = 7
-    @Option(help: "Override the experiment's traffic share (0–1), e.g. to calibrate on a small population.") var traffic: Double?
+    @Option(help: "Override the experiment's traffic share (0–1), e.g. to calibrate on a small population; replaces a ramp.") var traffic: Double?
+    @Option(help: "Minutes of simulated time between the watcher's looks, as serve's; 0: judge guardrails once a day with fixed-horizon intervals.")
+    var watchIntervalMinutes = 10
 
     func validate() throws {
         guard (2...1_000_000).contains(users) else { throw ValidationError("--users must be between 2 and 1000000") }
         guard (1...365).contains(days) else { throw ValidationError("--days must be between 1 and 365") }
         if let traffic, !(traffic > 0 && traffic <= 1) { throw ValidationError("--traffic must be in (0, 1]") }
+        guard (0...1_440).contains(watchIntervalMinutes) else { throw ValidationError("--watch-interval-minutes must be between 0 and 1440") }
     }
 
     func options(experiment: String, seed: UInt64) -> SimulationOptions {
@@ -71,6 +74,7 @@ struct SimulationFlags: ParsableArguments {
         options.experimentsDirectory = experiments
         options.behaviourPath = behaviour
         options.traffic = traffic
+        options.watchIntervalMinutes = watchIntervalMinutes == 0 ? nil : watchIntervalMinutes
         return options
     }
 }
@@ -83,7 +87,8 @@ struct AbSimulate: AsyncParsableCommand {
             Builds a fresh population (DemoWorld) in a temporary database (or a new --db file), plays \
             --days simulated days from 2026-03-01 in which users browse feeds, post, comment, like, \
             report and tip through the same Lua rules, ranking and exposure logging as the service, \
-            analyses the experiment at the end of every day with its guardrails applied, and writes \
+            runs the service's experiment watcher every --watch-interval-minutes of simulated time (ramp \
+            steps and guardrail stops, as `quanzi serve` does) and writes \
             report.json and report.html. A draft experiment runs as if started. The same --seed gives \
             the same report, byte for byte.
             """)
@@ -110,12 +115,20 @@ struct AbSimulate: AsyncParsableCommand {
             let paths = try ReportWriter.write(result.report, to: folder)
             let c = result.counts, t = result.timings
             print("population: \(result.seedSummary)")
+            for change in result.changes {
+                let hours = Double(change.atEpochSeconds - result.startEpochSeconds) / 3_600
+                print(String(format: "hour %6.2f: ", hours) + "\(change.kind.rawValue) by \(change.actor), traffic \(Self.percent(change.traffic)): \(change.reason)")
+            }
             for day in result.days {
-                print("day \(day.day): \(day.status), \(day.exposed) exposed, decision \(day.decision); " + day.guardrails.joined(separator: ", "))
+                print("day \(day.day): \(day.status), step \(day.step) at \(Self.percent(day.traffic)), \(day.exposed) exposed, decision \(day.decision); "
+                    + day.guardrails.joined(separator: ", "))
             }
-            if let stopped = result.stoppedOnDay, let reason = result.report.stopReason {
-                print("STOPPED by guardrail at the end of day \(stopped): \(reason)")
+            if let hours = result.stoppedAfterHours, let day = result.stoppedOnDay, let reason = result.report.stopReason {
+                let how = result.looks > 0 ? "by the service's watcher" : "by guardrail at the end of the day"
+                print(String(format: "STOPPED %@ at hour %.2f (day %d): %@", how, hours, day, reason))
             }
+            print("\(result.exposedToTreatment) users were ever exposed to a non-control variant, of \(result.targetedUsers) targeted users "
+                + "(at full traffic with nobody watching, all of them would have been)")
             print(result.report.summary)
             print(String(format: "%d sessions, %d posts shown, %d posts (%d denied), %d likes, %d comments (%d denied), %d reports, %d tips (%d denied)",
                          c.sessions, c.postsShown, c.posts, c.postsDenied, c.likes, c.comments, c.commentsDenied, c.reports, c.tips, c.tipsDenied))
@@ -129,6 +142,13 @@ struct AbSimulate: AsyncParsableCommand {
             Console.error("\(error)")
             throw ExitCode(1)
         }
+    }
+}
+
+extension AbSimulate {
+    static func percent(_ share: Double) -> String {
+        let value = share * 100
+        return value == value.rounded() ? "\(Int(value))%" : String(format: "%g%%", value)
     }
 }
 

@@ -44,12 +44,16 @@ public final class ExperimentWatcher: Sendable {
     public static let actor = "watcher"
     public let intervalSeconds: Int64
     let experiments: ExperimentService
+    /// The experiments looked at; nil: every running one (the service). The simulator watches
+    /// the one it simulates.
+    let only: Set<String>?
     private let observers = Mutex<[@Sendable (WatchLook) -> Void]>([])
 
-    public init(experiments: ExperimentService, intervalSeconds: Int64) {
+    public init(experiments: ExperimentService, intervalSeconds: Int64, only: Set<String>? = nil) {
         precondition(intervalSeconds > 0, "the watch interval must be positive")
         self.experiments = experiments
         self.intervalSeconds = intervalSeconds
+        self.only = only
     }
 
     /// Registers `observer` for every look (metrics, log lines).
@@ -63,7 +67,7 @@ public final class ExperimentWatcher: Sendable {
     public func look(now: Int64) -> [WatchLook] {
         var looks: [WatchLook] = []
         for spec in experiments.experiments.experiments {
-            guard experiments.status(of: spec) == .running else { continue }
+            guard experiments.status(of: spec) == .running, only?.contains(spec.id) ?? true else { continue }
             if let start = spec.startAtEpochSeconds, now < start { continue }
             looks.append(look(at: spec, now: now))
         }

@@ -8,9 +8,10 @@ import LuaHost
 /// `SimulationRunner.run` builds a population with `DemoWorld` in a throwaway database, then
 /// plays D simulated days: a Lua behaviour model (`experiments/behaviour.lua`) gives each user's
 /// propensities for the day, Swift samples the actions, and every action goes through
-/// `QuanziService` (Lua rules, moderation, ranking, exposure logging, the wallet). The
-/// experiment is analysed at the end of each simulated day with guardrails applied, as the
-/// service would, so a harmful experiment stops on the day its guardrail trips.
+/// `QuanziService` (Lua rules, moderation, ranking, exposure logging, the wallet). The service's
+/// own `ExperimentWatcher` looks at the experiment every `watchIntervalMinutes` of simulated
+/// time, so the ramp moves on and a harmful experiment stops at the look where its guardrail
+/// trips, exactly as in `quanzi serve`.
 public enum Simulation {
     /// 2026-03-01T00:00:00Z: the fixed start of every simulation (no wall-clock time in reports).
     public static let defaultStartEpochSeconds: Int64 = 1_772_323_200
@@ -96,8 +97,13 @@ public struct SimulationOptions: Sendable {
     public var startEpochSeconds = Simulation.defaultStartEpochSeconds
     /// Posts shown per feed session.
     public var feedPageSize = 10
-    /// Analyse (and apply guardrails) at the end of every simulated day.
+    /// Run the experiment's lifecycle as the service would (the watcher's looks, ramp steps and
+    /// guardrail stops) and analyse at the end of every simulated day; false (calibration) runs
+    /// the whole population through the experiment as declared and analyses once at the end.
     public var analyseDaily = true
+    /// Minutes of simulated time between the watcher's looks, as `serve --watch-interval-minutes`;
+    /// nil judges guardrails only at the end of each day with fixed-horizon intervals (`ab analyze`).
+    public var watchIntervalMinutes: Int? = 10
 
     public init(experiment: String, users: Int = 2_000, days: Int = 7, seed: UInt64 = 1) {
         self.experiment = experiment

@@ -14,6 +14,9 @@ public struct SimulationResult: Sendable {
     public struct Day: Sendable {
         public var day: Int
         public var status: String
+        /// The ramp step (1-based) and the traffic served at the end of the day.
+        public var step: Int
+        public var traffic: Double
         public var decision: String
         public var exposed: Int
         /// "metric: verdict" per guardrail.
@@ -50,8 +53,22 @@ public struct SimulationResult: Sendable {
 
     public var report: ExperimentReport
     public var days: [Day]
-    /// 1-based simulated day at whose end the guardrail stopped the experiment.
+    /// 1-based simulated day on which the guardrail stopped the experiment.
     public var stoppedOnDay: Int?
+    /// When the watcher stopped it (simulated epoch seconds), and the hours since the run began.
+    public var stoppedAtEpochSeconds: Int64?
+    public var stoppedAfterHours: Double? {
+        stoppedAtEpochSeconds.map { Double($0 - startEpochSeconds) / 3_600 }
+    }
+    public var startEpochSeconds: Int64
+    /// Every change the watcher (or the run) recorded, oldest first.
+    public var changes: [ExperimentChange]
+    /// The watcher's looks over the run.
+    public var looks: Int
+    /// Users ever exposed to a variant other than control (those who met the change).
+    public var exposedToTreatment: Int
+    /// Targeted users in the population: the seed's "everyone".
+    public var targetedUsers: Int
     public var counts: Counts
     public var timings: Timings
     public var seedSummary: String
@@ -159,14 +176,23 @@ public enum SimulationRunner {
         _ = try await service.wallet.openAccounts(for: users.map(\.id))
         let topUps = users.map { TransferRequest.topUp($0.id, amountFen: 100_000, idempotencyKey: "sim-topup-\($0.id.rawValue)") }
         for result in await service.wallet.transferBatch(topUps) { _ = try result.get() }
-        // Who is in a non-control variant (pure hash, nothing logged): where a planted effect acts.
+        // Who is in a non-control variant at the current ramp step (pure hash, nothing logged):
+        // where a planted effect acts. Recomputed when the step changes; empty once stopped.
         var treated = Set<UserID>()
-        if options.plantedEffect != nil {
+        var treatedAtRevision: Int64 = -1
+        func refreshTreated() throws {
+            let revision = service.experiments.currentLifecycle(of: spec).revision
+            guard options.plantedEffect != nil, revision != treatedAtRevision else { return }
+            treatedAtRevision = revision
+            treated = []
+            guard service.experiments.status(of: spec) == .running else { return }
             for user in users {
                 let assignment = try service.experiments.assign(user, to: spec.id)
                 if assignment.exposes, let variant = assignment.variant, variant.name != spec.control.name { treated.insert(user.id) }
             }
         }
+        var targetedUsers = 0
+        for user in users where try service.experiments.engine.isTargeted(user, experiment: spec.id) { targetedUsers += 1 }
         timings.seedSeconds = Date().timeIntervalSince(seedStart)
 
         let behaviour = try BehaviourModel(path: options.resolvedBehaviourPath, dataSource: service.previewDataSource, clock: clock,
@@ -175,6 +201,35 @@ public enum SimulationRunner {
         var counts = SimulationResult.Counts()
         var days: [SimulationResult.Day] = []
         var stoppedOnDay: Int?
+        var stoppedAt: Int64?
+        // The service's watcher on simulated time, looking at this experiment only (the others in
+        // the folder are not what is simulated).
+        let watchInterval = options.watchIntervalMinutes.map { Int64($0) * 60 }
+        let watcher = options.analyseDaily ? watchInterval.map {
+            ExperimentWatcher(experiments: service.experiments, intervalSeconds: $0, only: [spec.id])
+        } : nil
+        var nextLook = options.startEpochSeconds
+        var looks = 0
+        /// Every look due up to `time`, each at its own simulated time.
+        func lookUntil(_ time: Int64, day: Int) throws {
+            guard let watcher, let interval = watchInterval else { return }
+            while nextLook <= time {
+                clock.set(epochSeconds: nextLook)
+                let analysisStart = Date()
+                for look in watcher.look(now: nextLook) {
+                    if look.outcome == .failed { throw SimulationError("the watcher's look failed: \(look.failure ?? "")") }
+                    if look.change?.kind == .stopped, stoppedAt == nil {
+                        stoppedAt = nextLook
+                        stoppedOnDay = day + 1
+                    }
+                }
+                timings.analysisSeconds += Date().timeIntervalSince(analysisStart)
+                looks += 1
+                nextLook += interval
+                try refreshTreated()
+            }
+        }
+        try refreshTreated()
         var badActors = Set<UserID>()
         var lastReport: ExperimentReport?
         let base = SeededGenerator(seed: options.seed ^ 0x51A7_0000_0000_0001)
@@ -221,10 +276,11 @@ public enum SimulationRunner {
             sessions.sort { ($0.offset, $0.user, $0.serial) < ($1.offset, $1.user, $1.serial) }
 
             for (number, session) in sessions.enumerated() {
+                try lookUntil(dayStart + session.offset, day: day)
                 clock.set(epochSeconds: dayStart + session.offset)
                 let user = users[session.user]
                 let p = propensities[session.user]
-                let planted = treated.contains(user.id) && service.experiments.runtimeStatus(experiment: spec.id) != .stopped
+                let planted = treated.contains(user.id)
                 func boost(_ value: Double, _ action: PlantedEffect.Action) -> Double {
                     guard planted, plantedAction == action, let effect = options.plantedEffect else { return value }
                     return value * (1 + effect.relative)
@@ -310,15 +366,23 @@ public enum SimulationRunner {
             }
 
             let dayEnd = dayStart + 86_400
+            try lookUntil(dayEnd - 1, day: day)
             clock.set(epochSeconds: dayEnd)
             if options.analyseDaily || day == options.days - 1 {
                 let analysisStart = Date()
                 let wasRunning = service.experiments.status(of: spec) == .running
-                let report = try service.experiments.analyze(spec.id, now: dayEnd, applyGuardrails: true)
+                // With the watcher the day's row is a reading (the watcher alone acts); without it,
+                // guardrails are applied here, as `ab analyze` would at the end of the day.
+                let report = try service.experiments.analyze(spec.id, now: dayEnd, applyGuardrails: watcher == nil)
                 timings.analysisSeconds += Date().timeIntervalSince(analysisStart)
-                if wasRunning, report.status == ExperimentStatus.stopped.rawValue, stoppedOnDay == nil { stoppedOnDay = day + 1 }
+                if watcher == nil, wasRunning, report.status == ExperimentStatus.stopped.rawValue, stoppedOnDay == nil {
+                    stoppedOnDay = day + 1
+                    stoppedAt = dayEnd
+                }
+                let lifecycle = service.experiments.currentLifecycle(of: spec)
                 days.append(SimulationResult.Day(
-                    day: day + 1, status: report.status, decision: report.decision.rawValue, exposed: report.variants.reduce(0) { $0 + $1.users },
+                    day: day + 1, status: report.status, step: lifecycle.step + 1, traffic: service.experiments.currentTraffic(of: spec),
+                    decision: report.decision.rawValue, exposed: report.variants.reduce(0) { $0 + $1.users },
                     guardrails: report.guardrails.map { "\($0.metric): \($0.verdict.rawValue)" }))
                 lastReport = report
             }
@@ -330,7 +394,10 @@ public enum SimulationRunner {
                                              latentActions: latentActions))
         }
         timings.totalSeconds = Date().timeIntervalSince(wallStart)
-        return SimulationResult(report: report, days: days, stoppedOnDay: stoppedOnDay, counts: counts, timings: timings,
+        let exposedToTreatment = try service.experiments.store.exposures(of: spec.id).filter { $0.variant != spec.control.name }.count
+        return SimulationResult(report: report, days: days, stoppedOnDay: stoppedOnDay, stoppedAtEpochSeconds: stoppedAt,
+                                startEpochSeconds: options.startEpochSeconds, changes: try service.experiments.changes(of: spec.id), looks: looks,
+                                exposedToTreatment: exposedToTreatment, targetedUsers: targetedUsers, counts: counts, timings: timings,
                                 seedSummary: summary.description, databasePath: options.databasePath ?? "(temporary)")
     }
 }

@@ -48,7 +48,8 @@ private func json(_ report: ExperimentReport) throws -> Data {
     }
 
     /// The seed's mistake: bad actors get to post in campus-diary, the reports their posts
-    /// receive rise, and the end-of-day analysis stops the experiment by its guardrail (reports
+    /// receive rise, and the end-of-day analysis (`ab analyze`'s fixed-horizon judgement, the
+    /// simulator without its watcher) stops the experiment by its guardrail (reports
     /// received per exposed user; per view the rise drowns in the views of ordinary posts). The
     /// experiment runs on all traffic here instead of its 10% so that a population small enough
     /// for a debug build exposes enough users (the README runs the 10% story in release).
@@ -56,12 +57,14 @@ private func json(_ report: ExperimentReport) throws -> Data {
     func guardrailStopsOpenPosting() async throws {
         var story = options("campus-open-posting", users: StoryTest.users, days: StoryTest.days, seed: 1)
         story.traffic = 1
+        story.watchIntervalMinutes = nil
         let result = try await SimulationRunner.run(story)
         let report = result.report
         #expect(report.status == "stopped")
         #expect(report.decision == .stoppedByGuardrail)
         let day = try #require(result.stoppedOnDay)
         #expect(report.stoppedAtEpochSeconds == Simulation.defaultStartEpochSeconds + Int64(day) * 86_400)
+        #expect(result.changes.map(\.kind) == [.stopped] && result.changes.last?.actor == "ab analyze")
         #expect(report.stopReason?.contains("reports_received_per_user") == true)
         let guardrail = try #require(report.metrics.first { $0.id == "reports_received_per_user" })
         let comparison = try #require(guardrail.comparisons.first)
