@@ -121,7 +121,7 @@ struct AbSimulate: AsyncParsableCommand {
             }
             for day in result.days {
                 print("day \(day.day): \(day.status), step \(day.step) at \(Self.percent(day.traffic)), \(day.exposed) exposed, decision \(day.decision); "
-                    + day.guardrails.joined(separator: ", "))
+                    + (result.looks > 0 ? "watcher's last look: " : "") + day.guardrails.joined(separator: ", "))
             }
             if let hours = result.stoppedAfterHours, let day = result.stoppedOnDay, let reason = result.report.stopReason {
                 let how = result.looks > 0 ? "by the service's watcher" : "by guardrail at the end of the day"

@@ -12,7 +12,8 @@ extension ExperimentService {
     /// `sequentialGuardrails` judges with always-valid intervals (a copy of the spec with
     /// `sequential` set), as the watcher does because it looks often.
     public func analyze(_ experimentID: String, now: Int64, applyGuardrails: Bool = true, sequential: Bool = false,
-                        actor: String = "ab analyze") throws(QuanziError) -> ExperimentReport {
+                        actor: String = "ab analyze", reader: (any MetricReading)? = nil) throws(QuanziError) -> ExperimentReport {
+        let metricReader = reader ?? self.metricReader
         var spec = try engine.spec(experimentID)
         if sequential { spec.sequential = true }
         let metrics = spec.allMetrics.compactMap { experiments.metric($0) }

@@ -1,5 +1,6 @@
 import Core
 import Experiments
+import StorageModel
 import Synchronization
 
 /// What the watcher found for one experiment at one look.
@@ -47,9 +48,12 @@ public final class ExperimentWatcher: Sendable {
     /// The experiments looked at; nil: every running one (the service). The simulator watches
     /// the one it simulates.
     let only: Set<String>?
+    /// Reads the metrics; nil: the service's own reader (a full pass per look).
+    let reader: (any MetricReading)?
     private let observers = Mutex<[@Sendable (WatchLook) -> Void]>([])
 
-    public init(experiments: ExperimentService, intervalSeconds: Int64, only: Set<String>? = nil) {
+    public init(experiments: ExperimentService, intervalSeconds: Int64, only: Set<String>? = nil, reader: (any MetricReading)? = nil) {
+        self.reader = reader
         precondition(intervalSeconds > 0, "the watch interval must be positive")
         self.experiments = experiments
         self.intervalSeconds = intervalSeconds
@@ -84,7 +88,7 @@ public final class ExperimentWatcher: Sendable {
                              exposedPerVariant: [:], failure: nil)
         do throws(QuanziError) {
             let lifecycle = experiments.currentLifecycle(of: spec)
-            let report = try experiments.analyze(spec.id, now: now, applyGuardrails: false, sequential: true)
+            let report = try experiments.analyze(spec.id, now: now, applyGuardrails: false, sequential: true, reader: reader)
             look.guardrails = report.guardrails
             look.exposedPerVariant = Dictionary(report.variants.map { ($0.name, $0.users) }, uniquingKeysWith: +)
             let decision = RampController.decide(spec: spec, lifecycle: lifecycle, report: report, now: now)

@@ -206,9 +206,11 @@ public enum SimulationRunner {
         // the folder are not what is simulated).
         let watchInterval = options.watchIntervalMinutes.map { Int64($0) * 60 }
         let watcher = options.analyseDaily ? watchInterval.map {
-            ExperimentWatcher(experiments: service.experiments, intervalSeconds: $0, only: [spec.id])
+            ExperimentWatcher(experiments: service.experiments, intervalSeconds: $0, only: [spec.id], reader: IncrementalMetricReader(database: database))
         } : nil
         var nextLook = options.startEpochSeconds
+        /// The guardrails as the watcher last judged them (always-valid intervals).
+        var lastLookGuardrails: [String]?
         var looks = 0
         /// Every look due up to `time`, each at its own simulated time.
         func lookUntil(_ time: Int64, day: Int) throws {
@@ -217,6 +219,7 @@ public enum SimulationRunner {
                 clock.set(epochSeconds: nextLook)
                 let analysisStart = Date()
                 for look in watcher.look(now: nextLook) {
+                    lastLookGuardrails = look.guardrails.map { "\($0.metric): \($0.verdict.rawValue)" }
                     if look.outcome == .failed { throw SimulationError("the watcher's look failed: \(look.failure ?? "")") }
                     if look.change?.kind == .stopped, stoppedAt == nil {
                         stoppedAt = nextLook
@@ -383,7 +386,7 @@ public enum SimulationRunner {
                 days.append(SimulationResult.Day(
                     day: day + 1, status: report.status, step: lifecycle.step + 1, traffic: service.experiments.currentTraffic(of: spec),
                     decision: report.decision.rawValue, exposed: report.variants.reduce(0) { $0 + $1.users },
-                    guardrails: report.guardrails.map { "\($0.metric): \($0.verdict.rawValue)" }))
+                    guardrails: lastLookGuardrails ?? report.guardrails.map { "\($0.metric): \($0.verdict.rawValue)" }))
                 lastReport = report
             }
             progress?(SimulationProgress(phase: "day \(day + 1)/\(options.days) done", done: (day + 1) * progressPerDay, total: progressTotal))

@@ -56,6 +56,25 @@ public struct MetricTally: Sendable {
         }
     }
 
+    /// Users first exposed since the tally was made (an incremental reader adds them before the
+    /// rows added since its last read); a user already counted is left as is.
+    public mutating func addExposures(_ exposures: [ExperimentExposure]) {
+        let variantIndex = Dictionary(uniqueKeysWithValues: spec.variants.enumerated().map { ($1.name, $0) })
+        for exposure in exposures where slot[exposure.userID.rawValue] == nil {
+            guard let variant = variantIndex[exposure.variant] else { continue }
+            slot[exposure.userID.rawValue] = firstExposed.count
+            firstExposed.append(exposure.firstExposedAtEpochSeconds)
+            variantOfSlot.append(variant)
+            for metric in metrics.indices {
+                values[metric].append(0)
+                companions[metric].append(0)
+            }
+        }
+    }
+
+    /// The users counted so far.
+    public var exposedUsers: Int { firstExposed.count }
+
     /// The earliest event time that can count.
     public var earliest: Int64 { (firstExposed.min() ?? 0) - preperiodSeconds }
 

@@ -82,6 +82,7 @@ struct ExperimentWatcherTests {
         #expect(first.outcome == .changed && first.change?.kind == .started && setup.lifecycle.step == 0)
         var seen: [UserID: String] = [:]
         var steps: [Int] = [0]
+        let incremental = IncrementalMetricReader(database: setup.service.database!)
         for _ in 0..<12 {
             let exposed = try setup.exposeEveryone()
             for (user, variant) in exposed {
@@ -89,6 +90,12 @@ struct ExperimentWatcherTests {
                 seen[user] = variant
             }
             try setup.writeActivity(for: exposed, extraReports: 0)
+            // The simulator's incremental reader counts exactly what a full pass counts.
+            let spec = try #require(setup.service.experiments.experiments.experiment(setup.id))
+            let metrics = spec.allMetrics.compactMap { setup.service.experiments.experiments.metric($0) }
+            let full = try MetricReader(database: setup.service.database!).observations(for: spec, metrics: metrics, excluding: [])
+            let partial = try incremental.observations(for: spec, metrics: metrics, excluding: [], before: nil)
+            #expect(partial.variants == full.variants && partial.timeline == full.timeline)
             setup.advanceClock(seconds: 600)
             first = setup.look()
             #expect(first.outcome != .failed, "\(first.failure ?? "")")
