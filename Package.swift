@@ -195,7 +195,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LuaHostTests",
-            dependencies: ["LuaHost", "Social", "Experiments", "Core"]
+            dependencies: ["LuaHost", "Social", "Experiments", "Core", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
     ]
 )

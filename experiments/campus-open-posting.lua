@@ -1,15 +1,27 @@
 -- The seed's mistake, as an experiment: open posting in campus-diary to every verified adult
--- (not only verified female students) on 10% of traffic, with a guardrail on the reports the
--- exposed users' own posts receive. The campus-diary post rule reads
+-- (not only verified female students), with a guardrail on the reports the exposed users' own
+-- posts receive. The campus-diary post rule reads
 --   quanzi.ab.param(user, "campus-open-posting", "open_to_adults", false)
 -- A draft: nobody is assigned until someone starts it. `quanzi ab simulate campus-open-posting`
 -- runs it as started on a synthetic population, in a throwaway database, and shows the report
--- rate rising and the guardrail stopping it.
+-- rate rising and the guardrail stopping it (`--traffic X` replaces the ramp with one share).
+--
+-- Not everyone at once, as in 2016: the ramp starts at 1% of eligible users and grows only when
+-- a step has held its hours and the guardrail is clear with at least min_exposed_per_variant
+-- exposed users in each variant. The simulator's 20,000 users expose about 64 at 1% on the first
+-- day (some 640 at 10%), so 25 per variant lets the 1% step move on within about a day; 100,
+-- the default, would hold it there for the whole run.
 return quanzi.experiment {
   id = "campus-open-posting",
   title = "Campus diary: anyone verified and 18+ may post",
   status = "draft",
-  traffic = 0.10,
+  ramp = {
+    { traffic = 0.01, hold_hours = 2 },
+    { traffic = 0.05, hold_hours = 6 },
+    { traffic = 0.25, hold_hours = 24 },
+    { traffic = 0.5 },
+  },
+  min_exposed_per_variant = 25,
   variants = {
     { name = "control",   weight = 0.5, params = { open_to_adults = false } },
     { name = "treatment", weight = 0.5, params = { open_to_adults = true } },

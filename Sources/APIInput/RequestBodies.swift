@@ -56,7 +56,7 @@ public struct StopExperiment: Decodable, Sendable {
     public let reason: String?
 }
 
-/// `POST /v1/admin/experiments/:id/ship`.
+/// `POST /v1/experiments/:id/ship` (admin).
 public struct ShipExperiment: Decodable, Sendable {
     public let variant: String
     public let reason: String?

@@ -9,7 +9,7 @@ struct AbCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ab",
         abstract: "A/B experiments: assignment, QA overrides, analysis and reports.",
-        subcommands: [AbList.self, AbAssign.self, AbForce.self, AbAnalyze.self, AbStop.self, AbSimulate.self, AbCalibrate.self]
+        subcommands: [AbList.self, AbAssign.self, AbForce.self, AbAnalyze.self, AbStop.self, AbShip.self, AbSimulate.self, AbCalibrate.self]
     )
 }
 
@@ -25,11 +25,14 @@ struct AbList: AsyncParsableCommand {
 
     /// On a thread that may block (the stores are synchronous).
     func run(_ service: QuanziService) throws {
-        for spec in service.experiments.experiments.experiments {
-            let exposed = (try? service.experiments.store.exposures(of: spec.id).count) ?? 0
-            let layer = spec.layer.map { " layer \($0.name) [\($0.range.start), \($0.range.end))" } ?? ""
-            print("\(spec.id)  \(service.experiments.status(of: spec).rawValue)  traffic \(Int(spec.traffic * 100))%\(layer)  "
-                + "variants \(spec.variants.map(\.name).joined(separator: "/"))  exposed \(exposed)  (\(spec.file):\(spec.line))")
+        let experiments = service.experiments
+        let changes = (try? experiments.store.allChanges()) ?? [:]
+        for spec in experiments.experiments.experiments {
+            let exposed = (try? experiments.store.exposureCounts(of: spec.id)) ?? [:]
+            let lines = ExperimentStatusText.lines(
+                spec, lifecycle: experiments.currentLifecycle(of: spec), traffic: experiments.currentTraffic(of: spec), exposedPerVariant: exposed,
+                lastChange: changes[spec.id]?.last, nextCheckAtEpochSeconds: experiments.nextCheckAtEpochSeconds)
+            for line in lines { print(line) }
         }
     }
 }
@@ -140,6 +143,32 @@ struct AbStop: AsyncParsableCommand {
         do {
             try service.experiments.stop(experiment, personReason: reason)
             print("\(experiment) stopped: \(reason)")
+        } catch {
+            Console.error(error.description)
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct AbShip: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ship", abstract: "Ship a variant: every targeted user gets its params from now on, and nothing more is exposed.")
+
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "Experiment id.") var experiment: String
+    @Argument(help: "The variant to ship.") var variant: String
+    @Option(help: "Why, for the record.") var reason = "shipped by an operator"
+
+    func run() async throws {
+        let service = try await options.openService()
+        try await Blocking.awaited { try self.run(service) }
+    }
+
+    /// On a thread that may block (the stores are synchronous).
+    func run(_ service: QuanziService) throws {
+        do {
+            let change = try service.experiments.ship(experiment, variant: variant, personReason: reason)
+            print("\(experiment) \(ExperimentStatusText.describe(change))")
         } catch {
             Console.error(error.description)
             throw ExitCode(1)

@@ -221,9 +221,16 @@ public final class ReplSession {
         }.joined(separator: "\n")
     }
 
+    /// Where the service has each experiment: status, traffic served now, ramp step, exposed users
+    /// per variant, the last change and the next check (as `quanzi ab list` shows them).
     func experimentList() -> String {
-        service.experiments.experiments.experiments.map { spec in
-            "\(spec.id)  \(service.experiments.status(of: spec).rawValue)  traffic \(Int(spec.traffic * 100))%  variants \(spec.variants.map(\.name).joined(separator: "/"))"
+        let experiments = service.experiments
+        let changes = (try? experiments.store.allChanges()) ?? [:]
+        return experiments.experiments.experiments.flatMap { spec in
+            ExperimentStatusText.lines(
+                spec, lifecycle: experiments.currentLifecycle(of: spec), traffic: experiments.currentTraffic(of: spec),
+                exposedPerVariant: (try? experiments.store.exposureCounts(of: spec.id)) ?? [:], lastChange: changes[spec.id]?.last,
+                nextCheckAtEpochSeconds: experiments.nextCheckAtEpochSeconds)
         }.joined(separator: "\n")
     }
 

@@ -422,7 +422,8 @@ struct ExperimentOverrides {
         let id = options.experiment.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         var changes = "t.status = \"\(status)\"; t.start = nil; "
         if options.aa { changes += "for _, v in ipairs(t.variants or {}) do v.params = t.variants[1].params end; " }
-        if let traffic = options.traffic { changes += "t.traffic = \(traffic); " }
+        // `--traffic` replaces a declared ramp: one fixed share from start to end.
+        if let traffic = options.traffic { changes += "t.traffic = \(traffic); t.ramp = nil; " }
         let prefix = "local quanzi = (function(q) return setmetatable({ experiment = function(t) "
             + "if type(t) == \"table\" and t.id == \"\(id)\" then \(changes)end return q.experiment(t) end }, { __index = q }) end)(quanzi); "
         let adjusted = sources.map { PluginSource(path: $0.path, code: prefix + $0.code) }

@@ -114,6 +114,20 @@ struct ReplSessionTests {
         #expect(repl.session.handle(":quit") == "" && repl.session.wantsToQuit)
     }
 
+    @Test(":experiments shows the status, traffic served, ramp step, exposed users per variant and the last change")
+    func experiments() throws {
+        let repl = try ReplFixture()
+        let before = repl.session.handle(":experiments").split(separator: "\n").map(String.init)
+        let ramped = try #require(before.first { $0.hasPrefix("campus-open-posting  ") })
+        #expect(ramped.hasPrefix("campus-open-posting  draft  traffic 0% (step 1/4: 1% → 5% → 25% → 50%)  exposed 0 (control 0, treatment 0)"), "\(ramped)")
+        #expect(before.contains { $0.hasPrefix("campus-comment-credit  running  traffic 10%  layer campus-rules [0.0, 1.0)  exposed 0") }, "\(before)")
+        _ = try repl.session.service.experiments.ship("campus-comment-credit", variant: "treatment", personReason: "700 brings comments")
+        let after = repl.session.handle(":experiments").split(separator: "\n").map(String.init)
+        let shipped = try #require(after.firstIndex { $0.hasPrefix("campus-comment-credit  ") })
+        #expect(after[shipped].hasPrefix("campus-comment-credit  shipped 'treatment'  traffic 100%"), "\(after)")
+        #expect(after[shipped + 1] == "  last change: shipped 'treatment' by cli at 2026-01-01T00:00:00Z (revision 1): 700 brings comments")
+    }
+
     @Test("completion offers every quanzi.* binding of the table, in its order")
     func completesBindings() throws {
         let repl = try ReplFixture()

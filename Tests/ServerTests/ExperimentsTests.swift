@@ -1,10 +1,12 @@
 import Core
 import HummingbirdTesting
+import LuaHost
+import Social
 import Testing
 
 @testable import Server
 
-@Suite("/v1/experiments (admin): list, status, stop, report")
+@Suite("/v1/experiments (admin): list, status, stop, ship, report")
 struct ExperimentsTests {
     @Test("list and status show each experiment's live status")
     func listAndStatus() async throws {
@@ -40,6 +42,70 @@ struct ExperimentsTests {
                 json: "{\"reason\": \"\(String(repeating: "r", count: 501))\"}")
             #expect(tooLong.status == .unprocessableContent)
         }
+    }
+
+    @Test("shipping: admin only, an unknown variant changes nothing, twice is a conflict, and then every targeted user gets the variant unexposed")
+    func ship() async throws {
+        let fixture = try APIFixture()
+        let admin = try await fixture.token(1, admin: true)
+        let member = try await fixture.token(2)
+        let experiments = fixture.service.experiments
+        // campus-comment-credit targets verified users; 3…80 verified, 81…90 not.
+        let verified = try (3...80).map { try fixture.user(Int64($0)) }
+        let unverified = try (81...90).map { try fixture.user(Int64($0), verified: false) }
+        for user in verified { _ = try experiments.expose(user, to: "campus-comment-credit") }
+        let exposedBefore = try experiments.store.exposures(of: "campus-comment-credit").count
+        #expect(exposedBefore > 0)
+        let path = "/v1/experiments/campus-comment-credit/ship"
+        try await fixture.app().test(.router) { client in
+            let forbidden = try await client.call(.post, path, token: member, json: #"{"variant": "treatment"}"#)
+            #expect(forbidden.status == .forbidden)
+
+            let unknown = try await client.call(.post, path, token: admin, json: #"{"variant": "winner", "reason": "it won"}"#)
+            #expect(unknown.status == .notFound)
+            #expect(try unknown.errorCode() == "variant_not_found")
+            let unchanged = try await client.call(.get, "/v1/experiments/campus-comment-credit", token: admin).object()
+            #expect(try field(unchanged, "status", as: String.self) == "running")
+            #expect(try field(unchanged, "history", as: [Any].self).isEmpty)
+            #expect(unchanged["shipped_variant"] == nil)
+            #expect(try experiments.changes(of: "campus-comment-credit").isEmpty)
+
+            let missing = try await client.call(.post, "/v1/experiments/nope/ship", token: admin, json: #"{"variant": "treatment"}"#)
+            #expect(missing.status == .notFound)
+            #expect(try missing.errorCode() == "experiment_not_found")
+
+            let shipped = try await client.call(.post, path, token: admin, json: #"{"variant": "treatment", "reason": "700 brings comments"}"#)
+            #expect(shipped.status == .ok)
+            let view = try shipped.object()
+            #expect(try field(view, "status", as: String.self) == "shipped")
+            #expect(try field(view, "shipped_variant", as: String.self) == "treatment")
+            #expect(try field(view, "traffic", as: Double.self) == 1)
+            #expect(try field(view, "change_reason", as: String.self) == "700 brings comments")
+            let history = try field(view, "history", as: [[String: Any]].self)
+            #expect(history.count == 1)
+            #expect(try field(history[0], "kind", as: String.self) == "shipped")
+            #expect(try field(history[0], "variant", as: String.self) == "treatment")
+            #expect(try field(history[0], "actor", as: String.self) == "admin:1")
+
+            let again = try await client.call(.post, path, token: admin, json: #"{"variant": "control"}"#)
+            #expect(again.status == .conflict)
+            #expect(try again.errorCode() == "experiment_state_conflict")
+            let still = try await client.call(.get, "/v1/experiments/campus-comment-credit", token: admin).object()
+            #expect(try field(still, "shipped_variant", as: String.self) == "treatment")
+            #expect(try field(still, "history", as: [Any].self).count == 1)
+        }
+        // Every targeted user now gets the shipped params, whatever their bucket; nobody else does,
+        // and nothing more is exposed.
+        for user in verified {
+            let assignment = try experiments.expose(user, to: "campus-comment-credit")
+            #expect(assignment.variant?.name == "treatment")
+            #expect(assignment.variant?.parameters["min_credit"]?.description == "700")
+            #expect(assignment.reason == .shipped && !assignment.exposes)
+        }
+        for user in unverified {
+            #expect(try experiments.expose(user, to: "campus-comment-credit").variant == nil)
+        }
+        #expect(try experiments.store.exposures(of: "campus-comment-credit").count == exposedBefore)
     }
 
     @Test("the report is the analyzer's JSON and reading it stops nothing")

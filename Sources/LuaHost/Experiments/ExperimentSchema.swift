@@ -23,9 +23,14 @@ public struct ExperimentTestCase: Sendable, Hashable {
 /// The schema of `quanzi.experiment{...}`.
 enum ExperimentSchema {
     static let fields = [
-        "id", "title", "seed", "layer", "traffic", "variants", "targeting", "status", "start", "metrics", "sequential", "alpha",
-        "correction", "preperiod_days", "tests",
+        "id", "title", "seed", "layer", "traffic", "ramp", "min_exposed_per_variant", "variants", "targeting", "status", "start", "metrics",
+        "sequential", "alpha", "correction", "preperiod_days", "tests",
     ]
+    static let rampStepFields = ["traffic", "hold_hours"]
+    /// A step's hold: at least a second, at most a year.
+    static let holdHoursRange = (1.0 / 3_600)...8_760
+    /// Exposed users per variant a ramp step waits for: at least one, at most ten million.
+    static let minExposedPerVariantRange: ClosedRange<Int64> = 1...10_000_000
     static let variantFields = ["name", "weight", "params"]
     static let metricsFields = ["primary", "secondary", "guardrails"]
     static let guardrailFields = ["metric", "max_relative_increase", "max_relative_decrease"]
@@ -46,8 +51,19 @@ enum ExperimentSchema {
         }
         let title = reader.string(table, "title", at: [], required: false)
         let seed = reader.string(table, "seed", at: [], required: false)
-        let traffic = reader.number(table, "traffic", at: [], in: 0...1)
-        if table["traffic"] == nil { reader.report([], "missing required field 'traffic' (a share of users in [0, 1])") }
+        let ramp = readRamp(table, &reader)
+        let traffic: Double?
+        if let ramp {
+            // With a ramp the first step's share is served first; a second source of truth would disagree.
+            if let value = table["traffic"], value != .null {
+                reader.report([.key("traffic")], "give either 'traffic' or 'ramp', not both (with a ramp, the first step's traffic is served first)")
+            }
+            traffic = ramp.first?.traffic
+        } else {
+            traffic = reader.number(table, "traffic", at: [], in: 0...1)
+            if table["traffic"] == nil { reader.report([], "missing required field 'traffic' (a share of users in [0, 1]) or 'ramp'") }
+        }
+        let minExposed = reader.integer(table, "min_exposed_per_variant", at: [], in: minExposedPerVariantRange)
         let layer = readLayer(table, &reader)
         let variants = readVariants(table, &reader)
         var targeting: LuaFunction?
@@ -80,8 +96,105 @@ enum ExperimentSchema {
             id: id, title: title, seed: seed, layer: layer, traffic: traffic, variants: variants, status: status,
             startAtEpochSeconds: start, primaryMetric: primary, secondaryMetrics: secondary, guardrails: guardrails,
             sequential: sequential, alpha: alpha, correction: correction, hasTargeting: targeting != nil,
-            preperiodDays: Int(preperiodDays), file: source.path, line: declaration.location.line)
+            preperiodDays: Int(preperiodDays), ramp: ramp ?? [],
+            minExposedPerVariant: minExposed.map { Int($0) } ?? ExperimentSpec.minExposedPerVariantDefault, file: source.path,
+            line: declaration.location.line)
         return (ValidatedExperiment(spec: spec, targeting: targeting, tests: tests), [])
+    }
+
+    /// `ramp = { { traffic = 0.01, hold_hours = 2 }, ..., { traffic = 0.5 } }`: nil when absent,
+    /// the steps read so far when present (problems are reported on the offending entry).
+    private static func readRamp(_ table: LuaTable, _ reader: inout SchemaReader) -> [RampStep]? {
+        guard let value = table["ramp"], value != .null else { return nil }
+        let path: SchemaReader.Path = [.key("ramp")]
+        let shape = "a list of steps { traffic = ..., hold_hours = ... }"
+        guard let list = value.tableValue else {
+            reader.report(path, "field 'ramp' must be \(shape), got \(value.typeName)")
+            return []
+        }
+        guard list.isSequence else {
+            reader.report(path, "field 'ramp' must be \(shape), got a table with named fields")
+            return []
+        }
+        let items = list.sequence
+        guard !items.isEmpty else {
+            reader.report(path, "field 'ramp' must list at least one step")
+            return []
+        }
+        var steps: [RampStep] = []
+        var previous: (index: Int, traffic: Double)?
+        for (offset, item) in items.enumerated() {
+            let index = offset + 1
+            let stepPath = path + [.index(index)]
+            let isLast = index == items.count
+            guard let step = item.tableValue else {
+                reader.report(stepPath, "ramp[\(index)] must be a step { traffic = ..., hold_hours = ... }, got \(item.typeName)")
+                continue
+            }
+            reader.rejectUnknownFields(step, at: stepPath, known: rampStepFields)
+            let traffic = readStepTraffic(step, at: stepPath, index: index, &reader)
+            if let traffic, let before = previous, traffic <= before.traffic {
+                reader.report(stepPath + [.key("traffic")],
+                              "field 'ramp[\(index)].traffic' must be above ramp[\(before.index)]'s \(SchemaReader.format(before.traffic)) "
+                                  + "(a ramp only grows), got \(SchemaReader.format(traffic))")
+            }
+            if let traffic { previous = (index, traffic) }
+            switch (traffic, readStepHold(step, at: stepPath, index: index, isLast: isLast, &reader)) {
+            case (let traffic?, .seconds(let seconds)): steps.append(RampStep(traffic: traffic, holdSeconds: seconds))
+            case (let traffic?, .untilDecided): steps.append(RampStep(traffic: traffic, holdSeconds: nil))
+            default: break
+            }
+        }
+        return steps
+    }
+
+    /// A step's share of eligible users, in (0, 1].
+    private static func readStepTraffic(_ step: LuaTable, at path: SchemaReader.Path, index: Int, _ reader: inout SchemaReader) -> Double? {
+        let field = "ramp[\(index)].traffic"
+        guard let value = step["traffic"], value != .null else {
+            reader.report(path, "missing required field '\(field)' (a share of users above 0 and at most 1)")
+            return nil
+        }
+        guard let traffic = value.numberValue else {
+            reader.report(path + [.key("traffic")], "field '\(field)' must be a number, got \(value.typeName)")
+            return nil
+        }
+        guard traffic.isFinite, traffic > 0, traffic <= 1 else {
+            reader.report(path + [.key("traffic")], "field '\(field)' must be above 0 and at most 1, got \(SchemaReader.format(traffic))")
+            return nil
+        }
+        return traffic
+    }
+
+    private enum StepHold {
+        case seconds(Int64)
+        /// The last step without `hold_hours`: it holds until someone decides.
+        case untilDecided
+        /// A problem was reported.
+        case invalid
+    }
+
+    /// A step's hold in seconds (hours may be fractional; rounded to the second). Every step but
+    /// the last needs one; the last may omit it.
+    private static func readStepHold(
+        _ step: LuaTable, at path: SchemaReader.Path, index: Int, isLast: Bool, _ reader: inout SchemaReader
+    ) -> StepHold {
+        let field = "ramp[\(index)].hold_hours"
+        guard let value = step["hold_hours"], value != .null else {
+            if isLast { return .untilDecided }
+            reader.report(path, "missing required field '\(field)': every step but the last holds a while before the next")
+            return .invalid
+        }
+        guard let hours = value.numberValue else {
+            reader.report(path + [.key("hold_hours")], "field '\(field)' must be a number of hours, got \(value.typeName)")
+            return .invalid
+        }
+        guard hours.isFinite, holdHoursRange.contains(hours) else {
+            reader.report(path + [.key("hold_hours")],
+                          "field '\(field)' must be a positive number of hours (at least one second, at most 8760), got \(SchemaReader.format(hours))")
+            return .invalid
+        }
+        return .seconds(Int64((hours * 3_600).rounded()))
     }
 
     private static func readLayer(_ table: LuaTable, _ reader: inout SchemaReader) -> ExperimentDefinition.LayerSlice? {
