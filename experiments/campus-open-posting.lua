@@ -8,9 +8,9 @@
 --
 -- Not everyone at once, as in 2016: the ramp starts at 1% of eligible users and grows only when
 -- a step has held its hours and the guardrail is clear with at least min_exposed_per_variant
--- exposed users in each variant. The simulator's 20,000 users expose about 64 at 1% on the first
--- day (some 640 at 10%), so 25 per variant lets the 1% step move on within about a day; 100,
--- the default, would hold it there for the whole run.
+-- exposed users in each variant. At 10% the README's run of 20,000 simulated users exposed 643
+-- on its first day, so 1% exposes about 64 (32 per variant): 25 per variant lets the 1% step
+-- move on within about a day, where 100, the default, would hold it there for the whole run.
 return quanzi.experiment {
   id = "campus-open-posting",
   title = "Campus diary: anyone verified and 18+ may post",
