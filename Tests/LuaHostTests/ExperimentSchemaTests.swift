@@ -39,6 +39,13 @@ func experimentProblems(_ fields: String) -> [String] {
 
 @Suite("experiment schema: ramps and min_exposed_per_variant")
 struct ExperimentSchemaTests {
+    @Test("a file cannot declare status 'shipped': a ship is recorded at run time with its variant")
+    func shippedIsNotDeclarable() {
+        #expect(experimentProblems(#"  traffic = 0.5, status = "shipped","#) == [
+            "experiments/test.lua:3: status 'shipped' is set by `quanzi ab ship EXP VARIANT`, not in the file (known: draft, running, stopped)"
+        ])
+    }
+
     @Test("a ramp sets the steps (hold hours in seconds, rounded; the last may omit its hold) and the first step's traffic")
     func validRamp() throws {
         let set = try ExperimentSet.load([testMetrics, experimentSource("""

@@ -74,8 +74,12 @@ enum ExperimentSchema {
         }
         var status = ExperimentStatus.running
         if let text = reader.string(table, "status", at: [], required: false) {
-            if let parsed = ExperimentStatus(rawValue: text) { status = parsed } else {
-                reader.report([.key("status")], "unknown status '\(text)' (known: \(ExperimentStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
+            // `shipped` is a decision recorded at run time (`quanzi ab ship`), with its variant; a
+            // file cannot declare it.
+            let declarable = ExperimentStatus.allCases.filter { $0 != .shipped }
+            if let parsed = ExperimentStatus(rawValue: text), parsed != .shipped { status = parsed } else {
+                let hint = text == ExperimentStatus.shipped.rawValue ? "status 'shipped' is set by `quanzi ab ship EXP VARIANT`, not in the file" : "unknown status '\(text)'"
+                reader.report([.key("status")], "\(hint) (known: \(declarable.map(\.rawValue).joined(separator: ", ")))")
             }
         }
         let start = readStart(table, &reader)
