@@ -38,6 +38,14 @@ public func buildApplication(
             sweeper: RedPacketExpirySweeper(wallet: service.wallet),
             ticks: SweepTicks(intervalSeconds: configuration.expirySweepIntervalSeconds), metrics: metrics, logger: logger),
     ]
+    if let url = configuration.notifyURL {
+        let notifier = ExperimentNotifier(
+            url: url, node: service.storage.eventFollowing?.nodeID, policy: configuration.notificationPolicy, metrics: metrics.experiments,
+            logger: experimentLogger)
+        service.experiments.onChange { change in notifier.enqueue(change) }
+        // Before the watcher: stopped after it, so the changes of its last look are queued.
+        services.insert(notifier, at: 1)
+    }
     if let interval = configuration.watchIntervalSeconds {
         let watcher = ExperimentWatcher(experiments: service.experiments, intervalSeconds: Int64(interval))
         observeLooks(of: watcher, service: service, metrics: metrics, logger: experimentLogger)
