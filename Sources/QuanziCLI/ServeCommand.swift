@@ -15,7 +15,9 @@ struct ServeCommand: AsyncParsableCommand {
             refunds the unclaimed remainder of expired red packets to their senders. Every \
             --watch-interval-minutes it looks at every running experiment: it starts it, moves its ramp \
             on when the step's hold has passed and every guardrail is clear, and stops it when a guardrail \
-            is violated (judged with always-valid intervals). SIGTERM or SIGINT stop accepting \
+            is violated (judged with always-valid intervals). With --notify-url it POSTs each experiment \
+            change (start, ramp step, stop, ship) as JSON to that URL, retried with backoff, never \
+            holding up a request or the watcher. SIGTERM or SIGINT stop accepting \
             connections, let in-flight requests finish, then close the database.
             """
     )
@@ -63,6 +65,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Minutes between the experiment watcher's looks (ramps and guardrail stops); 0 turns the watcher off.")
     var watchIntervalMinutes = ServerConfiguration.defaultWatchIntervalMinutes
 
+    @Option(help: ArgumentHelp(
+        "POST each experiment change as JSON to this http(s) URL.",
+        discussion: "Retried with backoff on 5xx, 408, 429 and connection errors (5 tries); queued up to 1000 changes, oldest dropped first."))
+    var notifyURL: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -96,6 +103,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--watch-interval-minutes must be 0 (off) or between \(watchRange.lowerBound) and \(watchRange.upperBound)")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+        if let notifyURL {
+            do { _ = try ServerConfiguration.notifyURL(notifyURL) } catch { throw ValidationError(error.description) }
+        }
     }
 
     func run() async throws {
@@ -125,7 +135,8 @@ struct ServeCommand: AsyncParsableCommand {
                     bodyReadTimeoutSeconds: bodyReadTimeoutSeconds, connectionsMax: connectionsMax),
                 workerThreads: workerThreads ?? (options.isPostgres ? ServerConfiguration.networkDatabaseWorkerThreads : nil),
                 expirySweepIntervalSeconds: expirySweepIntervalSeconds,
-                watchIntervalSeconds: watchIntervalMinutes == 0 ? nil : watchIntervalMinutes * 60), metrics: metrics,
+                watchIntervalSeconds: watchIntervalMinutes == 0 ? nil : watchIntervalMinutes * 60,
+                notifyURL: try notifyURL.map { try ServerConfiguration.notifyURL($0) }), metrics: metrics,
             logger: logger,
             afterShutdown: {
                 // Every acknowledged transfer awaited its group commit, and the server has drained:

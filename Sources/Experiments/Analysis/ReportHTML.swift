@@ -19,6 +19,7 @@ public enum ReportHTML {
             .withheld_sample_ratio_mismatch{background:#b7791f}
             table{border-collapse:collapse;width:100%}td,th{padding:.35em .6em;border-bottom:1px solid #edf2f7;text-align:left}
             td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}.ok{color:#2f855a}.bad{color:#c53030}.warn{color:#b7791f}
+            tr.current td{background:#ebf8ff;font-weight:600}td ul{margin:0;padding-left:1.1em}td.when{white-space:nowrap}
             </style></head><body>
 
             """
@@ -30,6 +31,7 @@ public enum ReportHTML {
         if let stopped = report.stoppedAtEpochSeconds {
             html += "<p class=\"bad\"><strong>Stopped automatically at \(date(stopped))</strong>: \(escape(report.stopReason ?? ""))</p>\n"
         }
+        html += lifecycleSection(report)
         html += variantsSection(report)
         html += metricsSection(report)
         html += guardrailSection(report)
@@ -45,6 +47,103 @@ public enum ReportHTML {
 
             """
         return html
+    }
+
+    /// Where the running service has the experiment: status, the current ramp step and its
+    /// traffic, the ramp (a step chart and a table), every recorded change with who made it, why
+    /// and on what evidence, and the next look. Nothing without `report.lifecycle`.
+    static func lifecycleSection(_ report: ExperimentReport) -> String {
+        guard let lifecycle = report.lifecycle else { return "" }
+        let steps = max(1, lifecycle.ramp.count)
+        let current = min(max(0, lifecycle.step), steps - 1)
+        var html = "<h2>Lifecycle</h2>\n<p>Status <strong>\(escape(report.status))</strong>"
+        if let shipped = lifecycle.shippedVariant { html += " (variant <strong>\(escape(shipped))</strong> for every targeted user)" }
+        html += " · step \(current + 1) of \(steps) · serving \(trafficPercent(lifecycle.traffic)) of eligible users"
+        if lifecycle.ramp.isEmpty { html += " · no ramp: the declared traffic holds" }
+        html += "</p>\n"
+        if let since = lifecycle.changes.last(where: { $0.kind == .started || $0.kind == .advanced }), report.status == "running" {
+            html += "<p class=\"meta\">Step \(since.step + 1) since \(date(since.atEpochSeconds))"
+            if let hold = lifecycle.ramp.indices.contains(since.step) ? lifecycle.ramp[since.step].holdSeconds : nil {
+                let (end, overflow) = since.atEpochSeconds.addingReportingOverflow(hold)
+                if !overflow { html += "; its hold ends \(date(end))" }
+            }
+            html += "; a step moves on only after its hold, with \(lifecycle.minExposedPerVariant)+ exposed users per variant and every guardrail clear.</p>\n"
+        }
+        if let next = lifecycle.nextCheckAtEpochSeconds {
+            html += "<p>Next check: <strong>\(date(next))</strong></p>\n"
+        } else {
+            let why = report.status == "running" ? "no watcher ran in the process that made this report" : "the experiment is \(escape(report.status))"
+            html += "<p class=\"meta\">Next check: none (\(why)).</p>\n"
+        }
+        if !lifecycle.ramp.isEmpty {
+            html += rampChart(lifecycle.ramp, current: current, status: report.status)
+            html += "<table><tr><th>step</th><th class=\"num\">traffic</th><th class=\"num\">held at least</th><th></th></tr>\n"
+            for (index, step) in lifecycle.ramp.enumerated() {
+                let now = index == current
+                html += "<tr\(now ? " class=\"current\"" : "")><td>\(index + 1)</td><td class=\"num\">\(trafficPercent(step.traffic))</td>"
+                html += "<td class=\"num\">\(step.holdSeconds.map(hours) ?? "until decided")</td><td>\(now ? "current" : index < current ? "done" : "")</td></tr>\n"
+            }
+            html += "</table>\n"
+        }
+        html += "<h3>History</h3>\n"
+        guard !lifecycle.changes.isEmpty else {
+            return html + "<p class=\"meta\">No change recorded yet: the experiment runs as its file declares.</p>\n"
+        }
+        html += "<table><tr><th>when</th><th>change</th><th>by</th><th class=\"num\">step · traffic</th><th>reason</th><th>evidence</th></tr>\n"
+        for change in lifecycle.changes {
+            let cls = change.kind == .stopped ? " class=\"bad\"" : change.kind == .shipped ? " class=\"ok\"" : ""
+            var what = escape(change.kind.rawValue)
+            if let variant = change.variant { what += " \(escape(variant))" }
+            html += "<tr><td class=\"when\">\(date(change.atEpochSeconds))</td><td\(cls)>\(what)</td><td>\(escape(change.actor))</td>"
+            html += "<td class=\"num\">\(change.step + 1) · \(trafficPercent(change.traffic))</td><td>\(escape(change.reason))</td><td>"
+            if !change.evidence.isEmpty { html += "<ul>" + change.evidence.map { "<li>\(escape($0))</li>" }.joined() + "</ul>" }
+            html += "</td></tr>\n"
+        }
+        return html + "</table>\n"
+    }
+
+    /// The ramp as a staircase: one bar per step, its height the traffic share, the current step
+    /// filled, the steps done shaded and those to come outlined.
+    static func rampChart(_ ramp: [RampStep], current: Int, status: String) -> String {
+        let width = 900.0, height = 150.0, top = 20.0, bottom = 34.0, gap = 8.0
+        let barWidth = (width - gap * Double(ramp.count + 1)) / Double(ramp.count)
+        var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"100%\" role=\"img\" aria-label=\"ramp: traffic per step\">\n"
+        svg += line(0, height - bottom, width, height - bottom, "#a0aec0")
+        for (index, step) in ramp.enumerated() {
+            let x = gap + Double(index) * (barWidth + gap)
+            let barHeight = max(2, min(1, max(0, step.traffic)) * (height - top - bottom))
+            let y = height - bottom - barHeight
+            let style: String
+            if index == current {
+                style = status == "stopped" ? "fill=\"#c53030\"" : "fill=\"#2b6cb0\""
+            } else if index < current {
+                style = "fill=\"#90cdf4\""
+            } else {
+                style = "fill=\"none\" stroke=\"#a0aec0\" stroke-dasharray=\"4 3\""
+            }
+            svg += "<rect x=\"\(fmt(x))\" y=\"\(fmt(y))\" width=\"\(fmt(barWidth))\" height=\"\(fmt(barHeight))\" \(style)/>\n"
+            svg += "<text x=\"\(fmt(x + barWidth / 2))\" y=\"\(fmt(y - 4))\" font-size=\"12\" text-anchor=\"middle\">\(trafficPercent(step.traffic))</text>\n"
+            let label = "step \(index + 1) · " + (step.holdSeconds.map { "hold \(hours($0))" } ?? "until decided")
+            svg += "<text x=\"\(fmt(x + barWidth / 2))\" y=\"\(fmt(height - bottom + 16))\" font-size=\"11\" text-anchor=\"middle\" fill=\"#4a5568\">\(label)</text>\n"
+            if index == current {
+                svg += "<text x=\"\(fmt(x + barWidth / 2))\" y=\"\(fmt(height - 4))\" font-size=\"11\" text-anchor=\"middle\" font-weight=\"600\">current</text>\n"
+            }
+        }
+        return svg + "</svg>\n"
+    }
+
+    /// A traffic share as a percentage without needless decimals: 1%, 0.5%, 25%.
+    static func trafficPercent(_ share: Double) -> String {
+        let value = share * 100
+        if value == value.rounded() { return "\(Int(value))%" }
+        return String(format: "%.3g%%", value)
+    }
+
+    /// A hold in hours (or minutes, under an hour).
+    static func hours(_ seconds: Int64) -> String {
+        if seconds < 3_600 { return "\(seconds / 60) min" }
+        let hours = Double(seconds) / 3_600
+        return hours == hours.rounded() ? "\(Int(hours)) h" : String(format: "%.1f h", hours)
     }
 
     static func variantsSection(_ report: ExperimentReport) -> String {

@@ -31,16 +31,24 @@ public func buildApplication(
     Blocking.configure(workerThreads: configuration.workerThreads)
     let router = buildRouter(service: service, limits: configuration.limits, metrics: metrics)
     let experimentLogger = Logger(label: "quanzi.experiments")
-    service.experiments.onChange { change in ExperimentLogging.log(change, experimentLogger) }
+    observeChanges(of: service, metrics: metrics, logger: experimentLogger)
     var services: [any Service] = [
         AfterShutdownService(action: afterShutdown),
         RedPacketExpiryService(
             sweeper: RedPacketExpirySweeper(wallet: service.wallet),
             ticks: SweepTicks(intervalSeconds: configuration.expirySweepIntervalSeconds), metrics: metrics, logger: logger),
     ]
+    if let url = configuration.notifyURL {
+        let notifier = ExperimentNotifier(
+            url: url, node: service.storage.eventFollowing?.nodeID, policy: configuration.notificationPolicy, metrics: metrics.experiments,
+            logger: experimentLogger)
+        service.experiments.onChange { change in notifier.enqueue(change) }
+        // Before the watcher: stopped after it, so the changes of its last look are queued.
+        services.insert(notifier, at: 1)
+    }
     if let interval = configuration.watchIntervalSeconds {
         let watcher = ExperimentWatcher(experiments: service.experiments, intervalSeconds: Int64(interval))
-        watcher.onLook { look in ExperimentLogging.log(look, experimentLogger) }
+        observeLooks(of: watcher, service: service, metrics: metrics, logger: experimentLogger)
         services.append(ExperimentWatchService(watcher: watcher, clock: service.clock, ticks: WatchTicks(intervalSeconds: interval), logger: experimentLogger))
     }
     let connections = configuration.connections
@@ -56,6 +64,26 @@ public func buildApplication(
         services: services,
         onServerRunning: onServerRunning,
         logger: logger)
+}
+
+/// Each change this node records is a structured log line and counted on `/metrics`.
+func observeChanges(of service: QuanziService, metrics: ServerMetrics, logger: Logger) {
+    let experimentMetrics = metrics.experiments
+    service.experiments.onChange { change in
+        ExperimentLogging.log(change, logger)
+        experimentMetrics.record(change)
+    }
+}
+
+/// Each look of the watcher is logged (see `ExperimentLogging`) and counted on `/metrics`, with
+/// its guardrail verdicts and exposed users.
+func observeLooks(of watcher: ExperimentWatcher, service: QuanziService, metrics: ServerMetrics, logger: Logger) {
+    let experimentMetrics = metrics.experiments
+    let experiments = service.experiments.experiments
+    watcher.onLook { look in
+        ExperimentLogging.log(look, logger)
+        experimentMetrics.record(look, spec: experiments.experiment(look.experimentID))
+    }
 }
 
 /// Every route and middleware. Order matters: logs and metrics see the final response, the

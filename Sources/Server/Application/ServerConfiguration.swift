@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where and how the HTTP service listens.
 public struct ServerConfiguration: Sendable {
     public static let defaultHost = "127.0.0.1"
@@ -31,12 +33,21 @@ public struct ServerConfiguration: Sendable {
     public static let defaultWatchIntervalMinutes = 10
     public static let watchIntervalMinutesRange = 1...1_440
 
+    /// Where each experiment change is POSTed as JSON (`serve --notify-url`, checked by
+    /// ``notifyURL(_:)``); nil: nowhere. See `ExperimentNotifier`.
+    public var notifyURL: URL?
+    /// How those posts queue and retry.
+    public var notificationPolicy: NotificationPolicy
+
     public init(
         host: String = ServerConfiguration.defaultHost, port: Int = ServerConfiguration.defaultPort, limits: ServerLimits = .default,
         connections: ConnectionLimits = .default, workerThreads: Int? = nil,
-        expirySweepIntervalSeconds: Int = ServerConfiguration.defaultExpirySweepIntervalSeconds, watchIntervalSeconds: Int? = nil
+        expirySweepIntervalSeconds: Int = ServerConfiguration.defaultExpirySweepIntervalSeconds, watchIntervalSeconds: Int? = nil,
+        notifyURL: URL? = nil, notificationPolicy: NotificationPolicy = .default
     ) {
         self.watchIntervalSeconds = watchIntervalSeconds
+        self.notifyURL = notifyURL
+        self.notificationPolicy = notificationPolicy
         self.host = host
         self.port = port
         self.limits = limits

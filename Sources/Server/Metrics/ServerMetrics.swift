@@ -1,3 +1,4 @@
+import BlockingWork
 import CoreMetrics
 import Metrics
 import Prometheus
@@ -24,6 +25,8 @@ public final class ServerMetrics: Sendable {
     let readTimeouts: ConnectionTimeoutCounters
     /// Connections open now, read into a gauge at each scrape.
     public let openConnections = OpenConnections()
+    /// Each experiment's status, traffic, step, exposures, looks, changes and notifications.
+    let experiments: ExperimentMetrics
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -38,6 +41,7 @@ public final class ServerMetrics: Sendable {
         self.factory = factory
         groupCommit = GroupCommitGauges(registry: registry)
         viewRecording = ViewRecordingGauges(registry: registry)
+        experiments = ExperimentMetrics(registry: registry)
         openConnectionsGauge = registry.gauge(MetricName.httpConnectionsOpen, help: "HTTP connections open now (serve --connections-max bounds them)")
         readTimeouts = ConnectionTimeoutCounters(
             header: CoreMetrics.Counter(label: MetricName.httpReadTimeouts, dimensions: [("phase", "header")], factory: factory),
@@ -108,8 +112,16 @@ public final class ServerMetrics: Sendable {
     }
 
     /// The exposition text, after refreshing the gauges that are read rather than pushed.
-    func render(wallet: WalletService, views: any ViewRecording) async -> [UInt8] {
+    func render(wallet: WalletService, views: any ViewRecording, experiments service: ExperimentService) async -> [UInt8] {
         if let statistics = await wallet.groupCommitStatistics() { groupCommit.update(statistics) }
+        experiments.refresh(from: service)
+        // Experiments no look has counted yet (a stopped one, or no watcher): their stored
+        // exposures, read once off the event loop. A failed read is tried again at the next scrape.
+        let uncounted = experiments.uncountedExperiments(in: service)
+        if !uncounted.isEmpty {
+            let counts = try? await Blocking.run { try uncounted.map { (spec: $0, counts: try service.store.exposureCounts(of: $0.id)) } }
+            for (spec, counts) in counts ?? [] { experiments.setExposed(spec, counts: counts) }
+        }
         viewRecording.update(views.currentStatistics)
         openConnectionsGauge.set(Double(openConnections.current))
         return registry.emitToBuffer()
@@ -131,6 +143,16 @@ public enum MetricName {
     public static let redPacketRefunds = "quanzi_red_packet_refunds_total"
     public static let redPacketRefundedFen = "quanzi_red_packet_refunded_fen_total"
     public static let redPacketSweepFailures = "quanzi_red_packet_sweep_failures_total"
+    // Per experiment (see `ExperimentMetrics`).
+    public static let experimentStatus = "quanzi_experiment_status"
+    public static let experimentTrafficShare = "quanzi_experiment_traffic_share"
+    public static let experimentRampStep = "quanzi_experiment_ramp_step"
+    public static let experimentRampSteps = "quanzi_experiment_ramp_steps"
+    public static let experimentExposedUsers = "quanzi_experiment_exposed_users"
+    public static let experimentGuardrailChecks = "quanzi_experiment_guardrail_checks_total"
+    public static let experimentLooks = "quanzi_experiment_looks_total"
+    public static let experimentChanges = "quanzi_experiment_changes_total"
+    public static let experimentNotifications = "quanzi_experiment_notifications_total"
 }
 
 private struct RouteKey: Hashable {
