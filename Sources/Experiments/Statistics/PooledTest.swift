@@ -125,7 +125,8 @@ public enum PooledTest {
             // Roots without cancellation: q = −(b + sign(b)·√Δ)/2, roots q/a and c/q.
             let q = -0.5 * (qb + (qb >= 0 ? root : -root))
             if qa > 0 {
-                let roots = [q / qa, q != 0 ? qc / q : q / qa].sorted()
+                // q = 0 only when b = 0 and Δ = 0 (qc = 0 then): a double root at 0.
+                let roots = q != 0 ? [q / qa, qc / q].sorted() : [-root / (2 * qa), root / (2 * qa)]
                 return (max(0, roots[0]), max(0, roots[1]))
             }
             // The control cannot be told from zero: the set is unbounded above.
