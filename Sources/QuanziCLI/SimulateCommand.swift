@@ -172,7 +172,7 @@ struct AbCalibrate: AsyncParsableCommand {
             if let watched = result.watched {
                 print("watched A/A: each split analysed every \(watched.intervalMinutes) simulated minutes (\(watched.looks) looks) with "
                     + "sequential intervals; false stops by guardrail \(watched.guardrails.joined(separator: ", ")): \(watched.falseStops) "
-                    + "(expected ≤ α)")
+                    + "(expected ≤ α); some look's interval excluded no change in \(watched.anyLookSignificant)")
             }
             if let power = result.power {
                 let predicted = power.predicted.map { String(format: "%.3f", $0) } ?? "n/a"

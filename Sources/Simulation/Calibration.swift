@@ -78,6 +78,9 @@ public struct CalibrationResult: Sendable {
         public var looks: Int
         public var guardrails: [String]
         public var falseStops: BinomialEstimate
+        /// Splits where some look's always-valid interval of a guardrail metric excluded no
+        /// change, either way: the guarantee itself, before the guardrail's allowance.
+        public var anyLookSignificant: BinomialEstimate
         /// Per look index (0-based), the splits whose first violation came then.
         public var firstStopLooks: [Int]
     }

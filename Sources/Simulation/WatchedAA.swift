@@ -43,22 +43,24 @@ enum WatchedAA {
         sequential.sequential = true
         let order = watched.indices.sorted { watched[$0].firstExposedAtEpochSeconds < watched[$1].firstExposedAtEpochSeconds }
         let userIDs = watched.map(\.userID)
-        var stops = 0
+        var stops = 0, alarms = 0
         var firstStopLooks = [Int](repeating: 0, count: looks.count)
         for run in 0..<options.runs {
             let arms = Rerandomisation.split(userIDs, salt: Rerandomisation.aaSalt(options, run: run), spec: spec)
-            if let look = firstViolation(
+            let outcome = watch(
                 spec: sequential, metrics: definitions, arms: arms, order: order, firstExposed: watched.map(\.firstExposedAtEpochSeconds),
                 looks: looks, changes: changes)
-            {
+            if let look = outcome.firstViolation {
                 stops += 1
                 firstStopLooks[look] += 1
             }
+            if outcome.firstSignificant != nil { alarms += 1 }
             if (run + 1) % max(1, options.runs / 10) == 0 { progress?("watched A/A split \(run + 1)/\(options.runs)") }
         }
         return CalibrationResult.WatchedCheck(
             intervalMinutes: options.watchIntervalMinutes, looks: looks.count, guardrails: definitions.map(\.id),
-            falseStops: BinomialEstimate(successes: stops, trials: options.runs), firstStopLooks: firstStopLooks)
+            falseStops: BinomialEstimate(successes: stops, trials: options.runs),
+            anyLookSignificant: BinomialEstimate(successes: alarms, trials: options.runs), firstStopLooks: firstStopLooks)
     }
 
     /// start + interval, start + 2·interval, … and the end itself.
@@ -99,20 +101,27 @@ enum WatchedAA {
         return changes
     }
 
-    /// The first look (index) at which the split's analysis has a guardrail violated, if any.
-    static func firstViolation(
+    /// The first look (index) at which the split's analysis has a guardrail violated, and the
+    /// first at which a guardrail metric's interval excludes no change in either direction (the
+    /// always-valid guarantee itself, whatever the guardrail's allowance), if any.
+    static func watch(
         spec: ExperimentSpec, metrics: [MetricDefinition], arms: [Int], order: [Int], firstExposed: [Int64], looks: [Int64], changes: [[Change]]
-    ) -> Int? {
+    ) -> (firstViolation: Int?, firstSignificant: Int?) {
         var sweep = Sweep(variants: spec.variants.count, metrics: metrics.count, arms: arms, order: order, firstExposed: firstExposed)
+        var violation: Int?, significant: Int?
         for (lookIndex, look) in looks.enumerated() {
             // Nothing new since the last look: the same data gives the same verdict.
             guard sweep.advance(to: look, changes: changes[lookIndex]), sweep.usersPerArm.allSatisfy({ $0 >= 2 }) else { continue }
             let report = ExperimentAnalyzer.analyze(ExperimentAnalyzer.Input(
                 spec: spec, metrics: metrics, variants: sweep.observations(spec: spec, metrics: metrics), status: .running,
                 analyzedAtEpochSeconds: look))
-            if report.guardrails.contains(where: { $0.verdict == .violated }) { return lookIndex }
+            if violation == nil, report.guardrails.contains(where: { $0.verdict == .violated }) { violation = lookIndex }
+            if significant == nil, report.metrics.contains(where: { $0.comparisons.contains { $0.unavailable == nil && $0.significant } }) {
+                significant = lookIndex
+            }
+            if violation != nil, significant != nil { break }
         }
-        return nil
+        return (violation, significant)
     }
 
     /// One split's arms through the looks: users join their arm at their first exposure, and a

@@ -104,6 +104,9 @@ private func json(_ report: ExperimentReport) throws -> Data {
         #expect(watched.falseStops.trials == CalibrationTest.runs)
         let stops = BinomialEstimate(successes: watched.falseStops.successes, trials: watched.falseStops.trials, z: CalibrationTest.z)
         #expect(stops.lower <= result.alpha, "looking every 10 minutes stops at most α of A/A splits: \(watched.falseStops)")
+        let alarms = BinomialEstimate(successes: watched.anyLookSignificant.successes, trials: watched.anyLookSignificant.trials, z: CalibrationTest.z)
+        #expect(alarms.lower <= result.alpha && watched.anyLookSignificant.successes >= watched.falseStops.successes,
+                "always-valid: 144 looks at the guardrail metric find no change at most α of the time: \(watched.anyLookSignificant)")
 
         let power = try #require(result.power)
         let predicted = try #require(power.predicted)
