@@ -253,12 +253,12 @@ def power_cases():
 
 def pooled_z(xa, ya, xb, yb, theta):
     """z(theta) of PooledTest from per-user arrays: the control's X scaled by theta, residuals
-    about the pooled ratio, variance pooled over all users."""
+    about the pooled ratio, their variance over all users times the re-randomisation factor."""
     x = np.concatenate([theta * xa, xb])
     y = np.concatenate([ya, yb])
     residuals = x - x.sum() / y.sum() * y
     s2 = np.var(residuals, ddof=1)
-    variance = s2 * (1 / (len(xa) * ya.mean() ** 2) + 1 / (len(xb) * yb.mean() ** 2))
+    variance = s2 * len(xa) * len(xb) / len(x) * (1 / ya.sum() + 1 / yb.sum()) ** 2
     return (xb.sum() / yb.sum() - theta * xa.sum() / ya.sum()) / np.sqrt(variance)
 
 

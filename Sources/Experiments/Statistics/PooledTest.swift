@@ -18,10 +18,13 @@ import Foundation
 /// Under "treatment = control scaled by θ" the control's X scaled by θ and the treatment's are
 /// exchangeable, so with R(θ) the pooled ratio (θΣX_A + ΣX_B)/ΣY and e = X′ − R(θ)·Y:
 ///
-///   z(θ) = (R_B − θ·R_A) / sqrt( Σe²/(n − 1) · (1/(n_A·Ȳ_A²) + 1/(n_B·Ȳ_B²)) )
+///   z(θ) = (R_B − θ·R_A) / sqrt( Σe²/(n − 1) · n_A·n_B/n · (1/ΣY_A + 1/ΣY_B)² )
 ///
+/// the linearised difference over its variance across re-randomisations of the same users.
 /// z(1) is the test of no change (for a mean, the difference of means over the permutation
-/// standard error s·sqrt(1/n_A + 1/n_B) with s² the variance of all users together). The
+/// standard error s·sqrt(1/n_A + 1/n_B) with s² the variance of all users together). For
+/// reports_received_rate, 40,000 randomisations of the 955 users gave 4.9% with this variance
+/// and 4.2% with the independent-arms one, s²·(n_A/ΣY_A² + n_B/ΣY_B²). The
 /// interval for the lift θ − 1 is {θ ≥ 0 : |z(θ)| ≤ c}, a quadratic in θ, with c the normal
 /// quantile (fixed horizon) or the always-valid multiplier (`SequentialTest.criticalValue`), so
 /// the interval excludes 0 exactly when the test rejects. A guardrail judged by the interval's
@@ -107,8 +110,10 @@ public enum PooledTest {
             let e2 = a.sumXSquares - 2 * pA * a.sumXY + pA * pA * sumYSquares
             let e1 = -2 * (pA * b.sumXY + pB * a.sumXY) + 2 * pA * pB * sumYSquares
             let e0 = b.sumXSquares - 2 * pB * b.sumXY + pB * pB * sumYSquares
-            let meanYA = a.sumY / Double(a.count), meanYB = b.sumY / Double(b.count)
-            let k = (1 / (Double(a.count) * meanYA * meanYA) + 1 / (Double(b.count) * meanYB * meanYB)) / (n - 1)
+            // D(θ) ≈ Σ_B e/ΣY_B − Σ_A e/ΣY_A = Σ_B e·(1/ΣY_A + 1/ΣY_B), since Σe = 0; over
+            // re-randomisations of n_B of the n users, var(Σ_B e) = n_A·n_B/n · Σe²/(n − 1).
+            let inverseSums = 1 / a.sumY + 1 / b.sumY
+            let k = Double(a.count) * Double(b.count) / n * inverseSums * inverseSums / (n - 1)
             (v2, v1, v0) = (k * e2, k * e1, k * e0)
         }
 
