@@ -251,9 +251,94 @@ def power_cases():
     return cases
 
 
+def pooled_z(xa, ya, xb, yb, theta):
+    """z(theta) of PooledTest from per-user arrays: the control's X scaled by theta, residuals
+    about the pooled ratio, their variance over all users times the re-randomisation factor."""
+    x = np.concatenate([theta * xa, xb])
+    y = np.concatenate([ya, yb])
+    residuals = x - x.sum() / y.sum() * y
+    s2 = np.var(residuals, ddof=1)
+    variance = s2 * len(xa) * len(xb) / len(x) * (1 / ya.sum() + 1 / yb.sum()) ** 2
+    return (xb.sum() / yb.sum() - theta * xa.sum() / ya.sum()) / np.sqrt(variance)
+
+
+def pooled_interval(xa, ya, xb, yb, critical):
+    """{theta >= 0: |z(theta)| <= c} by root finding on the arrays (not the Swift quadratic)."""
+    from scipy.optimize import brentq
+    g = lambda t: pooled_z(xa, ya, xb, yb, t) ** 2 - critical ** 2
+    estimate = (xb.sum() / yb.sum()) / (xa.sum() / ya.sum())
+    lower = 0.0 if g(0.0) <= 0 else brentq(g, 0.0, estimate, xtol=1e-14, rtol=1e-13)
+    upper = None
+    bound = estimate * 2 + 1
+    while bound < 1e7:
+        if g(bound) > 0:
+            upper = brentq(g, estimate, bound, xtol=1e-14, rtol=1e-13) - 1
+            break
+        bound *= 4
+    return lower - 1, upper
+
+
+def sequential_critical(total, tuning):
+    rho = np.sqrt((-2 * np.log(ALPHA) + np.log(-2 * np.log(ALPHA) + 1)) / tuning)
+    return np.sqrt(total) * np.sqrt(2 * (total * rho**2 + 1) * np.log(np.sqrt(total * rho**2 + 1) / ALPHA) / (total * rho) ** 2)
+
+
+def pooled_cases():
+    """PooledTest on rare, skewed per-user counts (most users zero, a few heavy ones), a ratio of
+    such counts over views, a proportion, and a control too sparse to bound the lift above."""
+    generator = np.random.default_rng(SEED + 22)
+
+    def skewed(count, share, mean):
+        heavy = generator.random(count) < share
+        return np.where(heavy, generator.negative_binomial(1, 1 / (1 + mean), size=count) + 1, 0).astype(float)
+
+    cases = []
+    shapes = [("mean", 480, 0.08, 2.0, 1.3), ("mean", 150, 0.10, 1.5, 0.9), ("mean", 12, 0.12, 1.0, 2.0),
+              ("ratio", 470, 0.09, 1.5, 1.4), ("proportion", 900, 0.11, 0.0, 1.2)]
+    for kind, count, share, mean, lift in shapes:
+        xa = skewed(count, share, mean)
+        xb = skewed(count + int(generator.integers(-20, 20)) if count > 50 else count + 1, share * lift, mean)
+        if kind == "proportion":
+            xa, xb = (xa > 0).astype(float), (xb > 0).astype(float)
+        if xa.sum() == 0:
+            xa[0] = 1.0
+        if kind == "ratio":
+            ya = generator.poisson(15, size=len(xa)).astype(float) + xa * 3
+            yb = generator.poisson(15, size=len(xb)).astype(float) + xb * 3
+        else:
+            ya, yb = np.ones(len(xa)), np.ones(len(xb))
+        z = pooled_z(xa, ya, xb, yb, 1.0)
+        fixed = pooled_interval(xa, ya, xb, yb, stats.norm.ppf(1 - ALPHA / 2))
+        critical = sequential_critical(len(xa) + len(xb), 5000.0)
+        sequential = pooled_interval(xa, ya, xb, yb, critical)
+        cases.append({
+            "kind": kind, "control": paired_sums(xa, ya), "treatment": paired_sums(xb, yb),
+            "estimate": f((xb.sum() / yb.sum()) / (xa.sum() / ya.sum()) - 1),
+            "statistic": f(z), "pValue": f(2 * stats.norm.sf(abs(z))),
+            "statisticAtLimit": f(pooled_z(xa, ya, xb, yb, 1.1)),
+            "lower": f(fixed[0]), "upper": None if fixed[1] is None else f(fixed[1]),
+            "sequentialCritical": f(critical),
+            "sequentialLower": f(sequential[0]), "sequentialUpper": None if sequential[1] is None else f(sequential[1]),
+        })
+    # The normal p-value against scipy's permutation test on one skewed mean (the approximation
+    # the pooled variance makes; the tolerance in the Swift test is for the resampling and the CLT).
+    # The first draw whose p-value is near α, where the approximation matters.
+    while True:
+        xa, xb = skewed(400, 0.08, 2.0), skewed(400, 0.13, 2.0)
+        if 0.01 < 2 * stats.norm.sf(abs(pooled_z(xa, np.ones(len(xa)), xb, np.ones(len(xb)), 1.0))) < 0.1:
+            break
+    permutation = stats.permutation_test(
+        (xb, xa), lambda b, a: b.mean() - a.mean(), permutation_type="independent", n_resamples=20000,
+        alternative="two-sided", random_state=np.random.default_rng(SEED + 23))
+    z = pooled_z(xa, np.ones(len(xa)), xb, np.ones(len(xb)), 1.0)
+    permutation_case = {"control": paired_sums(xa, np.ones(len(xa))), "treatment": paired_sums(xb, np.ones(len(xb))),
+                        "pValue": f(2 * stats.norm.sf(abs(z))), "permutationPValue": f(permutation.pvalue)}
+    return {"cases": cases, "permutation": permutation_case}
+
+
 def main():
     fixture = {
-        "generator": "scripts/gen_stats_fixtures.py",
+        "generator": "python3 scripts/gen_stats_fixtures.py > Tests/ExperimentsTests/Fixtures/scipy-reference.json",
         "scipyVersion": scipy.__version__,
         "numpyVersion": np.__version__,
         "seed": SEED,
@@ -267,6 +352,7 @@ def main():
         "ratio": ratio_cases(),
         "cuped": cuped_cases(),
         "power": power_cases(),
+        "pooled": pooled_cases(),
     }
     json.dump(fixture, sys.stdout, indent=1)
     sys.stdout.write("\n")

@@ -171,19 +171,28 @@ struct AbCalibrate: AsyncParsableCommand {
     @Option(help: "First seed (runs use consecutive seeds).") var seed: UInt64 = 1
     @Option(help: "The effect for the power runs, e.g. likes_per_user=+20% (default: none, A/A only).") var plantedEffect: String?
     @Flag(help: "Simulate a new population for every run (slow) instead of re-randomising the assignment of one.") var resimulate = false
+    @Option(help: "Simulated minutes between the looks of the watched A/A measure (as serve --watch-interval-minutes).")
+    var watchIntervalMinutes = 10
 
     func run() async throws {
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
+        guard watchIntervalMinutes > 0 else { throw ValidationError("--watch-interval-minutes must be positive") }
         let printer = ProgressPrinter()
         do {
             let effect = try plantedEffect.map { try PlantedEffect(parsing: $0) }
             let options = CalibrationOptions(base: flags.options(experiment: experiment, seed: seed), runs: runs, plantedEffect: effect, firstSeed: seed,
-                                             resimulate: resimulate)
+                                             resimulate: resimulate, watchIntervalMinutes: watchIntervalMinutes)
             let result = try await Calibration.run(options) { printer.line($0) }
             print("method: \(result.method)")
             print(String(format: "A/A: %d runs, %d users × %d days, α = %.3f; share of runs each test flags (expected ≈ α):", runs, flags.users, flags.days, result.alpha))
             for rate in result.falsePositives {
-                print("  \(rate.test): \(rate.flagged)" + (rate.unavailable > 0 ? ", \(rate.unavailable) runs without a test" : ""))
+                let mark = rate.sequential ? "  [always-valid: at most α]" : ""
+                print("  \(rate.test): \(rate.flagged)" + (rate.unavailable > 0 ? ", \(rate.unavailable) runs without a test" : "") + mark)
+            }
+            if let watched = result.watched {
+                print("watched A/A: each split analysed every \(watched.intervalMinutes) simulated minutes (\(watched.looks) looks) with "
+                    + "sequential intervals; false stops by guardrail \(watched.guardrails.joined(separator: ", ")): \(watched.falseStops) "
+                    + "(expected ≤ α); some look's interval excluded no change in \(watched.anyLookSignificant)")
             }
             if let power = result.power {
                 let predicted = power.predicted.map { String(format: "%.3f", $0) } ?? "n/a"

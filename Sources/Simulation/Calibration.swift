@@ -12,13 +12,18 @@ public struct CalibrationOptions: Sendable {
     public var firstSeed: UInt64
     /// Simulate a new population for every run instead of re-randomising one (see `Calibration`).
     public var resimulate: Bool
+    /// Simulated minutes between the looks of the watched A/A measure (re-randomised runs only;
+    /// `serve --watch-interval-minutes` looks as often).
+    public var watchIntervalMinutes: Int
 
-    public init(base: SimulationOptions, runs: Int, plantedEffect: PlantedEffect?, firstSeed: UInt64 = 1, resimulate: Bool = false) {
+    public init(base: SimulationOptions, runs: Int, plantedEffect: PlantedEffect?, firstSeed: UInt64 = 1, resimulate: Bool = false,
+                watchIntervalMinutes: Int = 10) {
         self.base = base
         self.runs = runs
         self.plantedEffect = plantedEffect
         self.firstSeed = firstSeed
         self.resimulate = resimulate
+        self.watchIntervalMinutes = watchIntervalMinutes
     }
 }
 
@@ -57,6 +62,27 @@ public struct CalibrationResult: Sendable {
         public var flagged: BinomialEstimate
         /// Runs where the test could not be made (too few users…).
         public var unavailable: Int
+        /// An always-valid test, judged at one look here: it must flag at most α (its α is
+        /// spent over every look; `WatchedCheck` measures that), where a fixed-horizon test
+        /// must flag about α.
+        public var sequential: Bool
+    }
+
+    /// A/A splits watched as the service watches a running experiment: at every interval of
+    /// simulated time the data so far is analysed with the always-valid intervals (a copy of the
+    /// spec with `sequential = true`), and a split is a false stop if any look finds a guardrail
+    /// `.violated`. Repeated looks are what always-valid intervals are for: at most α.
+    public struct WatchedCheck: Sendable {
+        public var intervalMinutes: Int
+        /// Looks per split (the last at the end of the run).
+        public var looks: Int
+        public var guardrails: [String]
+        public var falseStops: BinomialEstimate
+        /// Splits where some look's always-valid interval of a guardrail metric excluded no
+        /// change, either way: the guarantee itself, before the guardrail's allowance.
+        public var anyLookSignificant: BinomialEstimate
+        /// Per look index (0-based), the splits whose first violation came then.
+        public var firstStopLooks: [Int]
     }
 
     public struct PowerCheck: Sendable {
@@ -71,6 +97,8 @@ public struct CalibrationResult: Sendable {
     public var alpha: Double
     public var falsePositives: [TestRate]
     public var power: PowerCheck?
+    /// Re-randomised runs only.
+    public var watched: WatchedCheck?
     public var seconds: Double
     /// "re-randomised" or "re-simulated", with what was held fixed.
     public var method: String
@@ -99,7 +127,7 @@ public enum Calibration {
 
     /// Tallies how often each test flags across runs, in the order tests first appear.
     struct Tally {
-        var counts: [String: (hits: Int, trials: Int, unavailable: Int)] = [:]
+        var counts: [String: (hits: Int, trials: Int, unavailable: Int, sequential: Bool)] = [:]
         var order: [String] = []
         var alpha = 0.05
 
@@ -109,7 +137,7 @@ public enum Calibration {
                 for comparison in metric.comparisons {
                     let test = "\(metric.id) (\(Calibration.testName(metric, report, comparison)))"
                     if counts[test] == nil { order.append(test) }
-                    var entry = counts[test] ?? (0, 0, 0)
+                    var entry = counts[test] ?? (0, 0, 0, report.sequential)
                     if comparison.unavailable != nil {
                         entry.unavailable += 1
                     } else {
@@ -125,7 +153,7 @@ public enum Calibration {
             order.map { test in
                 let entry = counts[test]!
                 return CalibrationResult.TestRate(test: test, flagged: BinomialEstimate(successes: entry.hits, trials: entry.trials),
-                                                  unavailable: entry.unavailable)
+                                                  unavailable: entry.unavailable, sequential: entry.sequential)
             }
         }
     }
@@ -167,7 +195,8 @@ public enum Calibration {
                 effect: effect, detected: BinomialEstimate(successes: detected, trials: trials),
                 predicted: predictions.isEmpty ? nil : predictions.reduce(0, +) / Double(predictions.count), unavailable: unavailable)
         }
-        return CalibrationResult(alpha: tally.alpha, falsePositives: tally.rates, power: power, seconds: 0, method: "re-simulated: a new population for every run")
+        return CalibrationResult(alpha: tally.alpha, falsePositives: tally.rates, power: power, watched: nil, seconds: 0,
+                                 method: "re-simulated: a new population for every run")
     }
 
     /// Raw (per-test) significance: calibration checks each test, not the family correction.
@@ -176,17 +205,9 @@ public enum Calibration {
         return comparison.significant  // sequential: the always-valid interval excludes zero
     }
 
+    /// The test the report names (`Comparison.test`), e.g. "pooled z" or "sequential pooled z".
     static func testName(_ metric: ExperimentReport.MetricResult, _ report: ExperimentReport, _ comparison: ExperimentReport.Comparison) -> String {
-        if report.sequential { return "sequential" }
-        var name: String =
-            switch metric.kind {
-            case "mean": "Welch t"
-            case "proportion": "z"
-            case "ratio": "delta method"
-            default: metric.kind
-            }
-        if comparison.cupedVarianceReduction != nil { name += " + CUPED" }
-        return name
+        comparison.test ?? (report.sequential ? "sequential" : metric.kind)
     }
 
     /// The formula's power for the planted relative lift, on the relative scale the report tests

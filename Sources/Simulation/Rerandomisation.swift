@@ -23,6 +23,9 @@ enum Rerandomisation {
         return result
     }
 
+    /// Each split is judged on every shipped metric (not only the experiment's), with the
+    /// fixed-horizon tests and with the always-valid ones (a copy of the spec with `sequential`),
+    /// from one read of the service's metric reader; then the watched A/A measure.
     static func analyse(_ world: SimulatedWorld, options: CalibrationOptions, progress: (@Sendable (String) -> Void)?) throws -> CalibrationResult {
         let calibration = try world.calibration()
         let exposures = try world.service.experiments.store.exposures(of: world.spec.id)
@@ -31,21 +34,36 @@ enum Rerandomisation {
             throw SimulationError("only \(exposures.count) users were exposed to \(world.spec.id): too few to calibrate; raise --users, --days or --traffic")
         }
         let users = exposures.map(\.userID)
+        let metrics = world.service.experiments.experiments.metrics
+        var fixed = world.spec
+        fixed.secondaryMetrics += metrics.map(\.id).filter { !world.spec.allMetrics.contains($0) }
+        fixed.sequential = false
+        var sequential = fixed
+        sequential.sequential = true
+        let forced = Set(world.service.experiments.forcedUsers(experiment: world.spec.id))
         var tally = Calibration.Tally()
         for run in 0..<options.runs {
-            let arms = split(users, salt: "calibration-aa-\(options.firstSeed)-\(run)", spec: world.spec)
+            let arms = split(users, salt: aaSalt(options, run: run), spec: world.spec)
             try calibration.reassignVariants(of: world.spec.id, zip(users, arms).map { ($0, world.spec.variants[$1].name) })
-            tally.add(try world.service.experiments.analyze(world.spec.id, now: world.endEpochSeconds, applyGuardrails: false))
+            let observations = try world.service.storage.metrics.observations(for: fixed, metrics: metrics, excluding: forced, before: nil)
+            for spec in [fixed, sequential] {
+                tally.add(ExperimentAnalyzer.analyze(ExperimentAnalyzer.Input(
+                    spec: spec, metrics: metrics, variants: observations.variants, status: .running, analyzedAtEpochSeconds: world.endEpochSeconds)))
+            }
             if (run + 1) % max(1, options.runs / 10) == 0 { progress?("A/A split \(run + 1)/\(options.runs)") }
         }
         var power: CalibrationResult.PowerCheck?
         if let effect = options.plantedEffect {
             power = try plantedRuns(world, exposures: exposures, effect: effect, options: options, progress: progress)
         }
+        let watched = try WatchedAA.run(world, exposures: exposures, options: options, progress: progress)
         return CalibrationResult(
-            alpha: tally.alpha, falsePositives: tally.rates, power: power, seconds: 0,
+            alpha: tally.alpha, falsePositives: tally.rates, power: power, watched: watched, seconds: 0,
             method: "re-randomised: \(options.runs) assignments of the \(exposures.count) exposed users of one simulated population")
     }
+
+    /// The salt of A/A split `run`: the watched measure re-draws the same splits.
+    static func aaSalt(_ options: CalibrationOptions, run: Int) -> String { "calibration-aa-\(options.firstSeed)-\(run)" }
 
     /// Variant index per user from a GrowthBook hash of (salt, user): the experiment's weights,
     /// full coverage (everyone here was already exposed).

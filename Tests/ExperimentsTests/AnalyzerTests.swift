@@ -33,17 +33,18 @@ struct AnalyzerTests {
         #expect(report.summary.hasPrefix("treatment raises comments by 50.0% (95% CI"))
     }
 
-    @Test("the relative lift and its interval match the Welch delta-method reference")
-    func matchesWelch() throws {
+    @Test("the relative lift, its interval and p come from the pooled test")
+    func matchesPooledTest() throws {
         let control = observations("control", values: [1, 2, 3, 4, 5, 6, 7, 8], metric: "comments")
         let treatment = observations("treatment", values: [2, 3, 4, 5, 6, 7, 8, 12], metric: "comments")
         let report = ExperimentAnalyzer.analyze(.init(spec: spec(primary: "comments"), metrics: [comments], variants: [control, treatment],
                                                       status: .running, analyzedAtEpochSeconds: 0))
-        let expected = try WelchTest.relative(control: MetricSummary(values: [1, 2, 3, 4, 5, 6, 7, 8]).estimate,
-                                              treatment: MetricSummary(values: [2, 3, 4, 5, 6, 7, 8, 12]).estimate)
+        let expected = try PooledTest.relative(control: PairedMetricSummary(perUser: MetricSummary(values: [1, 2, 3, 4, 5, 6, 7, 8])),
+                                               treatment: PairedMetricSummary(perUser: MetricSummary(values: [2, 3, 4, 5, 6, 7, 8, 12])))
         let comparison = report.metrics[0].comparisons[0]
         #expect(comparison.relativeLift == expected.estimate)
-        #expect(comparison.ciLower == expected.confidenceInterval.lower && comparison.pValue == expected.pValue)
+        #expect(comparison.ciLower == expected.confidenceInterval.lower && comparison.ciUpper == expected.confidenceInterval.upper)
+        #expect(comparison.pValue == expected.pValue && comparison.test == "pooled z")
     }
 
     @Test("a guardrail fires only when the whole interval is beyond the allowed change")

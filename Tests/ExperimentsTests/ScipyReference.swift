@@ -106,6 +106,34 @@ struct ScipyReference: Decodable {
         let achievedPower: Double
     }
 
+    struct PooledCase: Decodable {
+        let kind: String
+        let control: Sums
+        let treatment: Sums
+        let estimate: Double
+        let statistic: Double
+        let pValue: Double
+        let statisticAtLimit: Double
+        let lower: Double
+        /// nil: no upper bound.
+        let upper: Double?
+        let sequentialCritical: Double
+        let sequentialLower: Double
+        let sequentialUpper: Double?
+    }
+
+    struct PooledPermutationCase: Decodable {
+        let control: Sums
+        let treatment: Sums
+        let pValue: Double
+        let permutationPValue: Double
+    }
+
+    struct Pooled: Decodable {
+        let cases: [PooledCase]
+        let permutation: PooledPermutationCase
+    }
+
     let alpha: Double
     let normalCdf: [[Double]]
     let normalQuantile: [[Double]]
@@ -123,6 +151,7 @@ struct ScipyReference: Decodable {
     let ratio: [RatioCase]
     let cuped: [CupedCase]
     let power: [PowerCase]
+    let pooled: Pooled
 
     /// Decodes the fixture from the test bundle.
     static func load() throws -> ScipyReference {

@@ -106,42 +106,45 @@ public enum ExperimentAnalyzer {
         }
     }
 
+    /// Every metric is judged by `PooledTest` (see there for why): fixed horizon, or always-valid
+    /// when the experiment is sequential. Means and proportions are ratios over Y ≡ 1.
     static func compare(control: MetricAccumulator, treatment: MetricAccumulator, variant: String, kind: MetricDefinition.Kind,
                         spec: ExperimentSpec) -> ExperimentReport.Comparison {
         var cupedReduction: Double?
         do throws(StatisticsError) {
-            var arms: (ArmEstimate, ArmEstimate)
+            var arms: (PairedMetricSummary, PairedMetricSummary)
             switch kind {
             case .mean:
-                arms = (control.valueSummary.estimate, treatment.valueSummary.estimate)
+                arms = (PairedMetricSummary(perUser: control.valueSummary), PairedMetricSummary(perUser: treatment.valueSummary))
                 if spec.preperiodDays > 0, control.sumCompanionSquares > 0 || treatment.sumCompanionSquares > 0 {
                     let cuped = try Cuped(control: control.cupedSummary, treatment: treatment.cupedSummary)
-                    arms = (cuped.control, cuped.treatment)
+                    arms = (PairedMetricSummary(perUser: cuped.control), PairedMetricSummary(perUser: cuped.treatment))
                     cupedReduction = cuped.varianceReduction
                 }
             case .proportion:
-                arms = (ProportionSummary(successes: control.usersWithEvents, count: control.users).estimate,
-                        ProportionSummary(successes: treatment.usersWithEvents, count: treatment.users).estimate)
+                arms = (PairedMetricSummary(perUser: control.usersWithEventsSummary), PairedMetricSummary(perUser: treatment.usersWithEventsSummary))
             case .ratio:
-                arms = (try control.ratioSummary.ratioEstimate(), try treatment.ratioSummary.ratioEstimate())
+                arms = (control.ratioSummary, treatment.ratioSummary)
             }
-            if spec.sequential {
-                let result = try SequentialTest.relative(control: arms.0, treatment: arms.1, alpha: spec.alpha)
-                return ExperimentReport.Comparison(
-                    variant: variant, relativeLift: result.estimate, ciLower: result.confidenceInterval.lower,
-                    ciUpper: result.confidenceInterval.upper, pValue: nil, adjustedPValue: nil, significant: result.isSignificant,
-                    cupedVarianceReduction: cupedReduction, unavailable: nil)
-            }
-            let result = try WelchTest.relative(control: arms.0, treatment: arms.1, alpha: spec.alpha)
+            let result = spec.sequential
+                ? try PooledTest.sequential(control: arms.0, treatment: arms.1, alpha: spec.alpha)
+                : try PooledTest.relative(control: arms.0, treatment: arms.1, alpha: spec.alpha)
+            let pValue = spec.sequential ? nil : result.pValue
             return ExperimentReport.Comparison(
                 variant: variant, relativeLift: result.estimate, ciLower: result.confidenceInterval.lower,
-                ciUpper: result.confidenceInterval.upper, pValue: result.pValue, adjustedPValue: result.pValue,
-                significant: result.isSignificant(alpha: spec.alpha), cupedVarianceReduction: cupedReduction, unavailable: nil)
+                ciUpper: result.confidenceInterval.upper, pValue: pValue, adjustedPValue: pValue, significant: result.isSignificant,
+                cupedVarianceReduction: cupedReduction, unavailable: nil,
+                test: testName(sequential: spec.sequential, cuped: cupedReduction != nil))
         } catch {
             return ExperimentReport.Comparison(
                 variant: variant, relativeLift: 0, ciLower: 0, ciUpper: 0, pValue: nil, adjustedPValue: nil, significant: false,
-                cupedVarianceReduction: nil, unavailable: unavailableReason(error))
+                cupedVarianceReduction: nil, unavailable: unavailableReason(error), test: testName(sequential: spec.sequential, cuped: false))
         }
+    }
+
+    /// What `Comparison.test` says: "pooled z" (fixed horizon) or "sequential pooled z", "+ CUPED".
+    static func testName(sequential: Bool, cuped: Bool) -> String {
+        (sequential ? "sequential pooled z" : "pooled z") + (cuped ? " + CUPED" : "")
     }
 
     static func unavailableReason(_ error: StatisticsError) -> String {

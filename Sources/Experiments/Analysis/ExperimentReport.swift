@@ -24,7 +24,9 @@ public struct ExperimentReport: Sendable, Hashable, Codable {
         public var variant: String
         /// (treatment − control) / |control|.
         public var relativeLift: Double
+        /// At least −1 (the metrics are non-negative).
         public var ciLower: Double
+        /// +∞ when the control's value cannot yet be told from zero (written as null in JSON).
         public var ciUpper: Double
         /// Nil for sequential tests, which judge by their always-valid interval.
         public var pValue: Double?
@@ -35,6 +37,8 @@ public struct ExperimentReport: Sendable, Hashable, Codable {
         public var cupedVarianceReduction: Double?
         /// Why no test could be made (too few users, zero control mean…).
         public var unavailable: String?
+        /// The test that judged it, e.g. "pooled z" or "sequential pooled z + CUPED" (`PooledTest`).
+        public var test: String? = nil
     }
 
     public enum Role: String, Sendable, Hashable, Codable {
@@ -144,4 +148,39 @@ public struct ExperimentReport: Sendable, Hashable, Codable {
     public var stopReason: String?
     /// The service's lifecycle of the experiment, when analysed with the service's state.
     public var lifecycle: Lifecycle?
+}
+
+extension ExperimentReport.Comparison {
+    enum CodingKeys: String, CodingKey {
+        case variant, relativeLift, ciLower, ciUpper, pValue, adjustedPValue, significant, cupedVarianceReduction, unavailable, test
+    }
+
+    /// An unbounded side of the interval is null: JSON has no infinity.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        variant = try container.decode(String.self, forKey: .variant)
+        relativeLift = try container.decode(Double.self, forKey: .relativeLift)
+        ciLower = try container.decodeIfPresent(Double.self, forKey: .ciLower) ?? -.infinity
+        ciUpper = try container.decodeIfPresent(Double.self, forKey: .ciUpper) ?? .infinity
+        pValue = try container.decodeIfPresent(Double.self, forKey: .pValue)
+        adjustedPValue = try container.decodeIfPresent(Double.self, forKey: .adjustedPValue)
+        significant = try container.decode(Bool.self, forKey: .significant)
+        cupedVarianceReduction = try container.decodeIfPresent(Double.self, forKey: .cupedVarianceReduction)
+        unavailable = try container.decodeIfPresent(String.self, forKey: .unavailable)
+        test = try container.decodeIfPresent(String.self, forKey: .test)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(variant, forKey: .variant)
+        try container.encode(relativeLift, forKey: .relativeLift)
+        if ciLower.isFinite { try container.encode(ciLower, forKey: .ciLower) } else { try container.encodeNil(forKey: .ciLower) }
+        if ciUpper.isFinite { try container.encode(ciUpper, forKey: .ciUpper) } else { try container.encodeNil(forKey: .ciUpper) }
+        try container.encodeIfPresent(pValue, forKey: .pValue)
+        try container.encodeIfPresent(adjustedPValue, forKey: .adjustedPValue)
+        try container.encode(significant, forKey: .significant)
+        try container.encodeIfPresent(cupedVarianceReduction, forKey: .cupedVarianceReduction)
+        try container.encodeIfPresent(unavailable, forKey: .unavailable)
+        try container.encodeIfPresent(test, forKey: .test)
+    }
 }

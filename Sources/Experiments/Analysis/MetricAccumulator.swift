@@ -23,10 +23,27 @@ public struct MetricAccumulator: Sendable, Hashable {
         sumProducts += value * companion
     }
 
+    /// Takes back one `add` of the same user (a running look replaces a user's value with a
+    /// larger one). Exact for whole-number values, as counts and fen are.
+    public mutating func remove(value: Double, companion: Double = 0) {
+        users -= 1
+        if value != 0 { usersWithEvents -= 1 }
+        sumValue -= value
+        sumValueSquares -= value * value
+        sumCompanion -= companion
+        sumCompanionSquares -= companion * companion
+        sumProducts -= value * companion
+    }
+
     public var mean: Double { users > 0 ? sumValue / Double(users) : 0 }
 
     /// The values as a plain per-user metric.
     public var valueSummary: MetricSummary { MetricSummary(sum: sumValue, sumSquares: sumValueSquares, count: users) }
+
+    /// Whether each user had an event (a proportion's 0/1 per user).
+    public var usersWithEventsSummary: MetricSummary {
+        MetricSummary(sum: Double(usersWithEvents), sumSquares: Double(usersWithEvents), count: users)
+    }
 
     /// For a ratio: X = numerator (value), Y = denominator (companion).
     public var ratioSummary: PairedMetricSummary {

@@ -25,7 +25,7 @@ public enum ReportHTML {
             """
         html += "<h1>\(escape(report.title ?? report.experimentID))</h1>\n"
         html += "<p class=\"meta\">experiment <code>\(escape(report.experimentID))</code> · status \(escape(report.status)) · analysed \(date(report.analyzedAtEpochSeconds))"
-        html += " · α = \(report.alpha) · \(report.sequential ? "sequential (always-valid) intervals" : "fixed-horizon Welch tests") · correction \(escape(report.correction))</p>\n"
+        html += " · α = \(report.alpha) · \(report.sequential ? "sequential (always-valid) intervals" : "fixed-horizon tests") · correction \(escape(report.correction))</p>\n"
         html += "<p><span class=\"badge \(report.decision.rawValue)\">\(label(report.decision))</span></p>\n"
         html += "<p class=\"summary\">\(escape(report.summary))</p>\n"
         if let stopped = report.stoppedAtEpochSeconds {
@@ -38,8 +38,11 @@ public enum ReportHTML {
         html += timelineSection(report)
         html += powerSection(report)
         html += """
-            <h2>Method</h2><p class="meta">Relative lift (treatment − control)/|control| with delta-method standard errors; \
-            means and proportions per exposed user (zero-filled), ratios with the delta method. Only events after a user's first \
+            <h2>Method</h2><p class="meta">Relative lift (treatment − control)/|control|, judged by a z-test whose variance is \
+            pooled over both arms as if they did not differ (the variance over re-randomisations, which holds its level for rare, \
+            skewed counts); the interval is every lift that test would not reject (\(report.sequential ? "always-valid" : "fixed-horizon") \
+            critical value), with no upper bound while the control cannot be told from zero. Means and proportions per exposed user \
+            (zero-filled), ratios of sums (linearised). Only events after a user's first \
             exposure count; users forced into a variant for QA are excluded. Sample-ratio mismatch is flagged at p &lt; 0.001. \
             Primary and secondary metrics are corrected together (\(escape(report.correction))); guardrails are not corrected and \
             fire only when the whole interval lies beyond the allowed change.</p>
@@ -178,7 +181,7 @@ public enum ReportHTML {
                 let good = (comparison.relativeLift > 0) == metric.higherIsBetter
                 let cls = comparison.significant ? (good ? "ok" : "bad") : ""
                 html += "<td class=\"\(cls)\">\(escape(comparison.variant)): \(ReportSummary.signedPercent(comparison.relativeLift)) "
-                html += "[\(ReportSummary.percent(comparison.ciLower)), \(ReportSummary.percent(comparison.ciUpper))]</td>"
+                html += "[\(ReportSummary.percent(comparison.ciLower)), \(comparison.ciUpper.isFinite ? ReportSummary.percent(comparison.ciUpper) : "∞")]</td>"
                 let p = comparison.pValue.map { String(format: "%.3g", $0) } ?? "seq."
                 let adjusted = comparison.adjustedPValue.map { String(format: " (%.3g)", $0) } ?? ""
                 html += "<td class=\"num\">\(p)\(adjusted)</td></tr>\n"
@@ -191,10 +194,12 @@ public enum ReportHTML {
     static func forestPlot(_ report: ExperimentReport) -> String {
         let rows = report.metrics.flatMap { metric in metric.comparisons.filter { $0.unavailable == nil }.map { (metric, $0) } }
         guard !rows.isEmpty else { return "<p class=\"meta\">No comparisons yet.</p>\n" }
-        let bound = max(0.05, rows.map { max(abs($0.1.ciLower), abs($0.1.ciUpper)) }.max() ?? 0.05) * 1.1
+        // An unbounded side (a control not yet told from zero) runs to the plot's edge.
+        let finite = rows.flatMap { [$0.1.ciLower, $0.1.ciUpper, $0.1.relativeLift] }.filter(\.isFinite).map(abs)
+        let bound = max(0.05, finite.max() ?? 0.05) * 1.1
         let width = 900.0, labelWidth = 260.0, rowHeight = 26.0
         let height = Double(rows.count) * rowHeight + 30
-        func x(_ lift: Double) -> Double { labelWidth + (lift + bound) / (2 * bound) * (width - labelWidth - 20) }
+        func x(_ lift: Double) -> Double { labelWidth + (min(bound, max(-bound, lift)) + bound) / (2 * bound) * (width - labelWidth - 20) }
         var svg = "<svg viewBox=\"0 0 \(Int(width)) \(Int(height))\" width=\"100%\" role=\"img\" aria-label=\"relative lift per metric\">\n"
         svg += line(x(0), 0, x(0), height - 20, "#a0aec0", dashed: true)
         for (index, (metric, comparison)) in rows.enumerated() {

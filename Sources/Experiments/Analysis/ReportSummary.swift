@@ -66,6 +66,7 @@ public enum ReportSummary {
     static func interval(_ comparison: ExperimentReport.Comparison, alpha: Double) -> String {
         let level = (1 - alpha) * 100
         let label = level.rounded() == level ? String(Int(level)) : String(format: "%.1f", level)
+        guard comparison.ciUpper.isFinite else { return "\(label)% CI from \(percent(comparison.ciLower)), no upper bound yet" }
         return "\(label)% CI \(percent(comparison.ciLower)) to \(percent(comparison.ciUpper))"
     }
 }

@@ -46,6 +46,13 @@ public enum SequentialTest {
         return perUserVariance.squareRoot() * factor.squareRoot()
     }
 
+    /// The half-width as a multiple of the estimate's standard error: with σ̂² = SE²·n,
+    /// half-width = SE·sqrt(n)·sqrt(2(nρ² + 1)/(n²ρ²) · ln(sqrt(nρ² + 1)/α)). Where a fixed-horizon
+    /// interval uses Φ⁻¹(1 − α/2), an always-valid one uses this (`PooledTest.sequential`).
+    public static func criticalValue(totalCount: Int, alpha: Double, tuningSampleSize: Double = tuningSampleSizeDefault) -> Double {
+        halfWidth(perUserVariance: Double(totalCount), totalCount: totalCount, alpha: alpha, tuningSampleSize: tuningSampleSize)
+    }
+
     /// Always-valid interval for the difference of means treatment − control.
     public static func absolute(
         control: ArmEstimate,
