@@ -131,6 +131,8 @@ public enum MetricName {
     public static let redPacketRefunds = "quanzi_red_packet_refunds_total"
     public static let redPacketRefundedFen = "quanzi_red_packet_refunded_fen_total"
     public static let redPacketSweepFailures = "quanzi_red_packet_sweep_failures_total"
+    /// How long one pass of the experiment watcher took (every running experiment analysed).
+    public static let experimentWatchDuration = "quanzi_experiment_watch_duration_seconds"
 }
 
 private struct RouteKey: Hashable {
