@@ -2,8 +2,10 @@
 # What the experiment watcher costs serving: feed pages/s and p99 with the watcher off and with it
 # looking back to back (the worst case: `serve --watch-interval-seconds 0`, a benchmark-only flag;
 # in production it looks every --watch-interval-minutes, 10 by default), on an experiment with
-# 10,000+ exposed users. Runs alternate off/on on the same database, each on a fresh server after
-# a warm-up, and the ratio is of the medians. Also prints how long one look takes at that size,
+# 10,000+ exposed users. Every run starts from a copy of the same database (seeded, everyone
+# exposed) on a fresh server, after a warm-up; runs alternate off/on (ABBA, against drift in the
+# machine's load), and the ratio is of the medians. Each run's page views stay in its copy: the
+# looks of an "on" run analyse them as they grow, as they would in service. Also prints how long one look takes at that size,
 # idle and under the load (`quanzi_experiment_watch_duration_seconds` on /metrics).
 #
 # The experiment: campus-comment-credit (experiments/) on every user (traffic 1, no targeting),
@@ -43,18 +45,19 @@ sed -i -e 's/^  traffic = 0\.10,$/  traffic = 1.0,/' -e 's/^    return user\.ver
     -e '/verified = false }, targeted = false/d' "$work/experiments/$EXPERIMENT.lua"
 grep -q 'traffic = 1.0' "$work/experiments/$EXPERIMENT.lua" && grep -q 'return true' "$work/experiments/$EXPERIMENT.lua" \
     || { echo "watch_bench: could not put $EXPERIMENT on every user" >&2; exit 1; }
-db="$work/bench.sqlite"
-flags=(--db "$db" --experiments "$work/experiments" --plugins "$root/plugins")
+base="$work/base.sqlite"   # seeded and exposed, then copied for each run
+db="$base"
+flags() { echo --db "$db" --experiments "$work/experiments" --plugins "$root/plugins"; }
 
 began=$(date +%s)
-"$QUANZI" seed "${flags[@]}" --users "$USERS" >/dev/null
-"$QUANZI" token $(seq 1 "$USERS") "${flags[@]}" >"$work/tokens"
+"$QUANZI" seed $(flags) --users "$USERS" >/dev/null
+"$QUANZI" token $(seq 1 "$USERS") $(flags) >"$work/tokens"
 echo "seeded $USERS users and their tokens in $(( $(date +%s) - began )) s"
 
 url="http://127.0.0.1:$PORT"
 # serve [extra flags...]: a fresh server on the bench database, waited for.
 serve() {
-    "$QUANZI" serve "${flags[@]}" --port "$PORT" --api-rate 1000000 --money-rate 1000000 --log-level warning "$@" \
+    "$QUANZI" serve $(flags) --port "$PORT" --api-rate 1000000 --money-rate 1000000 --log-level warning "$@" \
         >>"$work/serve.log" 2>&1 &
     server=$!
     for _ in $(seq 1 200); do curl -sf "$url/healthz" >/dev/null && return; sleep 0.1; done
@@ -81,7 +84,7 @@ for _ in $(seq 1 20); do
     FEED_PATH="/v1/circles/campus-diary" wrk -t"$THREADS" -c"$CONNECTIONS" -d5s -s "$here/wrk/feed.lua" "$url" >/dev/null 2>&1
     [ "$(exposed)" -ge "$USERS" ] && break
 done
-stop_server
+stop_server   # closing checkpoints the WAL: the file alone is the state every run starts from
 echo "exposed $(exposed) users to $EXPERIMENT in $(( $(date +%s) - began )) s"
 [ "$(exposed)" -ge "${MIN_EXPOSED:-10000}" ] || { echo "watch_bench: fewer than ${MIN_EXPOSED:-10000} exposed users" >&2; exit 1; }
 
@@ -104,7 +107,11 @@ printf '\n%-34s %9s %8s %8s %7s %14s %14s\n' "GET feed campus-diary ($CONNECTION
     "non-2xx" "looks (idle)" "looks (load)"
 : >"$work/off" ; : >"$work/on"
 for round in $(seq 1 "$ROUNDS"); do
-    for mode in off on; do
+    order="off on"; [ $((round % 2)) = 0 ] && order="on off"
+    for mode in $order; do
+        db="$work/run.sqlite"
+        rm -f "$db" "$db-wal" "$db-shm"
+        cp "$base" "$db"
         if [ "$mode" = on ]; then serve --watch-interval-seconds 0; else serve --watch-interval-minutes 0; fi
         idle="-"; loaded="-"
         if [ "$mode" = on ]; then
@@ -125,8 +132,13 @@ for round in $(seq 1 "$ROUNDS"); do
         echo "$rps $p99" >>"$work/$mode"
         printf '%-34s %9s %8s %8s %7s %14s %14s\n' "  round $round, watcher $mode" "$rps" "$p50" "$p99" "$bad" "$idle" "$loaded"
         stop_server
+        if [ "$mode" = on ]; then
+            on_status=$(status)
+            [ "$on_status" = running ] || echo "  (the watcher changed $EXPERIMENT to $on_status during this run: its later looks are not comparable)"
+        fi
     done
 done
+db="$base"
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 off_rps=$(cut -d' ' -f1 "$work/off" | median); on_rps=$(cut -d' ' -f1 "$work/on" | median)
@@ -134,7 +146,7 @@ off_p99=$(cut -d' ' -f2 "$work/off" | median); on_p99=$(cut -d' ' -f2 "$work/on"
 read -r idle_ms loaded_ms < <(awk '{ ic += $1; is += $2; lc += $3; ls += $4 }
     END { printf "%.0f %.0f\n", is / (ic > 0 ? ic : 1) * 1000, ls / (lc > 0 ? lc : 1) * 1000 }' "$work/looks")
 echo
-echo "medians of $ROUNDS runs each, $(exposed) users exposed to $EXPERIMENT (status: $(status)):"
+echo "medians of $ROUNDS runs each, $(exposed) users exposed to $EXPERIMENT (after the watcher's runs: $on_status):"
 printf '  watcher off:                    %6s pages/s, p99 %s ms\n' "$off_rps" "$off_p99"
 printf '  watcher looking back to back:   %6s pages/s, p99 %s ms\n' "$on_rps" "$on_p99"
 printf '  on / off:                       %6s pages/s, %s × p99\n' \
