@@ -52,7 +52,7 @@ url="http://127.0.0.1:$PORT"
 server=$!
 for _ in $(seq 1 200); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; done
 experiment() { curl -sf -H "Authorization: Bearer $admin" "$url/v1/experiments/$EXPERIMENT"; }
-echo "serving; the experiment: $(experiment | jq -c '{status, traffic: .lifecycle.traffic // .traffic}' 2>/dev/null || experiment | head -c 300)"
+echo "serving; GET /v1/experiments/$EXPERIMENT: $(experiment | jq -c '{status, declared_traffic, history: [.history[]? | .kind + " by " + .actor]}')"
 
 # 3. Everyone opens the circle.
 export TOKENS_FILE="$work/tokens" FIRST_USER=1
@@ -76,6 +76,7 @@ report() {  # report POST_ID: one report by the next reporter
         -d '{"reason": "spam"}' "$url/v1/posts/$1/reports"
 }
 reports=0
+first_report=$(date +%s)
 for arm in treatment control; do
     index=0
     for user in $(posters "$arm"); do
@@ -87,10 +88,9 @@ for arm in treatment control; do
     done
     echo "$arm: $index posts"
 done
-echo "$reports reports filed at $(date +%T); waiting for the watcher"
+echo "$reports reports filed from $(date -d "@$first_report" +%T) to $(date +%T); waiting for the watcher"
 
 # 5. The server stops it on its own.
-began=$(date +%s)
 for _ in $(seq 1 60); do
     [ "$(sqlite3 "$db" "SELECT count(*) FROM experiment_changes WHERE experiment_id = '$EXPERIMENT' AND kind = 'stopped'")" = 1 ] && break
     sleep 1
@@ -102,7 +102,8 @@ echo
 grep -F "experiment stopped" "$work/serve.log" || true
 status=$(experiment | jq -r '.status')
 echo
-echo "GET /v1/experiments/$EXPERIMENT: status $status ($(( $(date +%s) - began )) s after the reports)"
+stopped_at=$(sqlite3 "$db" "SELECT at FROM experiment_changes WHERE experiment_id = '$EXPERIMENT' AND kind = 'stopped'")
+echo "GET /v1/experiments/$EXPERIMENT: status $status (stopped ${stopped_at:+$((stopped_at - first_report)) s after the first report})"
 before=$(sqlite3 "$db" "SELECT count(*) FROM exposures WHERE experiment_id = '$EXPERIMENT'")
 FEED_PATH="/v1/circles/campus-diary" wrk -t2 -c32 -d2s -s "$here/wrk/feed.lua" "$url" >/dev/null 2>&1
 after=$(sqlite3 "$db" "SELECT count(*) FROM exposures WHERE experiment_id = '$EXPERIMENT'")
