@@ -105,6 +105,7 @@ bench: bench-deps pg-up
 	cd Benchmarks && $(SWIFT) run -c release experiments-compare
 	scripts/ledger_bench.sh $(QUANZI_RELEASE)
 	scripts/http_bench.sh $(QUANZI_RELEASE)
+	scripts/watch_bench.sh $(QUANZI_RELEASE)
 	PG_URL=$(PG_URL) scripts/pg_bench.sh $(QUANZI_RELEASE)
 	scripts/simulate_bench.sh $(QUANZI_RELEASE)
 

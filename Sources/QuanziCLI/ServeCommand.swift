@@ -70,6 +70,13 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: "Retried with backoff on 5xx, 408, 429 and connection errors (5 tries); queued up to 1000 changes, oldest dropped first."))
     var notifyURL: String?
 
+    /// Not for production: `scripts/watch_bench.sh` looks back to back (0) to bound the watcher's
+    /// cost from above, and an end-to-end check waits seconds, not minutes, for a stop.
+    @Option(help: ArgumentHelp(
+        "Benchmarks and end-to-end checks only: seconds between the watcher's looks (0: back to back); overrides --watch-interval-minutes.",
+        visibility: .hidden))
+    var watchIntervalSeconds: Int?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -101,6 +108,9 @@ struct ServeCommand: AsyncParsableCommand {
         let watchRange = ServerConfiguration.watchIntervalMinutesRange
         guard watchIntervalMinutes == 0 || watchRange.contains(watchIntervalMinutes) else {
             throw ValidationError("--watch-interval-minutes must be 0 (off) or between \(watchRange.lowerBound) and \(watchRange.upperBound)")
+        }
+        if let watchIntervalSeconds, !(0...86_400).contains(watchIntervalSeconds) {
+            throw ValidationError("--watch-interval-seconds must be between 0 (back to back) and 86400")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
         if let notifyURL {
@@ -135,7 +145,7 @@ struct ServeCommand: AsyncParsableCommand {
                     bodyReadTimeoutSeconds: bodyReadTimeoutSeconds, connectionsMax: connectionsMax),
                 workerThreads: workerThreads ?? (options.isPostgres ? ServerConfiguration.networkDatabaseWorkerThreads : nil),
                 expirySweepIntervalSeconds: expirySweepIntervalSeconds,
-                watchIntervalSeconds: watchIntervalMinutes == 0 ? nil : watchIntervalMinutes * 60,
+                watchIntervalSeconds: watchIntervalSeconds ?? (watchIntervalMinutes == 0 ? nil : watchIntervalMinutes * 60),
                 notifyURL: try notifyURL.map { try ServerConfiguration.notifyURL($0) }), metrics: metrics,
             logger: logger,
             afterShutdown: {

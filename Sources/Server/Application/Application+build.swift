@@ -47,7 +47,9 @@ public func buildApplication(
         services.insert(notifier, at: 1)
     }
     if let interval = configuration.watchIntervalSeconds {
-        let watcher = ExperimentWatcher(experiments: service.experiments, intervalSeconds: Int64(interval))
+        // 0 (benchmarks only: `serve --watch-interval-seconds 0`) looks back to back; the next
+        // check it announces is then a second away.
+        let watcher = ExperimentWatcher(experiments: service.experiments, intervalSeconds: Int64(max(1, interval)))
         observeLooks(of: watcher, service: service, metrics: metrics, logger: experimentLogger)
         services.append(ExperimentWatchService(watcher: watcher, clock: service.clock, ticks: WatchTicks(intervalSeconds: interval), logger: experimentLogger))
     }

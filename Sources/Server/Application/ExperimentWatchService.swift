@@ -1,5 +1,6 @@
 import BlockingWork
 import Core
+import CoreMetrics
 import Experiments
 import Logging
 import Service
@@ -23,10 +24,17 @@ struct ExperimentWatchService<Ticks: AsyncSequence & Sendable>: Service where Ti
         }
     }
 
+    /// One pass, its duration recorded (`quanzi_experiment_watch_duration_seconds` on `/metrics`:
+    /// what the watcher costs a node, which `scripts/watch_bench.sh` measures under load).
     func lookOnce() async {
         let now = clock.nowEpochSeconds
         do {
-            _ = try await Blocking.run { watcher.look(now: now) }
+            let duration = try await Blocking.run { () -> Duration in
+                let began = ContinuousClock.now
+                _ = watcher.look(now: now)
+                return ContinuousClock.now - began
+            }
+            CoreMetrics.Timer(label: MetricName.experimentWatchDuration).recordNanoseconds(duration.nanoseconds)
         } catch {
             logger.error("experiment watcher could not run; retrying at the next tick", metadata: ["error": "\(error)"])
         }

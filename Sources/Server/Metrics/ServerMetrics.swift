@@ -153,6 +153,8 @@ public enum MetricName {
     public static let experimentLooks = "quanzi_experiment_looks_total"
     public static let experimentChanges = "quanzi_experiment_changes_total"
     public static let experimentNotifications = "quanzi_experiment_notifications_total"
+    /// How long one pass of the experiment watcher took (every running experiment analysed).
+    public static let experimentWatchDuration = "quanzi_experiment_watch_duration_seconds"
 }
 
 private struct RouteKey: Hashable {
