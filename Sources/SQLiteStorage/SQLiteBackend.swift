@@ -41,6 +41,7 @@ public final class SQLiteBackend: StorageBackend {
     }
 
     public var calibration: (any ExposureCalibrating)? { ExperimentStore(database: database) }
+    public func makeIncrementalMetricReader() -> (any MetricReading)? { IncrementalMetricReader(database: database) }
 
     public func makeViewRecorder(durability: ViewDurability) -> any ViewRecording {
         ViewRecorder(database: database, durability: durability)

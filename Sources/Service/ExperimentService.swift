@@ -12,6 +12,9 @@ public final class ExperimentService: ExperimentControl {
     public let store: any ExperimentRepository
     /// Reads the events experiment analysis needs.
     let metricReader: any MetricReading
+    /// What the watcher reads between looks when the backend can read incrementally (SQLite):
+    /// a look then costs the rows added since the last one, not the experiment's whole history.
+    let watchMetricReader: (any MetricReading)?
     private let clock: any Clock
 
     private struct ControlState {
@@ -28,7 +31,9 @@ public final class ExperimentService: ExperimentControl {
     /// When the watcher looks next (nil: no watcher in this process).
     private let nextCheck = Mutex<Int64?>(nil)
 
-    init(engine: ExperimentEngine, store: any ExperimentRepository, metrics: any MetricReading, clock: any Clock) throws {
+    init(engine: ExperimentEngine, store: any ExperimentRepository, metrics: any MetricReading, clock: any Clock,
+         watchMetrics: (any MetricReading)? = nil) throws {
+        self.watchMetricReader = watchMetrics
         self.engine = engine
         self.store = store
         self.metricReader = metrics

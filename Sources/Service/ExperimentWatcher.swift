@@ -48,12 +48,13 @@ public final class ExperimentWatcher: Sendable {
     /// The experiments looked at; nil: every running one (the service). The simulator watches
     /// the one it simulates.
     let only: Set<String>?
-    /// Reads the metrics; nil: the service's own reader (a full pass per look).
+    /// Reads the metrics: by default the backend's incremental reader where it has one
+    /// (SQLite), else the service's own (a full pass per look).
     let reader: (any MetricReading)?
     private let observers = Mutex<[@Sendable (WatchLook) -> Void]>([])
 
     public init(experiments: ExperimentService, intervalSeconds: Int64, only: Set<String>? = nil, reader: (any MetricReading)? = nil) {
-        self.reader = reader
+        self.reader = reader ?? experiments.watchMetricReader
         precondition(intervalSeconds > 0, "the watch interval must be positive")
         self.experiments = experiments
         self.intervalSeconds = intervalSeconds

@@ -61,7 +61,8 @@ public final class QuanziService: Sendable {
         var dataSource = ServiceDataSource(users: users, friends: friends, affinities: affinities, credit: credit,
                                            walletReads: storage.walletReads, clock: clock)
         let engine = ExperimentEngine(experiments: experimentSet, dataSource: dataSource, clock: clock, limits: limits)
-        experiments = try ExperimentService(engine: engine, store: storage.experiments, metrics: storage.metrics, clock: clock)
+        experiments = try ExperimentService(engine: engine, store: storage.experiments, metrics: storage.metrics, clock: clock,
+                                            watchMetrics: storage.makeIncrementalMetricReader())
         dataSource.experiments = experiments
         scriptDataSource = dataSource
         var preview = dataSource

@@ -32,6 +32,9 @@ public protocol StorageBackend: Sendable {
     var moneyAffinityWrites: MoneyAffinityWrites { get }
     /// Rewriting exposures for calibration runs (SQLite only; nil elsewhere).
     var calibration: (any ExposureCalibrating)? { get }
+    /// A metric reader that keeps its tallies between the watcher's looks and reads only new
+    /// rows (SQLite, whose row ids follow commit order; nil elsewhere: a full pass per look).
+    func makeIncrementalMetricReader() -> (any MetricReading)?
     func makeViewRecorder(durability: ViewDurability) -> any ViewRecording
     /// Runs `body` once, in one write transaction (one commit): seeding and loading, where
     /// per-write transactions would take minutes. Not retried: `body` may change state of its
@@ -46,4 +49,5 @@ extension StorageBackend {
     public var ledgerLimits: LedgerLimits { .default }
     public var transferCommitMode: TransferCommitMode { .default }
     public var moneyAffinityWrites: MoneyAffinityWrites { .inMoneyTransaction }
+    public func makeIncrementalMetricReader() -> (any MetricReading)? { nil }
 }
