@@ -104,6 +104,17 @@ struct HostileRequestTests {
                 }
                 let stop = try await client.call(.post, "/v1/experiments/campus-comment-credit/stop", token: admin, json: #"{"reason": "\#(text)"}"#)
                 #expect(stop.status == .unprocessableContent)
+                let ship = try await client.call(
+                    .post, "/v1/experiments/campus-comment-credit/ship", token: admin, json: #"{"variant": "treatment", "reason": "\#(text)"}"#)
+                #expect(ship.status == .unprocessableContent)
+                #expect(try ship.errorCode() == "invalid_text", "ship reason \(text)")
+            }
+            // A malformed ship body is a 4xx with a specific code, and ships nothing.
+            for body in [#"{"variant": "treatment""#, #"{"reason": "no variant"}"#, #"{"variant": 7}"#, #"{"variant": null}"#, #"[]"#,
+                         #"{"variant": "treatment", "extra": 1e999}"#] {
+                let response = try await client.call(.post, "/v1/experiments/campus-comment-credit/ship", token: admin, json: body)
+                #expect((400..<500).contains(response.status.code), "\(body)")
+                #expect(try response.errorCode() != nil, "\(body)")
             }
             // Newline and tab are text.
             let fine = try await client.call(.post, "/v1/posts/\(post.id)/comments", token: author, json: #"{"body": "line one\nline\ttwo"}"#)
