@@ -89,6 +89,7 @@ let package = Package(
             dependencies: [
                 "Core", "Social", "Experiments", "CLuaShim", "CLua",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .target(

@@ -93,9 +93,6 @@ struct GlobalOptions: ParsableArguments {
 
     /// Loads and validates the plugins and experiments, or prints every problem of both and exits 1.
     func loadScripts() throws -> (PluginSet, ExperimentSet) {
-        var problems: [PluginProblem] = []
-        var pluginSet: PluginSet?
-        var experimentSet: ExperimentSet?
         // A missing folder would load no circles, and every feed would answer circle_not_found
         // (a command run from another directory): say so instead.
         var isDirectory: ObjCBool = false
@@ -104,21 +101,12 @@ struct GlobalOptions: ParsableArguments {
             throw ExitCode(1)
         }
         do throws(PluginLoadError) {
-            pluginSet = try PluginSet.load(directory: plugins, limits: limits)
+            return try ScriptFolders(plugins: plugins, experiments: experiments).load(limits: limits)
         } catch {
-            problems += error.problems
-        }
-        do throws(PluginLoadError) {
-            experimentSet = try ExperimentSet.load(directory: experiments, limits: limits)
-        } catch {
-            problems += error.problems
-        }
-        guard let pluginSet, let experimentSet, problems.isEmpty else {
-            for problem in problems { Console.error(problem.description) }
-            Console.error("\(problems.count) problem\(problems.count == 1 ? "" : "s") in \(plugins) and \(experiments)")
+            for problem in error.problems { Console.error(problem.description) }
+            Console.error("\(error.problems.count) problem\(error.problems.count == 1 ? "" : "s") in \(plugins) and \(experiments)")
             throw ExitCode(1)
         }
-        return (pluginSet, experimentSet)
     }
 
     func loadPlugins() throws -> PluginSet { try loadScripts().0 }

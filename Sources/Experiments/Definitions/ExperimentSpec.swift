@@ -96,6 +96,10 @@ public struct ExperimentSpec: Sendable, Hashable {
     public var hasTargeting: Bool
     /// Days before the start whose events serve as the CUPED covariate (0: no CUPED).
     public var preperiodDays: Int
+    /// The analysis phase, from 1. A reload may change who gets which variant (weights, seed,
+    /// layer, bucket ranges) only together with a new phase, which starts a fresh analysis window
+    /// (exposures and metrics from the earlier phases are left out), as GrowthBook's phases do.
+    public var phase: Int
     public var file: String
     public var line: Int
 
@@ -104,7 +108,7 @@ public struct ExperimentSpec: Sendable, Hashable {
         variants: [Variant], status: ExperimentStatus = .running, startAtEpochSeconds: Int64? = nil, primaryMetric: String,
         secondaryMetrics: [String] = [], guardrails: [Guardrail] = [], sequential: Bool = false, alpha: Double = 0.05,
         correction: CorrectionMethod = .holm, hasTargeting: Bool = false, preperiodDays: Int = 0, ramp: [RampStep] = [],
-        minExposedPerVariant: Int = ExperimentSpec.minExposedPerVariantDefault, file: String = "", line: Int = 0
+        minExposedPerVariant: Int = ExperimentSpec.minExposedPerVariantDefault, phase: Int = 1, file: String = "", line: Int = 0
     ) {
         self.id = id
         self.title = title
@@ -124,6 +128,7 @@ public struct ExperimentSpec: Sendable, Hashable {
         self.preperiodDays = preperiodDays
         self.ramp = ramp
         self.minExposedPerVariant = minExposedPerVariant
+        self.phase = phase
         self.file = file
         self.line = line
     }

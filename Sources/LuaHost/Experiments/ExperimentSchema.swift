@@ -24,8 +24,10 @@ public struct ExperimentTestCase: Sendable, Hashable {
 enum ExperimentSchema {
     static let fields = [
         "id", "title", "seed", "layer", "traffic", "ramp", "min_exposed_per_variant", "variants", "targeting", "status", "start", "metrics",
-        "sequential", "alpha", "correction", "preperiod_days", "tests",
+        "sequential", "alpha", "correction", "preperiod_days", "phase", "tests",
     ]
+    /// Phases a file may declare: from 1 (the default) to a bound no real experiment reaches.
+    static let phaseRange: ClosedRange<Int64> = 1...1_000_000
     static let rampStepFields = ["traffic", "hold_hours"]
     /// A step's hold: at least a second, at most a year.
     static let holdHoursRange = (1.0 / 3_600)...8_760
@@ -93,6 +95,7 @@ enum ExperimentSchema {
             }
         }
         let preperiodDays = reader.integer(table, "preperiod_days", at: [], in: 0...90) ?? 0
+        let phase = reader.integer(table, "phase", at: [], in: phaseRange) ?? 1
         let tests = readTests(table, experimentID: id ?? "", &reader)
 
         guard reader.problems.isEmpty, let id, let traffic, let primary else { return (nil, reader.problems) }
@@ -101,7 +104,7 @@ enum ExperimentSchema {
             startAtEpochSeconds: start, primaryMetric: primary, secondaryMetrics: secondary, guardrails: guardrails,
             sequential: sequential, alpha: alpha, correction: correction, hasTargeting: targeting != nil,
             preperiodDays: Int(preperiodDays), ramp: ramp ?? [],
-            minExposedPerVariant: minExposed.map { Int($0) } ?? ExperimentSpec.minExposedPerVariantDefault, file: source.path,
+            minExposedPerVariant: minExposed.map { Int($0) } ?? ExperimentSpec.minExposedPerVariantDefault, phase: Int(phase), file: source.path,
             line: declaration.location.line)
         return (ValidatedExperiment(spec: spec, targeting: targeting, tests: tests), [])
     }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// A plugin file's path (as shown in messages) and text.
@@ -9,6 +10,21 @@ public struct PluginSource: Sendable, Hashable {
         self.path = path
         self.code = code
     }
+
+    /// The file's version: the first 16 hex digits (64 bits) of the SHA-256 of its bytes. The
+    /// same text is the same version on every node and after every restart; exposures, reloads,
+    /// `/metrics` and `GET /v1/admin/plugins` name files by it.
+    public var version: String { Self.version(of: code) }
+
+    public static func version(of code: String) -> String {
+        SHA256.hash(data: Data(code.utf8)).prefix(8).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    /// The file's name without its folder (`campus-diary.lua`).
+    public var fileName: String { path.split(separator: "/").last.map(String.init) ?? path }
 
     /// Every `*.lua` file directly in `directory`, sorted by name so load order is stable.
     /// A missing folder is an empty set; an unreadable file is a problem.
