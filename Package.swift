@@ -109,6 +109,7 @@ let package = Package(
                 "BlockingWork", "Core", "Social", "Ledger", "Credit", "Feed", "Experiments", "StorageModel", "LuaHost", "Service", "APIInput",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -64,20 +64,35 @@ public enum Blocking {
 
     private static let anyThreadQueue = DispatchQueue(label: "quanzi.blocking", attributes: .concurrent)
 
+    /// What the current request pinned for its whole length (the service's loaded scripts, so a
+    /// request that started before a reload finishes on the set it started with). A task-local
+    /// value does not cross onto the threads below on its own: each lane binds it again around
+    /// the work it runs, so synchronous code there reads the request's value.
+    @TaskLocal public static var pinned: (any Sendable)?
+
+    /// Runs `body` with `value` pinned on this thread (the lanes' threads have no task).
+    private static func carrying<T>(_ value: (any Sendable)?, _ body: () throws -> T) rethrows -> T {
+        guard let value else { return try body() }
+        return try $pinned.withValue(value) { try body() }
+    }
+
     /// Runs CPU-bound synchronous work on the bounded worker pool (see the type's notes).
     public static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await workerPool.runIfActive(body)
+        let pinned = Blocking.pinned
+        return try await workerPool.runIfActive { try carrying(pinned, body) }
     }
 
     /// Runs synchronous work that commits to the database and so waits for its fsync.
     public static func commit<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await commitPool.runIfActive(body)
+        let pinned = Blocking.pinned
+        return try await commitPool.runIfActive { try carrying(pinned, body) }
     }
 
     /// Runs synchronous work on a thread of its own, however many are busy (see the type's notes).
     public static func anyThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            anyThreadQueue.async { continuation.resume(with: Result { try body() }) }
+        let pinned = Blocking.pinned
+        return try await withCheckedThrowingContinuation { continuation in
+            anyThreadQueue.async { continuation.resume(with: Result { try carrying(pinned, body) }) }
         }
     }
 

@@ -20,6 +20,9 @@ public struct QuanziError: Error, Hashable, Sendable, CustomStringConvertible {
         case timeLimitExceeded = "time_limit_exceeded"
         case invalidPlugin = "invalid_plugin"
         case ruleDenied = "rule_denied"
+        /// A reload found problems in the new scripts (or an edit a live experiment may not take);
+        /// the old set keeps serving.
+        case reloadRefused = "reload_refused"
         // Lookups and input
         case notFound = "not_found"
         case userNotFound = "user_not_found"

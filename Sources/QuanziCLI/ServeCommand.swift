@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import LuaHost
 import Server
 import Service
 
@@ -17,12 +18,18 @@ struct ServeCommand: AsyncParsableCommand {
             on when the step's hold has passed and every guardrail is clear, and stops it when a guardrail \
             is violated (judged with always-valid intervals). With --notify-url it POSTs each experiment \
             change (start, ramp step, stop, ship) as JSON to that URL, retried with backoff, never \
-            holding up a request or the watcher. SIGTERM or SIGINT stop accepting \
+            holding up a request or the watcher. SIGHUP or POST /v1/admin/reload (and, with --watch, \
+            any change to a .lua file in either folder) reload the plugins and experiments: the new set \
+            serves only if `quanzi check` and `quanzi test` pass on it, otherwise the old one keeps \
+            serving and the problems are logged as file:line: message. SIGTERM or SIGINT stop accepting \
             connections, let in-flight requests finish, then close the database.
             """
     )
 
     @OptionGroup var options: GlobalOptions
+
+    @Flag(help: "Reload the plugins and experiments when a .lua file in either folder is added, changed or removed.")
+    var watch = false
 
     @Option(help: "Address to listen on.")
     var host = ServerConfiguration.defaultHost
@@ -146,7 +153,9 @@ struct ServeCommand: AsyncParsableCommand {
                 workerThreads: workerThreads ?? (options.isPostgres ? ServerConfiguration.networkDatabaseWorkerThreads : nil),
                 expirySweepIntervalSeconds: expirySweepIntervalSeconds,
                 watchIntervalSeconds: watchIntervalSeconds ?? (watchIntervalMinutes == 0 ? nil : watchIntervalMinutes * 60),
-                notifyURL: try notifyURL.map { try ServerConfiguration.notifyURL($0) }), metrics: metrics,
+                notifyURL: try notifyURL.map { try ServerConfiguration.notifyURL($0) },
+                scriptFolders: ScriptFolders(plugins: options.plugins, experiments: options.experiments), reloadOnHangup: true,
+                watchScriptsIntervalMs: watch ? ServerConfiguration.defaultWatchScriptsIntervalMs : nil), metrics: metrics,
             logger: logger,
             afterShutdown: {
                 // Every acknowledged transfer awaited its group commit, and the server has drained:

@@ -1,3 +1,4 @@
+import BlockingWork
 import Core
 import Experiments
 import LuaHost
@@ -8,7 +9,9 @@ import Synchronization
 /// Experiments in the running service: assignment with QA overrides and the recorded lifecycle
 /// (ramp step, stop, ship) from the database, and exposure logging once per (user, experiment).
 public final class ExperimentService: ExperimentControl {
-    public let engine: ExperimentEngine
+    /// Assignment over the loaded experiments: the request's pinned set, else the one in force.
+    public var engine: ExperimentEngine { holder.generation.experimentEngine }
+    private let holder: ScriptHolder
     public let store: any ExperimentRepository
     /// Reads the events experiment analysis needs.
     let metricReader: any MetricReading
@@ -31,10 +34,10 @@ public final class ExperimentService: ExperimentControl {
     /// When the watcher looks next (nil: no watcher in this process).
     private let nextCheck = Mutex<Int64?>(nil)
 
-    init(engine: ExperimentEngine, store: any ExperimentRepository, metrics: any MetricReading, clock: any Clock,
+    init(holder: ScriptHolder, store: any ExperimentRepository, metrics: any MetricReading, clock: any Clock,
          watchMetrics: (any MetricReading)? = nil) throws {
         self.watchMetricReader = watchMetrics
-        self.engine = engine
+        self.holder = holder
         self.store = store
         self.metricReader = metrics
         self.clock = clock
@@ -43,6 +46,15 @@ public final class ExperimentService: ExperimentControl {
     }
 
     public var experiments: ExperimentSet { engine.experiments }
+
+    /// Runs `body` on one set of experiments from start to end (the caller's pinned set, else
+    /// the one in force now), however many reloads happen meanwhile: the watcher's look.
+    public func withPinnedScripts<T>(_ body: () throws -> T) rethrows -> T {
+        try Blocking.$pinned.withValue(holder.generation) { try body() }
+    }
+
+    /// The versions of the experiment file `experiment` is served from now, and its phase.
+    public func servedVersion(of experiment: String) -> String? { holder.generation.experimentVersion(of: experiment) }
 
     public func forcedVariant(experiment: String, user: UserID) -> String? {
         control.withLock { $0.overrides[experiment]?[user] }

@@ -70,6 +70,11 @@ public final class ExperimentWatcher: Sendable {
     /// off the event loop. One experiment's failure does not keep the others from being looked at.
     @discardableResult
     public func look(now: Int64) -> [WatchLook] {
+        // One set of experiments for the whole look, whatever a reload does meanwhile.
+        experiments.withPinnedScripts { lookPinned(now: now) }
+    }
+
+    private func lookPinned(now: Int64) -> [WatchLook] {
         var looks: [WatchLook] = []
         for spec in experiments.experiments.experiments {
             guard experiments.status(of: spec) == .running, only?.contains(spec.id) ?? true else { continue }

@@ -31,7 +31,10 @@ public final class FeedService: Sendable {
     /// A window and its lock: many feeds read it at once, writes take turns.
     typealias Window = ReadWriteLocked<CandidateWindow>
 
-    private let windows: [CircleID: Window]
+    /// The windows by circle. A reload that adds a circle adds its window (``addCircles(_:)``);
+    /// every other access reads the table under a read lock and keeps the window it got.
+    private let windowTable: ReadWriteLocked<[CircleID: Window]>
+    private var windows: [CircleID: Window] { windowTable.read { $0 } }
     /// What feed pages show of each post, beside the window's counts.
     let contents = PostContentCache()
     /// Authors by city, for `same_city` audiences.
@@ -76,19 +79,41 @@ public final class FeedService: Sendable {
         for circle in circles {
             windows[circle.id] = Window(CandidateWindow(limits: limits, rows: loaded[circle.id] ?? [], nowEpochSeconds: now))
         }
-        self.windows = windows
+        windowTable = ReadWriteLocked(windows)
+    }
+
+    /// Adds a window for each circle a reload brought that has none yet, loaded from the
+    /// database as at start. The empty window is registered before the rows are read, so a post
+    /// this node (or, with several nodes, the follower) adds meanwhile is kept; rows already
+    /// there are not inserted twice.
+    func addCircles(_ circles: [CircleDefinition]) throws(QuanziError) {
+        let now = clock.nowEpochSeconds
+        for circle in circles {
+            let window = windowTable.write { table -> Window? in
+                guard table[circle.id] == nil else { return nil }
+                let window = Window(CandidateWindow(limits: limits))
+                table[circle.id] = window
+                return window
+            }
+            guard let window else { continue }
+            let rows = try QuanziError.wrapping { try queries.candidateRows(circle: circle.id, now: now, limits: limits) }
+            window.write { candidates in
+                for row in rows where !candidates.contains(postID: row.postID) { _ = candidates.insert(row) }
+                candidates.evictExpired(nowEpochSeconds: now)
+            }
+        }
     }
 
     /// Applies a change to a circle's window.
     func update(_ circle: CircleID, _ change: (inout CandidateWindow) -> Void) {
-        windows[circle]?.write { change(&$0) }
+        windowTable.read({ $0[circle] })?.write { change(&$0) }
     }
 
     /// Applies a change this node just made (its `kind` event is committed) to a circle's window.
     /// `change` returns false when the window does not hold the post: with a follower, that
     /// event is then remembered for it to apply once the post arrives (see ``FeedFollower``).
     func updateOwn(_ circle: CircleID, postID: Int64, kind: EventKind, _ change: (inout CandidateWindow) -> Bool) {
-        windows[circle]?.write { window in
+        windowTable.read({ $0[circle] })?.write { window in
             guard !change(&window), followStart != nil else { return }
             let key = MissedKey(postID: postID, kind: kind.rawValue)
             missedOwn.withLock { $0[key] = (($0[key]?.count ?? 0) + 1, ContinuousClock.now) }
@@ -104,7 +129,7 @@ public final class FeedService: Sendable {
     /// if the event missed the window when it was made (consuming that mark).
     func applyMissedOwn(_ circle: CircleID, postID: Int64, kind: String, _ change: (inout CandidateWindow) -> Void) {
         guard missedOwn.withLock({ !$0.isEmpty }) else { return }
-        windows[circle]?.write { window in
+        windowTable.read({ $0[circle] })?.write { window in
             let key = MissedKey(postID: postID, kind: kind)
             let missed = missedOwn.withLock { missed -> Bool in
                 guard let entry = missed[key] else { return false }
@@ -146,10 +171,10 @@ public final class FeedService: Sendable {
     }
 
     /// The post as `circle`'s window holds it (counts, status), nil when it is not there.
-    public func candidate(postID: Int64, in circle: CircleID) -> CandidateRow? { windows[circle]?.read { $0.row(postID: postID) } }
+    public func candidate(postID: Int64, in circle: CircleID) -> CandidateRow? { windowTable.read({ $0[circle] })?.read { $0.row(postID: postID) } }
 
     /// Whether a circle's window holds the post.
-    func contains(postID: Int64, in circle: CircleID) -> Bool { windows[circle]?.read { $0.contains(postID: postID) } ?? false }
+    func contains(postID: Int64, in circle: CircleID) -> Bool { windowTable.read({ $0[circle] })?.read { $0.contains(postID: postID) } ?? false }
 
     /// After a credit recompute: every author's new score.
     func updateCredit(_ scores: [UserID: Int]) {
@@ -168,7 +193,7 @@ public final class FeedService: Sendable {
         circle: CircleID, viewer: ViewerSignals, parameters: RankingParameters, pageSize: Int, cursor: FeedCursor?, explain: Bool,
         onlyAuthors: Set<UserID>? = nil, isVisible: (FeedCandidate) throws(QuanziError) -> Bool
     ) throws(QuanziError) -> (page: FeedPage, explanations: [FeedExplanation], rows: [CandidateRow]) {
-        guard let window = windows[circle] else { throw QuanziError(.circleNotFound, "no circle '\(circle)'") }
+        guard let window = windowTable.read({ $0[circle] }) else { throw QuanziError(.circleNotFound, "no circle '\(circle)'") }
         let request = try FeedRequest(
             viewer: viewer, parameters: parameters, pageSize: pageSize, cursor: cursor, clockEpochSeconds: clock.nowEpochSeconds,
             onlyAuthors: onlyAuthors)
@@ -180,7 +205,7 @@ public final class FeedService: Sendable {
     }
 
     /// The authors with posts in `circle`'s window right now.
-    func authorIDs(in circle: CircleID) -> [UserID] { windows[circle]?.read { $0.authorIDs } ?? [] }
+    func authorIDs(in circle: CircleID) -> [UserID] { windowTable.read({ $0[circle] })?.read { $0.authorIDs } ?? [] }
 
     /// Affinities, friends, and the posts of `circle` the viewer saw in the window's age before
     /// `seenBefore`: all from memory once the viewer has been read.

@@ -15,8 +15,13 @@ import Synchronization
 public final class QuanziService: Sendable {
     /// Where everything is stored (SQLite or PostgreSQL; the service does not care).
     public let storage: any StorageBackend
-    public let plugins: PluginSet
-    public let rules: RuleEngine
+    /// The loaded plugins and experiments: the request's pinned set inside
+    /// ``withPinnedScripts(_:)``, else the set in force (see ``reloadScripts(from:)``).
+    public var scripts: ScriptGeneration { holder.generation }
+    /// The circle plugins of ``scripts``.
+    public var plugins: PluginSet { scripts.plugins }
+    /// The rules of ``scripts``.
+    public var rules: RuleEngine { scripts.rules }
     public let clock: any Clock
     public let users: any UserRepository
     public let friends: any FriendRepository
@@ -34,7 +39,14 @@ public final class QuanziService: Sendable {
     public let scriptDataSource: any ScriptDataSource
     /// The same reads without logging exposures: for the REPL, where looking is not using.
     public let previewDataSource: any ScriptDataSource
-    private let moderators: [CircleID: Moderator]
+    let holder: ScriptHolder
+    /// What a reload needs to build the next generation as the first was built.
+    let scriptLimits: ScriptLimits
+    let globalKeywords: [String]
+    let dataSource: ServiceDataSource
+    /// One reload at a time; observers of accepted reloads.
+    let reloading = Mutex<Void>(())
+    let reloadObservers = Mutex<[@Sendable (ScriptReload) -> Void]>([])
     /// Following other nodes' writes, once started (PostgreSQL only).
     private let follower = Mutex<FeedFollower?>(nil)
 
@@ -50,7 +62,6 @@ public final class QuanziService: Sendable {
                 limits: ScriptLimits = .default, globalKeywords: [String] = GlobalKeywords.default,
                 viewDurability: ViewDurability = .beforeReturn) throws {
         self.storage = storage
-        self.plugins = plugins
         self.clock = clock
         users = storage.users
         friends = storage.friends
@@ -60,16 +71,21 @@ public final class QuanziService: Sendable {
         views = storage.makeViewRecorder(durability: viewDurability)
         var dataSource = ServiceDataSource(users: users, friends: friends, affinities: affinities, credit: credit,
                                            walletReads: storage.walletReads, clock: clock)
-        let engine = ExperimentEngine(experiments: experimentSet, dataSource: dataSource, clock: clock, limits: limits)
-        experiments = try ExperimentService(engine: engine, store: storage.experiments, metrics: storage.metrics, clock: clock,
+        let holder = ScriptHolder()
+        self.holder = holder
+        experiments = try ExperimentService(holder: holder, store: storage.experiments, metrics: storage.metrics, clock: clock,
                                             watchMetrics: storage.makeIncrementalMetricReader())
         dataSource.experiments = experiments
+        self.dataSource = dataSource
         scriptDataSource = dataSource
         var preview = dataSource
         preview.recordsExposures = false
         previewDataSource = preview
-        let rules = RuleEngine(plugins: plugins, dataSource: dataSource, clock: clock, limits: limits)
-        self.rules = rules
+        scriptLimits = limits
+        self.globalKeywords = globalKeywords
+        holder.install(ScriptGeneration(
+            number: 1, plugins: plugins, experiments: experimentSet, dataSource: dataSource, clock: clock, limits: limits,
+            globalKeywords: globalKeywords, owner: holder.owner, previous: nil))
         let friends = self.friends
         let users = self.users
         feeds = try FeedService(queries: storage.feeds, circles: plugins.circles, clock: clock, following: storage.eventFollowing)
@@ -81,7 +97,7 @@ public final class QuanziService: Sendable {
                 case .friends: return (try? friends.areFriends(sender, claimer)) ?? false
                 case .circle(let circle):
                     guard let profile = try? users.user(claimer) else { return false }
-                    return (try? rules.evaluate(circle: circle, action: .view, user: profile))?.allowed ?? false
+                    return (try? holder.generation.rules.evaluate(circle: circle, action: .view, user: profile))?.allowed ?? false
                 case .users(let listed): return listed.contains(claimer)
                 }
             }) ?? false
@@ -91,9 +107,6 @@ public final class QuanziService: Sendable {
             audience: audience,
             socialEffects: storage.moneyAffinityWrites == .behind
                 ? .affinityBehindAndFeeds(feeds, AffinityWriteBehind(affinities: affinities)) : .affinityAndFeeds(feeds))
-        var moderators: [CircleID: Moderator] = [:]
-        for circle in plugins.circles { moderators[circle.id] = Moderator(policy: circle.moderation, globalKeywords: globalKeywords) }
-        self.moderators = moderators
         try posts.syncCircles(plugins.circles)
     }
 
@@ -144,7 +157,7 @@ public final class QuanziService: Sendable {
     public func balanceFen(of user: UserID) throws -> Int64? { try storage.walletReads.balanceFen(of: user) }
 
     /// The moderation of a loaded circle.
-    public func moderator(for circle: CircleID) -> Moderator? { moderators[circle] }
+    public func moderator(for circle: CircleID) -> Moderator? { scripts.moderators[circle] }
 
     // MARK: Rules
 
@@ -169,10 +182,11 @@ public final class QuanziService: Sendable {
 
     public func createPost(by author: UserID, in circle: CircleID, kind: PostKind = .text, body: String) throws(QuanziError) -> Post {
         try UserText.check(body, maxBytes: ContentLimits.postBodyBytesMax, what: "post")
-        guard let moderator = moderators[circle] else { throw QuanziError(.circleNotFound, "no circle '\(circle)'") }
+        let scripts = self.scripts
+        guard let moderator = scripts.moderators[circle] else { throw QuanziError(.circleNotFound, "no circle '\(circle)'") }
         let profile = try QuanziError.wrapping { try users.require(author) }
         let draft = PostContext(authorID: author, kind: kind, text: body)
-        let decision = try rules.evaluate(circle: circle, action: .post, user: profile, context: RuleContext(post: draft))
+        let decision = try scripts.rules.evaluate(circle: circle, action: .post, user: profile, context: RuleContext(post: draft))
         guard decision.allowed else { throw QuanziError(.ruleDenied, decision.reason ?? "not allowed") }
         let post = try posts.create(circle: circle, author: author, kind: kind, body: body, verdict: moderator.screen(body), at: now)
         feeds.record(post, authorCredit: try? credit.score(author), authorCity: profile.city)
@@ -208,7 +222,7 @@ public final class QuanziService: Sendable {
         try UserText.check(reason, maxBytes: ContentLimits.reportReasonBytesMax, what: "report reason")
         let post = try viewablePost(postID, by: user)
         try requireAllowed(user, .report, in: post.circleID, post: post)
-        let threshold = moderators[post.circleID]?.reportThreshold ?? ModerationPolicy.defaultReportThreshold
+        let threshold = scripts.moderators[post.circleID]?.reportThreshold ?? ModerationPolicy.defaultReportThreshold
         let hidden = try posts.report(postID, by: user, reason: reason, hideAtReports: threshold, at: now)
         feeds.updateOwn(post.circleID, .reported(postID: postID))
         if hidden { feeds.updateOwn(post.circleID, .hidden(postID: postID)) }

@@ -12,6 +12,7 @@ import Hummingbird
 import HummingbirdCore
 import NIOCore
 import Logging
+import LuaHost
 import Service
 import ServiceLifecycle
 import StorageModel
@@ -29,7 +30,10 @@ public func buildApplication(
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     Blocking.configure(workerThreads: configuration.workerThreads)
-    let router = buildRouter(service: service, limits: configuration.limits, metrics: metrics)
+    let reloader = configuration.scriptFolders.map {
+        ScriptReloader(service: service, folders: $0, metrics: metrics.scripts, logger: Logger(label: "quanzi.scripts"))
+    }
+    let router = buildRouter(service: service, limits: configuration.limits, metrics: metrics, reloader: reloader)
     let experimentLogger = Logger(label: "quanzi.experiments")
     observeChanges(of: service, metrics: metrics, logger: experimentLogger)
     var services: [any Service] = [
@@ -52,6 +56,12 @@ public func buildApplication(
         let watcher = ExperimentWatcher(experiments: service.experiments, intervalSeconds: Int64(max(1, interval)))
         observeLooks(of: watcher, service: service, metrics: metrics, logger: experimentLogger)
         services.append(ExperimentWatchService(watcher: watcher, clock: service.clock, ticks: WatchTicks(intervalSeconds: interval), logger: experimentLogger))
+    }
+    if let reloader {
+        if configuration.reloadOnHangup { services.append(ScriptSignalService(reloader: reloader)) }
+        if let interval = configuration.watchScriptsIntervalMs {
+            services.append(ScriptWatchService(reloader: reloader, intervalMs: max(10, interval)))
+        }
     }
     let connections = configuration.connections
     let readTimeouts = metrics.readTimeouts
@@ -81,20 +91,25 @@ func observeChanges(of service: QuanziService, metrics: ServerMetrics, logger: L
 /// its guardrail verdicts and exposed users.
 func observeLooks(of watcher: ExperimentWatcher, service: QuanziService, metrics: ServerMetrics, logger: Logger) {
     let experimentMetrics = metrics.experiments
-    let experiments = service.experiments.experiments
+    let experiments = service.experiments
     watcher.onLook { look in
         ExperimentLogging.log(look, logger)
-        experimentMetrics.record(look, spec: experiments.experiment(look.experimentID))
+        experimentMetrics.record(look, spec: experiments.experiments.experiment(look.experimentID))
     }
 }
 
 /// Every route and middleware. Order matters: logs and metrics see the final response, the
 /// error middleware turns every failure into the API's error shape, and `/v1` needs a token
 /// and spends its user's rate budget.
-public func buildRouter(service: QuanziService, limits: ServerLimits = .default, metrics: ServerMetrics) -> Router<QuanziRequestContext> {
+public func buildRouter(
+    service: QuanziService, limits: ServerLimits = .default, metrics: ServerMetrics, reloader: ScriptReloader? = nil
+) -> Router<QuanziRequestContext> {
     let router = Router(context: QuanziRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
     router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+    // Inside the metrics and outside the errors: every response, an error's too, names the
+    // script set it was served with.
+    router.add(middleware: ScriptPinMiddleware(service: service))
     router.add(middleware: ErrorMiddleware(metrics: metrics))
     OperationsController(service: service, metrics: metrics).addRoutes(to: router)
 
@@ -117,6 +132,7 @@ public func buildRouter(service: QuanziService, limits: ServerLimits = .default,
         .addRoutes(to: api, money: money, admin: adminMoney)
     RedPacketsController(service: service, metrics: metrics).addRoutes(to: api, money: money)
     ExperimentsController(service: service).addRoutes(to: admin)
+    AdminController(service: service, reloader: reloader).addRoutes(to: admin)
     return router
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LuaHost
 
 /// Where and how the HTTP service listens.
 public struct ServerConfiguration: Sendable {
@@ -39,12 +40,25 @@ public struct ServerConfiguration: Sendable {
     /// How those posts queue and retry.
     public var notificationPolicy: NotificationPolicy
 
+    /// Where the service's plugins and experiments were loaded from: `POST /v1/admin/reload`,
+    /// `SIGHUP` and the folder watch reload from here. nil: reload is refused.
+    public var scriptFolders: ScriptFolders?
+    /// Reload on `SIGHUP` (`quanzi serve` does; tests leave the process's signals alone).
+    public var reloadOnHangup: Bool
+    /// Milliseconds between looks at the folders (`serve --watch`); nil: no watching.
+    public var watchScriptsIntervalMs: Int?
+    public static let defaultWatchScriptsIntervalMs = 1_000
+
     public init(
         host: String = ServerConfiguration.defaultHost, port: Int = ServerConfiguration.defaultPort, limits: ServerLimits = .default,
         connections: ConnectionLimits = .default, workerThreads: Int? = nil,
         expirySweepIntervalSeconds: Int = ServerConfiguration.defaultExpirySweepIntervalSeconds, watchIntervalSeconds: Int? = nil,
-        notifyURL: URL? = nil, notificationPolicy: NotificationPolicy = .default
+        notifyURL: URL? = nil, notificationPolicy: NotificationPolicy = .default, scriptFolders: ScriptFolders? = nil,
+        reloadOnHangup: Bool = false, watchScriptsIntervalMs: Int? = nil
     ) {
+        self.scriptFolders = scriptFolders
+        self.reloadOnHangup = reloadOnHangup
+        self.watchScriptsIntervalMs = watchScriptsIntervalMs
         self.watchIntervalSeconds = watchIntervalSeconds
         self.notifyURL = notifyURL
         self.notificationPolicy = notificationPolicy

@@ -9,6 +9,9 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     public let code: String
     public let message: String
     public var headers: HTTPFields = [:]
+    /// Each problem behind the error, where there are several with a place (a refused reload's
+    /// `file:line: message`s); nil for the rest.
+    public var problems: [ErrorBody.Problem]?
 
     public init(_ status: HTTPResponse.Status, code: String, _ message: String) {
         self.status = status
@@ -17,16 +20,22 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let data = try APIJSON.encoder.encode(ErrorBody(error: .init(code: code, message: message)))
+        let data = try APIJSON.encoder.encode(ErrorBody(error: .init(code: code, message: message, problems: problems)))
         var headers = headers
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    struct ErrorBody: Codable {
+    public struct ErrorBody: Codable {
+        public struct Problem: Codable, Sendable, Hashable {
+            public let file: String
+            public let line: Int
+            public let message: String
+        }
         struct Detail: Codable {
             let code: String
             let message: String
+            let problems: [Problem]?
         }
         let error: Detail
     }

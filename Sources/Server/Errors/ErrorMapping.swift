@@ -1,5 +1,7 @@
 import APIInput
 import Core
+import LuaHost
+import Service
 import Hummingbird
 import Ledger
 import NIOCore
@@ -15,6 +17,9 @@ extension APIError {
             let status = Self.status(of: error.code)
             // A server fault's message can hold SQL or file paths: it goes to the log, not the client.
             self.init(status, code: error.code.rawValue, status.code >= 500 ? "the server failed; the error was logged" : error.message)
+        case let error as ScriptReloadRefused:
+            self.init(.unprocessableContent, code: QuanziError.Code.reloadRefused.rawValue, error.quanziError.message)
+            problems = error.problems.map { .init(file: $0.location.file, line: $0.location.line, message: $0.message) }
         case let error as LedgerError: self.init(Self.status(of: error), code: error.code, error.message)
         case let error as WalletOverloaded: self.init(.serviceUnavailable, code: QuanziError.Code.overloaded.rawValue, error.description)
         case let error as RequestBodyError: self.init(body: error)
@@ -36,7 +41,7 @@ extension APIError {
             .friendRequestNotFound, .notFriends, .postNotVisible:
             .notFound
         case .invalidCursor: .badRequest
-        case .invalidArgument, .contentTooLong, .emptyContent, .invalidText, .sameUser: .unprocessableContent
+        case .invalidArgument, .contentTooLong, .emptyContent, .invalidText, .sameUser, .reloadRefused: .unprocessableContent
         case .alreadyFriends, .friendRequestPending, .alreadyLiked, .alreadyReported, .experimentStateConflict: .conflict
         // A plugin that fails or runs out of budget is a fault of the deployment, not the request.
         case .overloaded: .serviceUnavailable

@@ -27,6 +27,8 @@ public final class ServerMetrics: Sendable {
     public let openConnections = OpenConnections()
     /// Each experiment's status, traffic, step, exposures, looks, changes and notifications.
     let experiments: ExperimentMetrics
+    /// The versions of the files served, the generation and the reloads.
+    let scripts: ScriptMetrics
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -42,6 +44,7 @@ public final class ServerMetrics: Sendable {
         groupCommit = GroupCommitGauges(registry: registry)
         viewRecording = ViewRecordingGauges(registry: registry)
         experiments = ExperimentMetrics(registry: registry)
+        scripts = ScriptMetrics(registry: registry)
         openConnectionsGauge = registry.gauge(MetricName.httpConnectionsOpen, help: "HTTP connections open now (serve --connections-max bounds them)")
         readTimeouts = ConnectionTimeoutCounters(
             header: CoreMetrics.Counter(label: MetricName.httpReadTimeouts, dimensions: [("phase", "header")], factory: factory),
@@ -112,7 +115,8 @@ public final class ServerMetrics: Sendable {
     }
 
     /// The exposition text, after refreshing the gauges that are read rather than pushed.
-    func render(wallet: WalletService, views: any ViewRecording, experiments service: ExperimentService) async -> [UInt8] {
+    func render(wallet: WalletService, views: any ViewRecording, experiments service: ExperimentService, scripts generation: ScriptGeneration) async -> [UInt8] {
+        scripts.refresh(from: generation)
         if let statistics = await wallet.groupCommitStatistics() { groupCommit.update(statistics) }
         experiments.refresh(from: service)
         // Experiments no look has counted yet (a stopped one, or no watcher): their stored
@@ -143,6 +147,10 @@ public enum MetricName {
     public static let redPacketRefunds = "quanzi_red_packet_refunds_total"
     public static let redPacketRefundedFen = "quanzi_red_packet_refunded_fen_total"
     public static let redPacketSweepFailures = "quanzi_red_packet_sweep_failures_total"
+    // Scripts (see `ScriptMetrics`).
+    public static let pluginVersionInfo = "quanzi_plugin_version_info"
+    public static let scriptGeneration = "quanzi_script_generation"
+    public static let scriptReloads = "quanzi_script_reloads_total"
     // Per experiment (see `ExperimentMetrics`).
     public static let experimentStatus = "quanzi_experiment_status"
     public static let experimentTrafficShare = "quanzi_experiment_traffic_share"
