@@ -33,6 +33,12 @@ int qz_function_line(lua_State *L, int index, char *source, size_t capacity) {
     lua_Debug ar;
     lua_pushvalue(L, index);
     if (!lua_getinfo(L, ">S", &ar)) return -1;
-    snprintf(source, capacity, "%s", ar.short_src);
+    // A file's whole path ("@plugins/x.lua"): short_src cuts paths past LUA_IDSIZE (60) to
+    // "...tail", which names no file. Chunks from strings keep their short form.
+    if (ar.source[0] == '@' || ar.source[0] == '=') {
+        snprintf(source, capacity, "%s", ar.source + 1);
+    } else {
+        snprintf(source, capacity, "%s", ar.short_src);
+    }
     return ar.linedefined;
 }

@@ -11,14 +11,16 @@ extension QuanziService {
     /// ranking experiments. Records the shown posts as viewed unless `recordViews` is false.
     public func feed(for viewer: UserID, in circle: CircleID, limit: Int = 20, cursor: String? = nil, explain: Bool = false,
                      recordViews: Bool = true) throws(QuanziError) -> FeedResult {
-        guard let definition = plugins.circle(circle) else { throw QuanziError(.circleNotFound, "no circle '\(circle)'") }
+        // One set of scripts for the whole page, even outside a request's pin.
+        let scripts = self.scripts
+        guard let definition = scripts.plugins.circle(circle) else { throw QuanziError(.circleNotFound, "no circle '\(circle)'") }
         let profile = try QuanziError.wrapping { try users.require(viewer) }
         let parameters = try rankingParameters(definition.ranking, for: profile)
         // Checked before its time is used for anything (the seen set below is read as of it).
         let decoded = try cursor.map { text throws(QuanziError) in try FeedCursor(encoded: text, clockEpochSeconds: now) }
         let sessionStart = decoded?.nowEpochSeconds ?? now
         let signals = try QuanziError.wrapping { try feeds.viewerSignals(viewer, circle: circle, seenBefore: sessionStart, views: views) }
-        let rules = self.rules
+        let rules = scripts.rules
         let reads = RequestDataSource(base: scriptDataSource, viewerID: viewer, viewerFriendIDs: signals.friendIDs)
         let onlyAuthors = try audienceAuthors(definition.audience, circle: circle, viewer: profile, friendIDs: signals.friendIDs)
         // One Lua state for the page's view checks (see `RuleEngine.withSession`). The content

@@ -23,11 +23,18 @@ final class APIFixture: Sendable {
     let metrics = ServerMetrics()
     let limits: ServerLimits
 
-    init(limits: ServerLimits = ServerLimits(apiRate: .unlimited, moneyRate: .unlimited)) throws {
-        let plugins = try PluginSet.load(directory: Self.repository.appendingPathComponent("plugins").path)
-        let experiments = try ExperimentSet.load(directory: Self.repository.appendingPathComponent("experiments").path)
-        service = try QuanziService(database: QuanziDatabase.temporary(), plugins: plugins, experiments: experiments, clock: clock)
+    /// Where reloads read from (nil: the server cannot reload).
+    let scriptFolders: ScriptFolders?
+
+    /// With `scriptFolders`, the scripts are loaded from there and `POST /v1/admin/reload`
+    /// reloads them; otherwise from the repository's folders.
+    init(limits: ServerLimits = ServerLimits(apiRate: .unlimited, moneyRate: .unlimited), scriptFolders: ScriptFolders? = nil) throws {
+        let folders = scriptFolders ?? ScriptFolders(
+            plugins: Self.repository.appendingPathComponent("plugins").path, experiments: Self.repository.appendingPathComponent("experiments").path)
+        let loaded = try folders.load()
+        service = try QuanziService(database: QuanziDatabase.temporary(), plugins: loaded.plugins, experiments: loaded.experiments, clock: clock)
         self.limits = limits
+        self.scriptFolders = scriptFolders
     }
 
     deinit { try? service.database!.removeFiles() }
@@ -40,7 +47,8 @@ final class APIFixture: Sendable {
 
     func app(port: Int = 0, logger: Logger = APIFixture.quietLogger) -> some ApplicationProtocol {
         buildApplication(
-            service: service, configuration: ServerConfiguration(host: "127.0.0.1", port: port, limits: limits), metrics: metrics,
+            service: service, configuration: ServerConfiguration(host: "127.0.0.1", port: port, limits: limits, scriptFolders: scriptFolders),
+            metrics: metrics,
             logger: logger)
     }
 

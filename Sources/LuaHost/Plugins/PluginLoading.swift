@@ -80,7 +80,10 @@ extension LuaState {
         if let location = error.location, let colon = location.lastIndex(of: ":"),
             let line = Int(location[location.index(after: colon)...])
         {
-            return SourceLocation(file: String(location[..<colon]), line: line)
+            var file = String(location[..<colon])
+            // Lua cuts a long path to "...tail" in its messages; the file being loaded is the one meant.
+            if file.hasPrefix("..."), source.path.hasSuffix(file.dropFirst(3)) { file = source.path }
+            return SourceLocation(file: file, line: line)
         }
         return SourceLocation(file: source.path, line: 1)
     }

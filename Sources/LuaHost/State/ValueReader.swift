@@ -21,7 +21,7 @@ extension LuaState {
             return qz_isinteger(L, index) != 0 ? .integer(qz_tointeger(L, index)) : .number(qz_tonumber(L, index))
         case LUA_TSTRING: return .string(stringAt(index) ?? "")
         case LUA_TFUNCTION:
-            var source = [CChar](repeating: 0, count: 256)
+            var source = [CChar](repeating: 0, count: 4_096)
             let line = qz_function_line(L, index, &source, source.count)
             let file = String(decoding: source.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             qz_pushvalue(L, index)

@@ -40,6 +40,12 @@ extension OpenAPIPaths {
     },
     "/v1/experiments/{id}/report": {
       "get": {"operationId": "experimentReport", "summary": "Admin: the A/B report, the document `quanzi ab analyze` writes to report.json (reading it never stops the experiment)", "tags": ["experiments"], "parameters": [{"$ref": "#/components/parameters/ExperimentID"}], "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ExperimentReport"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}, "404": {"$ref": "#/components/responses/NotFound"}, "429": {"$ref": "#/components/responses/RateLimited"}}}
+    },
+    "/v1/admin/plugins": {
+      "get": {"operationId": "listLoadedScripts", "summary": "Admin: every plugin and experiment file this node serves, with its version (content hash) and when it was loaded", "tags": ["admin"], "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LoadedScripts"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}, "429": {"$ref": "#/components/responses/RateLimited"}}}
+    },
+    "/v1/admin/reload": {
+      "post": {"operationId": "reloadScripts", "summary": "Admin: reload the plugins and experiments folders. The new set serves only if quanzi check and quanzi test pass on it and no live experiment's users would move between variants without a new phase; otherwise 422 reload_refused lists every problem and the old set keeps serving. Requests in flight finish on the set they started with", "tags": ["admin"], "responses": {"200": {"description": "Reloaded, or nothing changed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ScriptReload"}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}, "403": {"$ref": "#/components/responses/Forbidden"}, "409": {"$ref": "#/components/responses/Conflict"}, "422": {"description": "reload_refused: every problem as file, line and message; the old set keeps serving", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}, "example": {"error": {"code": "reload_refused", "message": "1 problem; the scripts in force keep serving:\nplugins/campus-diary.lua:12: rule 'post' must be a function", "problems": [{"file": "plugins/campus-diary.lua", "line": 12, "message": "rule 'post' must be a function"}]}}}}}, "429": {"$ref": "#/components/responses/RateLimited"}}}
     }
     """#
 }
