@@ -83,6 +83,7 @@ test: deps pg-up
 	scripts/crash_test.sh $(QUANZI_DEBUG)
 	QUANZI_PG_URL=$(PG_URL) scripts/pg_crash_test.sh $(QUANZI_DEBUG)
 	QUANZI=$(QUANZI_DEBUG) scripts/api_fuzz.sh
+	RELOADS=300 WARMUP=50 scripts/reload_e2e.sh $(QUANZI_DEBUG)
 	scripts/fuzz.sh $(FUZZ_TEST_SECONDS)
 
 # libFuzzer on the cursor and request body decoders (Fuzz/): briefly in `make test`, longer here,
@@ -106,6 +107,7 @@ bench: bench-deps pg-up
 	scripts/ledger_bench.sh $(QUANZI_RELEASE)
 	scripts/http_bench.sh $(QUANZI_RELEASE)
 	scripts/watch_bench.sh $(QUANZI_RELEASE)
+	scripts/reload_e2e.sh $(QUANZI_RELEASE)
 	PG_URL=$(PG_URL) scripts/pg_bench.sh $(QUANZI_RELEASE)
 	scripts/simulate_bench.sh $(QUANZI_RELEASE)
 
