@@ -21,6 +21,23 @@ struct BlockingTests {
         }
     }
 
+    /// A request pins its scripts in a task-local value; the lanes' threads have no task, so each
+    /// lane binds the value again around the work. Without that, work on them would read no pin.
+    @Test("a pinned value reaches work on every lane, and only the work of its own task")
+    func pinnedValueCrossesLanes() async throws {
+        #expect(try await Blocking.run { Blocking.pinned as? String } == nil)
+        try await Blocking.$pinned.withValue("set-1") {
+            #expect(try await Blocking.run { Blocking.pinned as? String } == "set-1")
+            #expect(try await Blocking.commit { Blocking.pinned as? String } == "set-1")
+            #expect(try await Blocking.anyThread { Blocking.pinned as? String } == "set-1")
+            let inner = try await Blocking.$pinned.withValue("set-2") { try await Blocking.run { Blocking.pinned as? String } }
+            #expect(inner == "set-2")
+        }
+        // The threads keep nothing once the work is done.
+        #expect(try await Blocking.run { Blocking.pinned as? String } == nil)
+        #expect(try await Blocking.commit { Blocking.pinned as? String } == nil)
+    }
+
     /// Occupies `count` threads of a pool (each job waits on a gate), runs `body`, opens the gate.
     static func whileAllThreadsWait(count: Int, ofCommitPool: Bool, body: () async throws -> Void) async throws {
         let gate = DispatchSemaphore(value: 0)
