@@ -108,6 +108,7 @@ bench: bench-deps pg-up
 	scripts/http_bench.sh $(QUANZI_RELEASE)
 	scripts/watch_bench.sh $(QUANZI_RELEASE)
 	scripts/reload_e2e.sh $(QUANZI_RELEASE)
+	scripts/reload_bench.sh $(QUANZI_RELEASE)
 	PG_URL=$(PG_URL) scripts/pg_bench.sh $(QUANZI_RELEASE)
 	scripts/simulate_bench.sh $(QUANZI_RELEASE)
 
