@@ -40,6 +40,8 @@ flags() { echo --db "$db" --plugins "$work/plugins" --experiments "$work/experim
 "$QUANZI" seed $(flags) --users "$USERS" >/dev/null
 "$QUANZI" token $(seq 1 "$USERS") $(flags) >"$work/tokens"
 admin=$("$QUANZI" token 1 --admin $(flags))
+# Each run copies the file alone: fold the write-ahead log into it first.
+sqlite3 "$base" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 url="http://127.0.0.1:$PORT"
 
 serve() {
@@ -93,7 +95,7 @@ for round in $(seq 1 "$ROUNDS"); do
         read -r rps p50 p99 bad < <(summarize "$work/wrk.out")
         reloads=$(grep -c '^200$' "$work/reloads" || true)
         failed=$(grep -vc '^200$' "$work/reloads" || true)
-        [ "$failed" = 0 ] || { echo "reload_bench: $failed reloads failed" >&2; exit 1; }
+        [ "$failed" = 0 ] || { echo "reload_bench: $failed reloads failed: $(sort "$work/reloads" | uniq -c | tr "\n" " ")" >&2; tail -5 "$work/serve.log" >&2; exit 1; }
         echo "$rps $p99" >>"$work/$mode"
         printf '%-40s %9s %8s %8s %7s %9s\n' "  round $round, $mode" "$rps" "$p50" "$p99" "$bad" "$reloads"
         stop_server
