@@ -28,7 +28,8 @@ const char *qz_tolstring_raw(lua_State *L, int index, size_t *length) {
     return lua_tolstring(L, index, length);
 }
 
-int qz_function_line(lua_State *L, int index, char *source, size_t capacity) {
+int qz_function_line(lua_State *L, int index, char *source, size_t capacity, int *last_line) {
+    *last_line = -1;
     if (lua_type(L, index) != LUA_TFUNCTION) return -1;
     lua_Debug ar;
     lua_pushvalue(L, index);
@@ -40,5 +41,6 @@ int qz_function_line(lua_State *L, int index, char *source, size_t capacity) {
     } else {
         snprintf(source, capacity, "%s", ar.short_src);
     }
+    *last_line = ar.lastlinedefined;
     return ar.linedefined;
 }

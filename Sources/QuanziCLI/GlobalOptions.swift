@@ -91,8 +91,9 @@ struct GlobalOptions: ParsableArguments {
         throw ExitCode(1)
     }
 
-    /// Loads and validates the plugins and experiments, or prints every problem of both and exits 1.
-    func loadScripts() throws -> (PluginSet, ExperimentSet) {
+    /// Loads and validates the plugins and experiments (and with `tested`, runs their Lua test
+    /// cases, as a reload does), or prints every problem of both and exits 1.
+    func loadScripts(tested: Bool = false) throws -> (PluginSet, ExperimentSet) {
         // A missing folder would load no circles, and every feed would answer circle_not_found
         // (a command run from another directory): say so instead.
         var isDirectory: ObjCBool = false
@@ -101,7 +102,8 @@ struct GlobalOptions: ParsableArguments {
             throw ExitCode(1)
         }
         do throws(PluginLoadError) {
-            return try ScriptFolders(plugins: plugins, experiments: experiments).load(limits: limits)
+            let folders = ScriptFolders(plugins: plugins, experiments: experiments)
+            return try tested ? folders.loadTested(limits: limits) : folders.load(limits: limits)
         } catch {
             for problem in error.problems { Console.error(problem.description) }
             Console.error("\(error.problems.count) problem\(error.problems.count == 1 ? "" : "s") in \(plugins) and \(experiments)")

@@ -25,6 +25,22 @@ enum ReplFormat {
         return LuaValueFormat.literal(value)
     }
 
+    /// One line per file of `versions`, aligned: its path and version, marked `(changed)` or
+    /// `(new)` against `previous`; then each file `previous` had and `versions` has not.
+    static func fileVersions(_ versions: ScriptVersions, since previous: ScriptVersions) -> [String] {
+        func key(_ file: ScriptVersions.File) -> String { "\(file.folder.rawValue)/\(file.name)" }
+        let before = Dictionary(previous.files.map { (key($0), $0.version) }, uniquingKeysWith: { first, _ in first })
+        let current = Set(versions.files.map(key))
+        let width = (versions.files + previous.files).map(\.path.count).max() ?? 0
+        let lines = versions.files.map { file in
+            let mark = before[key(file)].map { $0 == file.version ? "" : "  (changed)" } ?? "  (new)"
+            return "  " + file.path.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + file.version + mark
+        }
+        return lines + previous.files.filter { !current.contains(key($0)) }.map { file in
+            "  " + file.path.padding(toLength: width, withPad: " ", startingAt: 0) + "  removed (was \(file.version))"
+        }
+    }
+
     static func isRecord(_ table: LuaTable) -> Bool { table.entries.allSatisfy { $0.key.stringValue != nil } }
 
     /// "user 42 · Wang Fang · female student · verified · Hangzhou" for tables that look like users.

@@ -97,7 +97,7 @@ public final class ReplSession {
         let arguments = Array(words.dropFirst())
         do {
             switch name {
-            case ":help", ":h", ":?": return Self.help
+            case ":help", ":h", ":?": return Self.help + "\n" + loadedSet()
             case ":quit", ":q", ":exit":
                 wantsToQuit = true
                 return ""
@@ -192,22 +192,35 @@ public final class ReplSession {
         return "user \(profile.id): balance \(balance.map { "\($0) fen (\(Fen($0)))" } ?? "no wallet account")"
     }
 
+    /// The scripts the session's service runs: one version for the set (what the service names
+    /// in its `Quanzi-Scripts` header), and how to see each file's.
+    func loadedSet() -> String {
+        let versions = ScriptVersions(plugins: service.plugins, experiments: service.experiments.experiments)
+        return "scripts: version \(versions.setVersion) (\(versions.files.count) files from \(sources.plugins) and \(sources.experiments); "
+            + ":reload lists each file's version)"
+    }
+
     func load(_ arguments: [String]) throws -> String {
         guard let path = arguments.first else { throw UsageError(usage: ":load FILE") }
         guard let data = FileManager.default.contents(atPath: path) else { return "\(path): cannot read the file" }
-        return evaluate(String(decoding: data, as: UTF8.self), chunkName: "@" + path)
+        let code = String(decoding: data, as: UTF8.self)
+        let output = evaluate(code, chunkName: "@" + path)
+        let loaded = "loaded \(path)  version \(PluginSource.version(of: code))"
+        return output.isEmpty ? loaded : output + "\n" + loaded
     }
 
     func reload() -> String {
         do {
-            let plugins = try PluginSet.load(directory: sources.plugins, limits: sources.limits)
-            let experiments = try ExperimentSet.load(directory: sources.experiments, limits: sources.limits)
+            let before = ScriptVersions(plugins: service.plugins, experiments: service.experiments.experiments)
+            let (plugins, experiments) = try ScriptFolders(plugins: sources.plugins, experiments: sources.experiments).load(limits: sources.limits)
             let reloaded = try QuanziService(storage: service.storage, plugins: plugins, experiments: experiments, clock: service.clock,
                                              limits: sources.limits)
             service = reloaded
             console = try Self.makeConsole(reloaded)
             if let actingUser { console.setGlobal("user", reloaded.scriptRecord(of: actingUser)) }
-            return "reloaded \(plugins.circles.count) circles and \(experiments.experiments.count) experiments"
+            let after = ScriptVersions(plugins: plugins, experiments: experiments)
+            return (["reloaded \(plugins.circles.count) circles and \(experiments.experiments.count) experiments", "scripts version \(after.setVersion)"]
+                + ReplFormat.fileVersions(after, since: before)).joined(separator: "\n")
         } catch let error as PluginLoadError {
             return error.problems.map(\.description).joined(separator: "\n") + "\nkept the previous plugins and experiments"
         } catch {

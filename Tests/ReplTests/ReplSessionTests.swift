@@ -20,9 +20,10 @@ final class ReplFixture {
     let session: ReplSession
     let database: QuanziDatabase
 
-    init() throws {
-        let sources = ReplSession.Sources(plugins: Self.repository.appendingPathComponent("plugins").path,
-                                          experiments: Self.repository.appendingPathComponent("experiments").path)
+    /// `folders` holds `plugins/` and `experiments/` (default: the repository's).
+    init(folders: URL = ReplFixture.repository) throws {
+        let sources = ReplSession.Sources(plugins: folders.appendingPathComponent("plugins").path,
+                                          experiments: folders.appendingPathComponent("experiments").path)
         database = try QuanziDatabase.temporary()
         let service = try QuanziService(database: database, plugins: try PluginSet.load(directory: sources.plugins),
                                         experiments: try ExperimentSet.load(directory: sources.experiments),
@@ -110,8 +111,67 @@ struct ReplSessionTests {
         #expect(feed.contains("图书馆") && feed.contains("recency"))
         #expect(repl.session.handle(":wallet 42").hasPrefix("user 42: balance "))
         let experimentCount = repl.session.service.experiments.experiments.experiments.count
-        #expect(repl.session.handle(":reload") == "reloaded 4 circles and \(experimentCount) experiments")
+        #expect(repl.session.handle(":reload").hasPrefix("reloaded 4 circles and \(experimentCount) experiments\nscripts version "))
         #expect(repl.session.handle(":quit") == "" && repl.session.wantsToQuit)
+    }
+
+    @Test(":help names the loaded set's version; :load says the file's")
+    func versions() throws {
+        let repl = try ReplFixture()
+        let service = repl.session.service
+        let versions = ScriptVersions(plugins: service.plugins, experiments: service.experiments.experiments)
+        let help = repl.session.handle(":help")
+        #expect(help.hasPrefix(ReplSession.help))
+        #expect(help.hasSuffix("scripts: version \(versions.setVersion) (\(versions.files.count) files from \(ReplFixture.repository.path)/plugins and "
+            + "\(ReplFixture.repository.path)/experiments; :reload lists each file's version)"))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("repl-load-\(UUID().uuidString).lua")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data("answer = 40 + 2\nreturn answer".utf8).write(to: file)
+        #expect(repl.session.handle(":load \(file.path)") == "42\nloaded \(file.path)  version \(PluginSource.version(of: "answer = 40 + 2\nreturn answer"))")
+        #expect(repl.session.handle("answer") == "42")
+    }
+
+    @Test(":reload lists every file with its version and marks what changed since the last load")
+    func reloadListsVersions() throws {
+        let folders = FileManager.default.temporaryDirectory.appendingPathComponent("repl-reload-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folders) }
+        for folder in ["plugins", "experiments"] {
+            try FileManager.default.copyItem(at: ReplFixture.repository.appendingPathComponent(folder), to: folders.appendingPathComponent(folder))
+        }
+        let repl = try ReplFixture(folders: folders)
+        let nearby = folders.appendingPathComponent("plugins/nearby.lua")
+        let edited = try String(contentsOf: nearby, encoding: .utf8) + "\n-- edited\n"
+        try Data(edited.utf8).write(to: nearby)
+        let lines = repl.session.handle(":reload").split(separator: "\n").map(String.init)
+        let versions = ScriptVersions(plugins: repl.session.service.plugins, experiments: repl.session.service.experiments.experiments)
+        #expect(lines[1] == "scripts version \(versions.setVersion)")
+        #expect(lines.count == 2 + versions.files.count, "\(lines)")
+        for (line, file) in zip(lines.dropFirst(2), versions.files) {
+            #expect(line.hasPrefix("  \(file.path)  ") && line.contains(file.version), "\(line)")
+            #expect(line.hasSuffix("(changed)") == (file.name == "nearby.lua"), "\(line)")
+        }
+        #expect(versions.version(ofPath: nearby.path) == PluginSource.version(of: edited))
+        #expect(repl.session.handle(":reload").split(separator: "\n").allSatisfy { !$0.hasSuffix("(changed)") }, "nothing changed since")
+    }
+
+    @Test("file versions: new, changed and removed files are marked, paths aligned")
+    func fileVersionLines() {
+        let before = ScriptVersions(files: [
+            .init(folder: .plugins, path: "plugins/a.lua", version: "aaaaaaaaaaaaaaaa"),
+            .init(folder: .plugins, path: "plugins/gone.lua", version: "bbbbbbbbbbbbbbbb"),
+            .init(folder: .experiments, path: "experiments/x.lua", version: "cccccccccccccccc"),
+        ])
+        let after = ScriptVersions(files: [
+            .init(folder: .plugins, path: "plugins/a.lua", version: "aaaaaaaaaaaaaaaa"),
+            .init(folder: .plugins, path: "plugins/new.lua", version: "dddddddddddddddd"),
+            .init(folder: .experiments, path: "experiments/x.lua", version: "eeeeeeeeeeeeeeee"),
+        ])
+        #expect(ReplFormat.fileVersions(after, since: before) == [
+            "  plugins/a.lua      aaaaaaaaaaaaaaaa",
+            "  plugins/new.lua    dddddddddddddddd  (new)",
+            "  experiments/x.lua  eeeeeeeeeeeeeeee  (changed)",
+            "  plugins/gone.lua   removed (was bbbbbbbbbbbbbbbb)",
+        ])
     }
 
     @Test(":experiments shows the status, traffic served, ramp step, exposed users per variant and the last change")

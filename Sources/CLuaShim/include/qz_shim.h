@@ -142,7 +142,8 @@ void qz_pushvalue(lua_State *L, int index);
 int qz_ref(lua_State *L);                                                  // pops, returns a registry ref
 void qz_unref(lua_State *L, int ref);
 void qz_push_ref(lua_State *L, int ref);
-int qz_function_line(lua_State *L, int index, char *source, size_t capacity); // linedefined
+// linedefined; *last_line gets lastlinedefined (the line of the function's `end`)
+int qz_function_line(lua_State *L, int index, char *source, size_t capacity, int *last_line);
 void qz_gc_collect(lua_State *L);
 size_t qz_proxy_field_count(lua_State *L, int index);
 int qz_is_proxy(lua_State *L, int index);

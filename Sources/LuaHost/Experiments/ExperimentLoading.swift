@@ -73,6 +73,18 @@ public struct ExperimentSet: Sendable {
     public let experiments: [ExperimentSpec]
     public let metrics: [MetricDefinition]
     public let tests: [ExperimentTestCase]
+    /// Each experiment's `targeting` function's source text, from `function` to its `end`: a
+    /// reload diff compares targeting by it.
+    public let targetingTexts: [String: String]
+
+    init(sources: [PluginSource], experiments: [ExperimentSpec], metrics: [MetricDefinition], tests: [ExperimentTestCase],
+         targetingTexts: [String: String] = [:]) {
+        self.sources = sources
+        self.experiments = experiments
+        self.metrics = metrics
+        self.tests = tests
+        self.targetingTexts = targetingTexts
+    }
 
     public static let empty = ExperimentSet(sources: [], experiments: [], metrics: [], tests: [])
 
@@ -87,7 +99,7 @@ public struct ExperimentSet: Sendable {
             change(&adjusted)
             adjusted.id = spec.id
             return adjusted
-        }, metrics: metrics, tests: tests)
+        }, metrics: metrics, tests: tests, targetingTexts: targetingTexts)
     }
     public func metric(_ id: String) -> MetricDefinition? { metrics.first { $0.id == id } }
 
@@ -100,11 +112,18 @@ public struct ExperimentSet: Sendable {
         }
         let (experiments, metrics, problems) = state.loadExperiments(sources)
         if !problems.isEmpty { throw PluginLoadError(problems: problems) }
-        return ExperimentSet(sources: sources, experiments: experiments.map(\.spec), metrics: metrics, tests: experiments.flatMap(\.tests))
+        return ExperimentSet(sources: sources, experiments: experiments.map(\.spec), metrics: metrics, tests: experiments.flatMap(\.tests),
+                             targetingTexts: Dictionary(uniqueKeysWithValues: experiments.compactMap { experiment in
+                                 experiment.targetingText.map { (experiment.spec.id, $0) }
+                             }))
     }
 
     /// Every experiment file (`*.lua`) in `directory`; behaviour models are not experiments.
     public static func load(directory: String, limits: ScriptLimits = .default) throws(PluginLoadError) -> ExperimentSet {
-        try load(PluginSource.folder(directory).filter { !$0.path.hasSuffix("/behaviour.lua") }, limits: limits)
+        try load(PluginSource.folder(directory).filter(isExperimentFile), limits: limits)
     }
+
+    /// Whether a file of the experiments folder declares experiments or metrics: the simulator's
+    /// behaviour model (`behaviour.lua`) lives beside them but is not one.
+    public static func isExperimentFile(_ source: PluginSource) -> Bool { source.fileName != "behaviour.lua" }
 }

@@ -7,6 +7,8 @@ import Social
 struct ValidatedExperiment {
     var spec: ExperimentSpec
     var targeting: LuaFunction?
+    /// The targeting function's source text (see ``ExperimentSet/targetingTexts``).
+    var targetingText: String?
     var tests: [ExperimentTestCase]
 }
 
@@ -106,7 +108,7 @@ enum ExperimentSchema {
             preperiodDays: Int(preperiodDays), ramp: ramp ?? [],
             minExposedPerVariant: minExposed.map { Int($0) } ?? ExperimentSpec.minExposedPerVariantDefault, phase: Int(phase), file: source.path,
             line: declaration.location.line)
-        return (ValidatedExperiment(spec: spec, targeting: targeting, tests: tests), [])
+        return (ValidatedExperiment(spec: spec, targeting: targeting, targetingText: targeting?.lines.map(source.text(ofLines:)), tests: tests), [])
     }
 
     /// `ramp = { { traffic = 0.01, hold_hours = 2 }, ..., { traffic = 0.5 } }`: nil when absent,

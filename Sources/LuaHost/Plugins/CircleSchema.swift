@@ -5,6 +5,8 @@ import Social
 struct ValidatedCircle {
     var definition: CircleDefinition
     var rules: [CircleAction: LuaFunction]
+    /// Each rule function's source text (see ``PluginSet/ruleTexts``).
+    var ruleTexts: [CircleAction: String]
     var tests: [RuleTestCase]
 }
 
@@ -48,7 +50,8 @@ enum CircleSchema {
             id: CircleID(idText), title: title, description: description, location: declaration.location,
             ruleLocations: rules.compactMapValues(\.location), moderation: moderation, ranking: ranking,
             audience: audience)
-        return (ValidatedCircle(definition: definition, rules: rules, tests: tests), [])
+        let ruleTexts = rules.mapValues { $0.lines.map(source.text(ofLines:)) ?? "" }
+        return (ValidatedCircle(definition: definition, rules: rules, ruleTexts: ruleTexts, tests: tests), [])
     }
 
     private static func readAudience(_ table: LuaTable, _ reader: inout SchemaReader) -> CircleAudience {

@@ -96,6 +96,10 @@ public struct PluginSet: Sendable {
     /// Sorted by id.
     public let circles: [CircleDefinition]
     public let tests: [RuleTestCase]
+    /// Each circle's rule functions' source text, from `function` to its `end` (Lua's
+    /// `linedefined`…`lastlinedefined`): a reload diff compares rules by it, so a rule that only
+    /// moved in its file is unchanged. Every rule is listed; a host function's text is empty.
+    public let ruleTexts: [CircleID: [CircleAction: String]]
 
     public func circle(_ id: CircleID) -> CircleDefinition? { circles.first { $0.id == id } }
 
@@ -109,7 +113,8 @@ public struct PluginSet: Sendable {
         }
         let (circles, problems) = state.loadPlugins(sources)
         if !problems.isEmpty { throw PluginLoadError(problems: problems) }
-        return PluginSet(sources: sources, circles: circles.map(\.definition), tests: circles.flatMap(\.tests))
+        return PluginSet(sources: sources, circles: circles.map(\.definition), tests: circles.flatMap(\.tests),
+                         ruleTexts: Dictionary(uniqueKeysWithValues: circles.map { ($0.definition.id, $0.ruleTexts) }))
     }
 
     /// Every `*.lua` in `directory`.

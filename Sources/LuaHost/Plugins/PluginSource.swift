@@ -26,6 +26,13 @@ public struct PluginSource: Sendable, Hashable {
     /// The file's name without its folder (`campus-diary.lua`).
     public var fileName: String { path.split(separator: "/").last.map(String.init) ?? path }
 
+    /// Lines `lines` of the text (from 1, as Lua counts them), as written; lines past the end
+    /// are left out.
+    public func text(ofLines lines: ClosedRange<Int>) -> String {
+        code.split(separator: "\n", omittingEmptySubsequences: false)
+            .dropFirst(max(0, lines.lowerBound - 1)).prefix(lines.count).joined(separator: "\n")
+    }
+
     /// Every `*.lua` file directly in `directory`, sorted by name so load order is stable.
     /// A missing folder is an empty set; an unreadable file is a problem.
     public static func folder(_ directory: String) throws(PluginLoadError) -> [PluginSource] {

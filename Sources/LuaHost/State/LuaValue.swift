@@ -97,5 +97,14 @@ public struct LuaTable: Sendable, Hashable {
 /// A function living in one Lua state's registry, with where it was defined.
 public struct LuaFunction: Sendable, Hashable {
     public let reference: Int32
+    /// The file and the line of its `function` keyword (nil for a C function).
     public let location: SourceLocation?
+    /// The line of its `end` (Lua's `lastlinedefined`; nil for a C function).
+    public let lastLine: Int?
+
+    /// The lines of its source text, first to last (nil for a C function).
+    public var lines: ClosedRange<Int>? {
+        guard let first = location?.line, let lastLine, lastLine >= first else { return nil }
+        return first...lastLine
+    }
 }

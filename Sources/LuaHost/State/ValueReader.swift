@@ -22,11 +22,13 @@ extension LuaState {
         case LUA_TSTRING: return .string(stringAt(index) ?? "")
         case LUA_TFUNCTION:
             var source = [CChar](repeating: 0, count: 4_096)
-            let line = qz_function_line(L, index, &source, source.count)
+            var lastLine: Int32 = -1
+            let line = qz_function_line(L, index, &source, source.count, &lastLine)
             let file = String(decoding: source.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             qz_pushvalue(L, index)
             let reference = qz_ref(L)
-            return .function(LuaFunction(reference: reference, location: line > 0 ? SourceLocation(file: file, line: Int(line)) : nil))
+            return .function(LuaFunction(reference: reference, location: line > 0 ? SourceLocation(file: file, line: Int(line)) : nil,
+                                         lastLine: line > 0 && lastLine >= line ? Int(lastLine) : nil))
         case LUA_TTABLE:
             return .table(readTable(at: index, depth: depth, budget: &budget))
         case LUA_TUSERDATA where qz_is_proxy(L, index) != 0:
