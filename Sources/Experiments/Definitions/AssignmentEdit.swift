@@ -1,8 +1,10 @@
 /// What an edit to an experiment's file does to who gets which variant. Changing the traffic
 /// share or the ramp only lets users in or out (the hash is the same); changing the seed, the
-/// layer, or the variants' names, order or weights (and so their bucket ranges) moves users who
-/// are already in from one variant to another, which mixes two assignments in one analysis. Such
-/// an edit to a live experiment needs a new `phase` (GrowthBook's phases: a fresh window).
+/// layer, or the variants' names, order or weights (and so their bucket ranges) reassigns users
+/// already in: at full traffic some move from one variant to another, at partial traffic some
+/// leave the experiment and others take their place in a variant. Either way two assignments mix
+/// in one analysis, so such an edit to a live experiment needs a new `phase` (GrowthBook's
+/// phases: a fresh window).
 public enum AssignmentEdit {
     /// Each way `new` assigns users differently from `old`, in words (empty: nobody moves).
     public static func movesUsers(from old: ExperimentSpec, to new: ExperimentSpec) -> [String] {

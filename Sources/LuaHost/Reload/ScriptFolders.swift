@@ -55,14 +55,22 @@ public struct ScriptFolders: Sendable, Hashable {
 /// What a reload may not do to experiments already live.
 public enum ReloadCompatibility {
     /// The problems with replacing `old` by `new` while the experiments `isLive` says are running
-    /// or shipped: an edit that moves their users between variants without a new phase. Each
-    /// problem points at the new file's declaration.
+    /// or shipped: an edit that moves their users between variants without a new phase (at the
+    /// new file's declaration), or a live experiment's declaration gone (at the old one: its
+    /// users would lose their variant with no stop or ship recorded, and nothing could analyse it).
     public static func problems(old: ExperimentSet, new: ExperimentSet, isLive: (ExperimentSpec) -> Bool) -> [PluginProblem] {
-        new.experiments.compactMap { newSpec in
+        let edits = new.experiments.compactMap { newSpec -> PluginProblem? in
             guard let oldSpec = old.experiment(newSpec.id), isLive(oldSpec),
                   let refusal = AssignmentEdit.refusal(from: oldSpec, to: newSpec)
             else { return nil }
             return PluginProblem(SourceLocation(file: newSpec.file, line: newSpec.line), refusal)
         }
+        let removals = old.experiments.compactMap { oldSpec -> PluginProblem? in
+            guard new.experiment(oldSpec.id) == nil, isLive(oldSpec) else { return nil }
+            return PluginProblem(
+                SourceLocation(file: oldSpec.file, line: oldSpec.line),
+                "experiment '\(oldSpec.id)' is live: stop it (quanzi ab stop) or ship it (quanzi ab ship) before removing its declaration")
+        }
+        return edits + removals
     }
 }
