@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 QUANZI=${QUANZI:-.build/debug/quanzi}
-# Test cases per operation and phase: 31 operations × ~4 phases × 20 ≈ a few thousand requests,
+# Test cases per operation and phase: 37 operations × ~4 phases × 20 ≈ a few thousand requests,
 # about a minute on a 2-core machine.
 EXAMPLES=${FUZZ_EXAMPLES:-20}
 PORT=${FUZZ_PORT:-18080}

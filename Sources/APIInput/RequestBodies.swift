@@ -1,5 +1,6 @@
 // APIInput: what clients may send the HTTP API, decoded strictly at the edge. It sees no HTTP
 // framework so the fuzz target (Fuzz/) can drive exactly the decoders the server uses.
+import Core
 import Ledger
 import Social
 
@@ -60,6 +61,28 @@ public struct StopExperiment: Decodable, Sendable {
 public struct ShipExperiment: Decodable, Sendable {
     public let variant: String
     public let reason: String?
+}
+
+/// `POST /v1/me/exposures`: the app showed the caller `experiment_id`'s change. The id is checked
+/// here (experiment ids follow circle ids' rule, as the experiment loader checks them), and a key
+/// the route does not know is refused rather than ignored: a misspelt field must not pass as a
+/// report.
+public struct NewExposure: Decodable, Sendable {
+    public let experimentID: String
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case experimentID = "experiment_id"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try RequestBodyDecoder.refuseUnknownKeys(in: decoder, known: CodingKeys.allCases)
+        let id = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .experimentID)
+        guard CircleID.isWellFormed(id) else {
+            throw RequestBodyError.invalidField(
+                CodingKeys.experimentID.rawValue, why: "must be an experiment id: 1 to 64 lowercase letters, digits or dashes, not starting with a dash")
+        }
+        experimentID = id
+    }
 }
 
 /// `POST /v1/red-packets`.

@@ -11,6 +11,9 @@ public enum RequestBodyError: Error, Hashable, Sendable, CustomStringConvertible
     case missingField(String)
     /// A field has the wrong type or a value out of its range.
     case invalidField(String, why: String)
+    /// A key the body's type does not have (only bodies that refuse them: see
+    /// ``RequestBodyDecoder/refuseUnknownKeys(in:known:)``).
+    case unknownField(String, known: [String])
     /// Valid JSON, but not an object of the route's shape (an array, a number…).
     case notAnObject
     /// A number that its field cannot hold (a fraction for an id, past 64 bits). Foundation's
@@ -21,7 +24,7 @@ public enum RequestBodyError: Error, Hashable, Sendable, CustomStringConvertible
         switch self {
         case .malformedJSON: "malformed_json"
         case .duplicateKey: "duplicate_key"
-        case .missingField, .invalidField, .notAnObject, .numberDoesNotFit: "invalid_request"
+        case .missingField, .invalidField, .unknownField, .notAnObject, .numberDoesNotFit: "invalid_request"
         }
     }
 
@@ -31,6 +34,7 @@ public enum RequestBodyError: Error, Hashable, Sendable, CustomStringConvertible
         case .duplicateKey(let key, let offset): "the body names the key '\(Self.printable(key))' twice (at byte \(offset))"
         case .missingField(let path): "missing field '\(path)'"
         case .invalidField(let path, let why): "field '\(path)' \(why)"
+        case .unknownField(let key, let known): "unknown field '\(Self.printable(key))' (known: \(known.joined(separator: ", ")))"
         case .notAnObject: "the body must be a JSON object"
         case .numberDoesNotFit: "a number in the body does not fit its field: amounts, ids and counts are whole numbers within 64 bits"
         }
@@ -81,10 +85,31 @@ public enum RequestBodyDecoder {
         try StrictJSON.validate(bytes)
         do {
             return try decoder.decode(Body.self, from: Data(bytes))
+        } catch let error as RequestBodyError {
+            throw error
         } catch let error as DecodingError {
             throw RequestBodyError(decoding: error)
         } catch {
             throw .malformedJSON("it does not decode")
         }
+    }
+
+    /// For a body's `init(from:)`: refuses an object with a key outside `known` (of several, the
+    /// first in sort order is named, so the answer does not vary). Anything but an object is left
+    /// to the body's own decoding.
+    public static func refuseUnknownKeys<Key: CodingKey>(in decoder: any Decoder, known: [Key]) throws {
+        guard let object = try? decoder.container(keyedBy: AnyKey.self) else { return }
+        let names = Set(known.map(\.stringValue))
+        if let unknown = object.allKeys.map(\.stringValue).filter({ !names.contains($0) }).min() {
+            throw RequestBodyError.unknownField(unknown, known: known.map(\.stringValue))
+        }
+    }
+
+    /// Any key, to list every key an object has.
+    private struct AnyKey: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 }

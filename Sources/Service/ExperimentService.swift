@@ -42,7 +42,7 @@ public final class ExperimentService: ExperimentControl {
         self.metricReader = metrics
         self.clock = clock
         control = Mutex(ControlState(overrides: try store.overrides(), lifecycles: try store.lifecycles()))
-        exposed = Mutex(Set(try store.allExposureKeys().map { "\($0.experiment)|\($0.user)" }))
+        exposed = Mutex(Set(try store.allExposureKeys().map { Self.exposureKey($0.experiment, $0.user) }))
     }
 
     public var experiments: ExperimentSet { engine.experiments }
@@ -63,6 +63,15 @@ public final class ExperimentService: ExperimentControl {
     public func lifecycle(experiment: String) -> ExperimentLifecycle? {
         control.withLock { $0.lifecycles[experiment] }
     }
+
+    /// Whether this node knows of `user`'s first exposure to `experiment`: those stored when it
+    /// started and those it recorded since (another node's is not known here until a restart; the
+    /// store keeps one row either way).
+    func isExposed(_ user: UserID, to experiment: String) -> Bool {
+        exposed.withLock { $0.contains(Self.exposureKey(experiment, user)) }
+    }
+
+    private static func exposureKey(_ experiment: String, _ user: UserID) -> String { "\(experiment)|\(user)" }
 
     /// The lifecycle in force: the recorded one, else the file's.
     public func currentLifecycle(of spec: ExperimentSpec) -> ExperimentLifecycle {
@@ -109,7 +118,7 @@ public final class ExperimentService: ExperimentControl {
     public func expose(_ user: UserProfile, to experiment: String) throws(QuanziError) -> ExperimentAssignment {
         let assignment = try assign(user, to: experiment)
         guard assignment.exposes, let variant = assignment.variant else { return assignment }
-        let key = "\(experiment)|\(user.id)"
+        let key = Self.exposureKey(experiment, user.id)
         guard !exposed.withLock({ $0.contains(key) }) else { return assignment }
         try QuanziError.wrapping {
             try store.recordExposure(experiment: experiment, user: user.id, variant: variant.name, at: clock.nowEpochSeconds)

@@ -46,6 +46,32 @@ struct ExperimentSchemaTests {
         ])
     }
 
+    @Test("a param that is not a finite number (1/0, -1/0, 0/0 in Lua) is refused: no JSON number carries it to an app")
+    func nonFiniteParams() throws {
+        func source(_ value: String) -> PluginSource {
+            PluginSource(path: "experiments/test.lua", code: """
+                return quanzi.experiment {
+                  id = "params", traffic = 0.5,
+                  variants = {
+                    { name = "control", weight = 0.5, params = { boost = 1.5 } },
+                    { name = "treatment", weight = 0.5, params = { boost = \(value) } },
+                  },
+                  metrics = { primary = "posts_per_user" },
+                }
+                """)
+        }
+        for value in ["1/0", "-1/0", "0/0"] {
+            do {
+                _ = try ExperimentSet.load([testMetrics, source(value)])
+                Issue.record("loaded boost = \(value)")
+            } catch {
+                #expect(error.problems.map(\.description).contains { $0.hasSuffix("parameter 'boost' must be a finite number") }, "\(error.problems)")
+            }
+        }
+        let spec = try #require(try ExperimentSet.load([testMetrics, source("3.0")]).experiment("params"))
+        #expect(spec.variant(named: "treatment")?.parameters["boost"] == .number(3))
+    }
+
     @Test("a ramp sets the steps (hold hours in seconds, rounded; the last may omit its hold) and the first step's traffic")
     func validRamp() throws {
         let set = try ExperimentSet.load([testMetrics, experimentSource("""

@@ -29,7 +29,7 @@ public func fuzzRequestBody(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     guard count > 0 else { return 0 }
     let all = UnsafeRawBufferPointer(start: start, count: count)
     let bytes = Array(all.dropFirst())
-    switch all[0] % 9 {
+    switch all[0] % 11 {
     case 0: _ = decode(NewTransfer.self, bytes)
     case 1: _ = decode(NewTopUp.self, bytes)
     case 2: _ = decode(NewTip.self, bytes)
@@ -38,7 +38,11 @@ public func fuzzRequestBody(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     case 5: checkText(decode(NewComment.self, bytes)?.body, what: "comment")
     case 6: checkText(decode(NewReport.self, bytes)?.reason, what: "report reason")
     case 7: checkText(decode(StopExperiment.self, bytes)?.reason, what: "stop reason")
-    default: _ = decode(NewRedPacket.self, bytes)
+    case 8: _ = decode(NewRedPacket.self, bytes)
+    case 9: checkText(decode(ShipExperiment.self, bytes)?.reason, what: "ship reason")
+    default:
+        // An exposure's id reaches the service only well-formed.
+        if let exposure = decode(NewExposure.self, bytes) { precondition(CircleID.isWellFormed(exposure.experimentID)) }
     }
     return 0
 }

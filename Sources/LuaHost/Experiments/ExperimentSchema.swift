@@ -248,7 +248,10 @@ enum ExperimentSchema {
                     switch value {
                     case .boolean(let flag): parameters[key] = .boolean(flag)
                     case .integer(let number): parameters[key] = .integer(number)
-                    case .number(let number): parameters[key] = .number(number)
+                    case .number(let number) where number.isFinite: parameters[key] = .number(number)
+                    case .number:
+                        // 1/0 or 0/0 in Lua: no JSON number can carry it to an app (GET /v1/me/experiments).
+                        reader.report(path + [.key("params"), .key(key)], "parameter '\(key)' must be a finite number")
                     case .string(let text): parameters[key] = .string(text)
                     default:
                         reader.report(path + [.key("params"), .key(key)], "parameter '\(key)' must be a boolean, number or string, got \(value.typeName)")

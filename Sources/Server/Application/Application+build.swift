@@ -122,6 +122,7 @@ public func buildRouter(
     let adminMoney = money.group().add(middleware: AdminMiddleware())
 
     MeController(service: service, authenticator: authenticator).addRoutes(to: api)
+    AppExperimentsController(service: service).addRoutes(to: api)
     UsersController(service: service).addRoutes(to: api)
     FriendsController(service: service, suggestions: FriendSuggestionsQuery(reads: service.storage.walletReads)).addRoutes(to: api)
     CirclesController(service: service, metrics: metrics).addRoutes(to: api)

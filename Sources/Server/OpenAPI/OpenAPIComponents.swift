@@ -1,3 +1,5 @@
+import Service
+
 /// The reusable `components` of `OpenAPIDocument`.
 enum OpenAPIComponents {
     /// `UserText`'s rule as a JSON Schema pattern (ECMA and Python regex alike): no C0 control
@@ -15,6 +17,7 @@ enum OpenAPIComponents {
     "Cursor": {"name": "cursor", "in": "query", "required": false, "description": "next_cursor of the previous page", "schema": {"type": "string", "pattern": "^[1-9][0-9]{0,17}$"}},
     "FeedCursor": {"name": "cursor", "in": "query", "required": false, "description": "next_cursor of the previous page (opaque; expires after an hour; leave it out for the first page)", "schema": {"type": "string", "minLength": 1, "maxLength": 8089, "pattern": "^[A-Za-z0-9_-]+$"}},
     "Explain": {"name": "explain", "in": "query", "required": false, "description": "1 or true: each post's score terms and the weights used (the private terms only for the caller's own posts)", "schema": {"type": "string", "enum": ["0", "1", "false", "true"]}},
+    "IfNoneMatch": {"name": "If-None-Match", "in": "header", "required": false, "description": "the ETag of a body the client holds (or a list of them, or *): 304 without a body while it is still the current one", "schema": {"type": "string"}},
     "Limit": {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}}
     """#
 
@@ -32,6 +35,12 @@ enum OpenAPIComponents {
     "RateLimited": {"description": "The user's request budget is spent (one budget per user, shared by all their tokens)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}, "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}, "required": true}}}
     """#
 
+    /// Response headers shared by several responses.
+    static let headers = #"""
+    "ETag": {"description": "A strong entity tag: the first 128 bits of the body's SHA-256, in hex and quotes", "required": true, "schema": {"type": "string", "pattern": "^\"[0-9a-f]{\#(ConditionalGet.tagBytes * 2)}\"$"}},
+    "CacheControlPrivate": {"description": "private, no-cache: the caller's own answer, to be revalidated (If-None-Match) before each use", "required": true, "schema": {"type": "string", "enum": ["private, no-cache"]}}
+    """#
+
     /// Request and response bodies; keys are snake_case, money is integer fen.
     static let schemas = #"""
     "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "problems": {"type": "array", "items": {"$ref": "#/components/schemas/ScriptProblem"}, "description": "present on reload_refused: every problem with the new scripts"}}, "required": ["code", "message"]}}, "required": ["error"], "description": "Every error: a stable code for programs and a sentence for people"},
@@ -42,6 +51,10 @@ enum OpenAPIComponents {
     "Health": {"type": "object", "properties": {"status": {"type": "string", "enum": ["ok"]}}, "required": ["status"]},
     "PublicUser": {"type": "object", "properties": {"id": {"type": "integer", "format": "int64"}, "display_name": {"type": "string"}, "verified": {"type": "boolean"}}, "required": ["id", "display_name", "verified"]},
     "Me": {"type": "object", "properties": {"id": {"type": "integer", "format": "int64"}, "display_name": {"type": "string"}, "verified": {"type": "boolean"}, "verified_at": {"type": "integer", "format": "int64"}, "gender": {"type": "string", "enum": ["female", "male", "unspecified"]}, "birth_year": {"type": "integer"}, "occupation": {"type": "string", "enum": ["student", "office_worker", "other"]}, "school": {"type": "string"}, "employer": {"type": "string"}, "city": {"type": "string"}, "created_at": {"type": "integer", "format": "int64"}, "is_admin": {"type": "boolean"}}, "required": ["id", "display_name", "verified", "gender", "occupation", "created_at", "is_admin"]},
+    "AppExperiments": {"type": "object", "properties": {"experiments": {"type": "array", "items": {"$ref": "#/components/schemas/AppExperiment"}, "description": "sorted by experiment_id"}}, "required": ["experiments"]},
+    "AppExperiment": {"type": "object", "properties": {"experiment_id": {"type": "string"}, "variant": {"type": "string"}, "params": {"type": "object", "additionalProperties": {"anyOf": [{"type": "boolean"}, {"type": "number"}, {"type": "string"}]}, "description": "the variant's params as the experiment file declares them"}, "phase": {"type": "integer", "minimum": 1, "description": "the analysis phase; a new phase may move users between variants"}, "version": {"type": "string", "pattern": "^[0-9a-f]{16}$", "description": "the content hash of the experiment's file: a new one means its definition changed"}, "forced": {"type": "boolean", "description": "a QA override: reporting it logs nothing"}, "shipped": {"type": "boolean", "description": "shipped to every targeted user: apply it; reporting it logs nothing"}}, "required": ["experiment_id", "variant", "params", "phase", "forced", "shipped"]},
+    "NewExposure": {"type": "object", "properties": {"experiment_id": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[a-z0-9][a-z0-9-]{0,63}$", "example": "feed-affinity-weight"}}, "required": ["experiment_id"], "additionalProperties": false},
+    "Exposure": {"type": "object", "properties": {"experiment_id": {"type": "string"}, "variant": {"type": "string", "description": "the variant the app applies; absent when it applies none"}, "logged": {"type": "boolean", "description": "true when this report logged the caller's first exposure"}, "reason": {"type": "string", "enum": [\#(AppExposure.Outcome.allCases.filter { $0 != .logged }.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))], "description": "why nothing was logged (absent when logged)"}}, "required": ["experiment_id", "logged"]},
     "FriendRequest": {"type": "object", "properties": {"id": {"type": "integer", "format": "int64"}, "from_user_id": {"type": "integer", "format": "int64"}, "to_user_id": {"type": "integer", "format": "int64"}, "status": {"type": "string", "enum": ["pending", "accepted", "declined", "cancelled"]}, "created_at": {"type": "integer", "format": "int64"}, "decided_at": {"type": "integer", "format": "int64"}}, "required": ["id", "from_user_id", "to_user_id", "status", "created_at"]},
     "Friends": {"type": "object", "properties": {"friends": {"type": "array", "items": {"$ref": "#/components/schemas/PublicUser"}}}, "required": ["friends"]},
     "FriendRequests": {"type": "object", "properties": {"requests": {"type": "array", "items": {"$ref": "#/components/schemas/FriendRequest"}}}, "required": ["requests"]},

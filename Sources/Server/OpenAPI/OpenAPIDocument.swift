@@ -16,6 +16,7 @@ enum OpenAPIDocument {
       "paths": {
     \(OpenAPIPaths.operations),
     \(OpenAPIPaths.people),
+    \(OpenAPIPaths.appExperiments),
     \(OpenAPIPaths.circles),
     \(OpenAPIPaths.money),
     \(OpenAPIPaths.admin)
@@ -27,6 +28,9 @@ enum OpenAPIDocument {
         },
         "responses": {
     \(OpenAPIComponents.responses)
+        },
+        "headers": {
+    \(OpenAPIComponents.headers)
         },
         "schemas": {
     \(OpenAPIComponents.schemas)
