@@ -212,6 +212,31 @@ struct ScriptReloadTests {
         #expect(first == nil)
     }
 
+    @Test("a running experiment's file may not be removed until it is stopped, nor one a plugin still reads")
+    func removingLiveExperiment() throws {
+        let scripts = try ScriptFolderFixture()
+        let service = try scripts.service(clock: clock)
+        // feed-affinity-weight runs and no plugin reads it.
+        try scripts.remove("experiments", "feed-affinity-weight.lua")
+        let refused = #expect(throws: ScriptReloadRefused.self) { try service.reloadScripts(from: scripts.folders) }
+        #expect(refused?.problems.count == 1)
+        #expect(refused?.problems.first?.location.file == scripts.path("experiments", "feed-affinity-weight.lua"))
+        #expect(refused?.problems.first?.message.contains("stop it") == true)
+        #expect(service.experiments.experiments.experiment("feed-affinity-weight") != nil)
+        try service.experiments.stop("feed-affinity-weight", reason: "done", actor: "test")
+        try service.reloadScripts(from: scripts.folders)
+        #expect(service.experiments.experiments.experiment("feed-affinity-weight") == nil)
+
+        // campus-diary's comment rule reads campus-comment-credit: even stopped, it may not go.
+        try service.experiments.stop("campus-comment-credit", reason: "done", actor: "test")
+        try scripts.remove("experiments", "campus-comment-credit.lua")
+        let unread = #expect(throws: ScriptReloadRefused.self) { try service.reloadScripts(from: scripts.folders) }
+        let diary = try scripts.read("plugins", "campus-diary.lua").split(separator: "\n", omittingEmptySubsequences: false)
+        let line = try #require(diary.firstIndex { $0.contains("\"campus-comment-credit\"") }) + 1
+        #expect(unread?.problems.map(\.location) == [SourceLocation(file: scripts.path("plugins", "campus-diary.lua"), line: line)])
+        #expect(unread?.problems.first?.message.contains("'campus-comment-credit'") == true)
+    }
+
     @Test("a removed circle file leaves the set; its circle is not found")
     func removedFile() throws {
         let scripts = try ScriptFolderFixture()

@@ -30,7 +30,57 @@ public struct ScriptFolders: Sendable, Hashable {
             problems += error.problems
         }
         guard let pluginSet, let experimentSet, problems.isEmpty else { throw PluginLoadError(problems: problems) }
+        let unknown = Self.unknownExperimentReferences(plugins: pluginSet, experiments: experimentSet)
+        if !unknown.isEmpty { throw PluginLoadError(problems: unknown) }
         return (pluginSet, experimentSet)
+    }
+
+    /// `quanzi.ab.param(user, "id", ...)` and `quanzi.ab.variant(user, "id")` calls in the plugins
+    /// whose experiment id is a literal no experiment file declares: at run time such a call fails
+    /// the rule (and so denies), so it is refused at load instead, at its line. A reload that
+    /// removes an experiment a plugin still reads is refused this way. Ids built at run time are
+    /// not seen here.
+    static func unknownExperimentReferences(plugins: PluginSet, experiments: ExperimentSet) -> [PluginProblem] {
+        let known = Set(experiments.experiments.map(\.id))
+        var problems: [PluginProblem] = []
+        for circle in plugins.circles {
+            for id in circle.ranking.experiments where !known.contains(id) {
+                problems.append(PluginProblem(
+                    circle.location, "circle '\(circle.id)' ranks with experiment '\(id)', which no file in the experiments folder declares"))
+            }
+        }
+        for source in plugins.sources {
+            for (offset, line) in source.code.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                for id in referencedExperiments(in: line) where !known.contains(id) {
+                    let hint = SchemaReader.closest(to: id, in: known.sorted()).map { " (did you mean '\($0)'?)" } ?? ""
+                    problems.append(PluginProblem(
+                        SourceLocation(file: source.path, line: offset + 1),
+                        "quanzi.ab reads experiment '\(id)', which no file in the experiments folder declares\(hint)"))
+                }
+            }
+        }
+        return problems
+    }
+
+    /// The literal experiment ids of the `quanzi.ab.param(` / `quanzi.ab.variant(` calls on one line
+    /// (outside a `--` comment).
+    static func referencedExperiments(in line: Substring) -> [String] {
+        let code = line.range(of: "--").map { line[..<$0.lowerBound] } ?? line
+        var ids: [String] = []
+        var rest = code[...]
+        while let call = rest.range(of: "quanzi.ab.") {
+            rest = rest[call.upperBound...]
+            guard rest.hasPrefix("param(") || rest.hasPrefix("variant(") else { continue }
+            // Skip the first argument (the user), then read a quoted literal, if that is what follows.
+            guard let comma = rest.firstIndex(of: ",") else { break }
+            let argument = rest[rest.index(after: comma)...].drop { $0 == " " || $0 == "\t" }
+            guard let quote = argument.first, quote == "\"" || quote == "'" else { continue }
+            let body = argument.dropFirst()
+            guard let end = body.firstIndex(of: quote) else { break }
+            ids.append(String(body[..<end]))
+            rest = body[end...]
+        }
+        return ids
     }
 
     /// Loads both folders and runs every Lua test case (`quanzi check` and `quanzi test`): a
