@@ -60,11 +60,15 @@ struct ReloadCompatibilityTests {
         #expect(try Self.problems(from: old.replacing("\"draft\"", with: "\"running\""), to: new.replacing("\"draft\"", with: "\"running\"")).count == 1)
     }
 
-    @Test("an experiment new in the reload, or one that is gone, is no refusal")
+    @Test("an experiment new in the reload is no refusal; a live one that is gone is, at its old declaration, and a stopped one is not")
     func addedAndRemoved() throws {
         let before = try ReloadFixture.load(plugins: [:], experiments: ["metrics.lua": ReloadFixture.metrics]).experiments
         let after = try ReloadFixture.load().experiments
         #expect(ReloadCompatibility.problems(old: before, new: after, isLive: { _ in true }).isEmpty)
-        #expect(ReloadCompatibility.problems(old: after, new: before, isLive: { _ in true }).isEmpty)
+        let removed = ReloadCompatibility.problems(old: after, new: before, isLive: { _ in true })
+        #expect(removed.count == after.experiments.count)
+        #expect(removed.map(\.location) == after.experiments.map { SourceLocation(file: $0.file, line: $0.line) })
+        #expect(removed.allSatisfy { $0.message.contains("stop it") })
+        #expect(ReloadCompatibility.problems(old: after, new: before, isLive: { _ in false }).isEmpty)
     }
 }
