@@ -28,6 +28,8 @@ public final class PostgresBackend: StorageBackend {
     public let events: any EventAppending
     /// Other nodes' writes, read from the events table (this node's own carry ``nodeID``).
     public let eventFollowing: (any EventFollowing)?
+    /// Which script versions each node serves (this node writes its own rows).
+    public let nodeScriptVersions: (any NodeScriptVersionLogging)?
     /// This node: the `origin` of every event its connections insert.
     public let nodeID: String
     public let limits: LedgerLimits
@@ -74,6 +76,7 @@ public final class PostgresBackend: StorageBackend {
         self.groupCommit = groupCommit
         self.nodeID = nodeID
         eventFollowing = PostgresEventFollower(database: database, nodeID: nodeID)
+        nodeScriptVersions = PostgresNodeScriptVersions(database: database, nodeID: nodeID)
         self.database = database
         self.client = client
         self.clientTask = clientTask

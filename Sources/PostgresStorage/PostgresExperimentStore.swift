@@ -12,35 +12,47 @@ public struct PostgresExperimentStore: Sendable {
 
     public init(database: QuanziPostgresDatabase) { self.database = database }
 
-    /// Records a first exposure and its `exposure` event; returns false when the user was
-    /// already exposed (nothing written), on whichever node that happened.
+    /// Records a user's first exposure in `exposure.phase` and its `exposure` event; returns
+    /// false when the user was already exposed in that phase (nothing written), on whichever node
+    /// that happened.
     @discardableResult
-    public func recordExposure(experiment: String, user: UserID, variant: String, at now: Int64) throws -> Bool {
+    public func recordExposure(_ exposure: Exposure, experiment: String) throws -> Bool {
         try database.write { session in
             let added = try session.changes(
                 """
-                INSERT INTO exposures (experiment_id, user_id, variant, first_exposed_at)
-                VALUES (\(experiment), \(user.rawValue), \(variant), \(now)) ON CONFLICT DO NOTHING
+                INSERT INTO exposures (experiment_id, phase, user_id, variant, first_exposed_at, experiment_version, plugin_version, node)
+                VALUES (\(experiment), \(Int64(exposure.phase)), \(exposure.userID.rawValue), \(exposure.variant),
+                        \(exposure.firstExposedAtEpochSeconds), \(exposure.experimentVersion), \(exposure.pluginVersion), \(exposure.node))
+                ON CONFLICT DO NOTHING
                 """)
             guard added == 1 else { return false }
-            try PostgresEventLog.append(Event(kind: .exposure, at: now, userID: user, experimentID: experiment, variant: variant), in: session)
+            try PostgresEventLog.append(
+                Event(kind: .exposure, at: exposure.firstExposedAtEpochSeconds, userID: exposure.userID, experimentID: experiment,
+                      variant: exposure.variant), in: session)
             return true
         }
     }
 
-    public func exposures(of experiment: String) throws -> [Exposure] {
-        try database.unsafeRead { session in
-            try session.rows(
-                "SELECT user_id, variant, first_exposed_at FROM exposures WHERE experiment_id = \(experiment) ORDER BY user_id",
-                as: (Int64, String, Int64).self
-            ).map { Exposure(userID: UserID($0.0), variant: $0.1, firstExposedAtEpochSeconds: $0.2) }
+    /// The exposures of `phase` (every phase when nil), by user, then phase.
+    public func exposures(of experiment: String, phase: Int?) throws -> [Exposure] {
+        let columns = "SELECT user_id, variant, first_exposed_at, phase, experiment_version, plugin_version, node FROM exposures"
+        let query: PostgresQuery = phase.map { phase in
+            "\(unescaped: columns) WHERE experiment_id = \(experiment) AND phase = \(Int64(phase)) ORDER BY user_id, phase"
+        } ?? "\(unescaped: columns) WHERE experiment_id = \(experiment) ORDER BY user_id, phase"
+        return try database.unsafeRead { session in
+            try session.rows(query, as: (Int64, String, Int64, Int64, String?, String?, String?).self).map {
+                Exposure(userID: UserID($0.0), variant: $0.1, firstExposedAtEpochSeconds: $0.2, phase: Int($0.3), experimentVersion: $0.4,
+                         pluginVersion: $0.5, node: $0.6)
+            }
         }
     }
 
-    /// Every (experiment, user) pair already exposed, to skip writes for known exposures.
-    public func allExposureKeys() throws -> [(experiment: String, user: UserID)] {
+    /// Every (experiment, phase, user) already exposed, to skip writes for known exposures.
+    public func allExposureKeys() throws -> [ExposureKey] {
         try database.unsafeRead { session in
-            try session.rows("SELECT experiment_id, user_id FROM exposures", as: (String, Int64).self).map { ($0.0, UserID($0.1)) }
+            try session.rows("SELECT experiment_id, phase, user_id FROM exposures", as: (String, Int64, Int64).self).map {
+                ExposureKey(experiment: $0.0, phase: Int($0.1), user: UserID($0.2))
+            }
         }
     }
 
@@ -66,12 +78,13 @@ public struct PostgresExperimentStore: Sendable {
         }
     }
 
-    /// Exposed users per variant.
-    public func exposureCounts(of experiment: String) throws -> [String: Int] {
+    /// Exposed users per variant in `phase`.
+    public func exposureCounts(of experiment: String, phase: Int) throws -> [String: Int] {
         try database.unsafeRead { session in
             var counts: [String: Int] = [:]
             for (variant, count) in try session.rows(
-                "SELECT variant, count(*) FROM exposures WHERE experiment_id = \(experiment) GROUP BY variant", as: (String, Int64).self)
+                "SELECT variant, count(*) FROM exposures WHERE experiment_id = \(experiment) AND phase = \(Int64(phase)) GROUP BY variant",
+                as: (String, Int64).self)
             {
                 counts[variant] = Int(count)
             }

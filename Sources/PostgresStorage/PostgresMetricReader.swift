@@ -14,16 +14,14 @@ public struct PostgresMetricReader: Sendable {
 
     public typealias Result = MetricObservations
 
-    /// Observations per variant for `metrics`, counting only events after each user's first
-    /// exposure (and, for CUPED, the `preperiodDays` before it as the covariate).
-    /// `before`: only events before this time (a stopped experiment ends at its stop).
-    public func observations(for spec: ExperimentSpec, metrics: [MetricDefinition], excluding forced: Set<UserID>, before: Int64? = nil) throws
-        -> Result
+    /// Observations per variant for `metrics` over the users exposed in `spec.phase`, counting
+    /// only events after each user's exposure in it (and, for CUPED, the `preperiodDays` before it
+    /// as the covariate). `before`: only events before this time (a stopped experiment ends at its stop).
+    public func observations(for spec: ExperimentSpec, metrics: [MetricDefinition], excluding forced: Set<UserID>, before: Int64?,
+                             splitByVersion: Bool) throws -> Result
     {
-        let exposures = try PostgresExperimentStore(database: database).exposures(of: spec.id).filter { !forced.contains($0.userID) }
-        let exposedCount = try database.unsafeRead { session in
-            try session.value("SELECT count(*) FROM exposures WHERE experiment_id = \(spec.id)", as: Int.self) ?? 0
-        }
+        let phase = try PostgresExperimentStore(database: database).exposures(of: spec.id, phase: spec.phase)
+        let exposures = phase.filter { !forced.contains($0.userID) }
         let tally = MetricTally(spec: spec, metrics: metrics, exposures: exposures)
         // Rows arrive on the connection's event loop, one at a time and in order, while this
         // thread waits; the lock only hands the tally across threads.
@@ -51,6 +49,6 @@ public struct PostgresMetricReader: Sendable {
                 box.withLockedValue { $0.addViewedPage(viewerID: viewer, authorIDs: authors, at: at) }
             }
         }
-        return box.withLockedValue { $0.result(forcedUsersExcluded: exposedCount - exposures.count) }
+        return box.withLockedValue { $0.result(forcedUsersExcluded: phase.count - exposures.count, splitByVersion: splitByVersion) }
     }
 }

@@ -5,8 +5,9 @@ import PostgresNIO
 /// same names, CHECKs, UNIQUE and FOREIGN KEYs and append-only rules, so either database refuses
 /// the same bad data. The SQLite names are kept where the content matches; the order differs
 /// only because the ledger came first on PostgreSQL. `v3-events-drop-kind-at-index` has no
-/// counterpart: the index it drops was never created here. `v3-events-origin` exists only here:
-/// the columns nodes following each other's writes read (SQLite has one writer).
+/// counterpart: the index it drops was never created here. `v3-events-origin` and
+/// `v7-node-script-versions` exist only here: what nodes following each other's writes read, and
+/// which script versions each node served (SQLite has one writer, one node).
 public enum PostgresMigrations {
     /// Named migrations in order; applied ones are recorded in `quanzi_migrations` and never rerun.
     /// Never edit one that has run anywhere: add a new one.
@@ -25,6 +26,8 @@ public enum PostgresMigrations {
         ("v4-page-views", PostgresEventMigrations.pageViews),
         ("v5-api-tokens-expiry", PostgresAuthMigrations.apiTokensExpiry),
         ("v6-experiment-lifecycle", PostgresExperimentMigrations.lifecycle),
+        ("v7-exposure-versions", PostgresExperimentMigrations.exposureVersions),
+        ("v7-node-script-versions", PostgresExperimentMigrations.nodeScriptVersions),
     ]
 
     /// The names of every migration, in order.

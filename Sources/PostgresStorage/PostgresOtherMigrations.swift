@@ -57,6 +57,45 @@ enum PostgresExperimentMigrations {
         """,
         "DROP TABLE experiment_states",
     ] + PostgresMigrations.appendOnly("experiment_changes", "experiment changes are append-only: record a new revision")
+
+    /// `v7-exposure-versions` (SQLiteStorage's `ExperimentMigrations.registerExposureVersions`):
+    /// the phase, the versions of the experiment's file and of the circle plugin that exposed the
+    /// user, and the node that recorded it; one exposure per (experiment, phase, user). Earlier
+    /// rows become phase 1 with no versions; the default goes once they have it, so a write that
+    /// forgets the phase is refused.
+    static let exposureVersions: [String] = [
+        """
+        ALTER TABLE exposures
+          ADD COLUMN phase BIGINT NOT NULL DEFAULT 1 CHECK (phase >= 1),
+          ADD COLUMN experiment_version TEXT CHECK (experiment_version ~ '^[0-9a-f]{16}$'),
+          ADD COLUMN plugin_version TEXT CHECK (plugin_version ~ '^[0-9a-f]{16}$'),
+          ADD COLUMN node TEXT CHECK (node <> '')
+        """,
+        "ALTER TABLE exposures ALTER COLUMN phase DROP DEFAULT",
+        "ALTER TABLE exposures DROP CONSTRAINT exposures_pkey",
+        "ALTER TABLE exposures ADD PRIMARY KEY (experiment_id, phase, user_id)",
+    ]
+
+    /// `v7-node-script-versions` (PostgreSQL only: SQLite has one node): which version of each
+    /// plugin and experiment file each node served, from when until when, and when it was last
+    /// seen serving it (a node that dies leaves its rows open; analysis ends them soon after).
+    /// At most one open row per node and file.
+    static let nodeScriptVersions: [String] = [
+        """
+        CREATE TABLE node_script_versions (
+          id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          node TEXT NOT NULL CHECK (node <> ''),
+          folder TEXT NOT NULL CHECK (folder IN ('plugins', 'experiments')),
+          path TEXT NOT NULL CHECK (path <> ''),
+          version TEXT NOT NULL CHECK (version ~ '^[0-9a-f]{16}$'),
+          served_from BIGINT NOT NULL,
+          served_until BIGINT CHECK (served_until >= served_from),
+          seen_at BIGINT NOT NULL CHECK (seen_at >= served_from)
+        )
+        """,
+        "CREATE UNIQUE INDEX node_script_versions_open ON node_script_versions (node, folder, path) WHERE served_until IS NULL",
+        "CREATE INDEX node_script_versions_from ON node_script_versions (served_from)",
+    ]
 }
 
 /// `v1-credit` (SQLiteStorage's `CreditMigrations`): scores recomputed in batches, with the report a

@@ -28,7 +28,7 @@ struct AbList: AsyncParsableCommand {
         let experiments = service.experiments
         let changes = (try? experiments.store.allChanges()) ?? [:]
         for spec in experiments.experiments.experiments {
-            let exposed = (try? experiments.store.exposureCounts(of: spec.id)) ?? [:]
+            let exposed = (try? experiments.store.exposureCounts(of: spec.id, phase: spec.phase)) ?? [:]
             let lines = ExperimentStatusText.lines(
                 spec, lifecycle: experiments.currentLifecycle(of: spec), traffic: experiments.currentTraffic(of: spec), exposedPerVariant: exposed,
                 lastChange: changes[spec.id]?.last, nextCheckAtEpochSeconds: experiments.nextCheckAtEpochSeconds)
@@ -97,13 +97,23 @@ struct AbAnalyze: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analyze",
         abstract: "Analyse an experiment from the events and write report.json and report.html.",
-        discussion: "A running experiment whose guardrail is significantly violated is stopped, as the service would."
+        discussion: """
+            A running experiment whose guardrail is significantly violated is stopped, as the service would. \
+            Only the experiment's current phase counts: its exposures, and each user's events from their exposure \
+            in it on. The report lists the versions of the experiment's file and of the circle plugins the users \
+            were first exposed under, and says when there is more than one; --by-version adds the same analysis per \
+            combination of versions (a user exposed under several counts under the first). On PostgreSQL it warns \
+            when the nodes that served the experiment disagreed: two nodes served different versions of its file, \
+            or of a circle plugin that exposed its users, at the same time (their records of what they served), or \
+            exposed users under different versions of the experiment in overlapping time (the exposures).
+            """
     )
 
     @OptionGroup var options: GlobalOptions
     @Argument(help: "Experiment id.") var experiment: String
     @Option(help: "Folder for report.json and report.html.") var out = "var/reports"
     @Flag(help: "Report only; never stop the experiment.") var dryRun = false
+    @Flag(help: "Also analyse each combination of experiment and plugin versions apart.") var byVersion = false
 
     func run() async throws {
         let service = try await options.openService()
@@ -113,11 +123,15 @@ struct AbAnalyze: AsyncParsableCommand {
     /// On a thread that may block (the stores are synchronous).
     func run(_ service: QuanziService) throws {
         do {
-            let report = try service.experiments.analyze(experiment, now: service.clock.nowEpochSeconds,
-                                                         applyGuardrails: !dryRun)
+            let report = try service.experiments.analyze(experiment, now: service.clock.nowEpochSeconds, applyGuardrails: !dryRun,
+                                                         byVersion: byVersion, checkNodes: true)
             let folder = (out as NSString).appendingPathComponent(experiment)
             let paths = try ReportWriter.write(report, to: folder)
+            for disagreement in report.nodeDisagreements { Console.warning(disagreement.description) }
             print(report.summary)
+            for section in report.versionSections {
+                print("\(section.version) (\(section.report.variants.map(\.users).reduce(0, +)) users): \(section.report.summary)")
+            }
             print("wrote \(paths.json) and \(paths.html)")
         } catch let error as QuanziError {
             Console.error(error.description)

@@ -242,7 +242,8 @@ public final class ReplSession {
         return experiments.experiments.experiments.flatMap { spec in
             ExperimentStatusText.lines(
                 spec, lifecycle: experiments.currentLifecycle(of: spec), traffic: experiments.currentTraffic(of: spec),
-                exposedPerVariant: (try? experiments.store.exposureCounts(of: spec.id)) ?? [:], lastChange: changes[spec.id]?.last,
+                exposedPerVariant: (try? experiments.store.exposureCounts(of: spec.id, phase: spec.phase)) ?? [:],
+                lastChange: changes[spec.id]?.last,
                 nextCheckAtEpochSeconds: experiments.nextCheckAtEpochSeconds)
         }.joined(separator: "\n")
     }

@@ -68,15 +68,14 @@ extension ExperimentService {
     /// (GrowthBook's trackingCallback moment): the first report of a user in the experiment by
     /// hash logs it, later ones write nothing. An unknown experiment is `experimentNotFound`.
     ///
-    /// `alreadyExposed` is told from this node's record of exposures: two first reports racing
-    /// on one node, or a first report here after another node logged it, may both answer
-    /// `logged`; the store still keeps one row (its key is the experiment and the user).
+    /// `logged` is what the store wrote: of two first reports racing, on one node or two, one
+    /// logs and the other hears `alreadyExposed` (the store's key is the experiment, the phase
+    /// and the user). A new phase logs the user again.
     public func recordAppExposure(of user: UserProfile, to experiment: String) throws(QuanziError) -> AppExposure {
-        let exposedBefore = isExposed(user.id, to: experiment)
-        let assignment = try expose(user, to: experiment)
+        let (assignment, logged) = try exposeRecording(user, to: experiment)
         let outcome: AppExposure.Outcome =
             switch assignment.reason {
-            case .assigned: exposedBefore ? .alreadyExposed : .logged
+            case .assigned: logged ? .logged : .alreadyExposed
             case .forced: .forced
             case .shipped: .shipped
             case .notRunning: .notRunning

@@ -7,11 +7,12 @@ import StorageModel
 import Synchronization
 
 /// Experiments in the running service: assignment with QA overrides and the recorded lifecycle
-/// (ramp step, stop, ship) from the database, and exposure logging once per (user, experiment).
+/// (ramp step, stop, ship) from the database, and exposure logging once per (experiment, phase,
+/// user), with the script versions and node that made the exposure.
 public final class ExperimentService: ExperimentControl {
     /// Assignment over the loaded experiments: the request's pinned set, else the one in force.
     public var engine: ExperimentEngine { holder.generation.experimentEngine }
-    private let holder: ScriptHolder
+    let holder: ScriptHolder
     public let store: any ExperimentRepository
     /// Reads the events experiment analysis needs.
     let metricReader: any MetricReading
@@ -19,6 +20,10 @@ public final class ExperimentService: ExperimentControl {
     /// a look then costs the rows added since the last one, not the experiment's whole history.
     let watchMetricReader: (any MetricReading)?
     private let clock: any Clock
+    /// This node, on a database several nodes share (nil on SQLite): recorded with each exposure.
+    let node: String?
+    /// What every node recorded serving, to check that they agreed (nil on SQLite).
+    let nodeVersions: (any NodeScriptVersionLogging)?
 
     private struct ControlState {
         var overrides: [String: [UserID: String]]
@@ -27,22 +32,24 @@ public final class ExperimentService: ExperimentControl {
     }
 
     private let control: Mutex<ControlState>
-    /// "experiment|user" keys already exposed: the common case costs a set lookup, not a write.
-    private let exposed: Mutex<Set<String>>
+    /// Exposures already recorded: the common case costs a set lookup, not a write.
+    private let exposed: Mutex<Set<ExposureKey>>
     /// Called after each change this node records (metrics, log lines, the notifier).
     private let observers = Mutex<[@Sendable (ExperimentChange) -> Void]>([])
     /// When the watcher looks next (nil: no watcher in this process).
     private let nextCheck = Mutex<Int64?>(nil)
 
     init(holder: ScriptHolder, store: any ExperimentRepository, metrics: any MetricReading, clock: any Clock,
-         watchMetrics: (any MetricReading)? = nil) throws {
+         watchMetrics: (any MetricReading)? = nil, node: String? = nil, nodeVersions: (any NodeScriptVersionLogging)? = nil) throws {
         self.watchMetricReader = watchMetrics
+        self.node = node
+        self.nodeVersions = nodeVersions
         self.holder = holder
         self.store = store
         self.metricReader = metrics
         self.clock = clock
         control = Mutex(ControlState(overrides: try store.overrides(), lifecycles: try store.lifecycles()))
-        exposed = Mutex(Set(try store.allExposureKeys().map { Self.exposureKey($0.experiment, $0.user) }))
+        exposed = Mutex(Set(try store.allExposureKeys()))
     }
 
     public var experiments: ExperimentSet { engine.experiments }
@@ -63,15 +70,6 @@ public final class ExperimentService: ExperimentControl {
     public func lifecycle(experiment: String) -> ExperimentLifecycle? {
         control.withLock { $0.lifecycles[experiment] }
     }
-
-    /// Whether this node knows of `user`'s first exposure to `experiment`: those stored when it
-    /// started and those it recorded since (another node's is not known here until a restart; the
-    /// store keeps one row either way).
-    func isExposed(_ user: UserID, to experiment: String) -> Bool {
-        exposed.withLock { $0.contains(Self.exposureKey(experiment, user)) }
-    }
-
-    private static func exposureKey(_ experiment: String, _ user: UserID) -> String { "\(experiment)|\(user)" }
 
     /// The lifecycle in force: the recorded one, else the file's.
     public func currentLifecycle(of spec: ExperimentSpec) -> ExperimentLifecycle {
@@ -114,17 +112,33 @@ public final class ExperimentService: ExperimentControl {
         try engine.assign(user, to: experiment, control: self)
     }
 
-    /// What a plugin gets through `quanzi.ab.*`: the assignment, with the first exposure logged.
-    public func expose(_ user: UserProfile, to experiment: String) throws(QuanziError) -> ExperimentAssignment {
-        let assignment = try assign(user, to: experiment)
-        guard assignment.exposes, let variant = assignment.variant else { return assignment }
-        let key = Self.exposureKey(experiment, user.id)
-        guard !exposed.withLock({ $0.contains(key) }) else { return assignment }
-        try QuanziError.wrapping {
-            try store.recordExposure(experiment: experiment, user: user.id, variant: variant.name, at: clock.nowEpochSeconds)
-        }
+    /// What a plugin gets through `quanzi.ab.*` (and a client through the API): the assignment,
+    /// with the user's first exposure in the experiment's current phase logged. `circle`: the
+    /// circle whose rule or ranking asked, whose plugin version the exposure records (nil for a
+    /// client). The experiment, its phase and both versions come from one set of scripts (the
+    /// request's pinned set, else the one in force).
+    public func expose(_ user: UserProfile, to experiment: String, circle: CircleID? = nil) throws(QuanziError) -> ExperimentAssignment {
+        try exposeRecording(user, to: experiment, circle: circle).assignment
+    }
+
+    /// ``expose(_:to:circle:)``, saying whether this call wrote the exposure: false when the user
+    /// was exposed in this phase before, on this node or (the store's key decides) on another.
+    func exposeRecording(_ user: UserProfile, to experiment: String, circle: CircleID? = nil) throws(QuanziError)
+        -> (assignment: ExperimentAssignment, logged: Bool)
+    {
+        let scripts = holder.generation
+        let assignment = try scripts.experimentEngine.assign(user, to: experiment, control: self)
+        guard assignment.exposes, let variant = assignment.variant else { return (assignment, false) }
+        let phase = try scripts.experimentEngine.spec(experiment).phase
+        let key = ExposureKey(experiment: experiment, phase: phase, user: user.id)
+        guard !exposed.withLock({ $0.contains(key) }) else { return (assignment, false) }
+        let exposure = ExperimentExposure(
+            userID: user.id, variant: variant.name, firstExposedAtEpochSeconds: clock.nowEpochSeconds, phase: phase,
+            experimentVersion: scripts.experimentVersion(of: experiment), pluginVersion: circle.flatMap { scripts.pluginVersion(ofCircle: $0) },
+            node: node)
+        let written = try QuanziError.wrapping { try store.recordExposure(exposure, experiment: experiment) }
         exposed.withLock { _ = $0.insert(key) }
-        return assignment
+        return (assignment, written)
     }
 
     /// Re-reads the run-time changes and forced variants from the store: on a database several

@@ -15,7 +15,7 @@ extension QuanziService {
         let scripts = self.scripts
         guard let definition = scripts.plugins.circle(circle) else { throw QuanziError(.circleNotFound, "no circle '\(circle)'") }
         let profile = try QuanziError.wrapping { try users.require(viewer) }
-        let parameters = try rankingParameters(definition.ranking, for: profile)
+        let parameters = try rankingParameters(definition.ranking, for: profile, in: circle)
         // Checked before its time is used for anything (the seen set below is read as of it).
         let decoded = try cursor.map { text throws(QuanziError) in try FeedCursor(encoded: text, clockEpochSeconds: now) }
         let sessionStart = decoded?.nowEpochSeconds ?? now
@@ -75,14 +75,15 @@ extension QuanziService {
     }
 
     /// The circle's weights, overridden by the parameters of the viewer's variants in the
-    /// circle's ranking experiments (reading them logs the exposure, as `quanzi.ab.param` does).
-    func rankingParameters(_ weights: RankingWeights, for viewer: UserProfile) throws(QuanziError) -> RankingParameters {
+    /// circle's ranking experiments (reading them logs the exposure with the circle's plugin
+    /// version, as `quanzi.ab.param` in the circle's rule does).
+    func rankingParameters(_ weights: RankingWeights, for viewer: UserProfile, in circle: CircleID) throws(QuanziError) -> RankingParameters {
         var parameters = RankingParameters(
             halfLifeHours: weights.halfLifeHours, engagementWeight: weights.engagementWeight, tipsWeight: weights.tipsWeight,
             creditWeight: weights.creditWeight, affinityWeight: weights.affinityWeight, reportPenalty: weights.reportPenalty,
             seenPenalty: weights.seenPenalty, maxPerAuthor: weights.maxPerAuthor)
         for experiment in weights.experiments {
-            guard let variant = try experiments.expose(viewer, to: experiment).variant else { continue }
+            guard let variant = try experiments.expose(viewer, to: experiment, circle: circle).variant else { continue }
             for (key, value) in variant.parameters {
                 let number: Double
                 switch value {

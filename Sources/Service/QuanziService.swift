@@ -49,6 +49,8 @@ public final class QuanziService: Sendable {
     let reloadObservers = Mutex<[@Sendable (ScriptReload) -> Void]>([])
     /// Following other nodes' writes, once started (PostgreSQL only).
     private let follower = Mutex<FeedFollower?>(nil)
+    /// Recording the script versions this node serves, once started (PostgreSQL only).
+    let versionRecorder = Mutex<ScriptVersionRecorder?>(nil)
 
     /// A service on an open database (SQLite's `QuanziDatabase`).
     public convenience init(database: any StorageBackendMaking, plugins: PluginSet, experiments experimentSet: ExperimentSet = .empty,
@@ -74,7 +76,8 @@ public final class QuanziService: Sendable {
         let holder = ScriptHolder()
         self.holder = holder
         experiments = try ExperimentService(holder: holder, store: storage.experiments, metrics: storage.metrics, clock: clock,
-                                            watchMetrics: storage.makeIncrementalMetricReader())
+                                            watchMetrics: storage.makeIncrementalMetricReader(), node: storage.eventFollowing?.nodeID,
+                                            nodeVersions: storage.nodeScriptVersions)
         dataSource.experiments = experiments
         self.dataSource = dataSource
         scriptDataSource = dataSource

@@ -42,10 +42,10 @@ final class RequestDataSource: ScriptDataSource {
     func creditExplanation(_ id: UserID) -> ScriptValue? { base.creditExplanation(id) }
     func affinity(from viewer: UserID, to author: UserID) -> Double { base.affinity(from: viewer, to: author) }
     func balanceFen(_ id: UserID) -> Int64? { base.balanceFen(id) }
-    func experimentVariant(user: UserID, experiment: String) throws(QuanziError) -> String? {
-        try base.experimentVariant(user: user, experiment: experiment)
+    func experimentVariant(user: UserID, experiment: String, circle: CircleID?) throws(QuanziError) -> String? {
+        try base.experimentVariant(user: user, experiment: experiment, circle: circle)
     }
-    func experimentParameter(user: UserID, experiment: String, key: String) throws(QuanziError) -> ScriptValue? {
-        try base.experimentParameter(user: user, experiment: experiment, key: key)
+    func experimentParameter(user: UserID, experiment: String, key: String, circle: CircleID?) throws(QuanziError) -> ScriptValue? {
+        try base.experimentParameter(user: user, experiment: experiment, key: key, circle: circle)
     }
 }

@@ -35,12 +35,12 @@ struct ServiceDataSource: ScriptDataSource {
         (try? affinities.affinity(from: viewer, to: author, at: clock.nowEpochSeconds)) ?? 0
     }
     func balanceFen(_ id: UserID) -> Int64? { (try? walletReads.balanceFen(of: id)) ?? nil }
-    func experimentVariant(user: UserID, experiment: String) throws(QuanziError) -> String? {
-        try exposedAssignment(user, experiment)?.variant?.name
+    func experimentVariant(user: UserID, experiment: String, circle: CircleID?) throws(QuanziError) -> String? {
+        try exposedAssignment(user, experiment, circle)?.variant?.name
     }
 
-    func experimentParameter(user: UserID, experiment: String, key: String) throws(QuanziError) -> ScriptValue? {
-        guard let value = try exposedAssignment(user, experiment)?.variant?.parameters[key] else { return nil }
+    func experimentParameter(user: UserID, experiment: String, key: String, circle: CircleID?) throws(QuanziError) -> ScriptValue? {
+        guard let value = try exposedAssignment(user, experiment, circle)?.variant?.parameters[key] else { return nil }
         switch value {
         case .boolean(let flag): return .boolean(flag)
         case .integer(let number): return .integer(number)
@@ -49,9 +49,10 @@ struct ServiceDataSource: ScriptDataSource {
         }
     }
 
-    private func exposedAssignment(_ user: UserID, _ experiment: String) throws(QuanziError) -> ExperimentAssignment? {
+    private func exposedAssignment(_ user: UserID, _ experiment: String, _ circle: CircleID?) throws(QuanziError) -> ExperimentAssignment? {
         guard let experiments else { throw QuanziError(.invalidArgument, "quanzi.ab is not available inside experiment targeting") }
         guard let profile = try QuanziError.wrapping({ try users.user(user) }) else { throw QuanziError(.userNotFound, "no user \(user)") }
-        return recordsExposures ? try experiments.expose(profile, to: experiment) : try experiments.assign(profile, to: experiment)
+        guard recordsExposures else { return try experiments.assign(profile, to: experiment) }
+        return try experiments.expose(profile, to: experiment, circle: circle)
     }
 }

@@ -28,7 +28,7 @@ enum Rerandomisation {
     /// from one read of the service's metric reader; then the watched A/A measure.
     static func analyse(_ world: SimulatedWorld, options: CalibrationOptions, progress: (@Sendable (String) -> Void)?) throws -> CalibrationResult {
         let calibration = try world.calibration()
-        let exposures = try world.service.experiments.store.exposures(of: world.spec.id)
+        let exposures = try world.service.experiments.store.exposures(of: world.spec.id, phase: world.spec.phase)
         let minimumExposed = 4 * world.spec.variants.count
         guard exposures.count >= minimumExposed else {
             throw SimulationError("only \(exposures.count) users were exposed to \(world.spec.id): too few to calibrate; raise --users, --days or --traffic")
@@ -44,7 +44,8 @@ enum Rerandomisation {
         var tally = Calibration.Tally()
         for run in 0..<options.runs {
             let arms = split(users, salt: aaSalt(options, run: run), spec: world.spec)
-            try calibration.reassignVariants(of: world.spec.id, zip(users, arms).map { ($0, world.spec.variants[$1].name) })
+            try calibration.reassignVariants(
+                of: world.spec.id, phase: world.spec.phase, zip(users, arms).map { ($0, world.spec.variants[$1].name) })
             let observations = try world.service.storage.metrics.observations(for: fixed, metrics: metrics, excluding: forced, before: nil)
             for spec in [fixed, sequential] {
                 tally.add(ExperimentAnalyzer.analyze(ExperimentAnalyzer.Input(
@@ -86,7 +87,7 @@ enum Rerandomisation {
         guard let definition = world.service.experiments.experiments.metric(effect.metric), case .mean(let measure) = definition.kind else {
             throw SimulationError("--planted-effect: no mean metric '\(effect.metric)'")
         }
-        let counts = try world.calibration().eventCountsSinceExposure(measure.event, experiment: world.spec.id)
+        let counts = try world.calibration().eventCountsSinceExposure(measure.event, experiment: world.spec.id, phase: world.spec.phase)
         let base = exposures.map { Double(counts[$0.userID] ?? 0) }
         let latent = exposures.map { exposure in
             Double((world.latentActions[exposure.userID] ?? []).filter { $0 >= exposure.firstExposedAtEpochSeconds }.count)

@@ -397,7 +397,8 @@ public enum SimulationRunner {
                                              latentActions: latentActions))
         }
         timings.totalSeconds = Date().timeIntervalSince(wallStart)
-        let exposedToTreatment = try service.experiments.store.exposures(of: spec.id).filter { $0.variant != spec.control.name }.count
+        let exposedToTreatment = try service.experiments.store.exposures(of: spec.id, phase: spec.phase)
+            .filter { $0.variant != spec.control.name }.count
         return SimulationResult(report: report, days: days, stoppedOnDay: stoppedOnDay, stoppedAtEpochSeconds: stoppedAt,
                                 startEpochSeconds: options.startEpochSeconds, changes: try service.experiments.changes(of: spec.id), looks: looks,
                                 exposedToTreatment: exposedToTreatment, targetedUsers: targetedUsers, counts: counts, timings: timings,

@@ -80,7 +80,7 @@ enum WatchedAA {
         let names = users.map { "calibration-user-\($0.userID.rawValue)" }
         var perUser = world.spec
         perUser.variants = names.map { ExperimentSpec.Variant(name: $0, weight: 1 / Double(names.count)) }
-        try calibration.reassignVariants(of: world.spec.id, zip(users.map(\.userID), names).map { ($0, $1) })
+        try calibration.reassignVariants(of: world.spec.id, phase: world.spec.phase, zip(users.map(\.userID), names).map { ($0, $1) })
         var current = [[(value: Double, companion: Double)]](repeating: Array(repeating: (0, 0), count: users.count), count: metrics.count)
         var changes: [[Change]] = []
         for look in looks {
@@ -97,7 +97,7 @@ enum WatchedAA {
             }
             changes.append(lookChanges)
         }
-        try calibration.reassignVariants(of: world.spec.id, users.map { ($0.userID, $0.variant) })
+        try calibration.reassignVariants(of: world.spec.id, phase: world.spec.phase, users.map { ($0.userID, $0.variant) })
         return changes
     }
 

@@ -2,16 +2,48 @@ import Experiments
 import Foundation
 import Core
 
-/// A user's first exposure to an experiment (`ExperimentStore.Exposure` on both backends).
+/// A user's first exposure to an experiment in one phase (`ExperimentStore.Exposure` on both
+/// backends), with the versions it was made under and the node that made it.
 public struct ExperimentExposure: Sendable, Hashable {
     public var userID: UserID
     public var variant: String
     public var firstExposedAtEpochSeconds: Int64
+    /// The experiment's analysis phase (`ExperimentSpec.phase`) when the user was exposed.
+    public var phase: Int
+    /// The version of the experiment's file (nil for rows older than versions).
+    public var experimentVersion: String?
+    /// The version of the circle plugin whose rule or ranking read the variant (nil when a client
+    /// read it through the API, and for rows older than versions).
+    public var pluginVersion: String?
+    /// The PostgreSQL node that recorded it (nil on SQLite, and for older rows).
+    public var node: String?
 
-    public init(userID: UserID, variant: String, firstExposedAtEpochSeconds: Int64) {
+    public init(
+        userID: UserID, variant: String, firstExposedAtEpochSeconds: Int64, phase: Int = 1, experimentVersion: String? = nil,
+        pluginVersion: String? = nil, node: String? = nil
+    ) {
         self.userID = userID
         self.variant = variant
         self.firstExposedAtEpochSeconds = firstExposedAtEpochSeconds
+        self.phase = phase
+        self.experimentVersion = experimentVersion
+        self.pluginVersion = pluginVersion
+        self.node = node
+    }
+
+    public var version: ExposureVersion { ExposureVersion(experimentVersion: experimentVersion, pluginVersion: pluginVersion) }
+}
+
+/// What makes an exposure unique: one per user, experiment and phase.
+public struct ExposureKey: Sendable, Hashable {
+    public var experiment: String
+    public var phase: Int
+    public var user: UserID
+
+    public init(experiment: String, phase: Int, user: UserID) {
+        self.experiment = experiment
+        self.phase = phase
+        self.user = user
     }
 }
 

@@ -14,8 +14,13 @@ private struct EverythingKnown: ScriptDataSource {
     func areFriends(_ first: UserID, _ second: UserID) -> Bool { true }
     func affinity(from viewer: UserID, to author: UserID) -> Double { 0.5 }
     func balanceFen(_ id: UserID) -> Int64? { 1_234 }
-    func experimentVariant(user: UserID, experiment: String) throws(QuanziError) -> String? { "treatment" }
-    func experimentParameter(user: UserID, experiment: String, key: String) throws(QuanziError) -> ScriptValue? { .integer(700) }
+    /// The circle is part of the answer: a source that dropped it on the way would show.
+    func experimentVariant(user: UserID, experiment: String, circle: CircleID?) throws(QuanziError) -> String? {
+        "treatment in \(circle?.rawValue ?? "no circle")"
+    }
+    func experimentParameter(user: UserID, experiment: String, key: String, circle: CircleID?) throws(QuanziError) -> ScriptValue? {
+        .string("700 in \(circle?.rawValue ?? "no circle")")
+    }
 }
 
 @Suite("request data source")
@@ -30,7 +35,8 @@ struct RequestDataSourceTests {
         #expect(request.areFriends(first, second))
         #expect(request.affinity(from: first, to: second) == 0.5)
         #expect(request.balanceFen(first) == 1_234)
-        #expect(try request.experimentVariant(user: first, experiment: "e") == "treatment")
-        #expect(try request.experimentParameter(user: first, experiment: "e", key: "k") == .integer(700))
+        #expect(try request.experimentVariant(user: first, experiment: "e", circle: CircleID("nearby")) == "treatment in nearby")
+        #expect(try request.experimentParameter(user: first, experiment: "e", key: "k", circle: CircleID("nearby")) == .string("700 in nearby"))
+        #expect(try request.experimentVariant(user: first, experiment: "e", circle: nil) == "treatment in no circle")
     }
 }

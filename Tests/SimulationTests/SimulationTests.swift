@@ -128,12 +128,13 @@ private func json(_ report: ExperimentReport) throws -> Data {
         small.aa = true
         small.analyseDaily = false
         _ = try await SimulationRunner.run(small, progress: nil) { world in
-            let exposures = try world.service.experiments.store.exposures(of: world.spec.id)
+            let exposures = try world.service.experiments.store.exposures(of: world.spec.id, phase: world.spec.phase)
             let metrics = world.service.experiments.experiments.metrics.filter { ["reports_received_per_user", "reports_received_rate", "likes_per_user"].contains($0.id) }
             let looks = WatchedAA.lookTimes(from: small.startEpochSeconds, to: world.endEpochSeconds, every: 3_600)
             #expect(looks.count == 24 && looks.last == world.endEpochSeconds)
             let changes = try WatchedAA.perUserChanges(world, users: exposures, metrics: metrics, looks: looks)
-            #expect(try world.service.experiments.store.exposures(of: world.spec.id) == exposures, "variants restored after the reads")
+            let restored = try world.service.experiments.store.exposures(of: world.spec.id, phase: world.spec.phase)
+            #expect(restored == exposures, "variants restored after the reads")
             let users = exposures.map(\.userID)
             let arms = Rerandomisation.split(users, salt: "sweep-test", spec: world.spec)
             let order = exposures.indices.sorted { exposures[$0].firstExposedAtEpochSeconds < exposures[$1].firstExposedAtEpochSeconds }
@@ -144,7 +145,8 @@ private func json(_ report: ExperimentReport) throws -> Data {
                 _ = sweep.advance(to: look, changes: changes[index])
                 #expect(sweep.usersPerArm.reduce(0, +) == exposures.filter { $0.firstExposedAtEpochSeconds < look }.count)
             }
-            try world.calibration().reassignVariants(of: world.spec.id, zip(users, arms).map { ($0, world.spec.variants[$1].name) })
+            try world.calibration().reassignVariants(
+                of: world.spec.id, phase: world.spec.phase, zip(users, arms).map { ($0, world.spec.variants[$1].name) })
             var spec = world.spec
             spec.secondaryMetrics += metrics.map(\.id)
             let reader = try world.service.storage.metrics.observations(for: spec, metrics: metrics, excluding: [], before: world.endEpochSeconds)

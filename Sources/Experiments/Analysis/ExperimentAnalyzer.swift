@@ -16,12 +16,15 @@ public enum ExperimentAnalyzer {
         public var analyzedAtEpochSeconds: Int64
         public var stoppedAtEpochSeconds: Int64?
         public var stopReason: String?
+        /// The analysed users per combination of versions they were first exposed under.
+        public var versions: [ExperimentReport.VersionRow]
 
         public init(
             spec: ExperimentSpec, metrics: [MetricDefinition], variants: [VariantObservations], timeline: [ExperimentReport.TimelinePoint] = [],
             forcedUsersExcluded: Int = 0, status: ExperimentStatus, analyzedAtEpochSeconds: Int64, stoppedAtEpochSeconds: Int64? = nil,
-            stopReason: String? = nil
+            stopReason: String? = nil, versions: [ExperimentReport.VersionRow] = []
         ) {
+            self.versions = versions
             self.spec = spec
             self.metrics = metrics
             self.variants = variants
@@ -56,6 +59,8 @@ public enum ExperimentAnalyzer {
             forcedUsersExcluded: input.forcedUsersExcluded, sampleRatio: sampleRatio, metrics: results, guardrails: guardrails, power: power,
             timeline: input.timeline, decision: decision, summary: "", stoppedAtEpochSeconds: input.stoppedAtEpochSeconds,
             stopReason: input.stopReason)
+        report.phase = spec.phase
+        report.versions = input.versions
         report.summary = ReportSummary.sentence(for: report)
         return report
     }

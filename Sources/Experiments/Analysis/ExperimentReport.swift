@@ -148,6 +148,15 @@ public struct ExperimentReport: Sendable, Hashable, Codable {
     public var stopReason: String?
     /// The service's lifecycle of the experiment, when analysed with the service's state.
     public var lifecycle: Lifecycle?
+    /// The analysis phase (`ExperimentSpec.phase`): only its exposures count, and each user's
+    /// events from their exposure in it on.
+    public var phase: Int = 1
+    /// The phase's analysed users per combination of versions they were first exposed under.
+    public var versions: [VersionRow] = []
+    /// One analysis per combination of versions (`quanzi ab analyze --by-version`); empty otherwise.
+    public var versionSections: [VersionSection] = []
+    /// Nodes that served the experiment's scripts at different versions at once (PostgreSQL).
+    public var nodeDisagreements: [NodeDisagreement] = []
 }
 
 extension ExperimentReport.Comparison {

@@ -33,17 +33,20 @@ public enum ReportHTML {
         }
         html += lifecycleSection(report)
         html += variantsSection(report)
+        html += versionsSection(report)
+        html += nodesSection(report)
         html += metricsSection(report)
         html += guardrailSection(report)
         html += timelineSection(report)
         html += powerSection(report)
+        html += byVersionSection(report)
         html += """
             <h2>Method</h2><p class="meta">Relative lift (treatment − control)/|control|, judged by a z-test whose variance is \
             pooled over both arms as if they did not differ (the variance over re-randomisations, which holds its level for rare, \
             skewed counts); the interval is every lift that test would not reject (\(report.sequential ? "always-valid" : "fixed-horizon") \
             critical value), with no upper bound while the control cannot be told from zero. Means and proportions per exposed user \
-            (zero-filled), ratios of sums (linearised). Only events after a user's first \
-            exposure count; users forced into a variant for QA are excluded. Sample-ratio mismatch is flagged at p &lt; 0.001. \
+            (zero-filled), ratios of sums (linearised). Only phase \(report.phase)'s exposures count, and only events after a user's first \
+            exposure in it; users forced into a variant for QA are excluded. Sample-ratio mismatch is flagged at p &lt; 0.001. \
             Primary and secondary metrics are corrected together (\(escape(report.correction))); guardrails are not corrected and \
             fire only when the whole interval lies beyond the allowed change.</p>
             </body></html>
@@ -167,7 +170,11 @@ public enum ReportHTML {
     static func metricsSection(_ report: ExperimentReport) -> String {
         var html = "<h2>Metrics: relative lift with \(Int(((1 - report.alpha) * 100).rounded()))% intervals</h2>\n"
         html += forestPlot(report)
-        html += "<table><tr><th>metric</th><th>role</th>"
+        return html + metricsTable(report)
+    }
+
+    static func metricsTable(_ report: ExperimentReport) -> String {
+        var html = "<table><tr><th>metric</th><th>role</th>"
         for variant in report.variants { html += "<th class=\"num\">\(escape(variant.name))</th>" }
         html += "<th>lift</th><th class=\"num\">p (adjusted)</th></tr>\n"
         for metric in report.metrics {

@@ -43,7 +43,30 @@ public enum ReportSummary {
             }
         default: break
         }
+        if let versions = versionsCaution(report) { parts.append(versions) }
+        if let first = report.nodeDisagreements.first {
+            let more = report.nodeDisagreements.count - 1
+            parts.append("Caution: \(first)" + (more > 0 ? " (and \(more) more disagreement\(more == 1 ? "" : "s"))" : ""))
+        }
         return parts.joined(separator: "; ") + "."
+    }
+
+    /// "Caution: the data spans experiment versions a (120 users) and b (80 users); …" when the
+    /// phase's users were exposed under more than one version; nil otherwise.
+    static func versionsCaution(_ report: ExperimentReport) -> String? {
+        guard ExperimentReport.spansVersions(report.versions) else { return nil }
+        var spans: [String] = []
+        for (label, version) in [("experiment", \ExposureVersion.experimentVersion), ("plugin", \ExposureVersion.pluginVersion)] {
+            var users: [String?: Int] = [:]
+            for row in report.versions { users[row.version[keyPath: version], default: 0] += row.users }
+            guard users.keys.compactMap({ $0 }).count > 1 else { continue }
+            let listed = users.sorted { ($0.key ?? "") < ($1.key ?? "") }.map { version, count in
+                "\(version ?? "unrecorded") (\(count) user\(count == 1 ? "" : "s"))"
+            }
+            spans.append("\(label) versions " + listed.joined(separator: ", "))
+        }
+        return "Caution: the data spans " + spans.joined(separator: " and ")
+            + "; each user counts under the versions of their first exposure in phase \(report.phase)"
     }
 
     static func describe(_ metric: ExperimentReport.MetricResult, _ comparison: ExperimentReport.Comparison, alpha: Double) -> String {

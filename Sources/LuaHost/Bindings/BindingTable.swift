@@ -43,7 +43,8 @@ extension ScriptBinding {
         ) { call in
             guard let user = call.user(1), let experiment = call.string(2) else { return call.expects("(user, experiment_id)") }
             return call.answering { () throws(QuanziError) in
-                .values([try call.source.experimentVariant(user: user, experiment: experiment).map(ScriptValue.string) ?? .null])
+                .values([try call.source.experimentVariant(user: user, experiment: experiment, circle: call.state.servingCircle)
+                    .map(ScriptValue.string) ?? .null])
             }
         },
         ScriptBinding(
@@ -54,7 +55,10 @@ extension ScriptBinding {
                 return call.expects("(user, experiment_id, key, default)")
             }
             return call.answering { () throws(QuanziError) in
-                guard let value = try call.source.experimentParameter(user: user, experiment: experiment, key: key) else { return .argument(4) }
+                let circle = call.state.servingCircle
+                guard let value = try call.source.experimentParameter(user: user, experiment: experiment, key: key, circle: circle) else {
+                    return .argument(4)
+                }
                 return .values([value])
             }
         },

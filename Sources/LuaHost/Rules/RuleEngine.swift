@@ -81,8 +81,12 @@ public final class RuleEngine: Sendable {
         }
         let state = pooled.state
         state.dataSource = dataSource ?? self.dataSource
+        state.servingCircle = circle
         around?(state, .before)
-        defer { around?(state, .after) }
+        defer {
+            around?(state, .after)
+            state.servingCircle = nil
+        }
         do throws(ScriptError) {
             return try state.call(
                 push: {

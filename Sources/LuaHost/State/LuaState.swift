@@ -12,6 +12,9 @@ final class LuaState: @unchecked Sendable {
     let limits: ScriptLimits
     /// Answers `quanzi.*` bindings during the current call.
     var dataSource: any ScriptDataSource
+    /// The circle whose rule the current call runs (nil outside a rule): an exposure a rule makes
+    /// through `quanzi.ab.*` records that circle's plugin version.
+    var servingCircle: CircleID?
     let clock: any Clock
     let arena = ValueArena()
     /// Set after a host limit stopped a script: the pool closes such a state instead of reusing it.

@@ -16,11 +16,12 @@ public protocol ScriptDataSource: Sendable {
     func affinity(from viewer: UserID, to author: UserID) -> Double
     func balanceFen(_ id: UserID) -> Int64?
     /// The variant name when the user is in the running experiment (recording an exposure),
-    /// nil when outside it.
-    func experimentVariant(user: UserID, experiment: String) throws(QuanziError) -> String?
+    /// nil when outside it. `circle`: whose rule asks (its plugin's version goes with the
+    /// exposure); nil outside a rule.
+    func experimentVariant(user: UserID, experiment: String, circle: CircleID?) throws(QuanziError) -> String?
     /// The variant's parameter when the user is in the experiment (recording an exposure), nil
-    /// when outside it or when the variant does not set `key`.
-    func experimentParameter(user: UserID, experiment: String, key: String) throws(QuanziError) -> ScriptValue?
+    /// when outside it or when the variant does not set `key`. `circle` as for the variant.
+    func experimentParameter(user: UserID, experiment: String, key: String, circle: CircleID?) throws(QuanziError) -> ScriptValue?
 }
 
 extension ScriptDataSource {
@@ -30,8 +31,8 @@ extension ScriptDataSource {
     public func areFriends(_ first: UserID, _ second: UserID) -> Bool { false }
     public func affinity(from viewer: UserID, to author: UserID) -> Double { 0 }
     public func balanceFen(_ id: UserID) -> Int64? { nil }
-    public func experimentVariant(user: UserID, experiment: String) throws(QuanziError) -> String? { nil }
-    public func experimentParameter(user: UserID, experiment: String, key: String) throws(QuanziError) -> ScriptValue? {
+    public func experimentVariant(user: UserID, experiment: String, circle: CircleID?) throws(QuanziError) -> String? { nil }
+    public func experimentParameter(user: UserID, experiment: String, key: String, circle: CircleID?) throws(QuanziError) -> ScriptValue? {
         nil
     }
 }

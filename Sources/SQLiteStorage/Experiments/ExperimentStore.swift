@@ -11,32 +11,53 @@ public struct ExperimentStore: Sendable {
 
     public init(database: QuanziDatabase) { self.database = database }
 
-    /// Records a first exposure and its `exposure` event; returns false when the user was
-    /// already exposed (nothing written).
+    /// Records a user's first exposure in `exposure.phase` and its `exposure` event; returns
+    /// false when the user was already exposed in that phase (nothing written).
     @discardableResult
-    public func recordExposure(experiment: String, user: UserID, variant: String, at now: Int64) throws -> Bool {
+    public func recordExposure(_ exposure: Exposure, experiment: String) throws -> Bool {
         try database.pool.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO exposures (experiment_id, user_id, variant, first_exposed_at) VALUES (?, ?, ?, ?)",
-                           arguments: [experiment, user.rawValue, variant, now])
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO exposures
+                      (experiment_id, phase, user_id, variant, first_exposed_at, experiment_version, plugin_version, node)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [experiment, exposure.phase, exposure.userID.rawValue, exposure.variant, exposure.firstExposedAtEpochSeconds,
+                            exposure.experimentVersion, exposure.pluginVersion, exposure.node])
             guard db.changesCount == 1 else { return false }
-            try EventLog.append(Event(kind: .exposure, at: now, userID: user, experimentID: experiment, variant: variant), in: db)
+            let event = Event(kind: .exposure, at: exposure.firstExposedAtEpochSeconds, userID: exposure.userID, experimentID: experiment,
+                              variant: exposure.variant)
+            try EventLog.append(event, in: db)
             return true
         }
     }
 
-    public func exposures(of experiment: String) throws -> [Exposure] {
-        try database.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT user_id, variant, first_exposed_at FROM exposures WHERE experiment_id = ? ORDER BY user_id",
-                             arguments: [experiment]).map { row in
-                Exposure(userID: UserID(row["user_id"] as Int64), variant: row["variant"], firstExposedAtEpochSeconds: row["first_exposed_at"])
-            }
+    /// The exposures of `phase` (every phase when nil), by user, then phase.
+    public func exposures(of experiment: String, phase: Int?) throws -> [Exposure] {
+        try database.pool.read { db in try Self.exposures(of: experiment, phase: phase, in: db) }
+    }
+
+    static func exposures(of experiment: String, phase: Int?, in db: Database) throws -> [Exposure] {
+        let filter = phase == nil ? "" : " AND phase = ?"
+        var arguments: StatementArguments = [experiment]
+        if let phase { arguments += [phase] }
+        return try Row.fetchAll(
+            db, sql: """
+                SELECT user_id, variant, first_exposed_at, phase, experiment_version, plugin_version, node FROM exposures
+                WHERE experiment_id = ?\(filter) ORDER BY user_id, phase
+                """, arguments: arguments
+        ).map { row in
+            Exposure(userID: UserID(row["user_id"] as Int64), variant: row["variant"], firstExposedAtEpochSeconds: row["first_exposed_at"],
+                     phase: row["phase"], experimentVersion: row["experiment_version"], pluginVersion: row["plugin_version"], node: row["node"])
         }
     }
 
-    /// Every (experiment, user) pair already exposed, to skip writes for known exposures.
-    public func allExposureKeys() throws -> [(experiment: String, user: UserID)] {
+    /// Every (experiment, phase, user) already exposed, to skip writes for known exposures.
+    public func allExposureKeys() throws -> [ExposureKey] {
         try database.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT experiment_id, user_id FROM exposures").map { ($0["experiment_id"], UserID($0["user_id"] as Int64)) }
+            try Row.fetchAll(db, sql: "SELECT experiment_id, phase, user_id FROM exposures").map {
+                ExposureKey(experiment: $0["experiment_id"], phase: $0["phase"], user: UserID($0["user_id"] as Int64))
+            }
         }
     }
 
@@ -59,12 +80,14 @@ public struct ExperimentStore: Sendable {
         }
     }
 
-    /// Exposed users per variant.
-    public func exposureCounts(of experiment: String) throws -> [String: Int] {
+    /// Exposed users per variant in `phase`.
+    public func exposureCounts(of experiment: String, phase: Int) throws -> [String: Int] {
         try database.pool.read { db in
             var counts: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT variant, count(*) AS n FROM exposures WHERE experiment_id = ? GROUP BY variant",
-                                        arguments: [experiment]) {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT variant, count(*) AS n FROM exposures WHERE experiment_id = ? AND phase = ? GROUP BY variant",
+                arguments: [experiment, phase])
+            {
                 counts[row["variant"]] = row["n"]
             }
             return counts

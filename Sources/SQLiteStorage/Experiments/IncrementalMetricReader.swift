@@ -13,7 +13,7 @@ import Synchronization
 /// written behind the page that showed them). A user's exposure is committed before anything the
 /// experiment made them do, so new exposures are added to the tally before the new rows. It
 /// starts again from scratch when what it counts changes (the metrics, the forced users, the
-/// end time), and always reads fully for CUPED, whose covariate lies before each exposure.
+/// end time, the phase), and always reads fully for CUPED, whose covariate lies before each exposure.
 public final class IncrementalMetricReader: MetricReading {
     let database: QuanziDatabase
 
@@ -23,6 +23,7 @@ public final class IncrementalMetricReader: MetricReading {
         var lastPageID: Int64
         var forced: Set<UserID>
         var metricIDs: [String]
+        var phase: Int
         var before: Int64?
         var forcedExcluded: Int
     }
@@ -31,25 +32,24 @@ public final class IncrementalMetricReader: MetricReading {
 
     public init(database: QuanziDatabase) { self.database = database }
 
-    public func observations(for spec: ExperimentSpec, metrics: [MetricDefinition], excluding forced: Set<UserID>, before: Int64?) throws
-        -> MetricObservations
+    public func observations(for spec: ExperimentSpec, metrics: [MetricDefinition], excluding forced: Set<UserID>, before: Int64?,
+                             splitByVersion: Bool) throws -> MetricObservations
     {
         if spec.preperiodDays > 0 {
-            return try MetricReader(database: database).observations(for: spec, metrics: metrics, excluding: forced, before: before)
+            return try MetricReader(database: database).observations(
+                for: spec, metrics: metrics, excluding: forced, before: before, splitByVersion: splitByVersion)
         }
         let metricIDs = metrics.map(\.id)
         let previous = progress.withLock { $0[spec.id] }
         var current: Progress
-        if let previous, previous.forced == forced, previous.metricIDs == metricIDs, previous.before == before {
+        if let previous, previous.forced == forced, previous.metricIDs == metricIDs, previous.phase == spec.phase, previous.before == before {
             current = previous
         } else {
             current = Progress(tally: MetricTally(spec: spec, metrics: metrics, exposures: []), lastEventID: 0, lastPageID: 0, forced: forced,
-                               metricIDs: metricIDs, before: before, forcedExcluded: 0)
+                               metricIDs: metricIDs, phase: spec.phase, before: before, forcedExcluded: 0)
         }
         try database.pool.read { db in
-            let exposures = try Row.fetchAll(
-                db, sql: "SELECT user_id, variant, first_exposed_at FROM exposures WHERE experiment_id = ?", arguments: [spec.id]
-            ).map { ExperimentExposure(userID: UserID($0["user_id"] as Int64), variant: $0["variant"], firstExposedAtEpochSeconds: $0["first_exposed_at"]) }
+            let exposures = try ExperimentStore.exposures(of: spec.id, phase: spec.phase, in: db)
             current.forcedExcluded = exposures.count(where: { forced.contains($0.userID) })
             current.tally.addExposures(exposures.filter { !forced.contains($0.userID) })
             let end = before ?? Int64.max
@@ -77,6 +77,6 @@ public final class IncrementalMetricReader: MetricReading {
             current.lastPageID = try Int64.fetchOne(db, sql: "SELECT max(id) FROM page_views") ?? 0
         }
         progress.withLock { $0[spec.id] = current }
-        return current.tally.result(forcedUsersExcluded: current.forcedExcluded)
+        return current.tally.result(forcedUsersExcluded: current.forcedExcluded, splitByVersion: splitByVersion)
     }
 }

@@ -11,17 +11,16 @@ public struct MetricReader: Sendable {
 
     public typealias Result = MetricObservations
 
-    /// Observations per variant for `metrics`, counting only events after each user's first
-    /// exposure (and, for CUPED, the `preperiodDays` before it as the covariate).
-    /// `before`: only events before this time (a stopped experiment ends at its stop: afterwards
-    /// everyone gets control, and later behaviour is no longer the treatment's).
-    public func observations(for spec: ExperimentSpec, metrics: [MetricDefinition], excluding forced: Set<UserID>, before: Int64? = nil) throws
-        -> Result
+    /// Observations per variant for `metrics` over the users exposed in `spec.phase`, counting
+    /// only events after each user's exposure in it (and, for CUPED, the `preperiodDays` before it
+    /// as the covariate). `before`: only events before this time (a stopped experiment ends at its
+    /// stop: afterwards everyone gets control, and later behaviour is no longer the treatment's).
+    public func observations(for spec: ExperimentSpec, metrics: [MetricDefinition], excluding forced: Set<UserID>, before: Int64?,
+                             splitByVersion: Bool) throws -> Result
     {
-        let exposures = try ExperimentStore(database: database).exposures(of: spec.id).filter { !forced.contains($0.userID) }
-        let forcedExcluded = try database.pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM exposures WHERE experiment_id = ?", arguments: [spec.id]) ?? 0
-        } - exposures.count
+        let phase = try ExperimentStore(database: database).exposures(of: spec.id, phase: spec.phase)
+        let exposures = phase.filter { !forced.contains($0.userID) }
+        let forcedExcluded = phase.count - exposures.count
         var tally = MetricTally(spec: spec, metrics: metrics, exposures: exposures)
         // Sequential passes over the rows since the earliest relevant time: a scan per
         // event kind through the (kind, at) index would fetch each row from the table at random.
@@ -44,6 +43,6 @@ public struct MetricReader: Sendable {
                 tally.addViewedPage(viewerID: row[0], authorIDs: try PageViewLog.decode(row[1]), at: row[2])
             }
         }
-        return tally.result(forcedUsersExcluded: forcedExcluded)
+        return tally.result(forcedUsersExcluded: forcedExcluded, splitByVersion: splitByVersion)
     }
 }

@@ -62,4 +62,31 @@ enum ExperimentMigrations {
                 """)
         }
     }
+
+    /// `v7-exposure-versions`: an exposure records the experiment's phase, the versions of the
+    /// experiment's file and of the circle plugin that exposed the user, and the node (PostgreSQL;
+    /// null here). A user is exposed once per (experiment, phase, user): a new phase exposes them
+    /// again. SQLite cannot change a primary key in place: the table is rebuilt, its rows kept as
+    /// phase 1 with no versions.
+    static func registerExposureVersions(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v7-exposure-versions") { db in
+            try db.execute(sql: """
+                CREATE TABLE exposures_v7 (
+                  experiment_id TEXT NOT NULL,
+                  phase INTEGER NOT NULL CHECK (phase >= 1),
+                  user_id INTEGER NOT NULL REFERENCES users(id),
+                  variant TEXT NOT NULL,
+                  first_exposed_at INTEGER NOT NULL,
+                  experiment_version TEXT CHECK (length(experiment_version) = 16 AND experiment_version NOT GLOB '*[^0-9a-f]*'),
+                  plugin_version TEXT CHECK (length(plugin_version) = 16 AND plugin_version NOT GLOB '*[^0-9a-f]*'),
+                  node TEXT CHECK (node <> ''),
+                  PRIMARY KEY (experiment_id, phase, user_id)
+                ) WITHOUT ROWID;
+                INSERT INTO exposures_v7 (experiment_id, phase, user_id, variant, first_exposed_at)
+                  SELECT experiment_id, 1, user_id, variant, first_exposed_at FROM exposures;
+                DROP TABLE exposures;
+                ALTER TABLE exposures_v7 RENAME TO exposures;
+                """)
+        }
+    }
 }

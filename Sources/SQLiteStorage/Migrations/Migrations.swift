@@ -16,6 +16,7 @@ enum Migrations {
         EventMigrations.registerViewerIndex(&migrator)
         AuthMigrations.registerExpiry(&migrator)
         ExperimentMigrations.registerLifecycle(&migrator)
+        ExperimentMigrations.registerExposureVersions(&migrator)
         return migrator
     }
 }

@@ -50,6 +50,14 @@ public func buildApplication(
         // Before the watcher: stopped after it, so the changes of its last look are queued.
         services.insert(notifier, at: 1)
     }
+    let scriptLogger = Logger(label: "quanzi.scripts")
+    if let recorder = service.startRecordingScriptVersions(onFailure: { error in
+        scriptLogger.error("recording the reloaded script versions failed; retrying at the next heartbeat", metadata: ["error": "\(error)"])
+    }) {
+        // Right after the database's closer: stopped once the server has drained, before the close.
+        let heartbeats = SweepTicks(intervalSeconds: ScriptVersionRecorder.heartbeatSeconds)
+        services.insert(ScriptVersionsService(recorder: recorder, ticks: heartbeats, logger: scriptLogger), at: 1)
+    }
     if let interval = configuration.watchIntervalSeconds {
         // 0 (benchmarks only: `serve --watch-interval-seconds 0`) looks back to back; the next
         // check it announces is then a second away.

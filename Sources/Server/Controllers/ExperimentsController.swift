@@ -84,7 +84,7 @@ struct ExperimentsController {
 
     private func view(_ spec: ExperimentSpec, history: [ExperimentChange]) throws -> ExperimentView {
         let experiments = service.experiments
-        let exposed = try QuanziError.wrapping { try experiments.store.exposureCounts(of: spec.id) }
+        let exposed = try QuanziError.wrapping { try experiments.store.exposureCounts(of: spec.id, phase: spec.phase) }
         return ExperimentView(spec, lifecycle: experiments.currentLifecycle(of: spec), traffic: experiments.currentTraffic(of: spec),
                               exposedPerVariant: exposed, history: history, nextCheckAt: experiments.nextCheckAtEpochSeconds)
     }

@@ -123,7 +123,9 @@ public final class ServerMetrics: Sendable {
         // exposures, read once off the event loop. A failed read is tried again at the next scrape.
         let uncounted = experiments.uncountedExperiments(in: service)
         if !uncounted.isEmpty {
-            let counts = try? await Blocking.run { try uncounted.map { (spec: $0, counts: try service.store.exposureCounts(of: $0.id)) } }
+            let counts = try? await Blocking.run {
+                try uncounted.map { (spec: $0, counts: try service.store.exposureCounts(of: $0.id, phase: $0.phase)) }
+            }
             for (spec, counts) in counts ?? [] { experiments.setExposed(spec, counts: counts) }
         }
         viewRecording.update(views.currentStatistics)

@@ -5,13 +5,13 @@ import Core
 /// user's events since their first exposure. Only SQLite has it (`StorageBackend.calibration`):
 /// simulations run in a SQLite database of their own.
 public protocol ExposureCalibrating: Sendable {
-    /// Sets the variant of each listed user's exposure to `experiment`, in one transaction;
-    /// events stay as they are.
-    func reassignVariants(of experiment: String, _ variants: [(user: UserID, variant: String)]) throws
+    /// Sets the variant of each listed user's exposure to `experiment` in `phase`, in one
+    /// transaction; events stay as they are.
+    func reassignVariants(of experiment: String, phase: Int, _ variants: [(user: UserID, variant: String)]) throws
 
-    /// Events of `kind` each exposed user did at or after their first exposure (the mean
+    /// Events of `kind` each user exposed in `phase` did at or after that exposure (the mean
     /// metric's numerator, as `MetricReading` counts it: a viewed page counts its posts).
-    func eventCountsSinceExposure(_ kind: String, experiment: String) throws -> [UserID: Int]
+    func eventCountsSinceExposure(_ kind: String, experiment: String, phase: Int) throws -> [UserID: Int]
 }
 
 extension StorageBackend {

@@ -14,15 +14,17 @@ public protocol CreditRepository: Sendable {
 
 /// Exposures, forced variants and experiment state changes.
 public protocol ExperimentRepository: Sendable {
-    /// Records a first exposure and its event; false when the user was already exposed.
+    /// Records a user's first exposure in `exposure.phase` and its event; false when the user was
+    /// already exposed in that phase (nothing written, whichever node wrote the first).
     @discardableResult
-    func recordExposure(experiment: String, user: UserID, variant: String, at now: Int64) throws -> Bool
-    func exposures(of experiment: String) throws -> [ExperimentExposure]
-    func allExposureKeys() throws -> [(experiment: String, user: UserID)]
+    func recordExposure(_ exposure: ExperimentExposure, experiment: String) throws -> Bool
+    /// The exposures of `phase`, or of every phase when nil, by user (then phase).
+    func exposures(of experiment: String, phase: Int?) throws -> [ExperimentExposure]
+    func allExposureKeys() throws -> [ExposureKey]
     func force(experiment: String, user: UserID, variant: String, at now: Int64) throws
     func overrides() throws -> [String: [UserID: String]]
-    /// Exposed users per variant.
-    func exposureCounts(of experiment: String) throws -> [String: Int]
+    /// Exposed users per variant in `phase`.
+    func exposureCounts(of experiment: String, phase: Int) throws -> [String: Int]
     /// Records `change` as revision `change.revision` of its experiment, with its event, in one
     /// transaction. Returns false, writing nothing, when that revision already exists: another
     /// node (or person) changed the experiment since the state this change was decided from.
@@ -34,6 +36,16 @@ public protocol ExperimentRepository: Sendable {
 }
 
 extension ExperimentRepository {
+    /// Records a first exposure in phase 1 with no versions (tools and tests that write exposures
+    /// by hand; the service records the versions, see `ExperimentService.expose`).
+    @discardableResult
+    public func recordExposure(experiment: String, user: UserID, variant: String, at now: Int64) throws -> Bool {
+        try recordExposure(ExperimentExposure(userID: user, variant: variant, firstExposedAtEpochSeconds: now), experiment: experiment)
+    }
+
+    /// Every phase's exposures of `experiment`.
+    public func exposures(of experiment: String) throws -> [ExperimentExposure] { try exposures(of: experiment, phase: nil) }
+
     /// Each experiment's state folded from its changes (only experiments with a change).
     public func lifecycles() throws -> [String: ExperimentLifecycle] {
         try allChanges().mapValues { changes in
@@ -44,8 +56,20 @@ extension ExperimentRepository {
 
 /// What experiment analysis reads from the events.
 public protocol MetricReading: Sendable {
-    func observations(for spec: ExperimentSpec, metrics: [MetricDefinition], excluding forced: Set<UserID>, before: Int64?) throws
+    /// The observations of the users exposed in `spec.phase` but `forced`, counting each user's
+    /// events from their exposure in that phase up to `before`; with `splitByVersion`, also per
+    /// combination of versions the users were first exposed under (`MetricObservations.byVersion`).
+    func observations(for spec: ExperimentSpec, metrics: [MetricDefinition], excluding forced: Set<UserID>, before: Int64?,
+                      splitByVersion: Bool) throws -> MetricObservations
+}
+
+extension MetricReading {
+    /// The observations without the split by version.
+    public func observations(for spec: ExperimentSpec, metrics: [MetricDefinition], excluding forced: Set<UserID>, before: Int64? = nil) throws
         -> MetricObservations
+    {
+        try observations(for: spec, metrics: metrics, excluding: forced, before: before, splitByVersion: false)
+    }
 }
 
 /// What the feeds read: a circle's candidates at start-up, a viewer's friends and affinities.

@@ -20,6 +20,8 @@ public protocol StorageBackend: Sendable {
     var events: any EventAppending { get }
     /// Tailing the events table when other nodes write to the same database (nil on SQLite).
     var eventFollowing: (any EventFollowing)? { get }
+    /// Which script versions each node serves (nil on SQLite).
+    var nodeScriptVersions: (any NodeScriptVersionLogging)? { get }
     /// Where the ledger lives. It checks, before any money moves, that a commit survives power
     /// loss. Make one per node: the wallet that runs it group-commits per node.
     @_spi(LedgerStore)
