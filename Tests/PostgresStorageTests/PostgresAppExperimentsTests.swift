@@ -50,11 +50,14 @@ struct PostgresAppExperimentsTests {
             }
             #expect(try await rows().map(\.userID) == [user.id])
 
-            // Node B has not seen node A's exposure: the store's key keeps it at one row.
+            // Node B has not seen node A's exposure: the store's key keeps it at one row, and B says
+            // it was already exposed (what the store wrote, not what B remembered).
             clock.advance(bySeconds: 60)
             try await quietApplication(nodeB).test(.router) { client in
                 let onB = try await client.executeRequest(uri: "/v1/me/exposures", method: .post, headers: headers, body: report)
                 #expect(onB.status == .ok)
+                #expect(String(buffer: onB.body).contains(#""reason":"already_exposed""#))
+                #expect(String(buffer: onB.body).contains(#""logged":false"#))
             }
             #expect(try await rows().map(\.firstExposedAtEpochSeconds) == [PostgresServiceTests.start])
         }
