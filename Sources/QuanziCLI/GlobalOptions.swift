@@ -48,10 +48,13 @@ struct GlobalOptions: ParsableArguments {
     /// then run on a thread that may block (`Blocking.awaited`), as the server's do: on
     /// PostgreSQL they wait on the network, and debug builds trap if they run in a task.
     /// `batchesInFlightMax` overrides the PostgreSQL wallet's group-commit default (SQLite has one writer).
+    /// `testedScripts`: the scripts must also pass their Lua test cases (`quanzi serve`, whose
+    /// reloads ask the same).
     func openService(
-        clock: any Clock = SystemClock(), viewDurability: ViewRecorder.Durability = .beforeReturn, batchesInFlightMax: Int? = nil
+        clock: any Clock = SystemClock(), viewDurability: ViewRecorder.Durability = .beforeReturn, batchesInFlightMax: Int? = nil,
+        testedScripts: Bool = false
     ) async throws -> QuanziService {
-        let (plugins, experiments) = try loadScripts()
+        let (plugins, experiments) = try loadScripts(tested: testedScripts)
         let limits = limits
         do {
             guard isPostgres else {

@@ -9,7 +9,8 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the JSON API over HTTP.",
         discussion: """
-            Loads the plugins and experiments (refusing to start on any problem, listing them all), \
+            Loads the plugins and experiments (refusing to start unless `quanzi check` and `quanzi test` \
+            pass on them, listing every problem), \
             opens the database (--db FILE, or a postgres:// URL shared by several nodes, migrated \
             first by `quanzi migrate`) and serves /v1, /healthz, /metrics and /openapi.json. Requests under \
             /v1 need a bearer token from `quanzi token USER`. Every --expiry-sweep-interval-seconds it \
@@ -130,7 +131,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuredLogger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let logger = configuredLogger
         // Views are written behind the feed requests that show them (see `ViewRecorder`).
-        let service = try await options.openService(viewDurability: .writeBehind, batchesInFlightMax: batchesInFlight)
+        let service = try await options.openService(viewDurability: .writeBehind, batchesInFlightMax: batchesInFlight, testedScripts: true)
         // Load the plugins into a Lua state now, so the first request does not pay for it.
         try service.rules.prewarm()
         let metrics = ServerMetrics()
