@@ -209,19 +209,23 @@ public final class ReplSession {
         return output.isEmpty ? loaded : output + "\n" + loaded
     }
 
+    /// Reloads the folders the way `quanzi serve` does (`QuanziService.reloadScripts`): the new
+    /// set goes live only if it passes check and test and moves no live experiment's users.
     func reload() -> String {
         do {
-            let before = ScriptVersions(plugins: service.plugins, experiments: service.experiments.experiments)
-            let (plugins, experiments) = try ScriptFolders(plugins: sources.plugins, experiments: sources.experiments).load(limits: sources.limits)
-            let reloaded = try QuanziService(storage: service.storage, plugins: plugins, experiments: experiments, clock: service.clock,
-                                             limits: sources.limits)
-            service = reloaded
-            console = try Self.makeConsole(reloaded)
-            if let actingUser { console.setGlobal("user", reloaded.scriptRecord(of: actingUser)) }
-            let after = ScriptVersions(plugins: plugins, experiments: experiments)
-            return (["reloaded \(plugins.circles.count) circles and \(experiments.experiments.count) experiments", "scripts version \(after.setVersion)"]
-                + ReplFormat.fileVersions(after, since: before)).joined(separator: "\n")
-        } catch let error as PluginLoadError {
+            let before = service.servingScripts.versions
+            let reload = try service.reloadScripts(
+                from: ScriptFolders(plugins: sources.plugins, experiments: sources.experiments), trigger: "repl")
+            console = try Self.makeConsole(service)
+            if let actingUser { console.setGlobal("user", service.scriptRecord(of: actingUser)) }
+            let plugins = reload.generation.plugins
+            let experiments = reload.generation.experimentSet
+            let after = reload.generation.versions
+            return ([
+                "reloaded \(plugins.circles.count) circles and \(experiments.experiments.count) experiments",
+                "scripts version \(after.setVersion)",
+            ] + ReplFormat.fileVersions(after, since: before)).joined(separator: "\n")
+        } catch let error as ScriptReloadRefused {
             return error.problems.map(\.description).joined(separator: "\n") + "\nkept the previous plugins and experiments"
         } catch {
             return "reload failed: \(error); kept the previous plugins and experiments"
