@@ -65,11 +65,11 @@ struct SlowClientTests {
             metrics: fixture.metrics, logger: APIFixture.quietLogger)
     }
 
-    /// Polls until `done` or 20 s passed: a liveness bound far above every deadline here, not a
+    /// Polls until `done` or 30 s passed: a liveness bound far above every deadline here, not a
     /// measure of speed. Sleeps between polls, never blocking a cooperative thread.
     static func waitUntil(_ done: () -> Bool) async throws {
         let started = ContinuousClock.now
-        while !done(), ContinuousClock.now - started < .seconds(20) { try await Task.sleep(for: .milliseconds(10)) }
+        while !done(), ContinuousClock.now - started < .seconds(30) { try await Task.sleep(for: .milliseconds(10)) }
     }
 
     /// How many of `sockets` the server closed within the liveness bound.
@@ -101,7 +101,9 @@ struct SlowClientTests {
     @Test("a body that trickles is cut at the body deadline; a connection with no request waits for the idle timeout")
     func slowBodyAndIdle() async throws {
         let fixture = try APIFixture()
-        let limits = ConnectionLimits(idleTimeoutSeconds: 5, headerReadTimeoutSeconds: 1, bodyReadTimeoutSeconds: 1, connectionsMax: 2_000)
+        // The test client's own keep-alive connection idles while the slow body is cut: an idle
+        // timeout of a few seconds closed it under a loaded machine ("I/O on closed channel").
+        let limits = ConnectionLimits(idleTimeoutSeconds: 10, headerReadTimeoutSeconds: 1, bodyReadTimeoutSeconds: 1, connectionsMax: 2_000)
         try await Self.app(fixture, connections: limits).test(.live) { client in
             let port = try #require(client.port)
             let slowBody = try RawSocket(port: port)
@@ -137,7 +139,9 @@ struct SlowClientTests {
     func connectionBound() async throws {
         let fixture = try APIFixture()
         let slowCount = 20
-        let limits = ConnectionLimits(idleTimeoutSeconds: 60, headerReadTimeoutSeconds: 1, bodyReadTimeoutSeconds: 60, connectionsMax: slowCount)
+        // The header deadline is what frees a place; it must outlast accepting all twenty on a
+        // loaded machine (at 1 s they were all closed again before the count was read).
+        let limits = ConnectionLimits(idleTimeoutSeconds: 60, headerReadTimeoutSeconds: 4, bodyReadTimeoutSeconds: 60, connectionsMax: slowCount)
         try await Self.serving(fixture, connections: limits) { port in
             let sockets = try (0..<slowCount).map { _ in try RawSocket(port: port) }
             defer { sockets.forEach { $0.close() } }
