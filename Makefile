@@ -72,7 +72,10 @@ run: build
 	echo "  curl -s -X POST -H 'Authorization: Bearer $$user' -H 'Idempotency-Key: demo-pay-1' -H 'Content-Type: application/json' -d '{\"to_user_id\": 3, \"amount_fen\": 500}' $$url/v1/wallet/transfers"; \
 	echo "  curl -s -H 'Authorization: Bearer $$user' $$url/v1/wallet/history"; \
 	echo "  curl -s $$url/metrics | grep quanzi_http_requests_total"; \
-	exec $(QUANZI_RELEASE) serve --db $(DB) --port $(PORT)
+	echo "  curl -s -H 'Authorization: Bearer $$user' $$url/v1/me/experiments"; \
+	echo "  curl -s -H 'Authorization: Bearer $$admin' $$url/v1/admin/plugins"; \
+	echo "Edit or add a .lua file in plugins/ or experiments/: the server reloads it if quanzi check and quanzi test pass."; \
+	exec $(QUANZI_RELEASE) serve --db $(DB) --port $(PORT) --watch
 
 # The PostgreSQL tests run against the local server pg-up starts (they skip without the URL).
 test: deps pg-up
