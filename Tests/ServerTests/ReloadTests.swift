@@ -149,6 +149,26 @@ struct ReloadTests {
         }
     }
 
+    @Test("a removed experiment's state series leave /metrics with its file")
+    func removedExperimentMetrics() async throws {
+        let scripts = try EditableScripts()
+        let fixture = try APIFixture(scriptFolders: scripts.folders)
+        let admin = try await fixture.token(1, admin: true)
+        try await fixture.app().test(.router) { client in
+            let before = try await client.call(.get, "/metrics").text
+            #expect(before.contains(#"quanzi_experiment_status{experiment="feed-affinity-weight",status="running"} 1"#))
+            let stop = try await client.call(.post, "/v1/experiments/feed-affinity-weight/stop", token: admin, json: #"{"reason": "done"}"#)
+            #expect(stop.status == .ok)
+            try FileManager.default.removeItem(atPath: scripts.path("experiments", "feed-affinity-weight.lua"))
+            let reload = try await client.call(.post, "/v1/admin/reload", token: admin)
+            #expect(reload.status == .ok)
+            let after = try await client.call(.get, "/metrics").text
+            #expect(!after.contains(#"quanzi_experiment_status{experiment="feed-affinity-weight""#))
+            #expect(!after.contains(#"quanzi_experiment_traffic_share{experiment="feed-affinity-weight""#))
+            #expect(after.contains(#"quanzi_experiment_status{experiment="campus-comment-credit",status="running"} 1"#))
+        }
+    }
+
     /// Hundreds of requests in flight while the probe circle's file flips between two versions
     /// and reloads: every request is answered, and each answer comes from one set only, the one
     /// its `Quanzi-Scripts` header names (its comment rule's reason and its circle's title are

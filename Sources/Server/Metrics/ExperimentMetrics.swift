@@ -27,8 +27,23 @@ final class ExperimentMetrics: Sendable {
         self.registry = registry
     }
 
-    /// Status, traffic share and ramp step of every experiment, from the service's current state.
+    /// The gauges made for each experiment (status, traffic, steps, exposed users), so a reload
+    /// that removes its file removes its series too.
+    private let gaugesByExperiment = Mutex<[String: [Prometheus.Gauge]]>([:])
+
+    /// Status, traffic share and ramp step of every experiment, from the service's current state;
+    /// the series of experiments no longer loaded are unregistered.
     func refresh(from experiments: ExperimentService) {
+        let loaded = Set(experiments.experiments.experiments.map(\.id))
+        let gone = gaugesByExperiment.withLock { gauges in
+            let gone = gauges.filter { !loaded.contains($0.key) }
+            for id in gone.keys { gauges[id] = nil }
+            return gone
+        }
+        for (id, gauges) in gone {
+            for gauge in gauges { registry.unregisterGauge(gauge) }
+            exposureCounted.withLock { _ = $0.remove(id) }
+        }
         for spec in experiments.experiments.experiments {
             let lifecycle = experiments.currentLifecycle(of: spec)
             for status in ExperimentStatus.allCases {
@@ -84,8 +99,15 @@ final class ExperimentMetrics: Sendable {
         for outcome in NotificationOutcome.allCases { _ = counter(MetricName.experimentNotifications, [("outcome", outcome.rawValue)]) }
     }
 
+    /// The gauge of `name` with `labels` (the first label is the experiment), remembered for it.
     private func gauge(_ name: String, _ labels: [(String, String)]) -> Prometheus.Gauge {
-        registry.makeGauge(name: name, labels: labels, help: Self.help[name] ?? "")
+        let made = registry.makeGauge(name: name, labels: labels, help: Self.help[name] ?? "")
+        if let experiment = labels.first(where: { $0.0 == "experiment" })?.1 {
+            gaugesByExperiment.withLock { gauges in
+                if !(gauges[experiment] ?? []).contains(where: { $0 === made }) { gauges[experiment, default: []].append(made) }
+            }
+        }
+        return made
     }
 
     private func counter(_ name: String, _ labels: [(String, String)]) -> Prometheus.Counter {
