@@ -100,13 +100,14 @@ check: deps
 	$(SWIFT) build --product quanzi
 	$(QUANZI_DEBUG) check
 
-# pg_bench.sh measures PostgreSQL (one and two nodes) against SQLite on the server pg-up starts.
+# pg_bench.sh measures PostgreSQL (one and two nodes) against SQLite on the server pg-up starts;
+# experiments-compare analyses 10 million events on SQLite and on that server side by side.
 bench: bench-deps pg-up
 	$(SWIFT) build -c release --product quanzi
 	cd Benchmarks && $(SWIFT) package benchmark --no-progress
 	cd Benchmarks && $(SWIFT) run -c release rule-eval-compare
 	cd Benchmarks && $(SWIFT) run -c release feed-compare
-	cd Benchmarks && $(SWIFT) run -c release experiments-compare
+	cd Benchmarks && PG_URL=$(PG_URL) $(SWIFT) run -c release experiments-compare
 	scripts/ledger_bench.sh $(QUANZI_RELEASE)
 	scripts/http_bench.sh $(QUANZI_RELEASE)
 	scripts/watch_bench.sh $(QUANZI_RELEASE)

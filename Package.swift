@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Feed", targets: ["Feed"]),
         .library(name: "Experiments", targets: ["Experiments"]),
         .library(name: "SQLiteStorage", targets: ["SQLiteStorage"]),
+        .library(name: "PostgresStorage", targets: ["PostgresStorage"]),
         .library(name: "APIInput", targets: ["APIInput"]),
     ],
     dependencies: [

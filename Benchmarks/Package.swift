@@ -7,7 +7,8 @@
 //   swift package benchmark --target FeedRanking
 //                                   feed ranking, 1k–1M candidates (Benchmarks/FeedRanking)
 //   swift run -c release experiments-compare
-//                                   assignment cost per call; analysis of 10 million events
+//                                   assignment cost per call; analysis of 10 million events on
+//                                   SQLite and (PG_URL or QUANZI_PG_URL set) PostgreSQL, side by side
 //   swift run -c release feed-compare
 //                                   feed ranking in Swift side by side with pure Lua in the host
 //                                   and one SQLite query, with ratios and memory per candidate
@@ -23,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         // feed-compare's SQLite baseline (the main package already resolves it for SQLiteStorage).
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // experiments-compare loads its PostgreSQL world with COPY (the main package resolves it for PostgresStorage).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // What both executables measure: the plugin set, a data source, the users.
@@ -77,8 +80,10 @@ let package = Package(
             dependencies: [
                 .product(name: "Experiments", package: "Quanzi"),
                 .product(name: "SQLiteStorage", package: "Quanzi"),
+                .product(name: "PostgresStorage", package: "Quanzi"),
                 .product(name: "Core", package: "Quanzi"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
     ]

@@ -35,15 +35,17 @@ public struct PostgresExperimentStore: Sendable {
 
     /// The exposures of `phase` (every phase when nil), by user, then phase.
     public func exposures(of experiment: String, phase: Int?) throws -> [Exposure] {
+        try database.unsafeRead { session in try Self.exposures(of: experiment, phase: phase, in: session) }
+    }
+
+    static func exposures(of experiment: String, phase: Int?, in session: PostgresSession) throws -> [Exposure] {
         let columns = "SELECT user_id, variant, first_exposed_at, phase, experiment_version, plugin_version, node FROM exposures"
         let query: PostgresQuery = phase.map { phase in
             "\(unescaped: columns) WHERE experiment_id = \(experiment) AND phase = \(Int64(phase)) ORDER BY user_id, phase"
         } ?? "\(unescaped: columns) WHERE experiment_id = \(experiment) ORDER BY user_id, phase"
-        return try database.unsafeRead { session in
-            try session.rows(query, as: (Int64, String, Int64, Int64, String?, String?, String?).self).map {
-                Exposure(userID: UserID($0.0), variant: $0.1, firstExposedAtEpochSeconds: $0.2, phase: Int($0.3), experimentVersion: $0.4,
-                         pluginVersion: $0.5, node: $0.6)
-            }
+        return try session.rows(query, as: (Int64, String, Int64, Int64, String?, String?, String?).self).map {
+            Exposure(userID: UserID($0.0), variant: $0.1, firstExposedAtEpochSeconds: $0.2, phase: Int($0.3), experimentVersion: $0.4,
+                     pluginVersion: $0.5, node: $0.6)
         }
     }
 

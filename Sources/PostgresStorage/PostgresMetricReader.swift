@@ -4,11 +4,16 @@ import NIOConcurrencyHelpers
 import PostgresNIO
 import StorageModel
 
-/// Reads what an experiment's metrics need from the events and viewed pages in streaming passes on
-/// PostgreSQL (SQLiteStorage's `MetricReader`, sharing its `MetricTally`). Rows are counted as they
-/// arrive and never held, so memory grows with exposed users, not events.
+/// Reads what an experiment's metrics need on PostgreSQL: the database totals each exposed user's
+/// events by the tally's sums (`PostgresMetricSums`) and only those totals travel, one row per
+/// user and attribution, into the `MetricTally` SQLiteStorage's `MetricReader` streams events
+/// into. Memory grows with exposed users, not events.
 public struct PostgresMetricReader: Sendable {
     let database: QuanziPostgresDatabase
+
+    /// The aggregation's memory per hash table (PostgreSQL's default, 4 MB, spills 100,000 users'
+    /// totals to disk); a planner setting for this statement's transaction only.
+    public static let workMemMiB = 256
 
     public init(database: QuanziPostgresDatabase) { self.database = database }
 
@@ -20,35 +25,23 @@ public struct PostgresMetricReader: Sendable {
     public func observations(for spec: ExperimentSpec, metrics: [MetricDefinition], excluding forced: Set<UserID>, before: Int64?,
                              splitByVersion: Bool) throws -> Result
     {
-        let phase = try PostgresExperimentStore(database: database).exposures(of: spec.id, phase: spec.phase)
-        let exposures = phase.filter { !forced.contains($0.userID) }
-        let tally = MetricTally(spec: spec, metrics: metrics, exposures: exposures)
-        // Rows arrive on the connection's event loop, one at a time and in order, while this
-        // thread waits; the lock only hands the tally across threads.
-        let box = NIOLockedValueBox(tally)
-        try database.unsafeRead { session in
-            try session.stream(
-                """
-                SELECT kind, user_id, target_user_id, at, amount_fen FROM events
-                WHERE at >= \(tally.earliest) AND at < \(before ?? Int64.max) AND kind <> 'post.viewed'
-                """
-            ) { row in
-                let (kind, user, target, at, amountFen) = try row.decode((String, Int64?, Int64?, Int64, Int64?).self)
-                box.withLockedValue { $0.add(kind: kind, userID: user, targetUserID: target, at: at, amountFen: amountFen) }
+        let (tally, forcedExcluded) = try database.read { session in
+            let phase = try PostgresExperimentStore.exposures(of: spec.id, phase: spec.phase, in: session)
+            let exposures = phase.filter { !forced.contains($0.userID) }
+            let tally = MetricTally(spec: spec, metrics: metrics, exposures: exposures)
+            guard let sums = try PostgresMetricSums(tally: tally, experiment: spec.id, phase: spec.phase, before: before) else {
+                return (tally, phase.count - exposures.count)
             }
-            // Views from `page_views` alone: `post.viewed` events are only the earlier copies
-            // migration v4 moved there.
-            guard tally.readsViewedPages else { return }
-            try session.stream(
-                """
-                SELECT viewer_id, author_ids, at FROM page_views
-                WHERE at >= \(tally.earliest) AND at < \(before ?? Int64.max)
-                """
-            ) { row in
-                let (viewer, authors, at) = try row.decode((Int64, [Int64], Int64).self)
-                box.withLockedValue { $0.addViewedPage(viewerID: viewer, authorIDs: authors, at: at) }
-            }
+            // JIT compiling this statement's many FILTER expressions took longer (1–4 s) than
+            // it saved over 10 million events.
+            try session.execute("SET LOCAL jit = off")
+            try session.execute(PostgresQuery(unsafeSQL: "SET LOCAL work_mem = '\(Self.workMemMiB)MB'"))
+            // Rows arrive on the connection's event loop, one at a time and in order, while this
+            // thread waits; the lock only hands the tally across threads.
+            let box = NIOLockedValueBox(tally)
+            try session.stream(sums.query) { row in try box.withLockedValue { try sums.add(row, to: &$0) } }
+            return (box.withLockedValue { $0 }, phase.count - exposures.count)
         }
-        return box.withLockedValue { $0.result(forcedUsersExcluded: phase.count - exposures.count, splitByVersion: splitByVersion) }
+        return tally.result(forcedUsersExcluded: forcedExcluded, splitByVersion: splitByVersion)
     }
 }

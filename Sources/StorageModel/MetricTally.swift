@@ -19,16 +19,25 @@ public struct VersionedObservations: Sendable {
     public var observations: MetricObservations
 }
 
-/// The metric reader's single pass over events, apart from the database that streams them: the
-/// caller reads events with `at` in [`earliest`, before) in any order and feeds each row to
-/// `add`, and viewed pages (`page_views`) in the same range to `addViewedPage`. Memory grows with exposed users (one slot per user and metric), never with events.
+/// The metric reader's combiner, apart from the database that feeds it: per user and per
+/// `MetricSum` (the totals the metrics are made of), then per variant. A reader either streams
+/// events with `at` in [`earliest`, before) in any order into `add`, and viewed pages
+/// (`page_views`) in the same range into `addViewedPage` (SQLite), or has the database total each
+/// user's events by the same `sums` and hands in the totals with `addTotal` (PostgreSQL). Memory
+/// grows with exposed users (one slot per user and sum), never with events.
 public struct MetricTally: Sendable {
-    enum Part { case value, companion }
-    typealias Target = (metric: Int, part: Part, measure: MetricDefinition.EventMeasure, attribution: MetricDefinition.Attribution)
+    /// What an event of one kind feeds: a sum, as plain values for the per-event loop.
+    struct SumFeed {
+        var sum: Int
+        var byTarget: Bool
+        var countsEvents: Bool
+        var window: MetricSum.Window
+    }
 
     let spec: ExperimentSpec
     let metrics: [MetricDefinition]
-    /// Dense slots: user → index into the per-metric arrays.
+    let plan: MetricSumPlan
+    /// Dense slots: user → index into the per-sum arrays.
     var slot: [Int64: Int] = [:]
     var firstExposed: [Int64] = []
     var variantOfSlot: [Int] = []
@@ -37,11 +46,11 @@ public struct MetricTally: Sendable {
     var versionKeys: [ExposureVersion] = []
     var versionIndex: [ExposureVersion: Int] = [:]
     let variantIndex: [String: Int]
-    var values: [[Double]]
-    var companions: [[Double]]
+    /// Per sum, per slot: the user's total.
+    var totals: [[Double]]
     let preperiodSeconds: Int64
-    /// Which (metric, part) each event kind feeds.
-    var feeds: [String: [Target]] = [:]
+    /// Which sums each event kind feeds.
+    var feeds: [String: [SumFeed]] = [:]
     public private(set) var eventsRead = 0
 
     /// Counts only events after each user's first exposure (and, for CUPED, the
@@ -50,20 +59,18 @@ public struct MetricTally: Sendable {
         self.spec = spec
         self.metrics = metrics
         variantIndex = Dictionary(uniqueKeysWithValues: spec.variants.enumerated().map { ($1.name, $0) })
-        values = [[Double]](repeating: [], count: metrics.count)
-        companions = values
         preperiodSeconds = Int64(spec.preperiodDays) * 86_400
-        for (index, metric) in metrics.enumerated() {
-            switch metric.kind {
-            case .mean(let measure), .proportion(let measure):
-                feeds[measure.event, default: []].append((index, .value, measure, metric.attribution))
-            case .ratio(let numerator, let denominator):
-                feeds[numerator.event, default: []].append((index, .value, numerator, metric.attribution))
-                feeds[denominator.event, default: []].append((index, .companion, denominator, metric.attribution))
-            }
+        plan = MetricSumPlan(metrics: metrics, preperiodSeconds: preperiodSeconds)
+        totals = [[Double]](repeating: [], count: plan.sums.count)
+        for (index, sum) in plan.sums.enumerated() {
+            feeds[sum.event, default: []].append(
+                SumFeed(sum: index, byTarget: sum.attribution == .target, countsEvents: sum.valueField == nil, window: sum.window))
         }
         addExposures(exposures)
     }
+
+    /// The per-user totals the metrics are made of, in the order `addTotal` takes them.
+    public var sums: [MetricSum] { plan.sums }
 
     /// Users first exposed since the tally was made (an incremental reader adds them before the
     /// rows added since its last read); a user already counted is left as is.
@@ -82,10 +89,7 @@ public struct MetricTally: Sendable {
                 versionOfSlot.append(versionKeys.count)
                 versionKeys.append(version)
             }
-            for metric in metrics.indices {
-                values[metric].append(0)
-                companions[metric].append(0)
-            }
+            for sum in totals.indices { totals[sum].append(0) }
         }
     }
 
@@ -97,22 +101,29 @@ public struct MetricTally: Sendable {
 
     /// Counts one event row.
     public mutating func add(kind: String, userID: Int64?, targetUserID: Int64?, at: Int64, amountFen: Int64?) {
-        guard let targets = feeds[kind] else { return }
+        guard let fed = feeds[kind] else { return }
         eventsRead += 1
         let amount = Double(amountFen ?? 0)
-        for target in targets {
-            let owner = target.attribution == .actor ? userID : targetUserID
-            guard let owner, let index = slot[owner] else { continue }
-            let amountOrOne = target.measure.valueField == nil ? 1 : amount
-            if at >= firstExposed[index] {
-                if target.part == .value { values[target.metric][index] += amountOrOne } else { companions[target.metric][index] += amountOrOne }
-            } else if preperiodSeconds > 0, target.part == .value, at >= firstExposed[index] - preperiodSeconds,
-                case .mean = metrics[target.metric].kind
-            {
-                companions[target.metric][index] += amountOrOne
-            }
+        for feed in fed {
+            guard let owner = feed.byTarget ? targetUserID : userID, let index = slot[owner],
+                feed.window.contains(at, exposedAt: firstExposed[index])
+            else { continue }
+            totals[feed.sum][index] += feed.countsEvents ? 1 : amount
         }
     }
+
+    /// Adds `value` to `owner`'s total of `sums[sum]`: what the owner's events contributed,
+    /// totalled by the database. Users not counted here (not exposed, or forced) are skipped.
+    public mutating func addTotal(_ value: Double, sum: Int, owner: Int64) {
+        guard let index = slot[owner] else { return }
+        totals[sum][index] += value
+    }
+
+    /// Counts events the database read for the sums (as `add` counts each row it is given).
+    public mutating func addEventsRead(_ count: Int) { eventsRead += count }
+
+    /// The event kinds any sum reads.
+    public var eventKinds: Set<String> { Set(feeds.keys) }
 
     /// Whether any metric counts views: readers skip the `page_views` pass otherwise.
     public var readsViewedPages: Bool { feeds[ViewedPage.eventKind] != nil }
@@ -148,7 +159,8 @@ public struct MetricTally: Sendable {
         for (metricIndex, metric) in metrics.enumerated() {
             var accumulators = [MetricAccumulator](repeating: MetricAccumulator(), count: spec.variants.count)
             for index in slots {
-                accumulators[variantOfSlot[index]].add(value: values[metricIndex][index], companion: companions[metricIndex][index])
+                let companion = plan.companionSum[metricIndex].map { totals[$0][index] } ?? 0
+                accumulators[variantOfSlot[index]].add(value: totals[plan.valueSum[metricIndex]][index], companion: companion)
             }
             for (variant, accumulator) in accumulators.enumerated() { observations[variant].metrics[metric.id] = accumulator }
         }

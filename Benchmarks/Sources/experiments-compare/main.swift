@@ -1,20 +1,29 @@
 // Experiments benchmark: the cost of one assignment, and the analysis of a large events table
-// (streaming, memory bounded by exposed users). Usage:
+// on SQLite (events streamed into the tally) and, when PG_URL or QUANZI_PG_URL names a server, on
+// PostgreSQL (per-user sums in SQL), side by side on the same seeded world. Usage:
 //   swift run -c release experiments-compare [events]      (default 10,000,000 events)
+// Each analysis runs in a child process of this executable (`--analyse sqlite PATH`,
+// `--analyse postgres URL`), so its peak memory is its own and not the loader's.
 import Core
 import Experiments
 import Foundation
-import GRDB
+import PostgresStorage
 import SQLiteStorage
 
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+let arguments = CommandLine.arguments
+if arguments.count == 4, arguments[1] == "--analyse" {
+    let run = try await onThread {
+        arguments[2] == "postgres" ? try PostgresBench.analyse(url: arguments[3]) : try SQLiteBench.analyse(path: arguments[3])
+    }
+    try run.printed()
+    exit(0)
 }
 
-func peakResidentMiB() -> Double {
-    var usage = rusage()
-    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
-    return Double(usage.ru_maxrss) / 1024
+/// Synchronous stores block: run them on a thread of their own, never on the cooperative pool.
+func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
 }
 
 // MARK: Assignment
@@ -34,53 +43,45 @@ print(String(format: "assignment: %.0f ns per call (1M users, layer slice 50%%, 
 
 // MARK: Analysis of many events
 
-let eventCount = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 10_000_000 : 10_000_000
-let userCount = 100_000
-let database = try QuanziDatabase.temporary(name: "experiments-bench")
-defer { try? database.removeFiles() }
-try database.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = OFF") }  // a throwaway file
-let start: Int64 = 1_767_225_600
-var random = SeededGenerator(seed: 2016)
-let loadTime = try clock.measure {
-    try database.pool.write { db in
-        let user = try db.makeStatement(sql: "INSERT INTO users (id, display_name, verified, gender, occupation, created_at) VALUES (?, '', 0, 'unspecified', 'other', 0)")
-        let exposure = try db.makeStatement(sql: "INSERT INTO exposures (experiment_id, user_id, variant, first_exposed_at) VALUES ('bench', ?, ?, ?)")
-        for id in 1...userCount {
-            try user.execute(arguments: [id])
-            try exposure.execute(arguments: [id, id % 2 == 0 ? "control" : "treatment", start + Int64(id % 86_400)])
-        }
-        let event = try db.makeStatement(sql: "INSERT INTO events (kind, at, user_id, target_user_id, amount_fen) VALUES (?, ?, ?, ?, ?)")
-        let kinds = ["post.viewed", "post.viewed", "post.viewed", "like.created", "comment.created", "report.created", "tip.sent"]
-        for _ in 0..<eventCount {
-            let kind = kinds[Int(random.next(below: UInt64(kinds.count)))]
-            let actor = Int64(random.next(below: UInt64(userCount))) + 1
-            let target = Int64(random.next(below: UInt64(userCount))) + 1
-            try event.execute(arguments: [kind, start + Int64(random.next(below: 14 * 86_400)), actor, target, kind == "tip.sent" ? 500 : nil])
-        }
-    }
-}
-print(String(format: "loaded %d events for %d exposed users in %.1f s", eventCount, userCount, seconds(loadTime)))
+let requested = arguments.count > 1 ? Int(arguments[1]) ?? 10_000_000 : 10_000_000
+let world = BenchWorld(events: requested)
+let pages = world.blockCount * BenchWorld.pagesPerBlock
+print(String(format: "analysis of %d events (%d event rows, %d viewed pages of %d posts) for %d exposed users, 5 metrics (2 ratios, 1 by target):",
+             world.eventCount, world.blockCount * BenchWorld.eventsPerBlock, pages, BenchWorld.postsPerPage, BenchWorld.userCount))
 
-let metrics = [
-    MetricDefinition(id: "comments_per_user", kind: .mean(.init(event: "comment.created"))),
-    MetricDefinition(id: "likes_per_user", kind: .mean(.init(event: "like.created"))),
-    MetricDefinition(id: "tips_fen_per_user", kind: .mean(.init(event: "tip.sent", valueField: "amount_fen"))),
-    MetricDefinition(id: "report_rate", kind: .ratio(numerator: .init(event: "report.created"), denominator: .init(event: "post.viewed")), higherIsBetter: false),
-    MetricDefinition(id: "reports_received_rate", kind: .ratio(numerator: .init(event: "report.created"), denominator: .init(event: "post.viewed")),
-                     attribution: .target, higherIsBetter: false),
-]
-let spec = ExperimentSpec(id: "bench", traffic: 1, variants: [.init(name: "control", weight: 0.5), .init(name: "treatment", weight: 0.5)],
-                          primaryMetric: "comments_per_user", secondaryMetrics: ["likes_per_user", "tips_fen_per_user"],
-                          guardrails: [Guardrail(metric: "report_rate", maxRelativeChange: 0.1), Guardrail(metric: "reports_received_rate", maxRelativeChange: 0.1)])
-var read: MetricReader.Result?
-let readTime = try clock.measure { read = try MetricReader(database: database).observations(for: spec, metrics: metrics, excluding: []) }
-var report: ExperimentReport?
-let analyzeTime = clock.measure {
-    report = ExperimentAnalyzer.analyze(.init(spec: spec, metrics: metrics, variants: read!.variants, timeline: read!.timeline,
-                                              status: .running, analyzedAtEpochSeconds: start + 14 * 86_400))
+var sqliteDatabase: QuanziDatabase?
+let sqliteLoadTime = try clock.measure { sqliteDatabase = try SQLiteBench.load(world) }
+guard let sqliteDatabase else { fatalError("no SQLite database") }
+defer { try? sqliteDatabase.removeFiles() }
+print(String(format: "  SQLite: loaded in %.1f s (prepared INSERTs, one transaction)", seconds(sqliteLoadTime)))
+var runs = [try AnalysisRun.inChildProcess(["--analyse", "sqlite", sqliteDatabase.path])]
+
+let environment = ProcessInfo.processInfo.environment
+if let url = [environment["PG_URL"], environment["QUANZI_PG_URL"]].compactMap({ $0 }).first(where: { !$0.isEmpty }) {
+    try await PostgresBench.withScratchDatabase(url: url) { scratchURL, client in
+        let loadTime = try await clock.measure { try await PostgresBench.load(world, into: client) }
+        print(String(format: "  PostgreSQL: loaded in %.1f s (COPY, then VACUUM ANALYZE)", seconds(loadTime)))
+        runs.append(try AnalysisRun.inChildProcess(["--analyse", "postgres", scratchURL]))
+    }
+} else {
+    print("  PostgreSQL: skipped (set PG_URL or QUANZI_PG_URL, e.g. `make bench` after `make pg-up`)")
 }
-print(String(format: "analysis: read %d events in %.2f s (%.1f M events/s) + statistics %.3f s; goal ≤ 10 s for 10M events",
-             read!.eventsRead, seconds(readTime), Double(read!.eventsRead) / seconds(readTime) / 1e6, seconds(analyzeTime)))
-print(String(format: "peak resident memory %.0f MiB (bounded by exposed users: 5 metrics × 2 slots × 8 B × %d users, plus SQLite's cache)",
-             peakResidentMiB(), userCount))
-print("summary: \(report!.summary)")
+
+print("                read s   statistics s   peak MiB   events read")
+for run in runs {
+    print("  " + run.backend.padding(toLength: 12, withPad: " ", startingAt: 0)
+        + String(format: " %7.2f   %12.3f   %8.0f   %11d", run.readSeconds, run.statisticsSeconds, run.peakResidentMiB, run.eventsRead))
+}
+print(String(format: "  SQLite: %.1f M events/s; goal ≤ 10 s for 10M events", Double(runs[0].eventsRead) / runs[0].readSeconds / 1e6))
+if runs.count == 2 {
+    let (sqlite, postgres) = (runs[0], runs[1])
+    print(String(format: "  PostgreSQL / SQLite: %.2f× the time (goal ≤ 2×), %.2f× the peak memory of the analysing process", postgres.readSeconds / sqlite.readSeconds,
+                 postgres.peakResidentMiB / sqlite.peakResidentMiB))
+    print("  (the PostgreSQL figure is the client's: the server ran the GROUP BY, with work_mem \(PostgresMetricReader.workMemMiB) MB per hash table)")
+    guard postgres.fingerprint == sqlite.fingerprint, postgres.eventsRead == sqlite.eventsRead else {
+        print("  the backends' observations DIFFER:\n    SQLite     \(sqlite.fingerprint)\n    PostgreSQL \(postgres.fingerprint)")
+        exit(1)
+    }
+    print("  same observations on both backends (every variant's sums, to the bit)")
+}
+print("summary: \(runs[0].summary)")
