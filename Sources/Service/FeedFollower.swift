@@ -198,8 +198,8 @@ public final class FeedFollower: Sendable {
         running.withLock { $0 = (false, false) }
     }
 
-    /// Reads and applies everything new once (draining a backlog), then other nodes' page views,
-    /// then refreshes experiments when due. The thread calls it on its timer; tests may call it directly (from a thread
+    /// Reads and applies everything new once (draining a backlog), refreshes experiments when
+    /// due, then notes other nodes' page views. The thread calls it on its timer; tests may call it directly (from a thread
     /// that may block). Returns how many other nodes' events were applied.
     @discardableResult
     public func poll() throws -> Int {
@@ -215,13 +215,14 @@ public final class FeedFollower: Sendable {
                 refreshExperiments = refreshExperiments || stopped
                 if newRows < configuration.batchLimit { break }
             }
-            try followViews(&position)
             feeds.forgetMissedOwn(olderThanSeconds: 60)
             let now = ContinuousClock.now
             if refreshExperiments || now - position.lastExperimentRefresh >= configuration.experimentRefreshInterval {
                 position.lastExperimentRefresh = now
                 try experiments.refreshControl()
             }
+            // Last: a failed read of views never holds back the events or the experiments.
+            try followViews(&position)
             return applied
         }
     }
