@@ -11,9 +11,13 @@
 # Usage: scripts/pg_bench.sh [path/to/quanzi]      (default: .build/release/quanzi)
 #   PG_URL  a PostgreSQL server and a database to connect to for CREATE/DROP DATABASE
 #           (default: the local server `make pg-up` starts, on port PG_PORT, default 54329)
+#   BASELINE  another quanzi binary (an earlier commit's) to measure on PostgreSQL in the same
+#           run, one and two nodes, printed beside ours ("vs base" is ours over it)
 set -euo pipefail
 
 QUANZI=${1:-.build/release/quanzi}
+BASELINE=${BASELINE:-}
+OURS=$QUANZI
 PG_PORT=${PG_PORT:-54329}
 PG_URL=${PG_URL:-postgres://quanzi@127.0.0.1:$PG_PORT/quanzi}
 SEED_USERS=${SEED_USERS:-10000}
@@ -123,23 +127,36 @@ scratch_database one
 run pg1 "PostgreSQL, one node" "$scratch_url" "$PORT"
 scratch_database two
 run pg2 "PostgreSQL, two nodes" "$scratch_url" "$PORT" $((PORT + 1))
+if [ -n "$BASELINE" ]; then
+    QUANZI=$BASELINE
+    scratch_database base1
+    run base1 "PostgreSQL, one node, baseline $BASELINE" "$scratch_url" "$PORT"
+    scratch_database base2
+    run base2 "PostgreSQL, two nodes, baseline $BASELINE" "$scratch_url" "$PORT" $((PORT + 1))
+    QUANZI=$OURS
+fi
 
 ratio() { awk "BEGIN { if ($2 > 0) printf \"%.2f\", $1 / $2; else print \"-\" }"; }
-row() {  # row LABEL KEY
-    local kind=${2#*-}
-    printf '%-34s %9s %8s %8s %7s %9s %9s\n' "$1" "${rps[$2]}" "${p50[$2]}" "${p99[$2]}" "${bad[$2]}" \
-        "$(ratio "${rps[$2]}" "${rps[sqlite-$kind]}")" "$(ratio "${rps[$2]}" "${rps[pg1-$kind]}")"
+row() {  # row LABEL KEY [BASELINE_KEY]
+    local kind=${2#*-} base=-
+    [ -n "${3:-}" ] && [ -n "${rps[$3]:-}" ] && base=$(ratio "${rps[$2]}" "${rps[$3]}")
+    printf '%-40s %9s %8s %8s %7s %9s %9s %9s\n' "$1" "${rps[$2]}" "${p50[$2]}" "${p99[$2]}" "${bad[$2]}" \
+        "$(ratio "${rps[$2]}" "${rps[sqlite-$kind]}")" "$(ratio "${rps[$2]}" "${rps[pg1-$kind]}")" "$base"
 }
 echo
 echo "$CONNECTIONS connections in all, $DURATION each; $SEED_USERS users seeded per run; $(nproc) cores shared by wrk, the nodes and PostgreSQL"
-printf '%-34s %9s %8s %8s %7s %9s %9s\n' "" "req/s" "p50 ms" "p99 ms" "non-2xx" "vs SQLite" "vs PG 1"
+printf '%-40s %9s %8s %8s %7s %9s %9s %9s\n' "" "req/s" "p50 ms" "p99 ms" "non-2xx" "vs SQLite" "vs PG 1" "vs base"
 row "POST transfer, SQLite 1 node" sqlite-transfer
-row "POST transfer, PostgreSQL 1 node" pg1-transfer
-row "POST transfer, PostgreSQL 2 nodes" pg2-transfer
+row "POST transfer, PostgreSQL 1 node" pg1-transfer base1-transfer
+row "POST transfer, PostgreSQL 2 nodes" pg2-transfer base2-transfer
+[ -n "$BASELINE" ] && row "POST transfer, PG 1 node, baseline" base1-transfer
+[ -n "$BASELINE" ] && row "POST transfer, PG 2 nodes, baseline" base2-transfer
 row "GET feed, SQLite 1 node" sqlite-feed
-row "GET feed, PostgreSQL 1 node" pg1-feed
-row "GET feed, PostgreSQL 2 nodes" pg2-feed
+row "GET feed, PostgreSQL 1 node" pg1-feed base1-feed
+row "GET feed, PostgreSQL 2 nodes" pg2-feed base2-feed
+[ -n "$BASELINE" ] && row "GET feed, PG 1 node, baseline" base1-feed
+[ -n "$BASELINE" ] && row "GET feed, PG 2 nodes, baseline" base2-feed
 echo "(transfers are durable: acknowledged after the commit's fsync; feed: campus-diary, limit 20)"
 echo
-echo "ledger verify: SQLite ${verified[sqlite]}, PostgreSQL 1 node ${verified[pg1]}, PostgreSQL 2 nodes ${verified[pg2]}"
-for name in sqlite pg1 pg2; do [ "${verified[$name]}" = ok ] || exit 1; done
+echo "ledger verify: SQLite ${verified[sqlite]}, PostgreSQL 1 node ${verified[pg1]}, PostgreSQL 2 nodes ${verified[pg2]}${BASELINE:+, baseline ${verified[base1]} ${verified[base2]}}"
+for name in sqlite pg1 pg2 ${BASELINE:+base1 base2}; do [ "${verified[$name]}" = ok ] || exit 1; done

@@ -31,6 +31,10 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     case experimentAdvanced = "experiment.advanced"
     /// A variant was shipped to every targeted user.
     case experimentShipped = "experiment.shipped"
+    /// Affinities of the viewers listed in `context` (`{"viewers":[…]}`) changed outside a social
+    /// write (the money's affinity, written behind it on PostgreSQL): other nodes forget the
+    /// viewers' signals they hold. Likes, comments and friendships name their viewers already.
+    case affinityChanged = "affinity.changed"
     /// Credit scores were recomputed (other nodes refresh the authors' scores in their feeds).
     case creditRecomputed = "credit.recomputed"
 }

@@ -5,7 +5,10 @@ import Social
 import StorageModel
 
 /// Viewer→author affinity on PostgreSQL (SQLiteStorage's `AffinityStore`), updated in the same
-/// transaction as each interaction.
+/// transaction as each interaction. Every write forgets the viewers' cached signals on this node
+/// after it (even when its outcome is unknown); a batch (the money's affinity, written behind
+/// it) also appends an `affinity.changed` event naming its viewers, which tells other nodes'
+/// followers to forget theirs. Likes and comments need none: their events name the viewer.
 public struct PostgresAffinityStore: Sendable {
     let database: QuanziPostgresDatabase
 
@@ -25,11 +28,31 @@ public struct PostgresAffinityStore: Sendable {
 
     /// Records an interaction that happened outside a social write (transfers, red packets).
     public func bump(viewer: UserID, author: UserID, _ interaction: Affinity.Interaction, at now: Int64) throws {
+        defer { database.socialSignalCache.invalidate([viewer]) }
         try database.write { session in try Self.bump(viewer: viewer, author: author, interaction, at: now, session) }
     }
 
     public func bump(_ bumps: [AffinityBump]) throws {
-        try database.write { session in try Self.bump(bumps.map(Bump.init), session) }
+        let viewers = Array(Set(bumps.lazy.filter { $0.viewer != $0.author }.map(\.viewer))).sorted { $0.rawValue < $1.rawValue }
+        guard !viewers.isEmpty else { return }
+        defer { database.socialSignalCache.invalidate(viewers) }
+        let now = bumps.map(\.atEpochSeconds).max() ?? 0
+        try database.write { session in
+            try Self.bump(bumps.map(Bump.init), session)
+            try PostgresEventLog.append(Self.changedEvents(viewers, at: now), in: session)
+        }
+    }
+
+    /// Viewers named per `affinity.changed` event at most (a write-behind batch may hold
+    /// thousands): each event's context stays a few kilobytes.
+    static let viewersPerEventMax = 500
+
+    /// The `affinity.changed` events that name `viewers` (`{"viewers":[…]}`).
+    static func changedEvents(_ viewers: [UserID], at now: Int64) -> [Event] {
+        stride(from: 0, to: viewers.count, by: viewersPerEventMax).map { start in
+            let chunk = viewers[start..<min(start + viewersPerEventMax, viewers.count)]
+            return Event(kind: .affinityChanged, at: now, context: AffinityChange.context(viewers: Array(chunk)))
+        }
     }
 
     /// One interaction of `viewer` with `author`.

@@ -112,7 +112,12 @@ extension QuanziPostgresDatabase {
     /// bodies count what they wrote and draw random numbers as they go (seeding), which a rerun
     /// would repeat. Bulk writes run on a quiet database, so PostgreSQL has no reason to ask for one.
     public func bulkWrite<T>(_ body: (PostgresBulkWriter) throws -> T) throws -> T {
-        try write(attemptsMax: 1) { session in
+        // Bulk writes name no viewers: every cached signal and seen set is read again.
+        defer {
+            socialSignalCache.invalidateAll()
+            seenPostsIndex.reloadAll()
+        }
+        return try write(attemptsMax: 1) { session in
             let writer = PostgresBulkWriter(session: session)
             let result = try body(writer)
             try writer.flush()

@@ -43,6 +43,50 @@ public struct PostgresEventFollower: EventFollowing {
         }
     }
 
+    public func followerRunning(_ running: Bool) { database.followerRunning(running) }
+
+    public func pageViewStart(lookback: Int) throws -> EventFollowStart {
+        try database.read { session in
+            let top = try session.row(
+                "SELECT coalesce(max(id), 0), pg_snapshot_xmax(pg_current_snapshot())::text::bigint FROM page_views",
+                as: (Int64, Int64).self)
+            let (high, xmax) = top ?? (0, 0)
+            let pending = try session.values(
+                """
+                SELECT g FROM generate_series(greatest(1, \(high) - \(Int64(lookback)) + 1), \(high)) AS g
+                WHERE NOT EXISTS (SELECT 1 FROM page_views WHERE id = g) ORDER BY g
+                """, as: Int64.self)
+            return EventFollowStart(highID: high, pendingIDs: pending, snapshotXmax: xmax)
+        }
+    }
+
+    public func pageViews(after afterID: Int64, pendingIDs: [Int64], limit: Int) throws -> PageViewBatch {
+        // One statement, so the rows and the snapshot bounds belong together (as `events`).
+        let rows = try database.unsafeRead { session in
+            try session.rows(
+                """
+                SELECT s.xmin, s.xmax, v.id, v.viewer_id, v.circle_id, v.at, v.post_ids, v.author_ids, v.origin
+                FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,
+                             pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax) s
+                LEFT JOIN LATERAL (
+                  (SELECT * FROM page_views WHERE id > \(afterID) ORDER BY id LIMIT \(limit))
+                  UNION ALL
+                  (SELECT * FROM page_views WHERE id = ANY(\(pendingIDs)) AND id <= \(afterID))
+                ) v ON TRUE
+                ORDER BY v.id
+                """, as: (Int64, Int64, Int64?, Int64?, String?, Int64?, [Int64]?, [Int64]?, String?).self)
+        }
+        guard let first = rows.first else { throw PostgresStorageCorrupt(reason: "the page views read returned no snapshot row") }
+        var views: [FollowedPageView] = []
+        views.reserveCapacity(rows.count)
+        for (_, _, id, viewer, circle, at, postIDs, authorIDs, origin) in rows {
+            guard let id, let viewer, let circle, let at, let postIDs, let authorIDs, postIDs.count == authorIDs.count else { continue }
+            let page = ViewedPage(viewerID: UserID(viewer), circleID: CircleID(circle), atEpochSeconds: at, postIDs: postIDs, authorIDs: authorIDs)
+            views.append(FollowedPageView(id: id, page: page, origin: origin))
+        }
+        return PageViewBatch(views: views, snapshotXmin: first.0, snapshotXmax: first.1)
+    }
+
     public func events(after afterID: Int64, pendingIDs: [Int64], limit: Int) throws -> EventBatch {
         typealias Row = (
             Int64, Int64, Double, Int64?, String?, Int64?, Int64?, String?, Int64?, Int64?, Int64?, String?, String?, String?, String?,

@@ -72,4 +72,11 @@ enum PostgresEventMigrations {
           ALTER COLUMN recorded_at SET DEFAULT extract(epoch FROM clock_timestamp())::double precision
         """,
     ]
+
+    /// PostgreSQL only: which node recorded each page, so that nodes following each other's
+    /// views (`EventFollowing.pageViews`) skip their own (as `origin` on events).
+    static let pageViewsOrigin: [String] = [
+        "ALTER TABLE page_views ADD COLUMN origin TEXT",
+        "ALTER TABLE page_views ALTER COLUMN origin SET DEFAULT current_setting('quanzi.node', true)",
+    ]
 }

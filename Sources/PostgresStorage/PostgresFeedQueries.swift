@@ -5,7 +5,7 @@ import Social
 import StorageModel
 
 /// What the feeds read on PostgreSQL (SQLiteStorage's `FeedQueries`): a circle's candidates at
-/// start-up, and a viewer's friends and affinities once per request.
+/// start-up, and a viewer's friends and affinities, held in memory once read.
 public struct PostgresFeedQueries: Sendable {
     /// The credit a post's author counts with before any score is computed (`CandidateRows`).
     public static let unscoredCredit = CandidateRows.unscoredCredit
@@ -37,11 +37,26 @@ public struct PostgresFeedQueries: Sendable {
             }
     }
 
-    /// The viewer's friends and stored affinities, read on every call. No cache here (SQLite's
-    /// `FeedQueries` keeps one, invalidated by triggers on its single writer): on PostgreSQL other
-    /// nodes write too, and their friendships and affinities would leave a node's cache stale
-    /// until feeds follow the events table.
+    /// The viewer's friends and stored affinities, from memory after the first read. This node's
+    /// stores forget a viewer after each commit that changes their rows; other nodes' commits
+    /// reach ``forgetSocialSignals(of:)`` through the service's follower, which reads the events
+    /// they wrote with the rows (`friend.added`, `friend.removed`, `like.created`,
+    /// `comment.created`, `affinity.changed`). A read that began before such a forgetting does
+    /// not keep what it read (`SocialSignalCache`'s tickets).
     public func socialSignals(of viewer: UserID) throws -> SocialSignals {
+        guard database.holdsFollowedRows else { return try Self.readSocialSignals(of: viewer, database) }
+        return try database.socialSignalCache.signals(of: viewer) { try Self.readSocialSignals(of: viewer, database) }
+    }
+
+    public func forgetSocialSignals(of viewers: [UserID]) { database.socialSignalCache.invalidate(viewers) }
+    public func forgetAllSocialSignals() { database.socialSignalCache.invalidateAll() }
+
+    public var memory: FeedMemory {
+        let seen = database.seenPostsIndex.size
+        return FeedMemory(socialSignalViewers: database.socialSignalCache.entryCount, seenSets: seen.entries, seenPosts: seen.posts)
+    }
+
+    static func readSocialSignals(of viewer: UserID, _ database: QuanziPostgresDatabase) throws -> SocialSignals {
         try database.read { session in
             let affinities = try session.rows(
                 "SELECT author_id, score, updated_at FROM affinities WHERE viewer_id = \(viewer.rawValue) ORDER BY author_id",

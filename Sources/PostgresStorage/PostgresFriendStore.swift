@@ -42,10 +42,15 @@ public struct PostgresFriendStore: Sendable {
     /// The recipient accepts or declines a pending request. The request row is locked, so two
     /// nodes deciding it at once decide it once.
     public func decide(requestID: Int64, by user: UserID, accept: Bool, at now: Int64) throws(QuanziError) -> FriendRequest {
-        try QuanziError.wrapping {
+        // Forgotten even when the commit's outcome is unknown (a lost connection): a needless
+        // reload costs a read, a stale friendship would be served.
+        var befriended: [UserID] = []
+        defer { database.socialSignalCache.invalidate(befriended) }
+        return try QuanziError.wrapping {
             try database.write { session throws -> FriendRequest in
                 let decided = try FriendRequest.decided(
                     Self.request(requestID, session, lock: true), id: requestID, by: user, accept: accept, at: now)
+                if accept { befriended = [decided.fromUserID, decided.toUserID] }
                 try session.execute("UPDATE friend_requests SET status = \(decided.status.rawValue), decided_at = \(now) WHERE id = \(requestID)")
                 if accept {
                     try Self.befriend(decided.fromUserID, decided.toUserID, at: now, session)
@@ -59,6 +64,7 @@ public struct PostgresFriendStore: Sendable {
 
     /// Ends a friendship (both directions).
     public func remove(_ user: UserID, friend: UserID, at now: Int64) throws(QuanziError) {
+        defer { database.socialSignalCache.invalidate([user, friend]) }
         try QuanziError.wrapping {
             try database.write { session in
                 let removed = try session.changes(
@@ -74,6 +80,7 @@ public struct PostgresFriendStore: Sendable {
 
     /// Makes two users friends directly (seeding, and accepting a request).
     public func befriend(_ first: UserID, _ second: UserID, at now: Int64) throws {
+        defer { database.socialSignalCache.invalidate([first, second]) }
         try database.write { session in try Self.befriend(first, second, at: now, session) }
     }
 

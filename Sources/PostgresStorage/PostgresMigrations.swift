@@ -28,6 +28,7 @@ public enum PostgresMigrations {
         ("v6-experiment-lifecycle", PostgresExperimentMigrations.lifecycle),
         ("v7-exposure-versions", PostgresExperimentMigrations.exposureVersions),
         ("v7-node-script-versions", PostgresExperimentMigrations.nodeScriptVersions),
+        ("v8-page-views-origin", PostgresEventMigrations.pageViewsOrigin),
     ]
 
     /// The names of every migration, in order.

@@ -91,7 +91,9 @@ public struct PostgresPostStore: Sendable {
     }
 
     public func comment(on postID: Int64, by user: UserID, body: String, at now: Int64) throws(QuanziError) -> Comment {
-        try QuanziError.wrapping {
+        // The comment bumps the commenter's affinity (see `SocialSignalCache` for the defer).
+        defer { database.socialSignalCache.invalidate([user]) }
+        return try QuanziError.wrapping {
             try database.write { session in try Self.comment(on: postID, by: user, body: body, at: now, session) }
         }
     }
@@ -122,6 +124,7 @@ public struct PostgresPostStore: Sendable {
     }
 
     public func like(_ postID: Int64, by user: UserID, at now: Int64) throws(QuanziError) {
+        defer { database.socialSignalCache.invalidate([user]) }
         try QuanziError.wrapping {
             try database.write { session in
                 guard try Self.like(postID, by: user, at: now, session) else {

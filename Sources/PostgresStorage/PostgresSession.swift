@@ -7,11 +7,16 @@ import PostgresNIO
 struct PostgresSession {
     let connection: PostgresConnection
     let logger: Logger
+    /// Counts every statement (``QuanziPostgresDatabase/statementCounts``), as a write when the
+    /// session is a write transaction.
+    let database: QuanziPostgresDatabase
+    let writing: Bool
 
     /// Runs one statement and returns every row it produced.
     @discardableResult
     func execute(_ query: PostgresQuery) throws -> PostgresQueryResult {
-        try connection.query(query, logger: logger).wait()
+        database.countStatement(writing: writing)
+        return try connection.query(query, logger: logger).wait()
     }
 
     /// Rows the statement inserted, updated or deleted.
@@ -41,6 +46,7 @@ struct PostgresSession {
 
     /// The rows as they arrive, without holding them all (no backpressure: `onRow` must be quick).
     func stream(_ query: PostgresQuery, _ onRow: @escaping @Sendable (PostgresRow) throws -> Void) throws {
+        database.countStatement(writing: writing)
         _ = try connection.query(query, logger: logger, onRow).wait()
     }
 }

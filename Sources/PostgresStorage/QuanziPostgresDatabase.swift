@@ -2,6 +2,8 @@ import Logging
 import NIOCore
 import NIOPosix
 import PostgresNIO
+import StorageModel
+import Synchronization
 
 /// PostgreSQL for the stores whose SQLite twins are synchronous (users, tokens, friends, posts,
 /// affinities, credit, experiments, metrics, feeds, wallet reads): the counterpart of
@@ -25,6 +27,45 @@ public final class QuanziPostgresDatabase: Sendable {
 
     let pool: PostgresConnectionPool
     let logger: Logger
+    /// Viewers' friends and affinities for the feeds: invalidated by this node's stores after
+    /// their commits, and by the service's follower for other nodes' (`FeedReading`).
+    let socialSignalCache = SocialSignalCache()
+    /// The posts each viewer has seen, noted by this node's view recorder and, for other nodes'
+    /// views, by the service's follower.
+    let seenPostsIndex = SeenPostsIndex()
+    private let following = Atomic<Bool>(false)
+    private let readStatements = Atomic<Int>(0)
+    private let writeStatements = Atomic<Int>(0)
+
+    /// Whether the two caches above answer: only while a follower applies other nodes' writes
+    /// (``followerRunning(_:)``), since only it tells them what other nodes changed. Otherwise (the
+    /// CLI, a service that follows nothing) every read goes to the database.
+    var holdsFollowedRows: Bool { following.load(ordering: .acquiring) }
+
+    /// A follower started (true) or stopped (false) applying other nodes' writes. Either way
+    /// everything held is read again on next use: while nothing followed, it may have gone stale.
+    func followerRunning(_ running: Bool) {
+        if running {
+            socialSignalCache.invalidateAll()
+            seenPostsIndex.reloadAll()
+            following.store(true, ordering: .releasing)
+        } else {
+            following.store(false, ordering: .releasing)
+            socialSignalCache.invalidateAll()
+            seenPostsIndex.reloadAll()
+        }
+    }
+
+    /// Statements these connections have sent since the database was made (not the wallet's
+    /// `PostgresClient`), outside write transactions (`reads`) and inside them (`writes`, with
+    /// their BEGIN and COMMIT): what tests count to see that a warm feed page reads nothing.
+    public var statementCounts: (reads: Int, writes: Int) {
+        (readStatements.load(ordering: .relaxed), writeStatements.load(ordering: .relaxed))
+    }
+
+    func countStatement(writing: Bool) {
+        if writing { writeStatements.add(1, ordering: .relaxed) } else { readStatements.add(1, ordering: .relaxed) }
+    }
 
     /// Connects lazily to `url` (`postgres://user@host[:port]/database`); nothing is migrated
     /// here: `quanzi migrate` (``PostgresMigrations``) does that explicitly.
@@ -44,14 +85,14 @@ public final class QuanziPostgresDatabase: Sendable {
     func unsafeRead<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         assertMayBlock()
         return try pool.withConnection { connection in
-            (Result { try body(PostgresSession(connection: connection, logger: logger)) }, reusable: true)
+            (Result { try body(PostgresSession(connection: connection, logger: logger, database: self, writing: false)) }, reusable: true)
         }
     }
 
     /// One consistent snapshot for several statements.
     func read<T>(_ body: (PostgresSession) throws -> T) throws -> T {
         assertMayBlock()
-        return try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+        return try transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", writing: false, body)
     }
 
     /// A READ COMMITTED transaction, run again (at most `PostgresRetry.attemptsMax` times) when
@@ -63,16 +104,16 @@ public final class QuanziPostgresDatabase: Sendable {
         var attempt = 1
         while true {
             do {
-                return try transaction("BEGIN", body)
+                return try transaction("BEGIN", writing: true, body)
             } catch where PostgresRetry.isRetryable(error) && attempt < attemptsMax {
                 attempt += 1
             }
         }
     }
 
-    private func transaction<T>(_ begin: String, _ body: (PostgresSession) throws -> T) throws -> T {
+    private func transaction<T>(_ begin: String, writing: Bool, _ body: (PostgresSession) throws -> T) throws -> T {
         try pool.withConnection { connection in
-            let session = PostgresSession(connection: connection, logger: logger)
+            let session = PostgresSession(connection: connection, logger: logger, database: self, writing: writing)
             do {
                 try session.execute(PostgresQuery(unsafeSQL: begin))
             } catch {

@@ -9,8 +9,15 @@ import Synchronization
 /// Keeps this node's in-memory state current with writes other nodes make to the same database:
 /// it tails the events table (``EventFollowing``) from a dedicated thread and applies each other
 /// node's post, like, comment, tip, report, hide, delete and credit recompute to the feed windows,
-/// and re-reads experiment stops and forced variants. Only backends shared by several nodes
-/// (PostgreSQL) have anything to follow; on SQLite the service never starts one.
+/// re-reads experiment stops and forced variants, and makes the backend forget the viewers'
+/// friends and affinities it holds when another node's commit changed them (`friend.added`,
+/// `friend.removed`, `like.created`, `comment.created`, `affinity.changed`); it also tails
+/// `page_views` the same way (its own position, the same gap rules) and notes the pages other
+/// nodes showed as seen here. While it runs, and only then, the backend answers viewers'
+/// friends, affinities and seen posts from memory (``EventFollowing/followerRunning(_:)``), so a
+/// warm feed page reads nothing from the database.
+/// Only backends shared by several nodes (PostgreSQL) have anything to follow; on SQLite the
+/// service never starts one.
 ///
 /// **Own writes are applied once.** This node's writes update its windows directly as they
 /// commit (read-your-writes, no wait for a poll), and every event row carries the node that
@@ -91,20 +98,20 @@ public final class FeedFollower: Sendable {
         /// The last applied event's lag, and the largest so far, in seconds.
         public var lastLagSeconds: Double = 0
         public var maxLagSeconds: Double = 0
+        /// Reads of `page_views` (the first reads where to start; from then on the backend
+        /// answers viewers' friends, affinities and seen posts from memory).
+        public var viewReads = 0
+        /// Pages other nodes recorded, noted as seen here.
+        public var pagesViewedElsewhere = 0
     }
 
     /// At start-up, ids this far below the newest are checked for pending transactions.
     static let startLookback = 10_000
 
-    private struct Pending {
-        /// The `xmax` of the first snapshot that skipped the id.
-        var xmax: Int64
-        var since: ContinuousClock.Instant
-    }
-
     private struct Position {
-        var high: Int64
-        var pending: [Int64: Pending]
+        var events: FollowPosition
+        /// Nil until the first poll reads where views start (and again after a stop).
+        var views: FollowPosition?
         var lastExperimentRefresh: ContinuousClock.Instant
     }
 
@@ -115,6 +122,8 @@ public final class FeedFollower: Sendable {
     private let posts: any PostRepository
     private let users: any UserRepository
     private let credit: any CreditRepository
+    private let socialReads: any FeedReading
+    private let viewRecording: any ViewRecording
     private let onLag: (@Sendable (Double) -> Void)?
     private let position: Mutex<Position>
     private let statistics = Mutex(Statistics())
@@ -124,9 +133,11 @@ public final class FeedFollower: Sendable {
 
     init(
         following: any EventFollowing, start: EventFollowStart, feeds: FeedService, experiments: ExperimentService,
-        posts: any PostRepository, users: any UserRepository, credit: any CreditRepository, configuration: Configuration,
-        onLag: (@Sendable (Double) -> Void)?
+        posts: any PostRepository, users: any UserRepository, credit: any CreditRepository, socialReads: any FeedReading,
+        viewRecording: any ViewRecording, configuration: Configuration, onLag: (@Sendable (Double) -> Void)?
     ) {
+        self.socialReads = socialReads
+        self.viewRecording = viewRecording
         self.following = following
         self.feeds = feeds
         self.experiments = experiments
@@ -136,12 +147,11 @@ public final class FeedFollower: Sendable {
         self.configuration = configuration
         self.onLag = onLag
         let now = ContinuousClock.now
-        var pending: [Int64: Pending] = [:]
-        for id in start.pendingIDs { pending[id] = Pending(xmax: start.snapshotXmax, since: now) }
-        position = Mutex(Position(high: start.highID, pending: pending, lastExperimentRefresh: now))
+        let events = FollowPosition(high: start.highID, pendingIDs: start.pendingIDs, snapshotXmax: start.snapshotXmax, now: now)
+        position = Mutex(Position(events: events, views: nil, lastExperimentRefresh: now))
         statistics.withLock {
             $0.highID = start.highID
-            $0.pendingIDs = pending.count
+            $0.pendingIDs = events.pending.count
         }
     }
 
@@ -180,11 +190,16 @@ public final class FeedFollower: Sendable {
         guard wasRunning else { return }
         wake.signal()
         exited.wait()
+        position.withLock { position in
+            // Until a new start reads its position again, nothing tells the memory what changed.
+            following.followerRunning(false)
+            position.views = nil
+        }
         running.withLock { $0 = (false, false) }
     }
 
-    /// Reads and applies everything new once (draining a backlog), then refreshes experiments
-    /// when due. The thread calls it on its timer; tests may call it directly (from a thread
+    /// Reads and applies everything new once (draining a backlog), refreshes experiments when
+    /// due, then notes other nodes' page views. The thread calls it on its timer; tests may call it directly (from a thread
     /// that may block). Returns how many other nodes' events were applied.
     @discardableResult
     public func poll() throws -> Int {
@@ -194,7 +209,7 @@ public final class FeedFollower: Sendable {
             while true {
                 let started = ContinuousClock.now
                 let batch = try following.events(
-                    after: position.high, pendingIDs: Array(position.pending.keys), limit: configuration.batchLimit)
+                    after: position.events.high, pendingIDs: Array(position.events.pending.keys), limit: configuration.batchLimit)
                 let (count, newRows, stopped) = try apply(batch, to: &position, started: started)
                 applied += count
                 refreshExperiments = refreshExperiments || stopped
@@ -206,6 +221,8 @@ public final class FeedFollower: Sendable {
                 position.lastExperimentRefresh = now
                 try experiments.refreshControl()
             }
+            // Last: a failed read of views never holds back the events or the experiments.
+            try followViews(&position)
             return applied
         }
     }
@@ -218,52 +235,15 @@ public final class FeedFollower: Sendable {
     {
         var position = current
         let now = ContinuousClock.now
-        var expected = position.high + 1
-        var newRows = 0
-        var returned = Set<Int64>()
-        var foreign: [FollowedEvent] = []
-        var own = 0
-        var skipped = 0
-        for followed in batch.events {
-            returned.insert(followed.id)
-            if followed.id > position.high {
-                newRows += 1
-                if followed.id > expected {
-                    // Skipped ids: pending until they appear or are known dead (a jump longer
-                    // than the cap keeps its newest ids; the rest count as given up).
-                    let from = max(expected, followed.id - Int64(configuration.pendingMax))
-                    skipped += Int(from - expected)
-                    for id in from..<followed.id { position.pending[id] = Pending(xmax: batch.snapshotXmax, since: now) }
-                }
-                expected = max(expected, followed.id + 1)
-            } else {
-                position.pending[followed.id] = nil
-            }
-            if followed.origin == following.nodeID { own += 1 } else { foreign.append(followed) }
-        }
-        position.high = max(position.high, expected - 1)
-        // Pending ids the read did not return: dead once every transaction that could hold them
-        // has ended (and the grace passed), or given up at the timeout.
-        var expired = skipped
-        for (id, pending) in position.pending where !returned.contains(id) {
-            let age = Self.seconds(now - pending.since)
-            if batch.snapshotXmin >= pending.xmax && age >= configuration.gapGraceSeconds {
-                position.pending[id] = nil
-            } else if age >= configuration.gapTimeoutSeconds {
-                position.pending[id] = nil
-                expired += 1
-            }
-        }
-        if position.pending.count > configuration.pendingMax {
-            for id in position.pending.keys.sorted().prefix(position.pending.count - configuration.pendingMax) {
-                position.pending[id] = nil
-                expired += 1
-            }
-        }
+        let (newRows, expired) = position.events.advance(
+            read: batch.events.map(\.id), snapshotXmin: batch.snapshotXmin, snapshotXmax: batch.snapshotXmax, now: now,
+            configuration: configuration)
+        let foreign = batch.events.filter { $0.origin != following.nodeID }
+        let own = batch.events.count - foreign.count
         let stopped = try applyInOrder(batch.events)
         current = position
         let done = ContinuousClock.now
-        let local = Self.seconds(done - started)
+        let local = FollowPosition.seconds(done - started)
         var lastLag: Double?
         var maxLag = 0.0
         for followed in foreign {
@@ -273,8 +253,8 @@ public final class FeedFollower: Sendable {
             lastLag = lag
             maxLag = max(maxLag, lag)
         }
-        let high = position.high
-        let pendingCount = position.pending.count
+        let high = position.events.high
+        let pendingCount = position.events.pending.count
         statistics.withLock { statistics in
             statistics.polls += 1
             statistics.eventsApplied += foreign.count
@@ -286,6 +266,41 @@ public final class FeedFollower: Sendable {
             statistics.maxLagSeconds = max(statistics.maxLagSeconds, maxLag)
         }
         return (foreign.count, newRows, stopped)
+    }
+
+    /// Reads other nodes' page views (draining a backlog) and notes them as seen on this node.
+    /// The first call reads where to start, and only then lets the backend answer from memory:
+    /// a seen set loaded afterwards holds every view committed before the start, the follower
+    /// every one after it.
+    private func followViews(_ position: inout Position) throws {
+        guard var views = position.views else {
+            let start = try following.pageViewStart(lookback: Self.startLookback)
+            position.views = FollowPosition(
+                high: start.highID, pendingIDs: start.pendingIDs, snapshotXmax: start.snapshotXmax, now: ContinuousClock.now)
+            following.followerRunning(true)
+            statistics.withLock { $0.viewReads += 1 }
+            return
+        }
+        var noted = 0
+        var expired = 0
+        while true {
+            let batch = try following.pageViews(
+                after: views.high, pendingIDs: Array(views.pending.keys), limit: configuration.batchLimit)
+            let advanced = views.advance(
+                read: batch.views.map(\.id), snapshotXmin: batch.snapshotXmin, snapshotXmax: batch.snapshotXmax,
+                now: ContinuousClock.now, configuration: configuration)
+            let pages = batch.views.filter { $0.origin != following.nodeID }.map(\.page)
+            if !pages.isEmpty { viewRecording.noteOthersViews(pages) }
+            noted += pages.count
+            expired += advanced.expired
+            position.views = views
+            if advanced.newRows < configuration.batchLimit { break }
+        }
+        statistics.withLock { statistics in
+            statistics.viewReads += 1
+            statistics.pagesViewedElsewhere += noted
+            statistics.gapsExpired += expired
+        }
     }
 
     /// The read's events, in id order: other nodes' are applied, this node's own only when they
@@ -308,6 +323,8 @@ public final class FeedFollower: Sendable {
         let scores = recomputed ? try credit.allScores() : [:]
         // Everything is read: nothing below throws, so a batch is applied whole or not at all.
         var experimentStopped = false
+        var socialChanged: Set<UserID> = []
+        var unknownSocialChange = false
         for followed in events {
             let event = followed.event
             if followed.origin == node {
@@ -319,8 +336,21 @@ public final class FeedFollower: Sendable {
             case .postCreated:
                 guard let id = event.postID, let post = created[id] else { continue }
                 feeds.record(post, authorCredit: credits[post.authorID], authorCity: profiles[post.authorID]?.city)
-            case .likeCreated, .commentCreated, .tipSent, .reportCreated, .postHidden, .postDeleted:
+            case .likeCreated, .commentCreated:
+                // The interaction bumped the user's affinity for the author in its transaction.
+                if let user = event.userID { socialChanged.insert(UserID(user)) }
                 update(event, circle)
+            case .tipSent, .reportCreated, .postHidden, .postDeleted:
+                update(event, circle)
+            case .friendAdded, .friendRemoved:
+                for user in [event.userID, event.targetUserID].compactMap(\.self) { socialChanged.insert(UserID(user)) }
+            case .affinityChanged:
+                // A context that names no viewers (written by another tool): forget everyone.
+                guard let viewers = AffinityChange.viewers(inContext: event.context) else {
+                    unknownSocialChange = true
+                    continue
+                }
+                socialChanged.formUnion(viewers)
             case .creditRecomputed:
                 feeds.updateCredit(scores)
             case .experimentStopped, .experimentStarted, .experimentAdvanced, .experimentShipped:
@@ -328,6 +358,11 @@ public final class FeedFollower: Sendable {
             default:
                 continue
             }
+        }
+        if unknownSocialChange {
+            socialReads.forgetAllSocialSignals()
+        } else if !socialChanged.isEmpty {
+            socialReads.forgetSocialSignals(of: Array(socialChanged))
         }
         return experimentStopped
     }
@@ -351,9 +386,6 @@ public final class FeedFollower: Sendable {
         }
     }
 
-    private static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 }
 
 extension Duration {

@@ -55,6 +55,9 @@ extension QuanziService {
         return FeedResult(items: items, nextCursor: page.nextCursor?.encoded, stats: page.stats, parameters: parameters)
     }
 
+    /// What this node holds in memory so that a warm feed page reads nothing (`/metrics`).
+    public var feedMemory: FeedMemory { storage.feeds.memory }
+
     /// The authors whose posts the audience lets the viewer see, nil when it admits everyone: the
     /// ranker skips everyone else's posts while scanning, before any scoring or Lua. For a city,
     /// the circle's authors from that city (`CityAuthorIndex`).

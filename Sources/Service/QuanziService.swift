@@ -132,7 +132,7 @@ public final class QuanziService: Sendable {
             if let running { return running }
             let created = FeedFollower(
                 following: following, start: start, feeds: feeds, experiments: experiments, posts: posts, users: users, credit: credit,
-                configuration: configuration, onLag: onLag)
+                socialReads: storage.feeds, viewRecording: views, configuration: configuration, onLag: onLag)
             created.start()
             running = created
             return created

@@ -29,6 +29,15 @@ public struct FeedQueries: Sendable {
         }
     }
 
+    /// Only a follower calls it (PostgreSQL): on SQLite the triggers invalidate (`SocialChangeTracking`).
+    public func forgetSocialSignals(of viewers: [UserID]) { database.socialSignalCache.invalidate(viewers) }
+    public func forgetAllSocialSignals() { database.socialSignalCache.invalidateAll() }
+
+    public var memory: FeedMemory {
+        let seen = database.seenPostsIndex.size
+        return FeedMemory(socialSignalViewers: database.socialSignalCache.entryCount, seenSets: seen.entries, seenPosts: seen.posts)
+    }
+
     /// The viewer's friends and stored affinities, from memory after the first read.
     public func socialSignals(of viewer: UserID) throws -> SocialSignals {
         try database.socialSignalCache.signals(of: viewer) {

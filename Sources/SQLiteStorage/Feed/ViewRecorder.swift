@@ -144,6 +144,9 @@ public final class ViewRecorder: @unchecked Sendable {
         }
     }
 
+    /// One process writes SQLite: no other node records views (kept for the protocol).
+    public func noteOthersViews(_ pages: [ViewedPage]) { database.seenPostsIndex.note(pages: pages) }
+
     public var currentStatistics: Statistics {
         condition.lock()
         defer { condition.unlock() }

@@ -25,7 +25,9 @@ struct OperationsController {
     }
 
     @Sendable func prometheus(_ request: Request, context: QuanziRequestContext) async throws -> Response {
-        let text = await metrics.render(wallet: service.wallet, views: service.views, experiments: service.experiments, scripts: service.servingScripts)
+        let text = await metrics.render(
+            wallet: service.wallet, views: service.views, feedMemory: service.feedMemory, experiments: service.experiments,
+            scripts: service.servingScripts)
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: text)))

@@ -20,6 +20,7 @@ public final class ServerMetrics: Sendable {
     private let luaLimitHits = Mutex<[String: CoreMetrics.Counter]>([:])
     private let groupCommit: GroupCommitGauges
     private let viewRecording: ViewRecordingGauges
+    private let feedMemory: FeedMemoryGauges
     private let openConnectionsGauge: Prometheus.Gauge
     /// Connections closed for reading a request too slowly (`ConnectionLimits`).
     let readTimeouts: ConnectionTimeoutCounters
@@ -43,6 +44,7 @@ public final class ServerMetrics: Sendable {
         self.factory = factory
         groupCommit = GroupCommitGauges(registry: registry)
         viewRecording = ViewRecordingGauges(registry: registry)
+        feedMemory = FeedMemoryGauges(registry: registry)
         experiments = ExperimentMetrics(registry: registry)
         scripts = ScriptMetrics(registry: registry)
         openConnectionsGauge = registry.gauge(MetricName.httpConnectionsOpen, help: "HTTP connections open now (serve --connections-max bounds them)")
@@ -115,7 +117,10 @@ public final class ServerMetrics: Sendable {
     }
 
     /// The exposition text, after refreshing the gauges that are read rather than pushed.
-    func render(wallet: WalletService, views: any ViewRecording, experiments service: ExperimentService, scripts generation: ScriptGeneration) async -> [UInt8] {
+    func render(
+        wallet: WalletService, views: any ViewRecording, feedMemory memory: FeedMemory, experiments service: ExperimentService,
+        scripts generation: ScriptGeneration
+    ) async -> [UInt8] {
         scripts.refresh(from: generation)
         if let statistics = await wallet.groupCommitStatistics() { groupCommit.update(statistics) }
         experiments.refresh(from: service)
@@ -129,6 +134,7 @@ public final class ServerMetrics: Sendable {
             for (spec, counts) in counts ?? [] { experiments.setExposed(spec, counts: counts) }
         }
         viewRecording.update(views.currentStatistics)
+        feedMemory.update(memory)
         openConnectionsGauge.set(Double(openConnections.current))
         return registry.emitToBuffer()
     }
@@ -225,6 +231,31 @@ private struct ViewRecordingGauges: Sendable {
         views.set(Double(statistics.views))
         largestBatch.set(Double(statistics.largestBatch))
         failedViews.set(Double(statistics.failedViews))
+    }
+}
+
+/// What the feeds hold in memory so that a warm page reads nothing (`FeedMemory`), read at each
+/// scrape, with the bounds the caches keep it within.
+private struct FeedMemoryGauges: Sendable {
+    let socialSignalViewers: Prometheus.Gauge
+    let seenSets: Prometheus.Gauge
+    let seenPosts: Prometheus.Gauge
+
+    init(registry: PrometheusCollectorRegistry) {
+        socialSignalViewers = registry.gauge(
+            "quanzi_feed_social_signal_viewers",
+            help: "Viewers whose friends and affinities are held in memory (at most \(SocialSignalCache.entriesMax))")
+        seenSets = registry.gauge(
+            "quanzi_feed_seen_sets", help: "(viewer, circle) seen-post sets held in memory (at most \(SeenPostsIndex.entriesMax))")
+        seenPosts = registry.gauge(
+            "quanzi_feed_seen_posts",
+            help: "Posts in the seen sets held in memory (at most \(SeenPostsIndex.postsPerEntryMax) and an eighth per set)")
+    }
+
+    func update(_ memory: FeedMemory) {
+        socialSignalViewers.set(Double(memory.socialSignalViewers))
+        seenSets.set(Double(memory.seenSets))
+        seenPosts.set(Double(memory.seenPosts))
     }
 }
 

@@ -45,6 +45,35 @@ public struct EventBatch: Sendable {
     }
 }
 
+/// One row of `page_views` as a follower reads it: the page, its id and the node that wrote it.
+public struct FollowedPageView: Sendable, Hashable {
+    public var id: Int64
+    public var page: ViewedPage
+    /// The node whose connection inserted the row (nil for rows from before the column, or
+    /// written by a tool that names no node).
+    public var origin: String?
+
+    public init(id: Int64, page: ViewedPage, origin: String?) {
+        self.id = id
+        self.page = page
+        self.origin = origin
+    }
+}
+
+/// What one read of `page_views` saw, and the snapshot it saw it in (as ``EventBatch``).
+public struct PageViewBatch: Sendable {
+    /// In id order.
+    public var views: [FollowedPageView]
+    public var snapshotXmin: Int64
+    public var snapshotXmax: Int64
+
+    public init(views: [FollowedPageView], snapshotXmin: Int64, snapshotXmax: Int64) {
+        self.views = views
+        self.snapshotXmin = snapshotXmin
+        self.snapshotXmax = snapshotXmax
+    }
+}
+
 /// Where a follower starts: the newest event id its windows reflect, and the ids at or below it
 /// that were not visible yet (their transactions may still commit), with the snapshot's `xmax`.
 public struct EventFollowStart: Sendable {
@@ -76,6 +105,20 @@ public protocol EventFollowing: Sendable {
     /// Events with an id above `afterID` (the first `limit` of them, by id) and those whose id is
     /// in `pendingIDs`, in id order, with the snapshot they were read in (one statement).
     func events(after afterID: Int64, pendingIDs: [Int64], limit: Int) throws -> EventBatch
+
+    /// A follower started (true) or stopped (false) applying these events to this node. Only in
+    /// between may the backend answer from memory what other nodes write too (viewers' friends,
+    /// affinities and seen posts): the follower is what tells it that they changed.
+    func followerRunning(_ running: Bool)
+
+    /// Where following `page_views` starts: its newest id now, and the ids at most `lookback`
+    /// below it that the snapshot does not show (their transactions may still commit). Views are
+    /// followed so that a viewer's seen posts on this node include those shown by other nodes.
+    func pageViewStart(lookback: Int) throws -> EventFollowStart
+
+    /// Pages with an id above `afterID` (the first `limit`, by id) and those whose id is in
+    /// `pendingIDs`, in id order, with the snapshot they were read in (one statement).
+    func pageViews(after afterID: Int64, pendingIDs: [Int64], limit: Int) throws -> PageViewBatch
 }
 
 extension StorageBackend {

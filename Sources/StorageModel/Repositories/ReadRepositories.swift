@@ -75,7 +75,33 @@ extension MetricReading {
 /// What the feeds read: a circle's candidates at start-up, a viewer's friends and affinities.
 public protocol FeedReading: Sendable {
     func candidateRows(circle: CircleID, now: Int64, limits: CandidateWindowLimits) throws -> [CandidateRow]
+    /// The viewer's friends and stored affinities: from memory once read (`SocialSignalCache`),
+    /// forgotten when a commit changes them.
     func socialSignals(of viewer: UserID) throws -> SocialSignals
+    /// Another node changed these viewers' friendships or affinities (the follower read the
+    /// events its commit wrote): what this node holds for them is read again on next use.
+    func forgetSocialSignals(of viewers: [UserID])
+    /// ``forgetSocialSignals(of:)`` for everyone (a change that names no viewers).
+    func forgetAllSocialSignals()
+    /// What the feeds' reads hold in memory, for `/metrics`.
+    var memory: FeedMemory { get }
+}
+
+/// What a node holds in memory so that a feed page reads nothing from the database, and the
+/// bounds it holds it within (the eviction rules are the caches').
+public struct FeedMemory: Sendable, Hashable {
+    /// Viewers whose friends and affinities are held (at most `SocialSignalCache.entriesMax`).
+    public var socialSignalViewers: Int
+    /// (viewer, circle) seen sets held (at most `SeenPostsIndex.entriesMax`), and the posts in
+    /// them (at most `SeenPostsIndex.postsPerEntryMax` and an eighth per set).
+    public var seenSets: Int
+    public var seenPosts: Int
+
+    public init(socialSignalViewers: Int, seenSets: Int, seenPosts: Int) {
+        self.socialSignalViewers = socialSignalViewers
+        self.seenSets = seenSets
+        self.seenPosts = seenPosts
+    }
 }
 
 /// API tokens by digest.

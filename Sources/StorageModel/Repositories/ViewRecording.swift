@@ -7,5 +7,7 @@ public protocol ViewRecording: Sendable {
     /// Returns once every view recorded before the call is durable.
     func flush() throws(QuanziError)
     func seenPostIDs(_ viewer: UserID, circle: CircleID, since: Int64, before: Int64) throws -> Set<Int64>
+    /// Pages other nodes recorded (the follower read them): their posts count as seen here too.
+    func noteOthersViews(_ pages: [ViewedPage])
     var currentStatistics: ViewRecordingStatistics { get }
 }

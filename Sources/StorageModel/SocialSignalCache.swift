@@ -1,18 +1,24 @@
 import Core
 
-/// Viewers' `SocialSignals` held in memory: every feed request read them from two tables.
-/// Friendships and affinities change (likes, comments, tips, accepted requests), so entries are
-/// invalidated after each commit that touches a viewer's rows (`SocialChangeTracking` learns
-/// which from triggers, whatever code path wrote them).
+/// Viewers' `SocialSignals` held in memory, on both backends: every feed request read them from
+/// two tables. Friendships and affinities change (likes, comments, tips, accepted requests), so
+/// entries are invalidated after each commit that touches a viewer's rows: on SQLite
+/// `SocialChangeTracking` learns which from triggers, whatever code path wrote them; on
+/// PostgreSQL the stores invalidate after their own commits and the service's `FeedFollower`
+/// after other nodes' (from the events those commits wrote).
+///
+/// Bounded: at most `entriesMax` viewers (two generations of half each: when the current one is
+/// full it becomes the previous one and the old previous one is dropped; a hit in the previous
+/// generation moves the entry forward), each holding its friends and affinities.
 ///
 /// A read that started before such a commit must not put its stale copy back: each
 /// invalidation takes a ticket number, and a loaded entry is kept only if no invalidation of
 /// its viewer came after the ticket its read began with.
-final class SocialSignalCache: Sendable {
+public final class SocialSignalCache: Sendable {
     /// Entries held (two generations of half each); past it the oldest generation goes.
-    static let entriesMax = 100_000
+    public static let entriesMax = 100_000
     /// Invalidation stamps remembered per viewer; past it, every read older than now is refused.
-    static let stampsMax = 100_000
+    public static let stampsMax = 100_000
 
     private struct State {
         var current: [UserID: SocialSignals] = [:]
@@ -41,8 +47,10 @@ final class SocialSignalCache: Sendable {
 
     private let state = ReadWriteLocked(State())
 
+    public init() {}
+
     /// The viewer's signals, from memory or from `load`.
-    func signals(of viewer: UserID, load: () throws -> SocialSignals) rethrows -> SocialSignals {
+    public func signals(of viewer: UserID, load: () throws -> SocialSignals) rethrows -> SocialSignals {
         if let current = state.read({ $0.current[viewer] }) { return current }
         let (cached, ticket) = state.write { state in (state.lookup(viewer), state.ticket) }
         if let cached { return cached }
@@ -55,7 +63,7 @@ final class SocialSignalCache: Sendable {
     }
 
     /// Called after a commit that changed these viewers' friendships or affinities.
-    func invalidate(_ viewers: some Collection<UserID>) {
+    public func invalidate(_ viewers: some Collection<UserID>) {
         guard !viewers.isEmpty else { return }
         state.write { state in
             state.ticket += 1
@@ -70,4 +78,19 @@ final class SocialSignalCache: Sendable {
             }
         }
     }
+
+    /// Forgets every entry, and refuses every read already in flight (after writes whose
+    /// viewers are not known: bulk loads).
+    public func invalidateAll() {
+        state.write { state in
+            state.ticket += 1
+            state.current = [:]
+            state.previous = [:]
+            state.invalidatedAt = [:]
+            state.ticketFloor = state.ticket
+        }
+    }
+
+    /// Viewers held now (both generations), for `/metrics`.
+    public var entryCount: Int { state.read { $0.current.count + $0.previous.count } }
 }

@@ -1,34 +1,39 @@
 import Core
-import StorageModel
 import Synchronization
 
-/// The posts each viewer has seen recently, per circle, held in memory. Reading them from the
-/// events table cost a fifth of a feed request, and more the longer a viewer scrolled (every
-/// page adds twenty rows to read next time). The index learns a view the moment `ViewRecorder`
-/// takes it, before it is written, so a write-behind recorder never shows a viewer the same
-/// posts as unseen twice.
+/// The posts each viewer has seen recently, per circle, held in memory (both backends). Reading
+/// them from the database cost a fifth of a feed request, and more the longer a viewer scrolled
+/// (every page adds twenty rows to read next time). The index learns a view the moment the view
+/// recorder takes it, before it is written, so a write-behind recorder never shows a viewer the
+/// same posts as unseen twice; with several nodes (PostgreSQL) the service's `FeedFollower` notes
+/// the pages other nodes record as it reads them.
 ///
-/// A (viewer, circle) entry is loaded from the events table on first use and merged with the
-/// views recorded since the entry was made. Writers that bypass `ViewRecorder` (bulk seeding)
-/// call `reloadAll()` after they commit.
+/// A (viewer, circle) entry is loaded from `page_views` on first use and merged with the views
+/// noted since the entry was made (notes are idempotent: a view read twice counts once). Writers
+/// that bypass the recorder (bulk seeding) call `reloadAll()` after they commit.
 ///
 /// Bounded twice: at most `entriesMax` entries (per shard, two generations: an entry not used
 /// during a whole generation is dropped and reloaded when needed), and at most
 /// `postsPerEntryMax` posts per entry (past that many a viewer's oldest views stop counting).
-final class SeenPostsIndex: Sendable {
-    static let entriesMax = 100_000
-    static let postsPerEntryMax = ViewedPage.seenHistoryMax
+public final class SeenPostsIndex: Sendable {
+    public static let entriesMax = 100_000
+    public static let postsPerEntryMax = ViewedPage.seenHistoryMax
     /// Shards, so concurrent requests rarely wait for each other's lock.
     static let shardCount = 16
 
-    struct Key: Hashable, Sendable {
+    public struct Key: Hashable, Sendable {
         var viewerID: UserID
         var circleID: CircleID
     }
 
-    struct View: Hashable, Sendable {
-        var postID: Int64
-        var atEpochSeconds: Int64
+    public struct View: Hashable, Sendable {
+        public var postID: Int64
+        public var atEpochSeconds: Int64
+
+        public init(postID: Int64, atEpochSeconds: Int64) {
+            self.postID = postID
+            self.atEpochSeconds = atEpochSeconds
+        }
     }
 
     /// A `Mutex` cannot live in an array by value.
@@ -38,6 +43,8 @@ final class SeenPostsIndex: Sendable {
 
     private let shards: [Shard] = (0..<shardCount).map { _ in Shard() }
 
+    public init() {}
+
     private func shard(_ key: Key) -> Shard {
         var hasher = Hasher()
         hasher.combine(key)
@@ -45,7 +52,7 @@ final class SeenPostsIndex: Sendable {
     }
 
     /// Notes views the moment they are recorded (before they are durable).
-    func note(_ views: [(viewerID: UserID, circleID: CircleID, postID: Int64)], at now: Int64) {
+    public func note(_ views: [(viewerID: UserID, circleID: CircleID, postID: Int64)], at now: Int64) {
         var byKey: [Key: [Int64]] = [:]
         for view in views { byKey[Key(viewerID: view.viewerID, circleID: view.circleID), default: []].append(view.postID) }
         for (key, postIDs) in byKey {
@@ -57,9 +64,21 @@ final class SeenPostsIndex: Sendable {
         }
     }
 
+    /// Notes pages recorded elsewhere (another node's), each at its own time.
+    public func note(pages: [ViewedPage]) {
+        for page in pages {
+            let key = Key(viewerID: page.viewerID, circleID: page.circleID)
+            shard(key).generations.withLock { generations in
+                generations.update(key) { entry in
+                    for postID in page.postIDs { entry.note(View(postID: postID, atEpochSeconds: page.atEpochSeconds)) }
+                }
+            }
+        }
+    }
+
     /// Posts `viewer` saw in `circle` in [`since`, `before`); `load` reads the events table
     /// (views at or after `since`) when the entry has not been loaded yet.
-    func seenPostIDs(_ viewer: UserID, circle: CircleID, since: Int64, before: Int64, load: () throws -> [View]) rethrows -> Set<Int64> {
+    public func seenPostIDs(_ viewer: UserID, circle: CircleID, since: Int64, before: Int64, load: () throws -> [View]) rethrows -> Set<Int64> {
         let key = Key(viewerID: viewer, circleID: circle)
         let shard = shard(key)
         if let seen = shard.generations.withLock({ generations -> Set<Int64>? in
@@ -82,7 +101,7 @@ final class SeenPostsIndex: Sendable {
 
     /// After views were written around `ViewRecorder`: every entry reads the events table
     /// again on its next use, keeping the views it noted (some may not be written yet).
-    func reloadAll() {
+    public func reloadAll() {
         for shard in shards {
             shard.generations.withLock { generations in
                 for key in generations.current.keys { generations.current[key]!.isLoaded = false }
@@ -95,9 +114,11 @@ final class SeenPostsIndex: Sendable {
     /// answer the usual question in O(1): a first page asks for the posts seen before now, and
     /// `settled` is kept as exactly the posts first seen before `watermark`, the latest such
     /// "now"; views at or after it wait in `recent` until a later question moves them.
-    struct Entry: Sendable {
+    public struct Entry: Sendable {
         /// Whether the views from the events table have been merged in.
-        var isLoaded = false
+        public var isLoaded = false
+
+        public init() {}
         private var earliestAt: [Int64: Int64] = [:]
         private var settled: Set<Int64> = []
         private var recent: [View] = []
@@ -109,7 +130,7 @@ final class SeenPostsIndex: Sendable {
         /// excess only touches posts at the very end of the window.
         static let pruneSlackSeconds: Int64 = 3_600
 
-        mutating func note(_ view: View) {
+        public mutating func note(_ view: View) {
             if let earliest = earliestAt[view.postID], earliest <= view.atEpochSeconds { return }
             earliestAt[view.postID] = view.atEpochSeconds
             oldestAt = min(oldestAt, view.atEpochSeconds)
@@ -117,7 +138,10 @@ final class SeenPostsIndex: Sendable {
             if earliestAt.count > SeenPostsIndex.postsPerEntryMax + SeenPostsIndex.postsPerEntryMax / 8 { keepNewest(SeenPostsIndex.postsPerEntryMax) }
         }
 
-        mutating func seen(since: Int64, before: Int64) -> Set<Int64> {
+        /// Posts held (each once, however often seen).
+        var postCount: Int { earliestAt.count }
+
+        public mutating func seen(since: Int64, before: Int64) -> Set<Int64> {
             if oldestAt < since && since.subtractingReportingOverflow(oldestAt).partialValue > Self.pruneSlackSeconds { rebuild(since: since) }
             guard before >= watermark else {
                 // An older paging session: answer from the record.
@@ -166,5 +190,19 @@ final class SeenPostsIndex: Sendable {
             }
             return body(&current[key]!)
         }
+    }
+
+    /// Entries held (both generations of every shard), and the posts they hold, for `/metrics`.
+    public var size: (entries: Int, posts: Int) {
+        var entries = 0
+        var posts = 0
+        for shard in shards {
+            shard.generations.withLock { generations in
+                entries += generations.current.count + generations.previous.count
+                for entry in generations.current.values { posts += entry.postCount }
+                for entry in generations.previous.values { posts += entry.postCount }
+            }
+        }
+        return (entries, posts)
     }
 }
