@@ -1,12 +1,13 @@
 -- The campus-diary rules run in a loop inside a standalone lua5.4: the in-interpreter cost that
 -- rule-eval-compare sets one evaluation from Swift against (issue 3: at most 2x this).
 --
--- usage: lua5.4 rule_loop.lua [calls_per_run] [runs] [path/to/campus-diary.lua]
+-- usage: lua5.4 rule_loop.lua [calls_per_run] [runs] [path/to/campus-diary.lua] [batch_size]
 -- prints one line per case: name <TAB> median ns per call <TAB> fastest run's ns per call
 -- Times with os.clock (this process's CPU time), after one untimed warm-up run per case.
 
 local calls = math.tointeger(tonumber(arg[1])) or 1000000
 local runs = math.tointeger(tonumber(arg[2])) or 9
+local batch_size = math.tointeger(tonumber(arg[4])) or 64
 
 -- The rules are read from the plugin file itself (arg 3), so this baseline runs exactly the
 -- rules the host runs. What the host binds, as plain Lua: `quanzi.circle` hands back its
@@ -55,6 +56,33 @@ local function measure(name, rule, user)
   print(string.format("%s\t%.1f\t%.1f", name, samples[(runs + 1) // 2], samples[1]))
 end
 
+-- What the host's batch driver does for one entry: call the rule once per subject of a
+-- preallocated array and write each answer and reason into result arrays.
+local function ns_per_decision_batched(rule, user)
+  local subjects, allowed, reasons = {}, {}, {}
+  for i = 1, batch_size do subjects[i] = user; allowed[i] = false; reasons[i] = false end
+  local batches = calls // batch_size
+  local start = os.clock()
+  for _ = 1, batches do
+    for i = 1, batch_size do
+      local ok, reason = rule(subjects[i], circle, nil)
+      allowed[i] = ok
+      reasons[i] = reason or false
+    end
+  end
+  return (os.clock() - start) * 1e9 / (batches * batch_size)
+end
+
+local function measure_batched(name, rule, user)
+  ns_per_decision_batched(rule, user) -- warm-up
+  local samples = {}
+  for i = 1, runs do samples[i] = ns_per_decision_batched(rule, user) end
+  table.sort(samples)
+  print(string.format("%s\t%.1f\t%.1f", name, samples[(runs + 1) // 2], samples[1]))
+end
+
 measure("post", rules.post, student)
 measure("post-readonly", rules.post, read_only(student))
 measure("comment", rules.comment, student)
+measure_batched("post-batch", rules.post, student)
+measure_batched("comment-batch", rules.comment, student)

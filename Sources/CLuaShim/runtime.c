@@ -194,6 +194,27 @@ static void describe_error(lua_State *worker, lua_State *L, int status, qz_call_
     }
 }
 
+// Every call, alone or in a batch, starts with the whole budget: a fresh instruction count (the
+// hook's counter too), its own deadline, no limit hit.
+static void start_limits(qz_runtime *rt, lua_State *worker, int64_t instruction_limit, int64_t timeout_ms) {
+    rt->instructions_used = 0;
+    rt->instruction_limit = instruction_limit;
+    rt->deadline_seconds = timeout_ms > 0 ? qz_now_seconds() + (double)timeout_ms / 1000.0 : 0;
+    rt->limit_hit = QZ_LIMIT_NONE;
+    rt->limit_location[0] = '\0';
+    rt->refused_size = 0;
+    lua_sethook(worker, qz_count_hook, LUA_MASKCOUNT, QZ_HOOK_INSTRUCTIONS);
+}
+
+// After a failed call: to-be-closed variables run under the exhausted budget, then the worker is
+// ready for the next call.
+static void reset_worker(qz_runtime *rt, lua_State *worker) {
+    rt->enforcing = 1;
+    lua_resetthread(worker);
+    rt->enforcing = 0;
+    lua_settop(worker, 0);
+}
+
 int qz_call(lua_State *L, int nargs, int64_t instruction_limit, int64_t timeout_ms, qz_call_result *result) {
     qz_runtime *rt = qz_runtime_of(L);
     lua_State *worker = rt->worker;
@@ -202,13 +223,7 @@ int qz_call(lua_State *L, int nargs, int64_t instruction_limit, int64_t timeout_
     result->limit_hit = QZ_LIMIT_NONE;
     result->location[0] = '\0';
 
-    rt->instructions_used = 0;
-    rt->instruction_limit = instruction_limit;
-    rt->deadline_seconds = timeout_ms > 0 ? qz_now_seconds() + (double)timeout_ms / 1000.0 : 0;
-    rt->limit_hit = QZ_LIMIT_NONE;
-    rt->limit_location[0] = '\0';
-    rt->refused_size = 0;
-    lua_sethook(worker, qz_count_hook, LUA_MASKCOUNT, QZ_HOOK_INSTRUCTIONS);
+    start_limits(rt, worker, instruction_limit, timeout_ms);
 
     lua_xmove(L, worker, nargs + 1);
     int result_count = 0;
@@ -232,10 +247,83 @@ int qz_call(lua_State *L, int nargs, int64_t instruction_limit, int64_t timeout_
     }
     describe_error(worker, L, status, result);
     result->status = status == LUA_YIELD ? LUA_ERRRUN : status;
-    // Resetting closes pending to-be-closed variables; they run under the exhausted budget.
-    rt->enforcing = 1;
-    lua_resetthread(worker);
-    rt->enforcing = 0;
-    lua_settop(worker, 0);
+    reset_worker(rt, worker);
     return result->status;
+}
+
+int qz_call_batch(lua_State *L, int function_index, int first_argument, int nargs, int count, int read_reasons,
+                  int64_t instruction_limit, int64_t timeout_ms, qz_decision *decisions, qz_batch_result *result) {
+    qz_runtime *rt = qz_runtime_of(L);
+    lua_State *worker = rt->worker;
+    qz_call_result *failure = &result->failure;
+    result->decided = 0;
+    result->invalid = 0;
+    failure->status = LUA_OK;
+    failure->result_count = 0;
+    failure->limit_hit = QZ_LIMIT_NONE;
+    failure->location[0] = '\0';
+    function_index = lua_absindex(L, function_index);
+    first_argument = lua_absindex(L, first_argument);
+    // Room for every reason, an invalid call's two results or an error message, and one call's
+    // function and arguments on their way to the worker.
+    if (!lua_checkstack(L, count + nargs + LUA_MINSTACK)) {
+        lua_pushliteral(L, "too many results");
+        failure->status = LUA_ERRRUN;
+        return failure->status;
+    }
+    for (int i = 0; i < count; i++) {
+        // What print() wrote is per call, as for qz_call; nobody reads a batch's.
+        rt->output_length = 0;
+        rt->output_truncated = 0;
+        start_limits(rt, worker, instruction_limit, timeout_ms);
+        lua_pushvalue(L, function_index);
+        for (int j = 0; j < nargs; j++) lua_pushvalue(L, first_argument + i * nargs + j);
+        lua_xmove(L, worker, nargs + 1);
+        int result_count = 0;
+        rt->enforcing = 1;
+        int status = lua_resume(worker, L, nargs, &result_count);
+        rt->enforcing = 0;
+        if (status != LUA_OK) {
+            describe_error(worker, L, status, failure);
+            failure->status = status == LUA_YIELD ? LUA_ERRRUN : status;
+            reset_worker(rt, worker);
+            return failure->status;
+        }
+        qz_decision *decision = &decisions[i];
+        decision->reason = NULL;
+        decision->reason_length = 0;
+        int first = lua_gettop(worker) - result_count + 1;  // absolute: pushes below do not move it
+        if (!lua_checkstack(worker, 2)) {
+            lua_settop(worker, 0);
+            lua_pushliteral(L, "too many results");
+            failure->status = LUA_ERRRUN;
+            return failure->status;
+        }
+        int valid = result_count >= 1 && lua_type(worker, first) == LUA_TBOOLEAN;
+        if (valid) {
+            decision->allowed = lua_toboolean(worker, first);
+            if (read_reasons && !decision->allowed && result_count >= 2) {
+                int reason_type = lua_type(worker, first + 1);
+                if (reason_type == LUA_TSTRING) {
+                    lua_pushvalue(worker, first + 1);
+                    lua_xmove(worker, L, 1);
+                    decision->reason = lua_tolstring(L, -1, &decision->reason_length);
+                } else if (reason_type != LUA_TNIL) {
+                    valid = 0;
+                }
+            }
+        }
+        if (!valid) {
+            // The caller words the error from the results themselves, as it does for one call.
+            if (result_count >= 1) lua_pushvalue(worker, first); else lua_pushnil(worker);
+            if (result_count >= 2) lua_pushvalue(worker, first + 1); else lua_pushnil(worker);
+            lua_xmove(worker, L, 2);
+            lua_settop(worker, 0);
+            result->invalid = 1;
+            return LUA_OK;
+        }
+        lua_settop(worker, 0);
+        result->decided = i + 1;
+    }
+    return LUA_OK;
 }

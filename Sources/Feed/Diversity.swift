@@ -28,6 +28,12 @@ struct AuthorQuota: Sendable {
     @inline(__always)
     func isExhausted(authorIndex: Int) -> Bool { shownByIndex[authorIndex] >= maxPerAuthor }
 
+    /// Whether the author still has room after `pending` more of their posts are shown: a post
+    /// asked about in the same chunk as `pending` earlier ones of its author is shown or skipped
+    /// for its own answer only then.
+    @inline(__always)
+    func hasRoom(authorIndex: Int, after pending: Int32) -> Bool { shownByIndex[authorIndex] + pending < maxPerAuthor }
+
     mutating func recordShown(authorIndex: Int, authorID: UserID) {
         shownByIndex[authorIndex] += 1
         shownNow.append(authorID)

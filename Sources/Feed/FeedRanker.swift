@@ -16,6 +16,28 @@ public enum FeedRanker {
         _ window: CandidateWindow, _ request: FeedRequest,
         isVisible: (FeedCandidate) throws(Failure) -> Bool
     ) throws(Failure) -> FeedPage {
+        try rank(window, request, chunkMax: 1) { (candidates: [FeedCandidate], visible: inout [Bool]) -> Failure? in
+            do throws(Failure) {
+                for candidate in candidates { visible.append(try isVisible(candidate)) }
+                return nil
+            } catch {
+                return error
+            }
+        }
+    }
+
+    /// The same page, asking `visibility` about up to `chunkMax` candidates at a time (one call
+    /// into the circle's Lua `view` rule for several posts). A chunk holds only posts the
+    /// one-at-a-time walk would ask about whatever the earlier ones in it answer, and never more
+    /// than the page still needs, so exactly the same posts are asked about, in the same order,
+    /// and the page is the same. `visibility` appends one answer per candidate to `visible`, in
+    /// order, and returns the failure that stopped it (the request ends at the first candidate
+    /// without an answer).
+    public static func rank<Failure: Error>(
+        _ window: CandidateWindow, _ request: FeedRequest, chunkMax: Int,
+        visibility: (_ candidates: [FeedCandidate], _ visible: inout [Bool]) -> Failure?
+    ) throws(Failure) -> FeedPage {
+        precondition(chunkMax >= 1, "a chunk holds at least one candidate")
         let cursor = request.cursor
         let shownBefore = cursor?.shownCount ?? 0
         let pageSize = min(request.pageSize, FeedLimits.depthMax - shownBefore)
@@ -38,6 +60,13 @@ public enum FeedRanker {
 
         var posts: [RankedPost] = []
         posts.reserveCapacity(pageSize)
+        // One chunk's candidates, their authors and answers, reused from chunk to chunk.
+        var chunk: [FeedCandidate] = []
+        var pendingAuthors: [Int] = []
+        var visible: [Bool] = []
+        chunk.reserveCapacity(min(pageSize, chunkMax))
+        pendingAuthors.reserveCapacity(min(pageSize, chunkMax))
+        visible.reserveCapacity(min(pageSize, chunkMax))
         var bound = cursor?.lastKey
         var capacity = TopK.capacity(forPageSize: pageSize)
         var hasMore = false
@@ -49,22 +78,55 @@ public enum FeedRanker {
             stats.passes += 1
             stats.postsScanned += scanned
             let ordered = best.sortedBestFirst()
-            for (position, entry) in ordered.enumerated() {
-                bound = entry.key
-                let authorIndex = Int(window.columns.authorIndices[entry.index])
-                guard !quota.isExhausted(authorIndex: authorIndex) else { continue }
-                let candidate = FeedCandidate(
-                    postID: entry.key.postID, authorID: window.authors.userIDs[authorIndex],
-                    createdAtEpochSeconds: window.columns.createdAtEpochSeconds[entry.index])
-                stats.visibilityChecks += 1
-                guard try isVisible(candidate) else { continue }
-                quota.recordShown(authorIndex: authorIndex, authorID: candidate.authorID)
-                posts.append(RankedPost(postID: candidate.postID, authorID: candidate.authorID, score: entry.key.score))
-                if posts.count == pageSize {
-                    // More may follow: posts left in this heap, or beyond it (a full heap).
-                    hasMore = position + 1 < ordered.count || best.isFull
-                    break scans
+            var position = 0
+            while position < ordered.count {
+                // The chunk: from `position`, the posts whose authors have room whatever the
+                // chunk's earlier posts answer, up to what the page still needs.
+                chunk.removeAll(keepingCapacity: true)
+                pendingAuthors.removeAll(keepingCapacity: true)
+                let room = min(pageSize - posts.count, chunkMax)
+                var end = position
+                while end < ordered.count, chunk.count < room {
+                    let entry = ordered[end]
+                    let authorIndex = Int(window.columns.authorIndices[entry.index])
+                    if !quota.isExhausted(authorIndex: authorIndex) {
+                        let pending = Int32(pendingAuthors.count(where: { $0 == authorIndex }))
+                        guard pending == 0 || quota.hasRoom(authorIndex: authorIndex, after: pending) else { break }
+                        pendingAuthors.append(authorIndex)
+                        chunk.append(
+                            FeedCandidate(
+                                postID: entry.key.postID, authorID: window.authors.userIDs[authorIndex],
+                                createdAtEpochSeconds: window.columns.createdAtEpochSeconds[entry.index]))
+                    }
+                    end += 1
                 }
+                visible.removeAll(keepingCapacity: true)
+                let failure = chunk.isEmpty ? nil : visibility(chunk, &visible)
+                // The walk itself, one post at a time, reading the chunk's answers in order.
+                var asked = 0
+                for walked in position..<end {
+                    let entry = ordered[walked]
+                    bound = entry.key
+                    let authorIndex = Int(window.columns.authorIndices[entry.index])
+                    guard !quota.isExhausted(authorIndex: authorIndex) else { continue }
+                    let candidate = chunk[asked]
+                    stats.visibilityChecks += 1
+                    guard asked < visible.count else {
+                        guard let failure else { preconditionFailure("visibility answered \(visible.count) of \(chunk.count) candidates without a failure") }
+                        throw failure
+                    }
+                    asked += 1
+                    guard visible[asked - 1] else { continue }
+                    quota.recordShown(authorIndex: authorIndex, authorID: candidate.authorID)
+                    posts.append(RankedPost(postID: candidate.postID, authorID: candidate.authorID, score: entry.key.score))
+                    if posts.count == pageSize {
+                        // More may follow: posts left in this heap, or beyond it (a full heap).
+                        hasMore = walked + 1 < ordered.count || best.isFull
+                        break scans
+                    }
+                }
+                assert(asked == chunk.count, "the walk asked about the chunk's posts exactly")
+                position = end
             }
             // A heap with room saw every remaining post: the feed is exhausted.
             guard best.isFull else { break }
@@ -84,7 +146,10 @@ public enum FeedRanker {
 
     /// One page of `window` for `request`, every post visible to the viewer.
     public static func rank(_ window: CandidateWindow, _ request: FeedRequest) -> FeedPage {
-        rank(window, request) { (_: FeedCandidate) throws(Never) -> Bool in true }
+        rank(window, request, chunkMax: FeedLimits.pageSizeMax) { (candidates: [FeedCandidate], visible: inout [Bool]) -> Never? in
+            visible.append(contentsOf: repeatElement(true, count: candidates.count))
+            return nil
+        }
     }
 }
 

@@ -112,6 +112,12 @@ public final class ExperimentService: ExperimentControl {
         try engine.assign(user, to: experiment, control: self)
     }
 
+    /// The assignment of each of `users`, nothing logged: as `assign` for each in turn, their
+    /// targeting run in one entry into Lua.
+    public func assign(_ users: [UserProfile], to experiment: String) throws(QuanziError) -> [ExperimentAssignment] {
+        try engine.assign(users, to: experiment, control: self)
+    }
+
     /// What a plugin gets through `quanzi.ab.*` (and a client through the API): the assignment,
     /// with the user's first exposure in the experiment's current phase logged. `circle`: the
     /// circle whose rule or ranking asked, whose plugin version the exposure records (nil for a

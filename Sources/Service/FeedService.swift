@@ -188,17 +188,18 @@ public final class FeedService: Sendable {
     /// Posts in every window (for `quanzi feed` and metrics).
     public var candidateCount: Int { windows.values.reduce(0) { $0 + $1.read { $0.count } } }
 
-    /// Ranks one page of `circle` for `viewer`. `isVisible` is the circle's view rule.
+    /// Ranks one page of `circle` for `viewer`. `visibility` is the circle's view rule, asked about
+    /// up to `chunkMax` candidates at a time (see `FeedRanker.rank(_:_:chunkMax:visibility:)`).
     func page(
         circle: CircleID, viewer: ViewerSignals, parameters: RankingParameters, pageSize: Int, cursor: FeedCursor?, explain: Bool,
-        onlyAuthors: Set<UserID>? = nil, isVisible: (FeedCandidate) throws(QuanziError) -> Bool
+        onlyAuthors: Set<UserID>? = nil, chunkMax: Int, visibility: (_ candidates: [FeedCandidate], _ visible: inout [Bool]) -> QuanziError?
     ) throws(QuanziError) -> (page: FeedPage, explanations: [FeedExplanation], rows: [CandidateRow]) {
         guard let window = windowTable.read({ $0[circle] }) else { throw QuanziError(.circleNotFound, "no circle '\(circle)'") }
         let request = try FeedRequest(
             viewer: viewer, parameters: parameters, pageSize: pageSize, cursor: cursor, clockEpochSeconds: clock.nowEpochSeconds,
             onlyAuthors: onlyAuthors)
         return try window.read { window throws(QuanziError) in
-            let page = try FeedRanker.rank(window, request, isVisible: isVisible)
+            let page = try FeedRanker.rank(window, request, chunkMax: chunkMax, visibility: visibility)
             let explanations = explain ? FeedRanker.explain(page.posts.map(\.postID), in: window, for: request) : []
             return (page, explanations, page.posts.compactMap { window.row(postID: $0.postID) })
         }

@@ -23,22 +23,50 @@ extension QuanziService {
         let rules = scripts.rules
         let reads = RequestDataSource(base: scriptDataSource, viewerID: viewer, viewerFriendIDs: signals.friendIDs)
         let onlyAuthors = try audienceAuthors(definition.audience, circle: circle, viewer: profile, friendIDs: signals.friendIDs)
-        // One Lua state for the page's view checks (see `RuleEngine.withSession`). The content
-        // of each post shown is kept for building the page.
+        // One Lua state for the page's view checks (see `RuleEngine.withSession`), asked about the
+        // next posts the ranker would show in one entry into Lua per chunk. The content of each
+        // post shown is kept for building the page.
         var checkedContents: [Int64: Post] = [:]
         let (page, explanations, rows) = try rules.withSession { session throws(QuanziError) in
             try feeds.page(
-                circle: circle, viewer: signals, parameters: parameters, pageSize: limit, cursor: decoded, explain: explain, onlyAuthors: onlyAuthors
-            ) { candidate throws(QuanziError) -> Bool in
-                // The rule sees the post as the single-post routes show it (kind and text too).
-                let content = try QuanziError.wrapping {
-                    try feeds.contents.content(of: candidate.postID) { id in try posts.posts([id])[id] }
+                circle: circle, viewer: signals, parameters: parameters, pageSize: limit, cursor: decoded, explain: explain, onlyAuthors: onlyAuthors,
+                chunkMax: Self.viewChecksPerChunkMax
+            ) { candidates, visible -> QuanziError? in
+                // The rule sees each post as the single-post routes show it (kind and text too);
+                // a post whose content is gone is not shown, and asks no rule.
+                var contents: [Post?] = []
+                var contexts: [RuleContext] = []
+                var lookupFailure: QuanziError?
+                for candidate in candidates {
+                    do throws(QuanziError) {
+                        let content = try QuanziError.wrapping {
+                            try feeds.contents.content(of: candidate.postID) { id in try posts.posts([id])[id] }
+                        }
+                        contents.append(content)
+                        if let content {
+                            contexts.append(RuleContext(post: PostContext(id: candidate.postID, authorID: candidate.authorID, kind: content.kind, text: content.body)))
+                        }
+                    } catch {
+                        // Answered up to here; the request ends at this post, after the rule ran
+                        // for the ones before it, as one call per post would.
+                        lookupFailure = error
+                        break
+                    }
                 }
-                guard let content else { return false }
-                let post = PostContext(id: candidate.postID, authorID: candidate.authorID, kind: content.kind, text: content.body)
-                let allowed = try session.evaluate(circle: circle, action: .view, user: profile, context: RuleContext(post: post), dataSource: reads).allowed
-                if allowed { checkedContents[candidate.postID] = content }
-                return allowed
+                let decisions = session.evaluate(circle: circle, action: .view, user: profile, contexts: contexts, dataSource: reads)
+                var decided = 0
+                for (candidate, content) in zip(candidates, contents) {
+                    guard let content else {
+                        visible.append(false)
+                        continue
+                    }
+                    guard decided < decisions.decisions.count else { return decisions.failure }
+                    let allowed = decisions.decisions[decided].allowed
+                    decided += 1
+                    if allowed { checkedContents[candidate.postID] = content }
+                    visible.append(allowed)
+                }
+                return lookupFailure
             }
         }
         let stored = try QuanziError.wrapping {
@@ -57,6 +85,10 @@ extension QuanziService {
 
     /// What this node holds in memory so that a warm feed page reads nothing (`/metrics`).
     public var feedMemory: FeedMemory { storage.feeds.memory }
+
+    /// View checks asked of Lua in one entry: a page's worth (the ranker never asks about more
+    /// posts than the page still needs).
+    static let viewChecksPerChunkMax = 64
 
     /// The authors whose posts the audience lets the viewer see, nil when it admits everyone: the
     /// ranker skips everyone else's posts while scanning, before any scoring or Lua. For a city,

@@ -186,13 +186,12 @@ public enum SimulationRunner {
             treatedAtRevision = revision
             treated = []
             guard service.experiments.status(of: spec) == .running else { return }
-            for user in users {
-                let assignment = try service.experiments.assign(user, to: spec.id)
+            let assignments = try service.experiments.assign(users, to: spec.id)
+            for (user, assignment) in zip(users, assignments) {
                 if assignment.exposes, let variant = assignment.variant, variant.name != spec.control.name { treated.insert(user.id) }
             }
         }
-        var targetedUsers = 0
-        for user in users where try service.experiments.engine.isTargeted(user, experiment: spec.id) { targetedUsers += 1 }
+        let targetedUsers = try service.experiments.engine.isTargeted(users, experiment: spec.id).count(where: { $0 })
         timings.seedSeconds = Date().timeIntervalSince(seedStart)
 
         let behaviour = try BehaviourModel(path: options.resolvedBehaviourPath, dataSource: service.previewDataSource, clock: clock,

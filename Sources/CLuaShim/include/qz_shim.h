@@ -113,6 +113,31 @@ int qz_load_sandboxed(lua_State *L, const char *code, size_t length, const char 
 /// leaves one message string on the stack.
 int qz_call(lua_State *L, int nargs, int64_t instruction_limit, int64_t timeout_ms, qz_call_result *result);
 
+/// One decision of a batch (qz_call_batch): the rule's boolean and, for a denial, its reason.
+typedef struct qz_decision {
+    int allowed;                    // 1 or 0
+    const char *reason;             // a denial's reason string, or NULL; valid while it stays on L's stack
+    size_t reason_length;
+} qz_decision;
+
+/// Result of qz_call_batch.
+typedef struct qz_batch_result {
+    int decided;                    // decisions made, in order; the batch stopped at the next one if < count
+    int invalid;                    // 1: call `decided` returned results of the wrong shape (its first two
+                                    // results, nil-padded, are left on L's stack top)
+    qz_call_result failure;         // status != 0: call `decided` failed (its message is on L's stack top)
+} qz_batch_result;
+
+/// Calls the function at `function_index` `count` times, call i with the `nargs` values starting at
+/// `first_argument + i·nargs`, each call exactly as qz_call makes it (a fresh instruction budget,
+/// the memory cap, its own deadline of `timeout_ms`), and reads each call's results into
+/// `decisions[i]`: a boolean first, and when `read_reasons` and it is false, a string or nil
+/// second. Stops at the first call that fails or returns another shape; the calls after it are
+/// not made. Reasons are moved onto L's stack above the arguments, in order; the caller pops them
+/// (and everything else) when it has read them.
+int qz_call_batch(lua_State *L, int function_index, int first_argument, int nargs, int count, int read_reasons,
+                  int64_t instruction_limit, int64_t timeout_ms, qz_decision *decisions, qz_batch_result *result);
+
 /// After the plugin's top level has run: globals become read-only (an error names the global).
 void qz_env_freeze(lua_State *L, int env_index);
 

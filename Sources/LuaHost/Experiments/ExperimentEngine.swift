@@ -107,41 +107,94 @@ public final class ExperimentEngine: Sendable {
     /// The variant `user` gets in `experimentID`, and why.
     public func assign(_ user: UserProfile, to experimentID: String, control: any ExperimentControl = NoExperimentControl()) throws(QuanziError) -> ExperimentAssignment {
         let spec = try spec(experimentID)
+        switch plan(user, spec: spec, control: control) {
+        case .decided(let assignment): return assignment
+        case .targeted(let assignment, let otherwise): return try isTargeted(user, experiment: spec.id) ? assignment : otherwise
+        }
+    }
+
+    /// The variant each of `users` gets in `experimentID`, and why: as `assign` for each in turn,
+    /// with the targeting of every user who needs it run in one entry into Lua.
+    public func assign(_ users: [UserProfile], to experimentID: String, control: any ExperimentControl = NoExperimentControl()) throws(QuanziError)
+        -> [ExperimentAssignment]
+    {
+        let spec = try spec(experimentID)
+        let plans = users.map { plan($0, spec: spec, control: control) }
+        var asking: [Int] = []
+        for (index, plan) in plans.enumerated() { if case .targeted = plan { asking.append(index) } }
+        let targeted = try isTargeted(asking.map { users[$0] }, experiment: spec.id)
+        var answers = targeted.makeIterator()
+        return plans.map { plan in
+            switch plan {
+            case .decided(let assignment): return assignment
+            case .targeted(let assignment, let otherwise): return answers.next()! ? assignment : otherwise
+            }
+        }
+    }
+
+    /// An assignment decided without Lua, or the two it may be depending on the user's targeting.
+    private enum Plan {
+        case decided(ExperimentAssignment)
+        case targeted(ExperimentAssignment, otherwise: ExperimentAssignment)
+    }
+
+    private func plan(_ user: UserProfile, spec: ExperimentSpec, control: any ExperimentControl) -> Plan {
         let lifecycle = control.lifecycle(experiment: spec.id) ?? .declared(spec)
         let status = lifecycle.status
         if status == .shipped, let name = lifecycle.shippedVariant, let shipped = spec.variant(named: name) {
-            if spec.hasTargeting, try !isTargeted(user, experiment: spec.id) {
-                return ExperimentAssignment(experimentID: spec.id, variant: nil, bucket: nil, reason: .notTargeted)
-            }
-            return ExperimentAssignment(experimentID: spec.id, variant: shipped, bucket: nil, reason: .shipped)
+            let assignment = ExperimentAssignment(experimentID: spec.id, variant: shipped, bucket: nil, reason: .shipped)
+            guard spec.hasTargeting else { return .decided(assignment) }
+            return .targeted(assignment, otherwise: ExperimentAssignment(experimentID: spec.id, variant: nil, bucket: nil, reason: .notTargeted))
         }
         if status != .running {
-            return ExperimentAssignment(experimentID: spec.id, variant: status == .stopped ? spec.control : nil, bucket: nil, reason: .notRunning(status))
+            return .decided(
+                ExperimentAssignment(experimentID: spec.id, variant: status == .stopped ? spec.control : nil, bucket: nil, reason: .notRunning(status)))
         }
         if let forced = control.forcedVariant(experiment: spec.id, user: user.id), let variant = spec.variants.first(where: { $0.name == forced }) {
-            return ExperimentAssignment(experimentID: spec.id, variant: variant, bucket: nil, reason: .forced)
+            return .decided(ExperimentAssignment(experimentID: spec.id, variant: variant, bucket: nil, reason: .forced))
         }
         if let start = spec.startAtEpochSeconds, clock.nowEpochSeconds < start {
-            return ExperimentAssignment(experimentID: spec.id, variant: nil, bucket: nil, reason: .notStarted(startAtEpochSeconds: start))
+            return .decided(ExperimentAssignment(experimentID: spec.id, variant: nil, bucket: nil, reason: .notStarted(startAtEpochSeconds: start)))
         }
         // The ramp step's share: GrowthBook's ranges only lengthen as coverage grows, so a user
         // keeps the variant from step to step.
         switch Assigner.assign(userId: String(user.id.rawValue), to: spec.assignmentDefinition(traffic: spec.traffic(atStep: lifecycle.step))) {
         case .notInExperiment(let exclusion):
             let reason: ExperimentAssignment.Reason = exclusion == .notInLayerSlice ? .notInLayerSlice : .outsideTraffic
-            return ExperimentAssignment(experimentID: spec.id, variant: nil, bucket: nil, reason: reason)
+            return .decided(ExperimentAssignment(experimentID: spec.id, variant: nil, bucket: nil, reason: reason))
         case .inExperiment(let index, let bucket):
+            let assignment = ExperimentAssignment(experimentID: spec.id, variant: spec.variants[index], bucket: bucket, reason: .assigned)
             // Targeting after the hash: the Lua call is paid only by users inside the traffic.
-            if spec.hasTargeting, try !isTargeted(user, experiment: spec.id) {
-                return ExperimentAssignment(experimentID: spec.id, variant: nil, bucket: bucket, reason: .notTargeted)
-            }
-            return ExperimentAssignment(experimentID: spec.id, variant: spec.variants[index], bucket: bucket, reason: .assigned)
+            guard spec.hasTargeting else { return .decided(assignment) }
+            return .targeted(assignment, otherwise: ExperimentAssignment(experimentID: spec.id, variant: nil, bucket: bucket, reason: .notTargeted))
         }
     }
 
     /// Runs the experiment's `targeting(user)`; true when it has none.
     public func isTargeted(_ user: UserProfile, experiment experimentID: String) throws(QuanziError) -> Bool {
         try isTargeted(user, experiment: experimentID, dataSource: nil)
+    }
+
+    /// Runs the experiment's `targeting(user)` for each of `users` in one entry into Lua, with the
+    /// same limits per user as one call; throws what the first failing user's call would.
+    public func isTargeted(_ users: [UserProfile], experiment experimentID: String) throws(QuanziError) -> [Bool] {
+        _ = try spec(experimentID)
+        guard !users.isEmpty else { return [] }
+        return try pool.withState { pooled throws(QuanziError) -> [Bool] in
+            guard let function = pooled.targeting[experimentID] else { return Array(repeating: true, count: users.count) }
+            let state = pooled.state
+            let (answers, failure) = state.callBatch(
+                count: users.count, argumentsPerCall: 1, readReasons: false,
+                pushFunction: { state.pushReference(function.reference) },
+                pushArguments: { state.pushUser(users[$0]) },
+                invalid: { Self.invalidTargeting(experimentID, function) })
+            if let failure { throw failure.quanziError }
+            return answers.map(\.allowed)
+        }
+    }
+
+    private static func invalidTargeting(_ experimentID: String, _ function: LuaFunction) -> ScriptError {
+        ScriptError(kind: .invalidResult, message: "targeting of '\(experimentID)' must return true or false", location: function.location?.description)
     }
 
     func isTargeted(_ user: UserProfile, experiment experimentID: String, dataSource: (any ScriptDataSource)?) throws(QuanziError) -> Bool {
@@ -161,8 +214,7 @@ public final class ExperimentEngine: Sendable {
                     },
                     read: { count throws(ScriptError) -> Bool in
                         guard count >= 1, case .boolean(let targeted) = state.readValue(at: -count) else {
-                            throw ScriptError(kind: .invalidResult, message: "targeting of '\(experimentID)' must return true or false",
-                                              location: function.location?.description)
+                            throw Self.invalidTargeting(experimentID, function)
                         }
                         return targeted
                     })

@@ -7,7 +7,7 @@ import Social
 public final class RuleEngine: Sendable {
     public let plugins: PluginSet
     public let limits: ScriptLimits
-    private let dataSource: any ScriptDataSource
+    let dataSource: any ScriptDataSource
     private let pool: StatePool
 
     /// Builds the engine over an already validated plugin set (see `PluginSet.load`).
@@ -109,7 +109,7 @@ public final class RuleEngine: Sendable {
         }
     }
 
-    private static func decision(_ state: LuaState, resultCount: Int32, action: CircleAction, rule: LuaFunction) throws(ScriptError) -> Decision {
+    static func decision(_ state: LuaState, resultCount: Int32, action: CircleAction, rule: LuaFunction) throws(ScriptError) -> Decision {
         let location = rule.location
         let first = resultCount >= 1 ? state.readValue(at: -resultCount) : .null
         guard case .boolean(let allowed) = first else {
@@ -139,11 +139,15 @@ public struct RuleSession {
     let engine: RuleEngine
     let pooled: PooledState
 
+    /// A limit poisons the state; its earlier error already failed the caller.
+    var poisonedFailure: QuanziError? {
+        pooled.state.isPoisoned ? QuanziError(.scriptError, "this rule session's Lua state stopped at a limit") : nil
+    }
+
     public func evaluate(circle: CircleID, action: CircleAction, user: UserProfile, context: RuleContext, dataSource: any ScriptDataSource)
         throws(QuanziError) -> Decision
     {
-        // A limit poisons the state; its earlier error already failed the caller.
-        guard !pooled.state.isPoisoned else { throw QuanziError(.scriptError, "this rule session's Lua state stopped at a limit") }
+        if let poisoned = poisonedFailure { throw poisoned }
         return try engine.evaluate(on: pooled, circle: circle, action: action, user: user, context: context, dataSource: dataSource)
     }
 }

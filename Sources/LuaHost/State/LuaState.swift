@@ -90,7 +90,7 @@ final class LuaState: @unchecked Sendable {
         return try read(result.result_count)
     }
 
-    private func failure(_ result: qz_call_result) -> ScriptError {
+    func failure(_ result: qz_call_result) -> ScriptError {
         let message = stringAt(-1) ?? "unknown error"
         let location = withUnsafeBytes(of: result.location) { raw in
             String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
