@@ -23,6 +23,8 @@ public final class QuanziService: Sendable {
     /// The rules of ``scripts``.
     public var rules: RuleEngine { scripts.rules }
     public let clock: any Clock
+    /// This node's name in shared storage (PostgreSQL), nil when it is the only node (SQLite).
+    public var nodeID: String? { storage.eventFollowing?.nodeID }
     public let users: any UserRepository
     public let friends: any FriendRepository
     public let posts: any PostRepository

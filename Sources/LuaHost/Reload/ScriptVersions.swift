@@ -1,29 +1,14 @@
 import Core
+import Experiments
 import Social
 
 /// The versions of a loaded set of scripts: every plugin and experiment file with its content
 /// hash, and one hash naming the whole set (what a response's `Quanzi-Scripts` header carries).
 public struct ScriptVersions: Sendable, Hashable {
-    public enum Folder: String, Sendable, Hashable, Codable {
-        case plugins, experiments
-    }
-
-    public struct File: Sendable, Hashable {
-        public var folder: Folder
-        /// As loaded (`plugins/campus-diary.lua`).
-        public var path: String
-        /// The content hash (``PluginSource/version``).
-        public var version: String
-
-        public init(folder: Folder, path: String, version: String) {
-            self.folder = folder
-            self.path = path
-            self.version = version
-        }
-
-        /// The file's name without its folder.
-        public var name: String { path.split(separator: "/").last.map(String.init) ?? path }
-    }
+    /// One file and its content hash (``PluginSource/version``): the same type the analysis
+    /// compares across nodes, so a loaded set and a node's record never need converting.
+    public typealias File = ScriptFileVersion
+    public typealias Folder = ScriptFileVersion.Folder
 
     /// Plugins first, then experiments, each sorted by path.
     public let files: [File]

@@ -44,7 +44,7 @@ public func buildApplication(
     ]
     if let url = configuration.notifyURL {
         let notifier = ExperimentNotifier(
-            url: url, node: service.storage.eventFollowing?.nodeID, policy: configuration.notificationPolicy, metrics: metrics.experiments,
+            url: url, node: service.nodeID, policy: configuration.notificationPolicy, metrics: metrics.experiments,
             logger: experimentLogger)
         service.experiments.onChange { change in notifier.enqueue(change) }
         // Before the watcher: stopped after it, so the changes of its last look are queued.

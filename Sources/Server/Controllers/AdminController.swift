@@ -17,7 +17,7 @@ struct AdminController {
 
     /// Every loaded file with its version and when that version was loaded here.
     @Sendable func plugins(_ request: Request, context: QuanziRequestContext) async throws -> Response {
-        try JSONResponse.make(LoadedScriptsView(service.servingScripts, node: service.storage.eventFollowing?.nodeID, folders: reloader?.folders))
+        try JSONResponse.make(LoadedScriptsView(service.servingScripts, node: service.nodeID, folders: reloader?.folders))
     }
 
     /// Reloads both folders: 200 with what changed (or nothing), or 422 `reload_refused` with
@@ -28,7 +28,7 @@ struct AdminController {
             throw APIError(.conflict, code: QuanziError.Code.reloadRefused.rawValue, "this server was started without script folders to reload from")
         }
         let reload = try await reloader.reload(trigger: "api")
-        return try JSONResponse.make(ReloadView(reload, node: service.storage.eventFollowing?.nodeID, folders: reloader.folders))
+        return try JSONResponse.make(ReloadView(reload, node: service.nodeID, folders: reloader.folders))
     }
 }
 

@@ -37,7 +37,7 @@ public final class ScriptVersionRecorder: Sendable {
     public func recordServing() throws {
         try stopped.withLock { isStopped in
             guard !isStopped else { return }
-            try log.recordServing(holder.serving.versions.files.map(Self.fileVersion), at: clock.nowEpochSeconds)
+            try log.recordServing(holder.serving.versions.files, at: clock.nowEpochSeconds)
         }
     }
 
@@ -48,15 +48,6 @@ public final class ScriptVersionRecorder: Sendable {
             isStopped = true
             try log.stopServing(at: clock.nowEpochSeconds)
         }
-    }
-
-    static func fileVersion(_ file: ScriptVersions.File) -> ScriptFileVersion {
-        let folder: ScriptFileVersion.Folder =
-            switch file.folder {
-            case .plugins: .plugins
-            case .experiments: .experiments
-            }
-        return ScriptFileVersion(folder: folder, path: file.path, version: file.version)
     }
 }
 
