@@ -14,6 +14,7 @@ DURATION=10s
 USERS=300                  # tokens to rotate over (users 2…USERS+1)
 PORT=${PORT:-18480}
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/bench_lib.sh"
 
 work=$(mktemp -d)
 server=""
@@ -32,15 +33,7 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null &
 
 export TOKENS_FILE="$work/tokens" FIRST_USER=2 RUN_ID=$$
 # Prints "requests/s p50_ms p99_ms non2xx" from a wrk --latency output file.
-summarize() {
-    awk '
-        function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-        /Requests\/sec/ { rps = $2 }
-        $1 == "50%" { p50 = ms($2) }
-        $1 == "99%" { p99 = ms($2) }
-        /Non-2xx/ { bad = $5 }
-        END { printf "%.0f %.1f %.1f %d\n", rps, p50, p99, bad }' "$1"
-}
+summarize() { wrk_summary "$1" | cut -d" " -f1-4; }  # requests/s p50_ms p99_ms non2xx
 # One wrk run (THREADS, CONNECTIONS, DURATION), summarized, after WARMUP of the same requests
 # unmeasured: the first requests of a route fill its caches (Lua states and their proxies, seen
 # posts, post contents, the city index), and a steady state is what the goal is about. The cold

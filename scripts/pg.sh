@@ -83,6 +83,10 @@ up() {
         return
     fi
     [ -f "$DATA/PG_VERSION" ] || init_cluster
+    # Per-statement counts for scripts/pg_bench.sh's capacity model (queries and rows per request);
+    # added at start to clusters made before it was.
+    grep -q "^shared_preload_libraries = 'pg_stat_statements'" "$DATA/postgresql.conf" 2>/dev/null \
+        || as_owner sh -c "echo \"shared_preload_libraries = 'pg_stat_statements'\" >>'$DATA/postgresql.conf'"
     as_owner "$bindir/pg_ctl" start -D "$DATA" -l "$LOG" -w -t "$START_TIMEOUT_SECONDS" -o "-p $PORT" >/dev/null \
         || fail "the server did not start; see $LOG"
     # createdb fails when the database exists: that is the idempotent case, so only a missing

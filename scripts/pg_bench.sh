@@ -8,6 +8,11 @@
 # Afterwards `ledger verify` checks each wallet. Everything shares this machine's cores: the
 # server, PostgreSQL and wrk compete for them.
 #
+# For the capacity model in the README, each measurement is also priced per request: CPU time of
+# the nodes and of the PostgreSQL backends serving the scratch database (from /proc), statements
+# and rows (pg_stat_statements, which `make pg-up` preloads; "-" without it), and WAL flushes
+# (pg_stat_wal: the whole server's, so nothing else should use it during the run).
+#
 # Usage: scripts/pg_bench.sh [path/to/quanzi]      (default: .build/release/quanzi)
 #   PG_URL  a PostgreSQL server and a database to connect to for CREATE/DROP DATABASE
 #           (default: the local server `make pg-up` starts, on port PG_PORT, default 54329)
@@ -26,6 +31,7 @@ CONNECTIONS=64
 DURATION=${DURATION:-10s}
 PORT=${PORT:-18580}        # the first node; the second listens on PORT+1
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/bench_lib.sh"
 
 bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 psql=${bindir:+$bindir/}psql
@@ -93,13 +99,7 @@ measure() {
         pids+=($!)
     done
     for pid in "${pids[@]}"; do wait "$pid"; done
-    awk '
-        function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-        /Requests\/sec/ { rps += $2 }
-        $1 == "50%" { v = ms($2); if (v > p50) p50 = v }
-        $1 == "99%" { v = ms($2); if (v > p99) p99 = v }
-        /Non-2xx/ { bad += $5 }
-        END { printf "%.0f %.1f %.1f %d\n", rps, p50, p99, bad }' "$work"/wrk-*.out
+    wrk_summary "$work"/wrk-*.out
 }
 
 # ledger verify on DB; prints "ok" or "FAILED" (its report goes to the log).
@@ -107,17 +107,76 @@ verify() {
     if "$QUANZI" ledger verify --db "$1" >"$work/verify.log" 2>&1; then echo ok; else cat "$work/verify.log" >&2; echo FAILED; fi
 }
 
+# CPU seconds (user + system) of the given processes, summed; gone processes count nothing.
+cpu_seconds() {
+    local ticks=0 pid fields
+    for pid in "$@"; do
+        fields=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null) || continue
+        ticks=$((ticks + $(awk '{ print $12 + $13 }' <<<"$fields")))
+    done
+    awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.3f", t / hz }'
+}
+
+# The PostgreSQL backends connected to database NAME (one line of pids).
+backends() { "$psql" "$PG_URL" -Atqc "SELECT string_agg(pid::text, ' ') FROM pg_stat_activity WHERE datname = '$1'"; }
+
+has_statements=$("$psql" "$PG_URL" -Atqc "SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'" 2>/dev/null || echo 0)
+if [ "$has_statements" = 0 ]; then
+    "$psql" "$PG_URL" -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null 2>&1 \
+        && "$psql" "$PG_URL" -Atqc "SELECT count(*) FROM pg_stat_statements" >/dev/null 2>&1 && has_statements=1 || has_statements=0
+fi
+
+# Counters of database NAME before a measurement: "statements rows wal_syncs" ("- - -" for SQLite).
+pg_counters() {
+    [ -z "$1" ] && { echo "- - -"; return; }
+    local statements=- rows=-
+    if [ "$has_statements" != 0 ]; then
+        read -r statements rows < <("$psql" "$PG_URL" -AtqF' ' -c "SELECT coalesce(sum(calls), 0), coalesce(sum(rows), 0)
+            FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = '$1')")
+    fi
+    echo "$statements $rows $("$psql" "$PG_URL" -Atqc "SELECT wal_sync FROM pg_stat_wal")"
+}
+
 export TOKENS_FILE="$work/tokens" FIRST_USER=2 FEED_PATH="/v1/circles/campus-diary/feed?limit=20"
-declare -A rps p50 p99 bad verified
+declare -A rps p50 p99 bad verified cost
+
+# measure_priced KEY DATABASE_NAME SCRIPT PORT...: measure's figures into rps[KEY] etc., and
+# cost[KEY] = "node_cpu_us pg_cpu_us statements rows wal_syncs" per request.
+measure_priced() {
+    local key=$1 database=$2 script=$3
+    shift 3
+    local pg_pids="" before after node_before pg_before total
+    [ -n "$database" ] && pg_pids=$(backends "$database")
+    before=$(pg_counters "$database")
+    node_before=$(cpu_seconds "${servers[@]}")
+    pg_before=$(cpu_seconds $pg_pids)
+    read -r rps[$key] p50[$key] p99[$key] bad[$key] total < <(measure "$script" "$@")
+    local node_cpu pg_cpu
+    node_cpu=$(awk -v a="$node_before" -v b="$(cpu_seconds "${servers[@]}")" 'BEGIN { print b - a }')
+    # Backends opened during the run count from zero.
+    [ -n "$database" ] && pg_pids=$(printf '%s %s' "$pg_pids" "$(backends "$database")" | tr ' ' '\n' | sort -u | tr '\n' ' ')
+    pg_cpu=$(awk -v a="$pg_before" -v b="$(cpu_seconds $pg_pids)" 'BEGIN { print b - a }')
+    after=$(pg_counters "$database")
+    cost[$key]=$(awk -v n="$total" -v node="$node_cpu" -v pg="$pg_cpu" -v db="$database" -v before="$before" -v after="$after" '
+        function per(x) { return n > 0 ? x / n : 0 }
+        BEGIN {
+            split(before, b, " "); split(after, a, " ")
+            out = sprintf("%.0f", per(node) * 1e6)
+            out = out " " (db == "" ? "-" : sprintf("%.0f", per(pg) * 1e6))
+            for (i = 1; i <= 3; i++) out = out " " (a[i] == "-" ? "-" : sprintf("%.2f", per(a[i] - b[i])))
+            print out
+        }')
+}
 
 run() {  # run NAME CONFIGURATION DB PORT...
-    local name=$1 what=$2 db=$3
+    local name=$1 what=$2 db=$3 database=""
     shift 3
+    [[ $db == postgres://* ]] && database=${db##*/}
     echo "$what: seeding $SEED_USERS users" >&2
     seed "$db"
     serve "$db" "$@"
-    read -r rps[$name-transfer] p50[$name-transfer] p99[$name-transfer] bad[$name-transfer] < <(measure transfer.lua "$@")
-    read -r rps[$name-feed] p50[$name-feed] p99[$name-feed] bad[$name-feed] < <(measure feed.lua "$@")
+    measure_priced "$name-transfer" "$database" transfer.lua "$@"
+    measure_priced "$name-feed" "$database" feed.lua "$@"
     stop_servers
     verified[$name]=$(verify "$db")
 }
@@ -157,6 +216,18 @@ row "GET feed, PostgreSQL 2 nodes" pg2-feed base2-feed
 [ -n "$BASELINE" ] && row "GET feed, PG 1 node, baseline" base1-feed
 [ -n "$BASELINE" ] && row "GET feed, PG 2 nodes, baseline" base2-feed
 echo "(transfers are durable: acknowledged after the commit's fsync; feed: campus-diary, limit 20)"
+echo
+echo "Per request (the capacity model): CPU of the nodes and of PostgreSQL's backends, PostgreSQL's work"
+printf '%-40s %12s %12s %11s %9s %10s\n' "" "node CPU µs" "PG CPU µs" "statements" "rows" "WAL syncs"
+price() { read -r n p st r w <<<"${cost[$2]}"; printf '%-40s %12s %12s %11s %9s %10s\n' "$1" "$n" "$p" "$st" "$r" "$w"; }
+price "POST transfer, SQLite 1 node" sqlite-transfer
+price "POST transfer, PostgreSQL 1 node" pg1-transfer
+price "POST transfer, PostgreSQL 2 nodes" pg2-transfer
+[ -n "$BASELINE" ] && price "POST transfer, PG 1 node, baseline" base1-transfer
+price "GET feed, SQLite 1 node" sqlite-feed
+price "GET feed, PostgreSQL 1 node" pg1-feed
+price "GET feed, PostgreSQL 2 nodes" pg2-feed
+[ -n "$BASELINE" ] && price "GET feed, PG 1 node, baseline" base1-feed
 echo
 echo "ledger verify: SQLite ${verified[sqlite]}, PostgreSQL 1 node ${verified[pg1]}, PostgreSQL 2 nodes ${verified[pg2]}${BASELINE:+, baseline ${verified[base1]} ${verified[base2]}}"
 for name in sqlite pg1 pg2 ${BASELINE:+base1 base2}; do [ "${verified[$name]}" = ok ] || exit 1; done

@@ -19,6 +19,7 @@ DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-3s}
 PORT=${PORT:-18498}
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/bench_lib.sh"
 root=$(cd "$here/.." && pwd)
 
 work=$(mktemp -d)
@@ -62,15 +63,7 @@ reload_loop() {
         sleep "$RELOAD_INTERVAL"
     done
 }
-summarize() {
-    awk '
-        function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-        /Requests\/sec/ { rps = $2 }
-        $1 == "50%" { p50 = ms($2) }
-        $1 == "99%" { p99 = ms($2) }
-        /Non-2xx/ { bad = $5 }
-        END { printf "%.0f %.1f %.1f %d\n", rps, p50, p99, bad }' "$1"
-}
+summarize() { wrk_summary "$1" | cut -d" " -f1-4; }  # requests/s p50_ms p99_ms non2xx
 export TOKENS_FILE="$work/tokens" FIRST_USER=1 RUN_ID=$$
 feed() {
     FEED_PATH="/v1/circles/campus-diary/feed?limit=20" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1" --latency -s "$here/wrk/feed.lua" "$url" \
@@ -101,7 +94,6 @@ for round in $(seq 1 "$ROUNDS"); do
         stop_server
     done
 done
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 s_rps=$(cut -d' ' -f1 "$work/steady" | median); r_rps=$(cut -d' ' -f1 "$work/reloading" | median)
 s_p99=$(cut -d' ' -f2 "$work/steady" | median); r_p99=$(cut -d' ' -f2 "$work/reloading" | median)
 echo

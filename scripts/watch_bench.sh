@@ -28,6 +28,7 @@ WARMUP=${WARMUP:-3s}
 PORT=${PORT:-18490}
 EXPERIMENT=campus-comment-credit
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/bench_lib.sh"
 root=$(cd "$here/.." && pwd)
 
 work=$(mktemp -d)
@@ -89,15 +90,7 @@ echo "exposed $(exposed) users to $EXPERIMENT in $(( $(date +%s) - began )) s"
 [ "$(exposed)" -ge "${MIN_EXPOSED:-10000}" ] || { echo "watch_bench: fewer than ${MIN_EXPOSED:-10000} exposed users" >&2; exit 1; }
 
 # Prints "requests/s p50_ms p99_ms non2xx" from a wrk --latency output file.
-summarize() {
-    awk '
-        function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
-        /Requests\/sec/ { rps = $2 }
-        $1 == "50%" { p50 = ms($2) }
-        $1 == "99%" { p99 = ms($2) }
-        /Non-2xx/ { bad = $5 }
-        END { printf "%.0f %.1f %.1f %d\n", rps, p50, p99, bad }' "$1"
-}
+summarize() { wrk_summary "$1" | cut -d" " -f1-4; }  # requests/s p50_ms p99_ms non2xx
 feed() {
     FEED_PATH="/v1/circles/campus-diary/feed?limit=20" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1" --latency -s "$here/wrk/feed.lua" "$url" \
         >"$work/wrk.out" 2>&1
@@ -140,7 +133,6 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 db="$base"
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 off_rps=$(cut -d' ' -f1 "$work/off" | median); on_rps=$(cut -d' ' -f1 "$work/on" | median)
 off_p99=$(cut -d' ' -f2 "$work/off" | median); on_p99=$(cut -d' ' -f2 "$work/on" | median)
 read -r idle_ms loaded_ms < <(awk '{ ic += $1; is += $2; lc += $3; ls += $4 }
