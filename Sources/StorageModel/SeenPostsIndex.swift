@@ -12,11 +12,16 @@ import Synchronization
 /// noted since the entry was made (notes are idempotent: a view read twice counts once). Writers
 /// that bypass the recorder (bulk seeding) call `reloadAll()` after they commit.
 ///
-/// Bounded twice: at most `entriesMax` entries (per shard, two generations: an entry not used
-/// during a whole generation is dropped and reloaded when needed), and at most
-/// `postsPerEntryMax` posts per entry (past that many a viewer's oldest views stop counting).
+/// Bounded three ways: at most `entriesMax` entries and `postsMax` posts in all (per shard, two
+/// generations: when the current one reaches half its shard's share of either, it becomes the
+/// previous one and the old previous one is dropped, so an entry not used during a whole
+/// generation is reloaded when next needed), and at most `postsPerEntryMax` posts per entry (past
+/// that many, and an eighth, a viewer's oldest views stop counting). The posts bound is what
+/// keeps memory in check: entries alone would allow 100,000 × 5,625 posts. At about 64 bytes a
+/// post (its first-seen time and its place in the seen set), 4 million posts are some 250 MiB.
 public final class SeenPostsIndex: Sendable {
     public static let entriesMax = 100_000
+    public static let postsMax = 4_000_000
     public static let postsPerEntryMax = ViewedPage.seenHistoryMax
     /// Shards, so concurrent requests rarely wait for each other's lock.
     static let shardCount = 16
@@ -38,12 +43,19 @@ public final class SeenPostsIndex: Sendable {
 
     /// A `Mutex` cannot live in an array by value.
     private final class Shard: Sendable {
-        let generations = Mutex(Generations())
+        let generations: Mutex<Generations>
+
+        init(_ limits: Generations.Limits) { generations = Mutex(Generations(limits: limits)) }
     }
 
-    private let shards: [Shard] = (0..<shardCount).map { _ in Shard() }
+    private let shards: [Shard]
 
-    public init() {}
+    /// `entriesMax` and `postsMax` other than the defaults are for tests.
+    public init(entriesMax: Int = SeenPostsIndex.entriesMax, postsMax: Int = SeenPostsIndex.postsMax) {
+        let limits = Generations.Limits(
+            entriesMax: max(1, entriesMax / Self.shardCount / 2), postsMax: max(1, postsMax / Self.shardCount / 2))
+        shards = (0..<Self.shardCount).map { _ in Shard(limits) }
+    }
 
     private func shard(_ key: Key) -> Shard {
         var hasher = Hasher()
@@ -175,20 +187,47 @@ public final class SeenPostsIndex: Sendable {
     }
 
     struct Generations {
+        /// One generation's share of a shard.
+        struct Limits {
+            var entriesMax: Int
+            var postsMax: Int
+        }
+
+        let limits: Limits
         var current: [Key: Entry] = [:]
         var previous: [Key: Entry] = [:]
+        /// Posts held by each generation's entries.
+        private(set) var currentPosts = 0
+        private(set) var previousPosts = 0
+
+        init(limits: Limits) { self.limits = limits }
 
         /// Runs `body` on the key's entry in place (made if missing), in the current generation.
         mutating func update<T>(_ key: Key, _ body: (inout Entry) -> T) -> T {
             if current[key] == nil {
-                let entry = previous.removeValue(forKey: key) ?? Entry()
-                if current.count >= SeenPostsIndex.entriesMax / SeenPostsIndex.shardCount / 2 {
-                    previous = current
-                    current = [:]
+                var entry = Entry()
+                if let moved = previous.removeValue(forKey: key) {
+                    entry = moved
+                    previousPosts -= moved.postCount
                 }
+                if current.count >= limits.entriesMax { rotate() }
                 current[key] = entry
+                currentPosts += entry.postCount
             }
-            return body(&current[key]!)
+            let postsBefore = current[key]!.postCount
+            let result = body(&current[key]!)
+            currentPosts += current[key]!.postCount - postsBefore
+            // Past the posts share the generation retires, this entry with it: at most one entry
+            // (`postsPerEntryMax` and an eighth) over the share.
+            if currentPosts > limits.postsMax { rotate() }
+            return result
+        }
+
+        private mutating func rotate() {
+            previous = current
+            previousPosts = currentPosts
+            current = [:]
+            currentPosts = 0
         }
     }
 
@@ -199,8 +238,7 @@ public final class SeenPostsIndex: Sendable {
         for shard in shards {
             shard.generations.withLock { generations in
                 entries += generations.current.count + generations.previous.count
-                for entry in generations.current.values { posts += entry.postCount }
-                for entry in generations.previous.values { posts += entry.postCount }
+                posts += generations.currentPosts + generations.previousPosts
             }
         }
         return (entries, posts)

@@ -1,4 +1,6 @@
+import Core
 import PropertyBased
+import StorageModel
 import Testing
 
 @testable import SQLiteStorage
@@ -37,5 +39,30 @@ struct SeenPostsIndexTests {
         let seen = entry.seen(since: 0, before: Int64(total))
         #expect(seen.count <= SeenPostsIndex.postsPerEntryMax + SeenPostsIndex.postsPerEntryMax / 8)
         #expect(seen.contains(Int64(total - 1)) && !seen.contains(0))
+    }
+
+    @Test("all entries together hold at most the posts budget, plus one entry per generation of each shard")
+    func boundedInAll() {
+        let postsMax = 3_200
+        let postsPerViewer = 50
+        let index = SeenPostsIndex(postsMax: postsMax)
+        var loads = 0
+        func seen(_ viewer: Int64) -> Set<Int64> {
+            index.seenPostIDs(UserID(viewer), circle: CircleID("c"), since: 0, before: 1_000) {
+                loads += 1
+                return (0..<Int64(postsPerViewer)).map { SeenPostsIndex.View(postID: viewer * 1_000 + $0, atEpochSeconds: 1) }
+            }
+        }
+        for viewer in 1...2_000 { _ = seen(Int64(viewer)) }
+        #expect(loads == 2_000)
+        let size = index.size
+        // Unbounded, 2,000 viewers would hold 100,000 posts.
+        #expect(size.posts <= postsMax + 2 * 16 * postsPerViewer)
+        #expect(size.posts >= postsMax / 2)
+        // The latest viewer answers from memory; the first was dropped and reads again.
+        #expect(seen(2_000).count == postsPerViewer)
+        #expect(loads == 2_000)
+        #expect(seen(1).count == postsPerViewer)
+        #expect(loads == 2_001)
     }
 }

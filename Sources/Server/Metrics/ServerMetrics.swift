@@ -249,7 +249,7 @@ private struct FeedMemoryGauges: Sendable {
             "quanzi_feed_seen_sets", help: "(viewer, circle) seen-post sets held in memory (at most \(SeenPostsIndex.entriesMax))")
         seenPosts = registry.gauge(
             "quanzi_feed_seen_posts",
-            help: "Posts in the seen sets held in memory (at most \(SeenPostsIndex.postsPerEntryMax) and an eighth per set)")
+            help: "Posts in the seen sets held in memory (at most \(SeenPostsIndex.postsMax) in all, \(SeenPostsIndex.postsPerEntryMax) and an eighth per set)")
     }
 
     func update(_ memory: FeedMemory) {

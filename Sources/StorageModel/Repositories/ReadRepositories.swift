@@ -93,7 +93,7 @@ public struct FeedMemory: Sendable, Hashable {
     /// Viewers whose friends and affinities are held (at most `SocialSignalCache.entriesMax`).
     public var socialSignalViewers: Int
     /// (viewer, circle) seen sets held (at most `SeenPostsIndex.entriesMax`), and the posts in
-    /// them (at most `SeenPostsIndex.postsPerEntryMax` and an eighth per set).
+    /// them (at most `SeenPostsIndex.postsMax` in all, `postsPerEntryMax` and an eighth per set).
     public var seenSets: Int
     public var seenPosts: Int
 
