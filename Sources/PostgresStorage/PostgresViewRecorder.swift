@@ -4,53 +4,48 @@ import PostgresNIO
 import StorageModel
 
 /// Records the posts a feed page showed (a `page_views` row per page, see `ViewedPage`) on
-/// PostgreSQL (SQLiteStorage's `ViewRecorder`), and answers which posts a viewer has seen: from
-/// memory while a follower runs (`SeenPostsIndex`, which learns each view the moment it is
-/// recorded, before it is written, and other nodes' views from the follower), else from
-/// `page_views` on each call (`QuanziPostgresDatabase.holdsFollowedRows`).
+/// PostgreSQL (SQLiteStorage's `ViewRecorder`; both batch through `PageViewWriteQueue`), and
+/// answers which posts a viewer has seen: from memory while a follower runs (`SeenPostsIndex`,
+/// which learns each view the moment it is recorded, before it is written, and other nodes'
+/// views from the follower), else from `page_views` on each call
+/// (`QuanziPostgresDatabase.holdsFollowedRows`).
 ///
-/// `.beforeReturn`: each call is one transaction and returns once it has committed (PostgreSQL
-/// flushes concurrent transactions' commits to the WAL together on its own).
-///
-/// `.writeBehind` (the server): `record` returns at once and one writer thread commits whatever
-/// has piled up, at most `batchPagesMax` pages in one multi-row INSERT per transaction, with
-/// `synchronous_commit` off for that transaction alone; past `backlogViewsMax` waiting views,
-/// `record` waits for the writer. A feed page then costs no round trip: one transaction per page
-/// (four round trips on the request's thread) was most of a PostgreSQL feed page's time. A view
-/// is a side effect of reading a feed, not something the client asked to store: a crash of the
-/// node loses the views not yet committed (milliseconds' worth), a crash of the database those
-/// the WAL writer had not flushed (`wal_writer_delay`), as SQLite's write-behind recorder may;
-/// `flush` (a clean shutdown) loses none.
-public final class PostgresViewRecorder: @unchecked Sendable {
+/// `.writeBehind` (the server): a batch is one multi-row INSERT per transaction, with
+/// `synchronous_commit` off for that transaction alone. A feed page then costs no round trip:
+/// one transaction per page (four round trips on the request's thread) was most of a PostgreSQL
+/// feed page's time. A crash of the database loses the views the WAL writer had not flushed
+/// (`wal_writer_delay`), as SQLite's write-behind recorder may.
+public final class PostgresViewRecorder: Sendable {
     public typealias View = RecordedView
     public typealias Statistics = ViewRecordingStatistics
     public typealias Durability = ViewDurability
 
-    /// Pages per write-behind transaction at most (about twenty views each).
-    public static let batchPagesMax = 1_000
-    /// Views waiting to be written at most (write-behind); past it `record` waits, so memory and
-    /// the views a crash could lose stay bounded when the database cannot keep up.
+    /// Views per transaction at most: about a thousand pages of twenty.
+    public static let batchViewsMax = 20_000
+    /// Views waiting to be written at most (write-behind); past it `record` waits.
     public static let backlogViewsMax = 20_000
-    /// How often an idle writer checks whether its recorder is gone.
-    static let idleWakeSeconds = 1.0
 
-    /// Whether a record waits for its commit (see above).
-    public let durability: Durability
+    public var durability: Durability { queue.durability }
     private let database: QuanziPostgresDatabase
-    // Guards everything below.
-    private let condition = NSCondition()
-    private var pending: [ViewedPage] = []
-    /// Views ever recorded, and views whose write has finished (committed or failed).
-    private var recordedViews = 0
-    private var finishedViews = 0
-    /// The first failed write since the last `flush`.
-    private var failureSinceFlush: String?
-    private var statistics = Statistics()
-    private var writerStarted = false
+    private let queue: PageViewWriteQueue
 
     public init(database: QuanziPostgresDatabase, durability: Durability = .beforeReturn) {
         self.database = database
-        self.durability = durability
+        // No linger: PostgreSQL takes concurrent writers, so a batch holds up nobody else's.
+        let policy = PageViewWriteQueue.Policy(
+            batchViewsMax: Self.batchViewsMax, backlogViewsMax: Self.backlogViewsMax, lingerSeconds: 0,
+            threadName: "quanzi-pg-view-writer")
+        queue = PageViewWriteQueue(durability: durability, policy: policy) { pages, durability in
+            do {
+                try database.write { session in
+                    if durability == .writeBehind { try session.execute("SET LOCAL synchronous_commit TO OFF") }
+                    try PostgresPageViewLog.append(pages, in: session)
+                }
+                return nil
+            } catch {
+                return "\(error)"
+            }
+        }
     }
 
     /// Records `views` seen at `now` (see above for when they are durable). Either way the seen
@@ -58,40 +53,12 @@ public final class PostgresViewRecorder: @unchecked Sendable {
     public func record(_ views: [View], at now: Int64) throws(QuanziError) {
         guard !views.isEmpty else { return }
         if database.holdsFollowedRows { database.seenPostsIndex.note(views.map { ($0.viewerID, $0.circleID, $0.postID) }, at: now) }
-        let pages = ViewedPage.pages(of: views, at: now)
-        switch durability {
-        case .beforeReturn:
-            if let failure = write(pages, synchronous: true) { throw QuanziError(.storageFailure, "could not record feed views: \(failure)") }
-            condition.lock()
-            statistics.record(batchSize: views.count)
-            condition.unlock()
-        case .writeBehind:
-            condition.lock()
-            defer { condition.unlock() }
-            let wasEmpty = pending.isEmpty
-            pending.append(contentsOf: pages)
-            recordedViews += views.count
-            if !writerStarted {
-                writerStarted = true
-                startWriter()
-            }
-            if wasEmpty { condition.broadcast() }
-            while recordedViews - finishedViews > Self.backlogViewsMax { condition.wait() }
-        }
+        try queue.enqueue(ViewedPage.pages(of: views, at: now))
     }
 
     /// Waits until every view recorded before the call is committed; throws if a write failed
     /// since the last flush. The server calls it at shutdown, tests before they read `page_views`.
-    public func flush() throws(QuanziError) {
-        condition.lock()
-        defer { condition.unlock() }
-        let through = recordedViews
-        while finishedViews < through { condition.wait() }
-        if let failure = failureSinceFlush {
-            failureSinceFlush = nil
-            throw QuanziError(.storageFailure, "could not record feed views: \(failure)")
-        }
-    }
+    public func flush() throws(QuanziError) { try queue.flush() }
 
     /// Posts `viewer` saw in `circle` in [`since`, `before`), from memory after the first read of
     /// `page_views` (its viewer index answers it; the newest `ViewedPage.seenHistoryMax` pages).
@@ -124,54 +91,5 @@ public final class PostgresViewRecorder: @unchecked Sendable {
 
     public func noteOthersViews(_ pages: [ViewedPage]) { database.seenPostsIndex.note(pages: pages) }
 
-    public var currentStatistics: Statistics {
-        condition.lock()
-        defer { condition.unlock() }
-        return statistics
-    }
-
-    /// One transaction for `pages`; the failure's description, nil when it committed.
-    private func write(_ pages: [ViewedPage], synchronous: Bool) -> String? {
-        do {
-            try database.write { session in
-                if !synchronous { try session.execute("SET LOCAL synchronous_commit TO OFF") }
-                try PostgresPageViewLog.append(pages, in: session)
-            }
-            return nil
-        } catch {
-            return "\(error)"
-        }
-    }
-
-    /// The write-behind writer: one thread that holds the recorder weakly and wakes now and
-    /// then, so a recorder nobody uses any more (tests) lets its thread end.
-    private func startWriter() {
-        let thread = Thread { [weak self] in
-            while let recorder = self { recorder.writeOneBatchOrIdle() }
-        }
-        thread.name = "quanzi-pg-view-writer"
-        thread.start()
-    }
-
-    private func writeOneBatchOrIdle() {
-        condition.lock()
-        defer { condition.unlock() }
-        guard !pending.isEmpty else {
-            _ = condition.wait(until: Date(timeIntervalSinceNow: Self.idleWakeSeconds))
-            return
-        }
-        let batch = Array(pending.prefix(Self.batchPagesMax))
-        pending.removeFirst(batch.count)
-        let count = batch.reduce(0) { $0 + $1.postIDs.count }
-        condition.unlock()
-        let failure = write(batch, synchronous: false)
-        condition.lock()
-        finishedViews += count
-        statistics.record(batchSize: count)
-        if let failure {
-            statistics.failedViews += count
-            if failureSinceFlush == nil { failureSinceFlush = failure }
-        }
-        condition.broadcast()
-    }
+    public var currentStatistics: Statistics { queue.currentStatistics }
 }
