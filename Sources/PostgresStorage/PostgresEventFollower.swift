@@ -61,11 +61,15 @@ public struct PostgresEventFollower: EventFollowing {
     }
 
     public func pageViews(after afterID: Int64, pendingIDs: [Int64], limit: Int) throws -> PageViewBatch {
-        // One statement, so the rows and the snapshot bounds belong together (as `events`).
+        // One statement, so the rows and the snapshot bounds belong together (as `events`). This
+        // node's own pages come without their posts: the follower needs only their ids (its
+        // position), and reading every page it wrote back was most of what following cost it.
         let rows = try database.unsafeRead { session in
             try session.rows(
                 """
-                SELECT s.xmin, s.xmax, v.id, v.viewer_id, v.circle_id, v.at, v.post_ids, v.author_ids, v.origin
+                SELECT s.xmin, s.xmax, v.id, v.viewer_id, v.circle_id, v.at,
+                       CASE WHEN v.origin IS DISTINCT FROM \(nodeID) THEN v.post_ids ELSE '{}' END,
+                       CASE WHEN v.origin IS DISTINCT FROM \(nodeID) THEN v.author_ids ELSE '{}' END, v.origin
                 FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,
                              pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax) s
                 LEFT JOIN LATERAL (
@@ -93,12 +97,16 @@ public struct PostgresEventFollower: EventFollowing {
             Double?
         )
         // One statement, so the rows and the snapshot bounds belong together (READ COMMITTED
-        // takes a snapshot per statement; `pg_current_snapshot()` is that snapshot).
+        // takes a snapshot per statement; `pg_current_snapshot()` is that snapshot). The follower
+        // uses this node's own events only when they name a post (a window it may have missed):
+        // the others come without their context, the largest column (a transfer's, say).
         let rows = try database.unsafeRead { session in
             try session.rows(
                 """
                 SELECT s.xmin, s.xmax, s.now, e.id, e.kind, e.at, e.user_id, e.circle_id, e.post_id, e.target_user_id,
-                       e.amount_fen, e.experiment_id, e.variant, e.context, e.origin, e.recorded_at
+                       e.amount_fen, e.experiment_id, e.variant,
+                       CASE WHEN e.origin IS DISTINCT FROM \(nodeID) OR e.post_id IS NOT NULL THEN e.context END,
+                       e.origin, e.recorded_at
                 FROM (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,
                              pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax,
                              extract(epoch FROM clock_timestamp())::double precision AS now) s

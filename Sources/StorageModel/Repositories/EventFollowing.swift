@@ -5,6 +5,8 @@ import Feed
 /// it and when the database stored it.
 public struct FollowedEvent: Sendable, Hashable {
     public var id: Int64
+    /// Without its context when the reading node wrote it and it names no post (the reader does
+    /// not apply those).
     public var event: Event
     /// The node whose connection inserted the row (``EventFollowing/nodeID`` of that backend); nil
     /// for rows written by a tool that names no node (a migration, `psql`).
@@ -48,6 +50,7 @@ public struct EventBatch: Sendable {
 /// One row of `page_views` as a follower reads it: the page, its id and the node that wrote it.
 public struct FollowedPageView: Sendable, Hashable {
     public var id: Int64
+    /// Without its posts when the reading node wrote it (the reader needs only the id).
     public var page: ViewedPage
     /// The node whose connection inserted the row (nil for rows from before the column, or
     /// written by a tool that names no node).
