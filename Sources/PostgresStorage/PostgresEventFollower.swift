@@ -63,7 +63,7 @@ public struct PostgresEventFollower: EventFollowing {
     public func pageViews(after afterID: Int64, pendingIDs: [Int64], limit: Int) throws -> PageViewBatch {
         // One statement, so the rows and the snapshot bounds belong together (as `events`). This
         // node's own pages come without their posts: the follower needs only their ids (its
-        // position), and reading every page it wrote back was most of what following cost it.
+        // position), and decoding every page it served a second time cost it forty numbers a page.
         let rows = try database.unsafeRead { session in
             try session.rows(
                 """
