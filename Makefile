@@ -86,7 +86,7 @@ test: deps pg-up
 	scripts/crash_test.sh $(QUANZI_DEBUG)
 	QUANZI_PG_URL=$(PG_URL) scripts/pg_crash_test.sh $(QUANZI_DEBUG)
 	QUANZI=$(QUANZI_DEBUG) scripts/api_fuzz.sh
-	RELOADS=300 WARMUP=50 scripts/reload_e2e.sh $(QUANZI_DEBUG)
+	RELOADS=150 WARMUP=30 scripts/reload_e2e.sh $(QUANZI_DEBUG)
 	scripts/fuzz.sh $(FUZZ_TEST_SECONDS)
 
 # libFuzzer on the cursor and request body decoders (Fuzz/): briefly in `make test`, longer here,

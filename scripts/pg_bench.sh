@@ -126,7 +126,13 @@ if [ "$has_statements" = 0 ]; then
         && "$psql" "$PG_URL" -Atqc "SELECT count(*) FROM pg_stat_statements" >/dev/null 2>&1 && has_statements=1 || has_statements=0
 fi
 
-# Counters of database NAME before a measurement: "statements rows wal_syncs" ("- - -" for SQLite).
+# Zeroes database NAME's statement counters (its entries only) before a measurement.
+reset_statements() {
+    [ -n "$1" ] && [ "$has_statements" != 0 ] || return 0
+    "$psql" "$PG_URL" -Atqc "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = '$1'), 0)" >/dev/null
+}
+
+# Counters of database NAME: "statements rows wal_syncs" ("- - -" for SQLite).
 pg_counters() {
     [ -z "$1" ] && { echo "- - -"; return; }
     local statements=- rows=-
@@ -147,6 +153,7 @@ measure_priced() {
     shift 3
     local pg_pids="" before after node_before pg_before total
     [ -n "$database" ] && pg_pids=$(backends "$database")
+    reset_statements "$database"
     before=$(pg_counters "$database")
     node_before=$(cpu_seconds "${servers[@]}")
     pg_before=$(cpu_seconds $pg_pids)
