@@ -141,6 +141,7 @@ lua_State *qz_state_new(qz_runtime *rt) {
     rt->limit_hit = QZ_LIMIT_NONE;
     rt->limit_location[0] = '\0';
     rt->worker = NULL;
+    rt->batch_memo = NULL;
     rt->proxy_metatable = NULL;
     lua_State *L = lua_newstate(qz_alloc, rt);
     if (L == NULL) return NULL;
@@ -164,6 +165,7 @@ void qz_state_close(lua_State *L) {
     lua_close(L);
     free(rt->output);
     rt->output = NULL;
+    qz_batch_memo_free(rt);
     rt->output_length = rt->output_capacity = 0;
 }
 
@@ -251,8 +253,8 @@ int qz_call(lua_State *L, int nargs, int64_t instruction_limit, int64_t timeout_
     return result->status;
 }
 
-int qz_call_batch(lua_State *L, int function_index, int first_argument, int nargs, int count, int read_reasons,
-                  int64_t instruction_limit, int64_t timeout_ms, qz_decision *decisions, qz_batch_result *result) {
+static int call_each(lua_State *L, int function_index, int first_argument, int nargs, int count, int read_reasons,
+                     int64_t instruction_limit, int64_t timeout_ms, qz_decision *decisions, qz_batch_result *result) {
     qz_runtime *rt = qz_runtime_of(L);
     lua_State *worker = rt->worker;
     qz_call_result *failure = &result->failure;
@@ -326,4 +328,14 @@ int qz_call_batch(lua_State *L, int function_index, int first_argument, int narg
         result->decided = i + 1;
     }
     return LUA_OK;
+}
+
+int qz_call_batch(lua_State *L, int function_index, int first_argument, int nargs, int count, int read_reasons,
+                  int has_shared_user, int64_t shared_user_id, int64_t instruction_limit, int64_t timeout_ms,
+                  qz_decision *decisions, qz_batch_result *result) {
+    if (has_shared_user) qz_batch_memo_start(L, shared_user_id, lua_absindex(L, first_argument));
+    int status = call_each(L, function_index, first_argument, nargs, count, read_reasons, instruction_limit, timeout_ms,
+                           decisions, result);
+    if (has_shared_user) qz_batch_memo_end(L);
+    return status;
 }

@@ -47,7 +47,8 @@ struct BindingSpecs: @unchecked Sendable {
             case .swift: native = QZ_NATIVE_NONE
             case .native(let function): native = function
             }
-            specs[index] = qz_binding_spec(path: UnsafePointer(copy), native: Int32(native.rawValue))
+            specs[index] = qz_binding_spec(
+                path: UnsafePointer(copy), native: Int32(native.rawValue), batch_memo_arguments: Int32(binding.batchMemoArguments))
         }
         self.specs = UnsafePointer(specs)
         count = Int32(bindings.count)

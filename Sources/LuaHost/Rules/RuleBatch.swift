@@ -69,7 +69,7 @@ extension RuleEngine {
         // The user goes below the function once when every subject shares it (a feed page's viewer).
         var userIndex: Int32 = 0
         let (answers, failure) = state.callBatch(
-            count: count, argumentsPerCall: action == .tip ? 4 : 3, readReasons: true,
+            count: count, argumentsPerCall: action == .tip ? 4 : 3, readReasons: true, sharedUser: sameUser ? user(0).id : nil,
             pushFunction: {
                 if sameUser {
                     state.pushUser(user(0))
