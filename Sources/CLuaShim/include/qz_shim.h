@@ -30,6 +30,8 @@ typedef enum qz_value_type {
     QZ_VALUE_ERROR = 6,   // raise `string` as a Lua error at the caller's line
     QZ_VALUE_ARGUMENT = 7, // return the caller's argument number `integer` unchanged
     QZ_VALUE_REFERENCE = 8, // push the registry's value number `integer` (a cached proxy)
+    QZ_VALUE_RECORD = 9,    // as TABLE, but a record proxy: its reads are plain table lookups in
+                            // the VM, never traced (see qz_push_record)
 } qz_value_type;
 
 /// Host functions a `quanzi.*` binding may be instead of a Swift closure: the few that must be C

@@ -75,7 +75,8 @@ extension LuaState {
         // A cached proxy costs a registry lookup. A missing one cannot be made and cached here
         // (building it allocates under the memory cap, which may not fail with Swift frames
         // on the stack), so C builds this answer and the state caches the user after the call.
-        if let reference = userProxyCache.cachedReference(for: id, stamp: UserStamp(user: user, day: now / 86_400)) {
+        // While tracing a cached (untraced) record would hide the rule's reads of it.
+        if !isTracing, let reference = userProxyCache.cachedReference(for: id, stamp: UserStamp(user: user, day: now / 86_400)) {
             return .reference(reference)
         }
         if usersToCache.count < Self.usersToCacheMax { usersToCache.append(user) }

@@ -61,11 +61,17 @@ extension LuaState {
         _ cache: ReferenceWritableKeyPath<LuaState, ProxyCache<Key, Stamp>>, key: Key, stamp: Stamp, costBytes: Int,
         make: () -> ScriptValue
     ) {
+        // A cached proxy is a record, whose reads cannot be traced: while tracing (`explain`)
+        // the rule gets a fresh, traced proxy instead, and the cache is left as it is.
+        if isTracing {
+            push(make())
+            return
+        }
         if let reference = self[keyPath: cache].reference(for: key, stamp: stamp, in: self) {
             pushReference(reference)
             return
         }
-        push(make())
+        pushRecord(make())
         qz_pushvalue(L, -1)
         let reference = popReference()
         self[keyPath: cache].insert(reference, for: key, stamp: stamp, costBytes: costBytes, in: self)
