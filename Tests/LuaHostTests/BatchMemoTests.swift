@@ -31,6 +31,11 @@ final class PhasedExperiments: ScriptDataSource, Sendable {
         return user.rawValue % 2 == 0 ? nil : "treatment-\(phase)"
     }
 
+    func areFriends(_ first: UserID, _ second: UserID) -> Bool {
+        state.withLock { $0.asked += 1 }
+        return (first.rawValue + second.rawValue) % 3 == 0
+    }
+
     func creditScore(_ id: UserID) -> Int? {
         state.withLock { $0.asked += 1 }
         return 500 + Int(id.rawValue)
@@ -62,6 +67,10 @@ let memoCircleCode = """
           local variant = quanzi.ab.variant(user, "exp-a")
           if variant == nil then return false, "outside" end
           return quanzi.credit.score(user) > 500, variant
+        end,
+        post = function(user, circle, post)
+          if post == nil then return false, "no post" end
+          return quanzi.social.are_friends(user.id, post.author_id), "not friends with " .. post.author_id
         end,
         report = function(user, circle, post)
           return false, "bar " .. quanzi.ab.param(user, "exp-a", "bar", -1)
@@ -108,6 +117,16 @@ struct BatchMemoTests {
                 #expect(askedSingly == questions * contexts.count, "user \(id) \(action)")
                 #expect(experiments.asked == questions, "user \(id) \(action): each question reached Swift once")
             }
+        }
+        // Friendship with each author is asked once per page, whoever wrote how many of its posts.
+        for id in [1, 2] {
+            let user = UserProfile(id: UserID(Int64(id)))
+            experiments.reset()
+            let page = try Self.page(engine, .post, user, contexts)
+            let authors = Set(contexts.compactMap { $0.post?.authorID })
+            #expect(experiments.asked == authors.count, "user \(id): one question per author")
+            #expect(page == RuleBatchTests.singly(engine, Self.circle, .post, contexts.map { RuleSubject(user: user, context: $0) }))
+            #expect(page.decisions.contains { $0.allowed } && page.decisions.contains { !$0.allowed })
         }
         // Outside the experiment every call answers with its own default: the denials' reasons differ.
         let outside = try Self.page(engine, .view, UserProfile(id: UserID(3)), contexts)

@@ -25,7 +25,7 @@ extension ScriptBinding {
             guard let explanation = call.source.creditExplanation(id) else { return .error("no credit score for user \(id)") }
             return .values([explanation])
         },
-        ScriptBinding("social.are_friends", ["user", "other"], "whether the two users are friends") { call in
+        ScriptBinding("social.are_friends", ["user", "other"], "whether the two users are friends", batchMemoArguments: 2) { call in
             guard let first = call.user(1), let second = call.user(2) else { return call.expects("two users or user ids") }
             return .values([.boolean(call.source.areFriends(first, second))])
         },
