@@ -31,7 +31,7 @@ extension LuaState {
     func pushPost(_ post: PostContext?) {
         guard let post else { return qz_pushnil(L) }
         guard let id = post.id else { return push(post.record) }
-        pushCached(\.postProxyCache, key: id, stamp: post, costBytes: 128 + (post.text?.utf8.count ?? 0)) { post.record }
+        pushCached(&postProxyCache, key: id, stamp: post, costBytes: 128 + (post.text?.utf8.count ?? 0)) { post.record }
     }
 }
 

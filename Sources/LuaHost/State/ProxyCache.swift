@@ -57,9 +57,12 @@ struct ProxyCache<Key: Hashable, Stamp: Equatable> {
 extension LuaState {
     /// Pushes the proxy cached in `cache` under `key` and `stamp`, or builds it with `make`,
     /// pushes it and caches it. Safe outside a protected call (see `push`).
+    ///
+    /// `cache` is one of this state's own caches, passed inout: reaching it through a
+    /// `ReferenceWritableKeyPath` cost about 2,000 instructions a push (a generic key-path
+    /// projection with metadata lookups and an allocation), more than the rule it fed.
     func pushCached<Key: Hashable, Stamp: Equatable>(
-        _ cache: ReferenceWritableKeyPath<LuaState, ProxyCache<Key, Stamp>>, key: Key, stamp: Stamp, costBytes: Int,
-        make: () -> ScriptValue
+        _ cache: inout ProxyCache<Key, Stamp>, key: Key, stamp: Stamp, costBytes: Int, make: () -> ScriptValue
     ) {
         // A cached proxy is a record, whose reads cannot be traced: while tracing (`explain`)
         // the rule gets a fresh, traced proxy instead, and the cache is left as it is.
@@ -67,13 +70,13 @@ extension LuaState {
             push(make())
             return
         }
-        if let reference = self[keyPath: cache].reference(for: key, stamp: stamp, in: self) {
+        if let reference = cache.reference(for: key, stamp: stamp, in: self) {
             pushReference(reference)
             return
         }
         pushRecord(make())
         qz_pushvalue(L, -1)
         let reference = popReference()
-        self[keyPath: cache].insert(reference, for: key, stamp: stamp, costBytes: costBytes, in: self)
+        cache.insert(reference, for: key, stamp: stamp, costBytes: costBytes, in: self)
     }
 }
