@@ -72,6 +72,13 @@ let memoCircleCode = """
           if post == nil then return false, "no post" end
           return quanzi.social.are_friends(user.id, post.author_id), "not friends with " .. post.author_id
         end,
+        tip = function(user, circle, amount_fen, post)
+          -- The default is the user: outside the experiment the host hands a user proxy back as its id.
+          local answer = quanzi.ab.param(user, "exp-c", "k", user)
+          local fresh = quanzi.ab.param(user, "exp-c", "k2", { amount_fen })
+          local ok = (answer == user.id or answer > 1000) and (type(fresh) ~= "table" or fresh[1] == amount_fen)
+          return ok, type(answer) .. " " .. type(fresh)
+        end,
         report = function(user, circle, post)
           return false, "bar " .. quanzi.ab.param(user, "exp-a", "bar", -1)
         end,
@@ -132,6 +139,21 @@ struct BatchMemoTests {
         let outside = try Self.page(engine, .view, UserProfile(id: UserID(3)), contexts)
         let denials = outside.decisions.filter { !$0.allowed }
         #expect(denials.count > 5 && Set(denials.compactMap(\.reason)).count == denials.count)
+    }
+
+    @Test("a remembered 'the caller's argument' is each call's own argument, as the host would have handed it back")
+    func argumentAnswers() throws {
+        let experiments = PhasedExperiments()
+        let engine = RuleEngine(plugins: try PluginSet.load([source(memoCircleCode)]), dataSource: experiments)
+        let contexts = (0..<10).map { RuleContext(amountFen: Int64($0 * 100)) }
+        for id in [3, 4] {
+            let user = UserProfile(id: UserID(Int64(id)))
+            experiments.reset()
+            let page = try Self.page(engine, .tip, user, contexts)
+            #expect(experiments.asked == 2, "user \(id): each of the two questions once")
+            #expect(page == RuleBatchTests.singly(engine, Self.circle, .tip, contexts.map { RuleSubject(user: user, context: $0) }))
+            #expect(page.decisions.count == contexts.count && page.decisions.allSatisfy { $0.allowed }, "user \(id): \(page)")
+        }
     }
 
     @Test("nothing remembered reaches another user, another batch or a later phase")
