@@ -137,21 +137,22 @@ typedef struct qz_batch_result {
     qz_call_result failure;         // status != 0: call `decided` failed (its message is on L's stack top)
 } qz_batch_result;
 
-/// Calls the function at `function_index` `count` times, call i with the `nargs` values starting at
-/// `first_argument + i·nargs`, each call exactly as qz_call makes it (a fresh instruction budget,
-/// the memory cap, its own deadline of `timeout_ms`), and reads each call's results into
-/// `decisions[i]`: a boolean first, and when `read_reasons` and it is false, a string or nil
-/// second. Stops at the first call that fails or returns another shape; the calls after it are
-/// not made. Reasons are moved onto L's stack above the arguments, in order; the caller pops them
-/// (and everything else) when it has read them.
+/// Calls the function at `function_index` `count` times, call i with the `shared_nargs` values just
+/// above the function (every call's leading arguments: a feed page's viewer and circle) and then
+/// the `nargs` values starting at `first_argument + i·nargs`, each call exactly as qz_call makes
+/// it (a fresh instruction budget, the memory cap, its own deadline of `timeout_ms`), and reads
+/// each call's results into `decisions[i]`: a boolean first, and when `read_reasons` and it is
+/// false, a string or nil second. Stops at the first call that fails or returns another shape;
+/// the calls after it are not made. Reasons are moved onto L's stack above the arguments, in
+/// order; the caller pops them (and everything else) when it has read them.
 ///
 /// With `has_shared_user` every call is about the user `shared_user_id` (a feed page's viewer),
-/// who is every call's first argument:
-/// bindings that declare `batch_memo_arguments` then answer a repeated question about that user
-/// from the batch's first answer, without asking the host again (see qz_binding_spec).
-int qz_call_batch(lua_State *L, int function_index, int first_argument, int nargs, int count, int read_reasons,
-                  int has_shared_user, int64_t shared_user_id, int64_t instruction_limit, int64_t timeout_ms,
-                  qz_decision *decisions, qz_batch_result *result);
+/// who is every call's first argument: bindings that declare `batch_memo_arguments` then answer a
+/// repeated question about that user from the batch's first answer, without asking the host
+/// again (see qz_binding_spec).
+int qz_call_batch(lua_State *L, int function_index, int shared_nargs, int first_argument, int nargs, int count,
+                  int read_reasons, int has_shared_user, int64_t shared_user_id, int64_t instruction_limit,
+                  int64_t timeout_ms, qz_decision *decisions, qz_batch_result *result);
 
 /// After the plugin's top level has run: globals become read-only (an error names the global).
 void qz_env_freeze(lua_State *L, int env_index);
