@@ -1,7 +1,9 @@
 // rule-eval-compare: one rule evaluation from Swift side by side with the same rule looped inside
 // a standalone lua5.4, in one run, against issue 3's goals (≤ 1 µs per evaluation, ≤ 2× the
 // in-interpreter cost); and decisions in batches (one entry into Lua for 64 subjects, issue 24:
-// ≤ 2× per decision) against the same loop over 64 subjects inside lua5.4.
+// ≤ 2× per decision) against the same loop over 64 subjects inside lua5.4 (and, for reference,
+// that loop with a read-only user and the sandbox's count hook); and a feed chunk's view checks
+// (the friends circle's rule over 64 posts) in one batch against one call per post.
 //
 // usage: rule-eval-compare [evaluations-per-run] [runs]     (defaults: 200000 9)
 //
