@@ -112,13 +112,11 @@ int qz_push_readonly(lua_State *L, int backing_index) {
 // Marks a record proxy's metatable (a key no script can make: a C address as light userdata).
 static char record_marker;
 
-int qz_push_record(lua_State *L, int backing_index) {
-    backing_index = lua_absindex(L, backing_index);
-    lua_newuserdatauv(L, 0, 1);
-    lua_pushvalue(L, backing_index);
-    lua_setiuservalue(L, -2, 1);
+void qz_make_record(lua_State *L, int index) {
+    index = lua_absindex(L, index);
+    if (!qz_is_proxy(L, index)) return;
     lua_createtable(L, 0, 7);
-    lua_pushvalue(L, backing_index);
+    lua_getiuservalue(L, index, 1);
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, readonly_newindex);
     lua_setfield(L, -2, "__newindex");
@@ -132,8 +130,7 @@ int qz_push_record(lua_State *L, int backing_index) {
     lua_setfield(L, -2, "__name");
     lua_pushboolean(L, 1);
     lua_rawsetp(L, -2, &record_marker);
-    lua_setmetatable(L, -2);
-    return 1;
+    lua_setmetatable(L, index);
 }
 
 int qz_is_proxy(lua_State *L, int index) {
@@ -172,15 +169,14 @@ void qz_push_value(lua_State *L, const qz_value *value) {
     case QZ_VALUE_INTEGER: lua_pushinteger(L, (lua_Integer)value->integer); break;
     case QZ_VALUE_NUMBER: lua_pushnumber(L, value->number); break;
     case QZ_VALUE_STRING: lua_pushlstring(L, value->string, value->length); break;
-    case QZ_VALUE_TABLE:
-    case QZ_VALUE_RECORD: {
+    case QZ_VALUE_TABLE: {
         lua_createtable(L, 0, (int)value->length);
         for (size_t i = 0; i < value->length; i++) {
             qz_push_value(L, &value->pairs[2 * i]);
             qz_push_value(L, &value->pairs[2 * i + 1]);
             lua_rawset(L, -3);
         }
-        if (value->type == QZ_VALUE_RECORD) qz_push_record(L, -1); else qz_push_readonly(L, -1);
+        qz_push_readonly(L, -1);
         lua_remove(L, -2);
         break;
     }

@@ -55,12 +55,6 @@ int qz_sandbox_open(lua_State *L);
 void qz_open_safe_string(lua_State *L);   // pushes the safe string library table
 void qz_open_safe_table(lua_State *L);    // pushes the safe table library table
 int qz_push_readonly(lua_State *L, int backing_index);   // pushes a read-only proxy of a table
-/// Pushes a read-only record proxy of a table: read-only exactly as qz_push_readonly's (the same
-/// userdata, metamethods and protected metatable), but with its own metatable whose __index is
-/// the backing table itself, so `user.verified` is a lookup inside the VM instead of a call into
-/// C. Its reads cannot be traced: the host uses it for the proxies it caches, and builds traced
-/// ones instead while tracing.
-int qz_push_record(lua_State *L, int backing_index);
 int qz_pcall(lua_State *L);
 int qz_xpcall(lua_State *L);
 int qz_co_resume(lua_State *L);

@@ -10,8 +10,8 @@ struct OneFriendSource: ScriptDataSource {
     func user(_ id: UserID) -> UserProfile? { id == Self.friend.id ? Self.friend : nil }
 }
 
-/// Cached users and posts reach rules as record proxies (`qz_push_record`), whose reads are
-/// lookups inside the VM; these tests hold them to everything a traced proxy promises.
+/// Cached users and posts reach rules as record proxies once reused (`qz_make_record`), whose
+/// reads are lookups inside the VM; these tests hold them to everything a traced proxy promises.
 @Suite("record proxies")
 struct RecordProxyTests {
     static let code = """
@@ -60,9 +60,10 @@ struct RecordProxyTests {
     @Test("explain still sees every read of a user, a post and quanzi.user's answer that the state had cached")
     func explainTracesCachedProxies() throws {
         let engine = RuleEngine(plugins: try PluginSet.load([source(Self.code)]), dataSource: OneFriendSource())
-        // Cache the user, the post and the friend first (one pooled state, used serially).
+        // Cache the user, the post and the friend, and reuse them (one pooled state, used serially).
         #expect(try engine.evaluate(circle: CircleID("probe"), action: .post, user: Self.user).allowed)
         #expect(try engine.evaluate(circle: CircleID("probe"), action: .post, user: Self.user).allowed)
+        #expect(try engine.evaluate(circle: CircleID("probe"), action: .comment, user: Self.user, context: Self.post).allowed)
         #expect(try engine.evaluate(circle: CircleID("probe"), action: .comment, user: Self.user, context: Self.post).allowed)
         let (decision, trace) = try engine.explain(circle: CircleID("probe"), action: .post, user: Self.user)
         #expect(decision.allowed)

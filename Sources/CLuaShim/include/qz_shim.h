@@ -30,8 +30,6 @@ typedef enum qz_value_type {
     QZ_VALUE_ERROR = 6,   // raise `string` as a Lua error at the caller's line
     QZ_VALUE_ARGUMENT = 7, // return the caller's argument number `integer` unchanged
     QZ_VALUE_REFERENCE = 8, // push the registry's value number `integer` (a cached proxy)
-    QZ_VALUE_RECORD = 9,    // as TABLE, but a record proxy: its reads are plain table lookups in
-                            // the VM, never traced (see qz_push_record)
 } qz_value_type;
 
 /// Host functions a `quanzi.*` binding may be instead of a Swift closure: the few that must be C
@@ -164,6 +162,14 @@ void qz_take_declarations(lua_State *L);
 /// Pushes a read-only proxy for `value` (a table), or the plain value. Safe outside a protected
 /// call: the memory cap is not enforced while the host pushes.
 void qz_push_value(lua_State *L, const qz_value *value);
+
+/// Turns the read-only proxy at `index` into a record proxy: read-only and opaque exactly as
+/// before (the same userdata, metamethods and protected metatable), but with a metatable of its
+/// own whose __index is the backing table, so `user.verified` is a lookup inside the VM instead
+/// of a call into C. Its reads can no longer be traced. Costs a table, so the host does it to a
+/// proxy it caches once the proxy is used again. Safe outside a protected call (see
+/// qz_push_value).
+void qz_make_record(lua_State *L, int index);
 
 /// Non-raising helpers for Swift (Lua macros are not importable).
 int qz_gettop(lua_State *L);

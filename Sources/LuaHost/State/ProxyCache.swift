@@ -16,6 +16,8 @@ struct ProxyCache<Key: Hashable, Stamp: Equatable> {
     struct Entry {
         var stamp: Stamp
         var reference: Int32
+        /// Made a record proxy (`qz_make_record`) on its first reuse.
+        var isRecord = false
     }
 
     private(set) var entries: [Key: Entry] = [:]
@@ -33,10 +35,15 @@ struct ProxyCache<Key: Hashable, Stamp: Equatable> {
         return entry.reference
     }
 
-    /// The cached proxy's reference when `stamp` matches; a stale entry is released.
-    mutating func reference(for key: Key, stamp: Stamp, in state: LuaState) -> Int32? {
+    /// The cached proxy's reference when `stamp` matches; a stale entry is released. The first
+    /// reuse makes the proxy a record (`qz_make_record`): a proxy used once never pays for the
+    /// record's table, one used again reads its fields inside the VM from then on.
+    mutating func reference(for key: Key, stamp: Stamp, in state: LuaState) -> (reference: Int32, isRecord: Bool)? {
         guard let entry = entries[key] else { return nil }
-        if entry.stamp == stamp { return entry.reference }
+        if entry.stamp == stamp {
+            if !entry.isRecord { entries[key]?.isRecord = true }
+            return (entry.reference, entry.isRecord)
+        }
         state.release(reference: entry.reference)
         entries[key] = nil
         return nil
@@ -64,17 +71,18 @@ extension LuaState {
     func pushCached<Key: Hashable, Stamp: Equatable>(
         _ cache: inout ProxyCache<Key, Stamp>, key: Key, stamp: Stamp, costBytes: Int, make: () -> ScriptValue
     ) {
-        // A cached proxy is a record, whose reads cannot be traced: while tracing (`explain`)
+        // A cached proxy becomes a record, whose reads cannot be traced: while tracing (`explain`)
         // the rule gets a fresh, traced proxy instead, and the cache is left as it is.
         if isTracing {
             push(make())
             return
         }
-        if let reference = cache.reference(for: key, stamp: stamp, in: self) {
+        if let (reference, isRecord) = cache.reference(for: key, stamp: stamp, in: self) {
             pushReference(reference)
+            if !isRecord { qz_make_record(L, -1) }
             return
         }
-        pushRecord(make())
+        push(make())
         qz_pushvalue(L, -1)
         let reference = popReference()
         cache.insert(reference, for: key, stamp: stamp, costBytes: costBytes, in: self)

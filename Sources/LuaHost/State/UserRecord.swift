@@ -57,15 +57,6 @@ extension LuaState {
         var encoded = arena.encode(value)
         qz_push_value(L, &encoded)
     }
-
-    /// Pushes a record (a `.record` value) as a record proxy (`qz_push_record`): as read-only as
-    /// `push` makes it, and each field read is a table lookup inside the VM rather than a call
-    /// into C, but untraced. For the proxies the state caches and hands to rule after rule.
-    func pushRecord(_ value: ScriptValue) {
-        var encoded = arena.encode(value)
-        if encoded.type == Int32(QZ_VALUE_TABLE.rawValue) { encoded.type = Int32(QZ_VALUE_RECORD.rawValue) }
-        qz_push_value(L, &encoded)
-    }
 }
 
 extension ScriptValue {
