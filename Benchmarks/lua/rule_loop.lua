@@ -81,8 +81,18 @@ local function measure_batched(name, rule, user)
   print(string.format("%s\t%.1f\t%.1f", name, samples[(runs + 1) // 2], samples[1]))
 end
 
+-- What any sandbox of this rule pays inside the interpreter, for reference (the goal is set
+-- against the plain loop above): the user read-only, and an instruction-count hook every 1,000
+-- instructions, as the host's limits need (QZ_HOOK_INSTRUCTIONS).
+local function measure_batched_sandboxed(name, rule, user)
+  debug.sethook(function() end, "", 1000)
+  measure_batched(name, rule, user)
+  debug.sethook()
+end
+
 measure("post", rules.post, student)
 measure("post-readonly", rules.post, read_only(student))
 measure("comment", rules.comment, student)
 measure_batched("post-batch", rules.post, student)
 measure_batched("comment-batch", rules.comment, student)
+measure_batched_sandboxed("post-batch-sandboxed", rules.post, read_only(student))

@@ -109,10 +109,38 @@ int qz_push_readonly(lua_State *L, int backing_index) {
     return 1;
 }
 
+// Marks a record proxy's metatable (a key no script can make: a C address as light userdata).
+static char record_marker;
+
+void qz_make_record(lua_State *L, int index) {
+    index = lua_absindex(L, index);
+    if (!qz_is_proxy(L, index)) return;
+    lua_createtable(L, 0, 7);
+    lua_getiuservalue(L, index, 1);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, readonly_newindex);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushcfunction(L, proxy_len);
+    lua_setfield(L, -2, "__len");
+    lua_pushcfunction(L, proxy_pairs);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushliteral(L, "read-only");
+    lua_setfield(L, -2, "__metatable");
+    lua_pushliteral(L, "read-only table");
+    lua_setfield(L, -2, "__name");
+    lua_pushboolean(L, 1);
+    lua_rawsetp(L, -2, &record_marker);
+    lua_setmetatable(L, index);
+}
+
 int qz_is_proxy(lua_State *L, int index) {
     if (lua_type(L, index) != LUA_TUSERDATA || !lua_getmetatable(L, index)) return 0;
     // Before the first proxy there is no such metatable, and no userdata can have it.
     int same = lua_topointer(L, -1) == qz_runtime_of(L)->proxy_metatable;
+    if (!same) {
+        same = lua_rawgetp(L, -1, &record_marker) != LUA_TNIL;
+        lua_pop(L, 1);
+    }
     lua_pop(L, 1);
     return same;
 }

@@ -39,6 +39,18 @@ void qz_fail_limit(lua_State *L, int kind);
 /// To call right after catching an error: re-raises when a host limit caused it.
 void qz_after_catch(lua_State *L, int status);
 
+/// The batch memo (batch_memo.c). Start and end bracket one qz_call_batch about one user, whose
+/// value (a proxy or an id) is at `user_index`; free releases a state's memo when it closes.
+void qz_batch_memo_start(lua_State *L, int64_t user_id, int user_index);
+void qz_batch_memo_end(lua_State *L);
+void qz_batch_memo_free(qz_runtime *rt);
+/// In call_binding before anything else, its `argument_count` arguments as the script passed
+/// them: pushes the batch's remembered answer of binding `index` to them and returns 1, or 0.
+int qz_batch_memo_answer(lua_State *L, int index, const qz_binding_spec *spec, int argument_count);
+/// In call_binding after the host answered (user proxies replaced by their ids): remembers
+/// `answer`, when it and the arguments are what the memo may hold.
+void qz_batch_memo_remember(lua_State *L, int index, const qz_binding_spec *spec, int argument_count, const qz_value *answer);
+
 int qz_sandbox_open(lua_State *L);
 void qz_open_safe_string(lua_State *L);   // pushes the safe string library table
 void qz_open_safe_table(lua_State *L);    // pushes the safe table library table

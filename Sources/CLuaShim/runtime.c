@@ -141,6 +141,7 @@ lua_State *qz_state_new(qz_runtime *rt) {
     rt->limit_hit = QZ_LIMIT_NONE;
     rt->limit_location[0] = '\0';
     rt->worker = NULL;
+    rt->batch_memo = NULL;
     rt->proxy_metatable = NULL;
     lua_State *L = lua_newstate(qz_alloc, rt);
     if (L == NULL) return NULL;
@@ -164,6 +165,7 @@ void qz_state_close(lua_State *L) {
     lua_close(L);
     free(rt->output);
     rt->output = NULL;
+    qz_batch_memo_free(rt);
     rt->output_length = rt->output_capacity = 0;
 }
 
@@ -251,8 +253,9 @@ int qz_call(lua_State *L, int nargs, int64_t instruction_limit, int64_t timeout_
     return result->status;
 }
 
-int qz_call_batch(lua_State *L, int function_index, int first_argument, int nargs, int count, int read_reasons,
-                  int64_t instruction_limit, int64_t timeout_ms, qz_decision *decisions, qz_batch_result *result) {
+static int call_each(lua_State *L, int function_index, int shared_nargs, int first_argument, int nargs, int count,
+                     int read_reasons, int64_t instruction_limit, int64_t timeout_ms, qz_decision *decisions,
+                     qz_batch_result *result) {
     qz_runtime *rt = qz_runtime_of(L);
     lua_State *worker = rt->worker;
     qz_call_result *failure = &result->failure;
@@ -266,7 +269,7 @@ int qz_call_batch(lua_State *L, int function_index, int first_argument, int narg
     first_argument = lua_absindex(L, first_argument);
     // Room for every reason, an invalid call's two results or an error message, and one call's
     // function and arguments on their way to the worker.
-    if (!lua_checkstack(L, count + nargs + LUA_MINSTACK)) {
+    if (!lua_checkstack(L, count + shared_nargs + nargs + LUA_MINSTACK)) {
         lua_pushliteral(L, "too many results");
         failure->status = LUA_ERRRUN;
         return failure->status;
@@ -277,11 +280,12 @@ int qz_call_batch(lua_State *L, int function_index, int first_argument, int narg
         rt->output_truncated = 0;
         start_limits(rt, worker, instruction_limit, timeout_ms);
         lua_pushvalue(L, function_index);
+        for (int j = 1; j <= shared_nargs; j++) lua_pushvalue(L, function_index + j);
         for (int j = 0; j < nargs; j++) lua_pushvalue(L, first_argument + i * nargs + j);
-        lua_xmove(L, worker, nargs + 1);
+        lua_xmove(L, worker, shared_nargs + nargs + 1);
         int result_count = 0;
         rt->enforcing = 1;
-        int status = lua_resume(worker, L, nargs, &result_count);
+        int status = lua_resume(worker, L, shared_nargs + nargs, &result_count);
         rt->enforcing = 0;
         if (status != LUA_OK) {
             describe_error(worker, L, status, failure);
@@ -326,4 +330,16 @@ int qz_call_batch(lua_State *L, int function_index, int first_argument, int narg
         result->decided = i + 1;
     }
     return LUA_OK;
+}
+
+int qz_call_batch(lua_State *L, int function_index, int shared_nargs, int first_argument, int nargs, int count,
+                  int read_reasons, int has_shared_user, int64_t shared_user_id, int64_t instruction_limit,
+                  int64_t timeout_ms, qz_decision *decisions, qz_batch_result *result) {
+    function_index = lua_absindex(L, function_index);
+    if (has_shared_user)
+        qz_batch_memo_start(L, shared_user_id, shared_nargs > 0 ? function_index + 1 : lua_absindex(L, first_argument));
+    int status = call_each(L, function_index, shared_nargs, first_argument, nargs, count, read_reasons, instruction_limit,
+                           timeout_ms, decisions, result);
+    if (has_shared_user) qz_batch_memo_end(L);
+    return status;
 }

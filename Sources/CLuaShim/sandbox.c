@@ -211,8 +211,10 @@ static int call_binding(lua_State *L) {
     qz_runtime *rt = qz_runtime_of(L);
     int index = (int)lua_tointeger(L, lua_upvalueindex(1));
     if (rt->binding == NULL) return luaL_error(L, "%s is not available here", lua_tostring(L, lua_upvalueindex(2)));
-    // Bindings take users by id; a user proxy stands for its id.
     int n = lua_gettop(L);
+    const qz_binding_spec *spec = &rt->binding_specs[index];
+    if (qz_batch_memo_answer(L, index, spec, n)) return 1;
+    // Bindings take users by id; a user proxy stands for its id.
     for (int i = 1; i <= n; i++) {
         if (qz_is_proxy(L, i)) {
             lua_getiuservalue(L, i, 1);
@@ -236,6 +238,7 @@ static int call_binding(lua_State *L) {
         else if (results[i].type == QZ_VALUE_REFERENCE) lua_rawgeti(L, LUA_REGISTRYINDEX, (lua_Integer)results[i].integer);
         else qz_push_value(L, &results[i]);
     }
+    if (count == 1) qz_batch_memo_remember(L, index, spec, n, &results[0]);
     if (rt->tracing) {
         lua_createtable(L, 0, 4);
         lua_pushliteral(L, "call");

@@ -50,7 +50,32 @@ public enum RuleBench {
                 throw QuanziError(.invalidPlugin, "campus-diary \(action.rawValue) should allow the student: \(decision)")
             }
         }
+        // The view rows time both answers: her own posts allowed, strangers' denied with a reason.
+        let page = feedCandidates(count: 2)
+        let own = try engine.evaluate(circle: viewCircle, action: .view, user: student, context: page[0])
+        let stranger = try engine.evaluate(circle: viewCircle, action: .view, user: student, context: page[1])
+        guard own.allowed, !stranger.allowed, stranger.reason != nil else {
+            throw QuanziError(.invalidPlugin, "friends view should allow her own post and deny a stranger's: \(own), \(stranger)")
+        }
         return engine
+    }
+
+    /// The circle whose `view` rule the feed benchmark rows ask: it reads the post's author and,
+    /// for a post by someone else, calls back into Swift (`quanzi.social.are_friends`).
+    public static let viewCircle = CircleID("friends")
+
+    /// Candidates per view-rule batch: a feed page's view checks come in chunks of up to 64
+    /// (`QuanziService.viewChecksPerChunkMax`).
+    public static let feedChunkSize = 64
+
+    /// One chunk of a feed page's candidates for `student`: stored posts (cached proxies, as the
+    /// posts near the top of a circle are), every fifth by the student herself, the rest by
+    /// eleven other authors. Deterministic.
+    public static func feedCandidates(count: Int) -> [RuleContext] {
+        (0..<count).map { index in
+            let author = index % 5 == 0 ? student.id : UserID(Int64(40_000_000 + index % 11))
+            return RuleContext(post: PostContext(id: Int64(90_000 + index), authorID: author, kind: .text, text: "diary \(index)"))
+        }
     }
 
     /// A verified female student: the `post` rule reads every field it tests and allows.

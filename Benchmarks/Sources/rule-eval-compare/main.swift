@@ -1,7 +1,9 @@
 // rule-eval-compare: one rule evaluation from Swift side by side with the same rule looped inside
 // a standalone lua5.4, in one run, against issue 3's goals (≤ 1 µs per evaluation, ≤ 2× the
 // in-interpreter cost); and decisions in batches (one entry into Lua for 64 subjects, issue 24:
-// ≤ 2× per decision) against the same loop over 64 subjects inside lua5.4.
+// ≤ 2× per decision) against the same loop over 64 subjects inside lua5.4 (and, for reference,
+// that loop with a read-only user and the sandbox's count hook); and a feed chunk's view checks
+// (the friends circle's rule over 64 posts) in one batch against one call per post.
 //
 // usage: rule-eval-compare [evaluations-per-run] [runs]     (defaults: 200000 9)
 //
@@ -125,9 +127,33 @@ do {
             session.evaluate(circle: circle, action: .comment, user: student, contexts: sameContexts, dataSource: nil)
         }) ?? RuleDecisions(decisions: [], failure: QuanziError(.scriptError, "no session"))
     }
+    // A feed chunk's view checks: one batch (as QuanziService's feed asks them) against one call per
+    // post in one session (as it asked them before batches), the same data source for both.
+    let candidates = RuleBench.feedCandidates(count: RuleBench.feedChunkSize)
+    let reads = FixedCreditScores(score: RuleBench.creditScore)
+    let viewBatch = try measureBatch(batchSize: candidates.count) { _ in
+        (try? engine.withSession { session in
+            session.evaluate(circle: RuleBench.viewCircle, action: .view, user: student, contexts: candidates, dataSource: reads)
+        }) ?? RuleDecisions(decisions: [], failure: QuanziError(.scriptError, "no session"))
+    }
+    let viewOneByOne = try measureBatch(batchSize: candidates.count) { _ in
+        do throws(QuanziError) {
+            return try engine.withSession { session throws(QuanziError) in
+                var decisions: [Decision] = []
+                decisions.reserveCapacity(candidates.count)
+                for context in candidates {
+                    decisions.append(try session.evaluate(circle: RuleBench.viewCircle, action: .view, user: student, context: context, dataSource: reads))
+                }
+                return RuleDecisions(decisions: decisions, failure: nil)
+            }
+        } catch {
+            return RuleDecisions(decisions: [], failure: error)
+        }
+    }
     let lua = try luaBaseline()
     guard let luaPost = lua["post"], let luaReadOnly = lua["post-readonly"], let luaComment = lua["comment"],
-        let luaPostBatch = lua["post-batch"], let luaCommentBatch = lua["comment-batch"]
+        let luaPostBatch = lua["post-batch"], let luaCommentBatch = lua["comment-batch"],
+        let luaPostBatchSandboxed = lua["post-batch-sandboxed"]
     else {
         throw QuanziError(.notFound, "lua/rule_loop.lua printed none of its cases")
     }
@@ -149,7 +175,15 @@ do {
     row("Swift  comment, same user, batch of \(batchSize)", batchedComment, versus: luaCommentBatch)
     row("lua5.4 post, loop over \(batchSize) subjects into result arrays", luaPostBatch)
     row("lua5.4 comment, loop over \(batchSize) subjects into result arrays", luaCommentBatch)
+    // Not the goal's yardstick: the same loop paying what any sandbox of this rule pays inside the
+    // interpreter (a read-only user, the instruction-count hook the limits need), so the host's
+    // own share of the gap can be read off.
+    row("lua5.4 post, batch loop, read-only user + count hook", luaPostBatchSandboxed)
+    row("Swift  post batch vs that sandboxed loop", batchedCached, versus: luaPostBatchSandboxed)
     print("single call vs batch of \(batchSize), same user:          " + String(format: "%6.1f×", cached.median / batchedCached.median))
+    row("Swift  view, feed chunk of \(candidates.count) posts, one batch", viewBatch)
+    row("Swift  view, the same posts, one call each", viewOneByOne)
+    print("one call each vs one batch, feed view chunk:       " + String(format: "%6.1f×", viewOneByOne.median / viewBatch.median))
 
     // The goals are about one evaluation of the plain rule from Swift: the cached-user post.
     let ratio = cached.median / luaPost.median

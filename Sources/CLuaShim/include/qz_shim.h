@@ -45,6 +45,10 @@ typedef enum qz_native_function {
 typedef struct qz_binding_spec {
     const char *path;
     int native;                     // qz_native_function
+    /// How many leading arguments (a user first, then strings or integers) decide the answer
+    /// while one batch asks about one user (qz_call_batch's `shared_user_id`): the first answer
+    /// is remembered for the rest of that batch. 0: asked every time.
+    int batch_memo_arguments;
 } qz_binding_spec;
 
 typedef struct qz_value {
@@ -87,6 +91,9 @@ typedef struct qz_runtime {
     // string hash and a strcmp each time.
     lua_State *worker;              // the thread every call runs on (anchored in the registry)
     const void *proxy_metatable;    // the read-only proxies' metatable (anchored in the registry)
+    // The current batch's remembered binding answers (see qz_binding_spec.batch_memo_arguments),
+    // in the host's memory, not Lua's: made on a state's first batch about one user.
+    struct qz_batch_memo *batch_memo;
 } qz_runtime;
 
 /// Result of qz_call: the status and, on failure, a message and where it happened.
@@ -128,15 +135,22 @@ typedef struct qz_batch_result {
     qz_call_result failure;         // status != 0: call `decided` failed (its message is on L's stack top)
 } qz_batch_result;
 
-/// Calls the function at `function_index` `count` times, call i with the `nargs` values starting at
-/// `first_argument + i·nargs`, each call exactly as qz_call makes it (a fresh instruction budget,
-/// the memory cap, its own deadline of `timeout_ms`), and reads each call's results into
-/// `decisions[i]`: a boolean first, and when `read_reasons` and it is false, a string or nil
-/// second. Stops at the first call that fails or returns another shape; the calls after it are
-/// not made. Reasons are moved onto L's stack above the arguments, in order; the caller pops them
-/// (and everything else) when it has read them.
-int qz_call_batch(lua_State *L, int function_index, int first_argument, int nargs, int count, int read_reasons,
-                  int64_t instruction_limit, int64_t timeout_ms, qz_decision *decisions, qz_batch_result *result);
+/// Calls the function at `function_index` `count` times, call i with the `shared_nargs` values just
+/// above the function (every call's leading arguments: a feed page's viewer and circle) and then
+/// the `nargs` values starting at `first_argument + i·nargs`, each call exactly as qz_call makes
+/// it (a fresh instruction budget, the memory cap, its own deadline of `timeout_ms`), and reads
+/// each call's results into `decisions[i]`: a boolean first, and when `read_reasons` and it is
+/// false, a string or nil second. Stops at the first call that fails or returns another shape;
+/// the calls after it are not made. Reasons are moved onto L's stack above the arguments, in
+/// order; the caller pops them (and everything else) when it has read them.
+///
+/// With `has_shared_user` every call is about the user `shared_user_id` (a feed page's viewer),
+/// who is every call's first argument: bindings that declare `batch_memo_arguments` then answer a
+/// repeated question about that user from the batch's first answer, without asking the host
+/// again (see qz_binding_spec).
+int qz_call_batch(lua_State *L, int function_index, int shared_nargs, int first_argument, int nargs, int count,
+                  int read_reasons, int has_shared_user, int64_t shared_user_id, int64_t instruction_limit,
+                  int64_t timeout_ms, qz_decision *decisions, qz_batch_result *result);
 
 /// After the plugin's top level has run: globals become read-only (an error names the global).
 void qz_env_freeze(lua_State *L, int env_index);
@@ -148,6 +162,14 @@ void qz_take_declarations(lua_State *L);
 /// Pushes a read-only proxy for `value` (a table), or the plain value. Safe outside a protected
 /// call: the memory cap is not enforced while the host pushes.
 void qz_push_value(lua_State *L, const qz_value *value);
+
+/// Turns the read-only proxy at `index` into a record proxy: read-only and opaque exactly as
+/// before (the same userdata, metamethods and protected metatable), but with a metatable of its
+/// own whose __index is the backing table, so `user.verified` is a lookup inside the VM instead
+/// of a call into C. Its reads can no longer be traced. Costs a table, so the host does it to a
+/// proxy it caches once the proxy is used again. Safe outside a protected call (see
+/// qz_push_value).
+void qz_make_record(lua_State *L, int index);
 
 /// Non-raising helpers for Swift (Lua macros are not importable).
 int qz_gettop(lua_State *L);

@@ -15,7 +15,7 @@ extension ScriptBinding {
         },
         // C's print: it formats with luaL_tolstring and appends to the per-call output buffer, both in C.
         ScriptBinding("log", ["..."], "writes its arguments as `print` does, to the call's bounded output", native: QZ_NATIVE_PRINT),
-        ScriptBinding("credit.score", ["user"], "the 350–950 credit score (an error for a user without one)") { call in
+        ScriptBinding("credit.score", ["user"], "the 350–950 credit score (an error for a user without one)", batchMemoArguments: 1) { call in
             guard let id = call.user(1) else { return call.expects("a user or user id") }
             guard let score = call.source.creditScore(id) else { return .error("no credit score for user \(id)") }
             return .values([.integer(Int64(score))])
@@ -25,7 +25,7 @@ extension ScriptBinding {
             guard let explanation = call.source.creditExplanation(id) else { return .error("no credit score for user \(id)") }
             return .values([explanation])
         },
-        ScriptBinding("social.are_friends", ["user", "other"], "whether the two users are friends") { call in
+        ScriptBinding("social.are_friends", ["user", "other"], "whether the two users are friends", batchMemoArguments: 2) { call in
             guard let first = call.user(1), let second = call.user(2) else { return call.expects("two users or user ids") }
             return .values([.boolean(call.source.areFriends(first, second))])
         },
@@ -39,7 +39,8 @@ extension ScriptBinding {
             return .values([.integer(balance)])
         },
         ScriptBinding(
-            "ab.variant", ["user", "experiment_id"], "the user's variant in a running experiment, or nil outside it (logs an exposure once per user)"
+            "ab.variant", ["user", "experiment_id"], "the user's variant in a running experiment, or nil outside it (logs an exposure once per user)",
+            batchMemoArguments: 2
         ) { call in
             guard let user = call.user(1), let experiment = call.string(2) else { return call.expects("(user, experiment_id)") }
             return call.answering { () throws(QuanziError) in
@@ -49,7 +50,8 @@ extension ScriptBinding {
         },
         ScriptBinding(
             "ab.param", ["user", "experiment_id", "key", "default"],
-            "the user's variant's parameter `key`, or `default` outside the experiment or when the variant does not set it (logs an exposure once per user)"
+            "the user's variant's parameter `key`, or `default` outside the experiment or when the variant does not set it (logs an exposure once per user)",
+            batchMemoArguments: 3
         ) { call in
             guard let user = call.user(1), let experiment = call.string(2), let key = call.string(3) else {
                 return call.expects("(user, experiment_id, key, default)")

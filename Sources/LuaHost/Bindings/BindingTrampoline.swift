@@ -47,7 +47,8 @@ struct BindingSpecs: @unchecked Sendable {
             case .swift: native = QZ_NATIVE_NONE
             case .native(let function): native = function
             }
-            specs[index] = qz_binding_spec(path: UnsafePointer(copy), native: Int32(native.rawValue))
+            specs[index] = qz_binding_spec(
+                path: UnsafePointer(copy), native: Int32(native.rawValue), batch_memo_arguments: Int32(binding.batchMemoArguments))
         }
         self.specs = UnsafePointer(specs)
         count = Int32(bindings.count)
@@ -74,7 +75,8 @@ extension LuaState {
         // A cached proxy costs a registry lookup. A missing one cannot be made and cached here
         // (building it allocates under the memory cap, which may not fail with Swift frames
         // on the stack), so C builds this answer and the state caches the user after the call.
-        if let reference = userProxyCache.cachedReference(for: id, stamp: UserStamp(user: user, day: now / 86_400)) {
+        // While tracing a cached (untraced) record would hide the rule's reads of it.
+        if !isTracing, let reference = userProxyCache.cachedReference(for: id, stamp: UserStamp(user: user, day: now / 86_400)) {
             return .reference(reference)
         }
         if usersToCache.count < Self.usersToCacheMax { usersToCache.append(user) }

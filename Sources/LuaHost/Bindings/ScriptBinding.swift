@@ -12,6 +12,11 @@ public struct ScriptBinding: Sendable {
     /// One line for the README: what it answers.
     public let doc: String
     let implementation: Implementation
+    /// How many leading arguments (the user first) decide the answer while one batch asks about
+    /// one user: the batch's first answer serves its repeats without a call into Swift
+    /// (`qz_binding_spec.batch_memo_arguments`). 0: asked every time. Only for answers that are
+    /// the same all through one request's instant, as a request's memo would hold them.
+    let batchMemoArguments: Int
 
     enum Implementation: Sendable {
         /// Answered in Swift, through the one C trampoline, from the state's data source and clock.
@@ -21,10 +26,14 @@ public struct ScriptBinding: Sendable {
     }
 
     /// A binding answered in Swift.
-    init(_ path: String, _ arguments: [String], _ doc: String, _ answer: @escaping @Sendable (BindingCall) -> BindingAnswer) {
+    init(
+        _ path: String, _ arguments: [String], _ doc: String, batchMemoArguments: Int = 0,
+        _ answer: @escaping @Sendable (BindingCall) -> BindingAnswer
+    ) {
         self.path = path
         self.arguments = arguments
         self.doc = doc
+        self.batchMemoArguments = batchMemoArguments
         implementation = .swift(answer)
     }
 
@@ -33,6 +42,7 @@ public struct ScriptBinding: Sendable {
         self.path = path
         self.arguments = arguments
         self.doc = doc
+        batchMemoArguments = 0
         implementation = .native(native)
     }
 

@@ -66,20 +66,22 @@ extension RuleEngine {
         state.dataSource = dataSource ?? self.dataSource
         state.servingCircle = circle
         defer { state.servingCircle = nil }
-        // The user goes below the function once when every subject shares it (a feed page's viewer).
-        var userIndex: Int32 = 0
+        // When every subject shares the user (a feed page's viewer), the user and the circle are
+        // pushed once per chunk as every call's leading arguments; otherwise each call gets its own.
         let (answers, failure) = state.callBatch(
-            count: count, argumentsPerCall: action == .tip ? 4 : 3, readReasons: true,
-            pushFunction: {
-                if sameUser {
-                    state.pushUser(user(0))
-                    userIndex = qz_gettop(state.L)
-                }
-                state.pushReference(rule.reference)
+            count: count, sharedArguments: sameUser ? 2 : 0, argumentsPerCall: (action == .tip ? 4 : 3) - (sameUser ? 2 : 0),
+            readReasons: true, sharedUser: sameUser ? user(0).id : nil,
+            pushFunction: { state.pushReference(rule.reference) },
+            pushSharedArguments: {
+                guard sameUser else { return }
+                state.pushUser(user(0))
+                state.pushReference(handles.proxyReference)
             },
             pushArguments: { index in
-                if sameUser { qz_pushvalue(state.L, userIndex) } else { state.pushUser(user(index)) }
-                state.pushReference(handles.proxyReference)
+                if !sameUser {
+                    state.pushUser(user(index))
+                    state.pushReference(handles.proxyReference)
+                }
                 let subject = context(index)
                 if action == .tip { state.push(subject.amountFen.map(ScriptValue.integer) ?? .null) }
                 state.pushPost(subject.post)

@@ -1,3 +1,4 @@
+import CLuaShim
 import Core
 import Social
 
@@ -28,9 +29,9 @@ extension LuaState {
     /// A stored post's proxy is cached by id (`ProxyCache`): its id, author, kind and text never
     /// change. A post being made (no id yet) is built each time.
     func pushPost(_ post: PostContext?) {
-        guard let post else { return push(.null) }
+        guard let post else { return qz_pushnil(L) }
         guard let id = post.id else { return push(post.record) }
-        pushCached(\.postProxyCache, key: id, stamp: post, costBytes: 128 + (post.text?.utf8.count ?? 0)) { post.record }
+        pushCached(&postProxyCache, key: id, stamp: post, costBytes: 128 + (post.text?.utf8.count ?? 0)) { post.record }
     }
 }
 

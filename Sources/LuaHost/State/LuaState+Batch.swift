@@ -1,4 +1,5 @@
 import CLuaShim
+import Core
 
 /// One call's answer in a batch: its boolean and, for a denial, its reason.
 struct BatchAnswer: Sendable, Hashable {
@@ -17,15 +18,19 @@ extension LuaState {
     /// Calls one function `count` times in one entry into Lua (`qz_call_batch`), each call made and
     /// bounded exactly as `call` makes one: a fresh instruction budget and deadline, the memory
     /// cap. `pushFunction` pushes the function last (what it pushes below it is popped afterwards);
-    /// `pushArguments(i)` pushes call i's `argumentsPerCall` arguments. Each call must return a
-    /// boolean and, with `readReasons`, a string or nil reason when it is false.
+    /// `pushSharedArguments` then pushes the `sharedArguments` leading arguments every call gets
+    /// (pushed once per chunk, not once per call); `pushArguments(i)` pushes call i's
+    /// `argumentsPerCall` arguments after them. Each call must return a boolean and, with
+    /// `readReasons`, a string or nil reason when it is false. `sharedUser`: every call is about
+    /// this one user, its first argument, so the bindings' batch memo may serve repeated
+    /// questions about them (`ScriptBinding.batchMemoArguments`).
     ///
     /// Returns the answers in order up to the first call that failed, and that call's error: a
     /// script error or limit as `call` reports it, or `invalid()` (which may read the call's first
     /// two results at -2 and -1) for results of the wrong shape. The calls after it are not made.
     func callBatch(
-        count: Int, argumentsPerCall: Int, readReasons: Bool, pushFunction: () -> Void, pushArguments: (Int) -> Void,
-        invalid: () -> ScriptError
+        count: Int, sharedArguments: Int = 0, argumentsPerCall: Int, readReasons: Bool, sharedUser: UserID? = nil,
+        pushFunction: () -> Void, pushSharedArguments: () -> Void = {}, pushArguments: (Int) -> Void, invalid: () -> ScriptError
     ) -> (answers: [BatchAnswer], failure: ScriptError?) {
         var answers: [BatchAnswer] = []
         answers.reserveCapacity(count)
@@ -33,7 +38,8 @@ extension LuaState {
         while start < count {
             let end = min(count, start + BatchLimits.callsMax)
             let failure = callChunk(
-                start..<end, argumentsPerCall: argumentsPerCall, readReasons: readReasons, pushFunction: pushFunction,
+                start..<end, sharedArguments: sharedArguments, argumentsPerCall: argumentsPerCall, readReasons: readReasons,
+                sharedUser: sharedUser, pushFunction: pushFunction, pushSharedArguments: pushSharedArguments,
                 pushArguments: pushArguments, invalid: invalid, into: &answers)
             if let failure { return (answers, failure) }
             start = end
@@ -42,8 +48,9 @@ extension LuaState {
     }
 
     private func callChunk(
-        _ calls: Range<Int>, argumentsPerCall: Int, readReasons: Bool, pushFunction: () -> Void, pushArguments: (Int) -> Void,
-        invalid: () -> ScriptError, into answers: inout [BatchAnswer]
+        _ calls: Range<Int>, sharedArguments: Int, argumentsPerCall: Int, readReasons: Bool, sharedUser: UserID?,
+        pushFunction: () -> Void, pushSharedArguments: () -> Void, pushArguments: (Int) -> Void, invalid: () -> ScriptError,
+        into answers: inout [BatchAnswer]
     ) -> ScriptError? {
         let base = qz_gettop(L)
         defer {
@@ -52,22 +59,37 @@ extension LuaState {
             cacheUsersAskedFor()
         }
         // The pushes below need room on the stack; a push never checks for it.
-        guard qz_checkstack(L, Int32(16 + 1 + calls.count * argumentsPerCall)) != 0 else {
+        guard qz_checkstack(L, Int32(16 + 1 + sharedArguments + calls.count * argumentsPerCall)) != 0 else {
             return ScriptError(kind: .runtime, message: "too many arguments for one batch", location: nil)
         }
         pushFunction()
         let functionIndex = qz_gettop(L)
+        pushSharedArguments()
+        precondition(qz_gettop(L) == functionIndex + Int32(sharedArguments), "pushSharedArguments pushed the wrong number of values")
         for call in calls { pushArguments(call) }
         var decisions = [qz_decision](repeating: qz_decision(), count: calls.count)
         var result = qz_batch_result()
         let status = decisions.withUnsafeMutableBufferPointer { buffer in
             qz_call_batch(
-                L, functionIndex, functionIndex + 1, Int32(argumentsPerCall), Int32(calls.count), readReasons ? 1 : 0,
+                L, functionIndex, Int32(sharedArguments), functionIndex + 1 + Int32(sharedArguments), Int32(argumentsPerCall),
+                Int32(calls.count), readReasons ? 1 : 0, sharedUser == nil ? 0 : 1, sharedUser?.rawValue ?? 0,
                 limits.instructionLimit, limits.timeoutMs, buffer.baseAddress, &result)
         }
-        // Reasons point into strings on the stack: read them before it is reset.
+        // Reasons point into strings on the stack: read them before it is reset. Every one stays
+        // there until then, so the same pointer is the same string: a rule's constant reason is
+        // decoded once per chunk, not once per denial.
+        var lastReason: (bytes: UnsafePointer<CChar>, text: String)?
         for decision in decisions.prefix(Int(result.decided)) {
-            let reason = decision.reason.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: decision.reason_length), as: UTF8.self) }
+            var reason: String?
+            if let bytes = decision.reason {
+                if let lastReason, lastReason.bytes == bytes {
+                    reason = lastReason.text
+                } else {
+                    let text = String(decoding: UnsafeRawBufferPointer(start: bytes, count: decision.reason_length), as: UTF8.self)
+                    lastReason = (bytes, text)
+                    reason = text
+                }
+            }
             answers.append(BatchAnswer(allowed: decision.allowed != 0, reason: reason))
         }
         if status != 0 { return failure(result.failure) }

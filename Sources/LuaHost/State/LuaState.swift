@@ -51,6 +51,9 @@ final class LuaState: @unchecked Sendable {
 
     var memoryUsedBytes: Int { runtime.pointee.memory_used_bytes }
 
+    /// Whether the current call records what it reads (`qz_trace_begin`, for `explain`).
+    var isTracing: Bool { runtime.pointee.tracing != 0 }
+
     // MARK: Loading
 
     /// Compiles `code` as a text chunk in a fresh sandbox env; leaves [env, function] on the

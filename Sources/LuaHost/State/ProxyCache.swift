@@ -16,6 +16,8 @@ struct ProxyCache<Key: Hashable, Stamp: Equatable> {
     struct Entry {
         var stamp: Stamp
         var reference: Int32
+        /// Made a record proxy (`qz_make_record`) on its first reuse.
+        var isRecord = false
     }
 
     private(set) var entries: [Key: Entry] = [:]
@@ -33,10 +35,15 @@ struct ProxyCache<Key: Hashable, Stamp: Equatable> {
         return entry.reference
     }
 
-    /// The cached proxy's reference when `stamp` matches; a stale entry is released.
-    mutating func reference(for key: Key, stamp: Stamp, in state: LuaState) -> Int32? {
+    /// The cached proxy's reference when `stamp` matches; a stale entry is released. The first
+    /// reuse makes the proxy a record (`qz_make_record`): a proxy used once never pays for the
+    /// record's table, one used again reads its fields inside the VM from then on.
+    mutating func reference(for key: Key, stamp: Stamp, in state: LuaState) -> (reference: Int32, isRecord: Bool)? {
         guard let entry = entries[key] else { return nil }
-        if entry.stamp == stamp { return entry.reference }
+        if entry.stamp == stamp {
+            if !entry.isRecord { entries[key]?.isRecord = true }
+            return (entry.reference, entry.isRecord)
+        }
         state.release(reference: entry.reference)
         entries[key] = nil
         return nil
@@ -57,17 +64,27 @@ struct ProxyCache<Key: Hashable, Stamp: Equatable> {
 extension LuaState {
     /// Pushes the proxy cached in `cache` under `key` and `stamp`, or builds it with `make`,
     /// pushes it and caches it. Safe outside a protected call (see `push`).
+    ///
+    /// `cache` is one of this state's own caches, passed inout: reaching it through a
+    /// `ReferenceWritableKeyPath` cost about 2,000 instructions a push (a generic key-path
+    /// projection with metadata lookups and an allocation), more than the rule it fed.
     func pushCached<Key: Hashable, Stamp: Equatable>(
-        _ cache: ReferenceWritableKeyPath<LuaState, ProxyCache<Key, Stamp>>, key: Key, stamp: Stamp, costBytes: Int,
-        make: () -> ScriptValue
+        _ cache: inout ProxyCache<Key, Stamp>, key: Key, stamp: Stamp, costBytes: Int, make: () -> ScriptValue
     ) {
-        if let reference = self[keyPath: cache].reference(for: key, stamp: stamp, in: self) {
+        // A cached proxy becomes a record, whose reads cannot be traced: while tracing (`explain`)
+        // the rule gets a fresh, traced proxy instead, and the cache is left as it is.
+        if isTracing {
+            push(make())
+            return
+        }
+        if let (reference, isRecord) = cache.reference(for: key, stamp: stamp, in: self) {
             pushReference(reference)
+            if !isRecord { qz_make_record(L, -1) }
             return
         }
         push(make())
         qz_pushvalue(L, -1)
         let reference = popReference()
-        self[keyPath: cache].insert(reference, for: key, stamp: stamp, costBytes: costBytes, in: self)
+        cache.insert(reference, for: key, stamp: stamp, costBytes: costBytes, in: self)
     }
 }

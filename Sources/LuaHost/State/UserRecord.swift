@@ -46,7 +46,7 @@ extension LuaState {
 
     func pushUser(_ user: UserProfile) {
         let now = clock.nowEpochSeconds
-        pushCached(\.userProxyCache, key: user.id, stamp: UserStamp(user: user, day: now / 86_400), costBytes: 0) {
+        pushCached(&userProxyCache, key: user.id, stamp: UserStamp(user: user, day: now / 86_400), costBytes: 0) {
             UserRecord.make(user, nowEpochSeconds: now)
         }
     }
