@@ -5,7 +5,7 @@
 # population grows, and 100,000 users × 14 days run in 10 minutes or less on 2 cores.
 #
 # Sizes: BENCH_SIZES ("users:days ...", default below), then one large run, BENCH_LARGE
-# (default 100000:14; BENCH_LARGE=none skips it).
+# (default 100000:14; BENCH_LARGE=none skips it), then a long calibration (BENCH_CALIBRATION=0 skips it).
 # BASELINE=path/to/old/quanzi runs every size with that binary too and prints both side by side:
 # its time, new ÷ old, and whether the two reports are byte for byte the same (a run is
 # deterministic by seed, so an unchanged outcome means the same report). The baseline's large
@@ -34,8 +34,8 @@ run_size() {
         "$binary" ab simulate "$EXPERIMENT" --users "$users" --days "$days" --out "$work/$label" >"$work/$label/out.log" 2>"$work/$label/err.log"
     local split
     split=$(sed -n 's/^time [0-9.]*s: \(.*\);.*/\1/p' "$work/$label/out.log")
-    awk -v u="$users" -v d="$days" -v split="$split" \
-        '{ printf "%.1f %.3f %.3f %s\n", $1, $1 * 1000 / (u * d), ($2 + $3) * 1000 / (u * d), split }' "$work/$label/time"
+    awk -v u="$users" -v d="$days" -v timing_split="$split" \
+        '{ printf "%.1f %.3f %.3f %s\n", $1, $1 * 1000 / (u * d), ($2 + $3) * 1000 / (u * d), timing_split }' "$work/$label/time"
 }
 
 if [[ -n $BASELINE ]]; then
@@ -70,7 +70,8 @@ if [[ $LARGE != none ]]; then
 fi
 
 # The longer calibration `make test` cannot afford: more exposed users and more A/A splits, with
-# a planted +10% on likes for the observed-versus-predicted power.
+# a planted +10% on likes for the observed-versus-predicted power. BENCH_CALIBRATION=0 skips it.
+[[ ${BENCH_CALIBRATION:-1} == 0 ]] && exit 0
 echo
 "$QUANZI" ab calibrate "$EXPERIMENT" --runs 1000 --users 3000 --days 1 --traffic 1 --seed 5 \
     --planted-effect likes_per_user=+10% 2>/dev/null | grep -v '^A/A split\|^planted split'
