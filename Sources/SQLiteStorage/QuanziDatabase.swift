@@ -25,7 +25,8 @@ public final class QuanziDatabase: Sendable {
     let socialSignalCache = SocialSignalCache()
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
-    public init(path: String) throws {
+    /// `memoryMappedReads` false reads pages with pread instead of mmap (see `temporary`).
+    public init(path: String, memoryMappedReads: Bool = true) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -40,7 +41,7 @@ public final class QuanziDatabase: Sendable {
             // Every commit (feed views, transfers) invalidates the other connections' page
             // caches, so without mmap each read transaction re-reads its pages with pread.
             // Reads only: SQLite still writes through write() and fsync.
-            try db.execute(sql: "PRAGMA mmap_size = \(Self.mmapBytes)")
+            try db.execute(sql: "PRAGMA mmap_size = \(memoryMappedReads ? Self.mmapBytes : 0)")
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         // DatabasePool switches its writer to WAL after `prepareDatabase` and sets
@@ -81,11 +82,18 @@ public final class QuanziDatabase: Sendable {
     /// A fresh database in a new temporary folder: for tests and simulations.
     /// `inMemoryFileSystem` puts it on /dev/shm when there is one: a throwaway world (a
     /// simulation) keeps the very same code path, fsyncs included, but they cost nothing there.
-    public static func temporary(name: String = "quanzi", inMemoryFileSystem: Bool = false) throws -> QuanziDatabase {
+    ///
+    /// `memoryMappedReads` false suits a world whose one thread alternates writes and reads (a
+    /// simulation): in WAL mode a reader drops its whole mapping whenever the WAL changed since its
+    /// last read, so after every commit the next read paid munmap, mmap and a page fault per page
+    /// it touched (9% of a simulation's CPU), where pread from a file in memory is a copy.
+    public static func temporary(name: String = "quanzi", inMemoryFileSystem: Bool = false, memoryMappedReads: Bool = true) throws
+        -> QuanziDatabase
+    {
         let shm = URL(fileURLWithPath: "/dev/shm", isDirectory: true)
         let base = inMemoryFileSystem && FileManager.default.isWritableFile(atPath: shm.path) ? shm : FileManager.default.temporaryDirectory
         let folder = base.appendingPathComponent("quanzi-\(UUID().uuidString)")
-        return try QuanziDatabase(path: folder.appendingPathComponent("\(name).sqlite").path)
+        return try QuanziDatabase(path: folder.appendingPathComponent("\(name).sqlite").path, memoryMappedReads: memoryMappedReads)
     }
 
     /// Deletes the temporary folder of a database made by `temporary()`.

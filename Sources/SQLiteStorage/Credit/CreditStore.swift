@@ -18,12 +18,13 @@ public struct CreditStore: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         try database.pool.write { db in
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO credit_scores (user_id, score, report, computed_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT(user_id) DO UPDATE SET score = excluded.score, report = excluded.report, computed_at = excluded.computed_at
+                """)
             for (userID, report) in reports.sorted(by: { $0.key < $1.key }) {
                 let json = String(decoding: try encoder.encode(report), as: UTF8.self)
-                try db.execute(sql: """
-                    INSERT INTO credit_scores (user_id, score, report, computed_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT(user_id) DO UPDATE SET score = excluded.score, report = excluded.report, computed_at = excluded.computed_at
-                    """, arguments: [userID.rawValue, report.score, json, now])
+                try upsert.execute(arguments: [userID.rawValue, report.score, json, now])
             }
         }
         return reports.count

@@ -70,8 +70,10 @@ public struct FriendStore: Sendable {
     }
 
     public func friends(of user: UserID) throws -> [UserID] {
-        try database.pool.read { db in
-            try Int64.fetchAll(db, sql: "SELECT friend_id FROM friendships WHERE user_id = ? ORDER BY friend_id", arguments: [user.rawValue]).map { UserID($0) }
+        // One statement is its own snapshot: no BEGIN/COMMIT around it (see `QuanziDatabase`).
+        try database.pool.unsafeRead { db in
+            try Int64.fetchAll(db.cachedStatement(sql: "SELECT friend_id FROM friendships WHERE user_id = ? ORDER BY friend_id"), arguments: [user.rawValue])
+                .map { UserID($0) }
         }
     }
 
@@ -84,8 +86,8 @@ public struct FriendStore: Sendable {
     }
 
     static func befriend(_ first: UserID, _ second: UserID, at now: Int64, _ db: Database) throws {
-        try db.execute(sql: "INSERT OR IGNORE INTO friendships (user_id, friend_id, since) VALUES (?1, ?2, ?3), (?2, ?1, ?3)",
-                       arguments: [first.rawValue, second.rawValue, now])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO friendships (user_id, friend_id, since) VALUES (?1, ?2, ?3), (?2, ?1, ?3)")
+            .execute(arguments: [first.rawValue, second.rawValue, now])
         try EventLog.append(Event(kind: .friendAdded, at: now, userID: first, targetUserID: second), in: db)
     }
 

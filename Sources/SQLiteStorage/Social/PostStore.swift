@@ -46,12 +46,8 @@ public struct PostStore: Sendable {
             status = .hidden
             hiddenReason = "held for review: " + keywords.joined(separator: ", ")
         }
-        try db.execute(
-            sql:
-                "INSERT INTO posts (circle_id, author_id, kind, body, created_at, status, hidden_reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [
-                circle.rawValue, author.rawValue, kind.rawValue, body, now, status.rawValue, hiddenReason,
-            ])
+        try db.cachedStatement(sql: "INSERT INTO posts (circle_id, author_id, kind, body, created_at, status, hidden_reason) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [circle.rawValue, author.rawValue, kind.rawValue, body, now, status.rawValue, hiddenReason])
         let post = Post(
             id: db.lastInsertedRowID, circleID: circle, authorID: author, kind: kind, body: body,
             createdAtEpochSeconds: now,
@@ -59,10 +55,8 @@ public struct PostStore: Sendable {
         try EventLog.append(
             Event(kind: .postCreated, at: now, userID: author, circleID: circle, postID: post.id), in: db)
         if case .heldForReview(let keywords) = verdict {
-            try db.execute(
-                sql:
-                    "INSERT INTO moderation_queue (post_id, reason, detail, created_at) VALUES (?, 'keywords', ?, ?)",
-                arguments: [post.id, keywords.joined(separator: ", "), now])
+            try db.cachedStatement(sql: "INSERT INTO moderation_queue (post_id, reason, detail, created_at) VALUES (?, 'keywords', ?, ?)")
+                .execute(arguments: [post.id, keywords.joined(separator: ", "), now])
             try EventLog.append(
                 Event(
                     kind: .postHidden, at: now, userID: author, circleID: circle, postID: post.id,
@@ -113,9 +107,8 @@ public struct PostStore: Sendable {
                 guard post.authorID == user else {
                     throw QuanziError(.forbidden, "only the author may delete post \(id)")
                 }
-                try db.execute(
-                    sql: "UPDATE posts SET status = 'deleted', hidden_reason = NULL WHERE id = ?",
-                    arguments: [id])
+                try db.cachedStatement(sql: "UPDATE posts SET status = 'deleted', hidden_reason = NULL WHERE id = ?")
+                    .execute(arguments: [id])
                 try EventLog.append(
                     Event(kind: .postDeleted, at: now, userID: user, circleID: post.circleID, postID: id),
                     in: db)
@@ -137,14 +130,13 @@ public struct PostStore: Sendable {
         on postID: Int64, by user: UserID, body: String, at now: Int64, _ db: Database
     ) throws -> Comment {
         let post = try Self.requireVisible(postID, db)
-        try db.execute(
-            sql: "INSERT INTO comments (post_id, author_id, body, created_at) VALUES (?, ?, ?, ?)",
-            arguments: [postID, user.rawValue, body, now])
+        try db.cachedStatement(sql: "INSERT INTO comments (post_id, author_id, body, created_at) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [postID, user.rawValue, body, now])
         let comment = Comment(
             id: db.lastInsertedRowID, postID: postID, authorID: user, body: body,
             createdAtEpochSeconds: now)
-        try db.execute(
-            sql: "UPDATE posts SET comment_count = comment_count + 1 WHERE id = ?", arguments: [postID])
+        try db.cachedStatement(sql: "UPDATE posts SET comment_count = comment_count + 1 WHERE id = ?")
+            .execute(arguments: [postID])
         try EventLog.append(
             Event(
                 kind: .commentCreated, at: now, userID: user, circleID: post.circleID, postID: postID,
@@ -179,12 +171,11 @@ public struct PostStore: Sendable {
     /// Returns false when the user already liked the post.
     static func like(_ postID: Int64, by user: UserID, at now: Int64, _ db: Database) throws -> Bool {
         let post = try Self.requireVisible(postID, db)
-        try db.execute(
-            sql: "INSERT OR IGNORE INTO likes (post_id, user_id, created_at) VALUES (?, ?, ?)",
-            arguments: [postID, user.rawValue, now])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO likes (post_id, user_id, created_at) VALUES (?, ?, ?)")
+            .execute(arguments: [postID, user.rawValue, now])
         guard db.changesCount == 1 else { return false }
-        try db.execute(
-            sql: "UPDATE posts SET like_count = like_count + 1 WHERE id = ?", arguments: [postID])
+        try db.cachedStatement(sql: "UPDATE posts SET like_count = like_count + 1 WHERE id = ?")
+            .execute(arguments: [postID])
         try EventLog.append(
             Event(
                 kind: .likeCreated, at: now, userID: user, circleID: post.circleID, postID: postID,
@@ -211,27 +202,22 @@ public struct PostStore: Sendable {
         _ db: Database
     ) throws -> Bool {
         let post = try Self.requireVisible(postID, db)
-        try db.execute(
-            sql:
-                "INSERT OR IGNORE INTO reports (post_id, reporter_id, reason, created_at) VALUES (?, ?, ?, ?)",
-            arguments: [postID, user.rawValue, reason, now])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO reports (post_id, reporter_id, reason, created_at) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [postID, user.rawValue, reason, now])
         guard db.changesCount == 1 else {
             throw QuanziError(.alreadyReported, "user \(user) already reported post \(postID)")
         }
-        try db.execute(
-            sql: "UPDATE posts SET report_count = report_count + 1 WHERE id = ?", arguments: [postID])
+        try db.cachedStatement(sql: "UPDATE posts SET report_count = report_count + 1 WHERE id = ?")
+            .execute(arguments: [postID])
         try EventLog.append(
             Event(
                 kind: .reportCreated, at: now, userID: user, circleID: post.circleID, postID: postID,
                 targetUserID: post.authorID), in: db)
         guard post.reportCount + 1 >= hideAtReports else { return false }
-        try db.execute(
-            sql: "UPDATE posts SET status = 'hidden', hidden_reason = ? WHERE id = ?",
-            arguments: ["hidden after \(post.reportCount + 1) reports", postID])
-        try db.execute(
-            sql:
-                "INSERT INTO moderation_queue (post_id, reason, detail, created_at) VALUES (?, 'reports', ?, ?)",
-            arguments: [postID, "\(post.reportCount + 1) reports", now])
+        try db.cachedStatement(sql: "UPDATE posts SET status = 'hidden', hidden_reason = ? WHERE id = ?")
+            .execute(arguments: ["hidden after \(post.reportCount + 1) reports", postID])
+        try db.cachedStatement(sql: "INSERT INTO moderation_queue (post_id, reason, detail, created_at) VALUES (?, 'reports', ?, ?)")
+            .execute(arguments: [postID, "\(post.reportCount + 1) reports", now])
         try EventLog.append(
             Event(
                 kind: .postHidden, at: now, userID: post.authorID, circleID: post.circleID, postID: postID,
