@@ -78,12 +78,8 @@ static int proxy_pairs(lua_State *L) {
 // The registry key of the proxies' metatable: a C address, so no string is hashed to find it.
 static char proxy_metatable_key;
 
-static void push_proxy_metatable(lua_State *L) {
-    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &proxy_metatable_key) == LUA_TTABLE) return;
-    lua_pop(L, 1);
-    lua_createtable(L, 0, 6);
-    lua_pushcfunction(L, proxy_index);
-    lua_setfield(L, -2, "__index");
+// The metamethods every read-only proxy's metatable has besides __index (the table on top).
+static void set_readonly_metamethods(lua_State *L) {
     lua_pushcfunction(L, readonly_newindex);
     lua_setfield(L, -2, "__newindex");
     lua_pushcfunction(L, proxy_len);
@@ -94,6 +90,15 @@ static void push_proxy_metatable(lua_State *L) {
     lua_setfield(L, -2, "__metatable");
     lua_pushliteral(L, "read-only table");
     lua_setfield(L, -2, "__name");
+}
+
+static void push_proxy_metatable(lua_State *L) {
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &proxy_metatable_key) == LUA_TTABLE) return;
+    lua_pop(L, 1);
+    lua_createtable(L, 0, 6);
+    lua_pushcfunction(L, proxy_index);
+    lua_setfield(L, -2, "__index");
+    set_readonly_metamethods(L);
     lua_pushvalue(L, -1);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &proxy_metatable_key);
     qz_runtime_of(L)->proxy_metatable = lua_topointer(L, -1);
@@ -118,16 +123,7 @@ void qz_make_record(lua_State *L, int index) {
     lua_createtable(L, 0, 7);
     lua_getiuservalue(L, index, 1);
     lua_setfield(L, -2, "__index");
-    lua_pushcfunction(L, readonly_newindex);
-    lua_setfield(L, -2, "__newindex");
-    lua_pushcfunction(L, proxy_len);
-    lua_setfield(L, -2, "__len");
-    lua_pushcfunction(L, proxy_pairs);
-    lua_setfield(L, -2, "__pairs");
-    lua_pushliteral(L, "read-only");
-    lua_setfield(L, -2, "__metatable");
-    lua_pushliteral(L, "read-only table");
-    lua_setfield(L, -2, "__name");
+    set_readonly_metamethods(L);
     lua_pushboolean(L, 1);
     lua_rawsetp(L, -2, &record_marker);
     lua_setmetatable(L, index);
