@@ -37,8 +37,8 @@ struct WalletController {
         let caller = try context.requireCaller()
         let key = try request.idempotencyKey()
         let body = try await request.decodeJSON(as: NewTransfer.self, context: context)
-        // The wallet is the one door: the transfer's affinity commits in its batch's transaction.
-        let result = try await service.wallet.transfer(
+        // Through the service, as every caller: the transfer's affinity commits with its batch.
+        let result = try await service.transfer(
             from: caller.userID, to: try UserID(positive: body.toUserID, field: "to_user_id"), amountFen: body.amountFen,
             idempotencyKey: key)
         return try MoneyResponse(metrics: metrics).respond(result, kind: "transfer", view: TransferView.init)
