@@ -10,7 +10,7 @@ public struct BalanceReader: Sendable {
 
     /// The user's balance in fen, or nil when the user has no wallet account.
     public func balanceFen(of user: UserID) throws -> Int64? {
-        try database.pool.read { db in
+        try database.read { db in
             try Int64.fetchOne(db, sql: "SELECT balance_fen FROM ledger_accounts WHERE id = ? AND kind = 'user'", arguments: [user.rawValue])
         }
     }

@@ -56,6 +56,6 @@ extension QuanziDatabase {
     /// seen index rereads them afterwards.
     public func bulkWrite<T>(_ body: (BulkWriter) throws -> T) throws -> T {
         defer { seenPostsIndex.reloadAll() }
-        return try pool.write { db in try body(BulkWriter(db: db)) }
+        return try write { db in try body(BulkWriter(db: db)) }
     }
 }

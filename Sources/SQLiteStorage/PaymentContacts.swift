@@ -12,7 +12,7 @@ public struct PaymentContacts: Sendable {
     public init(database: QuanziDatabase) { self.database = database }
 
     public func suggestions(for user: UserID, limit: Int) throws -> [(user: UserID, payments: Int)] {
-        try database.pool.read { db in
+        try database.read { db in
             try Row.fetchAll(
                 db,
                 sql: """

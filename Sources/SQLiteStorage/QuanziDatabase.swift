@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 // The stores' value types live in StorageModel, shared with PostgresStorage; importers of
 // Storage see them as before.
 @_exported import StorageModel
@@ -18,15 +19,41 @@ public final class QuanziDatabase: Sendable {
 
     public let pool: DatabasePool
     public let path: String
+    /// Where reads run (see `Access`).
+    public let access: Access
     /// The named migrations this open applied, in order (empty when the schema was current).
     public let migrationsApplied: [String]
+    /// The open group of `.singleThread` writes; touched only on the writer's queue.
+    private let group = Mutex(WriteGroup())
+    /// Writes one group commits at most (`.singleThread`).
+    static let groupedWritesMax = 2_000
     /// Read caches that writes through this handle keep current (see each type).
     let seenPostsIndex = SeenPostsIndex()
     let socialSignalCache = SocialSignalCache()
 
+    /// How a process uses the database.
+    public enum Access: Sendable {
+        /// A server's: reads on the pool's reader connections, concurrent with the writer and
+        /// with one another, memory-mapped.
+        case concurrent
+        /// A throwaway world that one thread drives, alternating writes and reads (a simulation):
+        /// - Reads run on the writer connection too. In WAL mode a connection drops its whole page
+        ///   cache whenever another connection committed since its last read, so after every write
+        ///   the readers started cold: each read re-read its pages with pread and took the WAL's
+        ///   shared locks (a quarter of a simulation's CPU). The writer's cache stays valid across
+        ///   its own commits. Pages are read with pread rather than mmap (a mapping is dropped the
+        ///   same way), and the writer keeps `cacheMiB` of them.
+        /// - Writes are grouped: each runs in a savepoint of one open transaction (so a write that
+        ///   fails undoes exactly its own changes, as its own transaction would), committed every
+        ///   `groupedWritesMax` writes and by `commitPending`. A commit per like wrote the same
+        ///   index pages to the WAL again and again (a sixth of a simulation's CPU). Reads on the
+        ///   same connection see every grouped write; nothing reads through another connection.
+        ///   A crash loses the open group: for a world nobody was promised was durable only.
+        case singleThread(cacheMiB: Int)
+    }
+
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
-    /// `memoryMappedReads` false reads pages with pread instead of mmap (see `temporary`).
-    public init(path: String, memoryMappedReads: Bool = true) throws {
+    public init(path: String, access: Access = .concurrent) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -34,6 +61,7 @@ public final class QuanziDatabase: Sendable {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
+        if case .singleThread = access { configuration.allowsUnsafeTransactions = true }
         configuration.prepareDatabase { db in
             // FULL: the WAL is fsynced at every commit; NORMAL could lose the last commits on
             // power loss, which is not acceptable for money.
@@ -41,27 +69,133 @@ public final class QuanziDatabase: Sendable {
             // Every commit (feed views, transfers) invalidates the other connections' page
             // caches, so without mmap each read transaction re-reads its pages with pread.
             // Reads only: SQLite still writes through write() and fsync.
-            try db.execute(sql: "PRAGMA mmap_size = \(memoryMappedReads ? Self.mmapBytes : 0)")
+            switch access {
+            case .concurrent:
+                try db.execute(sql: "PRAGMA mmap_size = \(Self.mmapBytes)")
+            case .singleThread(let cacheMiB):
+                try db.execute(sql: "PRAGMA mmap_size = 0")
+                try db.execute(sql: "PRAGMA cache_size = -\(max(2, cacheMiB) * 1_024)")
+            }
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         // DatabasePool switches its writer to WAL after `prepareDatabase` and sets
         // synchronous=NORMAL as it does (no fsync of the WAL at commit); restore FULL on the writer.
         try pool.writeWithoutTransaction { db in try db.execute(sql: Self.fullySynchronous) }
         self.path = path
+        self.access = access
         let migrator = Migrations.migrator
         let before = try pool.read { db in try migrator.appliedIdentifiers(db) }
         try migrator.migrate(pool)
         migrationsApplied = migrator.migrations.filter { !before.contains($0) }
-        try SocialChangeTracking.install(on: pool, cache: socialSignalCache)
+        // Grouped writes commit rarely, and reads see them at once: forget at each change, not
+        // at the commit.
+        let forgetAtChange = if case .singleThread = access { true } else { false }
+        try SocialChangeTracking.install(on: pool, cache: socialSignalCache, forgetAtChange: forgetAtChange)
     }
 
     private static let fullySynchronous = "PRAGMA synchronous = FULL"
+
+    // MARK: - Reads, routed by `access`
+
+    /// Runs `body` in a read transaction (one snapshot for all its statements).
+    public func read<T>(_ body: (Database) throws -> T) throws -> T {
+        switch access {
+        case .concurrent: return try pool.read(body)
+        case .singleThread: return try pool.unsafeReentrantWrite { db in try Self.inReadTransaction(db, body) }
+        }
+    }
+
+    /// Runs `body` without a transaction: for one statement, which is its own snapshot (the
+    /// BEGIN/COMMIT that `read` wraps around it cost a tenth of a feed request's CPU).
+    public func unsafeRead<T>(_ body: (Database) throws -> T) throws -> T {
+        switch access {
+        case .concurrent: return try pool.unsafeRead(body)
+        case .singleThread: return try pool.unsafeReentrantWrite(body)
+        }
+    }
+
+    /// `read` for async callers.
+    public func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        switch access {
+        case .concurrent: return try await pool.read(body)
+        case .singleThread: return try pool.unsafeReentrantWrite { db in try Self.inReadTransaction(db, body) }
+        }
+    }
+
+    // MARK: - Writes, routed by `access`
+
+    /// Runs `body` in a write transaction (`.concurrent`), or in a savepoint of the open group
+    /// (`.singleThread`).
+    public func write<T>(_ body: (Database) throws -> T) throws -> T {
+        switch access {
+        case .concurrent: return try pool.write(body)
+        case .singleThread: return try pool.unsafeReentrantWrite { db in try grouped(db, body) }
+        }
+    }
+
+    /// `write` for async callers.
+    public func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        switch access {
+        case .concurrent: return try await pool.write(body)
+        case .singleThread: return try pool.unsafeReentrantWrite { db in try grouped(db, body) }
+        }
+    }
+
+    /// Commits the open group of writes, if any (`.singleThread`; nothing to do otherwise). Call
+    /// it before the database is handed to anyone else or kept.
+    public func commitPending() throws {
+        guard case .singleThread = access else { return }
+        try pool.unsafeReentrantWrite { db in
+            guard group.withLock({ $0.depth == 0 }), db.isInsideTransaction else { return }
+            try db.commit()
+            group.withLock { $0.pending = 0 }
+        }
+    }
+
+    struct WriteGroup {
+        /// Writes in the open transaction.
+        var pending = 0
+        /// Nested writes under way (a write called from inside another's body).
+        var depth = 0
+    }
+
+    private func grouped<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
+        if !db.isInsideTransaction { try db.beginTransaction(.immediate) }
+        group.withLock { $0.depth += 1 }
+        defer { group.withLock { $0.depth -= 1 } }
+        var result: T?
+        try db.inSavepoint {
+            result = try body(db)
+            return .commit
+        }
+        let due = group.withLock { group in
+            group.pending += 1
+            return group.depth == 1 && group.pending >= Self.groupedWritesMax
+        }
+        if due {
+            try db.commit()
+            group.withLock { $0.pending = 0 }
+        }
+        return result!
+    }
+
+    /// A deferred transaction unless one is open already (a read nested in a write sees the write).
+    private static func inReadTransaction<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
+        guard !db.isInsideTransaction else { return try body(db) }
+        var result: T?
+        try db.inTransaction(.deferred) {
+            result = try body(db)
+            return .commit
+        }
+        return result!
+    }
 
     /// Commits `body`'s writes in one transaction without fsyncing the WAL: for data nobody was
     /// promised was durable (views written behind). The WAL stays ordered, so the next FULL
     /// commit's fsync covers these frames too; a power cut before it loses them. The writer is
     /// back to FULL afterwards, whether `body` committed or threw, before anything else can use it.
     func writeWithoutFsync(_ body: (Database) throws -> Void) throws {
+        if case .singleThread = access { return try write(body) }  // commits rarely anyway
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             let failure: (any Error)?
@@ -83,21 +217,20 @@ public final class QuanziDatabase: Sendable {
     /// `inMemoryFileSystem` puts it on /dev/shm when there is one: a throwaway world (a
     /// simulation) keeps the very same code path, fsyncs included, but they cost nothing there.
     ///
-    /// `memoryMappedReads` false suits a world whose one thread alternates writes and reads (a
-    /// simulation): in WAL mode a reader drops its whole mapping whenever the WAL changed since its
-    /// last read, so after every commit the next read paid munmap, mmap and a page fault per page
-    /// it touched (9% of a simulation's CPU), where pread from a file in memory is a copy.
-    public static func temporary(name: String = "quanzi", inMemoryFileSystem: Bool = false, memoryMappedReads: Bool = true) throws
+    /// `access` `.singleThread` suits a world whose one thread alternates writes and reads (a
+    /// simulation); see `Access`.
+    public static func temporary(name: String = "quanzi", inMemoryFileSystem: Bool = false, access: Access = .concurrent) throws
         -> QuanziDatabase
     {
         let shm = URL(fileURLWithPath: "/dev/shm", isDirectory: true)
         let base = inMemoryFileSystem && FileManager.default.isWritableFile(atPath: shm.path) ? shm : FileManager.default.temporaryDirectory
         let folder = base.appendingPathComponent("quanzi-\(UUID().uuidString)")
-        return try QuanziDatabase(path: folder.appendingPathComponent("\(name).sqlite").path, memoryMappedReads: memoryMappedReads)
+        return try QuanziDatabase(path: folder.appendingPathComponent("\(name).sqlite").path, access: access)
     }
 
     /// Deletes the temporary folder of a database made by `temporary()`.
     public func removeFiles() throws {
+        try? commitPending()
         try pool.close()
         let folder = (path as NSString).deletingLastPathComponent
         try FileManager.default.removeItem(atPath: folder)

@@ -72,7 +72,7 @@ struct SQLiteEventAppender: EventAppending {
     let database: QuanziDatabase
 
     func append(_ event: Event) throws {
-        try database.pool.write { db in try EventLog.append(event, in: db) }
+        try database.write { db in try EventLog.append(event, in: db) }
     }
 }
 

@@ -13,7 +13,7 @@ public struct WalletHistory: Sendable {
     /// Up to `limit` movements older than entry `before` (nil: the newest), and the entry id to
     /// continue from when there are more.
     public func page(of user: UserID, before: Int64?, limit: Int) throws -> (items: [Item], next: Int64?) {
-        try database.pool.read { db in
+        try database.read { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """

@@ -99,6 +99,10 @@ public enum SimulationRunner {
 
     enum Outcome { case done, denied, refused }
 
+    /// The simulation database's page cache, on its one connection (`QuanziDatabase.Access`):
+    /// a 100,000-user world's hot tables and indexes fit.
+    static let pageCacheMiB = 256
+
     /// Runs a service action: done, denied by a rule, or refused otherwise (already liked,
     /// post hidden by reports since it was shown…).
     static func attempt(_ body: () throws -> Void) -> Outcome {
@@ -145,22 +149,27 @@ public enum SimulationRunner {
 
         let database: QuanziDatabase
         if let path = options.databasePath {
-            database = try QuanziDatabase(path: path, memoryMappedReads: false)
+            database = try QuanziDatabase(path: path, access: .singleThread(cacheMiB: Self.pageCacheMiB))
             guard try UserStore(database: database).count() == 0 else { throw SimulationError("\(path) already has users; simulate into a new file") }
         } else {
             // The wallet refuses a writer without synchronous=FULL, even on a throwaway file, so a
             // simulation pays the same fsyncs as the service. On /dev/shm they cost nothing: fsync
             // was 0.06% of an 8,000-user day's CPU (perf), so a scratch world with synchronous=OFF
             // (and a way around the wallet's check) would buy nothing.
-            database = try QuanziDatabase.temporary(name: "simulation", inMemoryFileSystem: true, memoryMappedReads: false)
+            database = try QuanziDatabase.temporary(name: "simulation", inMemoryFileSystem: true, access: .singleThread(cacheMiB: Self.pageCacheMiB))
         }
-        defer { if options.databasePath == nil { try? database.removeFiles() } }
+        // The database groups its writes (`.singleThread`): a kept file gets the last group too.
+        defer { if options.databasePath == nil { try? database.removeFiles() } else { try? database.commitPending() } }
 
         let clock = ManualClock(epochSeconds: options.startEpochSeconds)
         let seedStart = Date()
         let seeding = try QuanziService(database: database, plugins: plugins, experiments: seedingSet, clock: clock, limits: options.limits)
         let summary = try await DemoWorld.seed(seeding, options: DemoWorld.Options(users: options.users, seed: options.seed))
-        let service = try QuanziService(database: database, plugins: plugins, experiments: runningSet, clock: clock, limits: options.limits)
+        // Views are written behind, as the server writes them (a page's own commit was a tenth of
+        // a simulated session), and flushed before anything reads them: each watcher look, each
+        // analysis and the end of the run.
+        let service = try QuanziService(database: database, plugins: plugins, experiments: runningSet, clock: clock, limits: options.limits,
+                                        viewDurability: .writeBehind)
         try service.recomputeCredit()
 
         var users: [UserProfile] = []
@@ -219,6 +228,7 @@ public enum SimulationRunner {
             while nextLook <= time {
                 clock.set(epochSeconds: nextLook)
                 let analysisStart = Date()
+                try service.views.flush()
                 for look in watcher.look(now: nextLook) {
                     lastLookGuardrails = look.guardrails.map { "\($0.metric): \($0.verdict.rawValue)" }
                     if look.outcome == .failed { throw SimulationError("the watcher's look failed: \(look.failure ?? "")") }
@@ -374,6 +384,7 @@ public enum SimulationRunner {
             clock.set(epochSeconds: dayEnd)
             if options.analyseDaily || day == options.days - 1 {
                 let analysisStart = Date()
+                try service.views.flush()
                 let wasRunning = service.experiments.status(of: spec) == .running
                 // With the watcher the day's row is a reading (the watcher alone acts); without it,
                 // guardrails are applied here, as `ab analyze` would at the end of the day.
@@ -393,6 +404,8 @@ public enum SimulationRunner {
             progress?(SimulationProgress(phase: "day \(day + 1)/\(options.days) done", done: (day + 1) * progressPerDay, total: progressTotal))
         }
         guard let report = lastReport else { throw SimulationError("no analysis ran") }
+        try service.views.flush()
+        try database.commitPending()
         if let inspect {
             try await inspect(SimulatedWorld(service: service, spec: spec, endEpochSeconds: clock.nowEpochSeconds,
                                              latentActions: latentActions))

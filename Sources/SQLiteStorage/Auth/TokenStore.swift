@@ -18,7 +18,7 @@ public struct TokenStore: Sendable {
     {
         try APIToken.checkNew(digest: digest, createdAt: now, expiresAt: expiresAt)
         return try QuanziError.wrapping {
-            try database.pool.write { db in
+            try database.write { db in
                 guard try Bool.fetchOne(db, sql: "SELECT 1 FROM users WHERE id = ?", arguments: [user.rawValue]) ?? false else {
                     throw QuanziError(.userNotFound, "no user \(user)")
                 }
@@ -33,7 +33,7 @@ public struct TokenStore: Sendable {
 
     /// The token with this digest unless revoked (expired ones included: the caller tells them apart).
     public func token(digest: [UInt8]) throws -> APIToken? {
-        try database.pool.unsafeRead { db in
+        try database.unsafeRead { db in
             let statement = try db.cachedStatement(
                 sql: "SELECT \(Self.columns) FROM api_tokens WHERE token_sha256 = ? AND revoked_at IS NULL")
             return try Row.fetchOne(statement, arguments: [Data(digest)]).map(Self.token(from:))
@@ -50,7 +50,7 @@ public struct TokenStore: Sendable {
             case .user(let user): ("user_id = ?", user.rawValue)
             }
         return try QuanziError.wrapping {
-            try database.pool.write { db in
+            try database.write { db in
                 try Row.fetchAll(
                     db,
                     sql: """

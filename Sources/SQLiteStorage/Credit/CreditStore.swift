@@ -13,11 +13,11 @@ public struct CreditStore: Sendable {
     /// Recomputes every user's score as of `now`; returns how many were scored.
     @discardableResult
     public func recomputeAll(at now: Int64) throws -> Int {
-        let (inputs, edges) = try database.pool.read { db in (try CreditInputsQuery.inputs(db, now: now), try CreditInputsQuery.edges(db, now: now)) }
+        let (inputs, edges) = try database.read { db in (try CreditInputsQuery.inputs(db, now: now), try CreditInputsQuery.edges(db, now: now)) }
         let reports = CreditEngine.computeAll(inputs: inputs, edges: edges)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        try database.pool.write { db in
+        try database.write { db in
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO credit_scores (user_id, score, report, computed_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT(user_id) DO UPDATE SET score = excluded.score, report = excluded.report, computed_at = excluded.computed_at
@@ -31,11 +31,11 @@ public struct CreditStore: Sendable {
     }
 
     public func score(_ user: UserID) throws -> Int? {
-        try database.pool.unsafeRead { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT score FROM credit_scores WHERE user_id = ?"), arguments: [user.rawValue]) }
+        try database.unsafeRead { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT score FROM credit_scores WHERE user_id = ?"), arguments: [user.rawValue]) }
     }
 
     public func allScores() throws -> [UserID: Int] {
-        try database.pool.read { db in
+        try database.read { db in
             var scores: [UserID: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT user_id, score FROM credit_scores") { scores[UserID(row[0] as Int64)] = row[1] }
             return scores
@@ -43,7 +43,7 @@ public struct CreditStore: Sendable {
     }
 
     public func report(_ user: UserID) throws -> CreditReport? {
-        try database.pool.read { db in
+        try database.read { db in
             guard let json = try String.fetchOne(db, sql: "SELECT report FROM credit_scores WHERE user_id = ?", arguments: [user.rawValue]) else { return nil }
             return try JSONDecoder().decode(CreditReport.self, from: Data(json.utf8))
         }

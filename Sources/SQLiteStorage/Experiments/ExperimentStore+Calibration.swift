@@ -3,7 +3,7 @@ import GRDB
 
 extension ExperimentStore: ExposureCalibrating {
     public func reassignVariants(of experiment: String, phase: Int, _ variants: [(user: UserID, variant: String)]) throws {
-        try database.pool.write { db in
+        try database.write { db in
             let statement = try db.makeStatement(sql: "UPDATE exposures SET variant = ? WHERE experiment_id = ? AND phase = ? AND user_id = ?")
             for (user, variant) in variants {
                 try statement.execute(arguments: [variant, experiment, phase, user.rawValue])
@@ -24,7 +24,7 @@ extension ExperimentStore: ExposureCalibrating {
                 WHERE x.experiment_id = ? AND x.phase = ? GROUP BY x.user_id
                 """
         let arguments: StatementArguments = kind == ViewedPage.eventKind ? [experiment, phase] : [kind, experiment, phase]
-        return try database.pool.read { db in
+        return try database.read { db in
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
             return Dictionary(uniqueKeysWithValues: rows.map { (UserID($0[0] as Int64), $0[1] as Int) })
         }

@@ -15,7 +15,7 @@ public struct ExperimentStore: Sendable {
     /// false when the user was already exposed in that phase (nothing written).
     @discardableResult
     public func recordExposure(_ exposure: Exposure, experiment: String) throws -> Bool {
-        try database.pool.write { db in
+        try database.write { db in
             try db.execute(
                 sql: """
                     INSERT OR IGNORE INTO exposures
@@ -34,7 +34,7 @@ public struct ExperimentStore: Sendable {
 
     /// The exposures of `phase` (every phase when nil), by user, then phase.
     public func exposures(of experiment: String, phase: Int?) throws -> [Exposure] {
-        try database.pool.read { db in try Self.exposures(of: experiment, phase: phase, in: db) }
+        try database.read { db in try Self.exposures(of: experiment, phase: phase, in: db) }
     }
 
     static func exposures(of experiment: String, phase: Int?, in db: Database) throws -> [Exposure] {
@@ -54,7 +54,7 @@ public struct ExperimentStore: Sendable {
 
     /// Every (experiment, phase, user) already exposed, to skip writes for known exposures.
     public func allExposureKeys() throws -> [ExposureKey] {
-        try database.pool.read { db in
+        try database.read { db in
             try Row.fetchAll(db, sql: "SELECT experiment_id, phase, user_id FROM exposures").map {
                 ExposureKey(experiment: $0["experiment_id"], phase: $0["phase"], user: UserID($0["user_id"] as Int64))
             }
@@ -62,7 +62,7 @@ public struct ExperimentStore: Sendable {
     }
 
     public func force(experiment: String, user: UserID, variant: String, at now: Int64) throws {
-        try database.pool.write { db in
+        try database.write { db in
             try db.execute(sql: """
                 INSERT INTO experiment_overrides (experiment_id, user_id, variant, created_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT(experiment_id, user_id) DO UPDATE SET variant = excluded.variant, created_at = excluded.created_at
@@ -71,7 +71,7 @@ public struct ExperimentStore: Sendable {
     }
 
     public func overrides() throws -> [String: [UserID: String]] {
-        try database.pool.read { db in
+        try database.read { db in
             var result: [String: [UserID: String]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT experiment_id, user_id, variant FROM experiment_overrides") {
                 result[row["experiment_id"], default: [:]][UserID(row["user_id"] as Int64)] = row["variant"]
@@ -82,7 +82,7 @@ public struct ExperimentStore: Sendable {
 
     /// Exposed users per variant in `phase`.
     public func exposureCounts(of experiment: String, phase: Int) throws -> [String: Int] {
-        try database.pool.read { db in
+        try database.read { db in
             var counts: [String: Int] = [:]
             for row in try Row.fetchAll(
                 db, sql: "SELECT variant, count(*) AS n FROM exposures WHERE experiment_id = ? AND phase = ? GROUP BY variant",
@@ -98,7 +98,7 @@ public struct ExperimentStore: Sendable {
     /// revision exists already (`ExperimentRepository.record`). SQLite has one writer, but the
     /// same rule holds: the (experiment, revision) key decides, not the caller's earlier read.
     public func record(_ change: ExperimentChange) throws -> Bool {
-        try database.pool.write { db in
+        try database.write { db in
             let latest = try Int64.fetchOne(db, sql: "SELECT max(revision) FROM experiment_changes WHERE experiment_id = ?",
                                             arguments: [change.experimentID]) ?? 0
             guard change.revision == latest + 1 else { return false }
@@ -115,7 +115,7 @@ public struct ExperimentStore: Sendable {
     }
 
     public func allChanges() throws -> [String: [ExperimentChange]] {
-        try database.pool.read { db in
+        try database.read { db in
             var result: [String: [ExperimentChange]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT * FROM experiment_changes ORDER BY experiment_id, revision") {
                 guard let kind = ExperimentChange.Kind(rawValue: row["kind"]), let status = ExperimentStatus(rawValue: row["status"]) else { continue }

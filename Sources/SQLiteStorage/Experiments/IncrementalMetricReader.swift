@@ -48,7 +48,7 @@ public final class IncrementalMetricReader: MetricReading {
             current = Progress(tally: MetricTally(spec: spec, metrics: metrics, exposures: []), lastEventID: 0, lastPageID: 0, forced: forced,
                                metricIDs: metricIDs, phase: spec.phase, before: before, forcedExcluded: 0)
         }
-        try database.pool.read { db in
+        try database.read { db in
             let exposures = try ExperimentStore.exposures(of: spec.id, phase: spec.phase, in: db)
             current.forcedExcluded = exposures.count(where: { forced.contains($0.userID) })
             current.tally.addExposures(exposures.filter { !forced.contains($0.userID) })

@@ -26,7 +26,7 @@ public struct MetricReader: Sendable {
         // event kind through the (kind, at) index would fetch each row from the table at random.
         // Views are read from `page_views` alone: `post.viewed` events are only the earlier copies
         // migration v4 moved there.
-        try database.pool.read { db in
+        try database.read { db in
             let range: StatementArguments = [tally.earliest, before ?? Int64.max]
             let events = try Row.fetchCursor(
                 db, sql: """

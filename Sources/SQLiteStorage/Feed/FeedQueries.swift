@@ -12,7 +12,7 @@ public struct FeedQueries: Sendable {
 
     /// The circle's recent posts (every status), newest first, with tips from the ledger.
     public func candidateRows(circle: CircleID, now: Int64, limits: CandidateWindowLimits) throws -> [CandidateRow] {
-        try database.pool.read { db in
+        try database.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT p.id, p.author_id, p.created_at, p.like_count, p.comment_count,
                        coalesce((SELECT sum(amount_fen) FROM ledger_transfers t WHERE t.kind = 'tip' AND t.post_id = p.id), 0),
@@ -41,7 +41,7 @@ public struct FeedQueries: Sendable {
     /// The viewer's friends and stored affinities, from memory after the first read.
     public func socialSignals(of viewer: UserID) throws -> SocialSignals {
         try database.socialSignalCache.signals(of: viewer) {
-            try database.pool.unsafeRead { db in
+            try database.unsafeRead { db in
                 let affinities = try Row.fetchAll(
                     db.cachedStatement(sql: "SELECT author_id, score, updated_at FROM affinities WHERE viewer_id = ?"), arguments: [viewer.rawValue]
                 ).map { SocialSignals.StoredAffinity(authorID: UserID($0[0] as Int64), score: $0[1], updatedAtEpochSeconds: $0[2]) }

@@ -16,12 +16,16 @@ final class SocialChangeTracking: TransactionObserver, @unchecked Sendable {
     init(cache: SocialSignalCache) { self.cache = cache }
 
     /// Installs the function, the triggers and the observer on the writer. Call once the
-    /// tables exist (after migrations).
-    static func install(on pool: DatabasePool, cache: SocialSignalCache) throws {
+    /// tables exist (after migrations). `forgetAtChange`: forget a viewer as the row changes
+    /// rather than at the commit, for a database whose reads run on the writer and see its
+    /// uncommitted writes (`QuanziDatabase.Access.singleThread`). Forgetting a viewer whose change
+    /// is then rolled back costs one more read, nothing else.
+    static func install(on pool: DatabasePool, cache: SocialSignalCache, forgetAtChange: Bool = false) throws {
         let tracking = SocialChangeTracking(cache: cache)
         try pool.writeWithoutTransaction { db in
             db.add(function: DatabaseFunction(functionName, argumentCount: 1, pure: false) { values in
-                if let id = Int64.fromDatabaseValue(values[0]) { tracking.changed.insert(UserID(id)) }
+                guard let id = Int64.fromDatabaseValue(values[0]) else { return nil }
+                if forgetAtChange { cache.invalidate([UserID(id)]) } else { tracking.changed.insert(UserID(id)) }
                 return nil
             })
             for (table, column) in [("affinities", "viewer_id"), ("friendships", "user_id")] {

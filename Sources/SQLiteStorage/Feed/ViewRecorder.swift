@@ -48,7 +48,7 @@ public final class ViewRecorder: Sendable {
                 if durability == .writeBehind {
                     try database.writeWithoutFsync(append)
                 } else {
-                    try database.pool.write(append)
+                    try database.write(append)
                 }
                 return nil
             } catch {
@@ -72,7 +72,7 @@ public final class ViewRecorder: Sendable {
     /// Posts `viewer` saw in `circle` in [`since`, `before`), from memory after the first read.
     public func seenPostIDs(_ viewer: UserID, circle: CircleID, since: Int64, before: Int64) throws -> Set<Int64> {
         try database.seenPostsIndex.seenPostIDs(viewer, circle: circle, since: since, before: before) {
-            try database.pool.unsafeRead { db in
+            try database.unsafeRead { db in
                 var views: [SeenPostsIndex.View] = []
                 // The newest pages only (`ViewedPage.seenHistoryMax`).
                 let rows = try Row.fetchCursor(db.cachedStatement(sql: """

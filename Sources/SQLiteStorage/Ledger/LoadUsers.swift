@@ -34,6 +34,6 @@ enum LoadUsers {
 extension SQLiteLedgerStore {
     /// Creates the missing load users (see `LoadUsers`), for load runs on a scratch database.
     public func insertLoadUsers(_ users: [UserID], at now: Int64) async throws {
-        try await database.pool.write { db in try LoadUsers.insert(users, at: now, in: db) }
+        try await database.write { db in try LoadUsers.insert(users, at: now, in: db) }
     }
 }

@@ -23,7 +23,7 @@ public final class SQLiteLedgerStore: LedgerStore {
     // MARK: Reads
 
     public func openAccounts(for users: [UserID], at now: Int64) async throws -> Int {
-        try await database.pool.write { db in
+        try await database.write { db in
             let userExists = try db.cachedStatement(sql: "SELECT 1 FROM users WHERE id = ?")
             let insert = try db.cachedStatement(
                 sql: """
@@ -41,19 +41,19 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     public func balanceFen(of account: AccountID) async throws -> Int64? {
-        try await database.pool.read { db in try LedgerRows.balanceFen(of: account, in: db) }
+        try await database.read { db in try LedgerRows.balanceFen(of: account, in: db) }
     }
 
     public func receipt(ofTransfer id: Int64) async throws -> TransferReceipt? {
-        try await database.pool.read { db in try LedgerRows.transfer(id: id, in: db) }
+        try await database.read { db in try LedgerRows.transfer(id: id, in: db) }
     }
 
     public func earlierTransfer(initiator: UserID, idempotencyKey: String) async throws -> EarlierTransfer? {
-        try await database.pool.read { db in try LedgerRows.transfer(initiator: initiator, key: idempotencyKey, in: db) }
+        try await database.read { db in try LedgerRows.transfer(initiator: initiator, key: idempotencyKey, in: db) }
     }
 
     public func redPacket(_ id: RedPacketID) async throws -> RedPacketState? {
-        try await database.pool.read { db in
+        try await database.read { db in
             guard let record = try RedPacketRows.packet(id: id, in: db) else { return nil }
             return RedPacketState(
                 receipt: record.receipt, claims: try RedPacketRows.claims(of: id, in: db),
@@ -62,7 +62,7 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     public func verify(now: Int64) async throws -> LedgerReport {
-        try await database.pool.read { db in try LedgerVerifier.verify(db, now: now) }
+        try await database.read { db in try LedgerVerifier.verify(db, now: now) }
     }
 
     // MARK: Transfers
@@ -70,7 +70,7 @@ public final class SQLiteLedgerStore: LedgerStore {
     public func commitTransfers(
         _ prefetch: TransferPrefetch, at now: Int64, decide: @Sendable (TransferSnapshot) -> DecidedTransfers
     ) async throws -> [TransferResult] {
-        try await database.pool.write { db in
+        try await database.write { db in
             var balancesFen: [AccountID: Int64] = [:]
             for account in prefetch.accounts {
                 if let balanceFen = try LedgerRows.balanceFen(of: account, in: db) { balancesFen[account] = balanceFen }
@@ -98,7 +98,7 @@ public final class SQLiteLedgerStore: LedgerStore {
         sender: UserID, idempotencyKey: String,
         decide: @Sendable (RedPacketStateMachine.CreateSnapshot) -> LedgerDecision<RedPacketResult, RedPacketStateMachine.CreatePlan>
     ) async throws -> RedPacketResult {
-        try await database.pool.write { db in
+        try await database.write { db in
             let earlier = try LedgerRows.transfer(initiator: sender, key: idempotencyKey, in: db)
             let earlierPacket = try earlier.flatMap { earlier in
                 earlier.receipt.kind == .redPacketCreate
@@ -142,7 +142,7 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     public func claimSnapshot(_ id: RedPacketID, claimer: UserID) async throws -> RedPacketStateMachine.ClaimSnapshot {
-        try await database.pool.read { db in try Self.claimSnapshot(id, claimer: claimer, in: db) }
+        try await database.read { db in try Self.claimSnapshot(id, claimer: claimer, in: db) }
     }
 
     private static func claimSnapshot(_ id: RedPacketID, claimer: UserID, in db: Database) throws -> RedPacketStateMachine.ClaimSnapshot {
@@ -165,7 +165,7 @@ public final class SQLiteLedgerStore: LedgerStore {
         _ id: RedPacketID, claimer: UserID,
         decide: @Sendable (RedPacketStateMachine.ClaimSnapshot) -> LedgerDecision<ClaimResult, RedPacketStateMachine.ClaimPlan>
     ) async throws -> ClaimResult {
-        try await database.pool.write { db in
+        try await database.write { db in
             switch decide(try Self.claimSnapshot(id, claimer: claimer, in: db)) {
             case .answer(let answer):
                 return answer
@@ -191,7 +191,7 @@ public final class SQLiteLedgerStore: LedgerStore {
     public func commitExpiry(
         at now: Int64, limit: Int, decide: @Sendable ([RedPacketStateMachine.ExpiredPacket]) -> RedPacketStateMachine.ExpiryBatch
     ) async throws -> [RedPacketRefund] {
-        try await database.pool.write { db in
+        try await database.write { db in
             let expired = try Row.fetchAll(
                 db,
                 sql: """

@@ -10,7 +10,7 @@ public struct AffinityStore: Sendable {
 
     /// Affinity in [0, 1) of `viewer` for `author` at `now`.
     public func affinity(from viewer: UserID, to author: UserID, at now: Int64) throws -> Double {
-        try database.pool.read { db in
+        try database.read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT score, updated_at FROM affinities WHERE viewer_id = ? AND author_id = ?",
                                              arguments: [viewer.rawValue, author.rawValue]) else { return 0 }
             return Affinity.normalized(Affinity.decayed(row["score"], updatedAtEpochSeconds: row["updated_at"], nowEpochSeconds: now))
@@ -19,13 +19,13 @@ public struct AffinityStore: Sendable {
 
     /// Records an interaction that happened outside a social write (transfers, red packets).
     public func bump(viewer: UserID, author: UserID, _ interaction: Affinity.Interaction, at now: Int64) throws {
-        try database.pool.write { db in try Self.bump(viewer: viewer, author: author, interaction, at: now, db) }
+        try database.write { db in try Self.bump(viewer: viewer, author: author, interaction, at: now, db) }
     }
 
     /// Cached statements: a money batch bumps two pairs per transfer, and preparing the SQL each
     /// time cost more than the transfer itself.
     public func bump(_ bumps: [AffinityBump]) throws {
-        try database.pool.write { db in
+        try database.write { db in
             for bump in bumps { try Self.bump(viewer: bump.viewer, author: bump.author, bump.interaction, at: bump.atEpochSeconds, db) }
         }
     }

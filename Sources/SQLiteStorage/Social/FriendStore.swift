@@ -12,7 +12,7 @@ public struct FriendStore: Sendable {
     /// pending request between the same two people (in either direction).
     public func sendRequest(from: UserID, to: UserID, at now: Int64) throws(QuanziError) -> FriendRequest {
         try QuanziError.wrapping {
-            try database.pool.write { db throws -> FriendRequest in
+            try database.write { db throws -> FriendRequest in
                 guard from != to else { throw QuanziError(.sameUser, "you cannot befriend yourself") }
                 try Self.requireUser(from, db)
                 try Self.requireUser(to, db)
@@ -34,7 +34,7 @@ public struct FriendStore: Sendable {
     /// The recipient accepts or declines a pending request.
     public func decide(requestID: Int64, by user: UserID, accept: Bool, at now: Int64) throws(QuanziError) -> FriendRequest {
         try QuanziError.wrapping {
-            try database.pool.write { db throws -> FriendRequest in
+            try database.write { db throws -> FriendRequest in
                 let decided = try FriendRequest.decided(Self.request(requestID, db), id: requestID, by: user, accept: accept, at: now)
                 try db.execute(sql: "UPDATE friend_requests SET status = ?, decided_at = ? WHERE id = ?",
                                arguments: [decided.status.rawValue, now, requestID])
@@ -51,7 +51,7 @@ public struct FriendStore: Sendable {
     /// Ends a friendship (both directions).
     public func remove(_ user: UserID, friend: UserID, at now: Int64) throws(QuanziError) {
         try QuanziError.wrapping {
-            try database.pool.write { db in
+            try database.write { db in
                 try db.execute(sql: "DELETE FROM friendships WHERE (user_id = ?1 AND friend_id = ?2) OR (user_id = ?2 AND friend_id = ?1)",
                                arguments: [user.rawValue, friend.rawValue])
                 guard db.changesCount > 0 else { throw QuanziError(.notFriends, "users \(user) and \(friend) are not friends") }
@@ -62,16 +62,16 @@ public struct FriendStore: Sendable {
 
     /// Makes two users friends directly (seeding, and accepting a request).
     public func befriend(_ first: UserID, _ second: UserID, at now: Int64) throws {
-        try database.pool.write { db in try Self.befriend(first, second, at: now, db) }
+        try database.write { db in try Self.befriend(first, second, at: now, db) }
     }
 
     public func areFriends(_ first: UserID, _ second: UserID) throws -> Bool {
-        try database.pool.unsafeRead { db in try Self.areFriends(first, second, db) }
+        try database.unsafeRead { db in try Self.areFriends(first, second, db) }
     }
 
     public func friends(of user: UserID) throws -> [UserID] {
         // One statement is its own snapshot: no BEGIN/COMMIT around it (see `QuanziDatabase`).
-        try database.pool.unsafeRead { db in
+        try database.unsafeRead { db in
             try Int64.fetchAll(db.cachedStatement(sql: "SELECT friend_id FROM friendships WHERE user_id = ? ORDER BY friend_id"), arguments: [user.rawValue])
                 .map { UserID($0) }
         }
@@ -79,7 +79,7 @@ public struct FriendStore: Sendable {
 
     /// Pending requests sent to `user`, oldest first.
     public func pendingRequests(to user: UserID) throws -> [FriendRequest] {
-        try database.pool.read { db in
+        try database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM friend_requests WHERE to_user_id = ? AND status = 'pending' ORDER BY id", arguments: [user.rawValue])
                 .map(Self.request(from:))
         }

@@ -13,7 +13,7 @@ public struct PostStore: Sendable {
     /// Makes the circles table match the loaded plugins (titles may change; circles are never
     /// deleted because posts refer to them).
     public func syncCircles(_ circles: [CircleDefinition]) throws {
-        try database.pool.write { db in
+        try database.write { db in
             for circle in circles {
                 try db.execute(
                     sql:
@@ -29,7 +29,7 @@ public struct PostStore: Sendable {
         at now: Int64
     ) throws(QuanziError) -> Post {
         try QuanziError.wrapping {
-            try database.pool.write { db in
+            try database.write { db in
                 try Self.create(
                     circle: circle, author: author, kind: kind, body: body, verdict: verdict, at: now, db)
             }
@@ -68,7 +68,7 @@ public struct PostStore: Sendable {
     /// Posts by id (missing ids are absent from the result).
     public func posts(_ ids: [Int64]) throws -> [Int64: Post] {
         guard !ids.isEmpty else { return [:] }
-        return try database.pool.unsafeRead { db in
+        return try database.unsafeRead { db in
             let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
             var result: [Int64: Post] = [:]
             // Cached per placeholder count (at most a page size's worth of statements).
@@ -82,7 +82,7 @@ public struct PostStore: Sendable {
     }
 
     public func post(_ id: Int64) throws -> Post? {
-        try database.pool.unsafeRead { db in try Self.post(id, db) }
+        try database.unsafeRead { db in try Self.post(id, db) }
     }
 
     /// The post, or `post_not_found` (deleted posts are gone for everyone).
@@ -100,7 +100,7 @@ public struct PostStore: Sendable {
     /// The author deletes their own post.
     public func delete(_ id: Int64, by user: UserID, at now: Int64) throws(QuanziError) {
         try QuanziError.wrapping {
-            try database.pool.write { db in
+            try database.write { db in
                 guard let post = try Self.post(id, db), post.status != .deleted else {
                     throw QuanziError(.postNotFound, "no post \(id)")
                 }
@@ -120,7 +120,7 @@ public struct PostStore: Sendable {
         throws(QuanziError) -> Comment
     {
         try QuanziError.wrapping {
-            try database.pool.write { db in
+            try database.write { db in
                 try Self.comment(on: postID, by: user, body: body, at: now, db)
             }
         }
@@ -146,7 +146,7 @@ public struct PostStore: Sendable {
     }
 
     public func comments(on postID: Int64, afterID: Int64 = 0, limit: Int = 50) throws -> [Comment] {
-        try database.pool.read { db in
+        try database.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM comments WHERE post_id = ? AND id > ? ORDER BY id LIMIT ?",
                 arguments: [postID, afterID, limit]
@@ -160,7 +160,7 @@ public struct PostStore: Sendable {
 
     public func like(_ postID: Int64, by user: UserID, at now: Int64) throws(QuanziError) {
         try QuanziError.wrapping {
-            try database.pool.write { db in
+            try database.write { db in
                 guard try Self.like(postID, by: user, at: now, db) else {
                     throw QuanziError(.alreadyLiked, "user \(user) already likes post \(postID)")
                 }
@@ -191,7 +191,7 @@ public struct PostStore: Sendable {
         _ postID: Int64, by user: UserID, reason: String, hideAtReports: Int, at now: Int64
     ) throws(QuanziError) -> Bool {
         try QuanziError.wrapping {
-            try database.pool.write { db in
+            try database.write { db in
                 try Self.report(postID, by: user, reason: reason, hideAtReports: hideAtReports, at: now, db)
             }
         }
@@ -228,7 +228,7 @@ public struct PostStore: Sendable {
 
     /// Posts hidden by moderation whose authors are `user`, for the conduct dimension of credit.
     public func moderationOutcomes(of user: UserID) throws -> (held: Int, removed: Int) {
-        try database.pool.read { db in
+        try database.read { db in
             let row = try Row.fetchOne(
                 db,
                 sql: """

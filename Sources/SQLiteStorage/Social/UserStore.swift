@@ -11,7 +11,7 @@ public struct UserStore: Sendable {
 
     /// Adds a user (and records `user.created`); the id is the caller's (seeding is deterministic).
     public func insert(_ user: UserProfile, isAdmin: Bool = false) throws {
-        try database.pool.write { db in try Self.insert(user, isAdmin: isAdmin, in: db) }
+        try database.write { db in try Self.insert(user, isAdmin: isAdmin, in: db) }
     }
 
     static func insert(_ user: UserProfile, isAdmin: Bool, in db: Database) throws {
@@ -21,7 +21,7 @@ public struct UserStore: Sendable {
 
     public func user(_ id: UserID) throws -> UserProfile? {
         if let cached = cache.profile(id) { return cached }
-        let found = try database.pool.unsafeRead { db in
+        let found = try database.unsafeRead { db in
             try UserRow.fetchOne(db.cachedStatement(sql: "SELECT * FROM users WHERE id = ?"), arguments: [id.rawValue])?.profile
         }
         if let found { cache.remember(found) }
@@ -33,7 +33,7 @@ public struct UserStore: Sendable {
         var (found, missing) = cache.profiles(ids)
         for chunk in stride(from: 0, to: missing.count, by: Self.lookupChunk).map({ missing[$0..<min($0 + Self.lookupChunk, missing.count)] }) {
             let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            let rows = try database.pool.unsafeRead { db in
+            let rows = try database.unsafeRead { db in
                 try UserRow.fetchAll(db, sql: "SELECT * FROM users WHERE id IN (\(placeholders))", arguments: StatementArguments(chunk.map(\.rawValue)))
             }
             for row in rows {
@@ -54,16 +54,16 @@ public struct UserStore: Sendable {
     }
 
     public func isAdmin(_ id: UserID) throws -> Bool {
-        try database.pool.read { db in try Bool.fetchOne(db, sql: "SELECT is_admin FROM users WHERE id = ?", arguments: [id.rawValue]) ?? false }
+        try database.read { db in try Bool.fetchOne(db, sql: "SELECT is_admin FROM users WHERE id = ?", arguments: [id.rawValue]) ?? false }
     }
 
     public func count() throws -> Int {
-        try database.pool.read { db in try UserRow.fetchCount(db) }
+        try database.read { db in try UserRow.fetchCount(db) }
     }
 
     /// Users by id, in id order, `limit` at a time after `afterID`.
     public func page(afterID: UserID?, limit: Int) throws -> [UserProfile] {
-        try database.pool.read { db in
+        try database.read { db in
             try UserRow.filter(Column("id") > (afterID?.rawValue ?? 0)).order(Column("id")).limit(limit).fetchAll(db).map(\.profile)
         }
     }
