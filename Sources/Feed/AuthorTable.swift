@@ -15,6 +15,9 @@ struct AuthorTable: Sendable {
     var creditFeatures: [Float] = []
     /// Posts of this author in the window (any status); 0 marks a free index.
     var postCounts: [Int32] = []
+    /// The ids of those posts, in no particular order: a restricted audience (friends, a city)
+    /// ranks only its authors' posts instead of scanning the whole window past everyone else's.
+    var postIDs: [[Int64]] = []
     var indexByUserID = IdIndexTable<Int32>()
     var freeIndices: [Int32] = []
 
@@ -23,12 +26,13 @@ struct AuthorTable: Sendable {
     /// Authors with at least one post in the window.
     var count: Int { indexByUserID.count }
 
-    /// Counts one more post for `user`, registering the author if new, and records the latest
-    /// credit score. Returns the author's index.
-    mutating func retain(_ user: UserID, creditScore: Int) -> Int32 {
+    /// Counts one more post (`postID`) for `user`, registering the author if new, and records
+    /// the latest credit score. Returns the author's index.
+    mutating func retain(_ user: UserID, creditScore: Int, postID: Int64) -> Int32 {
         let score = Int32(clamping: creditScore)
         if let index = indexByUserID[user.rawValue] {
             postCounts[Int(index)] += 1
+            postIDs[Int(index)].append(postID)
             setCredit(at: Int(index), score: score)
             return index
         }
@@ -37,6 +41,7 @@ struct AuthorTable: Sendable {
             index = reused
             userIDs[Int(index)] = user
             postCounts[Int(index)] = 1
+            postIDs[Int(index)] = [postID]
             setCredit(at: Int(index), score: score)
         } else {
             index = Int32(userIDs.count)
@@ -44,19 +49,23 @@ struct AuthorTable: Sendable {
             creditScores.append(score)
             creditFeatures.append(CandidateFeatures.credit(score: score))
             postCounts.append(1)
+            postIDs.append([postID])
         }
         indexByUserID[user.rawValue] = index
         return index
     }
 
-    /// Counts one post fewer for the author at `index`, freeing the index after the last.
-    mutating func release(_ index: Int32) {
+    /// Counts one post (`postID`) fewer for the author at `index`, freeing the index after the last.
+    mutating func release(_ index: Int32, postID: Int64) {
         let slot = Int(index)
         postCounts[slot] -= 1
         assert(postCounts[slot] >= 0, "author released more often than retained")
+        // Posts leave oldest first, usually the front of the author's list.
+        if let position = postIDs[slot].firstIndex(of: postID) { postIDs[slot].remove(at: position) }
         if postCounts[slot] == 0 {
             indexByUserID[userIDs[slot].rawValue] = nil
             freeIndices.append(index)
+            postIDs[slot] = []
         }
     }
 
@@ -82,8 +91,13 @@ struct AuthorTable: Sendable {
         creditFeatures[slot] = CandidateFeatures.credit(score: score)
     }
 
-    /// Bytes per author: the arrays plus an index slot (at most 3/4 of the slots are used).
+    /// Bytes per author: the arrays plus an index slot (at most 3/4 of the slots are used) and
+    /// the header of the author's post-id list (its ids count per post: `bytesPerPost`).
     static let bytesPerAuthor =
         MemoryLayout<UserID>.stride + MemoryLayout<Int32>.stride * 2 + MemoryLayout<Float>.stride
-        + IdIndexTable<Int32>.bytesPerSlot * 4 / 3
+        + IdIndexTable<Int32>.bytesPerSlot * 4 / 3 + MemoryLayout<[Int64]>.stride + listHeaderBytes
+    /// An array's heap header (reference counts, count and capacity).
+    static let listHeaderBytes = 32
+    /// Bytes per post in the authors' post-id lists.
+    static let bytesPerPost = MemoryLayout<Int64>.stride
 }

@@ -131,6 +131,33 @@ public struct CandidateWindow: Sendable {
 
     // MARK: - Internals
 
+    /// When a restricted audience's authors have at most this share of the rankable posts, the
+    /// ranker scans only their posts (`audienceIndices`); above it, the whole range, skipping.
+    static let audienceScanShareMax = 0.25
+
+    /// Array indices within `range` of the posts by `users`, ascending, or nil when their posts
+    /// (of any age or status) are more than `shareMax` of the range: then scanning the range
+    /// costs about as much as picking them out.
+    func audienceIndices(of users: Set<UserID>, in range: Range<Int>, shareMax: Double = audienceScanShareMax) -> [Int]? {
+        var listed: [Int] = []
+        var posts = 0
+        for user in users {
+            guard let index = authors.indexByUserID[user.rawValue] else { continue }
+            listed.append(Int(index))
+            posts += Int(authors.postCounts[Int(index)])
+        }
+        if shareMax < .infinity, Double(posts) > Double(range.count) * shareMax { return nil }
+        var indices: [Int] = []
+        indices.reserveCapacity(posts)
+        for author in listed {
+            for postID in authors.postIDs[author] {
+                if let index = index(of: postID), range.contains(index) { indices.append(index) }
+            }
+        }
+        indices.sort()
+        return indices
+    }
+
     /// Array index of the post, if present.
     func index(of postID: Int64) -> Int? {
         slotByPostID[postID].map { $0 - slotBase }
@@ -146,7 +173,7 @@ public struct CandidateWindow: Sendable {
     }
 
     private mutating func append(_ row: CandidateRow) {
-        let author = authors.retain(row.authorID, creditScore: row.authorCreditScore)
+        let author = authors.retain(row.authorID, creditScore: row.authorCreditScore, postID: row.postID)
         slotByPostID[row.postID] = slotBase + columns.count
         columns.insert(row, authorIndex: author, at: columns.count)
         noteInserted(row, at: columns.count - 1)
@@ -160,7 +187,7 @@ public struct CandidateWindow: Sendable {
             let middle = (low + high) / 2
             if Self.isOrderedBefore(rowAt: middle, in: columns, before: row) { low = middle + 1 } else { high = middle }
         }
-        let author = authors.retain(row.authorID, creditScore: row.authorCreditScore)
+        let author = authors.retain(row.authorID, creditScore: row.authorCreditScore, postID: row.postID)
         columns.insert(row, authorIndex: author, at: low)
         for index in low..<columns.count { slotByPostID[columns.postIDs[index]] = slotBase + index }
         noteInserted(row, at: low)
@@ -178,7 +205,7 @@ public struct CandidateWindow: Sendable {
 
     private mutating func evictOldest() {
         slotByPostID[columns.postIDs[head]] = nil
-        authors.release(columns.authorIndices[head])
+        authors.release(columns.authorIndices[head], postID: columns.postIDs[head])
         head += 1
     }
 

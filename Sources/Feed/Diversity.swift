@@ -14,15 +14,28 @@ struct AuthorQuota: Sendable {
     private let shownBefore: [FeedCursor.AuthorCount]
     private var shownNow: [UserID] = []
 
-    /// Quotas for one request, starting from what earlier pages of the session showed.
-    init(maxPerAuthor: Int, authors: AuthorTable, carried: [FeedCursor.AuthorCount]) {
+    /// Every index whose count this quota set (to zero again when `counts` go back to their pool).
+    private(set) var countIndices: [Int] = []
+
+    /// Quotas for one request, starting from what earlier pages of the session showed. `counts`:
+    /// zeroes, at least `authors.capacity` of them (`AuthorScratch.lendCounts`).
+    init(maxPerAuthor: Int, authors: AuthorTable, carried: [FeedCursor.AuthorCount], counts: [Int32]) {
+        precondition(counts.count >= authors.capacity, "a count per author")
         self.maxPerAuthor = Int32(clamping: maxPerAuthor)
-        shownByIndex = Array(repeating: 0, count: authors.capacity)
+        shownByIndex = counts
         shownBefore = carried
         for entry in carried {
             guard let index = authors.indexByUserID[entry.authorID.rawValue] else { continue }
             shownByIndex[Int(index)] = Int32(clamping: entry.shownCount)
+            countIndices.append(Int(index))
         }
+    }
+
+    /// The counts, for their pool; the quota is spent.
+    mutating func surrenderCounts() -> [Int32] {
+        let counts = shownByIndex
+        shownByIndex = []
+        return counts
     }
 
     @inline(__always)
@@ -35,6 +48,7 @@ struct AuthorQuota: Sendable {
     func hasRoom(authorIndex: Int, after pending: Int32) -> Bool { shownByIndex[authorIndex] + pending < maxPerAuthor }
 
     mutating func recordShown(authorIndex: Int, authorID: UserID) {
+        if shownByIndex[authorIndex] == 0 { countIndices.append(authorIndex) }
         shownByIndex[authorIndex] += 1
         shownNow.append(authorID)
     }

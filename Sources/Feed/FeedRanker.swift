@@ -37,6 +37,14 @@ public enum FeedRanker {
         _ window: CandidateWindow, _ request: FeedRequest, chunkMax: Int,
         visibility: (_ candidates: [FeedCandidate], _ visible: inout [Bool]) -> Failure?
     ) throws(Failure) -> FeedPage {
+        try rank(window, request, chunkMax: chunkMax, audienceScanShareMax: CandidateWindow.audienceScanShareMax, visibility: visibility)
+    }
+
+    /// `audienceScanShareMax`: see `CandidateWindow.audienceIndices` (tests compare both scans).
+    static func rank<Failure: Error>(
+        _ window: CandidateWindow, _ request: FeedRequest, chunkMax: Int, audienceScanShareMax: Double,
+        visibility: (_ candidates: [FeedCandidate], _ visible: inout [Bool]) -> Failure?
+    ) throws(Failure) -> FeedPage {
         precondition(chunkMax >= 1, "a chunk holds at least one candidate")
         let cursor = request.cursor
         let shownBefore = cursor?.shownCount ?? 0
@@ -45,7 +53,9 @@ public enum FeedRanker {
         guard pageSize > 0 else { return FeedPage(posts: [], nextCursor: nil, stats: stats) }
 
         let scorer = Scorer(request.parameters, nowEpochSeconds: request.nowEpochSeconds)
-        let viewerTerms = scorer.viewerTerms(window.authors, viewer: request.viewer)
+        let authorCapacity = window.authors.capacity
+        let scratch = AuthorScratch.take(authorCapacity: authorCapacity)
+        scorer.fillViewerTerms(scratch, window.authors, viewer: request.viewer)
         let watermark = cursor?.postIDWatermark ?? window.postIDMax
         let range = window.rankableIndices(nowEpochSeconds: request.nowEpochSeconds)
         var seen = IndexSet64(range: range)
@@ -53,10 +63,17 @@ public enum FeedRanker {
         // Credit features are at most 1 (clamped to the score range).
         let baseMax = scorer.base(
             engagement: window.engagementFeatureMax, tips: window.tipsFeatureMax, credit: 1,
-            viewerTerm: viewerTerms.max() ?? 0)
-        let allowedAuthors = request.onlyAuthors.map { window.authors.flags(for: $0) }
+            viewerTerm: scratch.termMax(count: authorCapacity))
+        // A restricted audience: its authors' posts only when they are few, else a flag per author.
+        let candidates = request.onlyAuthors.flatMap { window.audienceIndices(of: $0, in: range, shareMax: audienceScanShareMax) }
+        let allowedAuthors = candidates == nil ? request.onlyAuthors.map { window.authors.flags(for: $0) } : nil
         var quota = AuthorQuota(
-            maxPerAuthor: request.parameters.maxPerAuthor, authors: window.authors, carried: cursor?.authorCounts ?? [])
+            maxPerAuthor: request.parameters.maxPerAuthor, authors: window.authors, carried: cursor?.authorCounts ?? [],
+            counts: scratch.lendCounts())
+        defer {
+            let countIndices = quota.countIndices
+            AuthorScratch.giveBack(scratch, counts: quota.surrenderCounts(), countIndices: countIndices)
+        }
 
         var posts: [RankedPost] = []
         posts.reserveCapacity(pageSize)
@@ -72,8 +89,9 @@ public enum FeedRanker {
         var hasMore = false
         scans: while true {
             let pass = ScoringPass(
-                scorer: scorer, creditFeatures: window.authors.creditFeatures, viewerTerms: viewerTerms,
-                baseMax: baseMax, seen: seen, postIDWatermark: watermark, bound: bound, allowedAuthors: allowedAuthors)
+                scorer: scorer, creditFeatures: window.authors.creditFeatures, viewerTerms: scratch.terms,
+                baseMax: baseMax, seen: seen, postIDWatermark: watermark, bound: bound, allowedAuthors: allowedAuthors,
+                candidates: candidates)
             let (best, scanned) = pass.run(window.columns, range: range, quota: quota, capacity: capacity)
             stats.passes += 1
             stats.postsScanned += scanned

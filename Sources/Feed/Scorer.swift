@@ -73,21 +73,20 @@ struct Scorer: Sendable {
         affinityWeight * affinity + (isFriend ? friendshipWeight : 0)
     }
 
-    /// `viewerTerm` for every author index of `authors`: zero for the many the viewer does not
-    /// know, then the viewer's few friends and affinities. The viewer's sets are iterated, never
-    /// probed, so no SipHash; friends are written first so that an author with both gets both.
-    func viewerTerms(_ authors: AuthorTable, viewer: ViewerSignals) -> [Double] {
-        var terms = Array(repeating: 0.0, count: authors.capacity)
+    /// `viewerTerm` for every author index of `authors`, into `scratch` (zero for the many the
+    /// viewer does not know): the viewer's few friends and affinities. The viewer's sets are
+    /// iterated, never probed, so no SipHash; friends are written first so that an author with
+    /// both gets both.
+    func fillViewerTerms(_ scratch: AuthorScratch, _ authors: AuthorTable, viewer: ViewerSignals) {
         for friend in viewer.friendIDs {
             guard let index = authors.indexByUserID[friend.rawValue].map(Int.init) else { continue }
-            terms[index] = viewerTerm(affinity: 0, isFriend: true)
+            scratch.setTerm(viewerTerm(affinity: 0, isFriend: true), at: index)
         }
         for (author, value) in viewer.affinityByAuthor {
             guard let index = authors.indexByUserID[author.rawValue].map(Int.init) else { continue }
             // A friend's term is nonzero, unless the friendship weight is zero, when it adds nothing anyway.
-            let isFriend = terms[index] != 0
-            terms[index] = viewerTerm(affinity: ViewerSignals.clampedAffinity(value), isFriend: isFriend)
+            let isFriend = scratch.terms[index] != 0
+            scratch.setTerm(viewerTerm(affinity: ViewerSignals.clampedAffinity(value), isFriend: isFriend), at: index)
         }
-        return terms
     }
 }

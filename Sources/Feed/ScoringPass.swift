@@ -26,6 +26,11 @@ struct ScoringPass {
     let bound: RankKey?
     /// By author index: whether the author's posts may be shown at all; nil when all may.
     let allowedAuthors: [Bool]?
+    /// The only array indices of `range` to visit, ascending (a restricted audience's posts,
+    /// `CandidateWindow.audienceIndices`); nil visits all. Skipping the others is what the scan
+    /// over all of them does (their authors are not allowed), so the result is the same, and so
+    /// is the count of posts scanned.
+    let candidates: [Int]?
 
     /// The best `capacity` posts of `range` (array indices of rankable ages) whose author has quota left.
     func run(_ columns: CandidateColumns, range: Range<Int>, quota: AuthorQuota, capacity: Int) -> (best: TopK, scanned: Int) {
@@ -43,46 +48,57 @@ struct ScoringPass {
         // An author outside the audience counts as having used up their quota: the loop's one
         // quota check then skips them too, with no second test per post.
         var shown = quota.shownByIndex
-        if let allowed = allowedAuthors {
-            for index in shown.indices where !allowed[index] { shown[index] = Int32(clamping: maxPerAuthor) }
+        if candidates == nil, let allowed = allowedAuthors {
+            for index in allowed.indices where !allowed[index] { shown[index] = Int32(clamping: maxPerAuthor) }
         }
         var heap = TopK(capacity: capacity)
         var lowest = -Double.infinity  // the heap's lowest score once full
         let boundSpanSeconds = scorer.decayBoundSpanSeconds
         var boundCreatedAt = Int64.max  // the post whose decay is `boundDecay`
         var boundDecay = 1.0
-        var index = range.upperBound
-        var stoppedEarly = false
-        while index > range.lowerBound {
-            index -= 1
-            guard statuses[index] == 0 else { continue }
+        // One post, newest first; false once no older post can make the page.
+        @inline(__always) func visit(_ index: Int) -> Bool {
+            guard statuses[index] == 0 else { return true }
             let author = Int(authorIndices[index])
-            guard shown[author] < maxPerAuthor else { continue }
+            guard shown[author] < maxPerAuthor else { return true }
             let created = createdAt[index]
             if created < boundCreatedAt &- boundSpanSeconds {
                 boundCreatedAt = created
                 boundDecay = scorer.decay(createdAtEpochSeconds: created)
-                if heap.isFull && boundDecay * baseMax < lowest {
-                    stoppedEarly = true
-                    break
-                }
+                if heap.isFull && boundDecay * baseMax < lowest { return false }
             }
             let isSeen = seen.contains(index)
             let base = scorer.base(
                 engagement: engagement[index], tips: tips[index], credit: credits[author], viewerTerm: viewerTerms[author])
             guard scorer.score(decay: boundDecay, base: base, reports: reports[index], isSeen: isSeen) >= lowest else {
-                continue
+                return true
             }
             let decay = created == boundCreatedAt ? boundDecay : scorer.decay(createdAtEpochSeconds: created)
             let score = scorer.score(decay: decay, base: base, reports: reports[index], isSeen: isSeen)
-            guard score >= lowest else { continue }
+            guard score >= lowest else { return true }
             let postID = postIDs[index]
-            guard postID <= postIDWatermark else { continue }
+            guard postID <= postIDWatermark else { return true }
             let key = RankKey(score: score, postID: postID)
-            if let bound, !bound.ranksAbove(key) { continue }
+            if let bound, !bound.ranksAbove(key) { return true }
             heap.offer(TopKEntry(key: key, index: index))
             if heap.isFull { lowest = heap.minimum.score }
+            return true
         }
-        return (heap, range.upperBound - index - (stoppedEarly ? 1 : 0))
+        // Posts scanned: those above the one that stopped the scan, or the whole range.
+        if let candidates {
+            var position = candidates.count
+            while position > 0 {
+                position -= 1
+                let index = candidates[position]
+                if !visit(index) { return (heap, range.upperBound - index - 1) }
+            }
+            return (heap, range.count)
+        }
+        var index = range.upperBound
+        while index > range.lowerBound {
+            index -= 1
+            if !visit(index) { return (heap, range.upperBound - index - 1) }
+        }
+        return (heap, range.count)
     }
 }

@@ -1,0 +1,67 @@
+import Synchronization
+
+/// The arrays by author index that one request fills sparsely: the viewer's terms and the
+/// authors' quotas. They are as long as the window's author table, so building them zeroed for
+/// every request cost an allocation and a zeroing per author of the circle (half a megabyte per
+/// request in a circle of 100,000 users, most of it for authors the viewer never meets). A
+/// request takes a set from a small pool, writes the few entries it needs, and hands it back
+/// with exactly those entries zeroed again.
+///
+/// Owned by one request at a time (between `take` and `giveBack`), hence `@unchecked Sendable`.
+final class AuthorScratch: @unchecked Sendable {
+    /// `Scorer.viewerTerm` by author index; zero except at `termIndices`.
+    private(set) var terms: [Double] = []
+    private var termIndices: [Int] = []
+    /// The quota's counts (`AuthorQuota.shownByIndex`), lent to the request's quota (`lendCounts`).
+    private var shown: [Int32] = []
+
+    /// Sets kept for reuse at most: one per thread that ranks at once is plenty.
+    static let pooledMax = 32
+    private static let pool = Mutex<[AuthorScratch]>([])
+
+    /// A zeroed set at least `authorCapacity` long.
+    static func take(authorCapacity: Int) -> AuthorScratch {
+        let scratch = pool.withLock { $0.popLast() } ?? AuthorScratch()
+        if scratch.terms.count < authorCapacity {
+            scratch.terms.append(contentsOf: repeatElement(0, count: authorCapacity - scratch.terms.count))
+        }
+        if scratch.shown.count < authorCapacity {
+            scratch.shown.append(contentsOf: repeatElement(0, count: authorCapacity - scratch.shown.count))
+        }
+        return scratch
+    }
+
+    /// The zeroed counts for the request's `AuthorQuota`, which owns them until `giveBack`.
+    func lendCounts() -> [Int32] {
+        let counts = shown
+        shown = []
+        return counts
+    }
+
+    /// Zeroes what the request wrote and keeps the set for the next request. `counts`: the lent
+    /// counts, back from the quota, with `countIndices` every index the quota set.
+    static func giveBack(_ scratch: AuthorScratch, counts: [Int32], countIndices: [Int]) {
+        for index in scratch.termIndices { scratch.terms[index] = 0 }
+        scratch.termIndices.removeAll(keepingCapacity: true)
+        scratch.shown = counts
+        for index in countIndices { scratch.shown[index] = 0 }
+        pool.withLock { pooled in
+            if pooled.count < pooledMax { pooled.append(scratch) }
+        }
+    }
+
+    /// Sets the term at `index` (recorded for zeroing).
+    func setTerm(_ value: Double, at index: Int) {
+        if terms[index] == 0 { termIndices.append(index) }
+        terms[index] = value
+    }
+
+    /// The largest term over the first `count` indices, as `terms.prefix(count).max() ?? 0`
+    /// gives it: from the entries set, when fewer were set than `count` (so one at least is zero).
+    func termMax(count: Int) -> Double {
+        guard termIndices.count < count else { return terms.prefix(count).max() ?? 0 }
+        var largest = 0.0
+        for index in termIndices where index < count { largest = max(largest, terms[index]) }
+        return largest
+    }
+}
