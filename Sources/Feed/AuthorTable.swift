@@ -69,13 +69,14 @@ struct AuthorTable: Sendable {
         }
     }
 
-    /// By index: whether the author is one of `users` (the work is per listed user, not per author).
-    func flags(for users: Set<UserID>) -> [Bool] {
-        var flags = [Bool](repeating: false, count: capacity)
+    /// The indices of the authors among `users` (the work is per listed user and a bit per
+    /// author, not a byte).
+    func indexSet(of users: Set<UserID>) -> IndexSet64 {
+        var set = IndexSet64(range: 0..<capacity)
         for user in users {
-            if let index = indexByUserID[user.rawValue] { flags[Int(index)] = true }
+            if let index = indexByUserID[user.rawValue] { set.insert(Int(index)) }
         }
-        return flags
+        return set
     }
 
     /// Records `user`'s new credit score; false if the author has no post in the window.

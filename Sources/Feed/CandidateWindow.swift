@@ -131,14 +131,20 @@ public struct CandidateWindow: Sendable {
 
     // MARK: - Internals
 
-    /// When a restricted audience's authors have at most this share of the rankable posts, the
-    /// ranker scans only their posts (`audienceIndices`); above it, the whole range, skipping.
+    /// When a restricted audience has at most this many authors in the window and they hold at
+    /// most `audienceScanShareMax` of the rankable posts, the ranker visits only their posts
+    /// (`audienceIndices`); otherwise it scans the range, skipping the others. Picking out costs a
+    /// lookup and a sort per post of those authors, however few the page needs; the scan stops
+    /// early once the page is settled, which comes soon when the audience's posts are common (a
+    /// city's) and never when they are rare (a few friends').
+    static let audienceAuthorsPickedOutMax = 64
     static let audienceScanShareMax = 0.25
 
-    /// Array indices within `range` of the posts by `users`, ascending, or nil when their posts
-    /// (of any age or status) are more than `shareMax` of the range: then scanning the range
-    /// costs about as much as picking them out.
+    /// Array indices within `range` of the posts by `users`, ascending, or nil when they are
+    /// more than `audienceAuthorsPickedOutMax` or their posts (of any age or status) more than
+    /// `shareMax` of the range (`.infinity` always picks out, for tests).
     func audienceIndices(of users: Set<UserID>, in range: Range<Int>, shareMax: Double = audienceScanShareMax) -> [Int]? {
+        if shareMax < .infinity, users.count > Self.audienceAuthorsPickedOutMax { return nil }
         var listed: [Int] = []
         var posts = 0
         for user in users {

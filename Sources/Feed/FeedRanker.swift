@@ -64,9 +64,9 @@ public enum FeedRanker {
         let baseMax = scorer.base(
             engagement: window.engagementFeatureMax, tips: window.tipsFeatureMax, credit: 1,
             viewerTerm: scratch.termMax(count: authorCapacity))
-        // A restricted audience: its authors' posts only when they are few, else a flag per author.
+        // A restricted audience: its authors' posts only when they are few, else a bit per author.
         let candidates = request.onlyAuthors.flatMap { window.audienceIndices(of: $0, in: range, shareMax: audienceScanShareMax) }
-        let allowedAuthors = candidates == nil ? request.onlyAuthors.map { window.authors.flags(for: $0) } : nil
+        let allowedAuthors = candidates == nil ? request.onlyAuthors.map { window.authors.indexSet(of: $0) } : nil
         var quota = AuthorQuota(
             maxPerAuthor: request.parameters.maxPerAuthor, authors: window.authors, carried: cursor?.authorCounts ?? [],
             counts: scratch.lendCounts())

@@ -1,5 +1,6 @@
-/// A set of array indices within a range, as bits: the posts a viewer has seen, checked once per
-/// scanned post. Building it costs one bit per seen post and no sort (a sorted index list cost
+/// A set of array indices within a range, as bits: the posts a viewer has seen, or a restricted
+/// audience's author indices, checked once per scanned post. Building it costs one bit per
+/// member and no sort (a sorted index list cost
 /// a sort per request, a visible share of the feed for viewers who have seen thousands of posts).
 struct IndexSet64 {
     let range: Range<Int>

@@ -24,8 +24,8 @@ struct ScoringPass {
     let postIDWatermark: Int64
     /// Only keys strictly below this one: the cursor's, or the last post walked by an earlier pass.
     let bound: RankKey?
-    /// By author index: whether the author's posts may be shown at all; nil when all may.
-    let allowedAuthors: [Bool]?
+    /// The author indices whose posts may be shown at all; nil when all may.
+    let allowedAuthors: IndexSet64?
     /// The only array indices of `range` to visit, ascending (a restricted audience's posts,
     /// `CandidateWindow.audienceIndices`); nil visits all. Skipping the others is what the scan
     /// over all of them does (their authors are not allowed), so the result is the same, and so
@@ -45,22 +45,20 @@ struct ScoringPass {
         let credits = creditFeatures
         let viewerTerms = viewerTerms
         let maxPerAuthor = quota.maxPerAuthor
-        // An author outside the audience counts as having used up their quota: the loop's one
-        // quota check then skips them too, with no second test per post.
-        var shown = quota.shownByIndex
-        if candidates == nil, let allowed = allowedAuthors {
-            for index in allowed.indices where !allowed[index] { shown[index] = Int32(clamping: maxPerAuthor) }
-        }
+        let shown = quota.shownByIndex
+        let allowed = allowedAuthors ?? IndexSet64(range: 0..<0)
         var heap = TopK(capacity: capacity)
         var lowest = -Double.infinity  // the heap's lowest score once full
         let boundSpanSeconds = scorer.decayBoundSpanSeconds
         var boundCreatedAt = Int64.max  // the post whose decay is `boundDecay`
         var boundDecay = 1.0
-        // One post, newest first; false once no older post can make the page.
-        @inline(__always) func visit(_ index: Int) -> Bool {
+        // One post, newest first; false once no older post can make the page. `restricted`: skip
+        // authors outside `allowed` (a constant at each call, so each loop has its own copy).
+        @inline(__always) func visit(_ index: Int, restricted: Bool) -> Bool {
             guard statuses[index] == 0 else { return true }
             let author = Int(authorIndices[index])
             guard shown[author] < maxPerAuthor else { return true }
+            if restricted, !allowed.contains(author) { return true }
             let created = createdAt[index]
             if created < boundCreatedAt &- boundSpanSeconds {
                 boundCreatedAt = created
@@ -90,14 +88,21 @@ struct ScoringPass {
             while position > 0 {
                 position -= 1
                 let index = candidates[position]
-                if !visit(index) { return (heap, range.upperBound - index - 1) }
+                if !visit(index, restricted: false) { return (heap, range.upperBound - index - 1) }
             }
             return (heap, range.count)
         }
         var index = range.upperBound
-        while index > range.lowerBound {
-            index -= 1
-            if !visit(index) { return (heap, range.upperBound - index - 1) }
+        if allowedAuthors != nil {
+            while index > range.lowerBound {
+                index -= 1
+                if !visit(index, restricted: true) { return (heap, range.upperBound - index - 1) }
+            }
+        } else {
+            while index > range.lowerBound {
+                index -= 1
+                if !visit(index, restricted: false) { return (heap, range.upperBound - index - 1) }
+            }
         }
         return (heap, range.count)
     }
