@@ -1,7 +1,7 @@
 /// A set of array indices within a range, as bits: the posts a viewer has seen, or a restricted
 /// audience's author indices, checked once per scanned post. Building it costs one bit per
-/// member and no sort (a sorted index list cost
-/// a sort per request, a visible share of the feed for viewers who have seen thousands of posts).
+/// member and no sort (a sorted index list cost a sort per request, a visible share of the feed
+/// for viewers who have seen thousands of posts).
 struct IndexSet64 {
     let range: Range<Int>
     private var words: [UInt64]
