@@ -19,9 +19,7 @@ public struct PostgresCreditStore: Sendable {
             (try PostgresCreditInputs.inputs(session, now: now), try PostgresCreditInputs.edges(session, now: now))
         }
         let reports = CreditEngine.computeAll(inputs: inputs, edges: edges).sorted { $0.key < $1.key }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let json = try reports.map { String(decoding: try encoder.encode($0.value), as: UTF8.self) }
+        let json = try CreditReportJSON.encode(reports.map(\.value))
         try database.write { session in
             try session.execute(
                 """

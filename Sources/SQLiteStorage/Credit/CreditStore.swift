@@ -14,16 +14,14 @@ public struct CreditStore: Sendable {
     @discardableResult
     public func recomputeAll(at now: Int64) throws -> Int {
         let (inputs, edges) = try database.read { db in (try CreditInputsQuery.inputs(db, now: now), try CreditInputsQuery.edges(db, now: now)) }
-        let reports = CreditEngine.computeAll(inputs: inputs, edges: edges)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
+        let reports = CreditEngine.computeAll(inputs: inputs, edges: edges).sorted { $0.key < $1.key }
+        let json = try CreditReportJSON.encode(reports.map(\.value))
         try database.write { db in
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO credit_scores (user_id, score, report, computed_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT(user_id) DO UPDATE SET score = excluded.score, report = excluded.report, computed_at = excluded.computed_at
                 """)
-            for (userID, report) in reports.sorted(by: { $0.key < $1.key }) {
-                let json = String(decoding: try encoder.encode(report), as: UTF8.self)
+            for ((userID, report), json) in zip(reports, json) {
                 try upsert.execute(arguments: [userID.rawValue, report.score, json, now])
             }
         }
