@@ -145,6 +145,7 @@ public final class QuanziDatabase: Sendable {
     /// it before the database is handed to anyone else or kept.
     public func commitPending() throws {
         guard case .singleThread = access else { return }
+        if let lost = group.withLock({ $0.lost }) { throw GroupedWritesLost(reason: lost) }
         try pool.unsafeReentrantWrite { db in
             guard group.withLock({ $0.depth == 0 }), db.isInsideTransaction else { return }
             try db.commit()
@@ -157,16 +158,37 @@ public final class QuanziDatabase: Sendable {
         var pending = 0
         /// Nested writes under way (a write called from inside another's body).
         var depth = 0
+        /// Why SQLite rolled the whole open group back, once it has: every write after it fails.
+        var lost: String?
+    }
+
+    /// SQLite rolled back the whole open group of writes (`.singleThread`), as it may after an I/O
+    /// error or a full disk: the writes already done are gone, so nothing may go on as if they
+    /// were there.
+    public struct GroupedWritesLost: Error, CustomStringConvertible {
+        public var reason: String
+        public var description: String { "the open group of writes was rolled back by SQLite (\(reason)); the world is no longer whole" }
     }
 
     private func grouped<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
+        if let lost = group.withLock({ $0.lost }) { throw GroupedWritesLost(reason: lost) }
         if !db.isInsideTransaction { try db.beginTransaction(.immediate) }
         group.withLock { $0.depth += 1 }
         defer { group.withLock { $0.depth -= 1 } }
         var result: T?
-        try db.inSavepoint {
-            result = try body(db)
-            return .commit
+        do {
+            try db.inSavepoint {
+                result = try body(db)
+                return .commit
+            }
+        } catch {
+            // A failed write undoes its savepoint only; if the transaction itself is gone, the
+            // group went with it.
+            if !db.isInsideTransaction, group.withLock({ $0.pending }) > 0 {
+                group.withLock { $0.lost = "\(error)" }
+                throw GroupedWritesLost(reason: "\(error)")
+            }
+            throw error
         }
         let due = group.withLock { group in
             group.pending += 1

@@ -104,15 +104,15 @@ public enum SimulationRunner {
     static let pageCacheMiB = 256
 
     /// Runs a service action: done, denied by a rule, or refused otherwise (already liked,
-    /// post hidden by reports since it was shown…).
-    static func attempt(_ body: () throws -> Void) -> Outcome {
+    /// post hidden by reports since it was shown…). A storage failure ends the run: the world
+    /// would no longer be the one the report describes.
+    static func attempt(_ body: () throws -> Void) throws -> Outcome {
         do {
             try body()
             return .done
         } catch let error as QuanziError {
+            if error.code == .storageFailure { throw error }
             return error.code == .ruleDenied ? .denied : .refused
-        } catch {
-            return .refused
         }
     }
 
@@ -320,7 +320,7 @@ public enum SimulationRunner {
                 if decides(boost(p.postChance(in: session.circle), .post), .post) {
                     if mayPost {
                         let body = p.badActor ? random.pick(badPostBodies) : random.pick(postBodies)
-                        switch attempt({ _ = try service.createPost(by: user.id, in: session.circle, kind: p.badActor ? .photo : .text, body: body) }) {
+                        switch try attempt({ _ = try service.createPost(by: user.id, in: session.circle, kind: p.badActor ? .photo : .text, body: body) }) {
                         case .done: counts.posts += 1
                         case .denied: counts.postsDenied += 1
                         case .refused: counts.otherRefusals += 1
@@ -338,18 +338,18 @@ public enum SimulationRunner {
                     counts.postsShown += 1
                     let post = item.post
                     if decides(boost(p.like, .like), .like) {
-                        if attempt({ try service.like(post.id, by: user.id) }) == .done { counts.likes += 1 } else { counts.otherRefusals += 1 }
+                        if try attempt({ try service.like(post.id, by: user.id) }) == .done { counts.likes += 1 } else { counts.otherRefusals += 1 }
                     }
                     if decides(boost(p.comment, .comment), .comment) {
                         let body = random.pick(commentBodies)
-                        switch attempt({ _ = try service.comment(on: post.id, by: user.id, body: body) }) {
+                        switch try attempt({ _ = try service.comment(on: post.id, by: user.id, body: body) }) {
                         case .done: counts.comments += 1
                         case .denied: counts.commentsDenied += 1
                         case .refused: counts.otherRefusals += 1
                         }
                     }
                     if random.chance(badActors.contains(post.authorID) ? p.reportBad : p.report) {
-                        if attempt({ try service.report(post.id, by: user.id, reason: "inappropriate") }) == .done { counts.reports += 1 } else {
+                        if try attempt({ try service.report(post.id, by: user.id, reason: "inappropriate") }) == .done { counts.reports += 1 } else {
                             counts.otherRefusals += 1
                         }
                     }

@@ -74,4 +74,21 @@ struct SingleThreadAccessTests {
         #expect(try queries.socialSignals(of: UserID(1)).friendIDs == [UserID(2)])
         #expect(try Self.committedUsers(at: database.path) == 0)
     }
+
+    @Test("a group SQLite rolls back whole fails every write after it, and the commit")
+    func lostGroupIsLoud() throws {
+        let database = try QuanziDatabase.temporary(name: "grouped", access: .singleThread(cacheMiB: 8))
+        defer { try? database.removeFiles() }
+        let users = UserStore(database: database)
+        try users.insert(UserProfile(id: UserID(1)))
+        // What an I/O error or a full disk may do: the whole transaction goes, not just the statement.
+        #expect(throws: QuanziDatabase.GroupedWritesLost.self) {
+            try database.write { db in
+                try db.execute(sql: "ROLLBACK")
+                throw Refused()
+            }
+        }
+        #expect(throws: QuanziDatabase.GroupedWritesLost.self) { try users.insert(UserProfile(id: UserID(2))) }
+        #expect(throws: QuanziDatabase.GroupedWritesLost.self) { try database.commitPending() }
+    }
 }
