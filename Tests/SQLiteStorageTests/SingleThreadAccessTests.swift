@@ -14,6 +14,11 @@ import Testing
 struct SingleThreadAccessTests {
     struct Refused: Error {}
 
+    /// A fresh database with the simulation's access.
+    static func groupedDatabase() throws -> QuanziDatabase {
+        try QuanziDatabase.temporary(name: "grouped", access: .singleThread(cacheMiB: 8))
+    }
+
     /// Rows another connection sees: what has been committed.
     static func committedUsers(at path: String) throws -> Int {
         let outside = try DatabaseQueue(path: path)
@@ -22,7 +27,7 @@ struct SingleThreadAccessTests {
 
     @Test("a write is read back at once, a failed write undoes only itself, and nothing is committed before the group")
     func groupedWritesBehaveAsTransactions() throws {
-        let database = try QuanziDatabase.temporary(name: "grouped", access: .singleThread(cacheMiB: 8))
+        let database = try Self.groupedDatabase()
         defer { try? database.removeFiles() }
         let users = UserStore(database: database)
         try users.insert(UserProfile(id: UserID(1)))
@@ -51,7 +56,7 @@ struct SingleThreadAccessTests {
 
     @Test("a group commits by itself once it holds groupedWritesMax writes")
     func groupsCommitWhenFull() throws {
-        let database = try QuanziDatabase.temporary(name: "grouped", access: .singleThread(cacheMiB: 8))
+        let database = try Self.groupedDatabase()
         defer { try? database.removeFiles() }
         let users = UserStore(database: database)
         let count = QuanziDatabase.groupedWritesMax + 5
@@ -64,7 +69,7 @@ struct SingleThreadAccessTests {
 
     @Test("a new friendship reaches the social cache before the group commits")
     func socialCacheForgetsAtTheChange() throws {
-        let database = try QuanziDatabase.temporary(name: "grouped", access: .singleThread(cacheMiB: 8))
+        let database = try Self.groupedDatabase()
         defer { try? database.removeFiles() }
         let users = UserStore(database: database)
         for id in 1...3 { try users.insert(UserProfile(id: UserID(Int64(id)))) }
@@ -77,7 +82,7 @@ struct SingleThreadAccessTests {
 
     @Test("a group SQLite rolls back whole fails every write after it, and the commit")
     func lostGroupIsLoud() throws {
-        let database = try QuanziDatabase.temporary(name: "grouped", access: .singleThread(cacheMiB: 8))
+        let database = try Self.groupedDatabase()
         defer { try? database.removeFiles() }
         let users = UserStore(database: database)
         try users.insert(UserProfile(id: UserID(1)))
