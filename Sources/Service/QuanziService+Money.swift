@@ -40,6 +40,11 @@ extension QuanziService {
         try await Self.walletCall { try await wallet.transfer(from: from, to: to, amountFen: amountFen, idempotencyKey: idempotencyKey) }
     }
 
+    /// Money entering `user`'s account from outside, asked for by `admin` (whose idempotency key it is).
+    public func topUp(_ user: UserID, by admin: UserID, amountFen: Int64, idempotencyKey: String) async throws(QuanziError) -> TransferResult {
+        try await Self.walletCall { try await wallet.topUp(user, by: admin, amountFen: amountFen, idempotencyKey: idempotencyKey) }
+    }
+
     /// A wallet call whose overload (a full group-commit queue) is `overloaded`, not a storage fault.
     static func walletCall<T>(_ body: () async throws -> T) async throws(QuanziError) -> T {
         do {

@@ -51,7 +51,7 @@ struct WalletController {
         let caller = try context.requireCaller()
         let key = try request.idempotencyKey()
         let body = try await request.decodeJSON(as: NewTopUp.self, context: context)
-        let result = try await service.wallet.topUp(
+        let result = try await service.topUp(
             try UserID(positive: body.userID, field: "user_id"), by: caller.userID, amountFen: body.amountFen, idempotencyKey: key)
         return try MoneyResponse(metrics: metrics).respond(result, kind: "topup", view: TransferView.init)
     }
