@@ -38,13 +38,13 @@ final class AuthorScratch: @unchecked Sendable {
         return counts
     }
 
-    /// Zeroes what the request wrote and keeps the set for the next request. `counts`: the lent
-    /// counts, back from the quota, with `countIndices` every index the quota set.
-    static func giveBack(_ scratch: AuthorScratch, counts: [Int32], countIndices: [Int]) {
+    /// Zeroes the terms the request wrote and keeps the set for the next request. `zeroedCounts`:
+    /// the lent counts, back from the quota and zeroed by it (`AuthorQuota.surrenderCounts`).
+    /// Zeroing them here, with the caller still holding them, copied the whole array.
+    static func giveBack(_ scratch: AuthorScratch, zeroedCounts: [Int32]) {
         for index in scratch.termIndices { scratch.terms[index] = 0 }
         scratch.termIndices.removeAll(keepingCapacity: true)
-        scratch.shown = counts
-        for index in countIndices { scratch.shown[index] = 0 }
+        scratch.shown = zeroedCounts
         pool.withLock { pooled in
             if pooled.count < pooledMax { pooled.append(scratch) }
         }

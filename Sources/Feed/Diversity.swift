@@ -31,10 +31,12 @@ struct AuthorQuota: Sendable {
         }
     }
 
-    /// The counts, for their pool; the quota is spent.
+    /// The counts, zeroed again, for their pool; the quota is spent. Taken out of the quota
+    /// first, so the zeroing writes in place rather than copying the array.
     mutating func surrenderCounts() -> [Int32] {
-        let counts = shownByIndex
+        var counts = shownByIndex
         shownByIndex = []
+        for index in countIndices { counts[index] = 0 }
         return counts
     }
 

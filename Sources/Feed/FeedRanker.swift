@@ -70,10 +70,7 @@ public enum FeedRanker {
         var quota = AuthorQuota(
             maxPerAuthor: request.parameters.maxPerAuthor, authors: window.authors, carried: cursor?.authorCounts ?? [],
             counts: scratch.lendCounts())
-        defer {
-            let countIndices = quota.countIndices
-            AuthorScratch.giveBack(scratch, counts: quota.surrenderCounts(), countIndices: countIndices)
-        }
+        defer { AuthorScratch.giveBack(scratch, zeroedCounts: quota.surrenderCounts()) }
 
         var posts: [RankedPost] = []
         posts.reserveCapacity(pageSize)
