@@ -7,8 +7,9 @@ import Synchronization
 /// request takes a set from a small pool, writes the few entries it needs, and hands it back
 /// with exactly those entries zeroed again.
 ///
-/// Owned by one request at a time (between `take` and `giveBack`), hence `@unchecked Sendable`.
-final class AuthorScratch: @unchecked Sendable {
+/// A value, moved out of the pool and back: the request's writes go to its own local copy, so
+/// they pay no dynamic exclusivity check (a class's stored arrays did, on every write).
+struct AuthorScratch: Sendable {
     /// `Scorer.viewerTerm` by author index; zero except at `termIndices`.
     private(set) var terms: [Double] = []
     private var termIndices: [Int] = []
@@ -21,7 +22,7 @@ final class AuthorScratch: @unchecked Sendable {
 
     /// A zeroed set at least `authorCapacity` long.
     static func take(authorCapacity: Int) -> AuthorScratch {
-        let scratch = pool.withLock { $0.popLast() } ?? AuthorScratch()
+        var scratch = pool.withLock { $0.popLast() } ?? AuthorScratch()
         if scratch.terms.count < authorCapacity {
             scratch.terms.append(contentsOf: repeatElement(0, count: authorCapacity - scratch.terms.count))
         }
@@ -32,26 +33,31 @@ final class AuthorScratch: @unchecked Sendable {
     }
 
     /// The zeroed counts for the request's `AuthorQuota`, which owns them until `giveBack`.
-    func lendCounts() -> [Int32] {
+    mutating func lendCounts() -> [Int32] {
         let counts = shown
         shown = []
         return counts
     }
 
-    /// Zeroes the terms the request wrote and keeps the set for the next request. `zeroedCounts`:
-    /// the lent counts, back from the quota and zeroed by it (`AuthorQuota.surrenderCounts`).
-    /// Zeroing them here, with the caller still holding them, copied the whole array.
-    static func giveBack(_ scratch: AuthorScratch, zeroedCounts: [Int32]) {
-        for index in scratch.termIndices { scratch.terms[index] = 0 }
-        scratch.termIndices.removeAll(keepingCapacity: true)
-        scratch.shown = zeroedCounts
+    /// Zeroes the terms the request wrote and keeps the set for the next request, leaving an
+    /// empty one in `scratch`. `zeroedCounts`: the lent counts, back from the quota and zeroed by
+    /// it (`AuthorQuota.surrenderCounts`). Zeroing them here, with the caller still holding
+    /// them, copied the whole array; the set itself is swapped out of the caller's variable for
+    /// the same reason.
+    static func giveBack(_ scratch: inout AuthorScratch, zeroedCounts: [Int32]) {
+        var kept = AuthorScratch()
+        swap(&kept, &scratch)
+        for index in kept.termIndices { kept.terms[index] = 0 }
+        kept.termIndices.removeAll(keepingCapacity: true)
+        kept.shown = zeroedCounts
         pool.withLock { pooled in
-            if pooled.count < pooledMax { pooled.append(scratch) }
+            if pooled.count < pooledMax { pooled.append(kept) }
         }
     }
 
     /// Sets the term at `index` (recorded for zeroing).
-    func setTerm(_ value: Double, at index: Int) {
+    @inline(__always)
+    mutating func setTerm(_ value: Double, at index: Int) {
         if terms[index] == 0 { termIndices.append(index) }
         terms[index] = value
     }

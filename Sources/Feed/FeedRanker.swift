@@ -54,8 +54,8 @@ public enum FeedRanker {
 
         let scorer = Scorer(request.parameters, nowEpochSeconds: request.nowEpochSeconds)
         let authorCapacity = window.authors.capacity
-        let scratch = AuthorScratch.take(authorCapacity: authorCapacity)
-        scorer.fillViewerTerms(scratch, window.authors, viewer: request.viewer)
+        var scratch = AuthorScratch.take(authorCapacity: authorCapacity)
+        scorer.fillViewerTerms(&scratch, window.authors, viewer: request.viewer)
         let watermark = cursor?.postIDWatermark ?? window.postIDMax
         let range = window.rankableIndices(nowEpochSeconds: request.nowEpochSeconds)
         var seen = IndexSet64(range: range)
@@ -70,7 +70,7 @@ public enum FeedRanker {
         var quota = AuthorQuota(
             maxPerAuthor: request.parameters.maxPerAuthor, authors: window.authors, carried: cursor?.authorCounts ?? [],
             counts: scratch.lendCounts())
-        defer { AuthorScratch.giveBack(scratch, zeroedCounts: quota.surrenderCounts()) }
+        defer { AuthorScratch.giveBack(&scratch, zeroedCounts: quota.surrenderCounts()) }
 
         var posts: [RankedPost] = []
         posts.reserveCapacity(pageSize)

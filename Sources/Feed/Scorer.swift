@@ -77,7 +77,7 @@ struct Scorer: Sendable {
     /// viewer does not know): the viewer's few friends and affinities. The viewer's sets are
     /// iterated, never probed, so no SipHash; friends are written first so that an author with
     /// both gets both.
-    func fillViewerTerms(_ scratch: AuthorScratch, _ authors: AuthorTable, viewer: ViewerSignals) {
+    func fillViewerTerms(_ scratch: inout AuthorScratch, _ authors: AuthorTable, viewer: ViewerSignals) {
         for friend in viewer.friendIDs {
             guard let index = authors.indexByUserID[friend.rawValue].map(Int.init) else { continue }
             scratch.setTerm(viewerTerm(affinity: 0, isFriend: true), at: index)

@@ -34,6 +34,24 @@ struct ScoringPass {
 
     /// The best `capacity` posts of `range` (array indices of rankable ages) whose author has quota left.
     func run(_ columns: CandidateColumns, range: Range<Int>, quota: AuthorQuota, capacity: Int) -> (best: TopK, scanned: Int) {
+        if let candidates {
+            return scan(columns, range: range, quota: quota, capacity: capacity, order: ListedPosts(indices: candidates))
+        }
+        if let allowedAuthors {
+            return scan(
+                columns, range: range, quota: quota, capacity: capacity,
+                order: AllowedAuthorsPosts(range: range, allowedAuthors: allowedAuthors))
+        }
+        return scan(columns, range: range, quota: quota, capacity: capacity, order: AllPosts(range: range))
+    }
+
+    /// The scan, written once and compiled once per way to walk (`ScanOrder`): each copy has only
+    /// its own tests in the loop. A loop body shared through a nested function kept the captured
+    /// state in memory; one loop testing the way per post cost a tenth more.
+    @inline(__always)
+    private func scan<Order: ScanOrder>(
+        _ columns: CandidateColumns, range: Range<Int>, quota: AuthorQuota, capacity: Int, order: Order
+    ) -> (best: TopK, scanned: Int) {
         let statuses = columns.statuses
         let authorIndices = columns.authorIndices
         let createdAt = columns.createdAtEpochSeconds
@@ -46,64 +64,73 @@ struct ScoringPass {
         let viewerTerms = viewerTerms
         let maxPerAuthor = quota.maxPerAuthor
         let shown = quota.shownByIndex
-        let allowed = allowedAuthors ?? IndexSet64(range: 0..<0)
         var heap = TopK(capacity: capacity)
         var lowest = -Double.infinity  // the heap's lowest score once full
         let boundSpanSeconds = scorer.decayBoundSpanSeconds
         var boundCreatedAt = Int64.max  // the post whose decay is `boundDecay`
         var boundDecay = 1.0
-        // One post, newest first; false once no older post can make the page. `restricted`: skip
-        // authors outside `allowed` (a constant at each call, so each loop has its own copy).
-        @inline(__always) func visit(_ index: Int, restricted: Bool) -> Bool {
-            guard statuses[index] == 0 else { return true }
+        var position = order.count  // counts down: newest first
+        while position > 0 {
+            position -= 1
+            let index = order.index(at: position)
+            guard statuses[index] == 0 else { continue }
             let author = Int(authorIndices[index])
-            guard shown[author] < maxPerAuthor else { return true }
-            if restricted, !allowed.contains(author) { return true }
+            guard shown[author] < maxPerAuthor, order.allows(author: author) else { continue }
             let created = createdAt[index]
             if created < boundCreatedAt &- boundSpanSeconds {
                 boundCreatedAt = created
                 boundDecay = scorer.decay(createdAtEpochSeconds: created)
-                if heap.isFull && boundDecay * baseMax < lowest { return false }
+                // Posts scanned: those above the one that stopped the scan.
+                if heap.isFull && boundDecay * baseMax < lowest { return (heap, range.upperBound - index - 1) }
             }
             let isSeen = seen.contains(index)
             let base = scorer.base(
                 engagement: engagement[index], tips: tips[index], credit: credits[author], viewerTerm: viewerTerms[author])
             guard scorer.score(decay: boundDecay, base: base, reports: reports[index], isSeen: isSeen) >= lowest else {
-                return true
+                continue
             }
             let decay = created == boundCreatedAt ? boundDecay : scorer.decay(createdAtEpochSeconds: created)
             let score = scorer.score(decay: decay, base: base, reports: reports[index], isSeen: isSeen)
-            guard score >= lowest else { return true }
+            guard score >= lowest else { continue }
             let postID = postIDs[index]
-            guard postID <= postIDWatermark else { return true }
+            guard postID <= postIDWatermark else { continue }
             let key = RankKey(score: score, postID: postID)
-            if let bound, !bound.ranksAbove(key) { return true }
+            if let bound, !bound.ranksAbove(key) { continue }
             heap.offer(TopKEntry(key: key, index: index))
             if heap.isFull { lowest = heap.minimum.score }
-            return true
-        }
-        // Posts scanned: those above the one that stopped the scan, or the whole range.
-        if let candidates {
-            var position = candidates.count
-            while position > 0 {
-                position -= 1
-                let index = candidates[position]
-                if !visit(index, restricted: false) { return (heap, range.upperBound - index - 1) }
-            }
-            return (heap, range.count)
-        }
-        var index = range.upperBound
-        if allowedAuthors != nil {
-            while index > range.lowerBound {
-                index -= 1
-                if !visit(index, restricted: true) { return (heap, range.upperBound - index - 1) }
-            }
-        } else {
-            while index > range.lowerBound {
-                index -= 1
-                if !visit(index, restricted: false) { return (heap, range.upperBound - index - 1) }
-            }
         }
         return (heap, range.count)
     }
+}
+
+/// Which posts a scan visits, by position from oldest (0) to newest (`count - 1`).
+private protocol ScanOrder {
+    var count: Int { get }
+    func index(at position: Int) -> Int
+    func allows(author: Int) -> Bool
+}
+
+/// Every post of the range.
+private struct AllPosts: ScanOrder {
+    let range: Range<Int>
+    var count: Int { range.count }
+    @inline(__always) func index(at position: Int) -> Int { range.lowerBound + position }
+    @inline(__always) func allows(author: Int) -> Bool { true }
+}
+
+/// Every post of the range whose author is in `allowedAuthors`.
+private struct AllowedAuthorsPosts: ScanOrder {
+    let range: Range<Int>
+    let allowedAuthors: IndexSet64
+    var count: Int { range.count }
+    @inline(__always) func index(at position: Int) -> Int { range.lowerBound + position }
+    @inline(__always) func allows(author: Int) -> Bool { allowedAuthors.contains(author) }
+}
+
+/// Only the listed posts (ascending array indices): their authors are all allowed.
+private struct ListedPosts: ScanOrder {
+    let indices: [Int]
+    var count: Int { indices.count }
+    @inline(__always) func index(at position: Int) -> Int { indices[position] }
+    @inline(__always) func allows(author: Int) -> Bool { true }
 }
