@@ -12,6 +12,13 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// databases' view events were moved there by migration `v4-page-views`.
     case postViewed = "post.viewed"
     case postHidden = "post.hidden"
+    /// A moderator approved a held post: it is shown again (`userID` the moderator,
+    /// `targetUserID` the author, `context` the queue item).
+    case moderationApproved = "moderation.approved"
+    /// A moderator removed a held post for good, with a reason the author sees.
+    case moderationRemoved = "moderation.removed"
+    /// The author appealed a removal once; the item waits for another moderator.
+    case moderationAppealed = "moderation.appealed"
     case postDeleted = "post.deleted"
     case commentCreated = "comment.created"
     case likeCreated = "like.created"

@@ -33,6 +33,10 @@ public struct QuanziError: Error, Hashable, Sendable, CustomStringConvertible {
         /// The experiment is not in a state that allows the change (shipping a shipped one, say).
         case experimentStateConflict = "experiment_state_conflict"
         case friendRequestNotFound = "friend_request_not_found"
+        case moderationItemNotFound = "moderation_item_not_found"
+        /// The review queue's item is not in a state that allows the change (deciding a decided
+        /// item, appealing twice, appealing what was not removed).
+        case moderationConflict = "moderation_conflict"
         case invalidArgument = "invalid_argument"
         /// A paging cursor this service did not make, or one too old or from the future.
         case invalidCursor = "invalid_cursor"

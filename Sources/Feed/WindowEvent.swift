@@ -10,6 +10,8 @@ public enum WindowEvent: Sendable, Hashable {
     case tipped(postID: Int64, amountFen: Int64)
     case reported(postID: Int64)
     case hidden(postID: Int64)
+    /// A moderator approved a held post (`moderation.approved`): ranked again.
+    case restored(postID: Int64)
     case deleted(postID: Int64)
 
     /// The window's view of an event row: nil for a kind that changes no post in a window, or an
@@ -22,6 +24,7 @@ public enum WindowEvent: Sendable, Hashable {
         case .tipSent: self = .tipped(postID: postID, amountFen: amountFen ?? 0)
         case .reportCreated: self = .reported(postID: postID)
         case .postHidden: self = .hidden(postID: postID)
+        case .moderationApproved: self = .restored(postID: postID)
         case .postDeleted: self = .deleted(postID: postID)
         default: return nil
         }
@@ -31,7 +34,7 @@ public enum WindowEvent: Sendable, Hashable {
     public var postID: Int64 {
         switch self {
         case .liked(let postID), .commented(let postID), .tipped(let postID, _), .reported(let postID), .hidden(let postID),
-            .deleted(let postID):
+            .restored(let postID), .deleted(let postID):
             postID
         }
     }
@@ -44,6 +47,7 @@ public enum WindowEvent: Sendable, Hashable {
         case .tipped: .tipSent
         case .reported: .reportCreated
         case .hidden: .postHidden
+        case .restored: .moderationApproved
         case .deleted: .postDeleted
         }
     }
@@ -60,6 +64,7 @@ extension CandidateWindow {
         case .tipped(let postID, let amountFen): recordTip(postID: postID, amountFen: amountFen)
         case .reported(let postID): recordReport(postID: postID)
         case .hidden(let postID): hide(postID: postID)
+        case .restored(let postID): restore(postID: postID)
         case .deleted(let postID): delete(postID: postID)
         }
     }

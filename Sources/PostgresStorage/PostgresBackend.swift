@@ -24,6 +24,7 @@ public final class PostgresBackend: StorageBackend {
     public let metrics: any MetricReading
     public let feeds: any FeedReading
     public let tokens: any TokenRepository
+    public let moderation: any ModerationRepository
     public let walletReads: any WalletReading
     public let events: any EventAppending
     /// Other nodes' writes, read from the events table (this node's own carry ``nodeID``).
@@ -92,6 +93,7 @@ public final class PostgresBackend: StorageBackend {
         metrics = PostgresMetricReader(database: database)
         feeds = PostgresFeedQueries(database: database)
         tokens = PostgresTokenStore(database: database)
+        moderation = PostgresModerationStore(database: database)
         walletReads = PostgresWalletReads(database: database)
         events = PostgresEventAppender(database: database)
     }

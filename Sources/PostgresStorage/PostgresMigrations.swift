@@ -29,6 +29,8 @@ public enum PostgresMigrations {
         ("v7-exposure-versions", PostgresExperimentMigrations.exposureVersions),
         ("v7-node-script-versions", PostgresExperimentMigrations.nodeScriptVersions),
         ("v8-page-views-origin", PostgresEventMigrations.pageViewsOrigin),
+        ("v9-moderation-review", PostgresSocialMigrations.moderationReview),
+        ("v9-api-tokens-moderator", PostgresAuthMigrations.apiTokensModerator),
     ]
 
     /// The names of every migration, in order.

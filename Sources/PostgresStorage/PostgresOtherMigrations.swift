@@ -134,4 +134,9 @@ enum PostgresAuthMigrations {
     static let apiTokensExpiry: [String] = [
         "ALTER TABLE api_tokens ADD COLUMN expires_at BIGINT CHECK (expires_at IS NULL OR expires_at > created_at)"
     ]
+
+    /// `v9-api-tokens-moderator`: moderator tokens may use the review queue.
+    static let apiTokensModerator: [String] = [
+        "ALTER TABLE api_tokens ADD COLUMN is_moderator BOOLEAN NOT NULL DEFAULT FALSE"
+    ]
 }

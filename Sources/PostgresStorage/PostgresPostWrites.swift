@@ -88,9 +88,9 @@ enum PostgresPostWrites {
 
     static func queueForModeration(_ entries: [QueueEntry]) -> PostgresQuery {
         """
-        INSERT INTO moderation_queue (post_id, reason, detail, created_at)
-        SELECT * FROM unnest(\(entries.map(\.postID))::bigint[], \(entries.map(\.reason))::text[], \(entries.map(\.detail))::text[],
-          \(entries.map(\.at))::bigint[])
+        INSERT INTO moderation_queue (post_id, reason, detail, created_at, queued_at)
+        SELECT p, r, d, a, a FROM unnest(\(entries.map(\.postID))::bigint[], \(entries.map(\.reason))::text[], \(entries.map(\.detail))::text[],
+          \(entries.map(\.at))::bigint[]) AS q(p, r, d, a)
         """
     }
 

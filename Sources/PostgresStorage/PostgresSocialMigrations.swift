@@ -107,4 +107,40 @@ enum PostgresSocialMigrations {
         )
         """,
     ]
+
+    /// `v9-moderation-review`: who decided, with what reason, and the author's one appeal, which
+    /// puts the item back in the queue (`queued_at`) for another moderator (SQLite's migration of
+    /// the same name).
+    static let moderationReview: [String] = [
+        """
+        ALTER TABLE moderation_queue
+          ADD COLUMN decided_by BIGINT REFERENCES users(id),
+          ADD COLUMN decision_text TEXT,
+          ADD COLUMN queued_at BIGINT,
+          ADD COLUMN appealed_at BIGINT,
+          ADD COLUMN appeal_text TEXT,
+          ADD COLUMN first_decided_by BIGINT REFERENCES users(id),
+          ADD COLUMN first_decision_text TEXT
+        """,
+        "UPDATE moderation_queue SET queued_at = coalesce(decided_at, created_at)",
+        "CREATE INDEX moderation_queue_order ON moderation_queue(outcome, queued_at, id)",
+        "CREATE INDEX moderation_queue_post ON moderation_queue(post_id, id)",
+        "DROP INDEX moderation_queue_pending",
+        """
+        CREATE FUNCTION quanzi_moderation_queue_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.outcome <> 'pending' AND NEW.decided_by IS NULL THEN
+            RAISE EXCEPTION 'a moderation decision names its moderator';
+          END IF;
+          IF OLD.appealed_at IS NOT NULL AND NEW.appealed_at IS DISTINCT FROM OLD.appealed_at THEN
+            RAISE EXCEPTION 'a removal is appealed once';
+          END IF;
+          RETURN NEW;
+        END $$
+        """,
+        """
+        CREATE TRIGGER moderation_queue_guard BEFORE UPDATE ON moderation_queue
+        FOR EACH ROW EXECUTE FUNCTION quanzi_moderation_queue_guard()
+        """,
+    ]
 }

@@ -14,7 +14,7 @@ public struct PostgresTokenStore: Sendable {
     public init(database: QuanziPostgresDatabase) { self.database = database }
 
     /// Records a new token for `user`; `user_not_found` when there is no such user.
-    public func insert(digest: [UInt8], for user: UserID, isAdmin: Bool, at now: Int64, expiresAt: Int64?) throws(QuanziError)
+    public func insert(digest: [UInt8], for user: UserID, isAdmin: Bool, isModerator: Bool, at now: Int64, expiresAt: Int64?) throws(QuanziError)
         -> APIToken
     {
         try APIToken.checkNew(digest: digest, createdAt: now, expiresAt: expiresAt)
@@ -23,11 +23,12 @@ public struct PostgresTokenStore: Sendable {
                 try PostgresUserStore.requireUser(user, session)
                 let id = try session.value(
                     """
-                    INSERT INTO api_tokens (user_id, token_sha256, is_admin, created_at, expires_at)
-                    VALUES (\(user.rawValue), \(ByteBuffer(bytes: digest)), \(isAdmin), \(now), \(expiresAt)) RETURNING id
+                    INSERT INTO api_tokens (user_id, token_sha256, is_admin, is_moderator, created_at, expires_at)
+                    VALUES (\(user.rawValue), \(ByteBuffer(bytes: digest)), \(isAdmin), \(isModerator), \(now), \(expiresAt)) RETURNING id
                     """, as: Int64.self)
                 guard let id else { throw PostgresStorageCorrupt(reason: "INSERT returned no token id") }
-                return APIToken(id: id, userID: user, isAdmin: isAdmin, createdAtEpochSeconds: now, expiresAtEpochSeconds: expiresAt)
+                return APIToken(
+                    id: id, userID: user, isAdmin: isAdmin, isModerator: isModerator, createdAtEpochSeconds: now, expiresAtEpochSeconds: expiresAt)
             }
         }
     }
@@ -37,7 +38,7 @@ public struct PostgresTokenStore: Sendable {
         try database.unsafeRead { session in
             try session.row(
                 """
-                SELECT id, user_id, is_admin, created_at, expires_at FROM api_tokens
+                SELECT id, user_id, is_admin, is_moderator, created_at, expires_at FROM api_tokens
                 WHERE token_sha256 = \(ByteBuffer(bytes: digest)) AND revoked_at IS NULL
                 """, as: TokenRow.self
             ).map(Self.token(from:))
@@ -71,13 +72,15 @@ public struct PostgresTokenStore: Sendable {
         }
     }
 
-    private static let returning = "RETURNING id, user_id, is_admin, created_at, expires_at"
+    private static let returning = "RETURNING id, user_id, is_admin, is_moderator, created_at, expires_at"
 
-    private typealias TokenRow = (Int64, Int64, Bool, Int64, Int64?)
+    private typealias TokenRow = (Int64, Int64, Bool, Bool, Int64, Int64?)
 
     private static func token(from row: TokenRow) -> APIToken {
-        let (id, user, isAdmin, createdAt, expiresAt) = row
-        return APIToken(id: id, userID: UserID(user), isAdmin: isAdmin, createdAtEpochSeconds: createdAt, expiresAtEpochSeconds: expiresAt)
+        let (id, user, isAdmin, isModerator, createdAt, expiresAt) = row
+        return APIToken(
+            id: id, userID: UserID(user), isAdmin: isAdmin, isModerator: isModerator, createdAtEpochSeconds: createdAt,
+            expiresAtEpochSeconds: expiresAt)
     }
 }
 

@@ -21,7 +21,7 @@ struct TokenIssue: AsyncParsableCommand {
         discussion: """
             Prints each token once, on its own line, in the order of the users given; only its \
             SHA-256 digest is stored, so it cannot be shown again. Also opens the user's wallet account. With --admin the token may use \
-            the admin routes (experiments, top-ups). With --ttl-days the token expires that many days from now and then answers \
+            the admin routes (experiments, top-ups) and the review queue; with --moderator, the review queue. With --ttl-days the token expires that many days from now and then answers \
             401 token_expired; without it, it lives until revoked. Use it as `Authorization: Bearer <token>`.
             """
     )
@@ -33,6 +33,9 @@ struct TokenIssue: AsyncParsableCommand {
 
     @Flag(help: "Give the token the admin role.")
     var admin = false
+
+    @Flag(help: "Give the token the moderator role: the review queue (list, approve, remove).")
+    var moderator = false
 
     @Option(help: "Days until the token expires (\(APIToken.ttlDaysRange.lowerBound) to \(APIToken.ttlDaysRange.upperBound)); never when omitted.")
     var ttlDays: Int?
@@ -49,7 +52,7 @@ struct TokenIssue: AsyncParsableCommand {
         let service = try await options.openService()
         let issuer = TokenIssuer(store: service.storage.tokens, wallet: service.wallet, clock: service.clock)
         do {
-            for user in users { print(try await issuer.issue(for: UserID(user), admin: admin, ttlDays: ttlDays).token) }
+            for user in users { print(try await issuer.issue(for: UserID(user), admin: admin, moderator: moderator, ttlDays: ttlDays).token) }
         } catch let error as QuanziError {
             Console.error(error.description)
             throw ExitCode(1)

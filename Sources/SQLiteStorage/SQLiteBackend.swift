@@ -8,6 +8,7 @@ public final class SQLiteBackend: StorageBackend {
     public let users: any UserRepository
     public let friends: any FriendRepository
     public let posts: any PostRepository
+    public let moderation: any ModerationRepository
     public let affinities: any AffinityRepository
     public let credit: any CreditRepository
     public let experiments: any ExperimentRepository
@@ -23,6 +24,7 @@ public final class SQLiteBackend: StorageBackend {
         users = UserStore(database: database)
         friends = FriendStore(database: database)
         posts = PostStore(database: database)
+        moderation = ModerationStore(database: database)
         affinities = AffinityStore(database: database)
         credit = CreditStore(database: database)
         experiments = ExperimentStore(database: database)

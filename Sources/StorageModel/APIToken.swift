@@ -5,19 +5,27 @@ import Core
 public struct APIToken: Sendable, Hashable {
     public let id: Int64
     public let userID: UserID
-    /// Admin tokens may use the admin routes (experiments, top-ups).
+    /// Admin tokens may use the admin routes (experiments, top-ups) and the review queue.
     public let isAdmin: Bool
+    /// Moderator tokens may use the review queue (`quanzi token USER --moderator`).
+    public let isModerator: Bool
     public let createdAtEpochSeconds: Int64
     /// `nil` for a token that never expires (the default: `quanzi token USER` without `--ttl-days`).
     public let expiresAtEpochSeconds: Int64?
 
-    public init(id: Int64, userID: UserID, isAdmin: Bool, createdAtEpochSeconds: Int64, expiresAtEpochSeconds: Int64? = nil) {
+    public init(
+        id: Int64, userID: UserID, isAdmin: Bool, isModerator: Bool = false, createdAtEpochSeconds: Int64, expiresAtEpochSeconds: Int64? = nil
+    ) {
         self.id = id
         self.userID = userID
         self.isAdmin = isAdmin
+        self.isModerator = isModerator
         self.createdAtEpochSeconds = createdAtEpochSeconds
         self.expiresAtEpochSeconds = expiresAtEpochSeconds
     }
+
+    /// Whether the token may use the review queue: a moderator's or an admin's.
+    public var mayModerate: Bool { isModerator || isAdmin }
 
     /// Whether the token no longer authenticates at `nowEpochSeconds` (its expiry is exclusive).
     public func isExpired(atEpochSeconds nowEpochSeconds: Int64) -> Bool {

@@ -17,7 +17,7 @@ struct WindowEventTests {
     func kindsRoundTrip() throws {
         let events: [WindowEvent] = [
             .liked(postID: 1), .commented(postID: 1), .tipped(postID: 1, amountFen: 500), .reported(postID: 1), .hidden(postID: 1),
-            .deleted(postID: 1),
+            .restored(postID: 1), .deleted(postID: 1),
         ]
         for event in events {
             let amount: Int64? = if case .tipped(_, let amountFen) = event { amountFen } else { nil }
@@ -28,7 +28,9 @@ struct WindowEventTests {
 
     @Test("events that change no window, or name no post, are nil; a tip without an amount adds nothing")
     func otherEventsAreNil() {
-        let windowKinds: Set<EventKind> = [.likeCreated, .commentCreated, .tipSent, .reportCreated, .postHidden, .postDeleted]
+        let windowKinds: Set<EventKind> = [
+            .likeCreated, .commentCreated, .tipSent, .reportCreated, .postHidden, .moderationApproved, .postDeleted,
+        ]
         for kind in EventKind.allCases where !windowKinds.contains(kind) {
             #expect(WindowEvent(kind: kind, postID: 1, amountFen: 5) == nil, "\(kind)")
         }
@@ -66,6 +68,12 @@ struct WindowEventTests {
         #expect(changed.likeCount == row.likeCount + 1)
         #expect(changed.tipsFen == row.tipsFen + 300)
         #expect(changed.status == .hidden)
+        // A moderator's approval ranks it again; a deleted post stays deleted.
+        window.apply(.restored(postID: 1))
+        #expect(window.row(postID: 1)?.status == .visible)
+        window.apply(.deleted(postID: 1))
+        window.apply(.restored(postID: 1))
+        #expect(window.row(postID: 1)?.status == .deleted)
     }
 
     @Test("apply is false for a post the window does not hold")

@@ -13,7 +13,7 @@ public struct TokenStore: Sendable {
     public init(database: QuanziDatabase) { self.database = database }
 
     /// Records a new token for `user`; `user_not_found` when there is no such user.
-    public func insert(digest: [UInt8], for user: UserID, isAdmin: Bool, at now: Int64, expiresAt: Int64?) throws(QuanziError)
+    public func insert(digest: [UInt8], for user: UserID, isAdmin: Bool, isModerator: Bool, at now: Int64, expiresAt: Int64?) throws(QuanziError)
         -> APIToken
     {
         try APIToken.checkNew(digest: digest, createdAt: now, expiresAt: expiresAt)
@@ -23,10 +23,11 @@ public struct TokenStore: Sendable {
                     throw QuanziError(.userNotFound, "no user \(user)")
                 }
                 try db.execute(
-                    sql: "INSERT INTO api_tokens (user_id, token_sha256, is_admin, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [user.rawValue, Data(digest), isAdmin, now, expiresAt])
+                    sql: "INSERT INTO api_tokens (user_id, token_sha256, is_admin, is_moderator, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [user.rawValue, Data(digest), isAdmin, isModerator, now, expiresAt])
                 return APIToken(
-                    id: db.lastInsertedRowID, userID: user, isAdmin: isAdmin, createdAtEpochSeconds: now, expiresAtEpochSeconds: expiresAt)
+                    id: db.lastInsertedRowID, userID: user, isAdmin: isAdmin, isModerator: isModerator, createdAtEpochSeconds: now,
+                    expiresAtEpochSeconds: expiresAt)
             }
         }
     }
@@ -62,11 +63,11 @@ public struct TokenStore: Sendable {
         }
     }
 
-    private static let columns = "id, user_id, is_admin, created_at, expires_at"
+    private static let columns = "id, user_id, is_admin, is_moderator, created_at, expires_at"
 
     private static func token(from row: Row) -> APIToken {
         APIToken(
-            id: row["id"], userID: UserID(row["user_id"] as Int64), isAdmin: row["is_admin"], createdAtEpochSeconds: row["created_at"],
+            id: row["id"], userID: UserID(row["user_id"] as Int64), isAdmin: row["is_admin"], isModerator: row["is_moderator"], createdAtEpochSeconds: row["created_at"],
             expiresAtEpochSeconds: row["expires_at"])
     }
 }

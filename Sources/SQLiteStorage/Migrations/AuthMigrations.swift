@@ -30,4 +30,13 @@ enum AuthMigrations {
                 """)
         }
     }
+
+    /// Moderator tokens (`quanzi token USER --moderator`): they may use the review queue.
+    static func registerModerator(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v9-api-tokens-moderator") { db in
+            try db.execute(sql: """
+                ALTER TABLE api_tokens ADD COLUMN is_moderator INTEGER NOT NULL DEFAULT 0 CHECK (is_moderator IN (0, 1));
+                """)
+        }
+    }
 }

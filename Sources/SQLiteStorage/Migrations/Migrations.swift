@@ -17,6 +17,8 @@ enum Migrations {
         AuthMigrations.registerExpiry(&migrator)
         ExperimentMigrations.registerLifecycle(&migrator)
         ExperimentMigrations.registerExposureVersions(&migrator)
+        SocialMigrations.registerModerationReview(&migrator)
+        AuthMigrations.registerModerator(&migrator)
         return migrator
     }
 }

@@ -92,4 +92,33 @@ enum SocialMigrations {
                 """)
         }
     }
+
+    /// The review queue's decisions (issue 25): who decided, with what reason, and the author's
+    /// one appeal, which puts the item back in the queue (`queued_at`) for another moderator.
+    static func registerModerationReview(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v9-moderation-review") { db in
+            try db.execute(sql: """
+                ALTER TABLE moderation_queue ADD COLUMN decided_by INTEGER REFERENCES users(id);
+                ALTER TABLE moderation_queue ADD COLUMN decision_text TEXT;
+                ALTER TABLE moderation_queue ADD COLUMN queued_at INTEGER;
+                ALTER TABLE moderation_queue ADD COLUMN appealed_at INTEGER;
+                ALTER TABLE moderation_queue ADD COLUMN appeal_text TEXT;
+                ALTER TABLE moderation_queue ADD COLUMN first_decided_by INTEGER REFERENCES users(id);
+                ALTER TABLE moderation_queue ADD COLUMN first_decision_text TEXT;
+                UPDATE moderation_queue SET queued_at = coalesce(decided_at, created_at);
+                CREATE INDEX moderation_queue_order ON moderation_queue(outcome, queued_at, id);
+                CREATE INDEX moderation_queue_post ON moderation_queue(post_id, id);
+                DROP INDEX moderation_queue_pending;
+                """)
+            // A decision needs its moderator from now on, and an appeal keeps the first one.
+            try db.execute(sql: """
+                CREATE TRIGGER moderation_queue_decided_by BEFORE UPDATE OF outcome ON moderation_queue
+                WHEN NEW.outcome <> 'pending' AND NEW.decided_by IS NULL
+                BEGIN SELECT RAISE(ABORT, 'a moderation decision names its moderator'); END;
+                CREATE TRIGGER moderation_queue_one_appeal BEFORE UPDATE OF appealed_at ON moderation_queue
+                WHEN OLD.appealed_at IS NOT NULL AND NEW.appealed_at IS NOT OLD.appealed_at
+                BEGIN SELECT RAISE(ABORT, 'a removal is appealed once'); END;
+                """)
+        }
+    }
 }

@@ -55,8 +55,8 @@ public struct PostStore: Sendable {
         try EventLog.append(
             Event(kind: .postCreated, at: now, userID: author, circleID: circle, postID: post.id), in: db)
         if case .heldForReview(let keywords) = verdict {
-            try db.cachedStatement(sql: "INSERT INTO moderation_queue (post_id, reason, detail, created_at) VALUES (?, 'keywords', ?, ?)")
-                .execute(arguments: [post.id, keywords.joined(separator: ", "), now])
+            try db.cachedStatement(sql: "INSERT INTO moderation_queue (post_id, reason, detail, created_at, queued_at) VALUES (?, 'keywords', ?, ?, ?)")
+                .execute(arguments: [post.id, keywords.joined(separator: ", "), now, now])
             try EventLog.append(
                 Event(
                     kind: .postHidden, at: now, userID: author, circleID: circle, postID: post.id,
@@ -216,8 +216,8 @@ public struct PostStore: Sendable {
         guard post.reportCount + 1 >= hideAtReports else { return false }
         try db.cachedStatement(sql: "UPDATE posts SET status = 'hidden', hidden_reason = ? WHERE id = ?")
             .execute(arguments: ["hidden after \(post.reportCount + 1) reports", postID])
-        try db.cachedStatement(sql: "INSERT INTO moderation_queue (post_id, reason, detail, created_at) VALUES (?, 'reports', ?, ?)")
-            .execute(arguments: [postID, "\(post.reportCount + 1) reports", now])
+        try db.cachedStatement(sql: "INSERT INTO moderation_queue (post_id, reason, detail, created_at, queued_at) VALUES (?, 'reports', ?, ?, ?)")
+            .execute(arguments: [postID, "\(post.reportCount + 1) reports", now, now])
         try EventLog.append(
             Event(
                 kind: .postHidden, at: now, userID: post.authorID, circleID: post.circleID, postID: postID,

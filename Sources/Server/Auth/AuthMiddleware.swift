@@ -19,7 +19,7 @@ struct AuthMiddleware: RouterMiddleware {
         }
         let record = try await authenticator.authenticate(String(parts[1]))
         var context = context
-        context.caller = Caller(userID: record.userID, isAdmin: record.isAdmin, tokenID: record.id)
+        context.caller = Caller(userID: record.userID, isAdmin: record.isAdmin, isModerator: record.isModerator, tokenID: record.id)
         return try await next(request, context)
     }
 }

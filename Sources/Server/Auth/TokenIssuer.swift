@@ -20,16 +20,16 @@ public struct TokenIssuer: Sendable {
         self.clock = clock
     }
 
-    /// A new token for `user`, with the admin role when `admin`, expiring `ttlDays` days from now
+    /// A new token for `user`, with the admin role when `admin` and the moderator role when `moderator`, expiring `ttlDays` days from now
     /// (never when `nil`; else within `APIToken.ttlDaysRange`). Opens the user's wallet account if
     /// needed: an API user can always be paid. Throws `user_not_found` for an unknown user.
-    public func issue(for user: UserID, admin: Bool, ttlDays: Int? = nil) async throws -> (token: String, record: APIToken) {
+    public func issue(for user: UserID, admin: Bool, moderator: Bool = false, ttlDays: Int? = nil) async throws -> (token: String, record: APIToken) {
         let now = clock.nowEpochSeconds
         let expiresAt: Int64? = if let ttlDays { try Self.expiry(issuedAt: now, ttlDays: ttlDays) } else { nil }
         let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
         let token = Self.prefix + Self.base64URL(secret)
         let (store, digest) = (store, Self.digest(of: token))
-        let record = try await Blocking.commit { try store.insert(digest: digest, for: user, isAdmin: admin, at: now, expiresAt: expiresAt) }
+        let record = try await Blocking.commit { try store.insert(digest: digest, for: user, isAdmin: admin, isModerator: moderator, at: now, expiresAt: expiresAt) }
         try await wallet.openAccount(for: user)
         return (token, record)
     }

@@ -7,9 +7,13 @@ import Synchronization
 public struct Caller: Sendable, Hashable {
     public let userID: UserID
     public let isAdmin: Bool
+    /// A moderator's token (`--moderator`); admins may moderate too (`mayModerate`).
+    public let isModerator: Bool
     /// The row id of the token the request came with (logging out revokes that one). Rate limits
     /// are per user, not per token.
     public let tokenID: Int64
+
+    public var mayModerate: Bool { isModerator || isAdmin }
 }
 
 /// The request context of every route: Hummingbird's core storage plus what middleware learned.

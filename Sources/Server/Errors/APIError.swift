@@ -59,6 +59,7 @@ extension APIError {
     }()
 
     static let adminRequired = APIError(.forbidden, code: "admin_required", "this route needs an admin token")
+    static let moderatorRequired = APIError(.forbidden, code: "moderator_required", "this route needs a moderator's or an admin's token")
 
     static func invalidRequest(_ message: String) -> APIError { APIError(.badRequest, code: "invalid_request", message) }
 

@@ -38,11 +38,13 @@ extension APIError {
         switch code {
         case .ruleDenied, .forbidden: .forbidden
         case .notFound, .userNotFound, .circleNotFound, .postNotFound, .experimentNotFound, .variantNotFound,
-            .friendRequestNotFound, .notFriends, .postNotVisible:
+            .friendRequestNotFound, .notFriends, .postNotVisible, .moderationItemNotFound:
             .notFound
         case .invalidCursor: .badRequest
         case .invalidArgument, .contentTooLong, .emptyContent, .invalidText, .sameUser, .reloadRefused: .unprocessableContent
-        case .alreadyFriends, .friendRequestPending, .alreadyLiked, .alreadyReported, .experimentStateConflict: .conflict
+        case .alreadyFriends, .friendRequestPending, .alreadyLiked, .alreadyReported, .experimentStateConflict,
+            .moderationConflict:
+            .conflict
         // A plugin that fails or runs out of budget is a fault of the deployment, not the request.
         case .overloaded: .serviceUnavailable
         case .scriptError, .instructionLimitExceeded, .memoryLimitExceeded, .timeLimitExceeded, .invalidPlugin, .storageFailure:

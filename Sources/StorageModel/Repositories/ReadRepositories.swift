@@ -107,7 +107,8 @@ public struct FeedMemory: Sendable, Hashable {
 /// API tokens by digest.
 public protocol TokenRepository: Sendable {
     /// `expiresAt` is `nil` for a token that never expires; else it must be after `now`.
-    func insert(digest: [UInt8], for user: UserID, isAdmin: Bool, at now: Int64, expiresAt: Int64?) throws(QuanziError) -> APIToken
+    func insert(digest: [UInt8], for user: UserID, isAdmin: Bool, isModerator: Bool, at now: Int64, expiresAt: Int64?) throws(QuanziError)
+        -> APIToken
     /// The token with this digest unless revoked; an expired one is returned (the caller says
     /// "expired", which tells a client to sign in again, rather than "unknown").
     func token(digest: [UInt8]) throws -> APIToken?
@@ -118,7 +119,12 @@ public protocol TokenRepository: Sendable {
 extension TokenRepository {
     /// Records a token that never expires.
     public func insert(digest: [UInt8], for user: UserID, isAdmin: Bool, at now: Int64) throws(QuanziError) -> APIToken {
-        try insert(digest: digest, for: user, isAdmin: isAdmin, at: now, expiresAt: nil)
+        try insert(digest: digest, for: user, isAdmin: isAdmin, isModerator: false, at: now, expiresAt: nil)
+    }
+
+    /// Records a token without the moderator role.
+    public func insert(digest: [UInt8], for user: UserID, isAdmin: Bool, at now: Int64, expiresAt: Int64?) throws(QuanziError) -> APIToken {
+        try insert(digest: digest, for: user, isAdmin: isAdmin, isModerator: false, at: now, expiresAt: expiresAt)
     }
 }
 

@@ -10,6 +10,7 @@ public protocol StorageBackend: Sendable {
     var users: any UserRepository { get }
     var friends: any FriendRepository { get }
     var posts: any PostRepository { get }
+    var moderation: any ModerationRepository { get }
     var affinities: any AffinityRepository { get }
     var credit: any CreditRepository { get }
     var experiments: any ExperimentRepository { get }

@@ -1,0 +1,58 @@
+import Core
+import Social
+import StorageModel
+
+/// The review queue (issue 25). Who may call what is the caller's to check (the API's
+/// moderator routes, the CLI run by an operator); the rules about items (one decision, one
+/// appeal, another moderator for it, never one's own post) are `ModerationReview`'s, applied
+/// by the backend inside its transaction.
+extension QuanziService {
+    /// Pending items in queue order, with their posts and reports.
+    public func moderationQueue(afterID: Int64? = nil, limit: Int = 50) throws(QuanziError) -> [ModerationQueueEntry] {
+        guard (1...ModerationReview.pageSizeMax).contains(limit) else {
+            throw QuanziError(.invalidArgument, "limit must be between 1 and \(ModerationReview.pageSizeMax), got \(limit)")
+        }
+        return try QuanziError.wrapping { try storage.moderation.pending(afterID: afterID, limit: limit) }
+    }
+
+    /// One item, whatever its state.
+    public func moderationItem(_ id: Int64) throws(QuanziError) -> ModerationItemState {
+        guard let item = try QuanziError.wrapping({ try storage.moderation.item(id) }) else {
+            throw QuanziError(.moderationItemNotFound, "no moderation item \(id)")
+        }
+        return item
+    }
+
+    /// A moderator's decision. An approved post is ranked again at once on this node, and on
+    /// the others when their followers read the `moderation.approved` event.
+    @discardableResult
+    public func decideModeration(_ id: Int64, _ decision: ModerationDecision, by moderator: UserID) throws(QuanziError)
+        -> ModerationItemState
+    {
+        let decided = try storage.moderation.decide(id, decision, by: moderator, at: now)
+        if decided.outcome == .restored { feeds.updateOwn(decided.circleID, .restored(postID: decided.postID)) }
+        return decided
+    }
+
+    /// The author's one appeal of a removal, for the newest item of their post.
+    @discardableResult
+    public func appealModeration(post postID: Int64, by user: UserID, text: String?) throws(QuanziError) -> ModerationItemState {
+        guard let item = try QuanziError.wrapping({ try storage.moderation.latestItem(ofPost: postID) }) else {
+            throw QuanziError(.moderationItemNotFound, "post \(postID) was never held by moderation")
+        }
+        return try storage.moderation.appeal(item.id, by: user, text: text, at: now)
+    }
+
+    /// What moderation decided about an author's posts, newest first.
+    public func moderationItems(ofAuthor author: UserID, limit: Int = 50) throws(QuanziError) -> [ModerationItemState] {
+        guard (1...ModerationReview.pageSizeMax).contains(limit) else {
+            throw QuanziError(.invalidArgument, "limit must be between 1 and \(ModerationReview.pageSizeMax), got \(limit)")
+        }
+        return try QuanziError.wrapping { try storage.moderation.items(ofAuthor: author, limit: limit) }
+    }
+
+    /// The queue's size and its oldest item's entry time.
+    public func moderationSummary() throws(QuanziError) -> ModerationQueueSummary {
+        try QuanziError.wrapping { try storage.moderation.summary() }
+    }
+}

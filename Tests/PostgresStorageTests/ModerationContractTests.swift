@@ -1,0 +1,133 @@
+import Core
+import Social
+@_spi(LedgerStore) import StorageModel
+import Testing
+
+/// The review queue on each backend: held posts wait in order with their reports and keywords,
+/// a decision changes the post and writes its event, the author's one appeal goes to another
+/// moderator.
+@Suite("the review queue on every backend")
+struct ModerationContractTests {
+    static let circle = SocialContractTests.circle
+    static let now = Backend.startEpochSeconds
+    static let author = UserID(2)
+    static let moderator = UserID(3)
+    static let secondModerator = UserID(4)
+
+    /// Users 1…5; a post held by keywords (at `now`) and one hidden by two reports (at now + 10).
+    static func heldPosts(_ stores: StoresBackend) throws -> (keywords: Post, reports: Post) {
+        try SocialContractTests.world(stores, users: 5)
+        let held = try stores.posts.create(
+            circle: circle, author: author, kind: .text, body: "加微信 聊聊", verdict: .heldForReview(keywords: ["加微信"]), at: now)
+        let reported = try stores.posts.create(circle: circle, author: author, kind: .photo, body: "a photo", verdict: .visible, at: now + 5)
+        #expect(try stores.posts.report(reported.id, by: UserID(1), reason: "spam", hideAtReports: 2, at: now + 9) == false)
+        #expect(try stores.posts.report(reported.id, by: UserID(5), reason: "rude", hideAtReports: 2, at: now + 10))
+        return (held, reported)
+    }
+
+    @Test("held posts wait oldest first with their keywords and reports; the summary counts them", arguments: Backend.available)
+    func queueOrder(_ backend: Backend) async throws {
+        try await backend.withStores { stores, _ in
+            try await stores.sync { stores in
+                let (held, reported) = try Self.heldPosts(stores)
+                let queue = try stores.moderation.pending(afterID: nil, limit: 10)
+                #expect(queue.map(\.item.postID) == [held.id, reported.id])
+                #expect(queue[0].item.reason == .keywords && queue[0].item.detail == "加微信" && queue[0].reports.isEmpty)
+                #expect(queue[0].postBody == "加微信 聊聊" && queue[0].item.authorID == Self.author)
+                #expect(queue[1].item.reason == .reports && queue[1].item.detail == "2 reports" && queue[1].reportCount == 2)
+                #expect(queue[1].reports.map(\.reason) == ["spam", "rude"] && queue[1].reports.map(\.reporterID) == [UserID(1), UserID(5)])
+                #expect(try stores.moderation.pending(afterID: queue[0].item.id, limit: 10).map(\.item.postID) == [reported.id])
+                #expect(try stores.moderation.pending(afterID: nil, limit: 1).map(\.item.postID) == [held.id])
+                #expect(throws: QuanziError(.moderationItemNotFound, "no moderation item 999 to list after")) {
+                    try stores.moderation.pending(afterID: 999, limit: 10)
+                }
+                #expect(try stores.moderation.summary() == ModerationQueueSummary(pending: 2, oldestQueuedAtEpochSeconds: Self.now))
+            }
+        }
+    }
+
+    @Test("approve shows the post again, remove keeps it hidden with the reason; each writes its event", arguments: Backend.available)
+    func decisions(_ backend: Backend) async throws {
+        try await backend.withStores { stores, _ in
+            try await stores.sync { stores in
+                let (held, reported) = try Self.heldPosts(stores)
+                let items = try stores.moderation.pending(afterID: nil, limit: 10).map(\.item)
+                let approved = try stores.moderation.decide(items[0].id, .approve(note: nil), by: Self.moderator, at: Self.now + 100)
+                #expect(approved.outcome == .restored && approved.decidedBy == Self.moderator && approved.decidedAtEpochSeconds == Self.now + 100)
+                #expect(try stores.posts.requireVisible(held.id).hiddenReason == nil)
+                let removed = try stores.moderation.decide(items[1].id, .remove(reason: "spam ring"), by: Self.moderator, at: Self.now + 200)
+                #expect(removed.outcome == .removed && removed.decisionText == "spam ring" && removed.mayBeAppealed)
+                let post = try #require(try stores.posts.post(reported.id))
+                #expect(post.status == .hidden && post.hiddenReason == "removed by a moderator: spam ring")
+                #expect(try stores.moderation.item(items[1].id) == removed)
+                #expect(try stores.moderation.pending(afterID: nil, limit: 10).isEmpty)
+                #expect(try stores.moderation.summary() == ModerationQueueSummary(pending: 0, oldestQueuedAtEpochSeconds: nil))
+                #expect(try stores.eventKinds().suffix(2) == ["moderation.approved", "moderation.removed"])
+                // Conduct (credit) sees the removal.
+                #expect(try stores.posts.moderationOutcomes(of: Self.author) == (held: 2, removed: 1))
+                // A decided item is not decided again.
+                #expect(throws: QuanziError(.moderationConflict, "item \(items[0].id) was already decided (restored)")) {
+                    try stores.moderation.decide(items[0].id, .remove(reason: "second thoughts"), by: Self.secondModerator, at: Self.now + 300)
+                }
+                #expect(try stores.moderation.items(ofAuthor: Self.author, limit: 10).map(\.outcome) == [.removed, .restored])
+            }
+        }
+    }
+
+    @Test("the author appeals once; the appeal waits for another moderator, whose approval shows the post", arguments: Backend.available)
+    func appeal(_ backend: Backend) async throws {
+        try await backend.withStores { stores, _ in
+            try await stores.sync { stores in
+                let (_, reported) = try Self.heldPosts(stores)
+                let item = try #require(try stores.moderation.latestItem(ofPost: reported.id))
+                try stores.moderation.decide(item.id, .remove(reason: "spam"), by: Self.moderator, at: Self.now + 100)
+                #expect(throws: QuanziError(.forbidden, "only the author of post \(reported.id) may appeal its removal")) {
+                    try stores.moderation.appeal(item.id, by: UserID(5), text: nil, at: Self.now + 150)
+                }
+                let appealed = try stores.moderation.appeal(item.id, by: Self.author, text: "it is my own photo", at: Self.now + 200)
+                #expect(appealed.outcome == .pending && appealed.isAppeal && appealed.firstDecidedBy == Self.moderator)
+                #expect(try stores.posts.post(reported.id)?.hiddenReason == "appealed; waiting for another review")
+                // Back in the queue, ordered by the appeal's time.
+                let queue = try stores.moderation.pending(afterID: nil, limit: 10)
+                #expect(queue.last?.item == appealed)
+                #expect(try stores.moderation.summary().oldestQueuedAtEpochSeconds == Self.now)  // the keyword post still waits
+                #expect(throws: QuanziError(.forbidden, "the appeal of item \(item.id) goes to another moderator than the one who removed it")) {
+                    try stores.moderation.decide(item.id, .approve(note: nil), by: Self.moderator, at: Self.now + 250)
+                }
+                let restored = try stores.moderation.decide(item.id, .approve(note: "a real photo"), by: Self.secondModerator, at: Self.now + 300)
+                #expect(restored.outcome == .restored && restored.firstDecisionText == "spam")
+                #expect(try stores.posts.requireVisible(reported.id).id == reported.id)
+                #expect(throws: QuanziError(.moderationConflict, "post \(reported.id) is shown again; only a removal can be appealed")) {
+                    try stores.moderation.appeal(item.id, by: Self.author, text: nil, at: Self.now + 400)
+                }
+                #expect(try stores.eventKinds().suffix(3) == ["moderation.removed", "moderation.appealed", "moderation.approved"])
+                #expect(try stores.posts.moderationOutcomes(of: Self.author) == (held: 2, removed: 0))
+            }
+        }
+    }
+
+    @Test("a second appeal, an empty removal reason and a decision of one's own post are refused", arguments: Backend.available)
+    func refusals(_ backend: Backend) async throws {
+        try await backend.withStores { stores, _ in
+            try await stores.sync { stores in
+                let (held, _) = try Self.heldPosts(stores)
+                let item = try #require(try stores.moderation.latestItem(ofPost: held.id))
+                #expect(throws: QuanziError(.forbidden, "a moderator does not decide their own post (item \(item.id))")) {
+                    try stores.moderation.decide(item.id, .approve(note: nil), by: Self.author, at: Self.now + 50)
+                }
+                #expect(throws: QuanziError(.emptyContent, "the removal reason is empty")) {
+                    try stores.moderation.decide(item.id, .remove(reason: " "), by: Self.moderator, at: Self.now + 50)
+                }
+                try stores.moderation.decide(item.id, .remove(reason: "contact farming"), by: Self.moderator, at: Self.now + 100)
+                try stores.moderation.appeal(item.id, by: Self.author, text: nil, at: Self.now + 200)
+                try stores.moderation.decide(item.id, .remove(reason: "still contact farming"), by: Self.secondModerator, at: Self.now + 300)
+                #expect(throws: QuanziError(.moderationConflict, "the removal of post \(held.id) was appealed once already")) {
+                    try stores.moderation.appeal(item.id, by: Self.author, text: nil, at: Self.now + 400)
+                }
+                #expect(throws: QuanziError(.moderationItemNotFound, "no moderation item 999")) {
+                    try stores.moderation.decide(999, .approve(note: nil), by: Self.moderator, at: Self.now)
+                }
+            }
+        }
+    }
+}
