@@ -108,3 +108,18 @@ public struct NewRedPacket: Decodable, Sendable {
         case shareCount = "share_count"
     }
 }
+
+/// `POST /v1/moderation/items/:id/approve` (moderator): an optional note kept with the decision.
+public struct ApproveModeration: Decodable, Sendable {
+    public let note: String?
+}
+
+/// `POST /v1/moderation/items/:id/remove` (moderator): the reason the author is shown.
+public struct RemoveModeration: Decodable, Sendable {
+    public let reason: String
+}
+
+/// `POST /v1/posts/:id/appeal` (the post's author, once, after a removal).
+public struct NewAppeal: Decodable, Sendable {
+    public let text: String?
+}

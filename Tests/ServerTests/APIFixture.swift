@@ -74,10 +74,10 @@ final class APIFixture: Sendable {
     }
 
     /// A token for a user (created with `user` defaults if missing), expiring after `ttlDays` when given.
-    func token(_ id: Int64, admin: Bool = false, ttlDays: Int? = nil) async throws -> String {
+    func token(_ id: Int64, admin: Bool = false, moderator: Bool = false, ttlDays: Int? = nil) async throws -> String {
         if try service.users.user(UserID(id)) == nil { try user(id) }
         let issuer = TokenIssuer(store: TokenStore(database: service.database!), wallet: service.wallet, clock: clock)
-        return try await issuer.issue(for: UserID(id), admin: admin, ttlDays: ttlDays).token
+        return try await issuer.issue(for: UserID(id), admin: admin, moderator: moderator, ttlDays: ttlDays).token
     }
 
     /// Puts money in a user's account directly through the wallet.

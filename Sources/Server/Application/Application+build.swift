@@ -126,6 +126,7 @@ public func buildRouter(
         .add(middleware: AuthMiddleware(authenticator: authenticator))
         .add(middleware: RateLimitMiddleware(limiter: RateLimiter(policy: limits.apiRate)))
     let admin = api.group().add(middleware: AdminMiddleware())
+    let moderators = api.group().add(middleware: ModeratorMiddleware())
     let money = api.group().add(middleware: RateLimitMiddleware(limiter: RateLimiter(policy: limits.moneyRate)))
     let adminMoney = money.group().add(middleware: AdminMiddleware())
 
@@ -136,6 +137,7 @@ public func buildRouter(
     CirclesController(service: service, metrics: metrics).addRoutes(to: api)
     FeedController(service: service, metrics: metrics).addRoutes(to: api)
     PostsController(service: service).addRoutes(to: api)
+    ModerationController(service: service).addRoutes(to: api, moderators: moderators)
     TipsController(service: service, metrics: metrics).addRoutes(to: money)
     WalletController(service: service, history: WalletHistoryQuery(reads: service.storage.walletReads), metrics: metrics)
         .addRoutes(to: api, money: money, admin: adminMoney)

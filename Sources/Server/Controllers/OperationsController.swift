@@ -27,7 +27,8 @@ struct OperationsController {
     @Sendable func prometheus(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let text = await metrics.render(
             wallet: service.wallet, views: service.views, feedMemory: service.feedMemory, experiments: service.experiments,
-            scripts: service.servingScripts)
+            scripts: service.servingScripts, moderation: { [service] in try service.moderationSummary() },
+            nowEpochSeconds: service.clock.nowEpochSeconds)
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: text)))

@@ -21,6 +21,7 @@ public final class ServerMetrics: Sendable {
     private let groupCommit: GroupCommitGauges
     private let viewRecording: ViewRecordingGauges
     private let feedMemory: FeedMemoryGauges
+    private let moderationGauges: ModerationGauges
     private let openConnectionsGauge: Prometheus.Gauge
     /// Connections closed for reading a request too slowly (`ConnectionLimits`).
     let readTimeouts: ConnectionTimeoutCounters
@@ -45,6 +46,7 @@ public final class ServerMetrics: Sendable {
         groupCommit = GroupCommitGauges(registry: registry)
         viewRecording = ViewRecordingGauges(registry: registry)
         feedMemory = FeedMemoryGauges(registry: registry)
+        moderationGauges = ModerationGauges(registry: registry)
         experiments = ExperimentMetrics(registry: registry)
         scripts = ScriptMetrics(registry: registry)
         openConnectionsGauge = registry.gauge(MetricName.httpConnectionsOpen, help: "HTTP connections open now (serve --connections-max bounds them)")
@@ -119,7 +121,7 @@ public final class ServerMetrics: Sendable {
     /// The exposition text, after refreshing the gauges that are read rather than pushed.
     func render(
         wallet: WalletService, views: any ViewRecording, feedMemory memory: FeedMemory, experiments service: ExperimentService,
-        scripts generation: ScriptGeneration
+        scripts generation: ScriptGeneration, moderation: (@Sendable () throws -> ModerationQueueSummary)? = nil, nowEpochSeconds: Int64 = 0
     ) async -> [UInt8] {
         scripts.refresh(from: generation)
         if let statistics = await wallet.groupCommitStatistics() { groupCommit.update(statistics) }
@@ -135,6 +137,10 @@ public final class ServerMetrics: Sendable {
         }
         viewRecording.update(views.currentStatistics)
         feedMemory.update(memory)
+        // The review queue, read off the event loop; a failed read keeps the last figures.
+        if let moderation, let summary = try? await Blocking.run(moderation) {
+            moderationGauges.update(summary, nowEpochSeconds: nowEpochSeconds)
+        }
         openConnectionsGauge.set(Double(openConnections.current))
         return registry.emitToBuffer()
     }
@@ -256,6 +262,23 @@ private struct FeedMemoryGauges: Sendable {
         socialSignalViewers.set(Double(memory.socialSignalViewers))
         seenSets.set(Double(memory.seenSets))
         seenPosts.set(Double(memory.seenPosts))
+    }
+}
+
+/// The review queue, read at each scrape: how many items wait and how long the oldest has.
+private struct ModerationGauges: Sendable {
+    let items: Prometheus.Gauge
+    let oldestAge: Prometheus.Gauge
+
+    init(registry: PrometheusCollectorRegistry) {
+        items = registry.gauge("quanzi_moderation_queue_items", help: "Held posts waiting for a moderator (appeals included)")
+        oldestAge = registry.gauge(
+            "quanzi_moderation_queue_oldest_age_seconds", help: "How long the longest-waiting item has waited (0 when the queue is empty)")
+    }
+
+    func update(_ summary: ModerationQueueSummary, nowEpochSeconds: Int64) {
+        items.set(Double(summary.pending))
+        oldestAge.set(Double(summary.oldestQueuedAtEpochSeconds.map { max(0, nowEpochSeconds - $0) } ?? 0))
     }
 }
 

@@ -18,6 +18,7 @@ enum OpenAPIDocument {
     \(OpenAPIPaths.people),
     \(OpenAPIPaths.appExperiments),
     \(OpenAPIPaths.circles),
+    \(OpenAPIPaths.moderation),
     \(OpenAPIPaths.money),
     \(OpenAPIPaths.admin)
       },

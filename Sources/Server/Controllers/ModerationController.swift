@@ -1,0 +1,71 @@
+import APIInput
+import BlockingWork
+import Core
+import Hummingbird
+import Service
+import Social
+
+/// The review queue: `/v1/moderation/…` for moderator (and admin) tokens, and the author's side,
+/// `GET /v1/me/moderation` and `POST /v1/posts/:id/appeal`. The rules about items are
+/// `ModerationReview`'s, applied by the service; this decides only who may call what.
+struct ModerationController {
+    let service: QuanziService
+
+    func addRoutes(to api: RouterGroup<QuanziRequestContext>, moderators: RouterGroup<QuanziRequestContext>) {
+        moderators.get("moderation/queue", use: queue)
+        moderators.post("moderation/items/:id/approve", use: approve)
+        moderators.post("moderation/items/:id/remove", use: remove)
+        api.get("me/moderation", use: mine)
+        api.post("posts/:id/appeal", use: appeal)
+    }
+
+    @Sendable func queue(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let page = try PageQuery(request)
+        let limit = min(page.limit, ModerationReview.pageSizeMax)
+        // One extra item says whether another page exists.
+        let entries = try await Blocking.run { [service] in try service.moderationQueue(afterID: page.cursor, limit: limit + 1) }
+        let shown = entries.prefix(limit)
+        let next = entries.count > limit ? shown.last.map { String($0.item.id) } : nil
+        return try JSONResponse.make(ModerationQueueView(shown, nextCursor: next))
+    }
+
+    @Sendable func approve(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let id = try context.pathID("id")
+        let body = try await request.decodeJSON(as: ApproveModeration.self, context: context)
+        let decided = try await Blocking.commit { [service] in try service.decideModeration(id, .approve(note: body.note), by: caller.userID) }
+        return try JSONResponse.make(ModerationItemView(decided, showModerators: true))
+    }
+
+    @Sendable func remove(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let id = try context.pathID("id")
+        let body = try await request.decodeJSON(as: RemoveModeration.self, context: context)
+        let decided = try await Blocking.commit { [service] in try service.decideModeration(id, .remove(reason: body.reason), by: caller.userID) }
+        return try JSONResponse.make(ModerationItemView(decided, showModerators: true))
+    }
+
+    @Sendable func mine(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let items = try await Blocking.run { [service] in try service.moderationItems(ofAuthor: caller.userID) }
+        return try JSONResponse.make(MyModerationView(items: items.map { ModerationItemView($0, showModerators: false) }))
+    }
+
+    @Sendable func appeal(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let postID = try context.pathID("id")
+        let body = try await request.decodeJSON(as: NewAppeal.self, context: context)
+        let appealed = try await Blocking.commit { [service] in try service.appealModeration(post: postID, by: caller.userID, text: body.text) }
+        return try JSONResponse.make(ModerationItemView(appealed, showModerators: false), status: .created)
+    }
+}
+
+/// Lets only moderator and admin tokens through (the review queue).
+struct ModeratorMiddleware: RouterMiddleware {
+    typealias Context = QuanziRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard try context.requireCaller().mayModerate else { throw APIError.moderatorRequired }
+        return try await next(request, context)
+    }
+}

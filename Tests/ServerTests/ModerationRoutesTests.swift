@@ -1,0 +1,122 @@
+import Core
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+@testable import Server
+
+@Suite("/v1/moderation: the review queue over HTTP")
+struct ModerationRoutesTests {
+    static let circle = CircleID("campus-diary")
+
+    /// Feed post ids user 1 sees in campus-diary.
+    static func feed(_ client: some TestClientProtocol, token: String) async throws -> [Int64] {
+        let page = try await client.call(.get, "/v1/circles/campus-diary/feed", token: token).object()
+        let items = try field(page, "items", as: [[String: Any]].self)
+        return try items.map { try field(field($0, "post", as: [String: Any].self), "id", as: Int64.self) }
+    }
+
+    @Test("a user's token is refused every moderator route; moderator and admin tokens are let through")
+    func authorization() async throws {
+        let fixture = try APIFixture()
+        let user = try await fixture.token(5)
+        let moderator = try await fixture.token(6, moderator: true)
+        let admin = try await fixture.token(7, admin: true)
+        try await fixture.app().test(.router) { client in
+            let routes: [(HTTPRequest.Method, String, String?)] = [
+                (.get, "/v1/moderation/queue", nil), (.post, "/v1/moderation/items/1/approve", "{}"),
+                (.post, "/v1/moderation/items/1/remove", "{\"reason\": \"spam\"}"),
+            ]
+            for (method, path, json) in routes {
+                let refused = try await client.call(method, path, token: user, json: json)
+                #expect(refused.status == .forbidden, "\(path)")
+                #expect(try refused.errorCode() == "moderator_required", "\(path)")
+                #expect(try await client.call(method, path, json: json).status == .unauthorized, "\(path)")
+                for token in [moderator, admin] {
+                    let let_through = try await client.call(method, path, token: token, json: json)
+                    // Past the role check: the queue lists, an unknown item is 404.
+                    #expect(let_through.status == (method == .get ? .ok : .notFound), "\(path)")
+                }
+            }
+            // A moderator token is not an admin token.
+            let experiments = try await client.call(.get, "/v1/experiments", token: moderator)
+            let experimentsCode = try experiments.errorCode()
+            #expect(experiments.status == .forbidden && experimentsCode == "admin_required")
+        }
+    }
+
+    @Test("held by keywords, removed, seen by the author, appealed once, approved by another moderator, back in the feed")
+    func workflow() async throws {
+        let fixture = try APIFixture()
+        let viewer = try await fixture.token(1)
+        let author = try await fixture.token(2)
+        let stranger = try await fixture.token(3)
+        let first = try await fixture.token(6, moderator: true)
+        let second = try await fixture.token(7, moderator: true)
+        let held = try fixture.service.createPost(by: UserID(2), in: Self.circle, body: "周末 加微信 聊聊")
+        #expect(held.status == .hidden)
+        try await fixture.app().test(.router) { client in
+            #expect(try await Self.feed(client, token: viewer).contains(held.id) == false)
+            let queue = try await client.call(.get, "/v1/moderation/queue", token: first).object()
+            let entries = try field(queue, "items", as: [[String: Any]].self)
+            #expect(entries.count == 1)
+            let item = try field(entries[0], "item", as: [String: Any].self)
+            let itemID = try field(item, "id", as: Int64.self)
+            #expect(try field(item, "reason", as: String.self) == "keywords")
+            #expect(try field(item, "detail", as: String.self) == "加微信")
+            #expect(try field(entries[0], "post_body", as: String.self) == "周末 加微信 聊聊")
+
+            // Bad input is refused with a specific error, and the item still waits.
+            let control = try await client.call(.post, "/v1/moderation/items/\(itemID)/remove", token: first, json: "{\"reason\": \"a\\u0000b\"}")
+            let controlCode = try control.errorCode()
+            #expect(control.status == .unprocessableContent && controlCode == "invalid_text")
+            let noReason = try await client.call(.post, "/v1/moderation/items/\(itemID)/remove", token: first, json: "{}")
+            #expect(noReason.status == .badRequest)
+            let removed = try await client.call(.post, "/v1/moderation/items/\(itemID)/remove", token: first, json: "{\"reason\": \"contact farming\"}")
+            #expect(removed.status == .ok)
+            #expect(try field(removed.object(), "outcome", as: String.self) == "removed")
+            let again = try await client.call(.post, "/v1/moderation/items/\(itemID)/approve", token: second, json: "{}")
+            let againCode = try again.errorCode()
+            #expect(again.status == .conflict && againCode == "moderation_conflict")
+
+            // The author sees the decision and its reason, not who made it.
+            let mine = try await client.call(.get, "/v1/me/moderation", token: author).object()
+            let decided = try field(mine, "items", as: [[String: Any]].self)
+            #expect(decided.count == 1)
+            #expect(try field(decided[0], "decision_text", as: String.self) == "contact farming")
+            #expect(decided[0]["decided_by"] == nil)
+            #expect(decided[0]["may_be_appealed"] as? Bool == true)
+
+            let foreign = try await client.call(.post, "/v1/posts/\(held.id)/appeal", token: stranger, json: "{}")
+            #expect(foreign.status == .forbidden)
+            let appealed = try await client.call(.post, "/v1/posts/\(held.id)/appeal", token: author, json: "{\"text\": \"a joke between friends\"}")
+            #expect(appealed.status == .created)
+            let twice = try await client.call(.post, "/v1/posts/\(held.id)/appeal", token: author, json: "{}")
+            #expect(twice.status == .conflict)
+
+            // The appeal goes to another moderator.
+            let same = try await client.call(.post, "/v1/moderation/items/\(itemID)/approve", token: first, json: "{}")
+            #expect(same.status == .forbidden)
+            let approved = try await client.call(.post, "/v1/moderation/items/\(itemID)/approve", token: second, json: "{\"note\": \"context matters\"}")
+            #expect(approved.status == .ok)
+            #expect(try await Self.feed(client, token: viewer).contains(held.id))
+            #expect(try await client.call(.get, "/v1/posts/\(held.id)", token: viewer).status == .ok)
+            let empty = try await client.call(.get, "/v1/moderation/queue", token: second).object()
+            #expect(try field(empty, "items", as: [[String: Any]].self).isEmpty)
+        }
+    }
+
+    @Test("/metrics shows the queue's size and its oldest item's age")
+    func metrics() async throws {
+        let fixture = try APIFixture()
+        _ = try await fixture.token(2)
+        _ = try fixture.service.createPost(by: UserID(2), in: Self.circle, body: "加微信")
+        fixture.clock.advance(bySeconds: 90)
+        try await fixture.app().test(.router) { client in
+            let text = try await client.call(.get, "/metrics").text
+            #expect(text.contains("quanzi_moderation_queue_items 1"))
+            #expect(text.contains("quanzi_moderation_queue_oldest_age_seconds 90"))
+        }
+    }
+}
