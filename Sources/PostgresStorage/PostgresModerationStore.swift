@@ -12,7 +12,7 @@ public struct PostgresModerationStore: ModerationRepository {
     public init(database: QuanziPostgresDatabase) { self.database = database }
 
     public func pending(afterID: Int64?, limit: Int) throws -> [ModerationQueueEntry] {
-        let limit = max(0, min(limit, ModerationReview.pageSizeMax))
+        let limit = max(0, min(limit, ModerationReview.pageSizeMax + 1))
         return try database.read { session in
             var after: (Int64, Int64) = (Int64.min, Int64.min)
             if let afterID {
@@ -55,7 +55,7 @@ public struct PostgresModerationStore: ModerationRepository {
     }
 
     public func items(ofAuthor author: UserID, limit: Int) throws -> [ModerationItemState] {
-        let limit = max(0, min(limit, ModerationReview.pageSizeMax))
+        let limit = max(0, min(limit, ModerationReview.pageSizeMax + 1))
         return try database.read { session in
             try session.rows("\(unescaped: Self.select) WHERE p.author_id = \(author.rawValue) ORDER BY q.id DESC LIMIT \(limit)", as: Self.Row.self)
                 .map(Self.item(from:))

@@ -26,7 +26,7 @@ struct ModerationQueue: AsyncParsableCommand {
     }
 
     func run(_ service: QuanziService) throws {
-        let entries = try ModerationCommand.reporting { try service.moderationQueue(limit: limit) }
+        let entries = try ModerationCommand.reporting { try service.moderationQueue(limit: limit).entries }
         guard !entries.isEmpty else {
             print("the review queue is empty")
             return

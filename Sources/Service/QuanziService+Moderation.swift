@@ -7,12 +7,18 @@ import StorageModel
 /// appeal, another moderator for it, never one's own post) are `ModerationReview`'s, applied
 /// by the backend inside its transaction.
 extension QuanziService {
-    /// Pending items in queue order, with their posts and reports.
-    public func moderationQueue(afterID: Int64? = nil, limit: Int = 50) throws(QuanziError) -> [ModerationQueueEntry] {
+    /// Pending items in queue order, with their posts and reports, and the item to list after
+    /// for the next page (nil on the last).
+    public func moderationQueue(afterID: Int64? = nil, limit: Int = 50) throws(QuanziError)
+        -> (entries: [ModerationQueueEntry], nextAfterID: Int64?)
+    {
         guard (1...ModerationReview.pageSizeMax).contains(limit) else {
             throw QuanziError(.invalidArgument, "limit must be between 1 and \(ModerationReview.pageSizeMax), got \(limit)")
         }
-        return try QuanziError.wrapping { try storage.moderation.pending(afterID: afterID, limit: limit) }
+        // One extra item says whether another page exists.
+        let entries = try QuanziError.wrapping { try storage.moderation.pending(afterID: afterID, limit: limit + 1) }
+        let shown = Array(entries.prefix(limit))
+        return (shown, entries.count > limit ? shown.last?.item.id : nil)
     }
 
     /// One item, whatever its state.

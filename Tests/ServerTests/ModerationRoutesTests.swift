@@ -107,6 +107,30 @@ struct ModerationRoutesTests {
         }
     }
 
+    @Test("the queue pages with a cursor, up to the largest limit; an unknown cursor is 404")
+    func paging() async throws {
+        let fixture = try APIFixture()
+        let moderator = try await fixture.token(6, moderator: true)
+        _ = try await fixture.token(2)
+        let posts = try (0..<3).map { _ in try fixture.service.createPost(by: UserID(2), in: Self.circle, body: "加微信").id }
+        try await fixture.app().test(.router) { client in
+            var seen: [Int64] = []
+            var cursor: String?
+            repeat {
+                let page = try await client.call(.get, "/v1/moderation/queue?limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""), token: moderator).object()
+                let items = try field(page, "items", as: [[String: Any]].self)
+                seen += try items.map { try field(field($0, "item", as: [String: Any].self), "post_id", as: Int64.self) }
+                cursor = page["next_cursor"] as? String
+            } while cursor != nil
+            #expect(seen == posts)
+            let largest = try await client.call(.get, "/v1/moderation/queue?limit=100", token: moderator)
+            #expect(largest.status == .ok)
+            #expect(try field(largest.object(), "items", as: [[String: Any]].self).count == 3)
+            let unknown = try await client.call(.get, "/v1/moderation/queue?cursor=999", token: moderator)
+            #expect(unknown.status == .notFound)
+        }
+    }
+
     @Test("/metrics shows the queue's size and its oldest item's age")
     func metrics() async throws {
         let fixture = try APIFixture()

@@ -12,7 +12,7 @@ public struct ModerationStore: ModerationRepository {
     public init(database: QuanziDatabase) { self.database = database }
 
     public func pending(afterID: Int64?, limit: Int) throws -> [ModerationQueueEntry] {
-        let limit = max(0, min(limit, ModerationReview.pageSizeMax))
+        let limit = max(0, min(limit, ModerationReview.pageSizeMax + 1))
         return try database.read { db in
             var sql = "SELECT \(Self.columns), p.kind, p.body, p.created_at, p.report_count FROM moderation_queue q JOIN posts p ON p.id = q.post_id WHERE q.outcome = 'pending'"
             var arguments: StatementArguments = []
@@ -53,7 +53,7 @@ public struct ModerationStore: ModerationRepository {
         try database.read { db in
             try Row.fetchAll(
                 db, sql: "\(Self.select) WHERE p.author_id = ? ORDER BY q.id DESC LIMIT ?",
-                arguments: [author.rawValue, max(0, min(limit, ModerationReview.pageSizeMax))]
+                arguments: [author.rawValue, max(0, min(limit, ModerationReview.pageSizeMax + 1))]
             ).map(Self.item(from:))
         }
     }

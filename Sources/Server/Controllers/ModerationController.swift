@@ -22,11 +22,8 @@ struct ModerationController {
     @Sendable func queue(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let page = try PageQuery(request)
         let limit = min(page.limit, ModerationReview.pageSizeMax)
-        // One extra item says whether another page exists.
-        let entries = try await Blocking.run { [service] in try service.moderationQueue(afterID: page.cursor, limit: limit + 1) }
-        let shown = entries.prefix(limit)
-        let next = entries.count > limit ? shown.last.map { String($0.item.id) } : nil
-        return try JSONResponse.make(ModerationQueueView(shown, nextCursor: next))
+        let (entries, next) = try await Blocking.run { [service] in try service.moderationQueue(afterID: page.cursor, limit: limit) }
+        return try JSONResponse.make(ModerationQueueView(entries, nextCursor: next.map(String.init)))
     }
 
     @Sendable func approve(_ request: Request, context: QuanziRequestContext) async throws -> Response {

@@ -60,7 +60,8 @@ public struct ModerationQueueSummary: Sendable, Hashable {
 /// post's status and the event in one transaction.
 public protocol ModerationRepository: Sendable {
     /// Pending items in queue order (when each entered the queue, appeals when appealed; then
-    /// id), after the item `afterID` when given.
+    /// id), after the item `afterID` when given; at most `ModerationReview.pageSizeMax` + 1
+    /// (one more than a page, to tell whether another follows).
     func pending(afterID: Int64?, limit: Int) throws -> [ModerationQueueEntry]
     func item(_ id: Int64) throws -> ModerationItemState?
     /// The newest item of a post, if it was ever held.
