@@ -340,8 +340,6 @@ public final class FeedFollower: Sendable {
                 // The interaction bumped the user's affinity for the author in its transaction.
                 if let user = event.userID { socialChanged.insert(UserID(user)) }
                 update(event, circle)
-            case .tipSent, .reportCreated, .postHidden, .postDeleted:
-                update(event, circle)
             case .friendAdded, .friendRemoved:
                 for user in [event.userID, event.targetUserID].compactMap(\.self) { socialChanged.insert(UserID(user)) }
             case .affinityChanged:
@@ -356,7 +354,9 @@ public final class FeedFollower: Sendable {
             case .experimentStopped, .experimentStarted, .experimentAdvanced, .experimentShipped:
                 experimentStopped = true  // any lifecycle change: the node re-reads the experiments' state
             default:
-                continue
+                // Every other kind that changes a window (tips, reports, hides, approvals,
+                // deletes): `WindowEvent` is the one list of them.
+                update(event, circle)
             }
         }
         if unknownSocialChange {
