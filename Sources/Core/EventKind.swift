@@ -7,6 +7,12 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     case friendAdded = "friend.added"
     case friendDeclined = "friend.declined"
     case friendRemoved = "friend.removed"
+    /// `userID` blocked `targetUserID` (a friendship between them ended in the same transaction).
+    case userBlocked = "user.blocked"
+    case userUnblocked = "user.unblocked"
+    /// `userID` muted `targetUserID`: their posts leave `userID`'s feeds.
+    case userMuted = "user.muted"
+    case userUnmuted = "user.unmuted"
     case postCreated = "post.created"
     /// Stored a page to a row in `page_views` (StorageModel's `ViewedPage`), not in events; older
     /// databases' view events were moved there by migration `v4-page-views`.

@@ -53,6 +53,9 @@ public struct QuanziError: Error, Hashable, Sendable, CustomStringConvertible {
         case alreadyReported = "already_reported"
         case forbidden = "forbidden"
         case postNotVisible = "post_not_visible"
+        /// One of the two users blocked the other: no comment, like, tip, report, friend request
+        /// or view of the other's posts, whatever the circle's rules say.
+        case blocked = "blocked"
         // The service itself
         case storageFailure = "storage_failure"
         /// Too much work queued (e.g. the wallet's group-commit queue): retry later.

@@ -19,7 +19,9 @@ struct AuthorQuota: Sendable {
 
     /// Quotas for one request, starting from what earlier pages of the session showed. `counts`:
     /// zeroes, at least `authors.capacity` of them (`AuthorScratch.lendCounts`).
-    init(maxPerAuthor: Int, authors: AuthorTable, carried: [FeedCursor.AuthorCount], counts: [Int32]) {
+    /// `hidden`: authors the viewer never sees, counted as having used up their quota (not
+    /// carried in the cursor: the next page hides them again).
+    init(maxPerAuthor: Int, authors: AuthorTable, carried: [FeedCursor.AuthorCount], counts: [Int32], hidden: Set<UserID> = []) {
         precondition(counts.count >= authors.capacity, "a count per author")
         self.maxPerAuthor = Int32(clamping: maxPerAuthor)
         shownByIndex = counts
@@ -27,6 +29,11 @@ struct AuthorQuota: Sendable {
         for entry in carried {
             guard let index = authors.indexByUserID[entry.authorID.rawValue] else { continue }
             shownByIndex[Int(index)] = Int32(clamping: entry.shownCount)
+            countIndices.append(Int(index))
+        }
+        for author in hidden {
+            guard let index = authors.indexByUserID[author.rawValue] else { continue }
+            shownByIndex[Int(index)] = self.maxPerAuthor
             countIndices.append(Int(index))
         }
     }

@@ -69,7 +69,7 @@ public enum FeedRanker {
         let allowedAuthors = candidates == nil ? request.onlyAuthors.map { window.authors.indexSet(of: $0) } : nil
         var quota = AuthorQuota(
             maxPerAuthor: request.parameters.maxPerAuthor, authors: window.authors, carried: cursor?.authorCounts ?? [],
-            counts: scratch.lendCounts())
+            counts: scratch.lendCounts(), hidden: request.viewer.hiddenAuthorIDs)
         defer { AuthorScratch.giveBack(&scratch, zeroedCounts: quota.surrenderCounts()) }
 
         var posts: [RankedPost] = []

@@ -13,15 +13,19 @@ public struct ViewerSignals: Sendable, Hashable {
     /// the session started (`post.viewed` events before `FeedRequest.nowEpochSeconds`): a post
     /// whose penalty changes between pages can move across the cursor.
     public var seenPostIDs: Set<Int64>
+    /// Authors whose posts the viewer never sees (blocked either way, or muted): the ranker
+    /// treats them as having used up their quota, so the scan skips them at no extra cost.
+    public var hiddenAuthorIDs: Set<UserID>
 
     public init(
         viewerID: UserID, affinityByAuthor: [UserID: Double] = [:], friendIDs: Set<UserID> = [],
-        seenPostIDs: Set<Int64> = []
+        seenPostIDs: Set<Int64> = [], hiddenAuthorIDs: Set<UserID> = []
     ) {
         self.viewerID = viewerID
         self.affinityByAuthor = affinityByAuthor
         self.friendIDs = friendIDs
         self.seenPostIDs = seenPostIDs
+        self.hiddenAuthorIDs = hiddenAuthorIDs
     }
 
     /// The affinity the scorer uses for `author`: clamped to 0…1, 0 when absent or not finite.

@@ -25,6 +25,7 @@ public final class PostgresBackend: StorageBackend {
     public let feeds: any FeedReading
     public let tokens: any TokenRepository
     public let moderation: any ModerationRepository
+    public let blocks: any BlockRepository
     public let walletReads: any WalletReading
     public let events: any EventAppending
     /// Other nodes' writes, read from the events table (this node's own carry ``nodeID``).
@@ -94,6 +95,7 @@ public final class PostgresBackend: StorageBackend {
         feeds = PostgresFeedQueries(database: database)
         tokens = PostgresTokenStore(database: database)
         moderation = PostgresModerationStore(database: database)
+        blocks = PostgresBlockStore(database: database)
         walletReads = PostgresWalletReads(database: database)
         events = PostgresEventAppender(database: database)
     }

@@ -41,7 +41,7 @@ public struct PostgresFeedQueries: Sendable {
     /// stores forget a viewer after each commit that changes their rows; other nodes' commits
     /// reach ``forgetSocialSignals(of:)`` through the service's follower, which reads the events
     /// they wrote with the rows (`friend.added`, `friend.removed`, `like.created`,
-    /// `comment.created`, `affinity.changed`). A read that began before such a forgetting does
+    /// `comment.created`, `affinity.changed`, `user.blocked`/`unblocked`, `user.muted`/`unmuted`). A read that began before such a forgetting does
     /// not keep what it read (`SocialSignalCache`'s tickets).
     public func socialSignals(of viewer: UserID) throws -> SocialSignals {
         guard database.holdsFollowedRows else { return try Self.readSocialSignals(of: viewer, database) }
@@ -63,7 +63,16 @@ public struct PostgresFeedQueries: Sendable {
                 as: (Int64, Double, Int64).self
             ).map { SocialSignals.StoredAffinity(authorID: UserID($0), score: $1, updatedAtEpochSeconds: $2) }
             let friends = try session.values("SELECT friend_id FROM friendships WHERE user_id = \(viewer.rawValue)", as: Int64.self)
-            return SocialSignals(friendIDs: Set(friends.map { UserID($0) }), affinities: affinities)
+            // Whom the viewer blocked (0), who blocked the viewer (1), whom the viewer muted (2).
+            var signals = SocialSignals(friendIDs: Set(friends.map { UserID($0) }), affinities: affinities)
+            let relations = try session.rows(
+                """
+                SELECT 0, blocked_id FROM blocks WHERE blocker_id = \(viewer.rawValue)
+                UNION ALL SELECT 1, blocker_id FROM blocks WHERE blocked_id = \(viewer.rawValue)
+                UNION ALL SELECT 2, muted_id FROM mutes WHERE muter_id = \(viewer.rawValue)
+                """, as: (Int32, Int64).self)
+            for (kind, user) in relations { signals.addRelation(kind: Int(kind), user: UserID(user)) }
+            return signals
         }
     }
 }

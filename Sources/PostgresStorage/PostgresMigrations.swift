@@ -31,6 +31,7 @@ public enum PostgresMigrations {
         ("v8-page-views-origin", PostgresEventMigrations.pageViewsOrigin),
         ("v9-moderation-review", PostgresSocialMigrations.moderationReview),
         ("v9-api-tokens-moderator", PostgresAuthMigrations.apiTokensModerator),
+        ("v10-blocks-mutes", PostgresSocialMigrations.blocks),
     ]
 
     /// The names of every migration, in order.

@@ -143,4 +143,27 @@ enum PostgresSocialMigrations {
         FOR EACH ROW EXECUTE FUNCTION quanzi_moderation_queue_guard()
         """,
     ]
+
+    /// `v10-blocks-mutes`: SQLite's migration of the same name.
+    static let blocks: [String] = [
+        """
+        CREATE TABLE blocks (
+          blocker_id BIGINT NOT NULL REFERENCES users(id),
+          blocked_id BIGINT NOT NULL REFERENCES users(id),
+          created_at BIGINT NOT NULL,
+          PRIMARY KEY (blocker_id, blocked_id),
+          CHECK (blocker_id <> blocked_id)
+        )
+        """,
+        "CREATE INDEX blocks_blocked ON blocks(blocked_id, blocker_id)",
+        """
+        CREATE TABLE mutes (
+          muter_id BIGINT NOT NULL REFERENCES users(id),
+          muted_id BIGINT NOT NULL REFERENCES users(id),
+          created_at BIGINT NOT NULL,
+          PRIMARY KEY (muter_id, muted_id),
+          CHECK (muter_id <> muted_id)
+        )
+        """,
+    ]
 }

@@ -141,6 +141,10 @@ public final class ReplSession {
             context.post = PostContext(id: post.id, authorID: post.authorID, kind: post.kind, text: post.body)
         }
         if action == .tip { context.amountFen = arguments.count >= 5 ? Int64(arguments[4]) : 100 }
+        // A block between the user and the post's author is the core's, decided before any rule.
+        if let author = context.post?.authorID, let refusal = try service.blockRefusal(actor: profile.id, other: author) {
+            return "denied: user \(profile.id) \(action.rawValue) in \(circle): \(refusal.message)\n  blocked: checked by the core before any rule (no rule ran)"
+        }
         let (decision, trace) = try service.rules.explain(circle: circle, action: action, user: profile, context: context,
                                                           dataSource: service.previewDataSource)
         var lines = ["\(decision.allowed ? "allowed" : "denied"): user \(profile.id) \(action.rawValue) in \(circle)"

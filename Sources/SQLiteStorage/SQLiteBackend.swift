@@ -9,6 +9,7 @@ public final class SQLiteBackend: StorageBackend {
     public let friends: any FriendRepository
     public let posts: any PostRepository
     public let moderation: any ModerationRepository
+    public let blocks: any BlockRepository
     public let affinities: any AffinityRepository
     public let credit: any CreditRepository
     public let experiments: any ExperimentRepository
@@ -25,6 +26,7 @@ public final class SQLiteBackend: StorageBackend {
         friends = FriendStore(database: database)
         posts = PostStore(database: database)
         moderation = ModerationStore(database: database)
+        blocks = BlockStore(database: database)
         affinities = AffinityStore(database: database)
         credit = CreditStore(database: database)
         experiments = ExperimentStore(database: database)

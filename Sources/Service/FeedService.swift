@@ -214,6 +214,8 @@ public final class FeedService: Sendable {
         let now = clock.nowEpochSeconds
         let social = try queries.socialSignals(of: viewer)
         let seen = try views.seenPostIDs(viewer, circle: circle, since: now - limits.ageMaxSeconds, before: seenBefore)
-        return ViewerSignals(viewerID: viewer, affinityByAuthor: social.affinityByAuthor(at: now), friendIDs: social.friendIDs, seenPostIDs: seen)
+        return ViewerSignals(
+            viewerID: viewer, affinityByAuthor: social.affinityByAuthor(at: now), friendIDs: social.friendIDs, seenPostIDs: seen,
+            hiddenAuthorIDs: social.hiddenAuthorIDs)
     }
 }

@@ -74,7 +74,7 @@ public final class QuanziService: Sendable {
         credit = storage.credit
         views = storage.makeViewRecorder(durability: viewDurability)
         var dataSource = ServiceDataSource(users: users, friends: friends, affinities: affinities, credit: credit,
-                                           walletReads: storage.walletReads, clock: clock)
+                                           walletReads: storage.walletReads, socialReads: storage.feeds, clock: clock)
         let holder = ScriptHolder()
         self.holder = holder
         experiments = try ExperimentService(holder: holder, store: storage.experiments, metrics: storage.metrics, clock: clock,
@@ -167,14 +167,20 @@ public final class QuanziService: Sendable {
     // MARK: Rules
 
     /// May `user` do `action` in `circle` (optionally on a post)? With the rule's reason.
+    /// A block between the user and the post's author denies before the rule runs, with the
+    /// block as the reason (what the REPL's `:why` shows).
     public func decide(_ user: UserID, _ action: CircleAction, in circle: CircleID, post: Post? = nil, amountFen: Int64? = nil) throws(QuanziError) -> Decision {
         let profile = try QuanziError.wrapping { try users.require(user) }
+        if let post, let refusal = try blockRefusal(actor: user, other: post.authorID) {
+            return Decision(allowed: false, reason: refusal.message, location: nil)
+        }
         let context = RuleContext(post: post.map { PostContext(id: $0.id, authorID: $0.authorID, kind: $0.kind, text: $0.body) }, amountFen: amountFen)
         return try rules.evaluate(circle: circle, action: action, user: profile, context: context)
     }
 
     /// Throws `rule_denied` with the rule's reason unless the rule allows the action.
     func requireAllowed(_ user: UserID, _ action: CircleAction, in circle: CircleID, post: Post? = nil, amountFen: Int64? = nil) throws(QuanziError) {
+        if let post { try requireNotBlocked(user, post.authorID) }
         let decision = try decide(user, action, in: circle, post: post, amountFen: amountFen)
         guard decision.allowed else {
             let reason = decision.reason ?? "not allowed"
@@ -201,6 +207,8 @@ public final class QuanziService: Sendable {
     /// A post `viewer` may see (its circle's view rule allows it).
     public func viewablePost(_ postID: Int64, by viewer: UserID) throws(QuanziError) -> Post {
         let post = try posts.requireVisible(postID)
+        // Before the rule: a block is the core's, whatever the circle says.
+        try requireNotBlocked(viewer, post.authorID)
         try requireAllowed(viewer, .view, in: post.circleID, post: post)
         return post
     }

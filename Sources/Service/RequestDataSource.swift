@@ -39,6 +39,7 @@ final class RequestDataSource: ScriptDataSource {
         return base.areFriends(first, second)
     }
 
+    func isBlocked(_ first: UserID, _ second: UserID) -> Bool { base.isBlocked(first, second) }
     func creditExplanation(_ id: UserID) -> ScriptValue? { base.creditExplanation(id) }
     func affinity(from viewer: UserID, to author: UserID) -> Double { base.affinity(from: viewer, to: author) }
     func balanceFen(_ id: UserID) -> Int64? { base.balanceFen(id) }

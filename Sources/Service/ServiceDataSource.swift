@@ -12,6 +12,7 @@ struct ServiceDataSource: ScriptDataSource {
     let affinities: any AffinityRepository
     let credit: any CreditRepository
     let walletReads: any WalletReading
+    let socialReads: any FeedReading
     let clock: any Clock
     /// Nil inside experiment targeting, where asking for a variant would recurse.
     var experiments: ExperimentService?
@@ -31,6 +32,12 @@ struct ServiceDataSource: ScriptDataSource {
         return CreditRecord.make(report)
     }
     func areFriends(_ first: UserID, _ second: UserID) -> Bool { (try? friends.areFriends(first, second)) ?? false }
+    /// From the first user's social signals (memory on a warm node). A failed read answers true:
+    /// a rule asking about a block fails closed.
+    func isBlocked(_ first: UserID, _ second: UserID) -> Bool {
+        guard let signals = try? socialReads.socialSignals(of: first) else { return true }
+        return signals.blockState(with: second).isBlocked
+    }
     func affinity(from viewer: UserID, to author: UserID) -> Double {
         (try? affinities.affinity(from: viewer, to: author, at: clock.nowEpochSeconds)) ?? 0
     }

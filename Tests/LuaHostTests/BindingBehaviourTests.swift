@@ -51,7 +51,7 @@ struct BindingBehaviourTests {
             return table.concat(names, " ")
             """
         let expected = "ab.param ab.variant circle credit.explain credit.score experiment log metrics now social.affinity "
-            + "social.are_friends user wallet.balance"
+            + "social.are_friends social.blocked user wallet.balance"
         #expect(try values(code) == [.string(expected)])
     }
 

@@ -118,6 +118,7 @@ struct StoresBackend: Sendable {
     let friends: any FriendRepository
     let posts: any PostRepository
     let moderation: any ModerationRepository
+    let blocks: any BlockRepository
     let affinities: any AffinityRepository
     let credit: any CreditRepository
     let experiments: any ExperimentRepository
@@ -151,7 +152,8 @@ extension Backend {
             defer { try? database.removeFiles() }
             let stores = StoresBackend(
                 users: UserStore(database: database), tokens: TokenStore(database: database), friends: FriendStore(database: database),
-                posts: PostStore(database: database), moderation: ModerationStore(database: database), affinities: AffinityStore(database: database),
+                posts: PostStore(database: database), moderation: ModerationStore(database: database), blocks: BlockStore(database: database),
+                affinities: AffinityStore(database: database),
                 credit: CreditStore(database: database), experiments: ExperimentStore(database: database),
                 metrics: MetricReader(database: database), feeds: FeedQueries(database: database),
                 walletReads: SQLiteWalletReads(database: database), views: ViewRecorder(database: database),
@@ -163,7 +165,7 @@ extension Backend {
                 let stores = StoresBackend(
                     users: PostgresUserStore(database: database), tokens: PostgresTokenStore(database: database),
                     friends: PostgresFriendStore(database: database), posts: PostgresPostStore(database: database),
-                    moderation: PostgresModerationStore(database: database), affinities: PostgresAffinityStore(database: database), credit: PostgresCreditStore(database: database),
+                    moderation: PostgresModerationStore(database: database), blocks: PostgresBlockStore(database: database), affinities: PostgresAffinityStore(database: database), credit: PostgresCreditStore(database: database),
                     experiments: PostgresExperimentStore(database: database), metrics: PostgresMetricReader(database: database),
                     feeds: PostgresFeedQueries(database: database), walletReads: PostgresWalletReads(database: database),
                     views: PostgresViewRecorder(database: database),

@@ -42,6 +42,18 @@ final class ReplFixture {
 
 @Suite("REPL")
 struct ReplSessionTests {
+    @Test(":why shows a block as the reason, before any rule")
+    func whyBlocked() throws {
+        let repl = try ReplFixture()
+        let service = repl.session.service
+        let post = try service.createPost(by: UserID(7), in: CircleID("campus-diary"), body: "hello")
+        try service.block(UserID(42), by: UserID(7))
+        let answer = repl.session.handle(":why campus-diary like 42 \(post.id)")
+        #expect(answer == "denied: user 42 like in campus-diary: user 7 does not accept this from user 42\n  blocked: checked by the core before any rule (no rule ran)")
+        try service.unblock(UserID(42), by: UserID(7))
+        #expect(!repl.session.handle(":why campus-diary like 42 \(post.id)").contains("blocked"))
+    }
+
     @Test(":why explains a denial with the rule's location and what it read")
     func why() throws {
         let repl = try ReplFixture()
@@ -194,6 +206,6 @@ struct ReplSessionTests {
         let bindings = repl.session.completionWords.filter { $0.hasPrefix("quanzi.") }
         #expect(bindings == ScriptBinding.all.map(\.name))
         #expect(bindings == ["quanzi.user", "quanzi.now", "quanzi.log", "quanzi.credit.score", "quanzi.credit.explain", "quanzi.social.are_friends",
-                             "quanzi.social.affinity", "quanzi.wallet.balance", "quanzi.ab.variant", "quanzi.ab.param"])
+                             "quanzi.social.blocked", "quanzi.social.affinity", "quanzi.wallet.balance", "quanzi.ab.variant", "quanzi.ab.param"])
     }
 }

@@ -29,6 +29,10 @@ extension ScriptBinding {
             guard let first = call.user(1), let second = call.user(2) else { return call.expects("two users or user ids") }
             return .values([.boolean(call.source.areFriends(first, second))])
         },
+        ScriptBinding("social.blocked", ["user", "other"], "whether either user blocked the other (the core already refuses their actions on each other's posts)", batchMemoArguments: 2) { call in
+            guard let first = call.user(1), let second = call.user(2) else { return call.expects("two users or user ids") }
+            return .values([.boolean(call.source.isBlocked(first, second))])
+        },
         ScriptBinding("social.affinity", ["viewer", "author"], "how much the viewer interacts with the author, in [0, 1], decayed over time") { call in
             guard let viewer = call.user(1), let author = call.user(2) else { return call.expects("two users or user ids") }
             return .values([.number(call.source.affinity(from: viewer, to: author))])

@@ -12,6 +12,8 @@ public protocol ScriptDataSource: Sendable {
     /// Score, dimensions and reasons, as a record for `quanzi.credit.explain`.
     func creditExplanation(_ id: UserID) -> ScriptValue?
     func areFriends(_ first: UserID, _ second: UserID) -> Bool
+    /// Whether either user blocked the other.
+    func isBlocked(_ first: UserID, _ second: UserID) -> Bool
     /// Interaction affinity in [0, 1], decayed over time.
     func affinity(from viewer: UserID, to author: UserID) -> Double
     func balanceFen(_ id: UserID) -> Int64?
@@ -29,6 +31,7 @@ extension ScriptDataSource {
     public func creditScore(_ id: UserID) -> Int? { nil }
     public func creditExplanation(_ id: UserID) -> ScriptValue? { nil }
     public func areFriends(_ first: UserID, _ second: UserID) -> Bool { false }
+    public func isBlocked(_ first: UserID, _ second: UserID) -> Bool { false }
     public func affinity(from viewer: UserID, to author: UserID) -> Double { 0 }
     public func balanceFen(_ id: UserID) -> Int64? { nil }
     public func experimentVariant(user: UserID, experiment: String, circle: CircleID?) throws(QuanziError) -> String? { nil }

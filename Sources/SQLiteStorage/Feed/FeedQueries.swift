@@ -38,7 +38,13 @@ public struct FeedQueries: Sendable {
         return FeedMemory(socialSignalViewers: database.socialSignalCache.entryCount, seenSets: seen.entries, seenPosts: seen.posts)
     }
 
-    /// The viewer's friends and stored affinities, from memory after the first read.
+    /// Whom the viewer blocked (0), who blocked the viewer (1), whom the viewer muted (2).
+    static let relationsSQL = """
+        SELECT 0, blocked_id FROM blocks WHERE blocker_id = ?1 UNION ALL SELECT 1, blocker_id FROM blocks WHERE blocked_id = ?1
+        UNION ALL SELECT 2, muted_id FROM mutes WHERE muter_id = ?1
+        """
+
+    /// The viewer's friends, stored affinities and hidden authors, from memory after the first read.
     public func socialSignals(of viewer: UserID) throws -> SocialSignals {
         try database.socialSignalCache.signals(of: viewer) {
             try database.unsafeRead { db in
@@ -46,7 +52,11 @@ public struct FeedQueries: Sendable {
                     db.cachedStatement(sql: "SELECT author_id, score, updated_at FROM affinities WHERE viewer_id = ?"), arguments: [viewer.rawValue]
                 ).map { SocialSignals.StoredAffinity(authorID: UserID($0[0] as Int64), score: $0[1], updatedAtEpochSeconds: $0[2]) }
                 let friends = try Int64.fetchAll(db.cachedStatement(sql: "SELECT friend_id FROM friendships WHERE user_id = ?"), arguments: [viewer.rawValue])
-                return SocialSignals(friendIDs: Set(friends.map { UserID($0) }), affinities: affinities)
+                var signals = SocialSignals(friendIDs: Set(friends.map { UserID($0) }), affinities: affinities)
+                for row in try Row.fetchAll(db.cachedStatement(sql: Self.relationsSQL), arguments: [viewer.rawValue]) {
+                    signals.addRelation(kind: row[0], user: UserID(row[1] as Int64))
+                }
+                return signals
             }
         }
     }

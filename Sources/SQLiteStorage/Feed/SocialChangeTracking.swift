@@ -1,7 +1,7 @@
 import Core
 import GRDB
 
-/// Tells `SocialSignalCache` whose friendships or affinities a commit changed. Temporary
+/// Tells `SocialSignalCache` whose friendships, affinities, blocks or mutes a commit changed. Temporary
 /// triggers on the writer connection call a function with each changed row's viewer; the ids
 /// collect during the transaction and are invalidated once it commits (dropped if it rolls
 /// back). Triggers rather than calls in each store: every path that writes these tables
@@ -28,10 +28,15 @@ final class SocialChangeTracking: TransactionObserver, @unchecked Sendable {
                 if forgetAtChange { cache.invalidate([UserID(id)]) } else { tracking.changed.insert(UserID(id)) }
                 return nil
             })
-            for (table, column) in [("affinities", "viewer_id"), ("friendships", "user_id")] {
+            // A block hides each of its two users from the other's feeds; a mute, the muted from the muter's.
+            let tracked = [
+                ("affinities", "viewer_id"), ("friendships", "user_id"), ("blocks", "blocker_id"), ("blocks", "blocked_id"),
+                ("mutes", "muter_id"),
+            ]
+            for (table, column) in tracked {
                 for (event, row) in [("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")] {
                     try db.execute(sql: """
-                        CREATE TEMP TRIGGER IF NOT EXISTS quanzi_\(table)_\(event.lowercased())_tracking
+                        CREATE TEMP TRIGGER IF NOT EXISTS quanzi_\(table)_\(column)_\(event.lowercased())_tracking
                         AFTER \(event) ON main.\(table)
                         BEGIN SELECT \(functionName)(\(row).\(column)); END
                         """)

@@ -19,6 +19,7 @@ enum Migrations {
         ExperimentMigrations.registerExposureVersions(&migrator)
         SocialMigrations.registerModerationReview(&migrator)
         AuthMigrations.registerModerator(&migrator)
+        SocialMigrations.registerBlocks(&migrator)
         return migrator
     }
 }

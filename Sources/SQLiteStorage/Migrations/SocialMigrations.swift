@@ -121,4 +121,28 @@ enum SocialMigrations {
                 """)
         }
     }
+
+    /// Blocks and mutes (issue 25; `Blocking` says what they stop). A block's two users are both
+    /// indexed: each one's feed hides the other.
+    static func registerBlocks(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v10-blocks-mutes") { db in
+            try db.execute(sql: """
+                CREATE TABLE blocks (
+                  blocker_id INTEGER NOT NULL REFERENCES users(id),
+                  blocked_id INTEGER NOT NULL REFERENCES users(id),
+                  created_at INTEGER NOT NULL,
+                  PRIMARY KEY (blocker_id, blocked_id),
+                  CHECK (blocker_id <> blocked_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX blocks_blocked ON blocks(blocked_id, blocker_id);
+                CREATE TABLE mutes (
+                  muter_id INTEGER NOT NULL REFERENCES users(id),
+                  muted_id INTEGER NOT NULL REFERENCES users(id),
+                  created_at INTEGER NOT NULL,
+                  PRIMARY KEY (muter_id, muted_id),
+                  CHECK (muter_id <> muted_id)
+                ) WITHOUT ROWID;
+                """)
+        }
+    }
 }

@@ -133,6 +133,7 @@ public func buildRouter(
     MeController(service: service, authenticator: authenticator).addRoutes(to: api)
     AppExperimentsController(service: service).addRoutes(to: api)
     UsersController(service: service).addRoutes(to: api)
+    BlocksController(service: service).addRoutes(to: api)
     FriendsController(service: service, suggestions: FriendSuggestionsQuery(reads: service.storage.walletReads)).addRoutes(to: api)
     CirclesController(service: service, metrics: metrics).addRoutes(to: api)
     FeedController(service: service, metrics: metrics).addRoutes(to: api)

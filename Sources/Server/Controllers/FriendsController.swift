@@ -42,7 +42,7 @@ struct FriendsController {
     @Sendable func sendRequest(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         let body = try await request.decodeJSON(as: NewFriendRequest.self, context: context)
-        let sent = try await Blocking.commit { [service] in try service.friends.sendRequest(from: caller.userID, to: UserID(body.toUserID), at: service.clock.nowEpochSeconds) }
+        let sent = try await Blocking.commit { [service] in try service.sendFriendRequest(from: caller.userID, to: UserID(body.toUserID)) }
         return try JSONResponse.make(FriendRequestView(sent), status: .created)
     }
 

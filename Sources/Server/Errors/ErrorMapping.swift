@@ -36,7 +36,7 @@ extension APIError {
 
     static func status(of code: QuanziError.Code) -> HTTPResponse.Status {
         switch code {
-        case .ruleDenied, .forbidden: .forbidden
+        case .ruleDenied, .forbidden, .blocked: .forbidden
         case .notFound, .userNotFound, .circleNotFound, .postNotFound, .experimentNotFound, .variantNotFound,
             .friendRequestNotFound, .notFriends, .postNotVisible, .moderationItemNotFound:
             .notFound

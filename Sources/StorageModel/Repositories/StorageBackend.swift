@@ -11,6 +11,7 @@ public protocol StorageBackend: Sendable {
     var friends: any FriendRepository { get }
     var posts: any PostRepository { get }
     var moderation: any ModerationRepository { get }
+    var blocks: any BlockRepository { get }
     var affinities: any AffinityRepository { get }
     var credit: any CreditRepository { get }
     var experiments: any ExperimentRepository { get }

@@ -1,0 +1,62 @@
+import Core
+import Social
+@_spi(LedgerStore) import StorageModel
+import Testing
+
+/// Blocks and mutes on each backend: what a block ends, its events, idempotence, and the social
+/// signals the feed and the core's check read.
+@Suite("blocks and mutes on every backend")
+struct BlockContractTests {
+    static let now = Backend.startEpochSeconds
+
+    @Test("a block ends the friendship and cancels pending requests, once; unblock lifts only the block", arguments: Backend.available)
+    func block(_ backend: Backend) async throws {
+        try await backend.withStores { stores, _ in
+            try await stores.sync { stores in
+                try SocialContractTests.world(stores, users: 4)
+                try stores.friends.befriend(UserID(1), UserID(2), at: Self.now)
+                let request = try stores.friends.sendRequest(from: UserID(3), to: UserID(1), at: Self.now)
+                #expect(try stores.blocks.block(UserID(1), UserID(2), at: Self.now + 1))
+                #expect(try stores.blocks.block(UserID(3), UserID(1), at: Self.now + 2))
+                #expect(try stores.blocks.block(UserID(1), UserID(2), at: Self.now + 3) == false, "blocking again changes nothing")
+                #expect(try stores.friends.areFriends(UserID(1), UserID(2)) == false)
+                #expect(try stores.friends.pendingRequests(to: UserID(1)).map(\.id).contains(request.id) == false)
+                #expect(try stores.blocks.state(UserID(1), UserID(2)) == BlockState(firstBlockedSecond: true, secondBlockedFirst: false))
+                #expect(try stores.blocks.state(UserID(2), UserID(1)) == BlockState(firstBlockedSecond: false, secondBlockedFirst: true))
+                #expect(try stores.blocks.list(of: UserID(1)) == BlockList(blocked: [UserID(2)], muted: []))
+                let signals = try stores.feeds.socialSignals(of: UserID(1))
+                #expect(signals.blockedIDs == [UserID(2)] && signals.blockerIDs == [UserID(3)] && signals.hiddenAuthorIDs == [UserID(2), UserID(3)])
+                #expect(signals.friendIDs.isEmpty)
+                #expect(try stores.eventKinds().suffix(3) == ["user.blocked", "friend.removed", "user.blocked"])
+                #expect(try stores.blocks.unblock(UserID(1), UserID(2), at: Self.now + 4))
+                #expect(try stores.blocks.unblock(UserID(1), UserID(2), at: Self.now + 5) == false)
+                #expect(try stores.blocks.state(UserID(1), UserID(2)).isBlocked == false)
+                #expect(try stores.feeds.socialSignals(of: UserID(1)).blockedIDs.isEmpty, "the cache forgot the block")
+                #expect(try stores.friends.areFriends(UserID(1), UserID(2)) == false, "an ended friendship stays ended")
+                #expect(try stores.eventKinds().last == "user.unblocked")
+            }
+        }
+    }
+
+    @Test("a mute is one way and hides only; oneself and unknown users are refused", arguments: Backend.available)
+    func mute(_ backend: Backend) async throws {
+        try await backend.withStores { stores, _ in
+            try await stores.sync { stores in
+                try SocialContractTests.world(stores, users: 3)
+                try stores.friends.befriend(UserID(1), UserID(2), at: Self.now)
+                #expect(try stores.blocks.mute(UserID(1), UserID(2), at: Self.now))
+                #expect(try stores.blocks.mute(UserID(1), UserID(2), at: Self.now) == false)
+                #expect(try stores.friends.areFriends(UserID(1), UserID(2)), "a mute ends nothing")
+                #expect(try stores.feeds.socialSignals(of: UserID(1)).mutedIDs == [UserID(2)])
+                #expect(try stores.feeds.socialSignals(of: UserID(2)).hiddenAuthorIDs.isEmpty, "the muted user is not told")
+                #expect(try stores.blocks.state(UserID(1), UserID(2)).isBlocked == false)
+                #expect(try stores.blocks.unmute(UserID(1), UserID(2), at: Self.now))
+                #expect(try stores.feeds.socialSignals(of: UserID(1)).mutedIDs.isEmpty)
+                #expect(throws: QuanziError(.sameUser, "a user cannot block themselves")) { try stores.blocks.block(UserID(1), UserID(1), at: Self.now) }
+                #expect(throws: QuanziError(.sameUser, "a user cannot mute themselves")) { try stores.blocks.mute(UserID(1), UserID(1), at: Self.now) }
+                #expect(throws: QuanziError(.userNotFound, "no user 99")) { try stores.blocks.block(UserID(1), UserID(99), at: Self.now) }
+                #expect(try stores.eventKinds().suffix(2) == ["user.muted", "user.unmuted"])
+            }
+        }
+    }
+}
