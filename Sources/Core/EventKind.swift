@@ -18,6 +18,8 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// databases' view events were moved there by migration `v4-page-views`.
     case postViewed = "post.viewed"
     case postHidden = "post.hidden"
+    /// `userID` asked to see less like `postID` (by `targetUserID`): that author ranks lower for them.
+    case postShowLess = "post.show_less"
     /// A moderator approved a held post: it is shown again (`userID` the moderator,
     /// `targetUserID` the author, `context` the queue item).
     case moderationApproved = "moderation.approved"

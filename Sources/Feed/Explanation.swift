@@ -18,6 +18,8 @@ public enum FeedFeature: String, Sendable, Hashable, CaseIterable {
     case reports
     /// −seenPenalty, if already seen
     case seen
+    /// decay · −showLessPenalty · log1p(the viewer's "show less" marks on the author's posts)
+    case showLess = "show_less"
 }
 
 extension FeedFeature {
@@ -28,7 +30,7 @@ extension FeedFeature {
     public var isPrivateToAuthor: Bool {
         switch self {
         case .credit, .tips, .reports: true
-        case .recency, .engagement, .affinity, .friendship, .seen: false
+        case .recency, .engagement, .affinity, .friendship, .seen, .showLess: false
         }
     }
 }
@@ -82,7 +84,8 @@ extension FeedRanker {
             let createdAt = columns.createdAtEpochSeconds[index]
             // The ranking loop's arithmetic, call for call: the same score to the last bit.
             let decay = scorer.decay(createdAtEpochSeconds: createdAt)
-            let viewerTerm = scorer.viewerTerm(affinity: affinity, isFriend: isFriend)
+            let showLess = viewer.showLessFeature(of: authorID)
+            let viewerTerm = scorer.viewerTerm(affinity: affinity, isFriend: isFriend, showLess: showLess)
             let base = scorer.base(
                 engagement: columns.engagementFeatures[index], tips: columns.tipsFeatures[index], credit: credit,
                 viewerTerm: viewerTerm)
@@ -97,6 +100,7 @@ extension FeedRanker {
                 (.friendship, isFriend ? decay * scorer.friendshipWeight : 0),
                 (.reports, -scorer.reportPenalty * Double(columns.reportFeatures[index])),
                 (.seen, isSeen ? -scorer.seenPenalty : 0),
+                (.showLess, showLess > 0 ? -decay * scorer.showLessPenalty * showLess : 0),
             ]
             return FeedExplanation(
                 postID: postID, authorID: authorID, score: score, row: columns.row(at: index, authors: window.authors),

@@ -22,6 +22,9 @@ public struct RankingParameters: Sendable, Hashable {
     public var reportPenalty: Double
     /// Subtracted when the viewer has already seen the post.
     public var seenPenalty: Double
+    /// Weight of log1p(the viewer's "show less" marks on the author's posts), subtracted from
+    /// the author's viewer term (before decay, as affinity is added).
+    public var showLessPenalty: Double
     /// Posts one author may have in the viewer's feed (across all its pages).
     public var maxPerAuthor: Int
 
@@ -29,7 +32,7 @@ public struct RankingParameters: Sendable, Hashable {
     public init(
         halfLifeHours: Double = 12, engagementWeight: Double = 1, tipsWeight: Double = 0.5,
         creditWeight: Double = 0.2, affinityWeight: Double = 1, friendshipWeight: Double = 0.5,
-        reportPenalty: Double = 2, seenPenalty: Double = 1, maxPerAuthor: Int = 2
+        reportPenalty: Double = 2, seenPenalty: Double = 1, maxPerAuthor: Int = 2, showLessPenalty: Double = 1
     ) {
         self.halfLifeHours = halfLifeHours
         self.engagementWeight = engagementWeight
@@ -40,6 +43,7 @@ public struct RankingParameters: Sendable, Hashable {
         self.reportPenalty = reportPenalty
         self.seenPenalty = seenPenalty
         self.maxPerAuthor = maxPerAuthor
+        self.showLessPenalty = showLessPenalty
     }
 
     /// Longest half-life accepted: a year; beyond that recency no longer means anything.
@@ -56,7 +60,7 @@ public struct RankingParameters: Sendable, Hashable {
         let weights: [(String, Double)] = [
             ("engagementWeight", engagementWeight), ("tipsWeight", tipsWeight), ("creditWeight", creditWeight),
             ("affinityWeight", affinityWeight), ("friendshipWeight", friendshipWeight),
-            ("reportPenalty", reportPenalty), ("seenPenalty", seenPenalty),
+            ("reportPenalty", reportPenalty), ("seenPenalty", seenPenalty), ("showLessPenalty", showLessPenalty),
         ]
         for (name, value) in weights where !(value >= 0 && value <= Self.weightMax) {
             found.append("\(name) must be in [0, \(Self.weightMax)], got \(value)")

@@ -9,7 +9,7 @@ import Foundation
 ///     decay = 2^(−age / half-life)
 ///     base  = 1 + w_engagement · log1p(likes + 2·comments) + w_tips · log1p(fen)
 ///               + w_credit · credit + viewerTerm
-///     viewerTerm = w_affinity · affinity + (friend ? w_friendship : 0)
+///     viewerTerm = w_affinity · affinity + (friend ? w_friendship : 0) − showLessPenalty · log1p(marks)
 struct Scorer: Sendable {
     /// A fresh post with no engagement still has a base of 1, so recency alone orders new posts.
     static let freshnessBase = 1.0
@@ -23,6 +23,7 @@ struct Scorer: Sendable {
     let friendshipWeight: Double
     let reportPenalty: Double
     let seenPenalty: Double
+    let showLessPenalty: Double
 
     /// How far apart (in creation time) the ranking loop recomputes its decay bound: 1/64 of a
     /// half-life keeps the bound within 1.1% of the exact decay.
@@ -39,6 +40,7 @@ struct Scorer: Sendable {
         friendshipWeight = parameters.friendshipWeight
         reportPenalty = parameters.reportPenalty
         seenPenalty = parameters.seenPenalty
+        showLessPenalty = parameters.showLessPenalty
     }
 
     /// Seconds since the post was created; a post from a clock running ahead counts as new.
@@ -67,10 +69,10 @@ struct Scorer: Sendable {
         decay * base - reportPenalty * Double(reports) - (isSeen ? seenPenalty : 0)
     }
 
-    /// What the viewer adds to an author's posts.
+    /// What the viewer adds to an author's posts (less after "show less": it may go below zero).
     @inline(__always)
-    func viewerTerm(affinity: Double, isFriend: Bool) -> Double {
-        affinityWeight * affinity + (isFriend ? friendshipWeight : 0)
+    func viewerTerm(affinity: Double, isFriend: Bool, showLess: Double = 0) -> Double {
+        affinityWeight * affinity + (isFriend ? friendshipWeight : 0) - showLessPenalty * showLess
     }
 
     /// `viewerTerm` for every author index of `authors`, into `scratch` (zero for the many the
@@ -87,6 +89,15 @@ struct Scorer: Sendable {
             // A friend's term is nonzero, unless the friendship weight is zero, when it adds nothing anyway.
             let isFriend = scratch.terms[index] != 0
             scratch.setTerm(viewerTerm(affinity: ViewerSignals.clampedAffinity(value), isFriend: isFriend), at: index)
+        }
+        // "Show less" last, from the author's whole term (friendship and affinity included).
+        guard showLessPenalty > 0 else { return }
+        for (author, count) in viewer.showLessByAuthor where count > 0 {
+            guard let index = authors.indexByUserID[author.rawValue].map(Int.init) else { continue }
+            let isFriend = viewer.friendIDs.contains(author)
+            scratch.setTerm(
+                viewerTerm(affinity: viewer.affinity(to: author), isFriend: isFriend, showLess: ViewerSignals.showLessFeature(count: count)),
+                at: index)
         }
     }
 }

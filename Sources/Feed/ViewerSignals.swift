@@ -1,4 +1,5 @@
 import Core
+import Foundation
 
 /// What the caller knows about the viewer, gathered once per request: sparse, a few entries per
 /// author the viewer knows. The ranker spreads it over the window's author indices once, so the
@@ -16,17 +17,27 @@ public struct ViewerSignals: Sendable, Hashable {
     /// Authors whose posts the viewer never sees (blocked either way, or muted): the ranker
     /// treats them as having used up their quota, so the scan skips them at no extra cost.
     public var hiddenAuthorIDs: Set<UserID>
+    /// How many of each author's posts the viewer marked "show less" (absent: none).
+    public var showLessByAuthor: [UserID: Int]
 
     public init(
         viewerID: UserID, affinityByAuthor: [UserID: Double] = [:], friendIDs: Set<UserID> = [],
-        seenPostIDs: Set<Int64> = [], hiddenAuthorIDs: Set<UserID> = []
+        seenPostIDs: Set<Int64> = [], hiddenAuthorIDs: Set<UserID> = [], showLessByAuthor: [UserID: Int] = [:]
     ) {
         self.viewerID = viewerID
         self.affinityByAuthor = affinityByAuthor
         self.friendIDs = friendIDs
         self.seenPostIDs = seenPostIDs
         self.hiddenAuthorIDs = hiddenAuthorIDs
+        self.showLessByAuthor = showLessByAuthor
     }
+
+    /// log1p of the viewer's "show less" marks on `author`'s posts: what the penalty weighs.
+    public func showLessFeature(of author: UserID) -> Double {
+        Self.showLessFeature(count: showLessByAuthor[author] ?? 0)
+    }
+
+    static func showLessFeature(count: Int) -> Double { log1p(Double(max(0, count))) }
 
     /// The affinity the scorer uses for `author`: clamped to 0…1, 0 when absent or not finite.
     public func affinity(to author: UserID) -> Double {

@@ -72,6 +72,9 @@ public struct PostgresFeedQueries: Sendable {
                 UNION ALL SELECT 2, muted_id FROM mutes WHERE muter_id = \(viewer.rawValue)
                 """, as: (Int32, Int64).self)
             for (kind, user) in relations { signals.addRelation(kind: Int(kind), user: UserID(user)) }
+            let marks = try session.rows(
+                "SELECT author_id, count(*) FROM show_less_marks WHERE user_id = \(viewer.rawValue) GROUP BY author_id", as: (Int64, Int64).self)
+            for (author, count) in marks { signals.showLessByAuthor[UserID(author)] = Int(count) }
             return signals
         }
     }

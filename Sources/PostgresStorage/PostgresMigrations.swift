@@ -31,7 +31,7 @@ public enum PostgresMigrations {
         ("v8-page-views-origin", PostgresEventMigrations.pageViewsOrigin),
         ("v9-moderation-review", PostgresSocialMigrations.moderationReview),
         ("v9-api-tokens-moderator", PostgresAuthMigrations.apiTokensModerator),
-        ("v10-blocks-mutes", PostgresSocialMigrations.blocks),
+        ("v10-blocks-mutes-show-less", PostgresSocialMigrations.blocks),
     ]
 
     /// The names of every migration, in order.

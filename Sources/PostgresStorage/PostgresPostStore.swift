@@ -177,6 +177,28 @@ public struct PostgresPostStore: Sendable {
         return hiding != nil
     }
 
+    /// The user's "show less" on a visible post; false when already marked. This node's feeds
+    /// forget the user's signals after the commit, other nodes' when they follow the event.
+    @discardableResult
+    public func showLess(_ postID: Int64, by user: UserID, at now: Int64) throws(QuanziError) -> Bool {
+        defer { database.socialSignalCache.invalidate([user]) }
+        return try QuanziError.wrapping {
+            try database.write { session in
+                let post = try Self.requireVisible(postID, session)
+                let inserted = try session.changes(
+                    """
+                    INSERT INTO show_less_marks (user_id, post_id, author_id, created_at)
+                    VALUES (\(user.rawValue), \(postID), \(post.authorID.rawValue), \(now)) ON CONFLICT DO NOTHING
+                    """)
+                guard inserted == 1 else { return false }
+                try PostgresEventLog.append(
+                    Event(kind: .postShowLess, at: now, userID: user, circleID: post.circleID, postID: postID, targetUserID: post.authorID),
+                    in: session)
+                return true
+            }
+        }
+    }
+
     /// Posts hidden by moderation whose authors are `user`, for the conduct dimension of credit.
     public func moderationOutcomes(of user: UserID) throws -> (held: Int, removed: Int) {
         try database.unsafeRead { session in

@@ -144,7 +144,7 @@ enum PostgresSocialMigrations {
         """,
     ]
 
-    /// `v10-blocks-mutes`: SQLite's migration of the same name.
+    /// `v10-blocks-mutes-show-less`: SQLite's migration of the same name.
     static let blocks: [String] = [
         """
         CREATE TABLE blocks (
@@ -163,6 +163,15 @@ enum PostgresSocialMigrations {
           created_at BIGINT NOT NULL,
           PRIMARY KEY (muter_id, muted_id),
           CHECK (muter_id <> muted_id)
+        )
+        """,
+        """
+        CREATE TABLE show_less_marks (
+          user_id BIGINT NOT NULL REFERENCES users(id),
+          post_id BIGINT NOT NULL REFERENCES posts(id),
+          author_id BIGINT NOT NULL REFERENCES users(id),
+          created_at BIGINT NOT NULL,
+          PRIMARY KEY (user_id, post_id)
         )
         """,
     ]

@@ -340,7 +340,7 @@ public final class FeedFollower: Sendable {
                 // The interaction bumped the user's affinity for the author in its transaction.
                 if let user = event.userID { socialChanged.insert(UserID(user)) }
                 update(event, circle)
-            case .friendAdded, .friendRemoved, .userBlocked, .userUnblocked, .userMuted, .userUnmuted:
+            case .friendAdded, .friendRemoved, .userBlocked, .userUnblocked, .userMuted, .userUnmuted, .postShowLess:
                 for user in [event.userID, event.targetUserID].compactMap(\.self) { socialChanged.insert(UserID(user)) }
             case .affinityChanged:
                 // A context that names no viewers (written by another tool): forget everyone.

@@ -216,6 +216,6 @@ public final class FeedService: Sendable {
         let seen = try views.seenPostIDs(viewer, circle: circle, since: now - limits.ageMaxSeconds, before: seenBefore)
         return ViewerSignals(
             viewerID: viewer, affinityByAuthor: social.affinityByAuthor(at: now), friendIDs: social.friendIDs, seenPostIDs: seen,
-            hiddenAuthorIDs: social.hiddenAuthorIDs)
+            hiddenAuthorIDs: social.hiddenAuthorIDs, showLessByAuthor: social.showLessByAuthor)
     }
 }

@@ -116,7 +116,7 @@ extension QuanziService {
         var parameters = RankingParameters(
             halfLifeHours: weights.halfLifeHours, engagementWeight: weights.engagementWeight, tipsWeight: weights.tipsWeight,
             creditWeight: weights.creditWeight, affinityWeight: weights.affinityWeight, reportPenalty: weights.reportPenalty,
-            seenPenalty: weights.seenPenalty, maxPerAuthor: weights.maxPerAuthor)
+            seenPenalty: weights.seenPenalty, maxPerAuthor: weights.maxPerAuthor, showLessPenalty: weights.showLessPenalty)
         for experiment in weights.experiments {
             guard let variant = try experiments.expose(viewer, to: experiment, circle: circle).variant else { continue }
             for (key, value) in variant.parameters {
@@ -134,6 +134,7 @@ extension QuanziService {
                 case "w_affinity": parameters.affinityWeight = number
                 case "report_penalty": parameters.reportPenalty = number
                 case "seen_penalty": parameters.seenPenalty = number
+                case "show_less_penalty": parameters.showLessPenalty = number
                 case "max_per_author": parameters.maxPerAuthor = Int(number)
                 default: continue
                 }

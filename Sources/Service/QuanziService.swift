@@ -229,6 +229,16 @@ public final class QuanziService: Sendable {
         feeds.updateOwn(post.circleID, .liked(postID: postID))
     }
 
+    /// "Show less like this": the post's author ranks lower in the user's feeds (the circle's
+    /// `show_less_penalty`). The post must be one the user may view; a block refuses it.
+    /// Returns false when the user had marked the post already.
+    @discardableResult
+    public func showLess(_ postID: Int64, by user: UserID) throws(QuanziError) -> Bool {
+        let post = try viewablePost(postID, by: user)
+        guard post.authorID != user else { throw QuanziError(.sameUser, "one's own post cannot be shown less") }
+        return try posts.showLess(postID, by: user, at: now)
+    }
+
     /// Reports a post; returns whether the report pushed it over its circle's threshold.
     @discardableResult
     public func report(_ postID: Int64, by user: UserID, reason: String) throws(QuanziError) -> Bool {

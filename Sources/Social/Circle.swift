@@ -47,13 +47,16 @@ public struct RankingWeights: Sendable, Hashable {
     public var reportPenalty: Double
     public var seenPenalty: Double
     public var maxPerAuthor: Int
+    /// Weight of log1p(a viewer's "show less" marks on an author's posts), subtracted.
+    public var showLessPenalty: Double
     /// Experiments whose variant parameters override these weights (by field name, e.g.
     /// `w_affinity`) for the users in them; read once per feed request.
     public var experiments: [String]
 
     public init(
         halfLifeHours: Double = 12, engagementWeight: Double = 1, tipsWeight: Double = 0.5, creditWeight: Double = 0.2,
-        affinityWeight: Double = 1, reportPenalty: Double = 2, seenPenalty: Double = 1, maxPerAuthor: Int = 2, experiments: [String] = []
+        affinityWeight: Double = 1, reportPenalty: Double = 2, seenPenalty: Double = 1, maxPerAuthor: Int = 2, showLessPenalty: Double = 1,
+        experiments: [String] = []
     ) {
         self.halfLifeHours = halfLifeHours
         self.engagementWeight = engagementWeight
@@ -63,6 +66,7 @@ public struct RankingWeights: Sendable, Hashable {
         self.reportPenalty = reportPenalty
         self.seenPenalty = seenPenalty
         self.maxPerAuthor = maxPerAuthor
+        self.showLessPenalty = showLessPenalty
         self.experiments = experiments
     }
 }

@@ -22,6 +22,8 @@ public struct SocialSignals: Sendable, Hashable {
     public var blockedIDs: Set<UserID>
     public var blockerIDs: Set<UserID>
     public var mutedIDs: Set<UserID>
+    /// How many of each author's posts the viewer marked "show less".
+    public var showLessByAuthor: [UserID: Int] = [:]
 
     public init(
         friendIDs: Set<UserID>, affinities: [StoredAffinity], blockedIDs: Set<UserID> = [], blockerIDs: Set<UserID> = [],

@@ -39,6 +39,7 @@ struct ExplanationTests {
                     + weights.tipsWeight * log1p(Double(row.tipsFen)) + weights.creditWeight * credit
                     + weights.affinityWeight * (scenario.viewer.affinityByAuthor[row.authorID] ?? 0)
                     + (friend ? weights.friendshipWeight : 0)
+                    - weights.showLessPenalty * log1p(Double(scenario.viewer.showLessByAuthor[row.authorID] ?? 0))
                 let seen = scenario.viewer.seenPostIDs.contains(row.postID)
                 let expected =
                     decay * base - weights.reportPenalty * log1p(Double(row.reportCount))

@@ -61,6 +61,9 @@ struct FeedScenario: CustomStringConvertible {
             seenPenalty: weight(), maxPerAuthor: random.int(in: 1...3))
         pageSize = random.int(in: 1...12)
         invisiblePostIDs = Set(rows.filter { _ in random.chance(0.15) }.map(\.postID))
+        // Drawn last, so the draws above (and the scenarios they make) are those of before.
+        for author in authors where random.chance(0.15) { viewer.showLessByAuthor[author] = random.int(in: 1...4) }
+        parameters.showLessPenalty = weight()
     }
 
     var window: CandidateWindow {

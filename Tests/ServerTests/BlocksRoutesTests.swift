@@ -7,7 +7,7 @@ import Testing
 
 @testable import Server
 
-@Suite("blocks and mutes over HTTP")
+@Suite("blocks, mutes and show less over HTTP")
 struct BlocksRoutesTests {
     static let circle = CircleID("campus-diary")
 
@@ -16,8 +16,10 @@ struct BlocksRoutesTests {
         return try field(page, "items", as: [[String: Any]].self).map { try field(field($0, "post", as: [String: Any].self), "id", as: Int64.self) }
     }
 
-    static func eventCount(_ fixture: APIFixture) throws -> Int {
-        try fixture.service.database!.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 }
+    static func eventCount(_ fixture: APIFixture, kind: String? = nil) throws -> Int {
+        try fixture.service.database!.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE ?1 IS NULL OR kind = ?1", arguments: [kind]) ?? 0
+        }
     }
 
     @Test("a block refuses both users every action on the other's posts with `blocked`, writes nothing, and hides each from the other's feed")
@@ -122,5 +124,41 @@ struct BlocksRoutesTests {
         #expect(try console.run("return quanzi.social.blocked(2, 3), quanzi.social.blocked(3, 2), quanzi.social.blocked(2, 4)").values == [
             .boolean(true), .boolean(true), .boolean(false),
         ])
+    }
+
+    @Test("show less lowers the author for that viewer only, explain shows the penalty, and a second mark changes nothing")
+    func showLess() async throws {
+        let fixture = try APIFixture()
+        let viewer = try await fixture.token(2)
+        let other = try await fixture.token(5)
+        let bobToken = try await fixture.token(3)
+        _ = try await fixture.token(4)
+        // Bob's post is newer, so it ranks first for everyone until the viewer asks for less of bob.
+        let carolPost = try fixture.service.createPost(by: UserID(4), in: Self.circle, body: "carol's post").id
+        fixture.clock.advance(bySeconds: 60)
+        let bobPost = try fixture.service.createPost(by: UserID(3), in: Self.circle, body: "bob's post").id
+        try await fixture.app().test(.router) { client in
+            #expect(try await Self.feed(client, token: viewer) == [bobPost, carolPost])
+            #expect(try await client.call(.post, "/v1/posts/\(bobPost)/show-less", token: viewer).status == .noContent)
+            #expect(try await Self.feed(client, token: viewer) == [carolPost, bobPost])
+            #expect(try await Self.feed(client, token: other) == [bobPost, carolPost], "only the viewer's feed changes")
+            let events = try Self.eventCount(fixture)
+            #expect(try await client.call(.post, "/v1/posts/\(bobPost)/show-less", token: viewer).status == .noContent)
+            #expect(try Self.eventCount(fixture) == events, "a second mark on the same post writes nothing")
+
+            let page = try await client.call(.get, "/v1/circles/campus-diary/feed?explain=1", token: viewer).object()
+            let items = try field(page, "items", as: [[String: Any]].self)
+            let bob = try #require(items.first { (try? field(field($0, "post", as: [String: Any].self), "id", as: Int64.self)) == bobPost })
+            let contributions = try field(field(bob, "explanation", as: [String: Any].self), "contributions", as: [[String: Any]].self)
+            let penalty = try #require(contributions.first { $0["feature"] as? String == "show_less" }?["value"] as? Double)
+            #expect(penalty < 0)
+            let weights = try field(page, "parameters", as: [String: Any].self)
+            #expect(try field(weights, "show_less_penalty", as: Double.self) == 1)
+
+            let own = try await client.call(.post, "/v1/posts/\(bobPost)/show-less", token: bobToken)
+            let code = try own.errorCode()
+            #expect(own.status == .unprocessableContent && code == "same_user")
+        }
+        #expect(try Self.eventCount(fixture, kind: "post.show_less") == 1)
     }
 }

@@ -113,7 +113,8 @@ extension ScriptSetDiff {
         ("half_life_hours", { SchemaReader.format($0.halfLifeHours) }), ("w_engagement", { SchemaReader.format($0.engagementWeight) }),
         ("w_tips", { SchemaReader.format($0.tipsWeight) }), ("w_credit", { SchemaReader.format($0.creditWeight) }),
         ("w_affinity", { SchemaReader.format($0.affinityWeight) }), ("report_penalty", { SchemaReader.format($0.reportPenalty) }),
-        ("seen_penalty", { SchemaReader.format($0.seenPenalty) }), ("max_per_author", { String($0.maxPerAuthor) }),
+        ("seen_penalty", { SchemaReader.format($0.seenPenalty) }), ("show_less_penalty", { SchemaReader.format($0.showLessPenalty) }),
+        ("max_per_author", { String($0.maxPerAuthor) }),
     ]
 
     static func quoted(_ text: String) -> String { "\"\(text)\"" }

@@ -56,6 +56,12 @@ public struct FeedQueries: Sendable {
                 for row in try Row.fetchAll(db.cachedStatement(sql: Self.relationsSQL), arguments: [viewer.rawValue]) {
                     signals.addRelation(kind: row[0], user: UserID(row[1] as Int64))
                 }
+                for row in try Row.fetchAll(
+                    db.cachedStatement(sql: "SELECT author_id, count(*) FROM show_less_marks WHERE user_id = ? GROUP BY author_id"),
+                    arguments: [viewer.rawValue])
+                {
+                    signals.showLessByAuthor[UserID(row[0] as Int64)] = row[1]
+                }
                 return signals
             }
         }

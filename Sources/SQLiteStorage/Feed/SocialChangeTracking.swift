@@ -31,7 +31,7 @@ final class SocialChangeTracking: TransactionObserver, @unchecked Sendable {
             // A block hides each of its two users from the other's feeds; a mute, the muted from the muter's.
             let tracked = [
                 ("affinities", "viewer_id"), ("friendships", "user_id"), ("blocks", "blocker_id"), ("blocks", "blocked_id"),
-                ("mutes", "muter_id"),
+                ("mutes", "muter_id"), ("show_less_marks", "user_id"),
             ]
             for (table, column) in tracked {
                 for (event, row) in [("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")] {

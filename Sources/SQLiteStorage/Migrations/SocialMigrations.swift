@@ -122,10 +122,10 @@ enum SocialMigrations {
         }
     }
 
-    /// Blocks and mutes (issue 25; `Blocking` says what they stop). A block's two users are both
-    /// indexed: each one's feed hides the other.
+    /// Blocks, mutes and "show less" marks (issue 25; `Blocking` says what blocks and mutes
+    /// stop). A block's two users are both indexed: each one's feed hides the other.
     static func registerBlocks(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v10-blocks-mutes") { db in
+        migrator.registerMigration("v10-blocks-mutes-show-less") { db in
             try db.execute(sql: """
                 CREATE TABLE blocks (
                   blocker_id INTEGER NOT NULL REFERENCES users(id),
@@ -141,6 +141,14 @@ enum SocialMigrations {
                   created_at INTEGER NOT NULL,
                   PRIMARY KEY (muter_id, muted_id),
                   CHECK (muter_id <> muted_id)
+                ) WITHOUT ROWID;
+                -- A viewer's "show less" on a post lowers its author in the viewer's feeds.
+                CREATE TABLE show_less_marks (
+                  user_id INTEGER NOT NULL REFERENCES users(id),
+                  post_id INTEGER NOT NULL REFERENCES posts(id),
+                  author_id INTEGER NOT NULL REFERENCES users(id),
+                  created_at INTEGER NOT NULL,
+                  PRIMARY KEY (user_id, post_id)
                 ) WITHOUT ROWID;
                 """)
         }

@@ -184,6 +184,22 @@ public struct PostStore: Sendable {
         return true
     }
 
+    /// The user's "show less" on a visible post; false when already marked.
+    @discardableResult
+    public func showLess(_ postID: Int64, by user: UserID, at now: Int64) throws(QuanziError) -> Bool {
+        try QuanziError.wrapping {
+            try database.write { db in
+                let post = try Self.requireVisible(postID, db)
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO show_less_marks (user_id, post_id, author_id, created_at) VALUES (?, ?, ?, ?)")
+                    .execute(arguments: [user.rawValue, postID, post.authorID.rawValue, now])
+                guard db.changesCount == 1 else { return false }
+                try EventLog.append(
+                    Event(kind: .postShowLess, at: now, userID: user, circleID: post.circleID, postID: postID, targetUserID: post.authorID), in: db)
+                return true
+            }
+        }
+    }
+
     /// Records a report; at `hideAtReports` reports the post is hidden and queued for review.
     /// Returns whether this report hid the post.
     @discardableResult

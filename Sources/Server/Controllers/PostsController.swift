@@ -16,6 +16,7 @@ struct PostsController {
         group.post("posts/:id/comments", use: comment)
         group.post("posts/:id/likes", use: like)
         group.post("posts/:id/reports", use: report)
+        group.post("posts/:id/show-less", use: showLess)
     }
 
     @Sendable func post(_ request: Request, context: QuanziRequestContext) async throws -> Response {
@@ -57,6 +58,13 @@ struct PostsController {
         let caller = try context.requireCaller()
         let postID = try context.pathID("id")
         try await Blocking.commit { [service] in try service.like(postID, by: caller.userID) }
+        return Response(status: .noContent)
+    }
+
+    @Sendable func showLess(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let postID = try context.pathID("id")
+        try await Blocking.commit { [service] in _ = try service.showLess(postID, by: caller.userID) }
         return Response(status: .noContent)
     }
 

@@ -42,6 +42,10 @@ public protocol PostRepository: Sendable {
     func comment(on postID: Int64, by user: UserID, body: String, at now: Int64) throws(QuanziError) -> Comment
     func comments(on postID: Int64, afterID: Int64, limit: Int) throws -> [Comment]
     func like(_ postID: Int64, by user: UserID, at now: Int64) throws(QuanziError)
+    /// The user's "show less" on a visible post (with a `post.show_less` event); false when they
+    /// had marked it already (nothing is written).
+    @discardableResult
+    func showLess(_ postID: Int64, by user: UserID, at now: Int64) throws(QuanziError) -> Bool
     /// Returns whether this report hid the post.
     @discardableResult
     func report(_ postID: Int64, by user: UserID, reason: String, hideAtReports: Int, at now: Int64) throws(QuanziError) -> Bool
