@@ -19,6 +19,9 @@
 --               every circle, or a table { [circle] = chance, default = chance }
 --   like, comment, tip, report   chance per post shown in a feed
 --   report_bad  chance to report a post shown from a bad actor (replaces `report` then)
+--   show_less, show_less_bad   chance per post shown to ask for less of its author (the second
+--               for a bad actor's post, replacing the first then)
+--   block_bad   chance to block a bad actor on seeing one of their posts
 --   tip_fen     the usual tip, in fen
 --   bad_actor   whether this user's posts are the kind that draw reports
 -- Numbers are illustrative, chosen to look like a young wallet user base; not measured data.
@@ -77,6 +80,9 @@ function M.day(user, ctx)
     tip_fen = credit >= 750 and 500 or 200,
     report = 0.004,
     report_bad = 0.35,
+    show_less = 0.006,
+    show_less_bad = 0.25,
+    block_bad = 0.04,
     bad_actor = bad,
   }
 end

@@ -31,11 +31,15 @@ return quanzi.experiment {
   end,
   metrics = {
     primary = "posts_per_user",
-    secondary = { "views_per_user", "likes_per_user", "reports_received_rate" },
+    secondary = { "views_per_user", "likes_per_user", "reports_received_rate", "blocks_received_per_user" },
     -- Reports received per exposed user, not per view: the harm is a few new posters whose posts
     -- are reported and hidden within a handful of views, while the exposed group's ordinary
     -- posts collect thousands of views; per view, that dilutes the rise below its noise.
-    guardrails = { { metric = "reports_received_per_user", max_relative_increase = 0.10 } },
+    -- "Show less" marks received watch the same harm from the viewers who do not report.
+    guardrails = {
+      { metric = "reports_received_per_user", max_relative_increase = 0.10 },
+      { metric = "show_less_received_per_user", max_relative_increase = 0.10 },
+    },
   },
   tests = {
     { user = { verified = true, birth_year = 2000 }, targeted = true },

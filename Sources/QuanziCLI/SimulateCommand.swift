@@ -130,8 +130,9 @@ struct AbSimulate: AsyncParsableCommand {
             print("\(result.exposedToTreatment) users were ever exposed to a non-control variant, of \(result.targetedUsers) targeted users "
                 + "(at full traffic with nobody watching, all of them would have been)")
             print(result.report.summary)
-            print(String(format: "%d sessions, %d posts shown, %d posts (%d denied), %d likes, %d comments (%d denied), %d reports, %d tips (%d denied)",
-                         c.sessions, c.postsShown, c.posts, c.postsDenied, c.likes, c.comments, c.commentsDenied, c.reports, c.tips, c.tipsDenied))
+            print(String(format: "%d sessions, %d posts shown, %d posts (%d denied), %d likes, %d comments (%d denied), %d reports, %d show less, %d blocks, %d tips (%d denied)",
+                         c.sessions, c.postsShown, c.posts, c.postsDenied, c.likes, c.comments, c.commentsDenied, c.reports, c.showLess, c.blocks,
+                         c.tips, c.tipsDenied))
             let simulated = t.totalSeconds - t.seedSeconds
             print(String(format: "time %.1fs: seed %.1fs, behaviour (Lua) %.1fs, feeds %.1fs, actions %.1fs, analysis %.1fs; %.0f service calls/s",
                          t.totalSeconds, t.seedSeconds, t.behaviourSeconds, t.feedSeconds, t.actionSeconds, t.analysisSeconds,

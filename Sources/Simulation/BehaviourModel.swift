@@ -18,6 +18,9 @@ struct Propensities: Sendable {
     var tipFen: Int64 = 0
     var report = 0.0
     var reportBad = 0.0
+    var showLess = 0.0
+    var showLessBad = 0.0
+    var blockBad = 0.0
     var badActor = false
 
     func postChance(in circle: CircleID) -> Double { postIn[circle] ?? post }
@@ -79,6 +82,9 @@ final class BehaviourModel {
         result.tipFen = Int64(number("tip_fen").rounded())
         result.report = number("report")
         result.reportBad = number("report_bad")
+        result.showLess = number("show_less")
+        result.showLessBad = number("show_less_bad")
+        result.blockBad = number("block_bad")
         if case .boolean(let flag)? = table["bad_actor"] { result.badActor = flag }
         if let circles = table["circles"]?.tableValue {
             result.circles = circles.fields.compactMap { field in

@@ -35,11 +35,15 @@ public struct SimulationResult: Sendable {
         public var comments = 0
         public var commentsDenied = 0
         public var reports = 0
+        /// "Show less" marks and blocks (the trust-and-safety signals beside reports).
+        public var showLess = 0
+        public var blocks = 0
         public var tips = 0
         public var tipsDenied = 0
         public var otherRefusals = 0
         /// Every service call the simulation made (feed requests, permission checks, actions).
-        public var actions: Int { sessions + permissionChecks + posts + likes + comments + commentsDenied + reports + tips + tipsDenied + otherRefusals }
+        public var actions: Int { sessions + permissionChecks + posts + likes + comments + commentsDenied + reports + showLess + blocks + tips + tipsDenied + otherRefusals
+        }
     }
 
     public struct Timings: Sendable {
@@ -264,6 +268,9 @@ public enum SimulationRunner {
             let dayStart = options.startEpochSeconds + Int64(day) * 86_400
             clock.set(epochSeconds: dayStart)
             var random = base.split(UInt64(day) &+ 1)
+            // "Show less" and blocks draw from their own stream, so every earlier draw (and the
+            // runs before they existed) stays as it was.
+            var safetyRandom = base.split(0x5AFE_0000_0000 &+ UInt64(day))
             let weekday = Int(((dayStart / 86_400) + 4) % 7)  // 1970-01-01 was a Thursday
             var propensities: [Propensities] = []
             propensities.reserveCapacity(users.count)
@@ -348,7 +355,14 @@ public enum SimulationRunner {
                         case .refused: counts.otherRefusals += 1
                         }
                     }
-                    if random.chance(badActors.contains(post.authorID) ? p.reportBad : p.report) {
+                    let fromBadActor = badActors.contains(post.authorID)
+                    if safetyRandom.chance(fromBadActor ? p.showLessBad : p.showLess) {
+                        if try attempt({ _ = try service.showLess(post.id, by: user.id) }) == .done { counts.showLess += 1 } else { counts.otherRefusals += 1 }
+                    }
+                    if fromBadActor, safetyRandom.chance(p.blockBad) {
+                        if try attempt({ _ = try service.block(post.authorID, by: user.id) }) == .done { counts.blocks += 1 } else { counts.otherRefusals += 1 }
+                    }
+                    if random.chance(fromBadActor ? p.reportBad : p.report) {
                         if try attempt({ try service.report(post.id, by: user.id, reason: "inappropriate") }) == .done { counts.reports += 1 } else {
                             counts.otherRefusals += 1
                         }
