@@ -27,6 +27,9 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     case moderationRemoved = "moderation.removed"
     /// The author appealed a removal once; the item waits for another moderator.
     case moderationAppealed = "moderation.appealed"
+    /// A moderator looked at the verified identity behind a queue item (`userID` the
+    /// moderator, `targetUserID` the author); the look is also in `identity_looks`.
+    case moderationIdentityViewed = "moderation.identity_viewed"
     case postDeleted = "post.deleted"
     case commentCreated = "comment.created"
     case likeCreated = "like.created"

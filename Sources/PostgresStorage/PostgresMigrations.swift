@@ -32,6 +32,7 @@ public enum PostgresMigrations {
         ("v9-moderation-review", PostgresSocialMigrations.moderationReview),
         ("v9-api-tokens-moderator", PostgresAuthMigrations.apiTokensModerator),
         ("v10-blocks-mutes-show-less", PostgresSocialMigrations.blocks),
+        ("v11-identity-looks", PostgresSocialMigrations.identityLooks),
     ]
 
     /// The names of every migration, in order.

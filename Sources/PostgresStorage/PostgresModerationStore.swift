@@ -103,6 +103,37 @@ public struct PostgresModerationStore: ModerationRepository {
         }
     }
 
+    public func recordIdentityLook(item id: Int64, by moderator: UserID, at now: Int64) throws(QuanziError) -> IdentityLook {
+        try QuanziError.wrapping {
+            try database.write { session in
+                guard let item = try Self.item(id, session, lock: false) else { throw QuanziError(.moderationItemNotFound, "no moderation item \(id)") }
+                guard let lookID = try session.value(
+                    """
+                    INSERT INTO identity_looks (moderator_id, item_id, author_id, at)
+                    VALUES (\(moderator.rawValue), \(id), \(item.authorID.rawValue), \(now)) RETURNING id
+                    """, as: Int64.self)
+                else { throw PostgresStorageCorrupt(reason: "INSERT returned no identity look id") }
+                try PostgresEventLog.append(
+                    Event(
+                        kind: .moderationIdentityViewed, at: now, userID: moderator, circleID: item.circleID, postID: item.postID,
+                        targetUserID: item.authorID, context: "{\"item\":\(id)}"), in: session)
+                return IdentityLook(id: lookID, moderatorID: moderator, itemID: id, authorID: item.authorID, atEpochSeconds: now)
+            }
+        }
+    }
+
+    public func identityLooks(beforeID: Int64?, limit: Int) throws -> [IdentityLook] {
+        let limit = max(0, min(limit, ModerationReview.pageSizeMax + 1))
+        return try database.read { session in
+            try session.rows(
+                """
+                SELECT id, moderator_id, item_id, author_id, at FROM identity_looks WHERE id < \(beforeID ?? Int64.max)
+                ORDER BY id DESC LIMIT \(limit)
+                """, as: (Int64, Int64, Int64, Int64, Int64).self
+            ).map { IdentityLook(id: $0.0, moderatorID: UserID($0.1), itemID: $0.2, authorID: UserID($0.3), atEpochSeconds: $0.4) }
+        }
+    }
+
     // MARK: - Rows
 
     /// Writes an item's decision or appeal, and the post's status and hidden reason that follow

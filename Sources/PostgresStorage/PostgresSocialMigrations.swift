@@ -144,6 +144,19 @@ enum PostgresSocialMigrations {
         """,
     ]
 
+    /// `v11-identity-looks`: SQLite's migration of the same name.
+    static let identityLooks: [String] = [
+        """
+        CREATE TABLE identity_looks (
+          id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          moderator_id BIGINT NOT NULL REFERENCES users(id),
+          item_id BIGINT NOT NULL REFERENCES moderation_queue(id),
+          author_id BIGINT NOT NULL REFERENCES users(id),
+          at BIGINT NOT NULL
+        )
+        """,
+    ] + PostgresMigrations.appendOnly("identity_looks", "the identity audit is append-only")
+
     /// `v10-blocks-mutes-show-less`: SQLite's migration of the same name.
     static let blocks: [String] = [
         """

@@ -57,6 +57,25 @@ extension QuanziService {
         return try QuanziError.wrapping { try storage.moderation.items(ofAuthor: author, limit: limit) }
     }
 
+    /// The verified identity behind a queue item, for a moderator (real-name traceability). The
+    /// look is recorded, and committed, before the identity is read: there is no unrecorded look.
+    public func identityBehindItem(_ id: Int64, by moderator: UserID) throws(QuanziError) -> (look: IdentityLook, author: UserProfile) {
+        let look = try storage.moderation.recordIdentityLook(item: id, by: moderator, at: now)
+        let author = try QuanziError.wrapping { try users.require(look.authorID) }
+        return (look, author)
+    }
+
+    /// Every look at an identity behind a queue item, newest first (the admins' audit), with the
+    /// look to list before for the next page (nil on the last).
+    public func identityLooks(beforeID: Int64? = nil, limit: Int = 50) throws(QuanziError) -> (looks: [IdentityLook], nextBeforeID: Int64?) {
+        guard (1...ModerationReview.pageSizeMax).contains(limit) else {
+            throw QuanziError(.invalidArgument, "limit must be between 1 and \(ModerationReview.pageSizeMax), got \(limit)")
+        }
+        let looks = try QuanziError.wrapping { try storage.moderation.identityLooks(beforeID: beforeID, limit: limit + 1) }
+        let shown = Array(looks.prefix(limit))
+        return (shown, looks.count > limit ? shown.last?.id : nil)
+    }
+
     /// The queue's size and its oldest item's entry time.
     public func moderationSummary() throws(QuanziError) -> ModerationQueueSummary {
         try QuanziError.wrapping { try storage.moderation.summary() }

@@ -130,4 +130,25 @@ struct ModerationContractTests {
             }
         }
     }
+
+    @Test("a look at the identity behind an item is recorded with its event and listed newest first", arguments: Backend.available)
+    func identityLooks(_ backend: Backend) async throws {
+        try await backend.withStores { stores, _ in
+            try await stores.sync { stores in
+                let (held, reported) = try Self.heldPosts(stores)
+                let first = try #require(try stores.moderation.latestItem(ofPost: held.id))
+                let second = try #require(try stores.moderation.latestItem(ofPost: reported.id))
+                let a = try stores.moderation.recordIdentityLook(item: first.id, by: Self.moderator, at: Self.now + 100)
+                let b = try stores.moderation.recordIdentityLook(item: second.id, by: Self.secondModerator, at: Self.now + 200)
+                #expect(a.authorID == Self.author && a.itemID == first.id && a.moderatorID == Self.moderator && a.atEpochSeconds == Self.now + 100)
+                #expect(try stores.moderation.identityLooks(beforeID: nil, limit: 10) == [b, a])
+                #expect(try stores.moderation.identityLooks(beforeID: b.id, limit: 10) == [a])
+                #expect(try stores.eventKinds().suffix(2) == ["moderation.identity_viewed", "moderation.identity_viewed"])
+                #expect(throws: QuanziError(.moderationItemNotFound, "no moderation item 999")) {
+                    try stores.moderation.recordIdentityLook(item: 999, by: Self.moderator, at: Self.now)
+                }
+                #expect(try stores.moderation.identityLooks(beforeID: nil, limit: 10).count == 2, "a refused look records nothing")
+            }
+        }
+    }
 }

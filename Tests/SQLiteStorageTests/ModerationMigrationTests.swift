@@ -46,4 +46,22 @@ struct ModerationMigrationTests {
             }
         }
     }
+
+    @Test("the identity audit is append-only")
+    func identityLooksAppendOnly() throws {
+        let database = try QuanziDatabase.temporary()
+        defer { try? database.removeFiles() }
+        try database.pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO users (id, display_name, verified, gender, occupation, created_at) VALUES (1, 'one', 0, 'female', 'student', 0);
+                    INSERT INTO circles (id, title) VALUES ('c', 'C');
+                    INSERT INTO posts (id, circle_id, author_id, kind, body, created_at, status, hidden_reason) VALUES (1, 'c', 1, 'text', 'a', 10, 'hidden', 'held');
+                    INSERT INTO moderation_queue (post_id, reason, detail, created_at, queued_at) VALUES (1, 'keywords', 'x', 10, 10);
+                    INSERT INTO identity_looks (moderator_id, item_id, author_id, at) VALUES (1, 1, 1, 20);
+                    """)
+            #expect(throws: DatabaseError.self) { try db.execute(sql: "UPDATE identity_looks SET at = 0") }
+            #expect(throws: DatabaseError.self) { try db.execute(sql: "DELETE FROM identity_looks") }
+        }
+    }
 }

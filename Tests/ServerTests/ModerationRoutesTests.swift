@@ -143,4 +143,38 @@ struct ModerationRoutesTests {
             #expect(text.contains("quanzi_moderation_queue_oldest_age_seconds 90"))
         }
     }
+
+    @Test("a moderator sees the identity behind an item, each look is recorded for admins; no one else gets it")
+    func identity() async throws {
+        let fixture = try APIFixture()
+        let user = try await fixture.token(5)
+        let moderator = try await fixture.token(6, moderator: true)
+        let admin = try await fixture.token(7, admin: true)
+        _ = try await fixture.token(2)
+        _ = try fixture.service.createPost(by: UserID(2), in: Self.circle, body: "加微信")
+        let item = try #require(try fixture.service.moderationQueue().entries.first?.item)
+        try await fixture.app().test(.router) { client in
+            let refused = try await client.call(.get, "/v1/moderation/items/\(item.id)/identity", token: user)
+            let refusedCode = try refused.errorCode()
+            #expect(refused.status == .forbidden && refusedCode == "moderator_required")
+            let before = try await client.call(.get, "/v1/admin/identity-looks", token: admin).object()
+            #expect(try field(before, "looks", as: [[String: Any]].self).isEmpty, "a refused look records nothing")
+
+            let seen = try await client.call(.get, "/v1/moderation/items/\(item.id)/identity", token: moderator).object()
+            let author = try field(seen, "author", as: [String: Any].self)
+            #expect(try field(author, "id", as: Int64.self) == 2)
+            #expect(try field(author, "school", as: String.self) == "ZJU" && field(author, "gender", as: String.self) == "female")
+            let look = try field(seen, "look", as: [String: Any].self)
+            #expect(try field(look, "moderator_id", as: Int64.self) == 6 && field(look, "item_id", as: Int64.self) == item.id)
+
+            let audit = try await client.call(.get, "/v1/admin/identity-looks", token: admin).object()
+            let looks = try field(audit, "looks", as: [[String: Any]].self)
+            #expect(looks.count == 1)
+            #expect(try field(looks[0], "moderator_id", as: Int64.self) == 6 && field(looks[0], "author_id", as: Int64.self) == 2)
+            let moderatorAudit = try await client.call(.get, "/v1/admin/identity-looks", token: moderator)
+            let auditCode = try moderatorAudit.errorCode()
+            #expect(moderatorAudit.status == .forbidden && auditCode == "admin_required")
+            #expect(try await client.call(.get, "/v1/moderation/items/999/identity", token: moderator).status == .notFound)
+        }
+    }
 }

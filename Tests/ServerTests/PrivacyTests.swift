@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import HummingbirdTesting
+import Social
 import Testing
 
 @testable import Server
@@ -86,5 +87,101 @@ struct PrivacyTests {
             }
             #expect(answers[0] == answers[1], "\(path)")
         }
+    }
+}
+
+/// Real-name traceability is for moderators only, through the audited identity route: no other
+/// route shows another user's verified attributes, to anyone.
+@Suite("real-name fields")
+struct RealNamePrivacyTests {
+    static let subject = UserID(2)
+
+    /// The world every answer is asked in: user 2 (whose attributes differ between the two
+    /// worlds) posts in nearby, once held by its keywords; user 3 is a friend in the same city.
+    static func world(_ identity: Int) async throws -> (APIFixture, tokens: [String: String]) {
+        let fixture = try APIFixture()
+        let start = APIFixture.start
+        let profile: UserProfile
+        if identity == 0 {
+            profile = UserProfile(
+                id: subject, displayName: "user 2", verified: true, verifiedAtEpochSeconds: start - 86_400, gender: .female, birthYear: 2004,
+                occupation: .student, school: "ZJU", city: "Hangzhou", createdAtEpochSeconds: start - 100 * 86_400)
+        } else {
+            profile = UserProfile(
+                id: subject, displayName: "user 2", verified: true, verifiedAtEpochSeconds: start - 86_400, gender: .male, birthYear: 1981,
+                occupation: .officeWorker, school: "Tsinghua", employer: "Ant Group", city: "Hangzhou", createdAtEpochSeconds: start - 100 * 86_400)
+        }
+        try fixture.service.users.insert(profile)
+        let tokens = [
+            "user": try await fixture.token(3), "moderator": try await fixture.token(6, moderator: true),
+            "admin": try await fixture.token(7, admin: true), "subject": try await fixture.token(2),
+        ]
+        try fixture.service.friends.befriend(subject, UserID(3), at: start)
+        _ = try fixture.service.createPost(by: subject, in: CircleID("nearby"), body: "the noodle place downstairs")
+        _ = try fixture.service.createPost(by: subject, in: CircleID("nearby"), body: "刷单 兼职")
+        return (fixture, tokens)
+    }
+
+    /// Every GET route of `/openapi.json`, its parameters filled with the world's ids.
+    static func paths() throws -> [String] {
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any])
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        return paths.filter { $0.value["get"] != nil }.keys.sorted().map { template in
+            var path = template
+            let value: String
+            if template.hasPrefix("/v1/circles/") {
+                value = "nearby"
+            } else if template.hasPrefix("/v1/experiments/") {
+                value = "campus-open-posting"
+            } else if template.hasPrefix("/v1/users/") {
+                value = String(subject.rawValue)
+            } else {
+                value = "1"  // the first post, the first queue item, a packet or request that may not exist
+            }
+            while let open = path.firstIndex(of: "{"), let close = path[open...].firstIndex(of: "}") {
+                path.replaceSubrange(open...close, with: value)
+            }
+            return path
+        }
+    }
+
+    @Test("every GET route answers the user, a moderator and an admin alike whatever user 2's verified attributes, but the audited identity route")
+    func noRouteShowsAnotherUsersIdentity() async throws {
+        let (first, firstTokens) = try await Self.world(0)
+        let (second, secondTokens) = try await Self.world(1)
+        let paths = try Self.paths()
+        #expect(paths.contains("/v1/users/2") && paths.contains("/v1/moderation/items/1/identity") && paths.count > 20, "\(paths)")
+        var compared = 0
+        for role in ["user", "moderator", "admin"] {
+            for path in paths where path != "/v1/me" && path != "/metrics" {
+                let answers = try await [(first, firstTokens), (second, secondTokens)].asyncMap { fixture, tokens in
+                    try await fixture.app().test(.router) { client in
+                        let response = try await client.call(.get, path, token: tokens[role])
+                        return "\(response.status.code) \(response.text)"
+                    }
+                }
+                if path == "/v1/moderation/items/1/identity", role != "user" {
+                    // The one route that shows them, to moderators and admins: the worlds differ here.
+                    #expect(answers[0] != answers[1] && answers[0].hasPrefix("200"), "\(role) \(path)")
+                } else {
+                    #expect(answers[0] == answers[1], "\(role) \(path) shows user 2's verified attributes")
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared > 60)
+        // The subject sees their own attributes, and the worlds really differ.
+        let own = try await [(first, firstTokens), (second, secondTokens)].asyncMap { fixture, tokens in
+            try await fixture.app().test(.router) { client in try await client.call(.get, "/v1/me", token: tokens["subject"]).text }
+        }
+        #expect(own[0] != own[1] && own[0].contains("ZJU") && own[1].contains("Ant Group"))
+    }
+}
+
+extension Array {
+    fileprivate func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
     }
 }

@@ -20,6 +20,7 @@ enum Migrations {
         SocialMigrations.registerModerationReview(&migrator)
         AuthMigrations.registerModerator(&migrator)
         SocialMigrations.registerBlocks(&migrator)
+        SocialMigrations.registerIdentityLooks(&migrator)
         return migrator
     }
 }

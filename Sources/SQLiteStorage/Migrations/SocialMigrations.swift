@@ -122,6 +122,25 @@ enum SocialMigrations {
         }
     }
 
+    /// Every look at the verified identity behind a queue item, for the admins' audit. Append-only.
+    static func registerIdentityLooks(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v11-identity-looks") { db in
+            try db.execute(sql: """
+                CREATE TABLE identity_looks (
+                  id INTEGER PRIMARY KEY,
+                  moderator_id INTEGER NOT NULL REFERENCES users(id),
+                  item_id INTEGER NOT NULL REFERENCES moderation_queue(id),
+                  author_id INTEGER NOT NULL REFERENCES users(id),
+                  at INTEGER NOT NULL
+                );
+                CREATE TRIGGER identity_looks_append_only_update BEFORE UPDATE ON identity_looks
+                BEGIN SELECT RAISE(ABORT, 'identity_looks is append-only'); END;
+                CREATE TRIGGER identity_looks_append_only_delete BEFORE DELETE ON identity_looks
+                BEGIN SELECT RAISE(ABORT, 'identity_looks is append-only'); END;
+                """)
+        }
+    }
+
     /// Blocks, mutes and "show less" marks (issue 25; `Blocking` says what blocks and mutes
     /// stop). A block's two users are both indexed: each one's feed hides the other.
     static func registerBlocks(_ migrator: inout DatabaseMigrator) {

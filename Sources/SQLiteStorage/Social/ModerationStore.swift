@@ -99,6 +99,35 @@ public struct ModerationStore: ModerationRepository {
         }
     }
 
+    public func recordIdentityLook(item id: Int64, by moderator: UserID, at now: Int64) throws(QuanziError) -> IdentityLook {
+        try QuanziError.wrapping {
+            try database.write { db in
+                guard let item = try Self.item(id, db) else { throw QuanziError(.moderationItemNotFound, "no moderation item \(id)") }
+                try db.execute(
+                    sql: "INSERT INTO identity_looks (moderator_id, item_id, author_id, at) VALUES (?, ?, ?, ?)",
+                    arguments: [moderator.rawValue, id, item.authorID.rawValue, now])
+                let look = IdentityLook(id: db.lastInsertedRowID, moderatorID: moderator, itemID: id, authorID: item.authorID, atEpochSeconds: now)
+                try EventLog.append(
+                    Event(
+                        kind: .moderationIdentityViewed, at: now, userID: moderator, circleID: item.circleID, postID: item.postID,
+                        targetUserID: item.authorID, context: Self.context(item: id)), in: db)
+                return look
+            }
+        }
+    }
+
+    public func identityLooks(beforeID: Int64?, limit: Int) throws -> [IdentityLook] {
+        try database.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT id, moderator_id, item_id, author_id, at FROM identity_looks WHERE id < ? ORDER BY id DESC LIMIT ?",
+                arguments: [beforeID ?? Int64.max, max(0, min(limit, ModerationReview.pageSizeMax + 1))]
+            ).map { row in
+                IdentityLook(
+                    id: row[0], moderatorID: UserID(row[1] as Int64), itemID: row[2], authorID: UserID(row[3] as Int64), atEpochSeconds: row[4])
+            }
+        }
+    }
+
     // MARK: - Rows
 
     /// Writes an item's decision or appeal, and the post's status and hidden reason that follow

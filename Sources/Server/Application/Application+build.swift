@@ -138,7 +138,7 @@ public func buildRouter(
     CirclesController(service: service, metrics: metrics).addRoutes(to: api)
     FeedController(service: service, metrics: metrics).addRoutes(to: api)
     PostsController(service: service).addRoutes(to: api)
-    ModerationController(service: service).addRoutes(to: api, moderators: moderators)
+    ModerationController(service: service).addRoutes(to: api, moderators: moderators, admins: admin)
     TipsController(service: service, metrics: metrics).addRoutes(to: money)
     WalletController(service: service, history: WalletHistoryQuery(reads: service.storage.walletReads), metrics: metrics)
         .addRoutes(to: api, money: money, admin: adminMoney)

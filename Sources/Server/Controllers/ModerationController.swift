@@ -11,8 +11,12 @@ import Social
 struct ModerationController {
     let service: QuanziService
 
-    func addRoutes(to api: RouterGroup<QuanziRequestContext>, moderators: RouterGroup<QuanziRequestContext>) {
+    func addRoutes(
+        to api: RouterGroup<QuanziRequestContext>, moderators: RouterGroup<QuanziRequestContext>, admins: RouterGroup<QuanziRequestContext>
+    ) {
         moderators.get("moderation/queue", use: queue)
+        moderators.get("moderation/items/:id/identity", use: identity)
+        admins.get("admin/identity-looks", use: identityLooks)
         moderators.post("moderation/items/:id/approve", use: approve)
         moderators.post("moderation/items/:id/remove", use: remove)
         api.get("me/moderation", use: mine)
@@ -24,6 +28,21 @@ struct ModerationController {
         let limit = min(page.limit, ModerationReview.pageSizeMax)
         let (entries, next) = try await Blocking.run { [service] in try service.moderationQueue(afterID: page.cursor, limit: limit) }
         return try JSONResponse.make(ModerationQueueView(entries, nextCursor: next.map(String.init)))
+    }
+
+    /// The verified identity behind an item: recorded (who, when, which item) before it is shown.
+    @Sendable func identity(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let id = try context.pathID("id")
+        let (look, author) = try await Blocking.commit { [service] in try service.identityBehindItem(id, by: caller.userID) }
+        return try JSONResponse.make(IdentityView(look: look, author: author))
+    }
+
+    @Sendable func identityLooks(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let page = try PageQuery(request)
+        let limit = min(page.limit, ModerationReview.pageSizeMax)
+        let (looks, next) = try await Blocking.run { [service] in try service.identityLooks(beforeID: page.cursor, limit: limit) }
+        return try JSONResponse.make(IdentityLooksView(looks: looks.map(IdentityLookView.init), nextCursor: next.map(String.init)))
     }
 
     @Sendable func approve(_ request: Request, context: QuanziRequestContext) async throws -> Response {

@@ -87,3 +87,62 @@ struct ModerationQueueView: Encodable, Sendable {
 struct MyModerationView: Encodable, Sendable {
     let items: [ModerationItemView]
 }
+
+/// One recorded look at an identity (the admins' audit).
+struct IdentityLookView: Encodable, Sendable {
+    let id: Int64
+    let moderatorID: Int64
+    let itemID: Int64
+    let authorID: Int64
+    let at: Int64
+
+    init(_ look: IdentityLook) {
+        id = look.id
+        moderatorID = look.moderatorID.rawValue
+        itemID = look.itemID
+        authorID = look.authorID.rawValue
+        at = look.atEpochSeconds
+    }
+
+    enum CodingKeys: String, CodingKey { case id, moderatorID = "moderator_id", itemID = "item_id", authorID = "author_id", at }
+}
+
+struct IdentityLooksView: Encodable, Sendable {
+    let looks: [IdentityLookView]
+    let nextCursor: String?
+    enum CodingKeys: String, CodingKey { case looks, nextCursor = "next_cursor" }
+}
+
+/// The verified identity behind a queue item, as a moderator sees it, with the look that was recorded.
+struct IdentityView: Encodable, Sendable {
+    /// The real-name attributes verification recorded (the fields `GET /v1/me` shows its caller).
+    struct Author: Encodable, Sendable {
+        let id: Int64
+        let displayName: String
+        let verified: Bool
+        let verifiedAt: Int64?
+        let gender: String
+        let birthYear: Int?
+        let occupation: String
+        let school: String?
+        let employer: String?
+        let city: String?
+        let createdAt: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case id, displayName = "display_name", verified, verifiedAt = "verified_at", gender, birthYear = "birth_year", occupation, school,
+                employer, city, createdAt = "created_at"
+        }
+    }
+
+    let look: IdentityLookView
+    let author: Author
+
+    init(look: IdentityLook, author user: UserProfile) {
+        self.look = IdentityLookView(look)
+        author = Author(
+            id: user.id.rawValue, displayName: user.displayName, verified: user.verified, verifiedAt: user.verifiedAtEpochSeconds,
+            gender: user.gender.rawValue, birthYear: user.birthYear, occupation: user.occupation.rawValue, school: user.school,
+            employer: user.employer, city: user.city, createdAt: user.createdAtEpochSeconds)
+    }
+}

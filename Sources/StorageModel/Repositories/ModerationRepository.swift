@@ -55,6 +55,23 @@ public struct ModerationQueueSummary: Sendable, Hashable {
     }
 }
 
+/// One look at the verified identity behind a queue item: who looked, when, at whose.
+public struct IdentityLook: Sendable, Hashable {
+    public var id: Int64
+    public var moderatorID: UserID
+    public var itemID: Int64
+    public var authorID: UserID
+    public var atEpochSeconds: Int64
+
+    public init(id: Int64, moderatorID: UserID, itemID: Int64, authorID: UserID, atEpochSeconds: Int64) {
+        self.id = id
+        self.moderatorID = moderatorID
+        self.itemID = itemID
+        self.authorID = authorID
+        self.atEpochSeconds = atEpochSeconds
+    }
+}
+
 /// The review queue (posts held by keywords or reports). Decisions and appeals are decided by
 /// `ModerationReview` (Social); a backend loads the item, asks it, and writes the result, the
 /// post's status and the event in one transaction.
@@ -76,4 +93,9 @@ public protocol ModerationRepository: Sendable {
     /// `moderation.appealed` event is written.
     func appeal(_ id: Int64, by user: UserID, text: String?, at now: Int64) throws(QuanziError) -> ModerationItemState
     func summary() throws -> ModerationQueueSummary
+    /// Records that `moderator` looks at the verified identity behind item `id` (and a
+    /// `moderation.identity_viewed` event), committed before the caller reads the identity.
+    func recordIdentityLook(item id: Int64, by moderator: UserID, at now: Int64) throws(QuanziError) -> IdentityLook
+    /// Every recorded look, newest first, before the look `beforeID` when given.
+    func identityLooks(beforeID: Int64?, limit: Int) throws -> [IdentityLook]
 }
