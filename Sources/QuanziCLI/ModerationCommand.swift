@@ -27,20 +27,7 @@ struct ModerationQueue: AsyncParsableCommand {
 
     func run(_ service: QuanziService) throws {
         let entries = try ModerationCommand.reporting { try service.moderationQueue(limit: limit).entries }
-        guard !entries.isEmpty else {
-            print("the review queue is empty")
-            return
-        }
-        let now = service.clock.nowEpochSeconds
-        for entry in entries {
-            let item = entry.item
-            let waited = max(0, now - (item.appealedAtEpochSeconds ?? item.createdAtEpochSeconds))
-            let held = item.reason == .keywords ? "keywords: \(item.detail)" : "\(entry.reportCount) reports"
-            print("#\(item.id)  post \(item.postID) in \(item.circleID) by user \(item.authorID)  [\(held)]  waiting \(waited / 60) min\(item.isAppeal ? "  APPEAL of a removal: \(item.firstDecisionText ?? "")" : "")")
-            print("    \(entry.postKind.rawValue): \(entry.postBody.prefix(200))")
-            for report in entry.reports { print("    reported by user \(report.reporterID): \(report.reason)") }
-            if let appeal = item.appealText { print("    the author says: \(appeal)") }
-        }
+        print(ModerationQueueText.render(entries, nowEpochSeconds: service.clock.nowEpochSeconds))
     }
 }
 

@@ -88,6 +88,7 @@ public final class ReplSession {
           :reload                          re-validate and reload plugins and experiments (the old set stays if invalid)
           :circles                         circles and their rules
           :experiments                     experiments and their status
+          :queue                           the review queue: held posts, oldest first, with keywords and reports
           :help, :quit
         """
 
@@ -111,6 +112,7 @@ public final class ReplSession {
             case ":reload": return reload()
             case ":circles": return circles()
             case ":experiments": return experimentList()
+            case ":queue": return ModerationQueueText.render(try service.moderationQueue().entries, nowEpochSeconds: service.clock.nowEpochSeconds)
             default: return "unknown command \(name) (try :help)"
             }
         } catch let error as QuanziError {
@@ -258,7 +260,7 @@ public final class ReplSession {
 
     /// Names the completion offers: commands, `quanzi.*` functions, circles, experiments, actions.
     public var completionWords: [String] {
-        let commands = [":why", ":as", ":variant", ":feed", ":credit", ":wallet", ":load", ":reload", ":circles", ":experiments", ":help", ":quit"]
+        let commands = [":why", ":as", ":variant", ":feed", ":credit", ":wallet", ":load", ":reload", ":circles", ":experiments", ":queue", ":help", ":quit"]
         let bindings = ScriptBinding.all.map(\.name)
         let lua = ["string.format", "string.find", "string.match", "string.gsub", "table.concat", "table.insert", "table.sort", "math.floor",
                    "math.max", "math.min", "print", "pairs", "ipairs", "tostring", "tonumber", "type", "user"]

@@ -42,6 +42,15 @@ final class ReplFixture {
 
 @Suite("REPL")
 struct ReplSessionTests {
+    @Test(":queue lists held posts oldest first with their keywords")
+    func queue() throws {
+        let repl = try ReplFixture()
+        #expect(repl.session.handle(":queue") == "the review queue is empty")
+        let held = try repl.session.service.createPost(by: UserID(7), in: CircleID("campus-diary"), body: "加微信 聊聊")
+        let lines = repl.session.handle(":queue").split(separator: "\n").map(String.init)
+        #expect(lines == ["#1  post \(held.id) in campus-diary by user 7  [keywords: 加微信]  waiting 0 min", "    text: 加微信 聊聊"])
+    }
+
     @Test(":why shows a block as the reason, before any rule")
     func whyBlocked() throws {
         let repl = try ReplFixture()
