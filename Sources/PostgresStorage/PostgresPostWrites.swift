@@ -17,8 +17,8 @@ enum PostgresPostWrites {
         var createdAt: Int64
         var status: PostStatus
         var hiddenReason: String?
-        /// The keywords that held the post for review.
-        var heldKeywords: String?
+        /// Why the post is held for review, when it is.
+        var hold: (reason: ModerationHoldReason, detail: String)?
 
         init(circle: CircleID, author: UserID, kind: PostKind, body: String, verdict: ModerationVerdict, at now: Int64) {
             self.circle = circle
@@ -26,12 +26,9 @@ enum PostgresPostWrites {
             self.kind = kind
             self.body = body
             createdAt = now
-            status = .visible
-            if case .heldForReview(let keywords) = verdict {
-                status = .hidden
-                hiddenReason = "held for review: " + keywords.joined(separator: ", ")
-                heldKeywords = keywords.joined(separator: ", ")
-            }
+            status = verdict.hold == nil ? .visible : .hidden
+            hiddenReason = verdict.hiddenReason
+            hold = verdict.hold
         }
 
         func post(id: Int64) -> Post {
@@ -42,14 +39,14 @@ enum PostgresPostWrites {
 
         /// The post's place in the moderation queue, when held.
         func queueEntry(id: Int64) -> QueueEntry? {
-            heldKeywords.map { QueueEntry(postID: id, reason: "keywords", detail: $0, at: createdAt) }
+            hold.map { QueueEntry(postID: id, reason: $0.reason.rawValue, detail: $0.detail, at: createdAt) }
         }
 
         /// `post.created`, and `post.hidden` when held.
         func events(id: Int64) -> [Event] {
             var events = [Event(kind: .postCreated, at: createdAt, userID: author, circleID: circle, postID: id)]
-            if heldKeywords != nil {
-                events.append(Event(kind: .postHidden, at: createdAt, userID: author, circleID: circle, postID: id, context: "keywords"))
+            if let hold {
+                events.append(Event(kind: .postHidden, at: createdAt, userID: author, circleID: circle, postID: id, context: hold.reason.rawValue))
             }
             return events
         }
@@ -80,7 +77,7 @@ enum PostgresPostWrites {
 
     struct QueueEntry {
         var postID: Int64
-        /// `keywords` or `reports`.
+        /// `keywords`, `reports` or `rule`.
         var reason: String
         var detail: String
         var at: Int64

@@ -123,6 +123,10 @@ enum PostgresSocialMigrations {
           ADD COLUMN first_decision_text TEXT
         """,
         "UPDATE moderation_queue SET queued_at = coalesce(decided_at, created_at)",
+        "ALTER TABLE moderation_queue ALTER COLUMN queued_at SET NOT NULL",
+        // A hold may now come from a circle's rule.
+        "ALTER TABLE moderation_queue DROP CONSTRAINT moderation_queue_reason_check",
+        "ALTER TABLE moderation_queue ADD CONSTRAINT moderation_queue_reason_check CHECK (reason IN ('keywords', 'reports', 'rule'))",
         "CREATE INDEX moderation_queue_order ON moderation_queue(outcome, queued_at, id)",
         "CREATE INDEX moderation_queue_post ON moderation_queue(post_id, id)",
         "DROP INDEX moderation_queue_pending",

@@ -199,7 +199,8 @@ public final class QuanziService: Sendable {
         let draft = PostContext(authorID: author, kind: kind, text: body)
         let decision = try scripts.rules.evaluate(circle: circle, action: .post, user: profile, context: RuleContext(post: draft))
         guard decision.allowed else { throw QuanziError(.ruleDenied, decision.reason ?? "not allowed") }
-        let post = try posts.create(circle: circle, author: author, kind: kind, body: body, verdict: moderator.screen(body), at: now)
+        let verdict = moderator.screen(body, ruleReview: decision.heldForReview ? decision.reason : nil)
+        let post = try posts.create(circle: circle, author: author, kind: kind, body: body, verdict: verdict, at: now)
         feeds.record(post, authorCredit: try? credit.score(author), authorCity: profile.city)
         return post
     }

@@ -151,4 +151,19 @@ struct ModerationContractTests {
             }
         }
     }
+
+    @Test("a post a circle's rule asked to review is held and queued as 'rule' with the rule's reason", arguments: Backend.available)
+    func heldByRule(_ backend: Backend) async throws {
+        try await backend.withStores { stores, _ in
+            try await stores.sync { stores in
+                try SocialContractTests.world(stores, users: 2)
+                let post = try stores.posts.create(
+                    circle: Self.circle, author: UserID(2), kind: .text, body: "hello", verdict: .heldByRule(reason: "new accounts wait"), at: Self.now)
+                #expect(post.status == .hidden && post.hiddenReason == "held for review: new accounts wait")
+                let item = try #require(try stores.moderation.pending(afterID: nil, limit: 10).first?.item)
+                #expect(item.reason == .rule && item.detail == "new accounts wait" && item.postID == post.id)
+                #expect(try stores.eventKinds().suffix(2) == ["post.created", "post.hidden"])
+            }
+        }
+    }
 }

@@ -54,16 +54,20 @@ public struct Decision: Sendable, Hashable, CustomStringConvertible {
     public var reason: String?
     /// The rule function's `file:line`, or the circle's when it has no rule for the action.
     public var location: SourceLocation?
+    /// A `post` rule that returned `"review"`: the post is accepted but waits, hidden, for a
+    /// moderator; `reason` says why.
+    public var heldForReview: Bool
 
-    public init(allowed: Bool, reason: String?, location: SourceLocation?) {
+    public init(allowed: Bool, reason: String?, location: SourceLocation?, heldForReview: Bool = false) {
         self.allowed = allowed
         self.reason = reason
         self.location = location
+        self.heldForReview = heldForReview
     }
 
     public var description: String {
-        let verdict = allowed ? "allowed" : "denied"
-        let why = (!allowed ? reason : nil).map { ": \($0)" } ?? ""
+        let verdict = heldForReview ? "allowed, held for review" : allowed ? "allowed" : "denied"
+        let why = (!allowed || heldForReview ? reason : nil).map { ": \($0)" } ?? ""
         let whereText = location.map { " (\($0))" } ?? ""
         return verdict + why + whereText
     }

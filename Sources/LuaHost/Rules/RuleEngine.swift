@@ -112,9 +112,16 @@ public final class RuleEngine: Sendable {
     static func decision(_ state: LuaState, resultCount: Int32, action: CircleAction, rule: LuaFunction) throws(ScriptError) -> Decision {
         let location = rule.location
         let first = resultCount >= 1 ? state.readValue(at: -resultCount) : .null
+        // A post rule may accept a post for a moderator's review: `return "review", "why"`.
+        if action == .post, case .string("review") = first {
+            var reason = "the circle's rule asked for a review"
+            if resultCount >= 2, case .string(let text) = state.readValue(at: -resultCount + 1), !text.isEmpty { reason = text }
+            return Decision(allowed: true, reason: reason, location: location, heldForReview: true)
+        }
         guard case .boolean(let allowed) = first else {
+            let also = action == .post ? ", or \"review\"" : ""
             throw ScriptError(kind: .invalidResult,
-                message: "rule '\(action.rawValue)' must return true or false (and optionally a reason), got \(first.typeName)",
+                message: "rule '\(action.rawValue)' must return true or false\(also) (and optionally a reason), got \(first.typeName)",
                 location: location?.description)
         }
         var reason: String?

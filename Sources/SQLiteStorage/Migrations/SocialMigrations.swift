@@ -97,18 +97,32 @@ enum SocialMigrations {
     /// one appeal, which puts the item back in the queue (`queued_at`) for another moderator.
     static func registerModerationReview(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v9-moderation-review") { db in
+            // Rebuilt rather than altered: SQLite cannot change a CHECK in place, and a hold may
+            // now come from a circle's rule (`reason = 'rule'`).
             try db.execute(sql: """
-                ALTER TABLE moderation_queue ADD COLUMN decided_by INTEGER REFERENCES users(id);
-                ALTER TABLE moderation_queue ADD COLUMN decision_text TEXT;
-                ALTER TABLE moderation_queue ADD COLUMN queued_at INTEGER;
-                ALTER TABLE moderation_queue ADD COLUMN appealed_at INTEGER;
-                ALTER TABLE moderation_queue ADD COLUMN appeal_text TEXT;
-                ALTER TABLE moderation_queue ADD COLUMN first_decided_by INTEGER REFERENCES users(id);
-                ALTER TABLE moderation_queue ADD COLUMN first_decision_text TEXT;
-                UPDATE moderation_queue SET queued_at = coalesce(decided_at, created_at);
+                CREATE TABLE moderation_queue_v9 (
+                  id INTEGER PRIMARY KEY,
+                  post_id INTEGER NOT NULL REFERENCES posts(id),
+                  reason TEXT NOT NULL CHECK (reason IN ('keywords', 'reports', 'rule')),
+                  detail TEXT NOT NULL,
+                  created_at INTEGER NOT NULL,
+                  outcome TEXT NOT NULL DEFAULT 'pending' CHECK (outcome IN ('pending', 'restored', 'removed')),
+                  decided_at INTEGER,
+                  decided_by INTEGER REFERENCES users(id),
+                  decision_text TEXT,
+                  queued_at INTEGER NOT NULL,
+                  appealed_at INTEGER,
+                  appeal_text TEXT,
+                  first_decided_by INTEGER REFERENCES users(id),
+                  first_decision_text TEXT,
+                  CHECK ((outcome = 'pending') = (decided_at IS NULL))
+                );
+                INSERT INTO moderation_queue_v9 (id, post_id, reason, detail, created_at, outcome, decided_at, queued_at)
+                  SELECT id, post_id, reason, detail, created_at, outcome, decided_at, coalesce(decided_at, created_at) FROM moderation_queue;
+                DROP TABLE moderation_queue;
+                ALTER TABLE moderation_queue_v9 RENAME TO moderation_queue;
                 CREATE INDEX moderation_queue_order ON moderation_queue(outcome, queued_at, id);
                 CREATE INDEX moderation_queue_post ON moderation_queue(post_id, id);
-                DROP INDEX moderation_queue_pending;
                 """)
             // A decision needs its moderator from now on, and an appeal keeps the first one.
             try db.execute(sql: """

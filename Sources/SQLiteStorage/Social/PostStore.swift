@@ -40,12 +40,8 @@ public struct PostStore: Sendable {
         circle: CircleID, author: UserID, kind: PostKind, body: String, verdict: ModerationVerdict,
         at now: Int64, _ db: Database
     ) throws -> Post {
-        var status = PostStatus.visible
-        var hiddenReason: String?
-        if case .heldForReview(let keywords) = verdict {
-            status = .hidden
-            hiddenReason = "held for review: " + keywords.joined(separator: ", ")
-        }
+        let status: PostStatus = verdict.hold == nil ? .visible : .hidden
+        let hiddenReason = verdict.hiddenReason
         try db.cachedStatement(sql: "INSERT INTO posts (circle_id, author_id, kind, body, created_at, status, hidden_reason) VALUES (?, ?, ?, ?, ?, ?, ?)")
             .execute(arguments: [circle.rawValue, author.rawValue, kind.rawValue, body, now, status.rawValue, hiddenReason])
         let post = Post(
@@ -54,13 +50,13 @@ public struct PostStore: Sendable {
             status: status, hiddenReason: hiddenReason)
         try EventLog.append(
             Event(kind: .postCreated, at: now, userID: author, circleID: circle, postID: post.id), in: db)
-        if case .heldForReview(let keywords) = verdict {
-            try db.cachedStatement(sql: "INSERT INTO moderation_queue (post_id, reason, detail, created_at, queued_at) VALUES (?, 'keywords', ?, ?, ?)")
-                .execute(arguments: [post.id, keywords.joined(separator: ", "), now, now])
+        if let hold = verdict.hold {
+            try db.cachedStatement(sql: "INSERT INTO moderation_queue (post_id, reason, detail, created_at, queued_at) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [post.id, hold.reason.rawValue, hold.detail, now, now])
             try EventLog.append(
                 Event(
                     kind: .postHidden, at: now, userID: author, circleID: circle, postID: post.id,
-                    context: "keywords"), in: db)
+                    context: hold.reason.rawValue), in: db)
         }
         return post
     }

@@ -159,13 +159,14 @@ public enum DemoWorld {
                 var body = random.pick(DemoPopulation.postBodies[kind] ?? ["…"])
                 if random.chance(keywordPostShare) { body += " 加微信" }
                 let draft = PostContext(authorID: user.id, kind: kind, text: body)
-                guard try service.rules.evaluate(circle: circle.id, action: .post, user: user, context: RuleContext(post: draft)).allowed else {
+                let decision = try service.rules.evaluate(circle: circle.id, action: .post, user: user, context: RuleContext(post: draft))
+                guard decision.allowed else {
                     summary.ruleDenials += 1
                     continue
                 }
                 for _ in 0..<random.int(in: 1...postsPerPosterMax) {
                     let at = now - Int64(random.next(below: UInt64(postAgeSecondsMax)))
-                    let verdict = moderator?.screen(body) ?? .visible
+                    let verdict = moderator?.screen(body, ruleReview: decision.heldForReview ? decision.reason : nil) ?? .visible
                     let post = try writer.createPost(circle: circle.id, author: user.id, kind: kind, body: body, verdict: verdict, at: at)
                     if post.status == .visible { posts.append(post) } else { summary.postsHeldByModeration += 1 }
                     summary.posts += 1

@@ -6,6 +6,8 @@ public enum ModerationHoldReason: String, Sendable, Hashable, Codable, CaseItera
     case keywords
     /// It reached its circle's report threshold (`detail` says how many).
     case reports
+    /// The circle's post rule asked for a review (`detail` is the rule's reason).
+    case rule
 }
 
 /// Where a queue item stands.
