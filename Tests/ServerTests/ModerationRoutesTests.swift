@@ -177,4 +177,49 @@ struct ModerationRoutesTests {
             #expect(try await client.call(.get, "/v1/moderation/items/999/identity", token: moderator).status == .notFound)
         }
     }
+
+    /// Every documented operation whose path the role check guards, and the role it needs.
+    static func guardedOperations() throws -> [(method: HTTPRequest.Method, path: String, needs: String)] {
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any])
+        let paths = try #require(document["paths"] as? [String: [String: Any]])
+        var found: [(HTTPRequest.Method, String, String)] = []
+        for (template, operations) in paths.sorted(by: { $0.key < $1.key }) {
+            let needs: String
+            if template.hasPrefix("/v1/moderation/") {
+                needs = "moderator_required"
+            } else if template.hasPrefix("/v1/admin/") || template.hasPrefix("/v1/experiments") || template == "/v1/wallet/top-ups" {
+                needs = "admin_required"
+            } else {
+                continue
+            }
+            let path = template.replacingOccurrences(of: "{id}", with: "1")
+            for method in operations.keys.sorted() {
+                found.append((HTTPRequest.Method(rawValue: method.uppercased())!, path, needs))
+            }
+        }
+        return found
+    }
+
+    @Test("route by route: a user is refused every moderator and admin route, a moderator every admin route, before anything runs")
+    func authorizationPerRoute() async throws {
+        let fixture = try APIFixture()
+        let user = try await fixture.token(5)
+        let moderator = try await fixture.token(6, moderator: true)
+        let operations = try Self.guardedOperations()
+        #expect(operations.count >= 12, "\(operations.map(\.path))")
+        try await fixture.app().test(.router) { client in
+            for operation in operations {
+                let asUser = try await client.call(operation.method, operation.path, token: user, json: "{}", key: "k")
+                let userCode = try asUser.errorCode()
+                #expect(asUser.status == .forbidden && userCode == operation.needs, "user \(operation.method) \(operation.path)")
+                let asModerator = try await client.call(operation.method, operation.path, token: moderator, json: "{}", key: "k")
+                if operation.needs == "admin_required" {
+                    let moderatorCode = try asModerator.errorCode()
+                    #expect(asModerator.status == .forbidden && moderatorCode == "admin_required", "moderator \(operation.method) \(operation.path)")
+                } else {
+                    #expect(asModerator.status != .forbidden, "moderator \(operation.method) \(operation.path)")
+                }
+            }
+        }
+    }
 }
