@@ -36,8 +36,9 @@ extension QuanziService {
     /// The `blocked` refusal when a block stands between `actor` and `other`, else nil.
     public func blockRefusal(actor: UserID, other: UserID) throws(QuanziError) -> QuanziError? {
         guard actor != other else { return nil }
-        // From the actor's social signals: memory on a warm node, forgotten at each block change.
-        let state = try QuanziError.wrapping { try storage.feeds.socialSignals(of: actor).blockState(with: other) }
+        // One indexed read of the two rows that could exist: cheaper than reloading the actor's
+        // social signals, which every like, comment or tip makes the cache forget.
+        let state = try QuanziError.wrapping { try storage.blocks.state(actor, other) }
         guard state.isBlocked else { return nil }
         return Blocking.refusal(actor: actor, other: other, actorBlockedOther: state.firstBlockedSecond)
     }

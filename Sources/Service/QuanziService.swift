@@ -170,18 +170,24 @@ public final class QuanziService: Sendable {
     /// A block between the user and the post's author denies before the rule runs, with the
     /// block as the reason (what the REPL's `:why` shows).
     public func decide(_ user: UserID, _ action: CircleAction, in circle: CircleID, post: Post? = nil, amountFen: Int64? = nil) throws(QuanziError) -> Decision {
-        let profile = try QuanziError.wrapping { try users.require(user) }
         if let post, let refusal = try blockRefusal(actor: user, other: post.authorID) {
             return Decision(allowed: false, reason: refusal.message, location: nil)
         }
+        return try ruleDecision(user, action, in: circle, post: post, amountFen: amountFen)
+    }
+
+    /// The circle's rule alone. Callers check blocks first (`viewablePost` does, for every action
+    /// on a post), so it is not asked twice.
+    func ruleDecision(_ user: UserID, _ action: CircleAction, in circle: CircleID, post: Post?, amountFen: Int64?) throws(QuanziError) -> Decision {
+        let profile = try QuanziError.wrapping { try users.require(user) }
         let context = RuleContext(post: post.map { PostContext(id: $0.id, authorID: $0.authorID, kind: $0.kind, text: $0.body) }, amountFen: amountFen)
         return try rules.evaluate(circle: circle, action: action, user: profile, context: context)
     }
 
     /// Throws `rule_denied` with the rule's reason unless the rule allows the action.
+    /// Every caller with a post got it from `viewablePost`, which checked blocks already.
     func requireAllowed(_ user: UserID, _ action: CircleAction, in circle: CircleID, post: Post? = nil, amountFen: Int64? = nil) throws(QuanziError) {
-        if let post { try requireNotBlocked(user, post.authorID) }
-        let decision = try decide(user, action, in: circle, post: post, amountFen: amountFen)
+        let decision = try ruleDecision(user, action, in: circle, post: post, amountFen: amountFen)
         guard decision.allowed else {
             let reason = decision.reason ?? "not allowed"
             try? storage.events.append(Event(kind: .ruleDenied, at: now, userID: user, circleID: circle, postID: post?.id, context: action.rawValue))
