@@ -115,34 +115,11 @@ struct IdentityLooksView: Encodable, Sendable {
 
 /// The verified identity behind a queue item, as a moderator sees it, with the look that was recorded.
 struct IdentityView: Encodable, Sendable {
-    /// The real-name attributes verification recorded (the fields `GET /v1/me` shows its caller).
-    struct Author: Encodable, Sendable {
-        let id: Int64
-        let displayName: String
-        let verified: Bool
-        let verifiedAt: Int64?
-        let gender: String
-        let birthYear: Int?
-        let occupation: String
-        let school: String?
-        let employer: String?
-        let city: String?
-        let createdAt: Int64
-
-        enum CodingKeys: String, CodingKey {
-            case id, displayName = "display_name", verified, verifiedAt = "verified_at", gender, birthYear = "birth_year", occupation, school,
-                employer, city, createdAt = "created_at"
-        }
-    }
-
     let look: IdentityLookView
-    let author: Author
+    let author: VerifiedProfileView
 
     init(look: IdentityLook, author user: UserProfile) {
         self.look = IdentityLookView(look)
-        author = Author(
-            id: user.id.rawValue, displayName: user.displayName, verified: user.verified, verifiedAt: user.verifiedAtEpochSeconds,
-            gender: user.gender.rawValue, birthYear: user.birthYear, occupation: user.occupation.rawValue, school: user.school,
-            employer: user.employer, city: user.city, createdAt: user.createdAtEpochSeconds)
+        author = VerifiedProfileView(user)
     }
 }

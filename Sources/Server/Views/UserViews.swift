@@ -18,8 +18,9 @@ struct PublicUserView: Codable, Sendable {
     }
 }
 
-/// The caller's own profile, with the attributes rules read.
-struct MeView: Codable, Sendable {
+/// A user's verified attributes (what real-name verification recorded and rules read): the
+/// caller's own in `GET /v1/me`, another's only through a moderator's audited identity look.
+struct VerifiedProfileView: Encodable, Sendable {
     let id: Int64
     let displayName: String
     let verified: Bool
@@ -31,10 +32,8 @@ struct MeView: Codable, Sendable {
     let employer: String?
     let city: String?
     let createdAt: Int64
-    /// Whether the token in use carries the admin role.
-    let isAdmin: Bool
 
-    init(_ user: UserProfile, isAdmin: Bool) {
+    init(_ user: UserProfile) {
         id = user.id.rawValue
         displayName = user.displayName
         verified = user.verified
@@ -46,12 +45,32 @@ struct MeView: Codable, Sendable {
         employer = user.employer
         city = user.city
         createdAt = user.createdAtEpochSeconds
-        self.isAdmin = isAdmin
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, displayName = "display_name", verified, verifiedAt = "verified_at", gender, birthYear = "birth_year", occupation, school, employer, city, createdAt = "created_at", isAdmin = "is_admin"
+        case id, displayName = "display_name", verified, verifiedAt = "verified_at", gender, birthYear = "birth_year", occupation, school, employer, city, createdAt = "created_at"
     }
+}
+
+/// The caller's own profile, with the attributes rules read, and the token's role.
+struct MeView: Encodable, Sendable {
+    let profile: VerifiedProfileView
+    /// Whether the token in use carries the admin role.
+    let isAdmin: Bool
+
+    init(_ user: UserProfile, isAdmin: Bool) {
+        profile = VerifiedProfileView(user)
+        self.isAdmin = isAdmin
+    }
+
+    /// The profile's fields and `is_admin`, in one object.
+    func encode(to encoder: any Encoder) throws {
+        try profile.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(isAdmin, forKey: .isAdmin)
+    }
+
+    enum CodingKeys: String, CodingKey { case isAdmin = "is_admin" }
 }
 
 struct FriendRequestView: Codable, Sendable {
