@@ -27,6 +27,9 @@ public final class QuanziDatabase: Sendable {
     private let group = Mutex(WriteGroup())
     /// Writes one group commits at most (`.singleThread`).
     static let groupedWritesMax = 2_000
+    /// The folder `temporary()` made: removed with the database when the last reference goes,
+    /// so a test or a simulation that forgets `removeFiles()` leaves nothing in /tmp.
+    private let temporaryFolder: String?
     /// Read caches that writes through this handle keep current (see each type).
     let seenPostsIndex = SeenPostsIndex()
     let socialSignalCache = SocialSignalCache()
@@ -53,7 +56,12 @@ public final class QuanziDatabase: Sendable {
     }
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
-    public init(path: String, access: Access = .concurrent) throws {
+    public convenience init(path: String, access: Access = .concurrent) throws {
+        try self.init(path: path, access: access, temporaryFolder: nil)
+    }
+
+    private init(path: String, access: Access, temporaryFolder: String?) throws {
+        self.temporaryFolder = temporaryFolder
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -247,7 +255,13 @@ public final class QuanziDatabase: Sendable {
         let shm = URL(fileURLWithPath: "/dev/shm", isDirectory: true)
         let base = inMemoryFileSystem && FileManager.default.isWritableFile(atPath: shm.path) ? shm : FileManager.default.temporaryDirectory
         let folder = base.appendingPathComponent("quanzi-\(UUID().uuidString)")
-        return try QuanziDatabase(path: folder.appendingPathComponent("\(name).sqlite").path, access: access)
+        return try QuanziDatabase(path: folder.appendingPathComponent("\(name).sqlite").path, access: access, temporaryFolder: folder.path)
+    }
+
+    deinit {
+        guard let temporaryFolder else { return }
+        try? pool.close()
+        try? FileManager.default.removeItem(atPath: temporaryFolder)
     }
 
     /// Deletes the temporary folder of a database made by `temporary()`.
