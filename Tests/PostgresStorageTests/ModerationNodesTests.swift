@@ -45,7 +45,7 @@ struct ModerationNodesTests {
             try await FollowTests.eventually("the post in B's feed for user 3") {
                 try b.feed(for: UserID(3), in: circle, recordViews: false).items.map(\.post.id) == [post.id]
             }
-            try await Backend.offPool { try a.block(UserID(2), by: UserID(3)) }
+            _ = try await Backend.offPool { try a.block(UserID(2), by: UserID(3)) }
             try await FollowTests.eventually("A's block hides the post from user 3 on B") {
                 try b.feed(for: UserID(3), in: circle, recordViews: false).items.isEmpty
             }
@@ -58,7 +58,7 @@ struct ModerationNodesTests {
                 }
             }
             #expect(refusal == QuanziError(.blocked, "user 3 blocked user 2; unblock them first"))
-            try await Backend.offPool { try a.unblock(UserID(2), by: UserID(3)) }
+            _ = try await Backend.offPool { try a.unblock(UserID(2), by: UserID(3)) }
             try await FollowTests.eventually("the unblock on A shows the post again on B") {
                 try b.feed(for: UserID(3), in: circle, recordViews: false).items.map(\.post.id) == [post.id]
             }
