@@ -31,7 +31,10 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     /// moderator, `targetUserID` the author); the look is also in `identity_looks`.
     case moderationIdentityViewed = "moderation.identity_viewed"
     case postDeleted = "post.deleted"
+    /// A comment shown on its post: at once, or when a moderator approves a held one.
     case commentCreated = "comment.created"
+    /// A comment held by its circle's keywords, waiting for a moderator (not counted, not shown).
+    case commentHidden = "comment.hidden"
     case likeCreated = "like.created"
     case tipSent = "tip.sent"
     case reportCreated = "report.created"

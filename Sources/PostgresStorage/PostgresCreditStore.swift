@@ -73,18 +73,18 @@ enum PostgresCreditInputs {
         try collect(.posts, "SELECT author_id, count(*) FROM posts WHERE created_at >= \(conductSince) GROUP BY author_id")
         try collect(.hidden, """
             SELECT p.author_id, count(DISTINCT p.id) FROM posts p JOIN moderation_queue q ON q.post_id = p.id
-            WHERE p.created_at >= \(conductSince) AND (q.outcome = 'removed' OR (q.outcome = 'pending' AND p.status = 'hidden'))
+            WHERE q.comment_id IS NULL AND p.created_at >= \(conductSince) AND (q.outcome = 'removed' OR (q.outcome = 'pending' AND p.status = 'hidden'))
             GROUP BY p.author_id
             """)
         try collect(.upheld, """
             SELECT p.author_id, count(*) FROM reports r JOIN posts p ON p.id = r.post_id
             WHERE r.created_at >= \(conductSince)
-              AND (p.status = 'hidden' OR EXISTS (SELECT 1 FROM moderation_queue q WHERE q.post_id = p.id AND q.outcome = 'removed'))
+              AND (p.status = 'hidden' OR EXISTS (SELECT 1 FROM moderation_queue q WHERE q.post_id = p.id AND q.comment_id IS NULL AND q.outcome = 'removed'))
             GROUP BY p.author_id
             """)
         try collect(.falseReports, """
             SELECT r.reporter_id, count(*) FROM reports r JOIN moderation_queue q ON q.post_id = r.post_id
-            WHERE r.created_at >= \(conductSince) AND q.outcome = 'restored' GROUP BY r.reporter_id
+            WHERE r.created_at >= \(conductSince) AND q.comment_id IS NULL AND q.outcome = 'restored' GROUP BY r.reporter_id
             """)
         let users = try session.rows(
             "SELECT id, created_at, verified, verified_at, occupation, school, employer, city FROM users",

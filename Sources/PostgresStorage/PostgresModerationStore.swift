@@ -23,14 +23,15 @@ public struct PostgresModerationStore: ModerationRepository {
             }
             let rows = try session.rows(
                 """
-                SELECT \(unescaped: Self.columns), p.kind, p.body, p.created_at, p.report_count
-                FROM moderation_queue q JOIN posts p ON p.id = q.post_id
+                SELECT \(unescaped: Self.columns), p.kind, p.body, p.created_at, p.report_count, c.body
+                FROM \(unescaped: Self.from)
                 WHERE q.outcome = 'pending' AND (q.queued_at, q.id) > (\(after.0), \(after.1))
                 ORDER BY q.queued_at, q.id LIMIT \(limit)
                 """, as: (Int64, Int64, String, Int64, String, String, Int64, String, Int64?, Int64?, String?, Int64?, String?, Int64?, String?,
-                          String, String, Int64, Int).self)
+                          Int64?, String, String, Int64, Int, String?).self)
             return try rows.map { row in
-                let item = Self.item(from: (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11, row.12, row.13, row.14))
+                let item = Self.item(
+                    from: (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9, row.10, row.11, row.12, row.13, row.14, row.15))
                 let reports = try session.rows(
                     """
                     SELECT reporter_id, reason, created_at FROM reports WHERE post_id = \(item.postID)
@@ -38,8 +39,8 @@ public struct PostgresModerationStore: ModerationRepository {
                     """, as: (Int64, String, Int64).self
                 ).map { ModerationReportEntry(reporterID: UserID($0.0), reason: $0.1, createdAtEpochSeconds: $0.2) }
                 return ModerationQueueEntry(
-                    item: item, postKind: PostKind(rawValue: row.15) ?? .text, postBody: row.16, postCreatedAtEpochSeconds: row.17,
-                    reports: reports, reportCount: row.18)
+                    item: item, postKind: PostKind(rawValue: row.16) ?? .text, postBody: row.17, postCreatedAtEpochSeconds: row.18,
+                    reports: item.commentID == nil ? reports : [], reportCount: row.19, commentBody: row.20)
             }
         }
     }
@@ -50,14 +51,14 @@ public struct PostgresModerationStore: ModerationRepository {
 
     public func latestItem(ofPost postID: Int64) throws -> ModerationItemState? {
         try database.read { session in
-            try session.row("\(unescaped: Self.select) WHERE q.post_id = \(postID) ORDER BY q.id DESC LIMIT 1", as: Self.Row.self).map(Self.item(from:))
+            try session.row("\(unescaped: Self.select) WHERE q.post_id = \(postID) AND q.comment_id IS NULL ORDER BY q.id DESC LIMIT 1", as: Self.Row.self).map(Self.item(from:))
         }
     }
 
     public func items(ofAuthor author: UserID, limit: Int) throws -> [ModerationItemState] {
         let limit = max(0, min(limit, ModerationReview.pageSizeMax + 1))
         return try database.read { session in
-            try session.rows("\(unescaped: Self.select) WHERE p.author_id = \(author.rawValue) ORDER BY q.id DESC LIMIT \(limit)", as: Self.Row.self)
+            try session.rows("\(unescaped: Self.select) WHERE coalesce(c.author_id, p.author_id) = \(author.rawValue) ORDER BY q.id DESC LIMIT \(limit)", as: Self.Row.self)
                 .map(Self.item(from:))
         }
     }
@@ -70,6 +71,15 @@ public struct PostgresModerationStore: ModerationRepository {
                 guard let item = try Self.item(id, session, lock: true) else { throw QuanziError(.moderationItemNotFound, "no moderation item \(id)") }
                 let decided = try ModerationReview.decide(item, decision, by: moderator, at: now)
                 try Self.store(decided, session)
+                if decided.outcome == .restored, decided.commentID != nil {
+                    // A held comment approved: counted on its post and announced from now on.
+                    try session.execute(PostgresPostWrites.addCounts([decided.postID: .init(comments: 1)]))
+                    let postAuthor = try session.value("SELECT author_id FROM posts WHERE id = \(decided.postID)", as: Int64.self)
+                    try PostgresEventLog.append(
+                        Event(
+                            kind: .commentCreated, at: now, userID: decided.authorID, circleID: decided.circleID, postID: decided.postID,
+                            targetUserID: postAuthor.map { UserID($0) }), in: session)
+                }
                 try PostgresEventLog.append(
                     Event(
                         kind: decision.outcome == .restored ? .moderationApproved : .moderationRemoved, at: now, userID: moderator,
@@ -148,6 +158,11 @@ public struct PostgresModerationStore: ModerationRepository {
               first_decided_by = \(item.firstDecidedBy?.rawValue), first_decision_text = \(item.firstDecisionText)
             WHERE id = \(item.id)
             """)
+        if let commentID = item.commentID {
+            // A comment's item decides the comment alone; its post is untouched.
+            try session.execute("UPDATE comments SET status = \(item.outcome == .restored ? "visible" : "hidden") WHERE id = \(commentID)")
+            return
+        }
         try session.execute(
             """
             UPDATE posts SET status = \(ModerationReview.postStatus(after: item.outcome).rawValue),
@@ -160,18 +175,22 @@ public struct PostgresModerationStore: ModerationRepository {
         try session.row("\(unescaped: select) WHERE q.id = \(id)\(unescaped: lock ? " FOR UPDATE OF q" : "")", as: Row.self).map(item(from:))
     }
 
+    /// The item's author is the comment's for a comment's item, the post's otherwise.
     static let columns = """
-        q.id, q.post_id, p.circle_id, p.author_id, q.reason, q.detail, q.created_at, q.outcome, q.decided_at, q.decided_by,
-        q.decision_text, q.appealed_at, q.appeal_text, q.first_decided_by, q.first_decision_text
+        q.id, q.post_id, p.circle_id, coalesce(c.author_id, p.author_id), q.reason, q.detail, q.created_at, q.outcome, q.decided_at,
+        q.decided_by, q.decision_text, q.appealed_at, q.appeal_text, q.first_decided_by, q.first_decision_text, q.comment_id
         """
-    static let select = "SELECT \(columns) FROM moderation_queue q JOIN posts p ON p.id = q.post_id"
-    typealias Row = (Int64, Int64, String, Int64, String, String, Int64, String, Int64?, Int64?, String?, Int64?, String?, Int64?, String?)
+    static let from = "moderation_queue q JOIN posts p ON p.id = q.post_id LEFT JOIN comments c ON c.id = q.comment_id"
+    static let select = "SELECT \(columns) FROM \(from)"
+    typealias Row = (
+        Int64, Int64, String, Int64, String, String, Int64, String, Int64?, Int64?, String?, Int64?, String?, Int64?, String?, Int64?
+    )
 
     static func item(from row: Row) -> ModerationItemState {
         ModerationItemState(
             id: row.0, postID: row.1, circleID: CircleID(row.2), authorID: UserID(row.3), reason: ModerationHoldReason(rawValue: row.4) ?? .reports,
             detail: row.5, createdAtEpochSeconds: row.6, outcome: ModerationOutcome(rawValue: row.7) ?? .pending, decidedAtEpochSeconds: row.8,
             decidedBy: row.9.map { UserID($0) }, decisionText: row.10, appealedAtEpochSeconds: row.11, appealText: row.12,
-            firstDecidedBy: row.13.map { UserID($0) }, firstDecisionText: row.14)
+            firstDecidedBy: row.13.map { UserID($0) }, firstDecisionText: row.14, commentID: row.15)
     }
 }

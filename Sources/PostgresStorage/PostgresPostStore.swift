@@ -90,12 +90,39 @@ public struct PostgresPostStore: Sendable {
         }
     }
 
-    public func comment(on postID: Int64, by user: UserID, body: String, at now: Int64) throws(QuanziError) -> Comment {
+    public func comment(on postID: Int64, by user: UserID, body: String, verdict: ModerationVerdict, at now: Int64) throws(QuanziError) -> Comment {
         // The comment bumps the commenter's affinity (see `SocialSignalCache` for the defer).
         defer { database.socialSignalCache.invalidate([user]) }
         return try QuanziError.wrapping {
-            try database.write { session in try Self.comment(on: postID, by: user, body: body, at: now, session) }
+            try database.write { session in
+                if let hold = verdict.hold { return try Self.heldComment(on: postID, by: user, body: body, hold: hold, at: now, session) }
+                return try Self.comment(on: postID, by: user, body: body, at: now, session)
+            }
         }
+    }
+
+    /// A comment held for review: stored hidden and queued, neither counted nor announced.
+    static func heldComment(
+        on postID: Int64, by user: UserID, body: String, hold: (reason: ModerationHoldReason, detail: String), at now: Int64,
+        _ session: PostgresSession
+    ) throws -> Comment {
+        let post = try requireVisible(postID, session)
+        guard let id = try session.value(
+            """
+            INSERT INTO comments (post_id, author_id, body, created_at, status) VALUES (\(postID), \(user.rawValue), \(body), \(now), 'hidden')
+            RETURNING id
+            """, as: Int64.self)
+        else { throw PostgresStorageCorrupt(reason: "INSERT returned no comment id") }
+        try session.execute(
+            """
+            INSERT INTO moderation_queue (post_id, comment_id, reason, detail, created_at, queued_at)
+            VALUES (\(postID), \(id), \(hold.reason.rawValue), \(hold.detail), \(now), \(now))
+            """)
+        try PostgresEventLog.append(
+            Event(
+                kind: .commentHidden, at: now, userID: user, circleID: post.circleID, postID: postID, targetUserID: post.authorID,
+                context: hold.reason.rawValue), in: session)
+        return Comment(id: id, postID: postID, authorID: user, body: body, createdAtEpochSeconds: now, heldForReview: true)
     }
 
     static func comment(on postID: Int64, by user: UserID, body: String, at now: Int64, _ session: PostgresSession) throws -> Comment {
@@ -115,7 +142,7 @@ public struct PostgresPostStore: Sendable {
             try session.rows(
                 """
                 SELECT id, post_id, author_id, body, created_at FROM comments
-                WHERE post_id = \(postID) AND id > \(afterID) ORDER BY id LIMIT \(limit)
+                WHERE post_id = \(postID) AND id > \(afterID) AND status = 'visible' ORDER BY id LIMIT \(limit)
                 """, as: (Int64, Int64, Int64, String, Int64).self
             ).map { id, postID, author, body, createdAt in
                 Comment(id: id, postID: postID, authorID: UserID(author), body: body, createdAtEpochSeconds: createdAt)
@@ -205,7 +232,7 @@ public struct PostgresPostStore: Sendable {
             let row = try session.row(
                 """
                 SELECT count(*), count(*) FILTER (WHERE q.outcome = 'removed')
-                FROM moderation_queue q JOIN posts p ON p.id = q.post_id WHERE p.author_id = \(user.rawValue)
+                FROM moderation_queue q JOIN posts p ON p.id = q.post_id WHERE p.author_id = \(user.rawValue) AND q.comment_id IS NULL
                 """, as: (Int, Int).self)
             return (row?.0 ?? 0, row?.1 ?? 0)
         }

@@ -124,6 +124,8 @@ enum PostgresSocialMigrations {
         """,
         "UPDATE moderation_queue SET queued_at = coalesce(decided_at, created_at)",
         "ALTER TABLE moderation_queue ALTER COLUMN queued_at SET NOT NULL",
+        "ALTER TABLE moderation_queue ADD COLUMN comment_id BIGINT REFERENCES comments(id)",
+        "ALTER TABLE comments ADD COLUMN status TEXT NOT NULL DEFAULT 'visible' CHECK (status IN ('visible', 'hidden'))",
         // A hold may now come from a circle's rule.
         "ALTER TABLE moderation_queue DROP CONSTRAINT moderation_queue_reason_check",
         "ALTER TABLE moderation_queue ADD CONSTRAINT moderation_queue_reason_check CHECK (reason IN ('keywords', 'reports', 'rule'))",

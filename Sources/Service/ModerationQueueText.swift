@@ -10,10 +10,21 @@ public enum ModerationQueueText {
         for entry in entries {
             let item = entry.item
             let waited = max(0, now - (item.appealedAtEpochSeconds ?? item.createdAtEpochSeconds))
-            let held = item.reason == .keywords ? "keywords: \(item.detail)" : "\(entry.reportCount) reports"
+            let held =
+                switch item.reason {
+                case .keywords: "keywords: \(item.detail)"
+                case .reports: "\(entry.reportCount) reports"
+                case .rule: "rule: \(item.detail)"
+                }
             let appeal = item.isAppeal ? "  APPEAL of a removal: \(item.firstDecisionText ?? "")" : ""
-            lines.append("#\(item.id)  post \(item.postID) in \(item.circleID) by user \(item.authorID)  [\(held)]  waiting \(waited / 60) min\(appeal)")
-            lines.append("    \(entry.postKind.rawValue): \(entry.postBody.prefix(200))")
+            let what = item.commentID.map { "comment \($0) on post \(item.postID)" } ?? "post \(item.postID)"
+            lines.append("#\(item.id)  \(what) in \(item.circleID) by user \(item.authorID)  [\(held)]  waiting \(waited / 60) min\(appeal)")
+            if let comment = entry.commentBody {
+                lines.append("    comment: \(comment.prefix(200))")
+                lines.append("    on \(entry.postKind.rawValue): \(entry.postBody.prefix(80))")
+            } else {
+                lines.append("    \(entry.postKind.rawValue): \(entry.postBody.prefix(200))")
+            }
             for report in entry.reports { lines.append("    reported by user \(report.reporterID): \(report.reason)") }
             if let text = item.appealText { lines.append("    the author says: \(text)") }
         }

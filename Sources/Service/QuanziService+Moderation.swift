@@ -36,7 +36,10 @@ extension QuanziService {
         -> ModerationItemState
     {
         let decided = try storage.moderation.decide(id, decision, by: moderator, at: now)
-        if decided.outcome == .restored { feeds.updateOwn(decided.circleID, .restored(postID: decided.postID)) }
+        if decided.outcome == .restored {
+            // An approved comment now counts on its post; an approved post is ranked again.
+            feeds.updateOwn(decided.circleID, decided.commentID == nil ? .restored(postID: decided.postID) : .commented(postID: decided.postID))
+        }
         return decided
     }
 
@@ -49,7 +52,14 @@ extension QuanziService {
         return try storage.moderation.appeal(item.id, by: user, text: text, at: now)
     }
 
-    /// What moderation decided about an author's posts, newest first.
+    /// The author's one appeal of a removal, by queue item (a post's or a comment's, as listed
+    /// by `moderationItems(ofAuthor:)`).
+    @discardableResult
+    public func appealModeration(item id: Int64, by user: UserID, text: String?) throws(QuanziError) -> ModerationItemState {
+        try storage.moderation.appeal(id, by: user, text: text, at: now)
+    }
+
+    /// What moderation decided about an author's posts and comments, newest first.
     public func moderationItems(ofAuthor author: UserID, limit: Int = 50) throws(QuanziError) -> [ModerationItemState] {
         guard (1...ModerationReview.pageSizeMax).contains(limit) else {
             throw QuanziError(.invalidArgument, "limit must be between 1 and \(ModerationReview.pageSizeMax), got \(limit)")

@@ -224,8 +224,10 @@ public final class QuanziService: Sendable {
         try UserText.check(body, maxBytes: ContentLimits.commentBodyBytesMax, what: "comment")
         let post = try viewablePost(postID, by: user)
         try requireAllowed(user, .comment, in: post.circleID, post: post)
-        let comment = try posts.comment(on: postID, by: user, body: body, at: now)
-        feeds.updateOwn(post.circleID, .commented(postID: postID))
+        // The circle's keywords hold a comment as they hold a post.
+        let verdict = scripts.moderators[post.circleID]?.screen(body) ?? .visible
+        let comment = try posts.comment(on: postID, by: user, body: body, verdict: verdict, at: now)
+        if !comment.heldForReview { feeds.updateOwn(post.circleID, .commented(postID: postID)) }
         return comment
     }
 

@@ -51,13 +51,16 @@ public struct Comment: Sendable, Hashable, Codable {
     public var authorID: UserID
     public var body: String
     public var createdAtEpochSeconds: Int64
+    /// Held by the circle's keywords: hidden until a moderator approves it.
+    public var heldForReview: Bool
 
-    public init(id: Int64, postID: Int64, authorID: UserID, body: String, createdAtEpochSeconds: Int64) {
+    public init(id: Int64, postID: Int64, authorID: UserID, body: String, createdAtEpochSeconds: Int64, heldForReview: Bool = false) {
         self.id = id
         self.postID = postID
         self.authorID = authorID
         self.body = body
         self.createdAtEpochSeconds = createdAtEpochSeconds
+        self.heldForReview = heldForReview
     }
 }
 

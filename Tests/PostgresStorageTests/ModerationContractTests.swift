@@ -166,4 +166,36 @@ struct ModerationContractTests {
             }
         }
     }
+
+    @Test("a held comment is hidden, uncounted and queued under its own author; approval shows, counts and announces it", arguments: Backend.available)
+    func heldComment(_ backend: Backend) async throws {
+        try await backend.withStores { stores, _ in
+            try await stores.sync { stores in
+                try SocialContractTests.world(stores, users: 5)
+                let post = try stores.posts.create(circle: Self.circle, author: UserID(1), kind: .text, body: "a post", verdict: .visible, at: Self.now)
+                let shown = try stores.posts.comment(on: post.id, by: UserID(4), body: "nice", at: Self.now + 1)
+                let held = try stores.posts.comment(
+                    on: post.id, by: Self.author, body: "加微信", verdict: .heldForReview(keywords: ["加微信"]), at: Self.now + 2)
+                #expect(held.heldForReview && !shown.heldForReview)
+                #expect(try stores.posts.comments(on: post.id).map(\.id) == [shown.id], "a held comment is not listed")
+                #expect(try stores.posts.post(post.id)?.commentCount == 1, "nor counted")
+                #expect(try stores.eventKinds().suffix(2) == ["comment.created", "comment.hidden"])
+                let entry = try #require(try stores.moderation.pending(afterID: nil, limit: 10).first)
+                #expect(entry.item.commentID == held.id && entry.item.postID == post.id && entry.item.authorID == Self.author)
+                #expect(entry.commentBody == "加微信" && entry.postBody == "a post")
+                #expect(try stores.moderation.items(ofAuthor: Self.author, limit: 10).map(\.id) == [entry.item.id])
+                #expect(try stores.moderation.items(ofAuthor: UserID(1), limit: 10).isEmpty, "the post's author holds nothing")
+                #expect(try stores.moderation.latestItem(ofPost: post.id) == nil, "a post's latest item is the post's own")
+                // The post's author's conduct does not count a comment's removal.
+                try stores.moderation.decide(entry.item.id, .remove(reason: "contact farming"), by: Self.moderator, at: Self.now + 10)
+                #expect(try stores.posts.moderationOutcomes(of: UserID(1)) == (held: 0, removed: 0))
+                #expect(try stores.posts.requireVisible(post.id).id == post.id, "the post stays shown")
+                try stores.moderation.appeal(entry.item.id, by: Self.author, text: nil, at: Self.now + 20)
+                try stores.moderation.decide(entry.item.id, .approve(note: nil), by: Self.secondModerator, at: Self.now + 30)
+                #expect(try stores.posts.comments(on: post.id).map(\.id) == [shown.id, held.id])
+                #expect(try stores.posts.post(post.id)?.commentCount == 2)
+                #expect(try stores.eventKinds().suffix(2) == ["comment.created", "moderation.approved"])
+            }
+        }
+    }
 }

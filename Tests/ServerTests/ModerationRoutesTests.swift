@@ -222,4 +222,38 @@ struct ModerationRoutesTests {
             }
         }
     }
+
+    @Test("a comment the keywords hold: its author is told, readers see nothing, a moderator approves it into the count and the feed")
+    func heldComment() async throws {
+        let fixture = try APIFixture()
+        let author = try await fixture.token(2)
+        let commenter = try await fixture.token(3)
+        let moderator = try await fixture.token(6, moderator: true)
+        let post = try fixture.service.createPost(by: UserID(2), in: CircleID("nearby"), body: "noodles downstairs")
+        try await fixture.app().test(.router) { client in
+            let created = try await client.call(.post, "/v1/posts/\(post.id)/comments", token: commenter, json: #"{"body": "刷单 兼职 私聊"}"#)
+            #expect(created.status == .created)
+            #expect(try created.object()["held_for_review"] as? Bool == true)
+            let listed = try await client.call(.get, "/v1/posts/\(post.id)/comments", token: author).object()
+            #expect(try field(listed, "comments", as: [[String: Any]].self).isEmpty)
+            let queue = try await client.call(.get, "/v1/moderation/queue", token: moderator).object()
+            let entry = try #require(try field(queue, "items", as: [[String: Any]].self).first)
+            #expect(entry["comment_body"] as? String == "刷单 兼职 私聊")
+            let item = try field(entry, "item", as: [String: Any].self)
+            let itemID = try field(item, "id", as: Int64.self)
+            #expect(try field(item, "author_id", as: Int64.self) == 3 && item["comment_id"] != nil)
+            // Removed, then appealed by item from the commenter's own list, and approved by someone else.
+            #expect(try await client.call(.post, "/v1/moderation/items/\(itemID)/remove", token: moderator, json: #"{"reason": "spam"}"#).status == .ok)
+            let mine = try await client.call(.get, "/v1/me/moderation", token: commenter).object()
+            #expect(try field(mine, "items", as: [[String: Any]].self).first?["may_be_appealed"] as? Bool == true)
+            let byOther = try await client.call(.post, "/v1/me/moderation/\(itemID)/appeal", token: author, json: "{}")
+            #expect(byOther.status == .forbidden)
+            #expect(try await client.call(.post, "/v1/me/moderation/\(itemID)/appeal", token: commenter, json: "{}").status == .created)
+            let second = try await fixture.token(7, moderator: true)
+            #expect(try await client.call(.post, "/v1/moderation/items/\(itemID)/approve", token: second, json: "{}").status == .ok)
+            let after = try await client.call(.get, "/v1/posts/\(post.id)/comments", token: author).object()
+            #expect(try field(after, "comments", as: [[String: Any]].self).count == 1)
+            #expect(fixture.service.feeds.candidate(postID: post.id, in: CircleID("nearby"))?.commentCount == 1)
+        }
+    }
 }

@@ -103,6 +103,8 @@ enum SocialMigrations {
                 CREATE TABLE moderation_queue_v9 (
                   id INTEGER PRIMARY KEY,
                   post_id INTEGER NOT NULL REFERENCES posts(id),
+                  -- A held comment's item names its post too (where the comment is).
+                  comment_id INTEGER REFERENCES comments(id),
                   reason TEXT NOT NULL CHECK (reason IN ('keywords', 'reports', 'rule')),
                   detail TEXT NOT NULL,
                   created_at INTEGER NOT NULL,
@@ -123,6 +125,7 @@ enum SocialMigrations {
                 ALTER TABLE moderation_queue_v9 RENAME TO moderation_queue;
                 CREATE INDEX moderation_queue_order ON moderation_queue(outcome, queued_at, id);
                 CREATE INDEX moderation_queue_post ON moderation_queue(post_id, id);
+                ALTER TABLE comments ADD COLUMN status TEXT NOT NULL DEFAULT 'visible' CHECK (status IN ('visible', 'hidden'));
                 """)
             // A decision needs its moderator from now on, and an appeal keeps the first one.
             try db.execute(sql: """

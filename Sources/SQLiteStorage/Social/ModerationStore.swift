@@ -14,7 +14,7 @@ public struct ModerationStore: ModerationRepository {
     public func pending(afterID: Int64?, limit: Int) throws -> [ModerationQueueEntry] {
         let limit = max(0, min(limit, ModerationReview.pageSizeMax + 1))
         return try database.read { db in
-            var sql = "SELECT \(Self.columns), p.kind, p.body, p.created_at, p.report_count FROM moderation_queue q JOIN posts p ON p.id = q.post_id WHERE q.outcome = 'pending'"
+            var sql = "SELECT \(Self.columns), p.kind, p.body, p.created_at, p.report_count, c.body FROM \(Self.from) WHERE q.outcome = 'pending'"
             var arguments: StatementArguments = []
             if let afterID {
                 guard let after = try Row.fetchOne(db, sql: "SELECT queued_at, id FROM moderation_queue WHERE id = ?", arguments: [afterID]) else {
@@ -34,7 +34,8 @@ public struct ModerationStore: ModerationRepository {
                 let offset = Self.columnCount
                 return ModerationQueueEntry(
                     item: item, postKind: PostKind(rawValue: row[offset]) ?? .text, postBody: row[offset + 1],
-                    postCreatedAtEpochSeconds: row[offset + 2], reports: reports, reportCount: row[offset + 3])
+                    postCreatedAtEpochSeconds: row[offset + 2], reports: item.commentID == nil ? reports : [], reportCount: row[offset + 3],
+                    commentBody: row[offset + 4])
             }
         }
     }
@@ -45,14 +46,15 @@ public struct ModerationStore: ModerationRepository {
 
     public func latestItem(ofPost postID: Int64) throws -> ModerationItemState? {
         try database.read { db in
-            try Row.fetchOne(db, sql: "\(Self.select) WHERE q.post_id = ? ORDER BY q.id DESC LIMIT 1", arguments: [postID]).map(Self.item(from:))
+            try Row.fetchOne(db, sql: "\(Self.select) WHERE q.post_id = ? AND q.comment_id IS NULL ORDER BY q.id DESC LIMIT 1", arguments: [postID])
+                .map(Self.item(from:))
         }
     }
 
     public func items(ofAuthor author: UserID, limit: Int) throws -> [ModerationItemState] {
         try database.read { db in
             try Row.fetchAll(
-                db, sql: "\(Self.select) WHERE p.author_id = ? ORDER BY q.id DESC LIMIT ?",
+                db, sql: "\(Self.select) WHERE coalesce(c.author_id, p.author_id) = ? ORDER BY q.id DESC LIMIT ?",
                 arguments: [author.rawValue, max(0, min(limit, ModerationReview.pageSizeMax + 1))]
             ).map(Self.item(from:))
         }
@@ -66,6 +68,7 @@ public struct ModerationStore: ModerationRepository {
                 guard let item = try Self.item(id, db) else { throw QuanziError(.moderationItemNotFound, "no moderation item \(id)") }
                 let decided = try ModerationReview.decide(item, decision, by: moderator, at: now)
                 try Self.store(decided, db)
+                if decided.outcome == .restored, let commentID = decided.commentID { try Self.announceApprovedComment(commentID, of: decided, at: now, db) }
                 try EventLog.append(
                     Event(
                         kind: decision.outcome == .restored ? .moderationApproved : .moderationRemoved, at: now, userID: moderator,
@@ -133,6 +136,17 @@ public struct ModerationStore: ModerationRepository {
     /// Writes an item's decision or appeal, and the post's status and hidden reason that follow
     /// from it. The update names the outcome it read, so a concurrent change fails rather than
     /// being overwritten (one writer on SQLite; the same statement on PostgreSQL relies on it).
+    /// A held comment approved: now counted on its post and announced (`comment.created`), as
+    /// if written now, so feeds and metrics see it from here on.
+    static func announceApprovedComment(_ commentID: Int64, of item: ModerationItemState, at now: Int64, _ db: Database) throws {
+        try db.execute(sql: "UPDATE posts SET comment_count = comment_count + 1 WHERE id = ?", arguments: [item.postID])
+        let postAuthor = try Int64.fetchOne(db, sql: "SELECT author_id FROM posts WHERE id = ?", arguments: [item.postID])
+        try EventLog.append(
+            Event(
+                kind: .commentCreated, at: now, userID: item.authorID, circleID: item.circleID, postID: item.postID,
+                targetUserID: postAuthor.map { UserID($0) }), in: db)
+    }
+
     static func store(_ item: ModerationItemState, _ db: Database) throws {
         try db.execute(
             sql: """
@@ -145,6 +159,12 @@ public struct ModerationStore: ModerationRepository {
                 item.outcome == .pending ? item.appealedAtEpochSeconds : nil, item.appealedAtEpochSeconds, item.appealText,
                 item.firstDecidedBy?.rawValue, item.firstDecisionText, item.id,
             ])
+        if let commentID = item.commentID {
+            // A comment's item decides the comment alone; its post is untouched.
+            try db.execute(
+                sql: "UPDATE comments SET status = ? WHERE id = ?", arguments: [item.outcome == .restored ? "visible" : "hidden", commentID])
+            return
+        }
         // A post its author deleted meanwhile stays deleted.
         try db.execute(
             sql: "UPDATE posts SET status = ?, hidden_reason = ? WHERE id = ? AND status <> 'deleted'",
@@ -159,12 +179,14 @@ public struct ModerationStore: ModerationRepository {
         try Row.fetchOne(db, sql: "\(select) WHERE q.id = ?", arguments: [id]).map(item(from:))
     }
 
+    /// The item's author is the comment's for a comment's item, the post's otherwise.
     static let columns = """
-        q.id, q.post_id, p.circle_id, p.author_id, q.reason, q.detail, q.created_at, q.outcome, q.decided_at, q.decided_by,
-        q.decision_text, q.appealed_at, q.appeal_text, q.first_decided_by, q.first_decision_text
+        q.id, q.post_id, p.circle_id, coalesce(c.author_id, p.author_id), q.reason, q.detail, q.created_at, q.outcome, q.decided_at,
+        q.decided_by, q.decision_text, q.appealed_at, q.appeal_text, q.first_decided_by, q.first_decision_text, q.comment_id
         """
-    static let columnCount = 15
-    static let select = "SELECT \(columns) FROM moderation_queue q JOIN posts p ON p.id = q.post_id"
+    static let columnCount = 16
+    static let from = "moderation_queue q JOIN posts p ON p.id = q.post_id LEFT JOIN comments c ON c.id = q.comment_id"
+    static let select = "SELECT \(columns) FROM \(from)"
 
     static func item(from row: Row) -> ModerationItemState {
         let id: Int64 = row[0]
@@ -182,11 +204,13 @@ public struct ModerationStore: ModerationRepository {
         let appealText: String? = row[12]
         let firstDecidedBy: Int64? = row[13]
         let firstDecisionText: String? = row[14]
+        let commentID: Int64? = row[15]
         return ModerationItemState(
             id: id, postID: postID, circleID: CircleID(circle), authorID: UserID(author),
             reason: ModerationHoldReason(rawValue: reason) ?? .reports, detail: detail, createdAtEpochSeconds: createdAt,
             outcome: ModerationOutcome(rawValue: outcome) ?? .pending, decidedAtEpochSeconds: decidedAt,
             decidedBy: decidedBy.map { UserID($0) }, decisionText: decisionText, appealedAtEpochSeconds: appealedAt,
-            appealText: appealText, firstDecidedBy: firstDecidedBy.map { UserID($0) }, firstDecisionText: firstDecisionText)
+            appealText: appealText, firstDecidedBy: firstDecidedBy.map { UserID($0) }, firstDecisionText: firstDecisionText,
+            commentID: commentID)
     }
 }

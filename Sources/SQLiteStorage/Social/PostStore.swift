@@ -112,20 +112,34 @@ public struct PostStore: Sendable {
         }
     }
 
-    public func comment(on postID: Int64, by user: UserID, body: String, at now: Int64)
+    public func comment(on postID: Int64, by user: UserID, body: String, verdict: ModerationVerdict, at now: Int64)
         throws(QuanziError) -> Comment
     {
         try QuanziError.wrapping {
             try database.write { db in
-                try Self.comment(on: postID, by: user, body: body, at: now, db)
+                try Self.comment(on: postID, by: user, body: body, verdict: verdict, at: now, db)
             }
         }
     }
 
     static func comment(
-        on postID: Int64, by user: UserID, body: String, at now: Int64, _ db: Database
+        on postID: Int64, by user: UserID, body: String, verdict: ModerationVerdict = .visible, at now: Int64, _ db: Database
     ) throws -> Comment {
         let post = try Self.requireVisible(postID, db)
+        if let hold = verdict.hold {
+            try db.cachedStatement(sql: "INSERT INTO comments (post_id, author_id, body, created_at, status) VALUES (?, ?, ?, ?, 'hidden')")
+                .execute(arguments: [postID, user.rawValue, body, now])
+            let comment = Comment(
+                id: db.lastInsertedRowID, postID: postID, authorID: user, body: body, createdAtEpochSeconds: now, heldForReview: true)
+            try db.cachedStatement(
+                sql: "INSERT INTO moderation_queue (post_id, comment_id, reason, detail, created_at, queued_at) VALUES (?, ?, ?, ?, ?, ?)"
+            ).execute(arguments: [postID, comment.id, hold.reason.rawValue, hold.detail, now, now])
+            try EventLog.append(
+                Event(
+                    kind: .commentHidden, at: now, userID: user, circleID: post.circleID, postID: postID, targetUserID: post.authorID,
+                    context: hold.reason.rawValue), in: db)
+            return comment
+        }
         try db.cachedStatement(sql: "INSERT INTO comments (post_id, author_id, body, created_at) VALUES (?, ?, ?, ?)")
             .execute(arguments: [postID, user.rawValue, body, now])
         let comment = Comment(
@@ -144,7 +158,7 @@ public struct PostStore: Sendable {
     public func comments(on postID: Int64, afterID: Int64 = 0, limit: Int = 50) throws -> [Comment] {
         try database.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM comments WHERE post_id = ? AND id > ? ORDER BY id LIMIT ?",
+                db, sql: "SELECT * FROM comments WHERE post_id = ? AND id > ? AND status = 'visible' ORDER BY id LIMIT ?",
                 arguments: [postID, afterID, limit]
             ).map { row in
                 Comment(
@@ -245,7 +259,7 @@ public struct PostStore: Sendable {
                 db,
                 sql: """
                     SELECT count(*) AS held, coalesce(sum(q.outcome = 'removed'), 0) AS removed
-                    FROM moderation_queue q JOIN posts p ON p.id = q.post_id WHERE p.author_id = ?
+                    FROM moderation_queue q JOIN posts p ON p.id = q.post_id WHERE p.author_id = ? AND q.comment_id IS NULL
                     """, arguments: [user.rawValue])
             return (row?["held"] ?? 0, row?["removed"] ?? 0)
         }

@@ -21,6 +21,7 @@ struct ModerationController {
         moderators.post("moderation/items/:id/remove", use: remove)
         api.get("me/moderation", use: mine)
         api.post("posts/:id/appeal", use: appeal)
+        api.post("me/moderation/:id/appeal", use: appealItem)
     }
 
     @Sendable func queue(_ request: Request, context: QuanziRequestContext) async throws -> Response {
@@ -65,6 +66,15 @@ struct ModerationController {
         let caller = try context.requireCaller()
         let items = try await Blocking.run { [service] in try service.moderationItems(ofAuthor: caller.userID) }
         return try JSONResponse.make(MyModerationView(items: items.map { ModerationItemView($0, showModerators: false) }))
+    }
+
+    /// The author's appeal by queue item: a held comment's, or a post's.
+    @Sendable func appealItem(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let id = try context.pathID("id")
+        let body = try await request.decodeJSON(as: NewAppeal.self, context: context)
+        let appealed = try await Blocking.commit { [service] in try service.appealModeration(item: id, by: caller.userID, text: body.text) }
+        return try JSONResponse.make(ModerationItemView(appealed, showModerators: false), status: .created)
     }
 
     @Sendable func appeal(_ request: Request, context: QuanziRequestContext) async throws -> Response {

@@ -5,6 +5,7 @@ import StorageModel
 struct ModerationItemView: Encodable, Sendable {
     let id: Int64
     let postID: Int64
+    let commentID: Int64?
     let circleID: String
     let authorID: Int64
     let reason: String
@@ -22,6 +23,7 @@ struct ModerationItemView: Encodable, Sendable {
     init(_ item: ModerationItemState, showModerators: Bool) {
         id = item.id
         postID = item.postID
+        commentID = item.commentID
         circleID = item.circleID.rawValue
         authorID = item.authorID.rawValue
         reason = item.reason.rawValue
@@ -39,7 +41,7 @@ struct ModerationItemView: Encodable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, postID = "post_id", circleID = "circle_id", authorID = "author_id", reason, detail, createdAt = "created_at", outcome
+        case id, postID = "post_id", commentID = "comment_id", circleID = "circle_id", authorID = "author_id", reason, detail, createdAt = "created_at", outcome
         case decidedAt = "decided_at", decidedBy = "decided_by", decisionText = "decision_text", appealedAt = "appealed_at"
         case appealText = "appeal_text", firstDecisionText = "first_decision_text", mayBeAppealed = "may_be_appealed"
     }
@@ -59,10 +61,12 @@ struct ModerationQueueView: Encodable, Sendable {
         let postKind: String
         let postBody: String
         let postCreatedAt: Int64
+        let commentBody: String?
         let reports: [Report]
         let reportCount: Int
         enum CodingKeys: String, CodingKey {
-            case item, postKind = "post_kind", postBody = "post_body", postCreatedAt = "post_created_at", reports, reportCount = "report_count"
+            case item, postKind = "post_kind", postBody = "post_body", postCreatedAt = "post_created_at", commentBody = "comment_body", reports
+            case reportCount = "report_count"
         }
     }
 
@@ -73,7 +77,7 @@ struct ModerationQueueView: Encodable, Sendable {
         items = entries.map { entry in
             Entry(
                 item: ModerationItemView(entry.item, showModerators: true), postKind: entry.postKind.rawValue, postBody: entry.postBody,
-                postCreatedAt: entry.postCreatedAtEpochSeconds,
+                postCreatedAt: entry.postCreatedAtEpochSeconds, commentBody: entry.commentBody,
                 reports: entry.reports.map { Report(reporterID: $0.reporterID.rawValue, reason: $0.reason, createdAt: $0.createdAtEpochSeconds) },
                 reportCount: entry.reportCount)
         }

@@ -29,6 +29,9 @@ struct CommentView: Codable, Sendable {
     let authorID: Int64
     let body: String
     let createdAt: Int64
+    /// True for a comment the circle's keywords held: only its author knows of it until a
+    /// moderator approves it (absent otherwise).
+    let heldForReview: Bool?
 
     init(_ comment: Comment) {
         id = comment.id
@@ -36,10 +39,11 @@ struct CommentView: Codable, Sendable {
         authorID = comment.authorID.rawValue
         body = comment.body
         createdAt = comment.createdAtEpochSeconds
+        heldForReview = comment.heldForReview ? true : nil
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, postID = "post_id", authorID = "author_id", body, createdAt = "created_at"
+        case id, postID = "post_id", authorID = "author_id", body, createdAt = "created_at", heldForReview = "held_for_review"
     }
 }
 

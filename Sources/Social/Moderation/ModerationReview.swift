@@ -48,8 +48,12 @@ public enum ModerationDecision: Sendable, Hashable {
 /// only through `ModerationReview`.
 public struct ModerationItemState: Sendable, Hashable, Codable {
     public var id: Int64
+    /// The held post, or the post a held comment is on.
     public var postID: Int64
+    /// The held comment, when the item is one (nil for a post).
+    public var commentID: Int64?
     public var circleID: CircleID
+    /// Who wrote what is held: the post's author, or the comment's.
     public var authorID: UserID
     public var reason: ModerationHoldReason
     /// The matched keywords, or the report count, when it was held.
@@ -71,10 +75,11 @@ public struct ModerationItemState: Sendable, Hashable, Codable {
         id: Int64, postID: Int64, circleID: CircleID, authorID: UserID, reason: ModerationHoldReason, detail: String,
         createdAtEpochSeconds: Int64, outcome: ModerationOutcome = .pending, decidedAtEpochSeconds: Int64? = nil,
         decidedBy: UserID? = nil, decisionText: String? = nil, appealedAtEpochSeconds: Int64? = nil, appealText: String? = nil,
-        firstDecidedBy: UserID? = nil, firstDecisionText: String? = nil
+        firstDecidedBy: UserID? = nil, firstDecisionText: String? = nil, commentID: Int64? = nil
     ) {
         self.id = id
         self.postID = postID
+        self.commentID = commentID
         self.circleID = circleID
         self.authorID = authorID
         self.reason = reason
@@ -166,7 +171,8 @@ public enum ModerationReview {
         outcome == .restored ? .visible : .hidden
     }
 
-    /// The post's `hidden_reason` after a decision (nil once it is shown again).
+    /// The post's `hidden_reason` after a decision (nil once it is shown again); for a post's
+    /// item only (a comment's decides the comment's status alone).
     public static func hiddenReason(after item: ModerationItemState) -> String? {
         switch item.outcome {
         case .restored: nil

@@ -24,11 +24,14 @@ public struct ModerationQueueEntry: Sendable, Hashable {
     public var reports: [ModerationReportEntry]
     /// All its reports, also those beyond the list.
     public var reportCount: Int
+    /// The held comment's text, for a comment's item.
+    public var commentBody: String?
 
     public init(
         item: ModerationItemState, postKind: PostKind, postBody: String, postCreatedAtEpochSeconds: Int64,
-        reports: [ModerationReportEntry], reportCount: Int
+        reports: [ModerationReportEntry], reportCount: Int, commentBody: String? = nil
     ) {
+        self.commentBody = commentBody
         self.item = item
         self.postKind = postKind
         self.postBody = postBody

@@ -39,7 +39,9 @@ public protocol PostRepository: Sendable {
     func post(_ id: Int64) throws -> Post?
     func requireVisible(_ id: Int64) throws(QuanziError) -> Post
     func delete(_ id: Int64, by user: UserID, at now: Int64) throws(QuanziError)
-    func comment(on postID: Int64, by user: UserID, body: String, at now: Int64) throws(QuanziError) -> Comment
+    /// A held comment (`verdict` not visible) is stored hidden and queued, neither counted nor
+    /// announced (`comment.hidden` instead of `comment.created`) until a moderator approves it.
+    func comment(on postID: Int64, by user: UserID, body: String, verdict: ModerationVerdict, at now: Int64) throws(QuanziError) -> Comment
     func comments(on postID: Int64, afterID: Int64, limit: Int) throws -> [Comment]
     func like(_ postID: Int64, by user: UserID, at now: Int64) throws(QuanziError)
     /// The user's "show less" on a visible post (with a `post.show_less` event); false when they
@@ -68,4 +70,9 @@ extension UserRepository {
 
 extension PostRepository {
     public func comments(on postID: Int64) throws -> [Comment] { try comments(on: postID, afterID: 0, limit: 50) }
+
+    /// A comment no moderation held.
+    public func comment(on postID: Int64, by user: UserID, body: String, at now: Int64) throws(QuanziError) -> Comment {
+        try comment(on: postID, by: user, body: body, verdict: .visible, at: now)
+    }
 }
