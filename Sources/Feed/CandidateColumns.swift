@@ -12,6 +12,8 @@ struct CandidateColumns: Sendable {
     var reportCounts: [Int32] = []
     /// `CandidateStatus.rawValue`: 0 means rankable, so the loop tests one byte against zero.
     var statuses: [UInt8] = []
+    /// `CandidateRow.kindIndex`.
+    var kindIndices: [UInt8] = []
     var engagementFeatures: [Float] = []
     var tipsFeatures: [Float] = []
     var reportFeatures: [Float] = []
@@ -20,7 +22,7 @@ struct CandidateColumns: Sendable {
 
     /// Bytes one post takes in these arrays (excluding spare capacity).
     static let bytesPerCandidate =
-        MemoryLayout<Int64>.stride * 3 + MemoryLayout<Int32>.stride * 4 + MemoryLayout<UInt8>.stride
+        MemoryLayout<Int64>.stride * 3 + MemoryLayout<Int32>.stride * 4 + MemoryLayout<UInt8>.stride * 2
         + MemoryLayout<Float>.stride * 3
 
     /// Inserts a post at `index` (the end for posts arriving in time order).
@@ -40,6 +42,7 @@ struct CandidateColumns: Sendable {
         put(max(0, row.tipsFen), into: &tipsFen)
         put(reports, into: &reportCounts)
         put(row.status.rawValue, into: &statuses)
+        put(row.kindIndex, into: &kindIndices)
         put(CandidateFeatures.engagement(likeCount: likes, commentCount: comments), into: &engagementFeatures)
         put(CandidateFeatures.tips(fen: row.tipsFen), into: &tipsFeatures)
         put(CandidateFeatures.reports(count: reports), into: &reportFeatures)
@@ -55,6 +58,7 @@ struct CandidateColumns: Sendable {
         tipsFen.removeFirst(count)
         reportCounts.removeFirst(count)
         statuses.removeFirst(count)
+        kindIndices.removeFirst(count)
         engagementFeatures.removeFirst(count)
         tipsFeatures.removeFirst(count)
         reportFeatures.removeFirst(count)
@@ -69,6 +73,7 @@ struct CandidateColumns: Sendable {
         tipsFen.reserveCapacity(capacity)
         reportCounts.reserveCapacity(capacity)
         statuses.reserveCapacity(capacity)
+        kindIndices.reserveCapacity(capacity)
         engagementFeatures.reserveCapacity(capacity)
         tipsFeatures.reserveCapacity(capacity)
         reportFeatures.reserveCapacity(capacity)
@@ -87,6 +92,6 @@ struct CandidateColumns: Sendable {
             createdAtEpochSeconds: createdAtEpochSeconds[index], likeCount: Int(likeCounts[index]),
             commentCount: Int(commentCounts[index]), tipsFen: tipsFen[index], reportCount: Int(reportCounts[index]),
             authorCreditScore: Int(authors.creditScores[author]),
-            status: CandidateStatus(rawValue: statuses[index]) ?? .deleted)
+            status: CandidateStatus(rawValue: statuses[index]) ?? .deleted, kindIndex: kindIndices[index])
     }
 }

@@ -22,11 +22,15 @@ public struct CandidateRow: Sendable, Hashable {
     /// The author's credit score (350–950) now; the window keeps one per author, the latest wins.
     public var authorCreditScore: Int
     public var status: CandidateStatus
+    /// The post's kind, as the integrator numbers kinds (`CandidateRows.kindIndex`): what a
+    /// viewer's "show less" of a kind of post lowers.
+    public var kindIndex: UInt8
 
     public init(
         postID: Int64, authorID: UserID, createdAtEpochSeconds: Int64, likeCount: Int = 0, commentCount: Int = 0,
-        tipsFen: Int64 = 0, reportCount: Int = 0, authorCreditScore: Int, status: CandidateStatus = .visible
+        tipsFen: Int64 = 0, reportCount: Int = 0, authorCreditScore: Int, status: CandidateStatus = .visible, kindIndex: UInt8 = 0
     ) {
+        self.kindIndex = kindIndex
         self.postID = postID
         self.authorID = authorID
         self.createdAtEpochSeconds = createdAtEpochSeconds

@@ -20,6 +20,8 @@ public enum FeedFeature: String, Sendable, Hashable, CaseIterable {
     case seen
     /// decay · −showLessPenalty · log1p(the viewer's "show less" marks on the author's posts)
     case showLess = "show_less"
+    /// −showLessKindPenalty · log1p(the viewer's "show less" marks on posts of this kind)
+    case showLessKind = "show_less_kind"
 }
 
 extension FeedFeature {
@@ -30,7 +32,7 @@ extension FeedFeature {
     public var isPrivateToAuthor: Bool {
         switch self {
         case .credit, .tips, .reports: true
-        case .recency, .engagement, .affinity, .friendship, .seen, .showLess: false
+        case .recency, .engagement, .affinity, .friendship, .seen, .showLess, .showLessKind: false
         }
     }
 }
@@ -72,6 +74,7 @@ extension FeedRanker {
     public static func explain(_ postIDs: some Sequence<Int64>, in window: CandidateWindow, for request: FeedRequest) -> [FeedExplanation] {
         let scorer = Scorer(request.parameters, nowEpochSeconds: request.nowEpochSeconds)
         let viewer = request.viewer
+        let kindPenalties = scorer.kindPenalties(viewer)
         return postIDs.compactMap { postID -> FeedExplanation? in
             guard let index = window.index(of: postID) else { return nil }
             let columns = window.columns
@@ -89,7 +92,8 @@ extension FeedRanker {
             let base = scorer.base(
                 engagement: columns.engagementFeatures[index], tips: columns.tipsFeatures[index], credit: credit,
                 viewerTerm: viewerTerm)
-            let score = scorer.score(decay: decay, base: base, reports: columns.reportFeatures[index], isSeen: isSeen)
+            let kindPenalty = kindPenalties[Int(columns.kindIndices[index])]
+            let score = scorer.score(decay: decay, base: base, reports: columns.reportFeatures[index], isSeen: isSeen, kindPenalty: kindPenalty)
 
             let terms: [(FeedFeature, Double)] = [
                 (.recency, decay * Scorer.freshnessBase),
@@ -101,6 +105,7 @@ extension FeedRanker {
                 (.reports, -scorer.reportPenalty * Double(columns.reportFeatures[index])),
                 (.seen, isSeen ? -scorer.seenPenalty : 0),
                 (.showLess, showLess > 0 ? -decay * scorer.showLessPenalty * showLess : 0),
+                (.showLessKind, kindPenalty > 0 ? -kindPenalty : 0),
             ]
             return FeedExplanation(
                 postID: postID, authorID: authorID, score: score, row: columns.row(at: index, authors: window.authors),

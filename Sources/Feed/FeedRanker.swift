@@ -72,6 +72,7 @@ public enum FeedRanker {
             counts: scratch.lendCounts(), hidden: request.viewer.hiddenAuthorIDs)
         defer { AuthorScratch.giveBack(&scratch, zeroedCounts: quota.surrenderCounts()) }
 
+        let kindPenalties = scorer.kindPenalties(request.viewer)
         var posts: [RankedPost] = []
         posts.reserveCapacity(pageSize)
         // One chunk's candidates, their authors and answers, reused from chunk to chunk.
@@ -88,7 +89,7 @@ public enum FeedRanker {
             let pass = ScoringPass(
                 scorer: scorer, creditFeatures: window.authors.creditFeatures, viewerTerms: scratch.terms,
                 baseMax: baseMax, seen: seen, postIDWatermark: watermark, bound: bound, allowedAuthors: allowedAuthors,
-                candidates: candidates)
+                candidates: candidates, kindPenalties: kindPenalties)
             let (best, scanned) = pass.run(window.columns, range: range, quota: quota, capacity: capacity)
             stats.passes += 1
             stats.postsScanned += scanned

@@ -25,6 +25,9 @@ public struct RankingParameters: Sendable, Hashable {
     /// Weight of log1p(the viewer's "show less" marks on the author's posts), subtracted from
     /// the author's viewer term (before decay, as affinity is added).
     public var showLessPenalty: Double
+    /// Weight of log1p(the viewer's "show less" marks on posts of a post's kind), subtracted
+    /// from the post's score as the seen penalty is. 0 unless a circle's ranking declares it.
+    public var showLessKindPenalty: Double = 0
     /// Posts one author may have in the viewer's feed (across all its pages).
     public var maxPerAuthor: Int
 
@@ -61,6 +64,7 @@ public struct RankingParameters: Sendable, Hashable {
             ("engagementWeight", engagementWeight), ("tipsWeight", tipsWeight), ("creditWeight", creditWeight),
             ("affinityWeight", affinityWeight), ("friendshipWeight", friendshipWeight),
             ("reportPenalty", reportPenalty), ("seenPenalty", seenPenalty), ("showLessPenalty", showLessPenalty),
+            ("showLessKindPenalty", showLessKindPenalty),
         ]
         for (name, value) in weights where !(value >= 0 && value <= Self.weightMax) {
             found.append("\(name) must be in [0, \(Self.weightMax)], got \(value)")

@@ -5,7 +5,8 @@ import Foundation
 /// `FeedExplanation` both call these functions in the same order, so an explained score is
 /// bit-identical to the score the post was ranked by.
 ///
-///     score = decay · base − reportPenalty · log1p(reports) − (seen ? seenPenalty : 0)
+///     score = decay · base − reportPenalty · log1p(reports) − (seen ? seenPenalty : 0) − kindPenalty
+///     kindPenalty = showLessKindPenalty · log1p(the viewer's marks on posts of the post's kind)
 ///     decay = 2^(−age / half-life)
 ///     base  = 1 + w_engagement · log1p(likes + 2·comments) + w_tips · log1p(fen)
 ///               + w_credit · credit + viewerTerm
@@ -24,6 +25,7 @@ struct Scorer: Sendable {
     let reportPenalty: Double
     let seenPenalty: Double
     let showLessPenalty: Double
+    let showLessKindPenalty: Double
 
     /// How far apart (in creation time) the ranking loop recomputes its decay bound: 1/64 of a
     /// half-life keeps the bound within 1.1% of the exact decay.
@@ -41,6 +43,7 @@ struct Scorer: Sendable {
         reportPenalty = parameters.reportPenalty
         seenPenalty = parameters.seenPenalty
         showLessPenalty = parameters.showLessPenalty
+        showLessKindPenalty = parameters.showLessKindPenalty
     }
 
     /// Seconds since the post was created; a post from a clock running ahead counts as new.
@@ -65,9 +68,25 @@ struct Scorer: Sendable {
     }
 
     @inline(__always)
-    func score(decay: Double, base: Double, reports: Float, isSeen: Bool) -> Double {
-        decay * base - reportPenalty * Double(reports) - (isSeen ? seenPenalty : 0)
+    func score(decay: Double, base: Double, reports: Float, isSeen: Bool, kindPenalty: Double = 0) -> Double {
+        decay * base - reportPenalty * Double(reports) - (isSeen ? seenPenalty : 0) - kindPenalty
     }
+
+    /// Kinds a window may hold (`CandidateRow.kindIndex` is a byte).
+    static let kindCount = 256
+    /// No kind penalized: the usual case, shared rather than allocated per request.
+    static let noKindPenalties = [Double](repeating: 0, count: kindCount)
+
+    /// The penalty of each kind index for this viewer (zeroes unless the circle declares a weight
+    /// and the viewer marked posts of some kind).
+    func kindPenalties(_ viewer: ViewerSignals) -> [Double] {
+        guard showLessKindPenalty > 0, !viewer.showLessByKindIndex.isEmpty else { return Self.noKindPenalties }
+        var penalties = Self.noKindPenalties
+        for (kind, count) in viewer.showLessByKindIndex { penalties[Int(kind)] = kindPenalty(count: count) }
+        return penalties
+    }
+
+    func kindPenalty(count: Int) -> Double { showLessKindPenalty * ViewerSignals.showLessFeature(count: count) }
 
     /// What the viewer adds to an author's posts (less after "show less": it may go below zero).
     @inline(__always)

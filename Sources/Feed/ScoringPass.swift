@@ -31,6 +31,8 @@ struct ScoringPass {
     /// over all of them does (their authors are not allowed), so the result is the same, and so
     /// is the count of posts scanned.
     let candidates: [Int]?
+    /// `Scorer.kindPenalties` for this viewer, by kind index (256 entries).
+    let kindPenalties: [Double]
 
     /// The best `capacity` posts of `range` (array indices of rankable ages) whose author has quota left.
     func run(_ columns: CandidateColumns, range: Range<Int>, quota: AuthorQuota, capacity: Int) -> (best: TopK, scanned: Int) {
@@ -53,6 +55,8 @@ struct ScoringPass {
         _ columns: CandidateColumns, range: Range<Int>, quota: AuthorQuota, capacity: Int, order: Order
     ) -> (best: TopK, scanned: Int) {
         let statuses = columns.statuses
+        let kinds = columns.kindIndices
+        let kindPenalties = kindPenalties
         let authorIndices = columns.authorIndices
         let createdAt = columns.createdAtEpochSeconds
         let engagement = columns.engagementFeatures
@@ -84,13 +88,14 @@ struct ScoringPass {
                 if heap.isFull && boundDecay * baseMax < lowest { return (heap, range.upperBound - index - 1) }
             }
             let isSeen = seen.contains(index)
+            let kindPenalty = kindPenalties[Int(kinds[index])]
             let base = scorer.base(
                 engagement: engagement[index], tips: tips[index], credit: credits[author], viewerTerm: viewerTerms[author])
-            guard scorer.score(decay: boundDecay, base: base, reports: reports[index], isSeen: isSeen) >= lowest else {
+            guard scorer.score(decay: boundDecay, base: base, reports: reports[index], isSeen: isSeen, kindPenalty: kindPenalty) >= lowest else {
                 continue
             }
             let decay = created == boundCreatedAt ? boundDecay : scorer.decay(createdAtEpochSeconds: created)
-            let score = scorer.score(decay: decay, base: base, reports: reports[index], isSeen: isSeen)
+            let score = scorer.score(decay: decay, base: base, reports: reports[index], isSeen: isSeen, kindPenalty: kindPenalty)
             guard score >= lowest else { continue }
             let postID = postIDs[index]
             guard postID <= postIDWatermark else { continue }

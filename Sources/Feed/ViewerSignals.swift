@@ -19,6 +19,8 @@ public struct ViewerSignals: Sendable, Hashable {
     public var hiddenAuthorIDs: Set<UserID>
     /// How many of each author's posts the viewer marked "show less" (absent: none).
     public var showLessByAuthor: [UserID: Int]
+    /// How many posts of each kind (`CandidateRow.kindIndex`) the viewer marked "show less".
+    public var showLessByKindIndex: [UInt8: Int] = [:]
 
     public init(
         viewerID: UserID, affinityByAuthor: [UserID: Double] = [:], friendIDs: Set<UserID> = [],

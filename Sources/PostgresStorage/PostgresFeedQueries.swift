@@ -24,16 +24,17 @@ public struct PostgresFeedQueries: Sendable {
                 """
                 SELECT p.id, p.author_id, p.created_at, p.like_count, p.comment_count,
                        coalesce((SELECT sum(amount_fen) FROM ledger_transfers t WHERE t.kind = 'tip' AND t.post_id = p.id), 0)::bigint,
-                       p.report_count, coalesce(c.score, \(Self.unscoredCredit)), p.status
+                       p.report_count, coalesce(c.score, \(Self.unscoredCredit)), p.status, p.kind
                 FROM posts p LEFT JOIN credit_scores c ON c.user_id = p.author_id
                 WHERE p.circle_id = \(circle.rawValue) AND p.created_at >= \(now - limits.ageMaxSeconds)
                 ORDER BY p.created_at DESC, p.id DESC LIMIT \(limits.countMax)
-                """, as: (Int64, Int64, Int64, Int, Int, Int64, Int, Int, String).self
-            ).map { id, author, createdAt, likes, comments, tipsFen, reports, credit, status in
+                """, as: (Int64, Int64, Int64, Int, Int, Int64, Int, Int, String, String).self
+            ).map { id, author, createdAt, likes, comments, tipsFen, reports, credit, status, kind in
                 CandidateRow(
                     postID: id, authorID: UserID(author), createdAtEpochSeconds: createdAt, likeCount: likes,
                     commentCount: comments, tipsFen: tipsFen, reportCount: reports, authorCreditScore: credit,
-                    status: CandidateRows.status(PostStatus(rawValue: status) ?? .hidden))
+                    status: CandidateRows.status(PostStatus(rawValue: status) ?? .hidden),
+                    kindIndex: CandidateRows.kindIndex(PostKind(rawValue: kind) ?? .text))
             }
     }
 
@@ -75,6 +76,12 @@ public struct PostgresFeedQueries: Sendable {
             let marks = try session.rows(
                 "SELECT author_id, count(*) FROM show_less_marks WHERE user_id = \(viewer.rawValue) GROUP BY author_id", as: (Int64, Int64).self)
             for (author, count) in marks { signals.showLessByAuthor[UserID(author)] = Int(count) }
+            let kinds = try session.rows(
+                """
+                SELECT p.kind, count(*) FROM show_less_marks m JOIN posts p ON p.id = m.post_id WHERE m.user_id = \(viewer.rawValue)
+                GROUP BY p.kind
+                """, as: (String, Int64).self)
+            for (kind, count) in kinds { if let kind = PostKind(rawValue: kind) { signals.showLessByKind[kind] = Int(count) } }
             return signals
         }
     }

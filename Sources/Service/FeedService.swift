@@ -155,7 +155,8 @@ public final class FeedService: Sendable {
         cityAuthors.noteAuthor(post.authorID, city: authorCity, in: post.circleID)
         update(post.circleID) { window in
             _ = window.insert(CandidateRow(postID: post.id, authorID: post.authorID, createdAtEpochSeconds: post.createdAtEpochSeconds,
-                                           authorCreditScore: authorCredit ?? CandidateRows.unscoredCredit, status: CandidateRows.status(post.status)))
+                                           authorCreditScore: authorCredit ?? CandidateRows.unscoredCredit, status: CandidateRows.status(post.status),
+                                           kindIndex: CandidateRows.kindIndex(post.kind)))
         }
     }
 
@@ -214,8 +215,10 @@ public final class FeedService: Sendable {
         let now = clock.nowEpochSeconds
         let social = try queries.socialSignals(of: viewer)
         let seen = try views.seenPostIDs(viewer, circle: circle, since: now - limits.ageMaxSeconds, before: seenBefore)
-        return ViewerSignals(
+        var signals = ViewerSignals(
             viewerID: viewer, affinityByAuthor: social.affinityByAuthor(at: now), friendIDs: social.friendIDs, seenPostIDs: seen,
             hiddenAuthorIDs: social.hiddenAuthorIDs, showLessByAuthor: social.showLessByAuthor)
+        for (kind, count) in social.showLessByKind { signals.showLessByKindIndex[CandidateRows.kindIndex(kind), default: 0] += count }
+        return signals
     }
 }

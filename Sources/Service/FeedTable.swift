@@ -28,7 +28,7 @@ public enum FeedTable {
         var lines = [line(header), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)
         let weights = result.parameters
         lines.append("weights: half-life \(weights.halfLifeHours) h, engagement \(weights.engagementWeight), tips \(weights.tipsWeight), "
-            + "credit \(weights.creditWeight), affinity \(weights.affinityWeight), reports −\(weights.reportPenalty), seen −\(weights.seenPenalty), show less −\(weights.showLessPenalty), "
+            + "credit \(weights.creditWeight), affinity \(weights.affinityWeight), reports −\(weights.reportPenalty), seen −\(weights.seenPenalty), show less −\(weights.showLessPenalty) (kind −\(weights.showLessKindPenalty)), "
             + "≤ \(weights.maxPerAuthor) per author · scanned \(result.stats.postsScanned) posts, \(result.stats.visibilityChecks) view-rule checks")
         if explain { lines.append("contributions sum to the score: score = Σ features") }
         if let cursor = result.nextCursor { lines.append("next page: --cursor \(cursor)") }

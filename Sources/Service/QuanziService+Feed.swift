@@ -117,6 +117,7 @@ extension QuanziService {
             halfLifeHours: weights.halfLifeHours, engagementWeight: weights.engagementWeight, tipsWeight: weights.tipsWeight,
             creditWeight: weights.creditWeight, affinityWeight: weights.affinityWeight, reportPenalty: weights.reportPenalty,
             seenPenalty: weights.seenPenalty, maxPerAuthor: weights.maxPerAuthor, showLessPenalty: weights.showLessPenalty)
+        parameters.showLessKindPenalty = weights.showLessKindPenalty
         for experiment in weights.experiments {
             guard let variant = try experiments.expose(viewer, to: experiment, circle: circle).variant else { continue }
             for (key, value) in variant.parameters {
@@ -135,6 +136,7 @@ extension QuanziService {
                 case "report_penalty": parameters.reportPenalty = number
                 case "seen_penalty": parameters.seenPenalty = number
                 case "show_less_penalty": parameters.showLessPenalty = number
+                case "show_less_kind_penalty": parameters.showLessKindPenalty = number
                 case "max_per_author": parameters.maxPerAuthor = Int(number)
                 default: continue
                 }

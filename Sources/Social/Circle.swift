@@ -49,6 +49,9 @@ public struct RankingWeights: Sendable, Hashable {
     public var maxPerAuthor: Int
     /// Weight of log1p(a viewer's "show less" marks on an author's posts), subtracted.
     public var showLessPenalty: Double
+    /// Weight of log1p(a viewer's "show less" marks on posts of a kind), subtracted from posts of
+    /// that kind; 0 (the default) leaves kinds alone.
+    public var showLessKindPenalty: Double = 0
     /// Experiments whose variant parameters override these weights (by field name, e.g.
     /// `w_affinity`) for the users in them; read once per feed request.
     public var experiments: [String]

@@ -7,6 +7,11 @@ public enum CandidateRows {
     /// scale, so an unknown author never outranks a known one on credit.
     public static let unscoredCredit = 350
 
+    /// A post kind's number in the window (`CandidateRow.kindIndex`): its place in `PostKind`.
+    public static func kindIndex(_ kind: PostKind) -> UInt8 {
+        UInt8(PostKind.allCases.firstIndex(of: kind) ?? 0)
+    }
+
     /// A stored post's status as the window ranks it.
     public static func status(_ status: PostStatus) -> CandidateStatus {
         switch status {

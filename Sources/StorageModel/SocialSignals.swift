@@ -24,6 +24,8 @@ public struct SocialSignals: Sendable, Hashable {
     public var mutedIDs: Set<UserID>
     /// How many of each author's posts the viewer marked "show less".
     public var showLessByAuthor: [UserID: Int] = [:]
+    /// How many posts of each kind the viewer marked "show less".
+    public var showLessByKind: [PostKind: Int] = [:]
 
     public init(
         friendIDs: Set<UserID>, affinities: [StoredAffinity], blockedIDs: Set<UserID> = [], blockerIDs: Set<UserID> = [],

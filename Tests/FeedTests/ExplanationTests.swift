@@ -41,9 +41,10 @@ struct ExplanationTests {
                     + (friend ? weights.friendshipWeight : 0)
                     - weights.showLessPenalty * log1p(Double(scenario.viewer.showLessByAuthor[row.authorID] ?? 0))
                 let seen = scenario.viewer.seenPostIDs.contains(row.postID)
+                let kindMarks = scenario.viewer.showLessByKindIndex[row.kindIndex] ?? 0
                 let expected =
                     decay * base - weights.reportPenalty * log1p(Double(row.reportCount))
-                    - (seen ? weights.seenPenalty : 0)
+                    - (seen ? weights.seenPenalty : 0) - weights.showLessKindPenalty * log1p(Double(kindMarks))
                 // Features are stored as Float: agreement to ~1e-7 relative, not to the last bit.
                 #expect(abs(explanation.score - expected) <= 1e-6 * max(1, abs(expected)), "\(row)")
             }

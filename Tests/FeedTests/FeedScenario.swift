@@ -64,6 +64,14 @@ struct FeedScenario: CustomStringConvertible {
         // Drawn last, so the draws above (and the scenarios they make) are those of before.
         for author in authors where random.chance(0.15) { viewer.showLessByAuthor[author] = random.int(in: 1...4) }
         parameters.showLessPenalty = weight()
+        // Kinds and "show less" of kinds, drawn after everything above for the same reason.
+        rows = rows.map { row in
+            var row = row
+            row.kindIndex = UInt8(random.int(in: 0...3))
+            return row
+        }
+        for kind in UInt8(0)...3 where random.chance(0.3) { viewer.showLessByKindIndex[kind] = random.int(in: 1...3) }
+        parameters.showLessKindPenalty = weight()
     }
 
     var window: CandidateWindow {

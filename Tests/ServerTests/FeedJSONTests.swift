@@ -50,7 +50,7 @@ struct FeedJSONTests {
         let parameters = Bool.random(using: &random) ? nil : FeedView.ParametersView(
             halfLifeHours: number(&random), engagementWeight: number(&random), tipsWeight: number(&random), creditWeight: number(&random),
             affinityWeight: number(&random), friendshipWeight: number(&random), reportPenalty: number(&random), seenPenalty: number(&random),
-            showLessPenalty: number(&random),
+            showLessPenalty: number(&random), showLessKindPenalty: number(&random),
             maxPerAuthor: Int.random(in: -3...50, using: &random))
         return FeedView(items: items, nextCursor: Bool.random(using: &random) ? text(&random) : nil, parameters: parameters)
     }

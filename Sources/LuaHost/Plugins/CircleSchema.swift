@@ -16,7 +16,7 @@ enum CircleSchema {
     static let moderationFields = ["keywords", "report_threshold"]
     static let rankingFields = [
         "half_life_hours", "w_engagement", "w_tips", "w_credit", "w_affinity", "report_penalty", "seen_penalty",
-        "show_less_penalty", "max_per_author", "experiments",
+        "show_less_penalty", "show_less_kind_penalty", "max_per_author", "experiments",
     ]
     /// Ranking weights multiply features in [0, ~10]; anything larger is a typo. Never negative:
     /// penalties have their own fields, which lets the ranker stop scanning early.
@@ -124,6 +124,7 @@ enum CircleSchema {
         if let value = reader.number(ranking, "report_penalty", at: path, in: 0...100) { weights.reportPenalty = value }
         if let value = reader.number(ranking, "seen_penalty", at: path, in: 0...100) { weights.seenPenalty = value }
         if let value = reader.number(ranking, "show_less_penalty", at: path, in: 0...100) { weights.showLessPenalty = value }
+        if let value = reader.number(ranking, "show_less_kind_penalty", at: path, in: 0...100) { weights.showLessKindPenalty = value }
         if let value = reader.integer(ranking, "max_per_author", at: path, in: 1...1_000) { weights.maxPerAuthor = Int(value) }
         if let list = reader.table(ranking, "experiments", at: path, required: false) {
             for (offset, item) in list.sequence.enumerated() {

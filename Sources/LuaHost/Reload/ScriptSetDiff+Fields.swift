@@ -114,6 +114,7 @@ extension ScriptSetDiff {
         ("w_tips", { SchemaReader.format($0.tipsWeight) }), ("w_credit", { SchemaReader.format($0.creditWeight) }),
         ("w_affinity", { SchemaReader.format($0.affinityWeight) }), ("report_penalty", { SchemaReader.format($0.reportPenalty) }),
         ("seen_penalty", { SchemaReader.format($0.seenPenalty) }), ("show_less_penalty", { SchemaReader.format($0.showLessPenalty) }),
+        ("show_less_kind_penalty", { SchemaReader.format($0.showLessKindPenalty) }),
         ("max_per_author", { String($0.maxPerAuthor) }),
     ]
 

@@ -16,7 +16,7 @@ public struct FeedQueries: Sendable {
             try Row.fetchAll(db, sql: """
                 SELECT p.id, p.author_id, p.created_at, p.like_count, p.comment_count,
                        coalesce((SELECT sum(amount_fen) FROM ledger_transfers t WHERE t.kind = 'tip' AND t.post_id = p.id), 0),
-                       p.report_count, coalesce(c.score, ?), p.status
+                       p.report_count, coalesce(c.score, ?), p.status, p.kind
                 FROM posts p LEFT JOIN credit_scores c ON c.user_id = p.author_id
                 WHERE p.circle_id = ? AND p.created_at >= ?
                 ORDER BY p.created_at DESC, p.id DESC LIMIT ?
@@ -24,7 +24,8 @@ public struct FeedQueries: Sendable {
                 CandidateRow(
                     postID: row[0], authorID: UserID(row[1] as Int64), createdAtEpochSeconds: row[2], likeCount: row[3],
                     commentCount: row[4], tipsFen: row[5], reportCount: row[6], authorCreditScore: row[7],
-                    status: CandidateRows.status(PostStatus(rawValue: row[8]) ?? .hidden))
+                    status: CandidateRows.status(PostStatus(rawValue: row[8]) ?? .hidden),
+                    kindIndex: CandidateRows.kindIndex(PostKind(rawValue: row[9]) ?? .text))
             }
         }
     }
@@ -61,6 +62,13 @@ public struct FeedQueries: Sendable {
                     arguments: [viewer.rawValue])
                 {
                     signals.showLessByAuthor[UserID(row[0] as Int64)] = row[1]
+                }
+                for row in try Row.fetchAll(
+                    db.cachedStatement(
+                        sql: "SELECT p.kind, count(*) FROM show_less_marks m JOIN posts p ON p.id = m.post_id WHERE m.user_id = ? GROUP BY p.kind"),
+                    arguments: [viewer.rawValue])
+                {
+                    if let kind = PostKind(rawValue: row[0]) { signals.showLessByKind[kind] = row[1] }
                 }
                 return signals
             }

@@ -110,6 +110,8 @@ extension FeedView.ParametersView {
         try json.number(reportPenalty)
         json.key("seen_penalty")
         try json.number(seenPenalty)
+        json.key("show_less_kind_penalty")
+        try json.number(showLessKindPenalty)
         json.key("show_less_penalty")
         try json.number(showLessPenalty)
         json.key("tips_weight")

@@ -46,10 +46,11 @@ struct FeedView: Encodable, Sendable {
         let reportPenalty: Double
         let seenPenalty: Double
         let showLessPenalty: Double
+        let showLessKindPenalty: Double
         let maxPerAuthor: Int
 
         enum CodingKeys: String, CodingKey {
-            case halfLifeHours = "half_life_hours", engagementWeight = "engagement_weight", tipsWeight = "tips_weight", creditWeight = "credit_weight", affinityWeight = "affinity_weight", friendshipWeight = "friendship_weight", reportPenalty = "report_penalty", seenPenalty = "seen_penalty", showLessPenalty = "show_less_penalty", maxPerAuthor = "max_per_author"
+            case halfLifeHours = "half_life_hours", engagementWeight = "engagement_weight", tipsWeight = "tips_weight", creditWeight = "credit_weight", affinityWeight = "affinity_weight", friendshipWeight = "friendship_weight", reportPenalty = "report_penalty", seenPenalty = "seen_penalty", showLessPenalty = "show_less_penalty", showLessKindPenalty = "show_less_kind_penalty", maxPerAuthor = "max_per_author"
         }
     }
 
@@ -95,6 +96,7 @@ extension FeedView.ParametersView {
             halfLifeHours: parameters.halfLifeHours, engagementWeight: parameters.engagementWeight, tipsWeight: parameters.tipsWeight,
             creditWeight: parameters.creditWeight, affinityWeight: parameters.affinityWeight, friendshipWeight: parameters.friendshipWeight,
             reportPenalty: parameters.reportPenalty, seenPenalty: parameters.seenPenalty, showLessPenalty: parameters.showLessPenalty,
+            showLessKindPenalty: parameters.showLessKindPenalty,
             maxPerAuthor: parameters.maxPerAuthor)
     }
 }
