@@ -25,6 +25,11 @@ enum ConductDimension {
     static let falseReportsPenaltyMaximum = 40.0
     /// False reports at which half of that is taken (chosen).
     static let falseReportsHalf = 3.0
+    /// Most that held comments can take away: half of what posts can (a comment reaches fewer
+    /// people than a post; chosen).
+    static let commentsHiddenPenaltyMaximum = 40.0
+    /// Held comments at which half of that is taken (chosen).
+    static let commentsHiddenHalf = 3.0
 
     /// `conduct` must be clamped (`CreditInputs.clamped`).
     static func score(_ conduct: CreditConduct) -> CreditDimensionScore {
@@ -33,7 +38,8 @@ enum ConductDimension {
         let hidden = conduct.postsHidden
         let upheld = conduct.reportsUpheld
         let falseReports = conduct.falseReportsFiled
-        if hidden == 0, upheld == 0, falseReports == 0 {
+        let commentsHidden = conduct.commentsHidden
+        if hidden == 0, upheld == 0, falseReports == 0, commentsHidden == 0 {
             tally.add(.conductCleanRecord, points: baselinePoints, "no posts hidden and no reports upheld in the last \(window) days")
         } else {
             tally.add(.conductBaseline, points: baselinePoints, "every account starts in good standing")
@@ -53,6 +59,12 @@ enum ConductDimension {
             tally.add(
                 .conductReportsUpheld, points: -reportsUpheldPenaltyMaximum * Curve.saturating(Double(upheld), half: reportsUpheldHalf),
                 "\(counted(upheld, "report")) against your posts upheld in the last \(window) days")
+        }
+        if commentsHidden > 0 {
+            tally.add(
+                .conductCommentsHidden,
+                points: -commentsHiddenPenaltyMaximum * Curve.saturating(Double(commentsHidden), half: commentsHiddenHalf),
+                "\(counted(commentsHidden, "comment")) hidden by moderation in the last \(window) days")
         }
         if falseReports > 0 {
             tally.add(

@@ -113,14 +113,17 @@ public struct CreditConduct: Sendable, Hashable, Codable {
     public var reportsUpheld: Int
     /// Reports the user filed that a reviewer rejected (the post was restored).
     public var falseReportsFiled: Int
+    /// Comments the user wrote that moderation held and did not approve (waiting or removed).
+    public var commentsHidden: Int
 
     /// Posts that stayed up (on clamped inputs).
     var postsVisible: Int { max(0, postsCreated - postsHidden) }
 
-    public init(postsCreated: Int = 0, postsHidden: Int = 0, reportsUpheld: Int = 0, falseReportsFiled: Int = 0) {
+    public init(postsCreated: Int = 0, postsHidden: Int = 0, reportsUpheld: Int = 0, falseReportsFiled: Int = 0, commentsHidden: Int = 0) {
         self.postsCreated = postsCreated
         self.postsHidden = postsHidden
         self.reportsUpheld = reportsUpheld
         self.falseReportsFiled = falseReportsFiled
+        self.commentsHidden = commentsHidden
     }
 }

@@ -25,6 +25,7 @@ public enum CreditReasonCode: String, Sendable, Hashable, Codable, CaseIterable 
     case conductPostsHidden = "conduct.posts_hidden"
     case conductReportsUpheld = "conduct.reports_upheld"
     case conductFalseReports = "conduct.false_reports"
+    case conductCommentsHidden = "conduct.comments_hidden"
     // Connections
     case connectionsTrustedNetwork = "connections.trusted_network"
     case connectionsUnvettedNetwork = "connections.unvetted_network"

@@ -25,7 +25,8 @@ extension CreditInputs {
             payments: CreditPayments(topUps: count(payments.topUps), insufficientFundsFailures: count(payments.insufficientFundsFailures)),
             conduct: CreditConduct(
                 postsCreated: count(conduct.postsCreated), postsHidden: count(conduct.postsHidden),
-                reportsUpheld: count(conduct.reportsUpheld), falseReportsFiled: count(conduct.falseReportsFiled)))
+                reportsUpheld: count(conduct.reportsUpheld), falseReportsFiled: count(conduct.falseReportsFiled),
+                commentsHidden: count(conduct.commentsHidden)))
     }
 }
 

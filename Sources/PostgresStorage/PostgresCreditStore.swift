@@ -82,6 +82,11 @@ enum PostgresCreditInputs {
               AND (p.status = 'hidden' OR EXISTS (SELECT 1 FROM moderation_queue q WHERE q.post_id = p.id AND q.comment_id IS NULL AND q.outcome = 'removed'))
             GROUP BY p.author_id
             """)
+        try collect(.commentsHidden, """
+            SELECT c.author_id, count(DISTINCT c.id) FROM comments c JOIN moderation_queue q ON q.comment_id = c.id
+            WHERE c.created_at >= \(conductSince) AND (q.outcome = 'removed' OR (q.outcome = 'pending' AND c.status = 'hidden'))
+            GROUP BY c.author_id
+            """)
         try collect(.falseReports, """
             SELECT r.reporter_id, count(*) FROM reports r JOIN moderation_queue q ON q.post_id = r.post_id
             WHERE r.created_at >= \(conductSince) AND q.comment_id IS NULL AND q.outcome = 'restored' GROUP BY r.reporter_id

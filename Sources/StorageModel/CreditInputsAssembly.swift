@@ -8,7 +8,7 @@ public enum CreditInputsAssembly {
 
     /// The counts the backends gather, by user id; each names one SQL aggregate.
     public enum Count: String, CaseIterable, Sendable {
-        case activeDays, transfer, tip, redPacketCreate, topUp, claims, posts, hidden, upheld, falseReports
+        case activeDays, transfer, tip, redPacketCreate, topUp, claims, posts, hidden, upheld, falseReports, commentsHidden
     }
 
     /// The columns of `users` the inputs need.
@@ -60,7 +60,7 @@ public enum CreditInputsAssembly {
                 payments: CreditPayments(topUps: count[.topUp] ?? 0, insufficientFundsFailures: 0),
                 conduct: CreditConduct(
                     postsCreated: count[.posts] ?? 0, postsHidden: count[.hidden] ?? 0, reportsUpheld: count[.upheld] ?? 0,
-                    falseReportsFiled: count[.falseReports] ?? 0))
+                    falseReportsFiled: count[.falseReports] ?? 0, commentsHidden: count[.commentsHidden] ?? 0))
         }
         return inputs
     }

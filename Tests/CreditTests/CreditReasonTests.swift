@@ -81,6 +81,20 @@ struct CreditReasonTests {
         #expect(report.dimension(.conduct).points < self.report(CreditFixtures.established()).dimension(.conduct).points)
     }
 
+    @Test("comments held by moderation cost conduct points, less than as many posts")
+    func hiddenComments() {
+        var inputs = CreditFixtures.established()
+        inputs.conduct = CreditConduct(postsCreated: 10, commentsHidden: 2)
+        let report = report(inputs)
+        let reason = report.reasons.first { $0.code == .conductCommentsHidden }
+        #expect(reason?.message == "2 comments hidden by moderation in the last 90 days")
+        #expect((reason?.points ?? 0) < 0)
+        #expect(!report.reasons.map(\.code).contains(.conductCleanRecord))
+        var posts = CreditFixtures.established()
+        posts.conduct = CreditConduct(postsCreated: 12, postsHidden: 2)
+        #expect(report.dimension(.conduct).points > self.report(posts).dimension(.conduct).points)
+    }
+
     @Test("payments refused for insufficient funds lower payment behaviour with a reason")
     func insufficientFunds() {
         var inputs = CreditFixtures.established()

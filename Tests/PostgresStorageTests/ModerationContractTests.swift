@@ -186,9 +186,15 @@ struct ModerationContractTests {
                 #expect(try stores.moderation.items(ofAuthor: Self.author, limit: 10).map(\.id) == [entry.item.id])
                 #expect(try stores.moderation.items(ofAuthor: UserID(1), limit: 10).isEmpty, "the post's author holds nothing")
                 #expect(try stores.moderation.latestItem(ofPost: post.id) == nil, "a post's latest item is the post's own")
-                // The post's author's conduct does not count a comment's removal.
+                // The post's author's conduct does not count a comment's removal; the commenter's does.
                 try stores.moderation.decide(entry.item.id, .remove(reason: "contact farming"), by: Self.moderator, at: Self.now + 10)
                 #expect(try stores.posts.moderationOutcomes(of: UserID(1)) == (held: 0, removed: 0))
+                _ = try stores.credit.recomputeAll(at: Self.now + 11)
+                let codes = { (user: Int64) throws -> [String] in
+                    try stores.credit.report(UserID(user))?.dimensions.flatMap(\.reasons).map(\.code.rawValue) ?? []
+                }
+                #expect(try codes(2).contains("conduct.comments_hidden"))
+                #expect(try !codes(1).contains("conduct.comments_hidden") && !codes(1).contains("conduct.posts_hidden"))
                 #expect(try stores.posts.requireVisible(post.id).id == post.id, "the post stays shown")
                 try stores.moderation.appeal(entry.item.id, by: Self.author, text: nil, at: Self.now + 20)
                 try stores.moderation.decide(entry.item.id, .approve(note: nil), by: Self.secondModerator, at: Self.now + 30)
