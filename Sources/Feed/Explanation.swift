@@ -74,7 +74,7 @@ extension FeedRanker {
     public static func explain(_ postIDs: some Sequence<Int64>, in window: CandidateWindow, for request: FeedRequest) -> [FeedExplanation] {
         let scorer = Scorer(request.parameters, nowEpochSeconds: request.nowEpochSeconds)
         let viewer = request.viewer
-        let kindPenalties = scorer.kindPenalties(viewer)
+        let kindPenalties = scorer.kindPenalties(viewer) ?? Scorer.noKindPenalties
         return postIDs.compactMap { postID -> FeedExplanation? in
             guard let index = window.index(of: postID) else { return nil }
             let columns = window.columns

@@ -77,10 +77,10 @@ struct Scorer: Sendable {
     /// No kind penalized: the usual case, shared rather than allocated per request.
     static let noKindPenalties = [Double](repeating: 0, count: kindCount)
 
-    /// The penalty of each kind index for this viewer (zeroes unless the circle declares a weight
-    /// and the viewer marked posts of some kind).
-    func kindPenalties(_ viewer: ViewerSignals) -> [Double] {
-        guard showLessKindPenalty > 0, !viewer.showLessByKindIndex.isEmpty else { return Self.noKindPenalties }
+    /// The penalty of each kind index for this viewer; nil when none is penalized (no declared
+    /// weight, or no marks), so the scan reads no kind at all.
+    func kindPenalties(_ viewer: ViewerSignals) -> [Double]? {
+        guard showLessKindPenalty > 0, !viewer.showLessByKindIndex.isEmpty else { return nil }
         var penalties = Self.noKindPenalties
         for (kind, count) in viewer.showLessByKindIndex { penalties[Int(kind)] = kindPenalty(count: count) }
         return penalties

@@ -31,32 +31,40 @@ struct ScoringPass {
     /// over all of them does (their authors are not allowed), so the result is the same, and so
     /// is the count of posts scanned.
     let candidates: [Int]?
-    /// `Scorer.kindPenalties` for this viewer, by kind index (256 entries).
-    let kindPenalties: [Double]
+    /// `Scorer.kindPenalties` for this viewer, by kind index (256 entries); nil when none.
+    let kindPenalties: [Double]?
 
     /// The best `capacity` posts of `range` (array indices of rankable ages) whose author has quota left.
     func run(_ columns: CandidateColumns, range: Range<Int>, quota: AuthorQuota, capacity: Int) -> (best: TopK, scanned: Int) {
+        // No kind penalized (the usual case: no declared weight, or no marks): the loop reads no
+        // kind at all, rather than adding a zero per post.
+        guard let kindPenalties else { return run(columns, range: range, quota: quota, capacity: capacity, kinds: NoKindPenalty()) }
+        return run(columns, range: range, quota: quota, capacity: capacity, kinds: KindPenalties(penalties: kindPenalties, kinds: columns.kindIndices))
+    }
+
+    @inline(__always)
+    private func run<Kinds: KindPenalty>(
+        _ columns: CandidateColumns, range: Range<Int>, quota: AuthorQuota, capacity: Int, kinds: Kinds
+    ) -> (best: TopK, scanned: Int) {
         if let candidates {
-            return scan(columns, range: range, quota: quota, capacity: capacity, order: ListedPosts(indices: candidates))
+            return scan(columns, range: range, quota: quota, capacity: capacity, order: ListedPosts(indices: candidates), kinds: kinds)
         }
         if let allowedAuthors {
             return scan(
                 columns, range: range, quota: quota, capacity: capacity,
-                order: AllowedAuthorsPosts(range: range, allowedAuthors: allowedAuthors))
+                order: AllowedAuthorsPosts(range: range, allowedAuthors: allowedAuthors), kinds: kinds)
         }
-        return scan(columns, range: range, quota: quota, capacity: capacity, order: AllPosts(range: range))
+        return scan(columns, range: range, quota: quota, capacity: capacity, order: AllPosts(range: range), kinds: kinds)
     }
 
     /// The scan, written once and compiled once per way to walk (`ScanOrder`): each copy has only
     /// its own tests in the loop. A loop body shared through a nested function kept the captured
     /// state in memory; one loop testing the way per post cost a tenth more.
     @inline(__always)
-    private func scan<Order: ScanOrder>(
-        _ columns: CandidateColumns, range: Range<Int>, quota: AuthorQuota, capacity: Int, order: Order
+    private func scan<Order: ScanOrder, Kinds: KindPenalty>(
+        _ columns: CandidateColumns, range: Range<Int>, quota: AuthorQuota, capacity: Int, order: Order, kinds: Kinds
     ) -> (best: TopK, scanned: Int) {
         let statuses = columns.statuses
-        let kinds = columns.kindIndices
-        let kindPenalties = kindPenalties
         let authorIndices = columns.authorIndices
         let createdAt = columns.createdAtEpochSeconds
         let engagement = columns.engagementFeatures
@@ -88,7 +96,7 @@ struct ScoringPass {
                 if heap.isFull && boundDecay * baseMax < lowest { return (heap, range.upperBound - index - 1) }
             }
             let isSeen = seen.contains(index)
-            let kindPenalty = kindPenalties[Int(kinds[index])]
+            let kindPenalty = kinds.penalty(at: index)
             let base = scorer.base(
                 engagement: engagement[index], tips: tips[index], credit: credits[author], viewerTerm: viewerTerms[author])
             guard scorer.score(decay: boundDecay, base: base, reports: reports[index], isSeen: isSeen, kindPenalty: kindPenalty) >= lowest else {
@@ -138,4 +146,19 @@ private struct ListedPosts: ScanOrder {
     var count: Int { indices.count }
     @inline(__always) func index(at position: Int) -> Int { indices[position] }
     @inline(__always) func allows(author: Int) -> Bool { true }
+}
+
+/// The "show less" penalty of the post at an index: none at all, or by the post's kind.
+private protocol KindPenalty {
+    func penalty(at index: Int) -> Double
+}
+
+private struct NoKindPenalty: KindPenalty {
+    @inline(__always) func penalty(at index: Int) -> Double { 0 }
+}
+
+private struct KindPenalties: KindPenalty {
+    let penalties: [Double]
+    let kinds: [UInt8]
+    @inline(__always) func penalty(at index: Int) -> Double { penalties[Int(kinds[index])] }
 }
