@@ -2,6 +2,7 @@ import Core
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import StorageModel
 import Testing
 
 @testable import Server
@@ -255,5 +256,39 @@ struct ModerationRoutesTests {
             #expect(try field(after, "comments", as: [[String: Any]].self).count == 1)
             #expect(fixture.service.feeds.candidate(postID: post.id, in: CircleID("nearby"))?.commentCount == 1)
         }
+    }
+
+    @Test("hostile input to the new routes: malformed JSON, wrong types, oversized text, bad ids; each a specific error, nothing decided")
+    func hostileInput() async throws {
+        let fixture = try APIFixture()
+        let moderator = try await fixture.token(6, moderator: true)
+        let user = try await fixture.token(3)
+        _ = try await fixture.token(2)
+        _ = try fixture.service.createPost(by: UserID(2), in: Self.circle, body: "加微信")
+        let item = try #require(try fixture.service.moderationQueue().entries.first?.item)
+        let long = String(repeating: "x", count: 501)
+        try await fixture.app().test(.router) { client in
+            let cases: [(HTTPRequest.Method, String, String?, String, HTTPResponse.Status)] = [
+                (.post, "/v1/moderation/items/\(item.id)/remove", "{\"reason\": ", moderator, .badRequest),
+                (.post, "/v1/moderation/items/\(item.id)/remove", #"{"reason": 7}"#, moderator, .badRequest),
+                (.post, "/v1/moderation/items/\(item.id)/remove", "{\"reason\": \"\(long)\"}", moderator, .unprocessableContent),
+                (.post, "/v1/moderation/items/\(item.id)/approve", "{\"note\": \"\(long)\"}", moderator, .unprocessableContent),
+                (.post, "/v1/moderation/items/abc/approve", "{}", moderator, .badRequest),
+                (.post, "/v1/moderation/items/99999999999999999999/approve", "{}", moderator, .badRequest),
+                (.get, "/v1/moderation/queue?limit=0", nil, moderator, .badRequest),
+                (.get, "/v1/moderation/queue?cursor=-1", nil, moderator, .badRequest),
+                (.put, "/v1/users/abc/block", nil, user, .badRequest),
+                (.put, "/v1/users/0/mute", nil, user, .badRequest),
+                (.post, "/v1/posts/abc/show-less", nil, user, .badRequest),
+                (.post, "/v1/me/moderation/\(item.id)/appeal", "[]", user, .badRequest),
+            ]
+            for (method, path, json, token, status) in cases {
+                let response = try await client.call(method, path, token: token, json: json)
+                #expect(response.status == status, "\(method) \(path) \(json ?? "")")
+                #expect(try response.errorCode() != nil, "\(method) \(path) answers in the error shape")
+            }
+        }
+        #expect(try fixture.service.moderationItem(item.id).outcome == .pending, "nothing was decided")
+        #expect(try fixture.service.blockList(of: UserID(3)) == BlockList(blocked: [], muted: []))
     }
 }
