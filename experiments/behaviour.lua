@@ -22,7 +22,8 @@
 --   show_less, show_less_bad   chance per post shown to ask for less of its author (the second
 --               for a bad actor's post, replacing the first then)
 --   block_bad   chance to block a bad actor on seeing one of their posts
---   tip_fen     the usual tip, in fen
+--   tip_fen     the usual tip, in fen; each tip is tip_fen·exp(tip_spread·N(0,1)), in 10 fen
+--   tip_large   chance a tip is a big one of tip_large_fen ("whales": the tips metric is capped)
 --   bad_actor   whether this user's posts are the kind that draw reports
 -- Numbers are illustrative, chosen to look like a young wallet user base; not measured data.
 
@@ -78,6 +79,9 @@ function M.day(user, ctx)
     comment = 0.05,
     tip = credit >= 650 and 0.01 or 0.003,
     tip_fen = credit >= 750 and 500 or 200,
+    tip_spread = 0.6,
+    tip_large = 0.02,
+    tip_large_fen = 20000,
     report = 0.004,
     report_bad = 0.35,
     show_less = 0.006,

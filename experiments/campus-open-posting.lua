@@ -31,7 +31,7 @@ return quanzi.experiment {
   end,
   metrics = {
     primary = "posts_per_user",
-    secondary = { "views_per_user", "likes_per_user", "reports_received_rate", "blocks_received_per_user" },
+    secondary = { "views_per_user", "likes_per_user", "tips_fen_per_user", "reports_received_rate", "blocks_received_per_user" },
     -- Reports received per exposed user, not per view: the harm is a few new posters whose posts
     -- are reported and hidden within a handful of views, while the exposed group's ordinary
     -- posts collect thousands of views; per view, that dilutes the rise below its noise.
@@ -40,6 +40,12 @@ return quanzi.experiment {
       { metric = "reports_received_per_user", max_relative_increase = 0.10 },
       { metric = "show_less_received_per_user", max_relative_increase = 0.10 },
     },
+  },
+  -- The report breaks every metric down by these, each user as they were when first exposed
+  -- (Benjamini-Hochberg across all of them; segment results never stop or ship anything).
+  segments = {
+    city = function(user) return user.city end,
+    new_user = function(user) return user.account_age_days < 30 end,
   },
   tests = {
     { user = { verified = true, birth_year = 2000 }, targeted = true },

@@ -40,6 +40,26 @@ public struct PostgresMetricReader: Sendable {
             // thread waits; the lock only hands the tally across threads.
             let box = NIOLockedValueBox(tally)
             try session.stream(sums.query) { row in try box.withLockedValue { try sums.add(row, to: &$0) } }
+            // A per-event quantile needs each event's value, not a total: its events of exposed
+            // users, since their exposure, travel one row each.
+            for quantile in tally.perEventQuantiles {
+                guard MetricDefinition.valueFields.contains(quantile.valueField) else { continue }
+                let owner = quantile.attribution == .actor ? "e.user_id" : "e.target_user_id"
+                var binds = PostgresBindings()
+                binds.append(quantile.event)
+                binds.append(spec.id)
+                binds.append(Int64(spec.phase))
+                binds.append(before ?? Int64.max)
+                let query = PostgresQuery(unsafeSQL: """
+                    SELECT \(owner), e.at, e.\(quantile.valueField)::float8 FROM events e
+                    JOIN exposures x ON x.user_id = \(owner) AND x.experiment_id = $2 AND x.phase = $3
+                    WHERE e.kind = $1 AND e.at >= x.first_exposed_at AND e.at < $4 AND e.\(quantile.valueField) IS NOT NULL
+                    """, binds: binds)
+                try session.stream(query) { row in
+                    let (owner, at, value) = try row.decode((Int64, Int64, Double).self)
+                    box.withLockedValue { $0.addEventValue(metric: quantile.metric, owner: owner, at: at, value: value) }
+                }
+            }
             return (box.withLockedValue { $0 }, phase.count - exposures.count)
         }
         return tally.result(forcedUsersExcluded: forcedExcluded, splitByVersion: splitByVersion)

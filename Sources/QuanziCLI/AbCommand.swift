@@ -124,7 +124,7 @@ struct AbAnalyze: AsyncParsableCommand {
     func run(_ service: QuanziService) throws {
         do {
             let report = try service.experiments.analyze(experiment, now: service.clock.nowEpochSeconds, applyGuardrails: !dryRun,
-                                                         byVersion: byVersion, checkNodes: true)
+                                                         byVersion: byVersion, checkNodes: true, segments: true)
             let folder = (out as NSString).appendingPathComponent(experiment)
             let paths = try ReportWriter.write(report, to: folder)
             for disagreement in report.nodeDisagreements { Console.warning(disagreement.description) }

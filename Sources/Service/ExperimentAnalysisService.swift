@@ -2,6 +2,7 @@ import Core
 import Experiments
 import Foundation
 import LuaHost
+import Social
 import StorageModel
 
 extension ExperimentService {
@@ -18,7 +19,7 @@ extension ExperimentService {
     /// versions at once.
     public func analyze(_ experimentID: String, now: Int64, applyGuardrails: Bool = true, sequential: Bool = false,
                         actor: String = "ab analyze", reader: (any MetricReading)? = nil, byVersion: Bool = false,
-                        checkNodes: Bool = false) throws(QuanziError) -> ExperimentReport {
+                        checkNodes: Bool = false, segments: Bool = false) throws(QuanziError) -> ExperimentReport {
         let metricReader = reader ?? self.metricReader
         let scripts = holder.generation
         var spec = try scripts.experimentEngine.spec(experimentID)
@@ -35,6 +36,7 @@ extension ExperimentService {
             spec: spec, metrics: metrics, variants: observations.variants, timeline: observations.timeline,
             forcedUsersExcluded: observations.forcedUsersExcluded, status: lifecycle.status, analyzedAtEpochSeconds: now,
             stoppedAtEpochSeconds: decidedAt, stopReason: decided ? lifecycle.reason : nil, versions: observations.versions)
+        input.caps = observations.caps
         var report = ExperimentAnalyzer.analyze(input)
         if applyGuardrails, lifecycle.status == .running,
             let violated = report.guardrails.first(where: { $0.verdict == .violated })
@@ -63,9 +65,51 @@ extension ExperimentService {
         if checkNodes {
             report.nodeDisagreements = try nodeDisagreements(spec, window: window, served: served)
         }
+        if segments, !spec.segments.isEmpty, let perUser = observations.perUser {
+            report.segments = try segmentBreakdown(spec, input: input, perUser: perUser, engine: scripts.experimentEngine)
+        }
         report.lifecycle = try lifecycleSection(spec)
         report.summary = ReportSummary.sentence(for: report)
         return report
+    }
+
+    /// Profiles read per statement for the breakdown.
+    static let segmentProfileChunk = 5_000
+
+    /// Every metric per value of each declared segment, each analysed user placed by their
+    /// profile as it was at their first exposure (a user whose profile is gone counts as "none").
+    func segmentBreakdown(_ spec: ExperimentSpec, input: ExperimentAnalyzer.Input, perUser: MetricTally,
+                          engine: ExperimentEngine) throws(QuanziError) -> [ExperimentReport.SegmentBreakdown] {
+        let analysed = perUser.analysedUsers
+        var profiles: [UserID: UserProfile] = [:]
+        profiles.reserveCapacity(analysed.count)
+        var start = 0
+        while start < analysed.count {
+            let chunk = analysed[start..<min(analysed.count, start + Self.segmentProfileChunk)].map(\.userID)
+            for profile in try QuanziError.wrapping({ try users.users(chunk) }) { profiles[profile.id] = profile }
+            start += Self.segmentProfileChunk
+        }
+        var subjects: [SegmentSubject] = []
+        var subjectOfUser: [Int?] = []
+        subjects.reserveCapacity(analysed.count)
+        for user in analysed {
+            guard let profile = profiles[user.userID] else {
+                subjectOfUser.append(nil)
+                continue
+            }
+            subjectOfUser.append(subjects.count)
+            subjects.append(SegmentSubject(user: profile, atEpochSeconds: user.firstExposedAtEpochSeconds))
+        }
+        let evaluated = try engine.segmentValues(subjects, experiment: spec.id)
+        let values = subjectOfUser.map { index in index.map { evaluated[$0] } ?? [] }
+        var groups: [SegmentGroup] = []
+        for (segment, segmentGroups) in ExperimentAnalyzer.segmentGroups(segments: spec.segments.map(\.name), values: values) {
+            let observations = perUser.groupObservations(segmentGroups.map(\.users))
+            for (group, observed) in zip(segmentGroups, observations) {
+                groups.append(SegmentGroup(segment: segment, value: group.value, variants: observed.variants))
+            }
+        }
+        return ExperimentAnalyzer.segments(groups, input: input)
     }
 
     /// The report's view of the service's lifecycle: step, traffic, changes, next look.

@@ -14,6 +14,8 @@ public final class ExperimentService: ExperimentControl {
     public var engine: ExperimentEngine { holder.generation.experimentEngine }
     let holder: ScriptHolder
     public let store: any ExperimentRepository
+    /// Profiles, for the segment breakdown (each analysed user as they were when first exposed).
+    let users: any UserRepository
     /// Reads the events experiment analysis needs.
     let metricReader: any MetricReading
     /// What the watcher reads between looks when the backend can read incrementally (SQLite):
@@ -39,8 +41,9 @@ public final class ExperimentService: ExperimentControl {
     /// When the watcher looks next (nil: no watcher in this process).
     private let nextCheck = Mutex<Int64?>(nil)
 
-    init(holder: ScriptHolder, store: any ExperimentRepository, metrics: any MetricReading, clock: any Clock,
+    init(holder: ScriptHolder, store: any ExperimentRepository, users: any UserRepository, metrics: any MetricReading, clock: any Clock,
          watchMetrics: (any MetricReading)? = nil, node: String? = nil, nodeVersions: (any NodeScriptVersionLogging)? = nil) throws {
+        self.users = users
         self.watchMetricReader = watchMetrics
         self.node = node
         self.nodeVersions = nodeVersions

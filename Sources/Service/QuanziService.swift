@@ -77,7 +77,7 @@ public final class QuanziService: Sendable {
                                            walletReads: storage.walletReads, socialReads: storage.feeds, clock: clock)
         let holder = ScriptHolder()
         self.holder = holder
-        experiments = try ExperimentService(holder: holder, store: storage.experiments, metrics: storage.metrics, clock: clock,
+        experiments = try ExperimentService(holder: holder, store: storage.experiments, users: users, metrics: storage.metrics, clock: clock,
                                             watchMetrics: storage.makeIncrementalMetricReader(), node: storage.eventFollowing?.nodeID,
                                             nodeVersions: storage.nodeScriptVersions)
         dataSource.experiments = experiments

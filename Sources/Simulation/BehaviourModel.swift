@@ -16,6 +16,11 @@ struct Propensities: Sendable {
     var comment = 0.0
     var tip = 0.0
     var tipFen: Int64 = 0
+    /// Spread of one tip around `tipFen`: the amount is tipFen·exp(spread·N(0, 1)), in 10 fen.
+    var tipSpread = 0.0
+    /// Chance a tip is a big one ("whales"), and its amount.
+    var tipLarge = 0.0
+    var tipLargeFen: Int64 = 0
     var report = 0.0
     var reportBad = 0.0
     var showLess = 0.0
@@ -80,6 +85,9 @@ final class BehaviourModel {
         result.comment = number("comment")
         result.tip = number("tip")
         result.tipFen = Int64(number("tip_fen").rounded())
+        result.tipSpread = min(max(0, number("tip_spread")), 3)
+        result.tipLarge = number("tip_large")
+        result.tipLargeFen = Int64(min(max(0, number("tip_large_fen")), 10_000_000).rounded())
         result.report = number("report")
         result.reportBad = number("report_bad")
         result.showLess = number("show_less")
@@ -96,6 +104,19 @@ final class BehaviourModel {
             result.hours = hours.map { max(0, $0) }
         }
         return result
+    }
+}
+
+extension Propensities {
+    /// One tip's amount: a big one with `tipLarge`, else `tipFen` spread log-normally, rounded to
+    /// 10 fen and at least 10 fen. Drawn from its own stream, so every other draw is as before.
+    func tipAmount(_ random: inout SeededGenerator) -> Int64 {
+        if tipLargeFen > 0, random.chance(tipLarge) { return tipLargeFen }
+        guard tipSpread > 0 else { return tipFen }
+        let u1 = max(random.unit(), Double.leastNonzeroMagnitude), u2 = random.unit()
+        let gaussian = (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+        let amount = (Double(tipFen) * exp(tipSpread * gaussian) / 10).rounded() * 10
+        return Int64(min(max(10, amount), 10_000_000))
     }
 }
 

@@ -271,6 +271,8 @@ public enum SimulationRunner {
             // "Show less" and blocks draw from their own stream, so every earlier draw (and the
             // runs before they existed) stays as it was.
             var safetyRandom = base.split(0x5AFE_0000_0000 &+ UInt64(day))
+            // Tip amounts too, for the same reason.
+            var tipRandom = base.split(0x7100_0000_0000 &+ UInt64(day))
             let weekday = Int(((dayStart / 86_400) + 4) % 7)  // 1970-01-01 was a Thursday
             var propensities: [Propensities] = []
             propensities.reserveCapacity(users.count)
@@ -373,7 +375,7 @@ public enum SimulationRunner {
                         tipSerial += 1
                         let tipped: Result<TransferResult, QuanziError>
                         do {
-                            tipped = .success(try await service.tip(post.id, by: user.id, amountFen: p.tipFen, idempotencyKey: "sim-tip-\(tipSerial)"))
+                            tipped = .success(try await service.tip(post.id, by: user.id, amountFen: p.tipAmount(&tipRandom), idempotencyKey: "sim-tip-\(tipSerial)"))
                         } catch {
                             tipped = .failure(error)
                         }
@@ -402,7 +404,9 @@ public enum SimulationRunner {
                 let wasRunning = service.experiments.status(of: spec) == .running
                 // With the watcher the day's row is a reading (the watcher alone acts); without it,
                 // guardrails are applied here, as `ab analyze` would at the end of the day.
-                let report = try service.experiments.analyze(spec.id, now: dayEnd, applyGuardrails: watcher == nil)
+                // The last day's report is the run's: it alone carries the segment breakdown.
+                let report = try service.experiments.analyze(
+                    spec.id, now: dayEnd, applyGuardrails: watcher == nil, segments: day == options.days - 1)
                 timings.analysisSeconds += Date().timeIntervalSince(analysisStart)
                 if watcher == nil, wasRunning, report.status == ExperimentStatus.stopped.rawValue, stoppedOnDay == nil {
                     stoppedOnDay = day + 1

@@ -58,7 +58,7 @@ struct MetricSumPlan: Sendable {
             case .mean(let measure):
                 valueSum.append(sum(measure, metric.attribution, .sinceExposure))
                 companionSum.append(preperiodSeconds > 0 ? sum(measure, metric.attribution, .preperiod(seconds: preperiodSeconds)) : nil)
-            case .proportion(let measure):
+            case .proportion(let measure), .quantile(let measure, _):
                 valueSum.append(sum(measure, metric.attribution, .sinceExposure))
                 companionSum.append(nil)
             case .ratio(let numerator, let denominator):

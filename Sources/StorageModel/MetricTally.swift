@@ -11,6 +11,12 @@ public struct MetricObservations: Sendable {
     public var versions: [ExperimentReport.VersionRow] = []
     /// The same observations over each combination's users, when the split was asked for.
     public var byVersion: [VersionedObservations] = []
+    /// The caps applied, by metric id: computed once over every analysed user, and applied as
+    /// they are to each split of them.
+    public var caps: [String: ExperimentReport.AppliedCap] = [:]
+    /// The per-user totals behind these observations, to split them by segment
+    /// (`MetricTally.groupObservations`); nil on a split.
+    public var perUser: MetricTally? = nil
 }
 
 /// The observations of the users first exposed under one combination of versions.
@@ -40,6 +46,8 @@ public struct MetricTally: Sendable {
     /// Dense slots: user → index into the per-sum arrays.
     var slot: [Int64: Int] = [:]
     var firstExposed: [Int64] = []
+    /// Slot → user.
+    var userOfSlot: [Int64] = []
     var variantOfSlot: [Int] = []
     /// Index into `versionKeys` of each slot's exposure versions.
     var versionOfSlot: [Int] = []
@@ -51,6 +59,12 @@ public struct MetricTally: Sendable {
     let preperiodSeconds: Int64
     /// Which sums each event kind feeds.
     var feeds: [String: [SumFeed]] = [:]
+    /// Per-event quantile metrics by the event kind they read: the metric's index and whose event it is.
+    var quantileFeeds: [String: [(metric: Int, byTarget: Bool)]] = [:]
+    /// Per metric index of a per-event quantile: each counted event's owner slot and value. Unlike
+    /// the totals this grows with the events of that kind (one pair each): the quantile of single
+    /// events needs them all.
+    var eventValues: [Int: [(slot: Int32, value: Double)]] = [:]
     public private(set) var eventsRead = 0
 
     /// Counts only events after each user's first exposure (and, for CUPED, the
@@ -66,7 +80,28 @@ public struct MetricTally: Sendable {
             feeds[sum.event, default: []].append(
                 SumFeed(sum: index, byTarget: sum.attribution == .target, countsEvents: sum.valueField == nil, window: sum.window))
         }
+        for (index, metric) in metrics.enumerated() {
+            guard case .quantile(let measure, let quantile) = metric.kind, quantile.perEvent else { continue }
+            quantileFeeds[measure.event, default: []].append((index, metric.attribution == .target))
+            eventValues[index] = []
+        }
         addExposures(exposures)
+    }
+
+    /// The per-event quantile metrics: (index into `metrics`, the event kind, its value column,
+    /// whose event it is). PostgreSQL's reader fetches their events' values with `addEventValue`.
+    public var perEventQuantiles: [(metric: Int, event: String, valueField: String, attribution: MetricDefinition.Attribution)] {
+        metrics.enumerated().compactMap { index, metric in
+            guard case .quantile(let measure, let quantile) = metric.kind, quantile.perEvent, let field = measure.valueField else { return nil }
+            return (index, measure.event, field, metric.attribution)
+        }
+    }
+
+    /// One event's value for per-event quantile metric `metric`, if its owner is analysed and it
+    /// came at or after the owner's exposure.
+    public mutating func addEventValue(metric: Int, owner: Int64, at: Int64, value: Double) {
+        guard let index = slot[owner], at >= firstExposed[index], eventValues[metric] != nil else { return }
+        eventValues[metric]!.append((Int32(index), value))
     }
 
     /// The per-user totals the metrics are made of, in the order `addTotal` takes them.
@@ -80,6 +115,7 @@ public struct MetricTally: Sendable {
             guard let variant = variantIndex[exposure.variant] else { continue }
             slot[exposure.userID.rawValue] = firstExposed.count
             firstExposed.append(exposure.firstExposedAtEpochSeconds)
+            userOfSlot.append(exposure.userID.rawValue)
             variantOfSlot.append(variant)
             let version = exposure.version
             if let known = versionIndex[version] {
@@ -103,6 +139,12 @@ public struct MetricTally: Sendable {
     public mutating func add(kind: String, userID: Int64?, targetUserID: Int64?, at: Int64, amountFen: Int64?) {
         guard let fed = feeds[kind] else { return }
         eventsRead += 1
+        if let quantiles = quantileFeeds[kind], let amountFen {
+            for feed in quantiles {
+                guard let owner = feed.byTarget ? targetUserID : userID else { continue }
+                addEventValue(metric: feed.metric, owner: owner, at: at, value: Double(amountFen))
+            }
+        }
         let amount = Double(amountFen ?? 0)
         for feed in fed {
             guard let owner = feed.byTarget ? targetUserID : userID, let index = slot[owner],
@@ -140,32 +182,101 @@ public struct MetricTally: Sendable {
     /// The observations per variant after every event was added, with the users per combination
     /// of versions; with `splitByVersion`, also each combination's own observations.
     public func result(forcedUsersExcluded: Int, splitByVersion: Bool = false) -> MetricObservations {
-        var result = observations(slots: Array(firstExposed.indices), forcedUsersExcluded: forcedUsersExcluded)
+        let caps = capValues()
+        var result = observations(slots: Array(firstExposed.indices), forcedUsersExcluded: forcedUsersExcluded, caps: caps)
+        result.caps = appliedCaps(caps)
+        result.perUser = self
         result.versions = versionRows()
         if splitByVersion {
             var slotsOfVersion = [[Int]](repeating: [], count: versionKeys.count)
             for index in firstExposed.indices { slotsOfVersion[versionOfSlot[index]].append(index) }
             result.byVersion = versionKeys.indices.sorted { versionKeys[$0] < versionKeys[$1] }.map { version in
                 VersionedObservations(
-                    version: versionKeys[version], observations: observations(slots: slotsOfVersion[version], forcedUsersExcluded: 0))
+                    version: versionKeys[version], observations: observations(slots: slotsOfVersion[version], forcedUsersExcluded: 0, caps: caps))
             }
         }
         return result
     }
 
-    func observations(slots: [Int], forcedUsersExcluded: Int) -> MetricObservations {
+    /// The analysed users, in the order `groupObservations` indexes them, with when each was first exposed.
+    public var analysedUsers: [(userID: UserID, firstExposedAtEpochSeconds: Int64)] {
+        zip(userOfSlot, firstExposed).map { (UserID($0), $1) }
+    }
+
+    /// The observations of each group of analysed users (indices into `analysedUsers`), with
+    /// the caps of all of them: a segment's users are capped as everyone is.
+    public func groupObservations(_ groups: [[Int]]) -> [MetricObservations] {
+        let caps = capValues()
+        return groups.map { observations(slots: $0, forcedUsersExcluded: 0, caps: caps) }
+    }
+
+    /// Per metric with a cap: the value its users' values are lowered to (absent when a
+    /// percentile had no value to be taken from).
+    func capValues() -> [Int: Double] {
+        var caps: [Int: Double] = [:]
+        for (metricIndex, metric) in metrics.enumerated() {
+            guard let cap = metric.cap, let value = cap.capValue(of: totals[plan.valueSum[metricIndex]]) else { continue }
+            caps[metricIndex] = value
+        }
+        return caps
+    }
+
+    func appliedCaps(_ caps: [Int: Double]) -> [String: ExperimentReport.AppliedCap] {
+        var applied: [String: ExperimentReport.AppliedCap] = [:]
+        for (metricIndex, value) in caps {
+            let metric = metrics[metricIndex]
+            guard let cap = metric.cap else { continue }
+            let above = totals[plan.valueSum[metricIndex]].count { $0 > value }
+            applied[metric.id] = ExperimentReport.AppliedCap(rule: cap.label, value: value, usersCapped: above)
+        }
+        return applied
+    }
+
+    func observations(slots: [Int], forcedUsersExcluded: Int, caps: [Int: Double]) -> MetricObservations {
         var observations = spec.variants.map { VariantObservations(name: $0.name, users: 0, metrics: [:]) }
         for index in slots { observations[variantOfSlot[index]].users += 1 }
         for (metricIndex, metric) in metrics.enumerated() {
             var accumulators = [MetricAccumulator](repeating: MetricAccumulator(), count: spec.variants.count)
+            let values = totals[plan.valueSum[metricIndex]]
+            let cap = caps[metricIndex] ?? .infinity
             for index in slots {
                 let companion = plan.companionSum[metricIndex].map { totals[$0][index] } ?? 0
-                accumulators[variantOfSlot[index]].add(value: totals[plan.valueSum[metricIndex]][index], companion: companion)
+                accumulators[variantOfSlot[index]].add(value: min(values[index], cap), companion: companion)
             }
             for (variant, accumulator) in accumulators.enumerated() { observations[variant].metrics[metric.id] = accumulator }
+            if case .quantile(_, let quantile) = metric.kind {
+                for (variant, arm) in quantileArms(metric: metricIndex, quantile, slots: slots).enumerated() {
+                    observations[variant].quantiles[metric.id] = arm
+                }
+            }
         }
         return MetricObservations(
             variants: observations, timeline: timeline(slots: slots), forcedUsersExcluded: forcedUsersExcluded, eventsRead: eventsRead)
+    }
+
+    /// Each variant's estimate of a quantile metric over `slots` (nil where no value is left).
+    func quantileArms(metric: Int, _ quantile: MetricDefinition.Quantile, slots: [Int]) -> [QuantileArm?] {
+        let variantCount = spec.variants.count
+        guard quantile.perEvent, let events = eventValues[metric] else {
+            let values = totals[plan.valueSum[metric]]
+            var perVariant = [[Double]](repeating: [], count: variantCount)
+            for index in slots { perVariant[variantOfSlot[index]].append(values[index]) }
+            return perVariant.map { QuantileArm.perUser(values: $0, level: quantile.level, ignoreZeros: quantile.ignoreZeros) }
+        }
+        // Each slot's index among its variant's users: the clusters.
+        var local = [Int](repeating: -1, count: firstExposed.count)
+        var users = [Int](repeating: 0, count: variantCount)
+        for index in slots {
+            local[index] = users[variantOfSlot[index]]
+            users[variantOfSlot[index]] += 1
+        }
+        var perVariant = [[(user: Int, value: Double)]](repeating: [], count: variantCount)
+        for event in events where local[Int(event.slot)] >= 0 {
+            perVariant[variantOfSlot[Int(event.slot)]].append((local[Int(event.slot)], event.value))
+        }
+        return perVariant.indices.map { variant in
+            QuantileArm.perEvent(events: perVariant[variant], users: users[variant], level: quantile.level, ignoreZeros: quantile.ignoreZeros)
+        }
     }
 
     /// Users per combination of versions, unknown versions first.

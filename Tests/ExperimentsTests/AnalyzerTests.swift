@@ -90,14 +90,16 @@ struct AnalyzerTests {
         #expect(comparison.significant)
     }
 
-    @Test("sequential experiments use always-valid intervals and no p-value")
+    @Test("sequential experiments use always-valid intervals and p-values, below α exactly when the interval excludes zero")
     func sequential() throws {
         let control = observations("control", values: (0..<500).map { Double($0 % 4) }, metric: "comments")
         let treatment = observations("treatment", values: (0..<500).map { Double($0 % 4) }, metric: "comments")
         let report = ExperimentAnalyzer.analyze(.init(spec: spec(primary: "comments", sequential: true), metrics: [comments],
                                                       variants: [control, treatment], status: .running, analyzedAtEpochSeconds: 0))
         let comparison = report.metrics[0].comparisons[0]
-        #expect(comparison.pValue == nil)
+        let pValue = try #require(comparison.pValue)
+        #expect(pValue == 1, "identical arms: the e-value is below 1")
+        #expect((pValue < 0.05) == comparison.significant)
         let fixed = try WelchTest.relative(control: control.metrics["comments"]!.valueSummary.estimate,
                                            treatment: treatment.metrics["comments"]!.valueSummary.estimate)
         #expect(comparison.ciUpper - comparison.ciLower > fixed.confidenceInterval.upper - fixed.confidenceInterval.lower,

@@ -28,10 +28,16 @@ struct MetricSumsTests {
         MetricDefinition(
             id: "reports_received_rate", kind: .ratio(numerator: .init(event: "report.created"), denominator: .init(event: "post.viewed")),
             attribution: .target, higherIsBetter: false),
+        MetricDefinition(
+            id: "tips_fen_capped", kind: .mean(.init(event: "tip.sent", valueField: "amount_fen")), cap: .percentile(level: 0.5, ignoreZeros: true)),
+        MetricDefinition(id: "tip_p50", kind: .quantile(.init(event: "tip.sent", valueField: "amount_fen"), .init(level: 0.5, perEvent: true))),
+        MetricDefinition(
+            id: "tips_received_p50", kind: .quantile(.init(event: "tip.sent", valueField: "amount_fen"), .init(level: 0.5, perEvent: false, ignoreZeros: true)),
+            attribution: .target),
     ]
     static let spec = ExperimentSpec(
         id: "e1", traffic: 1, variants: [.init(name: "control", weight: 0.5), .init(name: "treatment", weight: 0.5)],
-        primaryMetric: "comments", secondaryMetrics: ["commented", "likes_received", "tips_fen"],
+        primaryMetric: "comments", secondaryMetrics: ["commented", "likes_received", "tips_fen", "tips_fen_capped", "tip_p50", "tips_received_p50"],
         guardrails: [Guardrail(metric: "report_rate", maxRelativeChange: 0.1), Guardrail(metric: "reports_received_rate", maxRelativeChange: 0.1)],
         preperiodDays: 3, phase: 2)
 
@@ -133,7 +139,7 @@ struct MetricSumsTests {
             ExperimentAnalyzer.analyze(.init(
                 spec: spec, metrics: metrics, variants: observations.variants, timeline: observations.timeline,
                 forcedUsersExcluded: observations.forcedUsersExcluded, status: .stopped, analyzedAtEpochSeconds: stoppedAt,
-                stoppedAtEpochSeconds: stoppedAt, versions: observations.versions))
+                stoppedAtEpochSeconds: stoppedAt, versions: observations.versions, caps: observations.caps))
         }
         return Analysis(
             variants: observed.variants, versions: observed.versions, eventsRead: observed.eventsRead,
@@ -153,9 +159,12 @@ struct MetricSumsTests {
             case .ratio: #expect(accumulators.allSatisfy { $0.sumCompanion > 0 }, "\(metric.id) has views")
             case .mean: #expect(accumulators.contains { $0.sumCompanion > 0 }, "\(metric.id) has a CUPED covariate")
             case .proportion: #expect(accumulators.allSatisfy { $0.sumCompanion == 0 })
+            case .quantile: #expect(sqlite.variants.allSatisfy { $0.quantiles[metric.id] != nil }, "\(metric.id) has values in each arm")
             }
         }
         #expect(sqlite.eventsRead > 600, "events and every post of each viewed page")
+        let cap = try #require(sqlite.report.metrics.first { $0.id == "tips_fen_capped" }?.cap)
+        #expect(cap.rule == "p50 of non-zero values" && cap.usersCapped > 0, "the cap bites: \(cap)")
         guard PostgresTestDatabase.url != nil else { return }
         let postgres = try await Self.analysis(.postgres)
         #expect(postgres.variants == sqlite.variants)

@@ -18,13 +18,16 @@ public enum ExperimentAnalyzer {
         public var stopReason: String?
         /// The analysed users per combination of versions they were first exposed under.
         public var versions: [ExperimentReport.VersionRow]
+        /// The caps applied to the metrics that declare one, by metric id.
+        public var caps: [String: ExperimentReport.AppliedCap] = [:]
 
         public init(
             spec: ExperimentSpec, metrics: [MetricDefinition], variants: [VariantObservations], timeline: [ExperimentReport.TimelinePoint] = [],
             forcedUsersExcluded: Int = 0, status: ExperimentStatus, analyzedAtEpochSeconds: Int64, stoppedAtEpochSeconds: Int64? = nil,
-            stopReason: String? = nil, versions: [ExperimentReport.VersionRow] = []
+            stopReason: String? = nil, versions: [ExperimentReport.VersionRow] = [], caps: [String: ExperimentReport.AppliedCap] = [:]
         ) {
             self.versions = versions
+            self.caps = caps
             self.spec = spec
             self.metrics = metrics
             self.variants = variants
@@ -82,17 +85,20 @@ public enum ExperimentAnalyzer {
     static func result(for definition: MetricDefinition, role: ExperimentReport.Role, input: Input) -> ExperimentReport.MetricResult {
         let empty = MetricAccumulator()
         let accumulators = input.variants.map { $0.metrics[definition.id] ?? empty }
+        if case .quantile = definition.kind {
+            return quantileResult(for: definition, role: role, input: input)
+        }
         let arms = zip(input.variants, accumulators).map { variant, accumulator in
             ExperimentReport.ArmValue(variant: variant.name, users: accumulator.users, value: value(of: accumulator, kind: definition.kind))
         }
         var comparisons: [ExperimentReport.Comparison] = []
         for index in accumulators.indices.dropFirst() {
             comparisons.append(compare(control: accumulators[0], treatment: accumulators[index], variant: input.variants[index].name,
-                                       kind: definition.kind, spec: input.spec))
+                                       kind: definition.kind, higherIsBetter: definition.higherIsBetter, spec: input.spec))
         }
         return ExperimentReport.MetricResult(
             id: definition.id, description: definition.description, kind: kindName(definition.kind), role: role,
-            higherIsBetter: definition.higherIsBetter, arms: arms, comparisons: comparisons)
+            higherIsBetter: definition.higherIsBetter, arms: arms, comparisons: comparisons, cap: input.caps[definition.id])
     }
 
     static func value(of accumulator: MetricAccumulator, kind: MetricDefinition.Kind) -> Double {
@@ -100,6 +106,7 @@ public enum ExperimentAnalyzer {
         case .mean: accumulator.mean
         case .proportion: accumulator.users > 0 ? Double(accumulator.usersWithEvents) / Double(accumulator.users) : 0
         case .ratio: accumulator.sumCompanion != 0 ? accumulator.sumValue / accumulator.sumCompanion : 0
+        case .quantile: .nan
         }
     }
 
@@ -108,43 +115,105 @@ public enum ExperimentAnalyzer {
         case .mean: "mean"
         case .proportion: "proportion"
         case .ratio: "ratio"
+        case .quantile: "quantile"
         }
     }
 
     /// Every metric is judged by `PooledTest` (see there for why): fixed horizon, or always-valid
     /// when the experiment is sequential. Means and proportions are ratios over Y ≡ 1.
     static func compare(control: MetricAccumulator, treatment: MetricAccumulator, variant: String, kind: MetricDefinition.Kind,
-                        spec: ExperimentSpec) -> ExperimentReport.Comparison {
+                        higherIsBetter: Bool, spec: ExperimentSpec) -> ExperimentReport.Comparison {
         var cupedReduction: Double?
         do throws(StatisticsError) {
             var arms: (PairedMetricSummary, PairedMetricSummary)
+            var bayesianArms: (BayesianTest.Arm, BayesianTest.Arm)
             switch kind {
             case .mean:
                 arms = (PairedMetricSummary(perUser: control.valueSummary), PairedMetricSummary(perUser: treatment.valueSummary))
+                bayesianArms = (BayesianTest.Arm(mean: control.valueSummary), BayesianTest.Arm(mean: treatment.valueSummary))
                 if spec.preperiodDays > 0, control.sumCompanionSquares > 0 || treatment.sumCompanionSquares > 0 {
                     let cuped = try Cuped(control: control.cupedSummary, treatment: treatment.cupedSummary)
                     arms = (PairedMetricSummary(perUser: cuped.control), PairedMetricSummary(perUser: cuped.treatment))
                     cupedReduction = cuped.varianceReduction
+                    bayesianArms = (
+                        BayesianTest.Arm(mean: cuped.control.mean, unadjustedMean: control.mean, variance: cuped.control.variance, count: control.users),
+                        BayesianTest.Arm(mean: cuped.treatment.mean, unadjustedMean: treatment.mean, variance: cuped.treatment.variance,
+                                         count: treatment.users))
                 }
             case .proportion:
                 arms = (PairedMetricSummary(perUser: control.usersWithEventsSummary), PairedMetricSummary(perUser: treatment.usersWithEventsSummary))
+                bayesianArms = (BayesianTest.Arm(proportion: Double(control.usersWithEvents), count: control.users),
+                                BayesianTest.Arm(proportion: Double(treatment.usersWithEvents), count: treatment.users))
             case .ratio:
                 arms = (control.ratioSummary, treatment.ratioSummary)
+                bayesianArms = (BayesianTest.Arm(ratio: control.ratioSummary), BayesianTest.Arm(ratio: treatment.ratioSummary))
+            case .quantile:
+                throw .invalidCounts
             }
             let result = spec.sequential
                 ? try PooledTest.sequential(control: arms.0, treatment: arms.1, alpha: spec.alpha)
                 : try PooledTest.relative(control: arms.0, treatment: arms.1, alpha: spec.alpha)
-            let pValue = spec.sequential ? nil : result.pValue
             return ExperimentReport.Comparison(
                 variant: variant, relativeLift: result.estimate, ciLower: result.confidenceInterval.lower,
-                ciUpper: result.confidenceInterval.upper, pValue: pValue, adjustedPValue: pValue, significant: result.isSignificant,
+                ciUpper: result.confidenceInterval.upper, pValue: result.pValue, adjustedPValue: result.pValue, significant: result.isSignificant,
                 cupedVarianceReduction: cupedReduction, unavailable: nil,
-                test: testName(sequential: spec.sequential, cuped: cupedReduction != nil))
+                test: testName(sequential: spec.sequential, cuped: cupedReduction != nil),
+                bayesian: bayesianView(control: bayesianArms.0, treatment: bayesianArms.1, alpha: spec.alpha, higherIsBetter: higherIsBetter))
         } catch {
             return ExperimentReport.Comparison(
                 variant: variant, relativeLift: 0, ciLower: 0, ciUpper: 0, pValue: nil, adjustedPValue: nil, significant: false,
                 cupedVarianceReduction: nil, unavailable: unavailableReason(error), test: testName(sequential: spec.sequential, cuped: false))
         }
+    }
+
+    /// A quantile metric: each arm's q̂, compared by `QuantileComparison`.
+    static func quantileResult(for definition: MetricDefinition, role: ExperimentReport.Role, input: Input) -> ExperimentReport.MetricResult {
+        let estimates = input.variants.map { $0.quantiles[definition.id] }
+        let arms = input.variants.enumerated().map { index, variant in
+            ExperimentReport.ArmValue(variant: variant.name, users: variant.users, value: estimates[index]?.quantile ?? 0)
+        }
+        let sequential = input.spec.sequential
+        let test = sequential ? "sequential quantile t" : "quantile t"
+        var comparisons: [ExperimentReport.Comparison] = []
+        for index in input.variants.indices.dropFirst() {
+            let variant = input.variants[index].name
+            guard let control = estimates[0], let treatment = estimates[index] else {
+                comparisons.append(ExperimentReport.Comparison(
+                    variant: variant, relativeLift: 0, ciLower: 0, ciUpper: 0, pValue: nil, adjustedPValue: nil, significant: false,
+                    cupedVarianceReduction: nil, unavailable: "no values yet", test: test))
+                continue
+            }
+            do throws(StatisticsError) {
+                let result = try QuantileComparison.relative(control: control, treatment: treatment, alpha: input.spec.alpha, sequential: sequential)
+                comparisons.append(ExperimentReport.Comparison(
+                    variant: variant, relativeLift: result.estimate, ciLower: result.confidenceInterval.lower,
+                    ciUpper: result.confidenceInterval.upper, pValue: result.pValue, adjustedPValue: result.pValue,
+                    significant: sequential ? result.confidenceInterval.excludesZero : result.pValue < input.spec.alpha,
+                    cupedVarianceReduction: nil, unavailable: nil, test: test,
+                    bayesian: bayesianView(
+                        control: BayesianTest.Arm(mean: control.quantile, variance: control.variance, count: control.count),
+                        treatment: BayesianTest.Arm(mean: treatment.quantile, variance: treatment.variance, count: treatment.count),
+                        alpha: input.spec.alpha, higherIsBetter: definition.higherIsBetter)))
+            } catch {
+                let why = error == .zeroVariance ? "too few values around the quantile yet" : unavailableReason(error)
+                comparisons.append(ExperimentReport.Comparison(
+                    variant: variant, relativeLift: 0, ciLower: 0, ciUpper: 0, pValue: nil, adjustedPValue: nil, significant: false,
+                    cupedVarianceReduction: nil, unavailable: why, test: test))
+            }
+        }
+        return ExperimentReport.MetricResult(
+            id: definition.id, description: definition.description, kind: kindName(definition.kind), role: role,
+            higherIsBetter: definition.higherIsBetter, arms: arms, comparisons: comparisons, cap: nil)
+    }
+
+    static func bayesianView(control: BayesianTest.Arm, treatment: BayesianTest.Arm, alpha: Double, higherIsBetter: Bool)
+        -> ExperimentReport.BayesianView?
+    {
+        guard let result = try? BayesianTest.relative(control: control, treatment: treatment, alpha: alpha, higherIsBetter: higherIsBetter)
+        else { return nil }
+        return ExperimentReport.BayesianView(
+            chanceToWin: result.chanceToWin, riskControl: result.riskControl, riskVariant: result.riskTreatment,
+            credibleLower: result.credibleInterval.lower, credibleUpper: result.credibleInterval.upper)
     }
 
     /// What `Comparison.test` says: "pooled z" (fixed horizon) or "sequential pooled z", "+ CUPED".

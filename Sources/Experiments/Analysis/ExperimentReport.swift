@@ -39,6 +39,8 @@ public struct ExperimentReport: Sendable, Hashable, Codable {
         public var unavailable: String?
         /// The test that judged it, e.g. "pooled z" or "sequential pooled z + CUPED" (`PooledTest`).
         public var test: String? = nil
+        /// The Bayesian view of the same comparison; nil when gbstats would give none.
+        public var bayesian: BayesianView? = nil
     }
 
     public enum Role: String, Sendable, Hashable, Codable {
@@ -53,6 +55,37 @@ public struct ExperimentReport: Sendable, Hashable, Codable {
         public var higherIsBetter: Bool
         public var arms: [ArmValue]
         public var comparisons: [Comparison]
+        /// The cap the users' values were lowered to, when the metric declares one.
+        public var cap: AppliedCap? = nil
+    }
+
+    /// A metric's cap as applied: the rule, the value it came to and how many users it touched.
+    public struct AppliedCap: Sendable, Hashable, Codable {
+        /// "p99", "p99 of non-zero values", or the declared value.
+        public var rule: String
+        /// The value every user's was lowered to (pooled over every variant).
+        public var value: Double
+        /// Analysed users whose value was above the cap, in every variant together.
+        public var usersCapped: Int
+
+        public init(rule: String, value: Double, usersCapped: Int) {
+            self.rule = rule
+            self.value = value
+            self.usersCapped = usersCapped
+        }
+    }
+
+    /// GrowthBook's Bayesian reading of a comparison (`BayesianTest`, flat prior): shown beside
+    /// the test, never used to decide.
+    public struct BayesianView: Sendable, Hashable, Codable {
+        /// P(the variant is better than the control), "better" in the metric's direction.
+        public var chanceToWin: Double
+        /// Expected relative loss of keeping the control, and of choosing the variant.
+        public var riskControl: Double
+        public var riskVariant: Double
+        /// Central credible interval of the relative lift at the experiment's α.
+        public var credibleLower: Double
+        public var credibleUpper: Double
     }
 
     public enum GuardrailVerdict: String, Sendable, Hashable, Codable {
@@ -157,11 +190,14 @@ public struct ExperimentReport: Sendable, Hashable, Codable {
     public var versionSections: [VersionSection] = []
     /// Nodes that served the experiment's scripts at different versions at once (PostgreSQL).
     public var nodeDisagreements: [NodeDisagreement] = []
+    /// Every metric per value of each declared segment (`ExperimentAnalyzer.segments`); empty
+    /// when the experiment declares none or the analysis was not asked for them (the watcher).
+    public var segments: [SegmentBreakdown] = []
 }
 
 extension ExperimentReport.Comparison {
     enum CodingKeys: String, CodingKey {
-        case variant, relativeLift, ciLower, ciUpper, pValue, adjustedPValue, significant, cupedVarianceReduction, unavailable, test
+        case variant, relativeLift, ciLower, ciUpper, pValue, adjustedPValue, significant, cupedVarianceReduction, unavailable, test, bayesian
     }
 
     /// An unbounded side of the interval is null: JSON has no infinity.
@@ -177,6 +213,7 @@ extension ExperimentReport.Comparison {
         cupedVarianceReduction = try container.decodeIfPresent(Double.self, forKey: .cupedVarianceReduction)
         unavailable = try container.decodeIfPresent(String.self, forKey: .unavailable)
         test = try container.decodeIfPresent(String.self, forKey: .test)
+        bayesian = try container.decodeIfPresent(ExperimentReport.BayesianView.self, forKey: .bayesian)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -191,5 +228,6 @@ extension ExperimentReport.Comparison {
         try container.encodeIfPresent(cupedVarianceReduction, forKey: .cupedVarianceReduction)
         try container.encodeIfPresent(unavailable, forKey: .unavailable)
         try container.encodeIfPresent(test, forKey: .test)
+        try container.encodeIfPresent(bayesian, forKey: .bayesian)
     }
 }

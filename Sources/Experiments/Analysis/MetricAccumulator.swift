@@ -63,10 +63,13 @@ public struct VariantObservations: Sendable, Hashable {
     public var name: String
     public var users: Int
     public var metrics: [String: MetricAccumulator]
+    /// Quantile metrics' estimates, by metric id (absent where the arm had no value).
+    public var quantiles: [String: QuantileArm]
 
-    public init(name: String, users: Int, metrics: [String: MetricAccumulator]) {
+    public init(name: String, users: Int, metrics: [String: MetricAccumulator], quantiles: [String: QuantileArm] = [:]) {
         self.name = name
         self.users = users
         self.metrics = metrics
+        self.quantiles = quantiles
     }
 }

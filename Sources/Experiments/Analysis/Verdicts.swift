@@ -46,6 +46,7 @@ extension ExperimentAnalyzer {
         case .ratio:
             guard let estimate = try? control.ratioSummary.ratioEstimate() else { return nil }
             variance = estimate.variance
+        case .quantile: return nil
         }
         let usersPerArm = input.variants.map(\.users).min() ?? 0
         guard variance > 0, usersPerArm > 0,

@@ -100,8 +100,28 @@ public struct ExperimentSpec: Sendable, Hashable {
     /// layer, bucket ranges) only together with a new phase, which starts a fresh analysis window
     /// (exposures and metrics from the earlier phases are left out), as GrowthBook's phases do.
     public var phase: Int
+    /// The segments the report breaks every metric down by, in declared order (their Lua
+    /// functions live in the experiment engine's states).
+    public var segments: [Segment] = []
     public var file: String
     public var line: Int
+
+    /// A declared segment: `segments = { city = function(user) return user.city end }`.
+    public struct Segment: Sendable, Hashable {
+        public var name: String
+        /// The function's first line in the experiment file.
+        public var line: Int
+
+        public init(name: String, line: Int) {
+            self.name = name
+            self.line = line
+        }
+    }
+
+    /// Values a segment keeps apart in a report; the users of the rest are grouped as "other".
+    public static let segmentValuesMax = 10
+    /// Segments one experiment may declare.
+    public static let segmentsMax = 8
 
     public init(
         id: String, title: String? = nil, seed: String? = nil, layer: ExperimentDefinition.LayerSlice? = nil, traffic: Double,

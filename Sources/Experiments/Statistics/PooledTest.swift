@@ -38,7 +38,9 @@ public enum PooledTest {
         public var estimate: Double
         /// z(1).
         public var statistic: Double
-        /// Two-sided normal p-value of z(1).
+        /// Two-sided normal p-value of z(1) (fixed horizon), or its always-valid p-value
+        /// (`SequentialTest.alwaysValidPValue`, sequential): below α exactly when the interval
+        /// excludes no change.
         public var pValue: Double
         /// The critical value the interval was inverted at.
         public var critical: Double
@@ -66,7 +68,10 @@ public enum PooledTest {
         guard tuningSampleSize > 0 else { throw .invalidCounts }
         let critical = SequentialTest.criticalValue(
             totalCount: control.count + treatment.count, alpha: alpha, tuningSampleSize: tuningSampleSize)
-        return try test(control: control, treatment: treatment, critical: critical)
+        var result = try test(control: control, treatment: treatment, critical: critical)
+        result.pValue = SequentialTest.alwaysValidPValue(
+            statistic: result.statistic, totalCount: control.count + treatment.count, alpha: alpha, tuningSampleSize: tuningSampleSize)
+        return result
     }
 
     /// z(θ) at one θ (for tests and the fixture).

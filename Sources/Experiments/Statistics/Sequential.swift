@@ -53,6 +53,21 @@ public enum SequentialTest {
         halfWidth(perUserVariance: Double(totalCount), totalCount: totalCount, alpha: alpha, tuningSampleSize: tuningSampleSize)
     }
 
+    /// The always-valid p-value of a statistic z over `totalCount` users (Waudby-Smith et al.
+    /// eq. 155, as gbstats' `SequentialTwoSidedTTest.p_value`): 1/e, capped at 1, with the
+    /// mixture e-value e = exp(ρ²·z²·n / (2(nρ² + 1))) / sqrt(nρ² + 1) and ρ tuned at `alpha` as
+    /// the interval's is. Since c² = 2(nρ² + 1)/(nρ²)·ln(sqrt(nρ² + 1)/α) for the interval's
+    /// multiplier c (`criticalValue`), p < α exactly when |z| > c: when the always-valid
+    /// interval excludes no change. Computed in logs, so a large |z| gives a tiny p, not 0/0.
+    public static func alwaysValidPValue(statistic: Double, totalCount: Int, alpha: Double,
+                                         tuningSampleSize: Double = tuningSampleSizeDefault) -> Double {
+        let n = Double(totalCount)
+        let rho = rho(alpha: alpha, tuningSampleSize: tuningSampleSize)
+        let nRhoSquaredPlusOne = n * rho * rho + 1
+        let logEValue = rho * rho * statistic * statistic * n / (2 * nRhoSquaredPlusOne) - 0.5 * log(nRhoSquaredPlusOne)
+        return exp(-max(0, logEValue))
+    }
+
     /// Always-valid interval for the difference of means treatment − control.
     public static func absolute(
         control: ArmEstimate,

@@ -77,7 +77,7 @@ public struct ExperimentAssignment: Sendable, Hashable, CustomStringConvertible 
 /// that asks for a variant never re-enters the state it runs on.
 public final class ExperimentEngine: Sendable {
     public let experiments: ExperimentSet
-    private let pool: StatePool
+    let pool: StatePool
     private let clock: any Clock
 
     public init(experiments: ExperimentSet, dataSource: any ScriptDataSource, clock: any Clock = SystemClock(), limits: ScriptLimits = .default) {
@@ -94,8 +94,12 @@ public final class ExperimentEngine: Sendable {
             let (loaded, _, problems) = state.loadExperiments(sources)
             if !problems.isEmpty { throw QuanziError(.invalidPlugin, problems.map(\.description).joined(separator: "\n")) }
             var targeting: [String: LuaFunction] = [:]
-            for experiment in loaded { targeting[experiment.spec.id] = experiment.targeting }
-            return PooledState(state: state, targeting: targeting)
+            var segments: [String: [LuaFunction]] = [:]
+            for experiment in loaded {
+                targeting[experiment.spec.id] = experiment.targeting
+                segments[experiment.spec.id] = experiment.segments
+            }
+            return PooledState(state: state, targeting: targeting, segments: segments)
         }
     }
 

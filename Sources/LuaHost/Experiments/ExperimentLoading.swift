@@ -39,7 +39,38 @@ extension LuaState {
             }
         }
         problems += Self.crossCheck(experiments.map(\.spec), metricIDs: Set(metrics.map(\.id)), sources: sources)
+        problems += probeSegments(experiments)
         return (experiments.sorted { $0.spec.id < $1.spec.id }, metrics.sorted { $0.id < $1.id }, problems)
+    }
+
+    /// Runs each segment function for the experiment's test users and two probes (a verified
+    /// student with every attribute, a new user with none), so `quanzi check` and a reload
+    /// refuse a segment that returns a table or fails on a missing attribute, with its
+    /// file:line, before any report needs it.
+    func probeSegments(_ experiments: [ValidatedExperiment]) -> [PluginProblem] {
+        let now = clock.nowEpochSeconds
+        let probes = [
+            UserProfile(id: UserID(1), displayName: "probe", verified: true, verifiedAtEpochSeconds: now - 86_400, gender: .female,
+                        birthYear: 2004, occupation: .student, school: "Probe University", city: "Hangzhou", createdAtEpochSeconds: now - 400 * 86_400),
+            UserProfile(id: UserID(2), displayName: "new", createdAtEpochSeconds: now),
+        ]
+        var problems: [PluginProblem] = []
+        for experiment in experiments where !experiment.segments.isEmpty {
+            let users = experiment.tests.map { ($0.user, "the test at line \($0.location.line)") }
+                + zip(probes, ["a probe user with every attribute", "a probe user with no optional attribute"]).map { ($0, $1) }
+            for (segment, function) in zip(experiment.spec.segments, experiment.segments) {
+                let location = SourceLocation(file: experiment.spec.file, line: segment.line)
+                for (user, who) in users {
+                    do throws(ScriptError) {
+                        _ = try segmentValue(function, segment: segment.name, user: user, at: now)
+                    } catch {
+                        problems.append(PluginProblem(location, "segment '\(segment.name)' failed for \(who): \(error.description)"))
+                        break
+                    }
+                }
+            }
+        }
+        return problems
     }
 
     static func crossCheck(_ specs: [ExperimentSpec], metricIDs: Set<String>, sources: [PluginSource]) -> [PluginProblem] {

@@ -10,6 +10,8 @@ struct ValidatedExperiment {
     /// The targeting function's source text (see ``ExperimentSet/targetingTexts``).
     var targetingText: String?
     var tests: [ExperimentTestCase]
+    /// The `segments` functions, in the spec's segment order.
+    var segments: [LuaFunction] = []
 }
 
 /// One case from an experiment's `tests`: whether a user is targeted, or which variant a user
@@ -26,7 +28,7 @@ public struct ExperimentTestCase: Sendable, Hashable {
 enum ExperimentSchema {
     static let fields = [
         "id", "title", "seed", "layer", "traffic", "ramp", "min_exposed_per_variant", "variants", "targeting", "status", "start", "metrics",
-        "sequential", "alpha", "correction", "preperiod_days", "phase", "tests",
+        "sequential", "alpha", "correction", "preperiod_days", "phase", "tests", "segments",
     ]
     /// Phases a file may declare: from 1 (the default) to a bound no real experiment reaches.
     static let phaseRange: ClosedRange<Int64> = 1...1_000_000
@@ -99,6 +101,7 @@ enum ExperimentSchema {
         let preperiodDays = reader.integer(table, "preperiod_days", at: [], in: 0...90) ?? 0
         let phase = reader.integer(table, "phase", at: [], in: phaseRange) ?? 1
         let tests = readTests(table, experimentID: id ?? "", &reader)
+        let segments = readSegments(table, &reader)
 
         guard reader.problems.isEmpty, let id, let traffic, let primary else { return (nil, reader.problems) }
         let spec = ExperimentSpec(
@@ -108,7 +111,37 @@ enum ExperimentSchema {
             preperiodDays: Int(preperiodDays), ramp: ramp ?? [],
             minExposedPerVariant: minExposed.map { Int($0) } ?? ExperimentSpec.minExposedPerVariantDefault, phase: Int(phase), file: source.path,
             line: declaration.location.line)
-        return (ValidatedExperiment(spec: spec, targeting: targeting, targetingText: targeting?.lines.map(source.text(ofLines:)), tests: tests), [])
+        var validated = ValidatedExperiment(spec: spec, targeting: targeting, targetingText: targeting?.lines.map(source.text(ofLines:)), tests: tests)
+        validated.spec.segments = segments.map { ExperimentSpec.Segment(name: $0.name, line: $0.line) }
+        validated.segments = segments.map(\.function)
+        return (validated, [])
+    }
+
+    /// `segments = { city = function(user) return user.city end, ... }`: named functions of the
+    /// user, sorted by name so the report's order does not depend on Lua's table order.
+    private static func readSegments(_ table: LuaTable, _ reader: inout SchemaReader) -> [(name: String, line: Int, function: LuaFunction)] {
+        guard let segments = reader.table(table, "segments", at: [], required: false) else { return [] }
+        var found: [(name: String, line: Int, function: LuaFunction)] = []
+        for entry in segments.entries {
+            guard let name = entry.key.stringValue else {
+                reader.report([.key("segments")], "segments are named: segments = { city = function(user) return user.city end }, got a \(entry.key.typeName) key")
+                continue
+            }
+            let path: SchemaReader.Path = [.key("segments"), .key(name)]
+            guard MetricsSchema.isIdentifier(name) else {
+                reader.report(path, "segment name '\(name)' must be lowercase letters, digits and underscores")
+                continue
+            }
+            guard case .function(let function) = entry.value else {
+                reader.report(path, "segment '\(name)' must be a function(user) returning a string, number, boolean or nil, got \(entry.value.typeName)")
+                continue
+            }
+            found.append((name, function.location?.line ?? reader.location(path).line, function))
+        }
+        if found.count > ExperimentSpec.segmentsMax {
+            reader.report([.key("segments")], "at most \(ExperimentSpec.segmentsMax) segments, got \(found.count): each one multiplies the comparisons to correct for")
+        }
+        return found.sorted { $0.name < $1.name }
     }
 
     /// `ramp = { { traffic = 0.01, hold_hours = 2 }, ..., { traffic = 0.5 } }`: nil when absent,

@@ -6,11 +6,15 @@ final class PooledState: @unchecked Sendable {
     let circles: [CircleID: CircleHandles]
     /// Experiment id → its targeting function, in states loaded with experiments.
     let targeting: [String: LuaFunction]
+    /// Experiment id → its segment functions, in the spec's segment order.
+    let segments: [String: [LuaFunction]]
 
-    init(state: LuaState, circles: [CircleID: CircleHandles] = [:], targeting: [String: LuaFunction] = [:]) {
+    init(state: LuaState, circles: [CircleID: CircleHandles] = [:], targeting: [String: LuaFunction] = [:],
+         segments: [String: [LuaFunction]] = [:]) {
         self.state = state
         self.circles = circles
         self.targeting = targeting
+        self.segments = segments
     }
 }
 

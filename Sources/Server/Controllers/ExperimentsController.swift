@@ -65,7 +65,7 @@ struct ExperimentsController {
     @Sendable func report(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let spec = try requireSpec(context)
         let report = try await Blocking.run {
-            try service.experiments.analyze(spec.id, now: service.clock.nowEpochSeconds, applyGuardrails: false)
+            try service.experiments.analyze(spec.id, now: service.clock.nowEpochSeconds, applyGuardrails: false, segments: true)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
