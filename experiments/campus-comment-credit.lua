@@ -19,6 +19,10 @@ return quanzi.experiment {
     secondary = { "commenters", "tips_fen_per_user", "likes_per_user" },
     guardrails = { { metric = "report_rate", max_relative_increase = 0.10 } },
   },
+  -- New accounts are the ones whose credit sits between the two bars: does the change reach them?
+  segments = {
+    new_user = function(user) return user.account_age_days < 30 end,
+  },
   tests = {
     { user = { verified = true }, targeted = true },
     { user = { verified = false }, targeted = false },

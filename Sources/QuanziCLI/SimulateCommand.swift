@@ -172,12 +172,13 @@ struct AbCalibrate: AsyncParsableCommand {
     @Option(help: "First seed (runs use consecutive seeds).") var seed: UInt64 = 1
     @Option(help: "The effect for the power runs, e.g. likes_per_user=+20% (default: none, A/A only).") var plantedEffect: String?
     @Flag(help: "Simulate a new population for every run (slow) instead of re-randomising the assignment of one.") var resimulate = false
-    @Option(help: "Simulated minutes between the looks of the watched A/A measure (as serve --watch-interval-minutes).")
-    var watchIntervalMinutes = 10
+    // The watched A/A measure looks as often as the simulation's watcher (--watch-interval-minutes
+    // of the shared flags): a second option of the same name made every `ab calibrate` fail to parse.
+    var watchIntervalMinutes: Int { flags.watchIntervalMinutes }
 
     func run() async throws {
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
-        guard watchIntervalMinutes > 0 else { throw ValidationError("--watch-interval-minutes must be positive") }
+        guard watchIntervalMinutes > 0 else { throw ValidationError("--watch-interval-minutes must be positive for ab calibrate (the watched A/A measure looks that often)") }
         let printer = ProgressPrinter()
         do {
             let effect = try plantedEffect.map { try PlantedEffect(parsing: $0) }
@@ -189,6 +190,12 @@ struct AbCalibrate: AsyncParsableCommand {
             for rate in result.falsePositives {
                 let mark = rate.sequential ? "  [always-valid: at most α]" : ""
                 print("  \(rate.test): \(rate.flagged)" + (rate.unavailable > 0 ? ", \(rate.unavailable) runs without a test" : "") + mark)
+            }
+            if let segments = result.segments {
+                print(String(format: "segments (%@): %.1f comparisons per run; single comparisons flagged %@ (expected ≈ α); ",
+                             segments.segments.joined(separator: ", "), segments.comparisonsPerRun, segments.perComparison.description)
+                    + "runs with any segment result flagged: \(segments.anyUncorrected) before the correction, "
+                    + "\(segments.anyCorrected) after Benjamini–Hochberg (expected ≤ α)")
             }
             if let watched = result.watched {
                 print("watched A/A: each split analysed every \(watched.intervalMinutes) simulated minutes (\(watched.looks) looks) with "

@@ -80,7 +80,15 @@ extension ExperimentService {
     /// profile as it was at their first exposure (a user whose profile is gone counts as "none").
     func segmentBreakdown(_ spec: ExperimentSpec, input: ExperimentAnalyzer.Input, perUser: MetricTally,
                           engine: ExperimentEngine) throws(QuanziError) -> [ExperimentReport.SegmentBreakdown] {
-        let analysed = perUser.analysedUsers
+        let values = try segmentValues(spec, users: perUser.analysedUsers, engine: engine)
+        return Self.segmentBreakdown(values: values, spec: spec, input: input, perUser: perUser)
+    }
+
+    /// Each user's value of each of `spec`'s segments (in its segment order), evaluated on the
+    /// profile as it was at `firstExposedAtEpochSeconds`; a user without a profile has none.
+    public func segmentValues(_ spec: ExperimentSpec, users analysed: [(userID: UserID, firstExposedAtEpochSeconds: Int64)],
+                              engine: ExperimentEngine? = nil) throws(QuanziError) -> [[String?]] {
+        let engine = engine ?? holder.generation.experimentEngine
         var profiles: [UserID: UserProfile] = [:]
         profiles.reserveCapacity(analysed.count)
         var start = 0
@@ -101,7 +109,13 @@ extension ExperimentService {
             subjects.append(SegmentSubject(user: profile, atEpochSeconds: user.firstExposedAtEpochSeconds))
         }
         let evaluated = try engine.segmentValues(subjects, experiment: spec.id)
-        let values = subjectOfUser.map { index in index.map { evaluated[$0] } ?? [] }
+        return subjectOfUser.map { index in index.map { evaluated[$0] } ?? [] }
+    }
+
+    /// The breakdown from each analysed user's segment values (`values[i]` for
+    /// `perUser.analysedUsers[i]`): pure, so a calibration can split the same users many times.
+    public static func segmentBreakdown(values: [[String?]], spec: ExperimentSpec, input: ExperimentAnalyzer.Input,
+                                        perUser: MetricTally) -> [ExperimentReport.SegmentBreakdown] {
         var groups: [SegmentGroup] = []
         for (segment, segmentGroups) in ExperimentAnalyzer.segmentGroups(segments: spec.segments.map(\.name), values: values) {
             let observations = perUser.groupObservations(segmentGroups.map(\.users))

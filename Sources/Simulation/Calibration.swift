@@ -94,8 +94,25 @@ public struct CalibrationResult: Sendable {
         public var unavailable: Int
     }
 
+    /// A/A runs judged on their segment breakdown: how often any segment comparison is flagged
+    /// before the correction, and after it (Benjamini–Hochberg over the whole breakdown, which
+    /// must hold α: in an A/A test every flag is false).
+    public struct SegmentCheck: Sendable {
+        public var segments: [String]
+        /// Comparisons made per run (values too small to judge make none), on average.
+        public var comparisonsPerRun: Double
+        /// Runs where some comparison had p < α before the correction.
+        public var anyUncorrected: BinomialEstimate
+        /// Runs where some comparison was significant after the correction.
+        public var anyCorrected: BinomialEstimate
+        /// Single comparisons with p < α before the correction: about α each.
+        public var perComparison: BinomialEstimate
+    }
+
     public var alpha: Double
     public var falsePositives: [TestRate]
+    /// Nil when the experiment declares no segments.
+    public var segments: SegmentCheck? = nil
     public var power: PowerCheck?
     /// Re-randomised runs only.
     public var watched: WatchedCheck?
@@ -149,6 +166,43 @@ public enum Calibration {
             }
         }
 
+        var segmentNames: [String] = []
+        var segmentRuns = 0, anyUncorrected = 0, anyCorrected = 0, segmentComparisons = 0, segmentFlags = 0
+
+        /// Counts one run's segment breakdown.
+        mutating func addSegments(_ breakdowns: [ExperimentReport.SegmentBreakdown], alpha: Double) {
+            guard !breakdowns.isEmpty else { return }
+            segmentNames = breakdowns.map(\.segment)
+            segmentRuns += 1
+            var raw = false, corrected = false
+            for breakdown in breakdowns {
+                for value in breakdown.values {
+                    for metric in value.metrics {
+                        for comparison in metric.comparisons {
+                            guard let p = comparison.pValue else { continue }
+                            segmentComparisons += 1
+                            if p < alpha {
+                                segmentFlags += 1
+                                raw = true
+                            }
+                            if comparison.significant { corrected = true }
+                        }
+                    }
+                }
+            }
+            if raw { anyUncorrected += 1 }
+            if corrected { anyCorrected += 1 }
+        }
+
+        var segmentCheck: CalibrationResult.SegmentCheck? {
+            guard segmentRuns > 0 else { return nil }
+            return CalibrationResult.SegmentCheck(
+                segments: segmentNames, comparisonsPerRun: Double(segmentComparisons) / Double(segmentRuns),
+                anyUncorrected: BinomialEstimate(successes: anyUncorrected, trials: segmentRuns),
+                anyCorrected: BinomialEstimate(successes: anyCorrected, trials: segmentRuns),
+                perComparison: BinomialEstimate(successes: segmentFlags, trials: segmentComparisons))
+        }
+
         var rates: [CalibrationResult.TestRate] {
             order.map { test in
                 let entry = counts[test]!
@@ -166,7 +220,9 @@ public enum Calibration {
             simulation.plantedEffect = nil
             simulation.seed = options.firstSeed &+ UInt64(run)
             simulation.analyseDaily = false
-            tally.add(try await SimulationRunner.run(simulation).report)
+            let report = try await SimulationRunner.run(simulation).report
+            tally.add(report)
+            tally.addSegments(report.segments, alpha: report.alpha)
             progress?("A/A run \(run + 1)/\(options.runs)")
         }
         var power: CalibrationResult.PowerCheck?
@@ -195,8 +251,10 @@ public enum Calibration {
                 effect: effect, detected: BinomialEstimate(successes: detected, trials: trials),
                 predicted: predictions.isEmpty ? nil : predictions.reduce(0, +) / Double(predictions.count), unavailable: unavailable)
         }
-        return CalibrationResult(alpha: tally.alpha, falsePositives: tally.rates, power: power, watched: nil, seconds: 0,
-                                 method: "re-simulated: a new population for every run")
+        var result = CalibrationResult(alpha: tally.alpha, falsePositives: tally.rates, power: power, watched: nil, seconds: 0,
+                                       method: "re-simulated: a new population for every run")
+        result.segments = tally.segmentCheck
+        return result
     }
 
     /// Raw (per-test) significance: calibration checks each test, not the family correction.

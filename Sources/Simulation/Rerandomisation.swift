@@ -42,6 +42,13 @@ enum Rerandomisation {
         sequential.sequential = true
         let forced = Set(world.service.experiments.forcedUsers(experiment: world.spec.id))
         var tally = Calibration.Tally()
+        // Each user's segment values, once: a split changes their variant, not who they are.
+        var segmentValuesOfUser: [UserID: [String?]] = [:]
+        if !fixed.segments.isEmpty {
+            let analysed = exposures.filter { !forced.contains($0.userID) }.map { (userID: $0.userID, firstExposedAtEpochSeconds: $0.firstExposedAtEpochSeconds) }
+            let values = try world.service.experiments.segmentValues(fixed, users: analysed)
+            for (user, row) in zip(analysed, values) { segmentValuesOfUser[user.userID] = row }
+        }
         for run in 0..<options.runs {
             let arms = split(users, salt: aaSalt(options, run: run), spec: world.spec)
             try calibration.reassignVariants(
@@ -51,6 +58,13 @@ enum Rerandomisation {
                 tally.add(ExperimentAnalyzer.analyze(ExperimentAnalyzer.Input(
                     spec: spec, metrics: metrics, variants: observations.variants, status: .running, analyzedAtEpochSeconds: world.endEpochSeconds)))
             }
+            if !segmentValuesOfUser.isEmpty, let perUser = observations.perUser {
+                let input = ExperimentAnalyzer.Input(
+                    spec: fixed, metrics: metrics, variants: observations.variants, status: .running, analyzedAtEpochSeconds: world.endEpochSeconds,
+                    caps: observations.caps)
+                let values = perUser.analysedUsers.map { segmentValuesOfUser[$0.userID] ?? [] }
+                tally.addSegments(ExperimentService.segmentBreakdown(values: values, spec: fixed, input: input, perUser: perUser), alpha: fixed.alpha)
+            }
             if (run + 1) % max(1, options.runs / 10) == 0 { progress?("A/A split \(run + 1)/\(options.runs)") }
         }
         var power: CalibrationResult.PowerCheck?
@@ -58,9 +72,11 @@ enum Rerandomisation {
             power = try plantedRuns(world, exposures: exposures, effect: effect, options: options, progress: progress)
         }
         let watched = try WatchedAA.run(world, exposures: exposures, options: options, progress: progress)
-        return CalibrationResult(
+        var result = CalibrationResult(
             alpha: tally.alpha, falsePositives: tally.rates, power: power, watched: watched, seconds: 0,
             method: "re-randomised: \(options.runs) assignments of the \(exposures.count) exposed users of one simulated population")
+        result.segments = tally.segmentCheck
+        return result
     }
 
     /// The salt of A/A split `run`: the watched measure re-draws the same splits.

@@ -223,10 +223,10 @@ public struct MetricTally: Sendable {
 
     func appliedCaps(_ caps: [Int: Double]) -> [String: ExperimentReport.AppliedCap] {
         var applied: [String: ExperimentReport.AppliedCap] = [:]
-        for (metricIndex, value) in caps {
-            let metric = metrics[metricIndex]
+        for (metricIndex, metric) in metrics.enumerated() {
             guard let cap = metric.cap else { continue }
-            let above = totals[plan.valueSum[metricIndex]].count { $0 > value }
+            let value = caps[metricIndex]
+            let above = value.map { value in totals[plan.valueSum[metricIndex]].count { $0 > value } } ?? 0
             applied[metric.id] = ExperimentReport.AppliedCap(rule: cap.label, value: value, usersCapped: above)
         }
         return applied

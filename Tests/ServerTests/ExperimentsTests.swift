@@ -112,12 +112,29 @@ struct ExperimentsTests {
     func report() async throws {
         let fixture = try APIFixture()
         let admin = try await fixture.token(1, admin: true)
+        // Exposed users, so the report has arms and a segment breakdown (campus-comment-credit
+        // declares new_user).
+        for id in Int64(20)...Int64(39) {
+            let user = try fixture.user(id)
+            try fixture.service.experiments.store.recordExposure(
+                experiment: "campus-comment-credit", user: user.id, variant: id % 2 == 0 ? "control" : "treatment",
+                at: fixture.service.clock.nowEpochSeconds)
+        }
         try await fixture.app().test(.router) { client in
             let response = try await client.call(.get, "/v1/experiments/campus-comment-credit/report", token: admin)
             #expect(response.status == .ok)
             let report = try response.object()
             #expect(try field(report, "experimentID", as: String.self) == "campus-comment-credit")
             #expect(report["metrics"] is [Any])
+            let segments = try field(report, "segments", as: [[String: Any]].self)
+            #expect(segments.map { $0["segment"] as? String } == ["new_user"])
+            let values = try #require(segments.first?["values"] as? [[String: Any]])
+            let users: [Int] = values.flatMap { ($0["usersPerVariant"] as? [Int]) ?? [] }
+            #expect(users.reduce(0, +) == 20)
+            #expect(values.allSatisfy { $0["tooSmall"] as? Bool == true }, "ten users per arm is too few to judge")
+            let tips = try #require(try field(report, "metrics", as: [[String: Any]].self).first { $0["id"] as? String == "tips_fen_per_user" })
+            let cap = try #require(tips["cap"] as? [String: Any])
+            #expect(cap["rule"] as? String == "p95 of non-zero values", "the tips metric ships capped")
             let status = try await client.call(.get, "/v1/experiments/campus-comment-credit", token: admin).object()
             #expect(try field(status, "status", as: String.self) != "stopped")
         }

@@ -102,6 +102,15 @@ private func json(_ report: ExperimentReport) throws -> Data {
                 #expect(band.lower <= result.alpha && result.alpha <= band.upper, "\(rate.test): \(rate.flagged)")
             }
         }
+        // campus-open-posting breaks down by city and new_user: after Benjamini–Hochberg over the
+        // whole breakdown, an A/A split shows a segment result at most α of the time.
+        let segments = try #require(result.segments)
+        #expect(segments.segments == ["city", "new_user"] && segments.comparisonsPerRun >= 10, "\(segments.comparisonsPerRun)")
+        let perComparison = BinomialEstimate(successes: segments.perComparison.successes, trials: segments.perComparison.trials, z: CalibrationTest.z)
+        #expect(perComparison.lower <= result.alpha && result.alpha <= perComparison.upper, "single segment comparisons: \(segments.perComparison)")
+        let corrected = BinomialEstimate(successes: segments.anyCorrected.successes, trials: segments.anyCorrected.trials, z: CalibrationTest.z)
+        #expect(corrected.lower <= result.alpha, "any segment result after the correction: \(segments.anyCorrected)")
+        #expect(segments.anyUncorrected.rate > segments.anyCorrected.rate, "the correction is what holds it: \(segments.anyUncorrected)")
         let watched = try #require(result.watched)
         #expect(watched.looks == 24 * 60 / 10 && watched.guardrails == ["reports_received_per_user", "show_less_received_per_user"])
         #expect(watched.falseStops.trials == CalibrationTest.runs)

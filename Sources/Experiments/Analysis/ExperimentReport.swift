@@ -63,12 +63,13 @@ public struct ExperimentReport: Sendable, Hashable, Codable {
     public struct AppliedCap: Sendable, Hashable, Codable {
         /// "p99", "p99 of non-zero values", or the declared value.
         public var rule: String
-        /// The value every user's was lowered to (pooled over every variant).
-        public var value: Double
+        /// The value every user's was lowered to (pooled over every variant); nil while a
+        /// percentile has no value to be taken from (then nothing is capped).
+        public var value: Double?
         /// Analysed users whose value was above the cap, in every variant together.
         public var usersCapped: Int
 
-        public init(rule: String, value: Double, usersCapped: Int) {
+        public init(rule: String, value: Double?, usersCapped: Int) {
             self.rule = rule
             self.value = value
             self.usersCapped = usersCapped

@@ -39,6 +39,7 @@ public enum ReportHTML {
         html += guardrailSection(report)
         html += timelineSection(report)
         html += powerSection(report)
+        html += segmentsSection(report)
         html += byVersionSection(report)
         html += """
             <h2>Method</h2><p class="meta">Relative lift (treatment − control)/|control|, judged by a z-test whose variance is \
@@ -48,7 +49,10 @@ public enum ReportHTML {
             (zero-filled), ratios of sums (linearised). Only phase \(report.phase)'s exposures count, and only events after a user's first \
             exposure in it; users forced into a variant for QA are excluded. Sample-ratio mismatch is flagged at p &lt; 0.001. \
             Primary and secondary metrics are corrected together (\(escape(report.correction))); guardrails are not corrected and \
-            fire only when the whole interval lies beyond the allowed change.</p>
+            fire only when the whole interval lies beyond the allowed change. \(report.sequential ? sequentialNote : "")Chance to win, risk and the credible interval are GrowthBook's \
+            Bayesian reading of the same data (flat prior): shown, never used to decide. Capped metrics lower each user's value to the cap \
+            before the arms are compared. Quantile metrics use GrowthBook's quantile test (order-statistic bounds; clustered by user \
+            for single events). Segment results are corrected together by Benjamini–Hochberg and never stop or ship anything.</p>
             </body></html>
 
             """
@@ -176,25 +180,69 @@ public enum ReportHTML {
     static func metricsTable(_ report: ExperimentReport) -> String {
         var html = "<table><tr><th>metric</th><th>role</th>"
         for variant in report.variants { html += "<th class=\"num\">\(escape(variant.name))</th>" }
-        html += "<th>lift</th><th class=\"num\">p (adjusted)</th></tr>\n"
+        html += "<th>lift</th><th class=\"num\">p (adjusted)</th><th class=\"num\">chance to win</th><th class=\"num\">risk: keep / choose</th></tr>\n"
         for metric in report.metrics {
             for (index, comparison) in metric.comparisons.enumerated() {
-                html += "<tr><td>\(index == 0 ? escape(metric.id) : "")</td><td>\(index == 0 ? metric.role.rawValue : "")</td>"
+                var name = escape(metric.id)
+                if let cap = metric.cap {
+                    let value = cap.value.map { String(format: "%.6g", $0) } ?? "none yet"
+                    name += "<br><span class=\"meta\">capped at \(escape(cap.rule)) = \(value) (\(cap.usersCapped) users)</span>"
+                }
+                html += "<tr><td>\(index == 0 ? name : "")</td><td>\(index == 0 ? metric.role.rawValue : "")</td>"
                 for arm in metric.arms { html += "<td class=\"num\">\(index == 0 ? String(format: "%.4g", arm.value) : "")</td>" }
                 if let why = comparison.unavailable {
-                    html += "<td class=\"warn\">\(escape(comparison.variant)): \(escape(why))</td><td></td></tr>\n"
+                    html += "<td class=\"warn\">\(escape(comparison.variant)): \(escape(why))</td><td></td><td></td><td></td></tr>\n"
                     continue
                 }
                 let good = (comparison.relativeLift > 0) == metric.higherIsBetter
                 let cls = comparison.significant ? (good ? "ok" : "bad") : ""
                 html += "<td class=\"\(cls)\">\(escape(comparison.variant)): \(ReportSummary.signedPercent(comparison.relativeLift)) "
                 html += "[\(ReportSummary.percent(comparison.ciLower)), \(comparison.ciUpper.isFinite ? ReportSummary.percent(comparison.ciUpper) : "∞")]</td>"
-                let p = comparison.pValue.map { String(format: "%.3g", $0) } ?? "seq."
+                let p = comparison.pValue.map { String(format: "%.3g", $0) } ?? "—"
                 let adjusted = comparison.adjustedPValue.map { String(format: " (%.3g)", $0) } ?? ""
-                html += "<td class=\"num\">\(p)\(adjusted)</td></tr>\n"
+                html += "<td class=\"num\">\(p)\(adjusted)</td>"
+                if let bayesian = comparison.bayesian {
+                    html += "<td class=\"num\">\(ReportSummary.percent(bayesian.chanceToWin))</td>"
+                    html += "<td class=\"num\">\(ReportSummary.percent(bayesian.riskControl)) / \(ReportSummary.percent(bayesian.riskVariant))</td></tr>\n"
+                } else {
+                    html += "<td></td><td></td></tr>\n"
+                }
             }
         }
         return html + "</table>\n"
+    }
+
+    static let sequentialNote = "Sequential p-values are always-valid (below α exactly when the interval excludes no change). "
+
+    /// Per segment, a row per value: its users per variant and each metric's lift, coloured when
+    /// significant after the breakdown's correction, "—" where the value has too few users.
+    static func segmentsSection(_ report: ExperimentReport) -> String {
+        guard !report.segments.isEmpty else { return "" }
+        var html = "<h2>Segments</h2><p class=\"meta\">Every metric per segment value, each user as they were when first exposed. "
+        html += "p-values adjusted together (Benjamini–Hochberg) over every segment, value, metric and variant; values with fewer than "
+        html += "\(ExperimentSpec.segmentMinUsersPerVariant) users in a variant are not compared. Segments never stop or ship anything.</p>\n"
+        for breakdown in report.segments {
+            guard let first = breakdown.values.first else { continue }
+            html += "<h3>\(escape(breakdown.segment))</h3><table><tr><th>value</th><th class=\"num\">users</th>"
+            for metric in first.metrics { html += "<th>\(escape(metric.id))</th>" }
+            html += "</tr>\n"
+            for value in breakdown.values {
+                html += "<tr><td>\(escape(value.value))</td><td class=\"num\">\(value.usersPerVariant.map(String.init).joined(separator: " / "))</td>"
+                for metric in value.metrics {
+                    let cells = metric.comparisons.map { comparison -> String in
+                        guard comparison.unavailable == nil, !value.tooSmall else { return "—" }
+                        let good = (comparison.relativeLift > 0) == metric.higherIsBetter
+                        let cls = comparison.significant ? (good ? "ok" : "bad") : ""
+                        let p = comparison.adjustedPValue.map { String(format: " (%.2g)", $0) } ?? ""
+                        return "<span class=\"\(cls)\">\(ReportSummary.signedPercent(comparison.relativeLift))\(p)</span>"
+                    }
+                    html += "<td>\(cells.joined(separator: "<br>"))</td>"
+                }
+                html += "</tr>\n"
+            }
+            html += "</table>\n"
+        }
+        return html
     }
 
     /// Per metric and variant, a bar from the interval's lower to upper bound around the estimate.
