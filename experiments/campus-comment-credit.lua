@@ -26,5 +26,7 @@ return quanzi.experiment {
   tests = {
     { user = { verified = true }, targeted = true },
     { user = { verified = false }, targeted = false },
+    { user = { account_age_days = 29 }, segments = { new_user = true } },
+    { user = { account_age_days = 30 }, segments = { new_user = false } },
   },
 }

@@ -50,5 +50,7 @@ return quanzi.experiment {
   tests = {
     { user = { verified = true, birth_year = 2000 }, targeted = true },
     { user = { verified = false, birth_year = 2000 }, targeted = false },
+    { user = { city = "Chengdu", account_age_days = 12 }, segments = { city = "Chengdu", new_user = true } },
+    { user = { city = "Wuhan", account_age_days = 400 }, segments = { city = "Wuhan", new_user = false } },
   },
 }

@@ -20,6 +20,27 @@ struct AnalyzerTests {
     let comments = MetricDefinition(id: "comments", kind: .mean(.init(event: "comment.created")))
     let reportRate = MetricDefinition(id: "report_rate", kind: .ratio(numerator: .init(event: "report.created"), denominator: .init(event: "post.viewed")), higherIsBetter: false)
 
+    @Test("every comparison carries GrowthBook's Bayesian view; a declared proper prior pulls it toward the prior and the report names it")
+    func bayesianView() throws {
+        let control = observations("control", values: (0..<400).map { Double($0 % 5) }, metric: "comments")
+        let treatment = observations("treatment", values: (0..<400).map { Double($0 % 5 + ($0 % 4 == 0 ? 1 : 0)) }, metric: "comments")
+        var flatSpec = spec(primary: "comments")
+        let flat = ExperimentAnalyzer.analyze(.init(spec: flatSpec, metrics: [comments], variants: [control, treatment], status: .running,
+                                                    analyzedAtEpochSeconds: 0))
+        let view = try #require(flat.metrics[0].comparisons[0].bayesian)
+        let direct = try BayesianTest.relative(
+            control: .init(mean: control.metrics["comments"]!.valueSummary), treatment: .init(mean: treatment.metrics["comments"]!.valueSummary))
+        #expect(view.chanceToWin == direct.chanceToWin && view.riskControl == direct.riskControl && view.riskVariant == direct.riskTreatment)
+        #expect(view.credibleLower == direct.credibleInterval.lower && view.credibleUpper == direct.credibleInterval.upper)
+        #expect(view.chanceToWin > 0.9 && flat.prior == nil)
+        flatSpec.prior = GaussianPrior(mean: 0, variance: 0.0001, proper: true)
+        let shrunk = ExperimentAnalyzer.analyze(.init(spec: flatSpec, metrics: [comments], variants: [control, treatment], status: .running,
+                                                      analyzedAtEpochSeconds: 0))
+        let pulled = try #require(shrunk.metrics[0].comparisons[0].bayesian)
+        #expect(pulled.chanceToWin < view.chanceToWin && pulled.credibleUpper - pulled.credibleLower < view.credibleUpper - view.credibleLower)
+        #expect(shrunk.prior == flatSpec.prior && ReportHTML.render(shrunk).contains("normal prior on the lift, mean 0, sd 0.01"))
+    }
+
     @Test("a clear lift in the primary metric says ship, with the interval")
     func clearLift() {
         let control = observations("control", values: (0..<2000).map { Double($0 % 5) }, metric: "comments")

@@ -66,6 +66,15 @@ struct StatisticsSchemaTests {
         #expect(missing.first?.hasPrefix("experiments/test.lua:4:") == true, "\(missing)")
     }
 
+    @Test("a declared prior is proper with the given mean and standard deviation; without stddev it is refused")
+    func prior() throws {
+        let set = try ExperimentSet.load([testMetrics, experimentSource("  traffic = 1, prior = { mean = 0.02, stddev = 0.3 },")])
+        #expect(set.experiment("ramped")?.prior == GaussianPrior(mean: 0.02, variance: 0.09, proper: true))
+        #expect(try ExperimentSet.load([testMetrics, experimentSource("  traffic = 1,")]).experiment("ramped")?.prior == .flat)
+        #expect(experimentProblems("  traffic = 1, prior = { mean = 0 },")
+            == ["experiments/test.lua:3: prior needs 'stddev' (of the relative lift, e.g. 0.3) and optionally 'mean' (0 by default)"])
+    }
+
     @Test("caps: a percentile strictly inside (0, 1), one kind at a time, value_fen only for fen, nothing on proportions or quantiles")
     func badCaps() {
         #expect(metricProblems(#"  { id = "tips", kind = "mean", event = "tip.sent", value = "amount_fen", cap = { percentile = 1.5 } },"#)

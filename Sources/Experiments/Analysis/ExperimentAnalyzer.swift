@@ -63,6 +63,7 @@ public enum ExperimentAnalyzer {
             timeline: input.timeline, decision: decision, summary: "", stoppedAtEpochSeconds: input.stoppedAtEpochSeconds,
             stopReason: input.stopReason)
         report.phase = spec.phase
+        report.prior = spec.prior.proper ? spec.prior : nil
         report.versions = input.versions
         report.summary = ReportSummary.sentence(for: report)
         return report
@@ -158,7 +159,8 @@ public enum ExperimentAnalyzer {
                 ciUpper: result.confidenceInterval.upper, pValue: result.pValue, adjustedPValue: result.pValue, significant: result.isSignificant,
                 cupedVarianceReduction: cupedReduction, unavailable: nil,
                 test: testName(sequential: spec.sequential, cuped: cupedReduction != nil),
-                bayesian: bayesianView(control: bayesianArms.0, treatment: bayesianArms.1, alpha: spec.alpha, higherIsBetter: higherIsBetter))
+                bayesian: bayesianView(control: bayesianArms.0, treatment: bayesianArms.1, alpha: spec.alpha, higherIsBetter: higherIsBetter,
+                                       prior: spec.prior))
         } catch {
             return ExperimentReport.Comparison(
                 variant: variant, relativeLift: 0, ciLower: 0, ciUpper: 0, pValue: nil, adjustedPValue: nil, significant: false,
@@ -193,7 +195,7 @@ public enum ExperimentAnalyzer {
                     bayesian: bayesianView(
                         control: BayesianTest.Arm(mean: control.quantile, variance: control.variance, count: control.count),
                         treatment: BayesianTest.Arm(mean: treatment.quantile, variance: treatment.variance, count: treatment.count),
-                        alpha: input.spec.alpha, higherIsBetter: definition.higherIsBetter)))
+                        alpha: input.spec.alpha, higherIsBetter: definition.higherIsBetter, prior: input.spec.prior)))
             } catch {
                 let why = error == .zeroVariance ? "too few values around the quantile yet" : unavailableReason(error)
                 comparisons.append(ExperimentReport.Comparison(
@@ -206,10 +208,11 @@ public enum ExperimentAnalyzer {
             higherIsBetter: definition.higherIsBetter, arms: arms, comparisons: comparisons, cap: nil)
     }
 
-    static func bayesianView(control: BayesianTest.Arm, treatment: BayesianTest.Arm, alpha: Double, higherIsBetter: Bool)
+    static func bayesianView(control: BayesianTest.Arm, treatment: BayesianTest.Arm, alpha: Double, higherIsBetter: Bool, prior: GaussianPrior)
         -> ExperimentReport.BayesianView?
     {
-        guard let result = try? BayesianTest.relative(control: control, treatment: treatment, alpha: alpha, higherIsBetter: higherIsBetter)
+        guard let result = try? BayesianTest.relative(control: control, treatment: treatment, alpha: alpha, higherIsBetter: higherIsBetter,
+                                                      prior: prior)
         else { return nil }
         return ExperimentReport.BayesianView(
             chanceToWin: result.chanceToWin, riskControl: result.riskControl, riskVariant: result.riskTreatment,

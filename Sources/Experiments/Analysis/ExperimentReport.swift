@@ -194,6 +194,8 @@ public struct ExperimentReport: Sendable, Hashable, Codable {
     /// Every metric per value of each declared segment (`ExperimentAnalyzer.segments`); empty
     /// when the experiment declares none or the analysis was not asked for them (the watcher).
     public var segments: [SegmentBreakdown] = []
+    /// The proper prior of the Bayesian view, when the experiment declares one (flat otherwise).
+    public var prior: GaussianPrior? = nil
 }
 
 extension ExperimentReport.Comparison {

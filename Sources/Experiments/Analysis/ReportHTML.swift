@@ -50,7 +50,7 @@ public enum ReportHTML {
             exposure in it; users forced into a variant for QA are excluded. Sample-ratio mismatch is flagged at p &lt; 0.001. \
             Primary and secondary metrics are corrected together (\(escape(report.correction))); guardrails are not corrected and \
             fire only when the whole interval lies beyond the allowed change. \(report.sequential ? sequentialNote : "")Chance to win, risk and the credible interval are GrowthBook's \
-            Bayesian reading of the same data (flat prior): shown, never used to decide. Capped metrics lower each user's value to the cap \
+            Bayesian reading of the same data (\(priorText(report))): shown, never used to decide. Capped metrics lower each user's value to the cap \
             before the arms are compared. Quantile metrics use GrowthBook's quantile test (order-statistic bounds; clustered by user \
             for single events). Segment results are corrected together by Benjamini–Hochberg and never stop or ship anything.</p>
             </body></html>
@@ -210,6 +210,11 @@ public enum ReportHTML {
             }
         }
         return html + "</table>\n"
+    }
+
+    static func priorText(_ report: ExperimentReport) -> String {
+        guard let prior = report.prior else { return "flat prior" }
+        return String(format: "normal prior on the lift, mean %.3g, sd %.3g", prior.mean, prior.variance.squareRoot())
     }
 
     static let sequentialNote = "Sequential p-values are always-valid (below α exactly when the interval excludes no change). "

@@ -103,6 +103,9 @@ public struct ExperimentSpec: Sendable, Hashable {
     /// The segments the report breaks every metric down by, in declared order (their Lua
     /// functions live in the experiment engine's states).
     public var segments: [Segment] = []
+    /// The Bayesian view's prior on the relative lift: GrowthBook's flat default, or a proper
+    /// normal one the file declares (`prior = { mean = 0, stddev = 0.3 }`).
+    public var prior: GaussianPrior = .flat
     public var file: String
     public var line: Int
 

@@ -22,13 +22,15 @@ public struct ExperimentTestCase: Sendable, Hashable {
     public var user: UserProfile
     public var expectTargeted: Bool?
     public var expectVariant: String?
+    /// Expected segment values, by segment name, as the report shows them ("true", "Hangzhou").
+    public var expectSegments: [String: String] = [:]
 }
 
 /// The schema of `quanzi.experiment{...}`.
 enum ExperimentSchema {
     static let fields = [
         "id", "title", "seed", "layer", "traffic", "ramp", "min_exposed_per_variant", "variants", "targeting", "status", "start", "metrics",
-        "sequential", "alpha", "correction", "preperiod_days", "phase", "tests", "segments",
+        "sequential", "alpha", "correction", "preperiod_days", "phase", "tests", "segments", "prior",
     ]
     /// Phases a file may declare: from 1 (the default) to a bound no real experiment reaches.
     static let phaseRange: ClosedRange<Int64> = 1...1_000_000
@@ -40,7 +42,7 @@ enum ExperimentSchema {
     static let variantFields = ["name", "weight", "params"]
     static let metricsFields = ["primary", "secondary", "guardrails"]
     static let guardrailFields = ["metric", "max_relative_increase", "max_relative_decrease"]
-    static let testFields = ["name", "user", "targeted", "variant"]
+    static let testFields = ["name", "user", "targeted", "variant", "segments"]
     /// GrowthBook falls back to equal weights outside [0.99, 1.01]; we refuse instead.
     static let weightSumTolerance = 0.001
 
@@ -102,6 +104,16 @@ enum ExperimentSchema {
         let phase = reader.integer(table, "phase", at: [], in: phaseRange) ?? 1
         let tests = readTests(table, experimentID: id ?? "", &reader)
         let segments = readSegments(table, &reader)
+        var prior = GaussianPrior.flat
+        if let priorTable = reader.table(table, "prior", at: [], required: false) {
+            reader.rejectUnknownFields(priorTable, at: [.key("prior")], known: ["mean", "stddev"])
+            let mean = reader.number(priorTable, "mean", at: [.key("prior")], in: -10...10) ?? 0
+            if let deviation = reader.number(priorTable, "stddev", at: [.key("prior")], in: 0.001...10) {
+                prior = GaussianPrior(mean: mean, variance: deviation * deviation, proper: true)
+            } else if priorTable["stddev"] == nil {
+                reader.report([.key("prior")], "prior needs 'stddev' (of the relative lift, e.g. 0.3) and optionally 'mean' (0 by default)")
+            }
+        }
 
         guard reader.problems.isEmpty, let id, let traffic, let primary else { return (nil, reader.problems) }
         let spec = ExperimentSpec(
@@ -113,6 +125,7 @@ enum ExperimentSchema {
             line: declaration.location.line)
         var validated = ValidatedExperiment(spec: spec, targeting: targeting, targetingText: targeting?.lines.map(source.text(ofLines:)), tests: tests)
         validated.spec.segments = segments.map { ExperimentSpec.Segment(name: $0.name, line: $0.line) }
+        validated.spec.prior = prior
         validated.segments = segments.map(\.function)
         return (validated, [])
     }
@@ -364,12 +377,24 @@ enum ExperimentSchema {
             reader.rejectUnknownFields(test, at: path, known: testFields)
             let targeted = reader.boolean(test, "targeted", at: path, required: false)
             let variant = reader.string(test, "variant", at: path, required: false)
-            if targeted == nil && variant == nil { reader.report(path, "an experiment test expects 'targeted' or 'variant'") }
+            var segments: [String: String] = [:]
+            if let expected = reader.table(test, "segments", at: path, required: false) {
+                for entry in expected.entries {
+                    guard let name = entry.key.stringValue, LuaState.isSegmentValue(entry.value), let text = LuaState.segmentText(entry.value) else {
+                        reader.report(path + [.key("segments")], "segments expects { name = value } with a string, number or boolean value per segment")
+                        continue
+                    }
+                    segments[name] = text
+                }
+            }
+            if targeted == nil && variant == nil && segments.isEmpty {
+                reader.report(path, "an experiment test expects 'targeted', 'variant' or 'segments'")
+            }
             guard let userTable = reader.table(test, "user", at: path, required: true) else { continue }
             let (user, _) = RuleTestSchema.readUser(userTable, at: path + [.key("user")], defaultID: RuleTestSchema.defaultUserID, &reader)
             if let user {
                 cases.append(ExperimentTestCase(experimentID: experimentID, location: reader.location(path), user: user,
-                                                expectTargeted: targeted, expectVariant: variant))
+                                                expectTargeted: targeted, expectVariant: variant, expectSegments: segments))
             }
         }
         return cases
