@@ -20,6 +20,7 @@ public enum ReportHTML {
             table{border-collapse:collapse;width:100%}td,th{padding:.35em .6em;border-bottom:1px solid #edf2f7;text-align:left}
             td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}.ok{color:#2f855a}.bad{color:#c53030}.warn{color:#b7791f}
             tr.current td{background:#ebf8ff;font-weight:600}td ul{margin:0;padding-left:1.1em}td.when{white-space:nowrap}
+            .wide{overflow-x:auto}table.segments{font-size:.85em}table.segments td{white-space:nowrap}
             </style></head><body>
 
             """
@@ -228,7 +229,7 @@ public enum ReportHTML {
         html += "\(ExperimentSpec.segmentMinUsersPerVariant) users in a variant are not compared. Segments never stop or ship anything.</p>\n"
         for breakdown in report.segments {
             guard let first = breakdown.values.first else { continue }
-            html += "<h3>\(escape(breakdown.segment))</h3><table><tr><th>value</th><th class=\"num\">users</th>"
+            html += "<h3>\(escape(breakdown.segment))</h3><div class=\"wide\"><table class=\"segments\"><tr><th>value</th><th class=\"num\">users</th>"
             for metric in first.metrics { html += "<th>\(escape(metric.id))</th>" }
             html += "</tr>\n"
             for value in breakdown.values {
@@ -245,7 +246,7 @@ public enum ReportHTML {
                 }
                 html += "</tr>\n"
             }
-            html += "</table>\n"
+            html += "</table></div>\n"
         }
         return html
     }
