@@ -64,7 +64,9 @@ extension LuaState {
                     do throws(ScriptError) {
                         _ = try segmentValue(function, segment: segment.name, user: user, at: now)
                     } catch {
-                        problems.append(PluginProblem(location, "segment '\(segment.name)' failed for \(who): \(error.description)"))
+                        // A wrong result is located at the function itself, already this problem's line.
+                        let detail = error.location == location.description ? error.message : error.description
+                        problems.append(PluginProblem(location, "segment '\(segment.name)' failed for \(who): \(detail)"))
                         break
                     }
                 }
