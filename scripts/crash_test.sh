@@ -3,6 +3,7 @@
 # reopen the database and prove with `quanzi ledger verify` that the ledger is consistent and
 # that every transfer acknowledged before the kill is present. Several rounds on the same
 # database, each killed at a different moment, each adding to what the next one must keep.
+# Then `quanzi backup` during a load, and `quanzi restore` of that backup, verified the same way.
 #
 # Usage: scripts/crash_test.sh [path/to/quanzi]        (default: .build/debug/quanzi)
 set -euo pipefail
@@ -62,3 +63,27 @@ for round in $(seq 1 "$ROUNDS"); do
     "$QUANZI" ledger verify --db "$db" --acknowledged "$work/all-acks.txt" || fail "round $round: ledger verify"
 done
 echo "crash test passed: $ROUNDS SIGKILLs, $total_acks acknowledged transfers all present, ledger consistent"
+
+# Backup while the load runs: `quanzi backup` must hold every transfer acknowledged before it
+# began; then `quanzi restore` puts it in place of the stopped database (refused while the load
+# still has it open), and the restored database verifies the same way.
+acks="$work/acks-backup.txt"
+"$QUANZI" ledger load --db "$db" --transfers "$TRANSFERS_PER_ROUND" --seed 999 --print-acks >"$acks" 2>"$work/load-backup.err" &
+load_pid=$!
+while [ "$(wc -l <"$acks")" -lt "$ACKS_BEFORE_KILL" ]; do
+    kill -0 "$load_pid" 2>/dev/null || { cat "$work/load-backup.err" >&2; fail "backup: the load exited on its own"; }
+    sleep 0.05
+done
+{ cat "$work"/acks-*.txt | grep -x '[0-9][0-9]*'; } >"$work/before-backup.txt" || true
+"$QUANZI" backup --db "$db" --to "$work/backup.sqlite" || fail "backup while the load runs"
+if "$QUANZI" restore --from "$work/backup.sqlite" --db "$db" 2>"$work/restore-refused.err"; then
+    fail "restore replaced a database the load still had open"
+fi
+grep -q "open in another process" "$work/restore-refused.err" || fail "restore refused for another reason: $(cat "$work/restore-refused.err")"
+kill -KILL "$load_pid"
+wait "$load_pid" 2>/dev/null || true
+load_pid=""
+"$QUANZI" ledger verify --db "$work/backup.sqlite" --acknowledged "$work/before-backup.txt" || fail "ledger verify of the backup"
+"$QUANZI" restore --from "$work/backup.sqlite" --db "$db" --discard-previous || fail "restore of a stopped database"
+"$QUANZI" ledger verify --db "$db" --acknowledged "$work/before-backup.txt" || fail "ledger verify after the restore"
+echo "backup test passed: a backup during a load holds all $(wc -l <"$work/before-backup.txt") transfers acknowledged before it; restored and verified"

@@ -2,7 +2,8 @@
 # Two-node crash test on PostgreSQL: two `quanzi serve` nodes on one database, transfers driven
 # through both over HTTP, one node SIGKILLed mid-load while the other keeps serving; then
 # `quanzi ledger verify --acknowledged` proves the ledger consistent and every transfer either
-# node acknowledged (HTTP 201 with a transfer id) present. Before the kill, a post made on one
+# node acknowledged (HTTP 201 with a transfer id) present. While the survivor serves, pg_dump
+# backs the database up; the dump is restored into a new database and verified the same way. Before the kill, a post made on one
 # node must show in the other's feed (the nodes follow each other's writes).
 #
 # Each run works in a scratch database created on the server of QUANZI_PG_URL and dropped after.
@@ -33,11 +34,14 @@ psql_on() { "$bindir/psql" -v ON_ERROR_STOP=1 -q -At -d "$1" -c "$2"; }
 work=$(mktemp -d)
 name="quanzi_crash_$$_$RANDOM"
 db_url="${BASE_URL%/*}/$name"
+restored_name="${name}_restored"
+restored_url="${BASE_URL%/*}/$restored_name"
 pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
     psql_on "$BASE_URL" "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1 || true
+    psql_on "$BASE_URL" "DROP DATABASE IF EXISTS $restored_name WITH (FORCE)" >/dev/null 2>&1 || true
     if [ -n "${PG_CRASH_KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -138,6 +142,10 @@ status=0
 wait "$pid_a" 2>/dev/null || status=$?
 [ "$status" -eq 137 ] || fail "node A ended with status $status, not by SIGKILL"
 acks_at_kill=$(count_acks)
+# A backup while node B keeps taking transfers: pg_dump reads one snapshot, so the copy must hold
+# every transfer acknowledged before it began (the README's "Operating Quanzi" commands).
+cat "$work"/acks-*.txt | grep -x '[0-9][0-9]*' >"$work/acks-before-dump.txt" || true
+"$bindir/pg_dump" --format=custom --file="$work/backup.dump" "$db_url" || fail "pg_dump while serving"
 sleep "$SURVIVOR_SECONDS"
 kill -0 "$pid_b" 2>/dev/null || fail "node B died with node A"
 {
@@ -155,3 +163,10 @@ curl -sf "http://127.0.0.1:$port_b/metrics" | awk '/^quanzi_feed_follow_lag_seco
 echo "node A killed after $acks_at_kill acknowledged transfers; $total acknowledged in all (node B: $after_kill); verifying"
 "$QUANZI" ledger verify --db "$db_url" --acknowledged "$work/all-acks.txt" || fail "ledger verify"
 echo "pg crash test passed: two nodes, one SIGKILLed mid-load, $total acknowledged transfers all present, ledger consistent"
+
+# The dump taken mid-load, restored into a new database: consistent, and holding every transfer
+# acknowledged before pg_dump began.
+psql_on "$BASE_URL" "CREATE DATABASE $restored_name"
+"$bindir/pg_restore" --exit-on-error --no-owner --dbname="$restored_url" "$work/backup.dump" || fail "pg_restore"
+"$QUANZI" ledger verify --db "$restored_url" --acknowledged "$work/acks-before-dump.txt" || fail "ledger verify of the restored dump"
+echo "pg backup test passed: pg_dump while serving, pg_restore into a new database: $(wc -l <"$work/acks-before-dump.txt") transfers acknowledged before the dump all present"

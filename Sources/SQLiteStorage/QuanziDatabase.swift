@@ -33,6 +33,8 @@ public final class QuanziDatabase: Sendable {
     /// Read caches that writes through this handle keep current (see each type).
     let seenPostsIndex = SeenPostsIndex()
     let socialSignalCache = SocialSignalCache()
+    /// Held while this handle lives, so `restore` refuses to replace a database in use.
+    private let fileLock: DatabaseFileLock
 
     /// How a process uses the database.
     public enum Access: Sendable {
@@ -86,6 +88,7 @@ public final class QuanziDatabase: Sendable {
             }
         }
         pool = try DatabasePool(path: path, configuration: configuration)
+        fileLock = try DatabaseFileLock(shared: path)
         // DatabasePool switches its writer to WAL after `prepareDatabase` and sets
         // synchronous=NORMAL as it does (no fsync of the WAL at commit); restore FULL on the writer.
         try pool.writeWithoutTransaction { db in try db.execute(sql: Self.fullySynchronous) }
