@@ -20,7 +20,8 @@ fail() {
     exit 1
 }
 cleanup() {
-    [ -d "$clone" ] && PG_PORT=$port "$clone/scripts/pg.sh" down >/dev/null 2>&1 || true
+    # pg.sh finds the cluster from the checkout it runs in: run it there.
+    [ -d "$clone" ] && (cd "$clone" && PG_PORT=$port scripts/pg.sh down >/dev/null 2>&1) || true
     [ -n "$relocated" ] && rm -rf "$(dirname "$relocated")"
     rm -rf "$parent"
 }
@@ -36,4 +37,6 @@ if [ "$(id -u)" = 0 ]; then
 fi
 bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 [ "$("$bindir/psql" -At -d "$url" -c "SELECT 40 + 2")" = 42 ] || fail "the server at $url does not answer"
+(cd "$clone" && PG_PORT=$port scripts/pg.sh down >/dev/null 2>&1) || fail "make pg-down in the clone"
+"$bindir/psql" -At -d "$url" -c "SELECT 1" >/dev/null 2>&1 && fail "the server at $url still answers after pg-down"
 echo "private clone check passed: make pg-up in a mode-700 clone serves $url${relocated:+ with its data in $relocated}"
