@@ -145,11 +145,9 @@ extension ExperimentService {
 public enum ReportWriter {
     public static func write(_ report: ExperimentReport, to directory: String) throws -> (json: String, html: String) {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let jsonPath = (directory as NSString).appendingPathComponent("report.json")
         let htmlPath = (directory as NSString).appendingPathComponent("report.html")
-        try encoder.encode(report).write(to: URL(fileURLWithPath: jsonPath))
+        try report.jsonData().write(to: URL(fileURLWithPath: jsonPath))
         try Data(ReportHTML.render(report).utf8).write(to: URL(fileURLWithPath: htmlPath))
         return (jsonPath, htmlPath)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Experiments
@@ -39,6 +40,30 @@ struct AnalyzerTests {
         let pulled = try #require(shrunk.metrics[0].comparisons[0].bayesian)
         #expect(pulled.chanceToWin < view.chanceToWin && pulled.credibleUpper - pulled.credibleLower < view.credibleUpper - view.credibleLower)
         #expect(shrunk.prior == flatSpec.prior && ReportHTML.render(shrunk).contains("normal prior on the lift, mean 0, sd 0.01"))
+    }
+
+    @Test("report.json has the API's snake_case keys and its format version, and reads back whole")
+    func snakeCaseJSON() throws {
+        let control = observations("control", values: (0..<300).map { Double($0 % 7) }, metric: "comments")
+        let treatment = observations("treatment", values: (0..<300).map { Double($0 % 6) }, metric: "comments")
+        var report = ExperimentAnalyzer.analyze(.init(
+            spec: spec(primary: "comments"), metrics: [comments], variants: [control, treatment], status: .running, analyzedAtEpochSeconds: 7,
+            caps: ["comments": ExperimentReport.AppliedCap(rule: "p99", value: 6, usersCapped: 0)]))
+        report.segments = ExperimentAnalyzer.segments(
+            [SegmentGroup(segment: "city", value: "Hangzhou", variants: [control, treatment])],
+            input: .init(spec: spec(primary: "comments"), metrics: [comments], variants: [control, treatment], status: .running, analyzedAtEpochSeconds: 7))
+        let data = try report.jsonData()
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object["experiment_id"] as? String == "exp" && object["format_version"] as? Int == 2 && object["analyzed_at_epoch_seconds"] as? Int == 7)
+        func keys(_ value: Any) -> [String] {
+            if let object = value as? [String: Any] { return object.keys + object.values.flatMap(keys) }
+            if let array = value as? [Any] { return array.flatMap(keys) }
+            return []
+        }
+        let all = keys(object)
+        #expect(all.contains("relative_lift") && all.contains("chance_to_win") && all.contains("users_per_variant") && all.contains("users_capped"))
+        #expect(all.allSatisfy { $0 == $0.lowercased() }, "every key is snake_case: \(all.filter { $0 != $0.lowercased() })")
+        #expect(try ExperimentReport.decode(json: data) == report)
     }
 
     @Test("a clear lift in the primary metric says ship, with the interval")

@@ -113,9 +113,9 @@ struct UnboundedIntervalReportTests {
         #expect(comparison.ciUpper == .infinity && comparison.ciLower >= -1 && comparison.test == "sequential pooled z")
         #expect(report.guardrails.first?.verdict == .ok)
         #expect(report.guardrails.first?.explanation.contains("no upper bound yet") == true)
-        let data = try JSONEncoder().encode(report)
-        #expect(String(decoding: data, as: UTF8.self).contains("\"ciUpper\":null"))
-        #expect(try JSONDecoder().decode(ExperimentReport.self, from: data) == report)
+        let data = try report.jsonData()
+        #expect(String(decoding: data, as: UTF8.self).contains("\"ci_upper\" : null"))
+        #expect(try ExperimentReport.decode(json: data) == report)
         #expect(ReportHTML.render(report).contains("∞]"))
     }
 }

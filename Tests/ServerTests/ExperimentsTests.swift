@@ -1,4 +1,5 @@
 import Core
+import Experiments
 import HummingbirdTesting
 import LuaHost
 import Social
@@ -124,14 +125,15 @@ struct ExperimentsTests {
             let response = try await client.call(.get, "/v1/experiments/campus-comment-credit/report", token: admin)
             #expect(response.status == .ok)
             let report = try response.object()
-            #expect(try field(report, "experimentID", as: String.self) == "campus-comment-credit")
+            #expect(try field(report, "experiment_id", as: String.self) == "campus-comment-credit")
+            #expect(try field(report, "format_version", as: Int.self) == ExperimentReport.currentFormatVersion)
             #expect(report["metrics"] is [Any])
             let segments = try field(report, "segments", as: [[String: Any]].self)
             #expect(segments.map { $0["segment"] as? String } == ["new_user"])
             let values = try #require(segments.first?["values"] as? [[String: Any]])
-            let users: [Int] = values.flatMap { ($0["usersPerVariant"] as? [Int]) ?? [] }
+            let users: [Int] = values.flatMap { ($0["users_per_variant"] as? [Int]) ?? [] }
             #expect(users.reduce(0, +) == 20)
-            #expect(values.allSatisfy { $0["tooSmall"] as? Bool == true }, "ten users per arm is too few to judge")
+            #expect(values.allSatisfy { $0["too_small"] as? Bool == true }, "ten users per arm is too few to judge")
             let tips = try #require(try field(report, "metrics", as: [[String: Any]].self).first { $0["id"] as? String == "tips_fen_per_user" })
             let cap = try #require(tips["cap"] as? [String: Any])
             #expect(cap["rule"] as? String == "p95 of non-zero values", "the tips metric ships capped")

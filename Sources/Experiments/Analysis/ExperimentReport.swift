@@ -1,3 +1,5 @@
+import Foundation
+
 /// The outcome of analysing an experiment: what `report.json` holds and `report.html` shows.
 public struct ExperimentReport: Sendable, Hashable, Codable {
     public struct VariantRow: Sendable, Hashable, Codable {
@@ -196,6 +198,53 @@ public struct ExperimentReport: Sendable, Hashable, Codable {
     public var segments: [SegmentBreakdown] = []
     /// The proper prior of the Bayesian view, when the experiment declares one (flat otherwise).
     public var prior: GaussianPrior? = nil
+    /// report.json's format (`ExperimentReport.currentFormatVersion`), written first-class so a
+    /// client can tell which keys to expect.
+    public var formatVersion: Int = ExperimentReport.currentFormatVersion
+}
+
+extension ExperimentReport {
+    /// 2: snake_case keys, as the HTTP API's (1 had camelCase keys).
+    public static let currentFormatVersion = 2
+
+    /// The one JSON form of a report, for report.json and `GET /v1/experiments/:id/report`: the
+    /// HTTP API's snake_case keys (`experiment_id`, `relative_lift`), sorted, indented, so the same
+    /// client code reads both.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return try encoder.encode(self)
+    }
+
+    /// Reads `jsonData()`'s form back.
+    public static func decode(json: Data) throws -> ExperimentReport {
+        let decoder = JSONDecoder()
+        // Foundation's snake-to-camel conversion makes `experiment_id` "experimentId"; the
+        // properties spell the acronym `ID`.
+        decoder.keyDecodingStrategy = .custom { path in
+            let key = path.last!.stringValue
+            var parts = key.split(separator: "_", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count > 1 else { return JSONKey(key) }
+            for index in parts.indices.dropFirst() {
+                parts[index] = parts[index] == "id" ? "ID" : parts[index].prefix(1).uppercased() + parts[index].dropFirst()
+            }
+            return JSONKey(parts.joined())
+        }
+        return try decoder.decode(ExperimentReport.self, from: json)
+    }
+}
+
+/// A coding key made at run time (the report's key decoding strategy).
+struct JSONKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(_ string: String) { stringValue = string }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) {
+        self.intValue = intValue
+        stringValue = String(intValue)
+    }
 }
 
 extension ExperimentReport.Comparison {

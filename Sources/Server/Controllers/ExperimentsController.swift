@@ -67,11 +67,9 @@ struct ExperimentsController {
         let report = try await Blocking.run {
             try service.experiments.analyze(spec.id, now: service.clock.nowEpochSeconds, applyGuardrails: false, segments: true)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         return Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(report))))
+            body: .init(byteBuffer: ByteBuffer(bytes: try report.jsonData())))
     }
 
     private func requireSpec(_ context: QuanziRequestContext) throws -> ExperimentSpec {
