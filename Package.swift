@@ -37,6 +37,8 @@ let package = Package(
         // `serve --notify-url` posts experiment changes with it (HTTP and TLS). Already in the graph
         // through hummingbird's HummingbirdTesting, so it adds no new package to resolve.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
+        // Settings from flags, QUANZI_* environment variables and a JSON file (QuanziCLI/Settings.swift).
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
     ],
     targets: [
         .systemLibrary(
@@ -131,6 +133,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Configuration", package: "swift-configuration"),
             ]
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),

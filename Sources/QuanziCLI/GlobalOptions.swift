@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 import Foundation
 import BlockingWork
 import Core
@@ -8,34 +9,81 @@ import PostgresStorage
 import Service
 import SQLiteStorage
 
-/// Flags every command shares.
+/// Flags every command shares. Each may also come from a `QUANZI_*` environment variable or the
+/// JSON config file (`Settings`): the flags are optional here, and the values the commands use
+/// are resolved through `Settings.current`.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: "Folder of circle plugins (*.lua).")
-    var plugins = "plugins"
+    @Option(name: .customLong("plugins"), help: "Folder of circle plugins (*.lua). [env QUANZI_PLUGINS]")
+    var pluginsFlag: String?
 
-    @Option(name: .long, help: "Folder of experiments and metrics (*.lua).")
-    var experiments = "experiments"
+    @Option(name: .customLong("experiments"), help: "Folder of experiments and metrics (*.lua). [env QUANZI_EXPERIMENTS]")
+    var experimentsFlag: String?
 
-    @Option(name: .long, help: "The database: a SQLite file, or postgres://user@host[:port]/database (migrated by `quanzi migrate`).")
-    var db = QuanziDatabase.defaultPath
+    @Option(name: .customLong("db"), help: "The database: a SQLite file, or postgres://user@host[:port]/database (migrated by `quanzi migrate`). [env QUANZI_DB; default var/quanzi.sqlite]")
+    var dbFlag: String?
 
-    @Option(name: .long, help: "VM instructions one Lua call may run.")
-    var instructionLimit: Int64 = ScriptLimits.default.instructionLimit
+    @Option(name: .customLong("instruction-limit"), help: "VM instructions one Lua call may run. [env QUANZI_INSTRUCTION_LIMIT]")
+    var instructionLimitFlag: Int64?
 
-    @Option(name: .long, help: "Memory cap of one Lua state, in MiB.")
-    var memoryLimitMiB: Int = ScriptLimits.default.memoryLimitBytes >> 20
+    @Option(name: .customLong("memory-limit-mib"), help: "Memory cap of one Lua state, in MiB. [env QUANZI_MEMORY_LIMIT_MIB]")
+    var memoryLimitMiBFlag: Int?
 
-    @Option(name: .long, help: "Wall-clock limit of one Lua call, in milliseconds.")
-    var timeoutMs: Int64 = ScriptLimits.default.timeoutMs
+    @Option(name: .customLong("timeout-ms"), help: "Wall-clock limit of one Lua call, in milliseconds. [env QUANZI_TIMEOUT_MS]")
+    var timeoutMsFlag: Int64?
+
+    @Option(name: .long, help: "A JSON file of settings, keyed by the flags' names in snake_case (e.g. {\"db\": \"var/quanzi.sqlite\", \"port\": 8080}); flags and QUANZI_* environment variables win over it. [env QUANZI_CONFIG]")
+    var config: String?
+
+    /// The flags given on this command line, by setting name.
+    var settingsFlags: [String: ConfigContent] {
+        var flags: [String: ConfigContent] = [:]
+        if let pluginsFlag { flags["plugins"] = .string(pluginsFlag) }
+        if let experimentsFlag { flags["experiments"] = .string(experimentsFlag) }
+        if let dbFlag { flags["db"] = .string(dbFlag) }
+        if let instructionLimitFlag { flags["instruction_limit"] = .int(Int(instructionLimitFlag)) }
+        if let memoryLimitMiBFlag { flags["memory_limit_mib"] = .int(memoryLimitMiBFlag) }
+        if let timeoutMsFlag { flags["timeout_ms"] = .int(Int(timeoutMsFlag)) }
+        return flags
+    }
+
+    /// A setting: the resolved one once `Settings` is installed (from `main`), else the flag.
+    private func resolved<T>(_ flag: T?, _ read: (Settings) -> T, default value: T) -> T {
+        guard let settings = Settings.current else { return flag ?? value }
+        return read(settings)
+    }
+
+    var plugins: String { resolved(pluginsFlag, { $0.string("plugins", default: "plugins") }, default: "plugins") }
+    var experiments: String { resolved(experimentsFlag, { $0.string("experiments", default: "experiments") }, default: "experiments") }
+    var db: String { resolved(dbFlag, { $0.string("db", default: QuanziDatabase.defaultPath) }, default: QuanziDatabase.defaultPath) }
+    var instructionLimit: Int64 {
+        resolved(instructionLimitFlag, { Int64($0.int("instruction_limit", default: Int(ScriptLimits.default.instructionLimit))) },
+                 default: ScriptLimits.default.instructionLimit)
+    }
+    var memoryLimitMiB: Int {
+        resolved(memoryLimitMiBFlag, { $0.int("memory_limit_mib", default: ScriptLimits.default.memoryLimitBytes >> 20) },
+                 default: ScriptLimits.default.memoryLimitBytes >> 20)
+    }
+    var timeoutMs: Int64 {
+        resolved(timeoutMsFlag, { Int64($0.int("timeout_ms", default: Int(ScriptLimits.default.timeoutMs))) }, default: ScriptLimits.default.timeoutMs)
+    }
 
     var limits: ScriptLimits {
         ScriptLimits(instructionLimit: instructionLimit, memoryLimitBytes: memoryLimitMiB << 20, timeoutMs: timeoutMs)
     }
 
-    func validate() throws {
+    func validate() throws { try checkSettings() }
+
+    /// The checks on the values in force (run again once the environment and the file are read).
+    func checkSettings() throws {
         guard instructionLimit > 0 else { throw ValidationError("--instruction-limit must be positive") }
         guard (1...4096).contains(memoryLimitMiB) else { throw ValidationError("--memory-limit-mib must be between 1 and 4096") }
         guard timeoutMs > 0 else { throw ValidationError("--timeout-ms must be positive") }
+    }
+
+    /// The settings `--print-config` shows.
+    var describedSettings: [(key: String, value: String?)] {
+        [("db", db), ("plugins", plugins), ("experiments", experiments), ("instruction_limit", String(instructionLimit)),
+         ("memory_limit_mib", String(memoryLimitMiB)), ("timeout_ms", String(timeoutMs))]
     }
 
     /// Whether `--db` names a PostgreSQL database rather than a SQLite file.

@@ -1,6 +1,5 @@
 import ArgumentParser
 
-@main
 struct Quanzi: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "quanzi",

@@ -12,10 +12,12 @@ struct CheckDiffCommandTests {
     }
 
     /// Runs `executable arguments` in `directory`; waits at most `timeoutSeconds`.
-    static func run(_ executable: String, _ arguments: [String], in directory: URL, timeoutSeconds: Double = 120) throws -> Run {
+    static func run(_ executable: String, _ arguments: [String], in directory: URL, timeoutSeconds: Double = 120,
+                    environment: [String: String]? = nil) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let environment { process.environment = environment }
         process.currentDirectoryURL = directory
         let output = Pipe()
         let errors = Pipe()

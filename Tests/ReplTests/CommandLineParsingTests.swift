@@ -36,6 +36,45 @@ struct CommandLineParsingTests {
         #expect(checked >= 8, "ab alone has eight subcommands")
     }
 
+    @Test("settings come from flags, then QUANZI_* variables, then the config file, then defaults; --print-config says which and masks secrets")
+    func settingsPrecedence() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quanzi-settings-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("quanzi.json")
+        try Data(#"{"port": 9191, "api_rate": 7.5, "money_rate": 3, "db": "postgres://quanzi:s3cret@127.0.0.1:54329/quanzi"}"#.utf8).write(to: file)
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("QUANZI_") }
+        environment["QUANZI_PORT"] = "9292"
+        environment["QUANZI_MONEY_RATE"] = "4"
+        environment["QUANZI_NOTIFY_URL"] = "https://hooks.example.com/services/T0/secret-token?k=v"
+        environment["QUANZI_CONFIG"] = file.path
+        let run = try CheckDiffCommandTests.run(
+            ReplTerminalTests.binary, ["serve", "--money-rate", "5", "--memory-limit-mib", "32", "--print-config"], in: ReplFixture.repository,
+            environment: environment)
+        #expect(run.status == 0, "\(run.errors)")
+        let lines = Set(run.output.split(separator: "\n").map(String.init))
+        for expected in [
+            "money_rate = 5.0  (command line)", "memory_limit_mib = 32  (command line)", "port = 9292  (environment QUANZI_PORT)",
+            "api_rate = 7.5  (file \(file.path))", "host = 127.0.0.1  (default)",
+            "db = postgres://quanzi:***@127.0.0.1:54329/quanzi  (file \(file.path))",
+            "notify_url = https://hooks.example.com/… (path and query hidden)  (environment QUANZI_NOTIFY_URL)",
+        ] {
+            #expect(lines.contains(expected), "missing '\(expected)' in:\n\(run.output)")
+        }
+        #expect(!run.output.contains("s3cret") && !run.output.contains("secret-token"), "secrets are masked")
+
+        environment["QUANZI_PORT"] = "eighty"
+        let unreadable = try CheckDiffCommandTests.run(ReplTerminalTests.binary, ["serve", "--print-config"], in: ReplFixture.repository, environment: environment)
+        #expect(unreadable.status != 0 && unreadable.errors.contains("setting port"), "\(unreadable.errors)")
+        environment["QUANZI_PORT"] = "70000"
+        let outOfRange = try CheckDiffCommandTests.run(ReplTerminalTests.binary, ["serve", "--print-config"], in: ReplFixture.repository, environment: environment)
+        #expect(outOfRange.status != 0 && outOfRange.errors.contains("--port must be between 0 and 65535"), "\(outOfRange.errors)")
+        environment["QUANZI_PORT"] = nil
+        environment["QUANZI_CONFIG"] = folder.appendingPathComponent("missing.json").path
+        let missing = try CheckDiffCommandTests.run(ReplTerminalTests.binary, ["serve", "--print-config"], in: ReplFixture.repository, environment: environment)
+        #expect(missing.status != 0 && missing.errors.contains("does not exist"), "\(missing.errors)")
+    }
+
     @Test("ab calibrate with its options reaches the experiment lookup")
     func calibrateParses() throws {
         let run = try CheckDiffCommandTests.quanzi(
