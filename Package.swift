@@ -39,6 +39,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
         // Settings from flags, QUANZI_* environment variables and a JSON file (QuanziCLI/Settings.swift).
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        // The console's pages (Server/Console): logic-less templates that escape every value.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -120,6 +122,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
         .target(

@@ -80,14 +80,6 @@ enum ReplFormat {
         return lines.joined(separator: "\n")
     }
 
-    static func traceLine(_ entry: RuleTraceEntry, actingUser: UserID) -> String {
-        if case .field(let object, let key, let value) = entry {
-            let name = object == "#\(actingUser)" ? "user" : object.hasPrefix("#") ? "record \(object.dropFirst())" : object
-            return "\(name).\(key) = \(LuaValueFormat.literal(value))"
-        }
-        return entry.description
-    }
-
     static func credit(_ report: CreditReport) -> String {
         var lines = ["user \(report.userID): credit \(report.score) (350–950)"]
         for dimension in report.dimensions {

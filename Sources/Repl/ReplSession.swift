@@ -135,28 +135,14 @@ public final class ReplSession {
         guard arguments.count >= 3, let action = CircleAction(rawValue: arguments[1]) else {
             throw UsageError(usage: ":why CIRCLE ACTION USER [POST] — actions: \(CircleAction.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let circle = CircleID(arguments[0])
-        let profile = try user(arguments[2])
-        var context = RuleContext()
-        if arguments.count >= 4, let postID = Int64(arguments[3]) {
-            guard let post = try service.posts.post(postID) else { throw QuanziError(.postNotFound, "no post \(postID)") }
-            context.post = PostContext(id: post.id, authorID: post.authorID, kind: post.kind, text: post.body)
+        guard let userID = Int64(arguments[2]) else { throw UsageError(usage: "a user id, e.g. 42") }
+        var postID: Int64?
+        if arguments.count >= 4 {
+            guard let id = Int64(arguments[3]) else { throw UsageError(usage: ":why CIRCLE ACTION USER [POST [AMOUNT_FEN]] — POST is a post id") }
+            postID = id
         }
-        if action == .tip { context.amountFen = arguments.count >= 5 ? Int64(arguments[4]) : 100 }
-        // A block between the user and the post's author is the core's, decided before any rule.
-        if let author = context.post?.authorID, let refusal = try service.blockRefusal(actor: profile.id, other: author) {
-            return "denied: user \(profile.id) \(action.rawValue) in \(circle): \(refusal.message)\n  blocked: checked by the core before any rule (no rule ran)"
-        }
-        let (decision, trace) = try service.rules.explain(circle: circle, action: action, user: profile, context: context,
-                                                          dataSource: service.previewDataSource)
-        var lines = ["\(decision.allowed ? "allowed" : "denied"): user \(profile.id) \(action.rawValue) in \(circle)"
-            + (decision.allowed ? "" : ": \(decision.reason ?? "no reason given")")]
-        if let location = decision.location { lines.append("  rule: \(location)") }
-        if !trace.isEmpty {
-            lines.append("  read:")
-            for entry in trace { lines.append("    " + ReplFormat.traceLine(entry, actingUser: profile.id)) }
-        }
-        return lines.joined(separator: "\n")
+        let amountFen = arguments.count >= 5 ? Int64(arguments[4]) : nil
+        return try service.explainRule(circle: CircleID(arguments[0]), action: action, userID: UserID(userID), postID: postID, amountFen: amountFen).text
     }
 
     func actAs(_ arguments: [String]) throws -> String {

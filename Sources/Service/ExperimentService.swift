@@ -38,8 +38,11 @@ public final class ExperimentService: ExperimentControl {
     private let exposed: Mutex<Set<ExposureKey>>
     /// Called after each change this node records (metrics, log lines, the notifier).
     private let observers = Mutex<[@Sendable (ExperimentChange) -> Void]>([])
+    private let forceObservers = Mutex<[@Sendable (ForcedVariant) -> Void]>([])
     /// When the watcher looks next (nil: no watcher in this process).
     private let nextCheck = Mutex<Int64?>(nil)
+    /// The watcher's latest look at each experiment, in this process.
+    private let lastLooks = Mutex<[String: WatchLook]>([:])
 
     init(holder: ScriptHolder, store: any ExperimentRepository, users: any UserRepository, metrics: any MetricReading, clock: any Clock,
          watchMetrics: (any MetricReading)? = nil, node: String? = nil, nodeVersions: (any NodeScriptVersionLogging)? = nil) throws {
@@ -110,6 +113,13 @@ public final class ExperimentService: ExperimentControl {
         set { nextCheck.withLock { $0 = newValue } }
     }
 
+    /// The watcher's latest look at `experiment` in this process (nil before its first).
+    public func lastLook(of experiment: String) -> WatchLook? { lastLooks.withLock { $0[experiment] } }
+
+    func rememberLooks(_ looks: [WatchLook]) {
+        lastLooks.withLock { last in for look in looks { last[look.experimentID] = look } }
+    }
+
     /// The assignment, without logging anything (for `quanzi ab assign` and the REPL).
     public func assign(_ user: UserProfile, to experiment: String) throws(QuanziError) -> ExperimentAssignment {
         try engine.assign(user, to: experiment, control: self)
@@ -173,6 +183,19 @@ public final class ExperimentService: ExperimentControl {
         }
         try QuanziError.wrapping { try store.force(experiment: experiment, user: user, variant: variant, at: clock.nowEpochSeconds) }
         control.withLock { $0.overrides[experiment, default: [:]][user] = variant }
+    }
+
+    /// Forces `user` into `variant` on a person's word (the console): the reason is user text,
+    /// held to `UserText`'s rule before anything changes; who and why are logged.
+    public func force(_ user: UserID, into variant: String, experiment: String, personReason reason: String, actor: String) throws(QuanziError) {
+        try UserText.check(reason, maxBytes: Self.stopReasonBytesMax, what: "force reason")
+        try force(user, into: variant, experiment: experiment)
+        for observer in forceObservers.withLock({ $0 }) { observer(ForcedVariant(experimentID: experiment, userID: user, variant: variant, actor: actor, reason: reason)) }
+    }
+
+    /// Registers `observer` for each person's forcing of a user (the server logs them).
+    public func onForce(_ observer: @escaping @Sendable (ForcedVariant) -> Void) {
+        forceObservers.withLock { $0.append(observer) }
     }
 
     /// Longest reason a person may give for a stop or a ship (API and CLI), checked by `UserText`.
@@ -241,4 +264,13 @@ public final class ExperimentService: ExperimentControl {
         for observer in observers.withLock({ $0 }) { observer(change) }
         return true
     }
+}
+
+/// A person forced a user into a variant for QA: who, why.
+public struct ForcedVariant: Sendable, Hashable {
+    public var experimentID: String
+    public var userID: UserID
+    public var variant: String
+    public var actor: String
+    public var reason: String
 }

@@ -82,6 +82,7 @@ public final class ExperimentWatcher: Sendable {
             looks.append(look(at: spec, now: now))
         }
         experiments.nextCheckAtEpochSeconds = now.addingReportingOverflow(intervalSeconds).partialValue
+        experiments.rememberLooks(looks)
         let observers = self.observers.withLock { $0 }
         for look in looks {
             for observer in observers { observer(look) }

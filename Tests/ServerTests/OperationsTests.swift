@@ -65,7 +65,7 @@ struct OperationsTests {
         }
     }
 
-    @Test("the OpenAPI document parses and describes every registered route and method")
+    @Test("the OpenAPI document parses and describes every registered route and method (the console's HTML pages aside)")
     func openAPICoversRoutes() async throws {
         let fixture = try APIFixture()
         let router = buildRouter(service: fixture.service, metrics: fixture.metrics)
@@ -76,6 +76,8 @@ struct OperationsTests {
             // Hummingbird writes `:id`; OpenAPI writes `{id}`.
             let path = "\(route.path)".split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }
             let openAPIPath = "/" + path.joined(separator: "/")
+            // The console is pages for people, not the JSON API the document describes.
+            if path.first == "console" { continue }
             let method = route.method.rawValue.lowercased()
             registered.insert("\(method) \(openAPIPath)")
             #expect(paths[openAPIPath]?[method] != nil, "\(method.uppercased()) \(openAPIPath) is not in the OpenAPI document")

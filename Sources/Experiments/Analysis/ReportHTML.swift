@@ -5,12 +5,8 @@ import Foundation
 public enum ReportHTML {
     static let palette = ["#4a5568", "#2b6cb0", "#c05621", "#2f855a", "#6b46c1"]
 
-    public static func render(_ report: ExperimentReport) -> String {
-        var html = """
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8">
-            <title>\(escape(report.title ?? report.experimentID)) · Quanzi A/B report</title>
-            <style>
+    /// The report's stylesheet (the console's experiment page uses it too).
+    public static let styles = """
             body{font:15px/1.5 -apple-system,"Segoe UI",Roboto,"Noto Sans CJK SC",sans-serif;margin:2em auto;max-width:960px;color:#1a202c;padding:0 1em}
             h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.15em;margin-top:1.8em;border-bottom:1px solid #e2e8f0;padding-bottom:.2em}
             .meta{color:#718096}.summary{font-size:1.1em;background:#f7fafc;border-left:4px solid #2b6cb0;padding:.8em 1em}
@@ -21,9 +17,23 @@ public enum ReportHTML {
             td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}.ok{color:#2f855a}.bad{color:#c53030}.warn{color:#b7791f}
             tr.current td{background:#ebf8ff;font-weight:600}td ul{margin:0;padding-left:1.1em}td.when{white-space:nowrap}
             .wide{overflow-x:auto}table.segments{font-size:.85em}table.segments td{white-space:nowrap}
+            """
+
+    public static func render(_ report: ExperimentReport) -> String {
+        """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8">
+            <title>\(escape(report.title ?? report.experimentID)) · Quanzi A/B report</title>
+            <style>
+            \(styles)
             </style></head><body>
 
-            """
+            """ + body(report) + "</body></html>\n"
+    }
+
+    /// The report's content, from its title to its method note, without the page around it.
+    public static func body(_ report: ExperimentReport) -> String {
+        var html = ""
         html += "<h1>\(escape(report.title ?? report.experimentID))</h1>\n"
         html += "<p class=\"meta\">experiment <code>\(escape(report.experimentID))</code> · status \(escape(report.status)) · analysed \(date(report.analyzedAtEpochSeconds))"
         html += " · α = \(report.alpha) · \(report.sequential ? "sequential (always-valid) intervals" : "fixed-horizon tests") · correction \(escape(report.correction))</p>\n"
@@ -54,7 +64,6 @@ public enum ReportHTML {
             Bayesian reading of the same data (\(priorText(report))): shown, never used to decide. Capped metrics lower each user's value to the cap \
             before the arms are compared. Quantile metrics use GrowthBook's quantile test (order-statistic bounds; clustered by user \
             for single events). Segment results are corrected together by Benjamini–Hochberg and never stop or ship anything.</p>
-            </body></html>
 
             """
         return html

@@ -86,9 +86,16 @@ public func buildApplication(
         logger: logger)
 }
 
-/// Each change this node records is a structured log line and counted on `/metrics`.
+/// Each change this node records is a structured log line and counted on `/metrics`; so is
+/// each person's forcing of a user into a variant (who, why).
 func observeChanges(of service: QuanziService, metrics: ServerMetrics, logger: Logger) {
     let experimentMetrics = metrics.experiments
+    service.experiments.onForce { forced in
+        logger.notice("user forced into a variant", metadata: [
+            "experiment": "\(forced.experimentID)", "user": "\(forced.userID)", "variant": "\(forced.variant)",
+            "actor": "\(forced.actor)", "reason": "\(forced.reason)",
+        ])
+    }
     service.experiments.onChange { change in
         ExperimentLogging.log(change, logger)
         experimentMetrics.record(change)
@@ -110,7 +117,8 @@ func observeLooks(of watcher: ExperimentWatcher, service: QuanziService, metrics
 /// error middleware turns every failure into the API's error shape, and `/v1` needs a token
 /// and spends its user's rate budget.
 public func buildRouter(
-    service: QuanziService, limits: ServerLimits = .default, metrics: ServerMetrics, reloader: ScriptReloader? = nil
+    service: QuanziService, limits: ServerLimits = .default, metrics: ServerMetrics, reloader: ScriptReloader? = nil,
+    consoleSessions: ConsoleSessions? = nil
 ) -> Router<QuanziRequestContext> {
     let router = Router(context: QuanziRequestContext.self)
     router.add(middleware: RequestLogMiddleware())
@@ -144,6 +152,8 @@ public func buildRouter(
         .addRoutes(to: api, money: money, admin: adminMoney)
     RedPacketsController(service: service, metrics: metrics).addRoutes(to: api, money: money)
     ExperimentsController(service: service).addRoutes(to: admin)
+    ConsoleController(service: service, authenticator: authenticator, sessions: consoleSessions ?? ConsoleSessions(clock: service.clock), metrics: metrics)
+        .addRoutes(to: router)
     AdminController(service: service, reloader: reloader).addRoutes(to: admin)
     return router
 }

@@ -22,7 +22,11 @@ public final class TokenAuthenticator: Sendable {
     /// The live record of `token`; `unauthorized` for an unknown or revoked token,
     /// `token_expired` for one past its expiry (a client should sign in again).
     func authenticate(_ token: String, now: ContinuousClock.Instant = .now) async throws -> APIToken {
-        let digest = TokenIssuer.digest(of: token)
+        try await authenticate(digest: TokenIssuer.digest(of: token), now: now)
+    }
+
+    /// ``authenticate(_:now:)`` for a token known by its digest (a console session holds only that).
+    func authenticate(digest: [UInt8], now: ContinuousClock.Instant = .now) async throws -> APIToken {
         let record: APIToken
         if let cached = cache.token(digest: digest, now: now) {
             record = cached

@@ -23,6 +23,8 @@ public struct QuanziRequestContext: RequestContext {
     public var caller: Caller? {
         didSet { facts.userID = caller?.userID }
     }
+    /// The console session (`/console` routes behind `ConsoleSessionMiddleware` only).
+    var consoleSession: ConsoleSessions.Session?
     /// Shared with the outer middleware (the context is a value: what inner middleware sets on
     /// it does not flow back out).
     let facts = RequestFacts()
