@@ -5,7 +5,7 @@ QUANZI_DEBUG := .build/debug/quanzi
 APT_PACKAGES := liblua5.4-dev libsqlite3-dev libedit-dev pkg-config curl
 BENCH_APT_PACKAGES := lua5.4 wrk
 
-.PHONY: deps bench-deps pg-deps pg-up pg-down test-pg build run test check bench fuzz fmt clean docs
+.PHONY: deps bench-deps browser-deps pg-deps pg-up pg-down test-pg build run test check bench fuzz fmt clean docs console-screenshots
 
 # Installs the C libraries the package links (Lua 5.4, SQLite) when missing: as root directly,
 # otherwise with sudo. `apt-get update` runs only if the first install attempt fails.
@@ -28,6 +28,11 @@ deps:
 
 bench-deps: deps
 	$(call apt_install,$(BENCH_APT_PACKAGES))
+
+# Chromium and its driver for the console's browser test (Selenium itself goes into var/ from PyPI).
+BROWSER_APT_PACKAGES := chromium chromium-driver
+browser-deps:
+	$(call apt_install,$(BROWSER_APT_PACKAGES))
 
 # PostgreSQL for several service nodes (issue 10). Checked by its binaries rather than by
 # package name: any Debian major version under /usr/lib/postgresql will do.
@@ -64,7 +69,9 @@ run: build
 	@[ -f $(DB) ] || $(QUANZI_RELEASE) seed --db $(DB)
 	@user=$$($(QUANZI_RELEASE) token 2 --db $(DB)); admin=$$($(QUANZI_RELEASE) token 1 --admin --db $(DB)); \
 	$(QUANZI_RELEASE) token 3 --db $(DB) >/dev/null; url=http://127.0.0.1:$(PORT); \
-	echo "Serving the demo world on $$url. Try (user 2, then the admin):"; \
+	echo "Serving the demo world on $$url."; \
+	echo "Console: $$url/console  (log in with the admin token $$admin)"; \
+	echo "Try the API (user 2, then the admin):"; \
 	echo "  curl -s -H 'Authorization: Bearer $$user' $$url/v1/me"; \
 	echo "  curl -s -H 'Authorization: Bearer $$user' $$url/v1/circles/campus-diary"; \
 	echo "  curl -s -H 'Authorization: Bearer $$user' '$$url/v1/circles/campus-diary/feed?explain=1'"; \
@@ -78,7 +85,7 @@ run: build
 	exec $(QUANZI_RELEASE) serve --db $(DB) --port $(PORT) --watch
 
 # The PostgreSQL tests run against the local server pg-up starts (they skip without the URL).
-test: deps pg-up
+test: deps browser-deps pg-up
 	$(SWIFT) build --build-tests
 	QUANZI_PG_URL=$(PG_URL) $(SWIFT) test --skip-build
 	$(QUANZI_DEBUG) check
@@ -88,6 +95,12 @@ test: deps pg-up
 	QUANZI=$(QUANZI_DEBUG) scripts/api_fuzz.sh
 	RELOADS=150 WARMUP=30 scripts/reload_e2e.sh $(QUANZI_DEBUG)
 	scripts/fuzz.sh $(FUZZ_TEST_SECONDS)
+	scripts/console_browser_test.sh $(QUANZI_DEBUG)
+
+# The console's pictures in the README (docs/images/console-*.png), from the browser test's run.
+console-screenshots: deps browser-deps
+	$(SWIFT) build --product quanzi
+	SCREENSHOTS_DIR=docs/images scripts/console_browser_test.sh $(QUANZI_DEBUG)
 
 # libFuzzer on the cursor and request body decoders (Fuzz/): briefly in `make test`, longer here,
 # where inputs that reach new code join the corpus in Fuzz/Corpus (commit them).

@@ -334,16 +334,13 @@ struct ConsoleController {
         if let location = explanation.location {
             answer["location"] = location.description
             answer["line"] = location.line
-            if let source = service.plugins.sources.first(where: { $0.path == location.file }) {
-                let lines = source.code.split(separator: "\n", omittingEmptySubsequences: false)
-                let range = max(0, location.line - 1)..<min(lines.count, location.line - 1 + Self.ruleExcerptLinesMax)
-                var excerpt: [[String: Any]] = []
-                for index in range {
-                    excerpt.append(["number": index + 1, "text": String(lines[index])])
-                    if index > range.lowerBound, lines[index].trimmingCharacters(in: .whitespaces) == "end" { break }
+            // The rule function's own text (Lua's linedefined…lastlinedefined), numbered from its line.
+            if let text = service.plugins.ruleTexts[explanation.circle]?[explanation.action], !text.isEmpty {
+                let excerpt = text.split(separator: "\n", omittingEmptySubsequences: false).prefix(Self.ruleExcerptLinesMax).enumerated().map {
+                    ["number": location.line + $0.offset, "text": String($0.element)] as [String: Any]
                 }
                 answer["ruleSource"] = excerpt
-                answer["hasRuleSource"] = !excerpt.isEmpty
+                answer["hasRuleSource"] = true
             }
         }
         if let post = explanation.post {
@@ -355,7 +352,7 @@ struct ConsoleController {
         return answer
     }
 
-    /// The most lines of a rule's source the why page shows (up to its first `end` line).
+    /// The most lines of a rule's source the why page shows.
     static let ruleExcerptLinesMax = 30
 
     private func whyForm(user: String?, action: String?, circle: String?, post: String?) -> String {

@@ -40,6 +40,7 @@ enum ConsoleTemplates {
         .status.running{background:var(--accent)}.status.stopped{background:var(--bad)}.status.shipped{background:var(--ok)}
         .flash{border-left:4px solid var(--ok);background:#f0fff4;padding:.6em 1em}.error{border-left:4px solid var(--bad);background:#fff5f5;padding:.6em 1em}
         form.action{border:1px solid var(--line);border-radius:6px;padding:.8em 1em;margin:.8em 0;max-width:40em}
+        .actions{display:grid;grid-template-columns:repeat(auto-fit,minmax(17em,1fr));gap:0 1em}.actions form.action{margin:.4em 0}
         form.action label,form.inline label{display:block;margin:.3em 0}
         input[type=text],input[type=password],input[type=number],select,textarea{font:inherit;padding:.3em;max-width:100%;box-sizing:border-box}
         textarea{width:100%;min-height:3em}button{font:inherit;padding:.3em 1em;cursor:pointer}
@@ -111,8 +112,15 @@ enum ConsoleTemplates {
         <h1>{{id}}{{#title}} · {{title}}{{/title}}</h1>
         <p><span class="status {{status}}" id="status" data-status="{{status}}">{{status}}</span> · {{ramp}}
         · version <code>{{version}}</code>{{#nextCheck}} · next check {{nextCheck}}{{/nextCheck}}{{#lastLook}} · last look {{lastLook}}{{/lastLook}}</p>
-        <h2>Actions</h2>
+        <p><a href="#actions">Actions</a> · <a href="#timeline-heading">Timeline</a> · <a href="#report">Live report</a></p>
+        <h2 id="timeline-heading">Timeline</h2>
+        <div class="wide"><table id="timeline"><thead><tr><th scope="col">when</th><th scope="col">what</th><th scope="col">who</th><th scope="col">why</th></tr></thead><tbody>
+        {{#timeline}}<tr><td>{{at}}</td><td>{{what}}</td><td>{{who}}</td><td>{{why}}{{#hasEvidence}}<ul>{{#evidence}}<li>{{.}}</li>{{/evidence}}</ul>{{/hasEvidence}}</td></tr>{{/timeline}}
+        {{^timeline}}<tr><td colspan="4" class="meta">Nothing recorded yet: the file's status holds.</td></tr>{{/timeline}}
+        </tbody></table></div>
+        <h2 id="actions">Actions</h2>
         <p class="meta">Each action asks for a reason, which is recorded with your user id in the experiment's timeline.</p>
+        <div class="actions">
         {{#canStop}}<form class="action" method="post" action="/console/experiments/{{id}}/stop" id="stop-form">
         <input type="hidden" name="csrf" value="{{csrf}}"><strong>Stop</strong>: everyone gets control from now on.
         <label for="stop-reason">Reason</label><textarea id="stop-reason" name="reason" required maxlength="500"></textarea>
@@ -131,12 +139,8 @@ enum ConsoleTemplates {
         <label for="force-reason">Reason</label><textarea id="force-reason" name="reason" required maxlength="500"></textarea>
         <label><input type="checkbox" name="confirm" value="yes" required> I confirm forcing this user</label>
         <button type="submit">Force user</button></form>
-        <h2>Timeline</h2>
-        <div class="wide"><table id="timeline"><thead><tr><th scope="col">when</th><th scope="col">what</th><th scope="col">who</th><th scope="col">why</th></tr></thead><tbody>
-        {{#timeline}}<tr><td>{{at}}</td><td>{{what}}</td><td>{{who}}</td><td>{{why}}{{#hasEvidence}}<ul>{{#evidence}}<li>{{.}}</li>{{/evidence}}</ul>{{/hasEvidence}}</td></tr>{{/timeline}}
-        {{^timeline}}<tr><td colspan="4" class="meta">Nothing recorded yet: the file's status holds.</td></tr>{{/timeline}}
-        </tbody></table></div>
-        <h2>Live report</h2>
+        </div>
+        <h2 id="report">Live report</h2>
         <div class="report">{{{report}}}</div>
 
         """
