@@ -57,6 +57,11 @@ public struct StopExperiment: Decodable, Sendable {
     public let reason: String?
 }
 
+/// `POST /v1/experiments/:id/advance`, `/hold` and `/release` (admin): why, for the record.
+public struct RampExperiment: Decodable, Sendable {
+    public let reason: String?
+}
+
 /// `POST /v1/experiments/:id/ship` (admin).
 public struct ShipExperiment: Decodable, Sendable {
     public let variant: String

@@ -50,6 +50,10 @@ public enum EventKind: String, Sendable, Hashable, Codable, CaseIterable {
     case experimentStarted = "experiment.started"
     /// An experiment's ramp moved to its next step.
     case experimentAdvanced = "experiment.advanced"
+    /// A person held an experiment's ramp at its step.
+    case experimentHeld = "experiment.held"
+    /// A person released a held ramp.
+    case experimentReleased = "experiment.released"
     /// A variant was shipped to every targeted user.
     case experimentShipped = "experiment.shipped"
     /// Affinities of the viewers listed in `context` (`{"viewers":[…]}`) changed outside a social

@@ -33,6 +33,7 @@ public enum PostgresMigrations {
         ("v9-api-tokens-moderator", PostgresAuthMigrations.apiTokensModerator),
         ("v10-blocks-mutes-show-less", PostgresSocialMigrations.blocks),
         ("v11-identity-looks", PostgresSocialMigrations.identityLooks),
+        ("v12-experiment-holds", PostgresExperimentMigrations.holds),
     ]
 
     /// The names of every migration, in order.

@@ -58,6 +58,16 @@ enum PostgresExperimentMigrations {
         "DROP TABLE experiment_states",
     ] + PostgresMigrations.appendOnly("experiment_changes", "experiment changes are append-only: record a new revision")
 
+    /// `v12-experiment-holds` (SQLite's migration of the same name): a person may hold a ramp at
+    /// its step and release it, recorded as changes of kind `held` and `released`.
+    static let holds: [String] = [
+        "ALTER TABLE experiment_changes DROP CONSTRAINT experiment_changes_kind_check",
+        """
+        ALTER TABLE experiment_changes ADD CONSTRAINT experiment_changes_kind_check
+          CHECK (kind IN ('started', 'advanced', 'stopped', 'shipped', 'held', 'released'))
+        """,
+    ]
+
     /// `v7-exposure-versions` (SQLiteStorage's `ExperimentMigrations.registerExposureVersions`):
     /// the phase, the versions of the experiment's file and of the circle plugin that exposed the
     /// user, and the node that recorded it; one exposure per (experiment, phase, user). Earlier

@@ -9,7 +9,7 @@ struct AbCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ab",
         abstract: "A/B experiments: assignment, QA overrides, analysis and reports.",
-        subcommands: [AbList.self, AbAssign.self, AbForce.self, AbAnalyze.self, AbStop.self, AbShip.self, AbSimulate.self, AbCalibrate.self]
+        subcommands: [AbList.self, AbAssign.self, AbForce.self, AbAnalyze.self, AbStop.self, AbShip.self, AbRamp.self, AbSimulate.self, AbCalibrate.self]
     )
 }
 
@@ -157,6 +157,43 @@ struct AbStop: AsyncParsableCommand {
         do {
             try service.experiments.stop(experiment, personReason: reason)
             print("\(experiment) stopped: \(reason)")
+        } catch {
+            Console.error(error.description)
+            throw ExitCode(1)
+        }
+    }
+}
+
+struct AbRamp: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ramp",
+        abstract: "Steer a running ramp by hand: advance it to its next step now, hold it at its step, or release a hold.",
+        discussion: "A held ramp stays at its step whatever the watcher finds, except a violated guardrail, which still stops the experiment.")
+
+    enum Action: String, ExpressibleByArgument, CaseIterable {
+        case advance, hold, release
+    }
+
+    @OptionGroup var options: GlobalOptions
+    @Argument(help: "advance, hold or release.") var action: Action
+    @Argument(help: "Experiment id.") var experiment: String
+    @Option(help: "Why, for the record.") var reason: String?
+
+    func run() async throws {
+        let service = try await options.openService()
+        try await Blocking.awaited { try self.run(service) }
+    }
+
+    /// On a thread that may block (the stores are synchronous).
+    func run(_ service: QuanziService) throws {
+        let reason = self.reason ?? "\(action.rawValue) by an operator"
+        do {
+            let change = switch action {
+            case .advance: try service.experiments.advance(experiment, personReason: reason)
+            case .hold: try service.experiments.hold(experiment, personReason: reason)
+            case .release: try service.experiments.release(experiment, personReason: reason)
+            }
+            print("\(experiment) \(ExperimentStatusText.describe(change))")
         } catch {
             Console.error(error.description)
             throw ExitCode(1)

@@ -229,8 +229,48 @@ public final class ExperimentService: ExperimentControl {
             } catch {
                 switch error {
                 case .unknownVariant: throw QuanziError(.variantNotFound, error.description)
-                case .notShippable: throw QuanziError(.experimentStateConflict, error.description)
+                case .notShippable, .notRunning, .lastStep, .alreadyHeld, .notHeld, .notStarted: throw QuanziError(.experimentStateConflict, error.description)
                 }
+            }
+        }
+    }
+
+    /// Moves a running ramp to its next step on a person's word, whatever its hold time or data.
+    @discardableResult
+    public func advance(_ experiment: String, personReason reason: String, actor: String = "cli") throws(QuanziError) -> ExperimentChange {
+        try personRampChange(experiment, reason: reason, what: "advance reason") { lifecycle, spec, now throws(LifecycleRefusal) in
+            try lifecycle.advance(spec, at: now, actor: actor, reason: reason)
+        }
+    }
+
+    /// Holds a running ramp at its step: the watcher stops moving it on (a violated guardrail
+    /// still stops the experiment) until ``release(_:personReason:actor:)`` or a person's advance.
+    @discardableResult
+    public func hold(_ experiment: String, personReason reason: String, actor: String = "cli") throws(QuanziError) -> ExperimentChange {
+        try personRampChange(experiment, reason: reason, what: "hold reason") { lifecycle, spec, now throws(LifecycleRefusal) in
+            try lifecycle.hold(spec, at: now, actor: actor, reason: reason)
+        }
+    }
+
+    /// Releases a held ramp: the watcher may move it on again.
+    @discardableResult
+    public func release(_ experiment: String, personReason reason: String, actor: String = "cli") throws(QuanziError) -> ExperimentChange {
+        try personRampChange(experiment, reason: reason, what: "release reason") { lifecycle, spec, now throws(LifecycleRefusal) in
+            try lifecycle.release(spec, at: now, actor: actor, reason: reason)
+        }
+    }
+
+    private func personRampChange(
+        _ experiment: String, reason: String, what: String,
+        _ decide: (ExperimentLifecycle, ExperimentSpec, Int64) throws(LifecycleRefusal) -> ExperimentChange
+    ) throws(QuanziError) -> ExperimentChange {
+        try UserText.check(reason, maxBytes: Self.stopReasonBytesMax, what: what)
+        let spec = try engine.spec(experiment)
+        return try recordPersonChange(spec) { lifecycle throws(QuanziError) in
+            do throws(LifecycleRefusal) {
+                return try decide(lifecycle, spec, clock.nowEpochSeconds)
+            } catch {
+                throw QuanziError(.experimentStateConflict, error.description)
             }
         }
     }

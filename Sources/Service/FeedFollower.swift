@@ -351,7 +351,7 @@ public final class FeedFollower: Sendable {
                 socialChanged.formUnion(viewers)
             case .creditRecomputed:
                 feeds.updateCredit(scores)
-            case .experimentStopped, .experimentStarted, .experimentAdvanced, .experimentShipped:
+            case .experimentStopped, .experimentStarted, .experimentAdvanced, .experimentShipped, .experimentHeld, .experimentReleased:
                 experimentStopped = true  // any lifecycle change: the node re-reads the experiments' state
             default:
                 // Every other kind that changes a window (tips, reports, hides, approvals,

@@ -56,6 +56,8 @@ extension ExperimentChange {
             case .advanced: .experimentAdvanced
             case .stopped: .experimentStopped
             case .shipped: .experimentShipped
+            case .held: .experimentHeld
+            case .released: .experimentReleased
             }
         return Event(kind: kind, at: atEpochSeconds, experimentID: experimentID, variant: variant, context: "\(actor): \(reason)")
     }

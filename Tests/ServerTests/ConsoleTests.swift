@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Service
 import Social
 import Testing
 
@@ -137,6 +138,33 @@ struct ConsoleTests {
             #expect(try field(api, "change_reason", as: String.self) == "comments fell <b>sharply</b>")
             let change = try #require(try fixture.service.experiments.changes(of: experiment).last)
             #expect(change.actor == "admin:1")
+        }
+    }
+
+    @Test("the ramp form holds and releases a running ramp with a reason; what does not apply is refused on the page")
+    func ramp() async throws {
+        let fixture = try APIFixture()
+        let admin = try await fixture.token(1, admin: true)
+        let experiment = "campus-comment-credit"
+        _ = ExperimentWatcher(experiments: fixture.service.experiments, intervalSeconds: 600).look(now: fixture.clock.nowEpochSeconds)
+        try await fixture.app().test(.router) { client in
+            var browser = ConsoleBrowser()
+            _ = try await browser.logIn(client, token: admin)
+            let page = try await browser.get(client, "/console/experiments/\(experiment)")
+            #expect(page.text.contains(#"value="hold""#) && !page.text.contains(#"value="release""#))
+            #expect(!page.text.contains(#"value="advance""#), "no ramp: nothing to advance to")
+            let path = "/console/experiments/\(experiment)/ramp"
+            let held = try await browser.post(client, path, [("action", "hold"), ("reason", "exam week"), ("confirm", "yes")])
+            #expect(held.status == .seeOther)
+            let after = try await browser.get(client, try #require(held.headers[.location]))
+            #expect(after.text.contains(", held") && after.text.contains(#"value="release""#))
+            let advance = try await browser.post(client, path, [("action", "advance"), ("reason", "sure"), ("confirm", "yes")])
+            #expect(advance.status == .conflict)
+            #expect(advance.text.contains("experiment_state_conflict"))
+            let unknown = try await browser.post(client, path, [("action", "pause"), ("reason", "x"), ("confirm", "yes")])
+            #expect(unknown.status == .unprocessableContent)
+            #expect(try fixture.service.experiments.changes(of: experiment).map(\.kind) == [.started, .held])
+            #expect(try fixture.service.experiments.changes(of: experiment).last?.actor == "admin:1")
         }
     }
 

@@ -2,6 +2,7 @@ import Core
 import Experiments
 import HummingbirdTesting
 import LuaHost
+import Service
 import Social
 import Testing
 
@@ -42,6 +43,35 @@ struct ExperimentsTests {
                 .post, "/v1/experiments/campus-comment-credit/stop", token: admin,
                 json: "{\"reason\": \"\(String(repeating: "r", count: 501))\"}")
             #expect(tooLong.status == .unprocessableContent)
+        }
+    }
+
+    @Test("advance, hold and release: admin only, with a reason on record, each refused with 409 when it does not apply")
+    func steerRamp() async throws {
+        let fixture = try APIFixture()
+        let admin = try await fixture.token(1, admin: true)
+        let member = try await fixture.token(2)
+        let id = "campus-comment-credit"
+        try await fixture.app().test(.router) { client in
+            let early = try await client.call(.post, "/v1/experiments/\(id)/hold", token: admin, json: #"{"reason": "not yet"}"#)
+            #expect(early.status == .conflict)
+            #expect(try early.errorCode() == "experiment_state_conflict")
+            _ = ExperimentWatcher(experiments: fixture.service.experiments, intervalSeconds: 600).look(now: fixture.clock.nowEpochSeconds)
+            #expect(try await client.call(.post, "/v1/experiments/\(id)/hold", token: member, json: "{}").status == .forbidden)
+            let held = try await client.call(.post, "/v1/experiments/\(id)/hold", token: admin, json: #"{"reason": "exam week"}"#)
+            #expect(held.status == .ok)
+            #expect(try field(held.object(), "ramp_held", as: Bool.self))
+            #expect(try field(held.object(), "change_reason", as: String.self) == "exam week")
+            #expect(try await client.call(.post, "/v1/experiments/\(id)/hold", token: admin, json: "{}").status == .conflict)
+            let released = try await client.call(.post, "/v1/experiments/\(id)/release", token: admin, json: "{}")
+            #expect(released.status == .ok)
+            #expect(try !field(released.object(), "ramp_held", as: Bool.self))
+            #expect(try field(released.object(), "change_reason", as: String.self) == "released through the API by user 1")
+            // This experiment has no ramp: nothing to advance to.
+            let advance = try await client.call(.post, "/v1/experiments/\(id)/advance", token: admin, json: "{}")
+            #expect(advance.status == .conflict)
+            let kinds = try fixture.service.experiments.changes(of: id).map(\.kind)
+            #expect(kinds == [.started, .held, .released])
         }
     }
 

@@ -147,6 +147,48 @@ struct ExperimentWatcherTests {
         #expect(try setup.service.experiments.changes(of: setup.id).map(\.kind) == [.started, .stopped])
     }
 
+    @Test("a person's hold keeps a clean ramp at its step until released; a person's advance moves it at once; a held ramp still stops on a violated guardrail")
+    func personSteersTheRamp() throws {
+        let setup = try RampFixture()
+        let experiments = setup.service.experiments
+        #expect(throws: QuanziError.self) { try experiments.hold(setup.id, personReason: "before the start") }
+        #expect(setup.look().change?.kind == .started)
+        let hold = try experiments.hold(setup.id, personReason: "waiting for the campus holiday to end", actor: "admin:1")
+        #expect(hold.kind == .held && setup.lifecycle.held && setup.lifecycle.step == 0)
+        let again = #expect(throws: QuanziError.self) { try experiments.hold(setup.id, personReason: "twice") }
+        #expect(again?.code == .experimentStateConflict)
+        // Every condition for the next step is met, and the watcher holds anyway, saying why.
+        try setup.writeActivity(for: try setup.exposeEveryone(), extraReports: 0)
+        setup.advanceClock(seconds: 2 * RampFixture.hourSeconds)
+        let held = setup.look()
+        #expect(held.outcome == .held && setup.lifecycle.step == 0)
+        #expect(held.decision?.reason == "held by a person at step 1: waiting for the campus holiday to end")
+        // Released, the next look moves it on.
+        #expect(try experiments.release(setup.id, personReason: "holiday over").kind == .released)
+        #expect(!setup.lifecycle.held)
+        #expect(throws: QuanziError.self) { try experiments.release(setup.id, personReason: "twice") }
+        setup.advanceClock(seconds: 600)
+        #expect(setup.look().change?.kind == .advanced && setup.lifecycle.step == 1)
+        // A person's advance: at once, hold time or not, and refused past the last step.
+        let advanced = try experiments.advance(setup.id, personReason: "confident", actor: "admin:1")
+        #expect(advanced.kind == .advanced && advanced.step == 2 && advanced.traffic == 1 && advanced.actor == "admin:1")
+        let last = #expect(throws: QuanziError.self) { try experiments.advance(setup.id, personReason: "beyond") }
+        #expect(last?.code == .experimentStateConflict)
+        // Held at the last step, a violated guardrail still stops it.
+        try experiments.hold(setup.id, personReason: "watching closely")
+        try setup.writeActivity(for: try setup.exposeEveryone(), extraReports: 6)
+        setup.advanceClock(seconds: 600)
+        let stop = setup.look()
+        #expect(stop.change?.kind == .stopped, "\(stop.decision?.reason ?? "")")
+        #expect(setup.lifecycle.status == .stopped && !setup.lifecycle.held)
+        #expect(try experiments.changes(of: setup.id).map(\.kind) == [.started, .held, .released, .advanced, .advanced, .held, .stopped])
+        // Each wrote its event, which other nodes' followers read to refresh.
+        #expect(try setup.fixture.eventCount(.experimentHeld) == 2)
+        #expect(try setup.fixture.eventCount(.experimentReleased) == 1)
+        // The lifecycle read back from the store agrees.
+        #expect(try setup.service.experiments.store.lifecycles()[setup.id] == setup.lifecycle)
+    }
+
     @Test("the ramp holds while data is short, even after the hold has passed")
     func holdsForData() throws {
         let setup = try RampFixture(minExposedPerVariant: 5_000)

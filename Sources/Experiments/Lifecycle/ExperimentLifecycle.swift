@@ -27,11 +27,15 @@ public struct ExperimentLifecycle: Sendable, Hashable {
     public var revision: Int64
     public var changedAtEpochSeconds: Int64?
     public var reason: String?
+    /// A person holds the ramp at its step: the service does not move it on (a violated
+    /// guardrail still stops it) until someone releases the hold or advances it by hand.
+    public var held: Bool
 
     public init(
         status: ExperimentStatus, step: Int = 0, stepStartedAtEpochSeconds: Int64? = nil, shippedVariant: String? = nil, revision: Int64 = 0,
-        changedAtEpochSeconds: Int64? = nil, reason: String? = nil
+        changedAtEpochSeconds: Int64? = nil, reason: String? = nil, held: Bool = false
     ) {
+        self.held = held
         self.status = status
         self.step = step
         self.stepStartedAtEpochSeconds = stepStartedAtEpochSeconds
@@ -56,6 +60,11 @@ public struct ExperimentLifecycle: Sendable, Hashable {
         if next.step != change.step || stepStartedAtEpochSeconds == nil { next.stepStartedAtEpochSeconds = change.atEpochSeconds }
         next.step = change.step
         next.shippedVariant = change.kind == .shipped ? change.variant : (change.status == .shipped ? shippedVariant : nil)
+        next.held = switch change.kind {
+        case .held: true
+        case .released: false
+        default: change.status == .running && held
+        }
         return next
     }
 }
@@ -72,6 +81,10 @@ public struct ExperimentChange: Sendable, Hashable, Codable {
         case stopped
         /// Every targeted user gets `variant` from now on.
         case shipped
+        /// A person holds the ramp at its step: the watcher stops moving it on.
+        case held
+        /// A person releases a hold: the watcher may move the ramp on again.
+        case released
     }
 
     public var experimentID: String
@@ -122,6 +135,13 @@ public struct ExperimentChange: Sendable, Hashable, Codable {
 public enum LifecycleRefusal: Error, Sendable, Hashable, CustomStringConvertible {
     case unknownVariant(experiment: String, variant: String, known: [String])
     case notShippable(experiment: String, status: ExperimentStatus)
+    /// Advancing, holding and releasing act on a running ramp only.
+    case notRunning(experiment: String, status: ExperimentStatus)
+    case lastStep(experiment: String, steps: Int)
+    case alreadyHeld(experiment: String)
+    case notHeld(experiment: String)
+    /// Declared running, but the service has not recorded its start (its watcher's first look).
+    case notStarted(experiment: String)
 
     public var description: String {
         switch self {
@@ -129,6 +149,13 @@ public enum LifecycleRefusal: Error, Sendable, Hashable, CustomStringConvertible
             "experiment '\(experiment)' has no variant '\(variant)' (variants: \(known.joined(separator: ", ")))"
         case .notShippable(let experiment, let status):
             status == .shipped ? "experiment '\(experiment)' is already shipped" : "experiment '\(experiment)' is \(status.rawValue): only a running or stopped experiment can be shipped"
+        case .notRunning(let experiment, let status):
+            "experiment '\(experiment)' is \(status.rawValue): only a running experiment's ramp can be advanced, held or released"
+        case .lastStep(let experiment, let steps):
+            steps <= 1 ? "experiment '\(experiment)' has no ramp to advance" : "experiment '\(experiment)' is at its ramp's last step (\(steps) of \(steps))"
+        case .alreadyHeld(let experiment): "experiment '\(experiment)''s ramp is already held"
+        case .notHeld(let experiment): "experiment '\(experiment)''s ramp is not held"
+        case .notStarted(let experiment): "experiment '\(experiment)' has not started yet: the service records its start at its watcher's first look"
         }
     }
 }
@@ -148,5 +175,35 @@ extension ExperimentLifecycle {
         guard status == .running || status == .stopped else { throw .notShippable(experiment: spec.id, status: status) }
         return ExperimentChange(experimentID: spec.id, revision: revision + 1, kind: .shipped, status: .shipped, step: step, traffic: 1,
                                 variant: variant, atEpochSeconds: now, actor: actor, reason: reason)
+    }
+}
+
+extension ExperimentLifecycle {
+    /// The change a person's advance makes: the ramp's next step now, whatever its hold time or
+    /// data (the person decides; a hold stays as it was).
+    public func advance(_ spec: ExperimentSpec, at now: Int64, actor: String, reason: String) throws(LifecycleRefusal) -> ExperimentChange {
+        guard status == .running else { throw .notRunning(experiment: spec.id, status: status) }
+        guard stepStartedAtEpochSeconds != nil else { throw .notStarted(experiment: spec.id) }
+        guard step + 1 < spec.ramp.count else { throw .lastStep(experiment: spec.id, steps: max(1, spec.ramp.count)) }
+        return ExperimentChange(experimentID: spec.id, revision: revision + 1, kind: .advanced, status: .running, step: step + 1,
+                                traffic: spec.traffic(atStep: step + 1), atEpochSeconds: now, actor: actor, reason: reason)
+    }
+
+    /// The change holding the ramp at its step makes.
+    public func hold(_ spec: ExperimentSpec, at now: Int64, actor: String, reason: String) throws(LifecycleRefusal) -> ExperimentChange {
+        guard status == .running else { throw .notRunning(experiment: spec.id, status: status) }
+        guard stepStartedAtEpochSeconds != nil else { throw .notStarted(experiment: spec.id) }
+        guard !held else { throw .alreadyHeld(experiment: spec.id) }
+        return ExperimentChange(experimentID: spec.id, revision: revision + 1, kind: .held, status: .running, step: step,
+                                traffic: spec.traffic(atStep: step), atEpochSeconds: now, actor: actor, reason: reason)
+    }
+
+    /// The change releasing a hold makes.
+    public func release(_ spec: ExperimentSpec, at now: Int64, actor: String, reason: String) throws(LifecycleRefusal) -> ExperimentChange {
+        guard status == .running else { throw .notRunning(experiment: spec.id, status: status) }
+        guard stepStartedAtEpochSeconds != nil else { throw .notStarted(experiment: spec.id) }
+        guard held else { throw .notHeld(experiment: spec.id) }
+        return ExperimentChange(experimentID: spec.id, revision: revision + 1, kind: .released, status: .running, step: step,
+                                traffic: spec.traffic(atStep: step), atEpochSeconds: now, actor: actor, reason: reason)
     }
 }

@@ -35,6 +35,8 @@ public enum ExperimentStatusText {
             case .advanced: "advanced to step \(change.step + 1) (\(percent(change.traffic)))"
             case .stopped: "stopped"
             case .shipped: "shipped '\(change.variant ?? "?")'"
+            case .held: "held the ramp at step \(change.step + 1) (\(percent(change.traffic)))"
+            case .released: "released the hold at step \(change.step + 1)"
             }
         return "\(what) by \(change.actor) at \(timestamp(change.atEpochSeconds)) (revision \(change.revision)): \(change.reason)"
     }

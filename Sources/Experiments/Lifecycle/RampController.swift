@@ -61,6 +61,9 @@ public enum RampController {
             return Decision(action: .start, reason: "started at \(percent(spec.traffic(atStep: 0))) traffic", evidence: evidence)
         }
         let step = lifecycle.step
+        if lifecycle.held {
+            return Decision(action: .hold, reason: "held by a person at step \(step + 1)\(lifecycle.reason.map { ": \($0)" } ?? "")", evidence: evidence)
+        }
         guard step + 1 < spec.ramp.count else {
             let why = spec.ramp.isEmpty ? "no ramp: traffic holds" : "at the ramp's last step"
             return Decision(action: .hold, reason: "\(why) (\(percent(spec.traffic(atStep: step))))", evidence: evidence)

@@ -63,6 +63,40 @@ enum ExperimentMigrations {
         }
     }
 
+    /// `v12-experiment-holds`: a person may hold a ramp at its step and release it, recorded as
+    /// changes of kind `held` and `released`. SQLite cannot change a CHECK in place: the table is
+    /// rebuilt with its rows and its append-only triggers.
+    static func registerHolds(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v12-experiment-holds") { db in
+            try db.execute(sql: """
+                CREATE TABLE experiment_changes_new (
+                  experiment_id TEXT NOT NULL,
+                  revision INTEGER NOT NULL CHECK (revision >= 1),
+                  kind TEXT NOT NULL CHECK (kind IN ('started', 'advanced', 'stopped', 'shipped', 'held', 'released')),
+                  status TEXT NOT NULL CHECK (status IN ('draft', 'running', 'stopped', 'shipped')),
+                  step INTEGER NOT NULL CHECK (step >= 0),
+                  traffic REAL NOT NULL CHECK (traffic >= 0 AND traffic <= 1),
+                  variant TEXT CHECK ((kind = 'shipped') = (variant IS NOT NULL)),
+                  at INTEGER NOT NULL,
+                  actor TEXT NOT NULL,
+                  reason TEXT NOT NULL,
+                  evidence TEXT NOT NULL DEFAULT '[]',
+                  PRIMARY KEY (experiment_id, revision)
+                ) WITHOUT ROWID;
+                INSERT INTO experiment_changes_new SELECT experiment_id, revision, kind, status, step, traffic, variant, at, actor, reason, evidence
+                  FROM experiment_changes;
+                DROP TRIGGER experiment_changes_no_update;
+                DROP TRIGGER experiment_changes_no_delete;
+                DROP TABLE experiment_changes;
+                ALTER TABLE experiment_changes_new RENAME TO experiment_changes;
+                CREATE TRIGGER experiment_changes_no_update BEFORE UPDATE ON experiment_changes
+                  BEGIN SELECT RAISE(ABORT, 'experiment_changes is append-only: record a new revision'); END;
+                CREATE TRIGGER experiment_changes_no_delete BEFORE DELETE ON experiment_changes
+                  BEGIN SELECT RAISE(ABORT, 'experiment_changes is append-only: record a new revision'); END;
+                """)
+        }
+    }
+
     /// `v7-exposure-versions`: an exposure records the experiment's phase, the versions of the
     /// experiment's file and of the circle plugin that exposed the user, and the node (PostgreSQL;
     /// null here). A user is exposed once per (experiment, phase, user): a new phase exposes them

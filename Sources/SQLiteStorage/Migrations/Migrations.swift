@@ -21,6 +21,7 @@ enum Migrations {
         AuthMigrations.registerModerator(&migrator)
         SocialMigrations.registerBlocks(&migrator)
         SocialMigrations.registerIdentityLooks(&migrator)
+        ExperimentMigrations.registerHolds(&migrator)
         return migrator
     }
 }

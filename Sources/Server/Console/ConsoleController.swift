@@ -34,6 +34,7 @@ struct ConsoleController {
         signedIn.post("experiments/:id/stop", use: stop)
         signedIn.post("experiments/:id/ship", use: ship)
         signedIn.post("experiments/:id/force", use: force)
+        signedIn.post("experiments/:id/ramp", use: ramp)
         signedIn.get("circles", use: circlesPage)
         signedIn.get("circles/:id", use: circlePage)
         signedIn.get("why", use: whyPage)
@@ -136,6 +137,13 @@ struct ConsoleController {
             values["variants"] = spec.variants.map(\.name)
             values["canStop"] = lifecycle.status == .running
             values["canShip"] = lifecycle.status == .running || lifecycle.status == .stopped
+            if lifecycle.status == .running {
+                var ramp: [String: Any] = ["held": lifecycle.held]
+                if lifecycle.step + 1 < spec.ramp.count {
+                    ramp["next"] = "step \(lifecycle.step + 2) of \(spec.ramp.count), \(ExperimentStatusText.percent(spec.traffic(atStep: lifecycle.step + 1)))"
+                }
+                values["rampActions"] = ramp
+            }
             if let next = experiments.nextCheckAtEpochSeconds { values["nextCheck"] = Self.time(next) }
             values["timeline"] = try timeline(spec)
             let report = try experiments.analyze(spec.id, now: service.clock.nowEpochSeconds, applyGuardrails: false, segments: true)
@@ -178,6 +186,24 @@ struct ConsoleController {
         }
     }
 
+    /// Advances, holds or releases the ramp (`action` in the form).
+    @Sendable func ramp(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        let session = try context.requireConsoleSession()
+        let spec = try requireSpec(context)
+        let form = try await Self.readForm(request, session: session)
+        let action = form["action"] ?? ""
+        let done = ["advance": "Advanced the ramp of \(spec.id).", "hold": "Held the ramp of \(spec.id).", "release": "Released the ramp of \(spec.id)."]
+        return try await act(on: spec, session: session, form: form, done: done[action] ?? "") { reason in
+            let experiments = service.experiments, actor = Self.actor(session)
+            switch action {
+            case "advance": try experiments.advance(spec.id, personReason: reason, actor: actor)
+            case "hold": try experiments.hold(spec.id, personReason: reason, actor: actor)
+            case "release": try experiments.release(spec.id, personReason: reason, actor: actor)
+            default: throw QuanziError(.invalidArgument, "the ramp action must be advance, hold or release, not '\(action)'")
+            }
+        }
+    }
+
     /// Runs a person's action after checking its reason and confirmation; on success redirects
     /// to the experiment (303, so a reload does not repeat it), else shows the page with the error.
     private func act(on spec: ExperimentSpec, session: ConsoleSessions.Session, form: [String: String], done: String,
@@ -209,7 +235,7 @@ struct ConsoleController {
         let exposed = try QuanziError.wrapping { try experiments.store.exposureCounts(of: spec.id, phase: spec.phase) }
         var row: [String: Any] = [
             "id": spec.id, "status": lifecycle.status.rawValue,
-            "ramp": Self.rampText(spec, lifecycle: lifecycle, traffic: experiments.currentTraffic(of: spec)),
+            "ramp": Self.rampText(spec, lifecycle: lifecycle, traffic: experiments.currentTraffic(of: spec)) + (lifecycle.held ? ", held" : ""),
             "exposed": spec.variants.map { ["name": $0.name, "users": exposed[$0.name] ?? 0] as [String: Any] },
             "version": experiments.servedVersion(of: spec.id) ?? "—",
         ]

@@ -132,6 +132,16 @@ enum ConsoleTemplates {
         <label for="ship-reason">Reason</label><textarea id="ship-reason" name="reason" required maxlength="500"></textarea>
         <label><input type="checkbox" name="confirm" value="yes" required> I confirm shipping this variant of {{id}}</label>
         <button type="submit">Ship variant</button></form>{{/canShip}}
+        {{#rampActions}}<form class="action" method="post" action="/console/experiments/{{id}}/ramp" id="ramp-form">
+        <input type="hidden" name="csrf" value="{{csrf}}"><strong>Ramp</strong>: {{#held}}held by a person: the watcher leaves it at its step.{{/held}}{{^held}}the watcher moves it on when a step's hold has passed and every guardrail is clear.{{/held}}
+        <fieldset><legend>Action</legend>
+        {{#next}}<label><input type="radio" name="action" value="advance" required> Advance now to {{next}}</label>{{/next}}
+        {{^held}}<label><input type="radio" name="action" value="hold" required> Hold at this step</label>{{/held}}
+        {{#held}}<label><input type="radio" name="action" value="release" required> Release the hold</label>{{/held}}
+        </fieldset>
+        <label for="ramp-reason">Reason</label><textarea id="ramp-reason" name="reason" required maxlength="500"></textarea>
+        <label><input type="checkbox" name="confirm" value="yes" required> I confirm this change to the ramp of {{id}}</label>
+        <button type="submit">Change the ramp</button></form>{{/rampActions}}
         <form class="action" method="post" action="/console/experiments/{{id}}/force" id="force-form">
         <input type="hidden" name="csrf" value="{{csrf}}"><strong>Force a user into a variant</strong> (QA; left out of analysis).
         <label for="force-user">User id</label><input type="number" id="force-user" name="user" min="1" required>

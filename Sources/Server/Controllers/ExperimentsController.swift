@@ -17,6 +17,9 @@ struct ExperimentsController {
         admin.get("experiments/:id", use: experiment)
         admin.post("experiments/:id/stop", use: stop)
         admin.post("experiments/:id/ship", use: ship)
+        admin.post("experiments/:id/advance", use: advance)
+        admin.post("experiments/:id/hold", use: hold)
+        admin.post("experiments/:id/release", use: release)
         admin.get("experiments/:id/report", use: report)
     }
 
@@ -57,6 +60,42 @@ struct ExperimentsController {
             return try view(spec, history: try service.experiments.changes(of: spec.id))
         }
         return try JSONResponse.make(shipped)
+    }
+
+    /// Moves a running ramp to its next step now (409 at the last step or when not running).
+    @Sendable func advance(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        try await rampChange(request, context: context, verb: "advanced") { spec, reason, actor in
+            try service.experiments.advance(spec.id, personReason: reason, actor: actor)
+        }
+    }
+
+    /// Holds a running ramp at its step: the watcher stops moving it on (a violated guardrail still stops it).
+    @Sendable func hold(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        try await rampChange(request, context: context, verb: "held") { spec, reason, actor in
+            try service.experiments.hold(spec.id, personReason: reason, actor: actor)
+        }
+    }
+
+    /// Releases a held ramp.
+    @Sendable func release(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        try await rampChange(request, context: context, verb: "released") { spec, reason, actor in
+            try service.experiments.release(spec.id, personReason: reason, actor: actor)
+        }
+    }
+
+    private func rampChange(
+        _ request: Request, context: QuanziRequestContext, verb: String,
+        _ change: @escaping @Sendable (ExperimentSpec, String, String) throws -> ExperimentChange
+    ) async throws -> Response {
+        let caller = try context.requireCaller()
+        let spec = try requireSpec(context)
+        let body = try await request.decodeJSON(as: RampExperiment.self, context: context)
+        let reason = body.reason ?? "\(verb) through the API by user \(caller.userID)"
+        let changed = try await Blocking.commit {
+            _ = try change(spec, reason, "admin:\(caller.userID)")
+            return try view(spec, history: try service.experiments.changes(of: spec.id))
+        }
+        return try JSONResponse.make(changed)
     }
 
     /// The same document `quanzi ab analyze` writes to report.json. A GET never stops anything:

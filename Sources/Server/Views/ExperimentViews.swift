@@ -34,6 +34,8 @@ struct ExperimentView: Codable, Sendable {
     let ramp: [Step]
     /// The current ramp step, 1-based as people count them (nil without a ramp).
     let rampStep: Int?
+    /// A person holds the ramp at its step (the watcher leaves it there).
+    let rampHeld: Bool
     let minExposedPerVariant: Int
     let shippedVariant: String?
     let layer: String?
@@ -62,6 +64,7 @@ struct ExperimentView: Codable, Sendable {
         declaredTraffic = spec.traffic
         ramp = spec.ramp.map { Step(traffic: $0.traffic, holdHours: $0.holdSeconds.map { Double($0) / 3_600 }) }
         rampStep = spec.ramp.isEmpty ? nil : lifecycle.step + 1
+        rampHeld = lifecycle.held
         minExposedPerVariant = spec.minExposedPerVariant
         shippedVariant = lifecycle.shippedVariant
         layer = spec.layer?.name
@@ -78,7 +81,7 @@ struct ExperimentView: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, title, status, declaredStatus = "declared_status", traffic, declaredTraffic = "declared_traffic", ramp, rampStep = "ramp_step"
+        case id, title, status, declaredStatus = "declared_status", traffic, declaredTraffic = "declared_traffic", ramp, rampStep = "ramp_step", rampHeld = "ramp_held"
         case minExposedPerVariant = "min_exposed_per_variant", shippedVariant = "shipped_variant", layer, variants
         case primaryMetric = "primary_metric", secondaryMetrics = "secondary_metrics", guardrails, exposedUsers = "exposed_users"
         case changedAt = "changed_at", changeReason = "change_reason", history, nextCheckAt = "next_check_at", source
