@@ -58,13 +58,24 @@ public struct PostgresExperimentStore: Sendable {
         }
     }
 
-    public func force(experiment: String, user: UserID, variant: String, at now: Int64) throws {
+    public func force(experiment: String, user: UserID, variant: String, at now: Int64, actor: String, reason: String?) throws {
         try database.write { session in
             try session.execute(
                 """
-                INSERT INTO experiment_overrides (experiment_id, user_id, variant, created_at) VALUES (\(experiment), \(user.rawValue), \(variant), \(now))
-                ON CONFLICT (experiment_id, user_id) DO UPDATE SET variant = excluded.variant, created_at = excluded.created_at
+                INSERT INTO experiment_overrides (experiment_id, user_id, variant, created_at, actor, reason)
+                VALUES (\(experiment), \(user.rawValue), \(variant), \(now), \(actor), \(reason))
+                ON CONFLICT (experiment_id, user_id) DO UPDATE SET variant = excluded.variant, created_at = excluded.created_at,
+                  actor = excluded.actor, reason = excluded.reason
                 """)
+        }
+    }
+
+    public func forcedUsers(of experiment: String) throws -> [ForcedUser] {
+        try database.unsafeRead { session in
+            try session.rows(
+                "SELECT user_id, variant, created_at, actor, reason FROM experiment_overrides WHERE experiment_id = \(experiment) ORDER BY created_at, user_id",
+                as: (Int64, String, Int64, String?, String?).self
+            ).map { ForcedUser(userID: UserID($0.0), variant: $0.1, atEpochSeconds: $0.2, actor: $0.3, reason: $0.4) }
         }
     }
 

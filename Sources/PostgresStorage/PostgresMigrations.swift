@@ -34,6 +34,7 @@ public enum PostgresMigrations {
         ("v10-blocks-mutes-show-less", PostgresSocialMigrations.blocks),
         ("v11-identity-looks", PostgresSocialMigrations.identityLooks),
         ("v12-experiment-holds", PostgresExperimentMigrations.holds),
+        ("v13-forced-users-actor", PostgresExperimentMigrations.forcedActor),
     ]
 
     /// The names of every migration, in order.

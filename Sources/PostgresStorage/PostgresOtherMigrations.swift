@@ -58,6 +58,12 @@ enum PostgresExperimentMigrations {
         "DROP TABLE experiment_states",
     ] + PostgresMigrations.appendOnly("experiment_changes", "experiment changes are append-only: record a new revision")
 
+    /// `v13-forced-users-actor` (SQLite's migration of the same name): who forced a user and why.
+    static let forcedActor: [String] = [
+        "ALTER TABLE experiment_overrides ADD COLUMN actor TEXT",
+        "ALTER TABLE experiment_overrides ADD COLUMN reason TEXT",
+    ]
+
     /// `v12-experiment-holds` (SQLite's migration of the same name): a person may hold a ramp at
     /// its step and release it, recorded as changes of kind `held` and `released`.
     static let holds: [String] = [

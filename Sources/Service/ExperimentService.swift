@@ -176,12 +176,14 @@ public final class ExperimentService: ExperimentControl {
     }
 
     /// Forces `user` into `variant` for QA; such users are left out of analysis.
-    public func force(_ user: UserID, into variant: String, experiment: String) throws(QuanziError) {
+    public func force(_ user: UserID, into variant: String, experiment: String, actor: String = "cli", reason: String? = nil) throws(QuanziError) {
         let spec = try engine.spec(experiment)
         guard spec.variants.contains(where: { $0.name == variant }) else {
             throw QuanziError(.variantNotFound, "experiment '\(experiment)' has no variant '\(variant)' (variants: \(spec.variants.map(\.name).joined(separator: ", ")))")
         }
-        try QuanziError.wrapping { try store.force(experiment: experiment, user: user, variant: variant, at: clock.nowEpochSeconds) }
+        try QuanziError.wrapping {
+            try store.force(experiment: experiment, user: user, variant: variant, at: clock.nowEpochSeconds, actor: actor, reason: reason)
+        }
         control.withLock { $0.overrides[experiment, default: [:]][user] = variant }
     }
 
@@ -189,7 +191,7 @@ public final class ExperimentService: ExperimentControl {
     /// held to `UserText`'s rule before anything changes; who and why are logged.
     public func force(_ user: UserID, into variant: String, experiment: String, personReason reason: String, actor: String) throws(QuanziError) {
         try UserText.check(reason, maxBytes: Self.stopReasonBytesMax, what: "force reason")
-        try force(user, into: variant, experiment: experiment)
+        try force(user, into: variant, experiment: experiment, actor: actor, reason: reason)
         for observer in forceObservers.withLock({ $0 }) { observer(ForcedVariant(experimentID: experiment, userID: user, variant: variant, actor: actor, reason: reason)) }
     }
 

@@ -34,6 +34,24 @@ public struct ExperimentExposure: Sendable, Hashable {
     public var version: ExposureVersion { ExposureVersion(experimentVersion: experimentVersion, pluginVersion: pluginVersion) }
 }
 
+/// A user forced into a variant for QA: when, by whom and why (who and why are nil for users
+/// forced before they were recorded).
+public struct ForcedUser: Sendable, Hashable {
+    public var userID: UserID
+    public var variant: String
+    public var atEpochSeconds: Int64
+    public var actor: String?
+    public var reason: String?
+
+    public init(userID: UserID, variant: String, atEpochSeconds: Int64, actor: String?, reason: String?) {
+        self.userID = userID
+        self.variant = variant
+        self.atEpochSeconds = atEpochSeconds
+        self.actor = actor
+        self.reason = reason
+    }
+}
+
 /// What makes an exposure unique: one per user, experiment and phase.
 public struct ExposureKey: Sendable, Hashable {
     public var experiment: String

@@ -34,6 +34,7 @@ struct SameWorldTests {
         var exposures: [ExperimentExposure]
         var exposureKeys: [String]
         var overrides: [String: [UserID: String]]
+        var forcedUsers: [ForcedUser]
         var stops: [String: ExperimentLifecycle]
         var changes: [String: [ExperimentChange]]
         var observations: [VariantObservations]
@@ -106,7 +107,7 @@ struct SameWorldTests {
         }
         #expect(try !stores.experiments.recordExposure(experiment: "e1", user: UserID(1), variant: "treatment", at: now))
         try stores.experiments.force(experiment: "e1", user: UserID(4), variant: "control", at: now - day)
-        try stores.experiments.force(experiment: "e1", user: UserID(4), variant: "treatment", at: now - day)
+        try stores.experiments.force(experiment: "e1", user: UserID(4), variant: "treatment", at: now - day, actor: "admin:1", reason: "QA <checks> the treatment")
         #expect(try stores.experiments.record(ExperimentChange(
             experimentID: "e1", revision: 1, kind: .started, status: .running, step: 0, traffic: 0.01, atEpochSeconds: now - 3 * day,
             actor: "watcher", reason: "started at 1% traffic", evidence: ["exposed: control 0, treatment 0"])))
@@ -157,7 +158,7 @@ struct SameWorldTests {
             scores: try stores.credit.allScores(), report: try stores.credit.report(UserID(1)),
             exposures: try stores.experiments.exposures(of: "e1"),
             exposureKeys: try stores.experiments.allExposureKeys().map { "\($0.experiment)/\($0.user)" }.sorted(),
-            overrides: try stores.experiments.overrides(), stops: try stores.experiments.lifecycles(), changes: try stores.experiments.allChanges(),
+            overrides: try stores.experiments.overrides(), forcedUsers: try stores.experiments.forcedUsers(of: "e1"), stops: try stores.experiments.lifecycles(), changes: try stores.experiments.allChanges(),
             observations: observed.variants, timeline: observed.timeline, forcedExcluded: observed.forcedUsersExcluded,
             eventsRead: observed.eventsRead, moderation: moderation.flatMap { [$0.held, $0.removed] },
             viewStatistics: stores.views.currentStatistics.views,
@@ -172,6 +173,8 @@ struct SameWorldTests {
         #expect(sqlite.candidates.map(\.status) == [.hidden, .hidden, .visible])
         #expect(sqlite.candidates.last?.tipsFen == 200 && sqlite.candidates.last?.likeCount == 2)
         #expect(sqlite.friendIDs == [UserID(1)] && sqlite.seenPostIDs == [1, 3])
+        #expect(sqlite.forcedUsers == [ForcedUser(userID: UserID(4), variant: "treatment", atEpochSeconds: Self.now - Self.day, actor: "admin:1",
+                                                  reason: "QA <checks> the treatment")])
         #expect(Set(sqlite.affinityByAuthor.keys) == [UserID(1), UserID(3)])
         #expect(sqlite.historyFirst.map(\.amountFen) == [-90, -200, -300] && sqlite.historyNext == sqlite.historyFirst.last?.entryID)
         #expect(sqlite.historyRest.map(\.amountFen) == [-500, 10_000])

@@ -168,6 +168,33 @@ struct ConsoleTests {
         }
     }
 
+    @Test("forcing a user from the console records who and why, shows in the timeline, and refuses an unknown user or variant")
+    func force() async throws {
+        let fixture = try APIFixture()
+        let admin = try await fixture.token(1, admin: true)
+        try fixture.user(5)
+        let experiment = "campus-comment-credit"
+        try await fixture.app().test(.router) { client in
+            var browser = ConsoleBrowser()
+            _ = try await browser.logIn(client, token: admin)
+            _ = try await browser.get(client, "/console/experiments/\(experiment)")
+            let path = "/console/experiments/\(experiment)/force"
+            let forced = try await browser.post(client, path, [("user", "5"), ("variant", "treatment"), ("reason", "QA of the new rule"), ("confirm", "yes")])
+            #expect(forced.status == .seeOther)
+            let page = try await browser.get(client, try #require(forced.headers[.location]))
+            #expect(page.text.contains("forced user 5 into treatment") && page.text.contains("QA of the new rule"))
+            #expect(fixture.service.experiments.forcedVariant(experiment: experiment, user: UserID(5)) == "treatment")
+            let record = try #require(try fixture.service.experiments.store.forcedUsers(of: experiment).first)
+            #expect(record.actor == "admin:1" && record.reason == "QA of the new rule")
+            let unknownUser = try await browser.post(client, path, [("user", "99999"), ("variant", "treatment"), ("reason", "x"), ("confirm", "yes")])
+            #expect(unknownUser.status == .notFound)
+            let unknownVariant = try await browser.post(client, path, [("user", "5"), ("variant", "<b>v</b>"), ("reason", "x"), ("confirm", "yes")])
+            #expect(unknownVariant.status == .notFound)
+            #expect(unknownVariant.text.contains("&lt;b&gt;v&lt;/b&gt;") && !unknownVariant.text.contains("<b>v</b>"))
+            #expect(try fixture.service.experiments.store.forcedUsers(of: experiment).count == 1)
+        }
+    }
+
     @Test("the why form answers as :why does, and a post's script text shows as text")
     func why() async throws {
         let fixture = try APIFixture()

@@ -61,12 +61,24 @@ public struct ExperimentStore: Sendable {
         }
     }
 
-    public func force(experiment: String, user: UserID, variant: String, at now: Int64) throws {
+    public func force(experiment: String, user: UserID, variant: String, at now: Int64, actor: String, reason: String?) throws {
         try database.write { db in
             try db.execute(sql: """
-                INSERT INTO experiment_overrides (experiment_id, user_id, variant, created_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT(experiment_id, user_id) DO UPDATE SET variant = excluded.variant, created_at = excluded.created_at
-                """, arguments: [experiment, user.rawValue, variant, now])
+                INSERT INTO experiment_overrides (experiment_id, user_id, variant, created_at, actor, reason) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(experiment_id, user_id) DO UPDATE SET variant = excluded.variant, created_at = excluded.created_at,
+                  actor = excluded.actor, reason = excluded.reason
+                """, arguments: [experiment, user.rawValue, variant, now, actor, reason])
+        }
+    }
+
+    public func forcedUsers(of experiment: String) throws -> [ForcedUser] {
+        try database.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT user_id, variant, created_at, actor, reason FROM experiment_overrides WHERE experiment_id = ? ORDER BY created_at, user_id
+                """, arguments: [experiment]).map {
+                ForcedUser(userID: UserID($0["user_id"] as Int64), variant: $0["variant"], atEpochSeconds: $0["created_at"], actor: $0["actor"],
+                           reason: $0["reason"])
+            }
         }
     }
 

@@ -63,6 +63,16 @@ enum ExperimentMigrations {
         }
     }
 
+    /// `v13-forced-users-actor`: a forcing records who did it and why (nil for earlier ones).
+    static func registerForcedActor(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v13-forced-users-actor") { db in
+            try db.execute(sql: """
+                ALTER TABLE experiment_overrides ADD COLUMN actor TEXT;
+                ALTER TABLE experiment_overrides ADD COLUMN reason TEXT;
+                """)
+        }
+    }
+
     /// `v12-experiment-holds`: a person may hold a ramp at its step and release it, recorded as
     /// changes of kind `held` and `released`. SQLite cannot change a CHECK in place: the table is
     /// rebuilt with its rows and its append-only triggers.

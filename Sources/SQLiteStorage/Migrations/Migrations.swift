@@ -22,6 +22,7 @@ enum Migrations {
         SocialMigrations.registerBlocks(&migrator)
         SocialMigrations.registerIdentityLooks(&migrator)
         ExperimentMigrations.registerHolds(&migrator)
+        ExperimentMigrations.registerForcedActor(&migrator)
         return migrator
     }
 }

@@ -256,6 +256,12 @@ struct ConsoleController {
                 "why": change.reason, "evidence": change.evidence, "hasEvidence": !change.evidence.isEmpty,
             ])
         }
+        for forced in try QuanziError.wrapping({ try service.experiments.store.forcedUsers(of: spec.id) }) {
+            rows.append((forced.atEpochSeconds, [
+                "at": Self.time(forced.atEpochSeconds), "what": "forced user \(forced.userID) into \(forced.variant) (QA; left out of analysis)",
+                "who": forced.actor ?? "unknown", "why": forced.reason ?? "", "evidence": [String](), "hasEvidence": false,
+            ]))
+        }
         let scripts = service.scripts
         if let file = scripts.versions.files.first(where: { $0.folder == .experiments && scripts.experimentVersion(of: spec.id) == $0.version }) {
             let loadedAt = scripts.fileLoadedAtEpochSeconds[file.path] ?? scripts.loadedAtEpochSeconds

@@ -21,8 +21,11 @@ public protocol ExperimentRepository: Sendable {
     /// The exposures of `phase`, or of every phase when nil, by user (then phase).
     func exposures(of experiment: String, phase: Int?) throws -> [ExperimentExposure]
     func allExposureKeys() throws -> [ExposureKey]
-    func force(experiment: String, user: UserID, variant: String, at now: Int64) throws
+    /// Forces `user` into `variant` (replacing an earlier forcing), recording who and why.
+    func force(experiment: String, user: UserID, variant: String, at now: Int64, actor: String, reason: String?) throws
     func overrides() throws -> [String: [UserID: String]]
+    /// The users forced into a variant of `experiment`, oldest forcing first.
+    func forcedUsers(of experiment: String) throws -> [ForcedUser]
     /// Exposed users per variant in `phase`.
     func exposureCounts(of experiment: String, phase: Int) throws -> [String: Int]
     /// Records `change` as revision `change.revision` of its experiment, with its event, in one
@@ -41,6 +44,11 @@ extension ExperimentRepository {
     @discardableResult
     public func recordExposure(experiment: String, user: UserID, variant: String, at now: Int64) throws -> Bool {
         try recordExposure(ExperimentExposure(userID: user, variant: variant, firstExposedAtEpochSeconds: now), experiment: experiment)
+    }
+
+    /// ``force(experiment:user:variant:at:actor:reason:)`` by the command line, with no reason.
+    public func force(experiment: String, user: UserID, variant: String, at now: Int64) throws {
+        try force(experiment: experiment, user: user, variant: variant, at: now, actor: "cli", reason: nil)
     }
 
     /// Every phase's exposures of `experiment`.
