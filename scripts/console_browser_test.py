@@ -110,6 +110,17 @@ def main():
         check(running, "at least one experiment is running")
         experiment = running[0].get_attribute("id").removeprefix("experiment-")
         shot(driver, "console-experiments.png")
+        if len(running) > 1:
+            print("the list refreshes its figures by itself")
+            other = running[1].get_attribute("id").removeprefix("experiment-")
+            request = urllib.request.Request(URL + f"/v1/experiments/{other}/stop", method="POST", data=b'{"reason": "stopped elsewhere"}',
+                                             headers={"Authorization": f"Bearer {ADMIN}", "Content-Type": "application/json"})
+            urllib.request.urlopen(request, timeout=10).close()
+            WebDriverWait(driver, 40).until(
+                lambda d: d.find_element(By.CSS_SELECTOR, f"#experiment-{other} [data-status]").get_attribute("data-status") == "stopped")
+            check(True, f"{other} shows stopped without a reload")
+            rows = driver.find_elements(By.CSS_SELECTOR, "#experiments tbody tr")
+            running = [r for r in rows if r.find_element(By.CSS_SELECTOR, "[data-status]").get_attribute("data-status") == "running"]
         running[0].find_element(By.TAG_NAME, "a").click()
         wait.until(expected_conditions.presence_of_element_located((By.ID, "stop-form")))
         check(driver.find_element(By.ID, "status").get_attribute("data-status") == "running", f"{experiment} is running")

@@ -98,6 +98,17 @@ struct ConsoleTests {
             for spec in fixture.service.experiments.experiments.experiments {
                 #expect(list.text.contains("id=\"experiment-\(spec.id)\""))
             }
+            // The figures the script refreshes, for this session only; the script itself is plain text.
+            let live = try await browser.get(client, "/console/live.json")
+            #expect(live.status == .ok)
+            let experiments = try field(try live.object(), "experiments", as: [[String: Any]].self)
+            #expect(experiments.count == fixture.service.experiments.experiments.experiments.count)
+            #expect(experiments.allSatisfy { $0["status"] is String && $0["exposed"] is [String: Any] })
+            var stranger = ConsoleBrowser()
+            #expect(try await stranger.get(client, "/console/live.json").status == .seeOther)
+            let script = try await stranger.get(client, "/console/live.js")
+            #expect(script.headers[.contentType]?.hasPrefix("text/javascript") == true && script.text.contains("textContent"))
+            #expect(!script.text.contains("innerHTML"))
         }
     }
 
@@ -131,7 +142,7 @@ struct ConsoleTests {
             #expect(page.text.contains("comments fell &lt;b&gt;sharply&lt;/b&gt;"))
             #expect(page.text.contains("admin:1"))
             let list = try await browser.get(client, "/console")
-            #expect(list.text.contains(#"<span class="status stopped" data-status="stopped">stopped</span>"#))
+            #expect(list.text.contains(#"<span class="status stopped" data-status="stopped" data-live="status:campus-comment-credit">stopped</span>"#))
 
             let api = try await client.call(.get, "/v1/experiments/\(experiment)", token: admin).object()
             #expect(try field(api, "status", as: String.self) == "stopped")

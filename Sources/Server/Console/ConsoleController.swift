@@ -19,6 +19,8 @@ struct ConsoleController {
     let authenticator: TokenAuthenticator
     let sessions: ConsoleSessions
     let metrics: ServerMetrics
+    /// The list's analyses, kept a short while (see ``ConsoleReports``).
+    let reports = ConsoleReports()
 
     /// A form body larger than this is refused unread (the largest form is a reason of 500 bytes).
     static let formBytesMax = 16 * 1024
@@ -39,6 +41,8 @@ struct ConsoleController {
         signedIn.get("circles/:id", use: circlePage)
         signedIn.get("why", use: whyPage)
         signedIn.get("health", use: healthPage)
+        signedIn.get("live.json", use: live)
+        console.get("live.js", use: liveScript)
         signedIn.post("health/verify", use: verifyLedger)
     }
 
@@ -103,7 +107,11 @@ struct ConsoleController {
             let now = service.clock.nowEpochSeconds
             let rows: [[String: Any]] = try experiments.experiments.experiments.map { spec in
                 var row = try experimentSummary(spec)
-                let report = try experiments.analyze(spec.id, now: now, applyGuardrails: false)
+                let revision = experiments.currentLifecycle(of: spec).revision
+                let report = try reports.report(of: spec.id, revision: revision, now: now) {
+                    try experiments.analyze(spec.id, now: now, applyGuardrails: false)
+                }
+                row["analysedAt"] = Self.time(report.analyzedAtEpochSeconds)
                 if let primary = report.metrics.first(where: { $0.role == .primary }), let comparison = primary.comparisons.first {
                     row["primary"] = Self.liftValues(metric: primary.id, comparison)
                 }
@@ -119,6 +127,32 @@ struct ConsoleController {
         }
         return Self.page(title: "Experiments", content: content, session: session,
                          flash: request.uri.queryParameters["done"].map(String.init))
+    }
+
+    /// The figures the console's script refreshes without reloading the page: each experiment's
+    /// status, ramp and exposed users.
+    @Sendable func live(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        _ = try context.requireConsoleSession()
+        let body = try await Blocking.run {
+            let experiments = service.experiments
+            let rows: [ConsoleLive.Experiment] = try experiments.experiments.experiments.map { spec in
+                let lifecycle = experiments.currentLifecycle(of: spec)
+                let exposed = try QuanziError.wrapping { try experiments.store.exposureCounts(of: spec.id, phase: spec.phase) }
+                return ConsoleLive.Experiment(
+                    id: spec.id, status: lifecycle.status.rawValue,
+                    ramp: Self.rampText(spec, lifecycle: lifecycle, traffic: experiments.currentTraffic(of: spec)) + (lifecycle.held ? ", held" : ""),
+                    exposed: Dictionary(uniqueKeysWithValues: spec.variants.map { ($0.name, exposed[$0.name] ?? 0) }))
+            }
+            return try APIJSON.encoder.encode(ConsoleLive(at: service.clock.nowEpochSeconds, experiments: rows))
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// The console's only script: refreshes the figures marked `data-live` every
+    /// ``ConsoleLive/refreshSeconds`` seconds. The pages work without it.
+    @Sendable func liveScript(_ request: Request, context: QuanziRequestContext) async throws -> Response {
+        Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "no-store"],
+                 body: .init(byteBuffer: ByteBuffer(string: ConsoleLive.script)))
     }
 
     @Sendable func experimentPage(_ request: Request, context: QuanziRequestContext) async throws -> Response {

@@ -68,7 +68,7 @@ enum ConsoleTemplates {
         {{#error}}<p class="error" role="alert"><strong>{{code}}</strong>: {{message}}</p>{{/error}}
         {{{content}}}
         </main>
-        {{#liveScript}}<script>{{{liveScript}}}</script>{{/liveScript}}
+        {{#signedIn}}<script src="/console/live.js" defer></script>{{/signedIn}}
         </body></html>
 
         """
@@ -95,10 +95,10 @@ enum ConsoleTemplates {
         <tbody>
         {{#experiments}}<tr id="experiment-{{id}}">
         <td><a href="/console/experiments/{{id}}">{{id}}</a>{{#title}}<br><span class="meta">{{title}}</span>{{/title}}</td>
-        <td><span class="status {{status}}" data-status="{{status}}">{{status}}</span></td>
-        <td>{{ramp}}</td>
-        <td class="num">{{#exposed}}{{name}} {{users}}<br>{{/exposed}}</td>
-        <td>{{#primary}}{{metric}}: <strong>{{lift}}</strong><br><span class="meta">{{interval}}</span>{{/primary}}{{^primary}}<span class="meta">—</span>{{/primary}}</td>
+        <td><span class="status {{status}}" data-status="{{status}}" data-live="status:{{id}}">{{status}}</span></td>
+        <td data-live="ramp:{{id}}">{{ramp}}</td>
+        <td class="num">{{#exposed}}{{name}} <span data-live="exposed:{{id}}:{{name}}">{{users}}</span><br>{{/exposed}}</td>
+        <td>{{#primary}}{{metric}}: <strong>{{lift}}</strong><br><span class="meta">{{interval}}</span>{{/primary}}{{^primary}}<span class="meta">—</span>{{/primary}}<br><span class="meta">analysed {{analysedAt}}</span></td>
         <td>{{#guardrails}}<span class="{{tone}}">{{metric}} {{verdict}}</span><br>{{/guardrails}}{{^guardrails}}<span class="meta">none</span>{{/guardrails}}</td>
         <td><code>{{version}}</code></td>
         <td>{{lastLook}}</td>
@@ -110,7 +110,8 @@ enum ConsoleTemplates {
     static let experiment = """
         <p><a href="/console">← Experiments</a></p>
         <h1>{{id}}{{#title}} · {{title}}{{/title}}</h1>
-        <p><span class="status {{status}}" id="status" data-status="{{status}}">{{status}}</span> · {{ramp}}
+        <p><span class="status {{status}}" id="status" data-status="{{status}}" data-live="status:{{id}}">{{status}}</span> · <span data-live="ramp:{{id}}">{{ramp}}</span>
+        · exposed {{#exposed}}{{name}} <span data-live="exposed:{{id}}:{{name}}">{{users}}</span> {{/exposed}}
         · version <code>{{version}}</code>{{#nextCheck}} · next check {{nextCheck}}{{/nextCheck}}{{#lastLook}} · last look {{lastLook}}{{/lastLook}}</p>
         <p><a href="#actions">Actions</a> · <a href="#timeline-heading">Timeline</a> · <a href="#report">Live report</a></p>
         <h2 id="timeline-heading">Timeline</h2>
