@@ -475,6 +475,9 @@ struct ConsoleController {
         return await healthResponse(session: session, ledger: ledger)
     }
 
+    /// Nodes whose last heartbeat is older than this are not listed on the health page.
+    static let nodesShownSinceSeconds: Int64 = 86_400
+
     /// The most ledger problems the health page lists (`quanzi ledger verify` lists them all).
     static let ledgerProblemsShownMax = 50
 
@@ -490,6 +493,16 @@ struct ConsoleController {
             "figures": metrics.consoleFigures(exposition).map { ["key": $0.key, "name": $0.name, "value": $0.value] as [String: Any] },
         ]
         if let ledger { values["ledger"] = ledger }
+        // Every node that shares the database, by its latest heartbeat (PostgreSQL).
+        if let log = service.storage.nodeScriptVersions {
+            let now = service.clock.nowEpochSeconds
+            let served = (try? await Blocking.run { try log.servedFiles(from: now - Self.nodesShownSinceSeconds, until: now + 1) }) ?? []
+            let lastSeen = Dictionary(served.map { ($0.node, $0.seenAtEpochSeconds) }, uniquingKeysWith: max)
+            values["nodes"] = lastSeen.sorted { $0.key < $1.key }.map { node, seen -> [String: Any] in
+                ["node": node, "seen": Self.time(seen), "ago": "\(max(0, now - seen)) s ago", "thisNode": node == service.nodeID]
+            }
+            values["hasNodes"] = !lastSeen.isEmpty
+        }
         if let follower = service.following {
             let statistics = follower.currentStatistics
             values["followers"] = [[

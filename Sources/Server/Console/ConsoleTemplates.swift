@@ -225,6 +225,10 @@ enum ConsoleTemplates {
         {{#hasFollowers}}<table><thead><tr><th scope="col">node</th><th scope="col" class="num">lag</th></tr></thead><tbody>
         {{#followers}}<tr><td>{{node}}</td><td class="num" data-figure="follower_lag">{{lag}}</td></tr>{{/followers}}</tbody></table>{{/hasFollowers}}
         {{^hasFollowers}}<p class="meta">One node on SQLite: no event follower runs.</p>{{/hasFollowers}}
+        {{#hasNodes}}<h2>Nodes sharing the database</h2>
+        <p class="meta">Each node's latest heartbeat (it records the scripts it serves every few seconds); each node's own follower lag is on its /metrics as quanzi_feed_follow_lag_seconds.</p>
+        <table><thead><tr><th scope="col">node</th><th scope="col">last heartbeat</th></tr></thead><tbody>
+        {{#nodes}}<tr><td>{{node}}{{#thisNode}} (this node){{/thisNode}}</td><td>{{seen}} ({{ago}})</td></tr>{{/nodes}}</tbody></table>{{/hasNodes}}
 
         """
 
