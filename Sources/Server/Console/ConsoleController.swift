@@ -488,9 +488,9 @@ struct ConsoleController {
             scripts: service.servingScripts, moderation: { [service] in try service.moderationSummary() },
             nowEpochSeconds: service.clock.nowEpochSeconds)
         var values: [String: Any] = [
-            "csrf": session.csrfToken, "node": service.nodeID ?? "this node (SQLite)", "setVersion": scripts.versions.setVersion,
+            "csrf": session.csrfToken, "node": service.nodeID.map { "node \($0)" } ?? "one node (SQLite)", "setVersion": scripts.versions.setVersion,
             "generation": scripts.number, "loadedAt": Self.time(scripts.loadedAtEpochSeconds), "sessions": sessions.liveCount,
-            "figures": metrics.consoleFigures(exposition).map { ["key": $0.key, "name": $0.name, "value": $0.value] as [String: Any] },
+            "figures": metrics.consoleFigures(exposition).sorted { $0.name < $1.name }.map { ["key": $0.key, "name": $0.name, "value": $0.value] as [String: Any] },
         ]
         if let ledger { values["ledger"] = ledger }
         // Every node that shares the database, by its latest heartbeat (PostgreSQL).

@@ -49,7 +49,10 @@ enum ConsoleTemplates {
         pre.source span.ln{display:inline-block;width:3.5em;text-align:right;padding-right:1em;color:#a0aec0;user-select:none}
         pre.source span.hit{background:#fefcbf;display:inline-block;width:100%}
         ul.reads{font-family:ui-monospace,monospace;font-size:13px}
-        @media (max-width:640px){main{padding:.5em}td,th{padding:.3em}header.top form{margin-left:0}}
+        @media (max-width:640px){main{padding:.5em}td,th{padding:.3em}header.top form{margin-left:0}
+          table.cards thead{display:none}table.cards tr{display:block;border-bottom:2px solid var(--line);padding:.4em 0}
+          table.cards td{display:block;border:0;padding:.15em .3em;text-align:left}
+          table.cards td[data-label]::before{content:attr(data-label) ": ";color:var(--muted);font-size:.9em}}
         """
 
     static let layout = """
@@ -89,19 +92,19 @@ enum ConsoleTemplates {
     static let experiments = """
         <h1>Experiments</h1>
         <p class="meta">{{count}} declared · figures as of {{now}}{{#nextCheck}} · the watcher looks next at {{nextCheck}}{{/nextCheck}}{{^nextCheck}} · no watcher runs on this node (serve --watch-interval-minutes){{/nextCheck}}</p>
-        <div class="wide"><table id="experiments">
+        <div class="wide"><table id="experiments" class="cards">
         <thead><tr><th scope="col">experiment</th><th scope="col">status</th><th scope="col">ramp</th><th scope="col" class="num">exposed</th>
         <th scope="col">primary metric</th><th scope="col">guardrails</th><th scope="col">version</th><th scope="col">last look</th></tr></thead>
         <tbody>
         {{#experiments}}<tr id="experiment-{{id}}">
         <td><a href="/console/experiments/{{id}}">{{id}}</a>{{#title}}<br><span class="meta">{{title}}</span>{{/title}}</td>
-        <td><span class="status {{status}}" data-status="{{status}}" data-live="status:{{id}}">{{status}}</span></td>
-        <td data-live="ramp:{{id}}">{{ramp}}</td>
-        <td class="num">{{#exposed}}{{name}} <span data-live="exposed:{{id}}:{{name}}">{{users}}</span><br>{{/exposed}}</td>
-        <td>{{#primary}}{{metric}}: <strong>{{lift}}</strong><br><span class="meta">{{interval}}</span>{{/primary}}{{^primary}}<span class="meta">—</span>{{/primary}}<br><span class="meta">analysed {{analysedAt}}</span></td>
-        <td>{{#guardrails}}<span class="{{tone}}">{{metric}} {{verdict}}</span><br>{{/guardrails}}{{^guardrails}}<span class="meta">none</span>{{/guardrails}}</td>
-        <td><code>{{version}}</code></td>
-        <td>{{lastLook}}</td>
+        <td data-label="status"><span class="status {{status}}" data-status="{{status}}" data-live="status:{{id}}">{{status}}</span></td>
+        <td data-label="ramp" data-live="ramp:{{id}}">{{ramp}}</td>
+        <td class="num" data-label="exposed">{{#exposed}}{{name}} <span data-live="exposed:{{id}}:{{name}}">{{users}}</span><br>{{/exposed}}</td>
+        <td data-label="primary">{{#primary}}{{metric}}: <strong>{{lift}}</strong><br><span class="meta">{{interval}}</span>{{/primary}}{{^primary}}<span class="meta">—</span>{{/primary}}<br><span class="meta">analysed {{analysedAt}}</span></td>
+        <td data-label="guardrails">{{#guardrails}}<span class="{{tone}}">{{metric}} {{verdict}}</span><br>{{/guardrails}}{{^guardrails}}<span class="meta">none</span>{{/guardrails}}</td>
+        <td data-label="version"><code>{{version}}</code></td>
+        <td data-label="last look">{{lastLook}}</td>
         </tr>{{/experiments}}
         </tbody></table></div>
 
@@ -210,7 +213,7 @@ enum ConsoleTemplates {
 
     static let health = """
         <h1>Health</h1>
-        <p class="meta">node {{node}} · scripts set <code>{{setVersion}}</code> (generation {{generation}}, loaded {{loadedAt}}) · {{sessions}} console session(s)</p>
+        <p class="meta">{{node}} · scripts set <code>{{setVersion}}</code> (generation {{generation}}, loaded {{loadedAt}}) · {{sessions}} console session(s)</p>
         <h2>Wallet</h2>
         {{#ledger}}<p id="ledger-summary" class="{{tone}}"><strong>{{headline}}</strong></p>
         <ul>{{#lines}}<li>{{.}}</li>{{/lines}}</ul>{{/ledger}}
