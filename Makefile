@@ -99,6 +99,7 @@ test: deps browser-deps pg-up
 
 # The console's pictures in the README (docs/images/console-*.png), from the browser test's run.
 console-screenshots: deps browser-deps
+	$(call apt_install,fonts-noto-cjk)
 	$(SWIFT) build --product quanzi
 	SCREENSHOTS_DIR=docs/images scripts/console_browser_test.sh $(QUANZI_DEBUG)
 

@@ -16,7 +16,7 @@ import urllib.parse
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -87,7 +87,9 @@ def api(path, token):
 
 def main():
     driver = browser()
-    wait = WebDriverWait(driver, 10)
+    # Pages are replaced on every navigation: an element read mid-load is simply read again.
+    patient = (NoSuchElementException, StaleElementReferenceException)
+    wait = WebDriverWait(driver, 10, ignored_exceptions=patient)
     try:
         print("a user's token is refused")
         log_in(driver, USER)
@@ -116,7 +118,7 @@ def main():
             request = urllib.request.Request(URL + f"/v1/experiments/{other}/stop", method="POST", data=b'{"reason": "stopped elsewhere"}',
                                              headers={"Authorization": f"Bearer {ADMIN}", "Content-Type": "application/json"})
             urllib.request.urlopen(request, timeout=10).close()
-            WebDriverWait(driver, 40).until(
+            WebDriverWait(driver, 40, ignored_exceptions=patient).until(
                 lambda d: d.find_element(By.CSS_SELECTOR, f"#experiment-{other} [data-status]").get_attribute("data-status") == "stopped")
             check(True, f"{other} shows stopped without a reload")
             rows = driver.find_elements(By.CSS_SELECTOR, "#experiments tbody tr")
