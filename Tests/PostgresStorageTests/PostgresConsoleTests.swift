@@ -44,6 +44,13 @@ struct PostgresConsoleTests {
                 let circles = String(buffer: try await client.executeRequest(uri: "/console/circles", method: .get, headers: cookie, body: nil).body)
                 let version = try #require(nodes[0].scripts.pluginVersion(ofCircle: PostgresServiceTests.circle))
                 for backend in backends { #expect(circles.contains("\(backend.nodeID): <code>\(version)</code>")) }
+                let list = String(buffer: try await client.executeRequest(uri: "/console", method: .get, headers: cookie, body: nil).body)
+                let experimentVersion = try #require(nodes[0].scripts.experimentVersion(of: "campus-comment-credit"))
+                for backend in backends { #expect(list.contains("\(backend.nodeID): <code>\(experimentVersion)</code>")) }
+                let page = String(buffer: try await client.executeRequest(
+                    uri: "/console/experiments/campus-comment-credit", method: .get, headers: cookie, body: nil).body)
+                #expect(page.components(separatedBy: "began serving campus-comment-credit.lua version \(experimentVersion)").count == 3,
+                        "the timeline shows each node's load of the file")
             }
         }
     }

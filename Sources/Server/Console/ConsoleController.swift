@@ -273,6 +273,7 @@ struct ConsoleController {
             "exposed": spec.variants.map { ["name": $0.name, "users": exposed[$0.name] ?? 0] as [String: Any] },
             "version": experiments.servedVersion(of: spec.id) ?? "—",
         ]
+        if let path = experimentFilePath(spec), let nodes = try nodeVersions()[path] { row["nodeVersions"] = nodes }
         if let title = spec.title { row["title"] = title }
         if let look = experiments.lastLook(of: spec.id) {
             row["lastLook"] = "\(Self.time(look.atEpochSeconds)) (\(look.outcome.rawValue)\(look.decision.map { ": \($0.reason)" } ?? ""))"
@@ -297,7 +298,22 @@ struct ConsoleController {
             ]))
         }
         let scripts = service.scripts
-        if let file = scripts.versions.files.first(where: { $0.folder == .experiments && scripts.experimentVersion(of: spec.id) == $0.version }) {
+        if let log = service.storage.nodeScriptVersions, let path = experimentFilePath(spec) {
+            // Every node's loads of the file, from the database several nodes share.
+            let now = service.clock.nowEpochSeconds
+            for served in try QuanziError.wrapping({ try log.servedFiles(from: 0, until: now + 1) }) where served.file.path == path {
+                rows.append((served.servedFromEpochSeconds, [
+                    "at": Self.time(served.servedFromEpochSeconds), "what": "began serving \(Self.fileName(path)) version \(served.file.version)",
+                    "who": served.node, "why": "", "evidence": [String](), "hasEvidence": false,
+                ]))
+                if let until = served.servedUntilEpochSeconds {
+                    rows.append((until, [
+                        "at": Self.time(until), "what": "stopped serving version \(served.file.version)", "who": served.node, "why": "",
+                        "evidence": [String](), "hasEvidence": false,
+                    ]))
+                }
+            }
+        } else if let file = scripts.versions.files.first(where: { $0.folder == .experiments && scripts.experimentVersion(of: spec.id) == $0.version }) {
             let loadedAt = scripts.fileLoadedAtEpochSeconds[file.path] ?? scripts.loadedAtEpochSeconds
             rows.append((loadedAt, [
                 "at": Self.time(loadedAt), "what": "loaded \(file.name) version \(file.version) (scripts generation \(scripts.number))",
@@ -306,6 +322,15 @@ struct ConsoleController {
         }
         return rows.sorted { $0.at < $1.at }.map(\.row)
     }
+
+    /// The path of the file `spec` is served from here.
+    private func experimentFilePath(_ spec: ExperimentSpec) -> String? {
+        let scripts = service.scripts
+        guard let version = scripts.experimentVersion(of: spec.id) else { return nil }
+        return scripts.versions.files.first { $0.folder == .experiments && $0.version == version }?.path
+    }
+
+    static func fileName(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
 
     private func requireSpec(_ context: QuanziRequestContext) throws -> ExperimentSpec {
         let id = context.parameters.get("id") ?? ""

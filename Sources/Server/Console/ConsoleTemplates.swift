@@ -103,7 +103,7 @@ enum ConsoleTemplates {
         <td class="num" data-label="exposed">{{#exposed}}{{name}} <span data-live="exposed:{{id}}:{{name}}">{{users}}</span><br>{{/exposed}}</td>
         <td data-label="primary">{{#primary}}{{metric}}: <strong>{{lift}}</strong><br><span class="meta">{{interval}}</span>{{/primary}}{{^primary}}<span class="meta">—</span>{{/primary}}<br><span class="meta">analysed {{analysedAt}}</span></td>
         <td data-label="guardrails">{{#guardrails}}<span class="{{tone}}">{{metric}} {{verdict}}</span><br>{{/guardrails}}{{^guardrails}}<span class="meta">none</span>{{/guardrails}}</td>
-        <td data-label="version"><code>{{version}}</code></td>
+        <td data-label="version">{{#nodeVersions}}{{node}}: <code>{{version}}</code><br>{{/nodeVersions}}{{^nodeVersions}}<code>{{version}}</code>{{/nodeVersions}}</td>
         <td data-label="last look">{{lastLook}}</td>
         </tr>{{/experiments}}
         </tbody></table></div>
