@@ -33,7 +33,7 @@ fail() { echo "console_browser_test: FAIL: $*" >&2; echo "--- server log (last 3
 
 db="$work/console.sqlite"
 flags=(--db "$db" --plugins "$root/plugins" --experiments "$root/experiments")
-"$QUANZI" seed "${flags[@]}" >/dev/null
+"$QUANZI" seed "${flags[@]}" --users 2000 >/dev/null
 admin=$("$QUANZI" token 1 --admin "${flags[@]}")
 user=$("$QUANZI" token 2 "${flags[@]}")
 url="http://127.0.0.1:$PORT"

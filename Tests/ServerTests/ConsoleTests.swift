@@ -143,6 +143,9 @@ struct ConsoleTests {
             #expect(page.text.contains("admin:1"))
             let list = try await browser.get(client, "/console")
             #expect(list.text.contains(#"<span class="status stopped" data-status="stopped" data-live="status:campus-comment-credit">stopped</span>"#))
+            // A crafted link cannot put its own words on the page: only known outcomes are shown.
+            let crafted = try await browser.get(client, "/console/experiments/\(experiment)?done=Your+token+expired%2C+paste+it+at+evil.example")
+            #expect(!crafted.text.contains("evil.example") && !crafted.text.contains("class=\"flash\""))
 
             let api = try await client.call(.get, "/v1/experiments/\(experiment)", token: admin).object()
             #expect(try field(api, "status", as: String.self) == "stopped")

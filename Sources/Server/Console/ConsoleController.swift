@@ -126,7 +126,7 @@ struct ConsoleController {
             return ConsoleTemplates.render("experiments", values)
         }
         return Self.page(title: "Experiments", content: content, session: session,
-                         flash: request.uri.queryParameters["done"].map(String.init))
+                         flash: Self.doneMessage(request))
     }
 
     /// The figures the console's script refreshes without reloading the page: each experiment's
@@ -158,7 +158,7 @@ struct ConsoleController {
     @Sendable func experimentPage(_ request: Request, context: QuanziRequestContext) async throws -> Response {
         let session = try context.requireConsoleSession()
         let spec = try requireSpec(context)
-        return try await experimentResponse(spec, session: session, flash: request.uri.queryParameters["done"].map(String.init))
+        return try await experimentResponse(spec, session: session, flash: Self.doneMessage(request))
     }
 
     private func experimentResponse(_ spec: ExperimentSpec, session: ConsoleSessions.Session, status: HTTPResponse.Status = .ok,
@@ -192,7 +192,7 @@ struct ConsoleController {
         let session = try context.requireConsoleSession()
         let spec = try requireSpec(context)
         let form = try await Self.readForm(request, session: session)
-        return try await act(on: spec, session: session, form: form, done: "Stopped \(spec.id).") { reason in
+        return try await act(on: spec, session: session, form: form, done: .stopped) { reason in
             try service.experiments.stop(spec.id, personReason: reason, actor: Self.actor(session))
         }
     }
@@ -202,7 +202,7 @@ struct ConsoleController {
         let spec = try requireSpec(context)
         let form = try await Self.readForm(request, session: session)
         let variant = form["variant"] ?? ""
-        return try await act(on: spec, session: session, form: form, done: "Shipped \(variant) of \(spec.id).") { reason in
+        return try await act(on: spec, session: session, form: form, done: .shipped) { reason in
             _ = try service.experiments.ship(spec.id, variant: variant, personReason: reason, actor: Self.actor(session))
         }
     }
@@ -213,7 +213,7 @@ struct ConsoleController {
         let form = try await Self.readForm(request, session: session)
         let variant = form["variant"] ?? ""
         let userText = form["user"] ?? ""
-        return try await act(on: spec, session: session, form: form, done: "Forced user \(userText) into \(variant) of \(spec.id).") { reason in
+        return try await act(on: spec, session: session, form: form, done: .forced) { reason in
             guard let id = Int64(userText), id > 0 else { throw QuanziError(.invalidArgument, "the user id must be a positive whole number, not '\(userText)'") }
             _ = try QuanziError.wrapping { try service.users.require(UserID(id)) }
             try service.experiments.force(UserID(id), into: variant, experiment: spec.id, personReason: reason, actor: Self.actor(session))
@@ -226,8 +226,12 @@ struct ConsoleController {
         let spec = try requireSpec(context)
         let form = try await Self.readForm(request, session: session)
         let action = form["action"] ?? ""
-        let done = ["advance": "Advanced the ramp of \(spec.id).", "hold": "Held the ramp of \(spec.id).", "release": "Released the ramp of \(spec.id)."]
-        return try await act(on: spec, session: session, form: form, done: done[action] ?? "") { reason in
+        let done: Done = switch action {
+        case "advance": .advanced
+        case "hold": .held
+        default: .released
+        }
+        return try await act(on: spec, session: session, form: form, done: done) { reason in
             let experiments = service.experiments, actor = Self.actor(session)
             switch action {
             case "advance": try experiments.advance(spec.id, personReason: reason, actor: actor)
@@ -238,9 +242,30 @@ struct ConsoleController {
         }
     }
 
+    /// What a redirect after an action says it did: a fixed word, never text from the URL (a
+    /// crafted link must not put words on an admin's page).
+    enum Done: String {
+        case stopped, shipped, forced, advanced, held, released
+
+        var message: String {
+            switch self {
+            case .stopped: "Stopped: everyone gets control from now on."
+            case .shipped: "Shipped: every targeted user gets the variant from now on."
+            case .forced: "Forced: the user gets the variant and is left out of analysis."
+            case .advanced: "Advanced the ramp to its next step."
+            case .held: "Held the ramp at its step."
+            case .released: "Released the ramp's hold."
+            }
+        }
+    }
+
+    static func doneMessage(_ request: Request) -> String? {
+        request.uri.queryParameters["done"].flatMap { Done(rawValue: String($0)) }?.message
+    }
+
     /// Runs a person's action after checking its reason and confirmation; on success redirects
     /// to the experiment (303, so a reload does not repeat it), else shows the page with the error.
-    private func act(on spec: ExperimentSpec, session: ConsoleSessions.Session, form: [String: String], done: String,
+    private func act(on spec: ExperimentSpec, session: ConsoleSessions.Session, form: [String: String], done: Done,
                      _ action: @escaping @Sendable (String) throws -> Void) async throws -> Response {
         let reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let failure: QuanziError?
@@ -257,7 +282,7 @@ struct ConsoleController {
             }
         }
         guard let failure else {
-            return Self.redirect(to: "/console/experiments/\(Self.pathSegment(spec.id))?done=\(Self.queryValue(done))")
+            return Self.redirect(to: "/console/experiments/\(Self.pathSegment(spec.id))?done=\(done.rawValue)")
         }
         return try await experimentResponse(spec, session: session, status: APIError(failure).status, error: (failure.code.rawValue, failure.message))
     }
