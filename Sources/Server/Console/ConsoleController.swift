@@ -3,6 +3,7 @@ import Core
 import Experiments
 import Foundation
 import Hummingbird
+import Logging
 import LuaHost
 import Service
 import Social
@@ -21,6 +22,8 @@ struct ConsoleController {
     let metrics: ServerMetrics
     /// The list's analyses, kept a short while (see ``ConsoleReports``).
     let reports = ConsoleReports()
+    /// Logins, refusals and log-outs, for the operators' record.
+    let logger = Logger(label: "quanzi.console")
 
     /// A form body larger than this is refused unread (the largest form is a reason of 500 bytes).
     static let formBytesMax = 16 * 1024
@@ -72,9 +75,11 @@ struct ConsoleController {
             return loginForm(status: error.status, error: (error.code, error.message))
         }
         guard record.isAdmin else {
+            logger.notice("console login refused: not an admin token", metadata: ["user": "\(record.userID)"])
             return loginForm(status: .forbidden, error: ("admin_required", "the console needs an admin token; this one is user \(record.userID)'s"))
         }
         let (cookieValue, _) = sessions.open(userID: record.userID, tokenDigest: TokenIssuer.digest(of: token))
+        logger.notice("console login", metadata: ["user": "\(record.userID)", "token_id": "\(record.id)"])
         var response = Self.redirect(to: "/console")
         response.setCookie(Self.sessionCookie(cookieValue, maxAge: Int(ConsoleSessions.lifetimeSeconds)))
         response.setCookie(Self.loginCookie("", maxAge: 0))
@@ -85,6 +90,7 @@ struct ConsoleController {
         let session = try context.requireConsoleSession()
         _ = try await Self.readForm(request, session: session)
         if let value = request.cookies[ConsoleSessions.cookieName]?.value { sessions.close(cookieValue: value) }
+        logger.notice("console logout", metadata: ["user": "\(session.userID)"])
         var response = Self.redirect(to: "/console/login?out=1")
         response.setCookie(Self.sessionCookie("", maxAge: 0))
         return response
