@@ -22,14 +22,9 @@ if ! "$venv/bin/python" -c "import selenium" 2>/dev/null; then
     "$venv/bin/pip" install -q "selenium>=4.20,<5"
 fi
 
-work=$(mktemp -d)
-server=""
-cleanup() {
-    if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "console_browser_test: FAIL: $*" >&2; echo "--- server log (last 30 lines)" >&2; tail -30 "$work/serve.log" >&2; exit 1; }
+# shellcheck source=scripts/server_lib.sh
+. "$here/server_lib.sh"
+server_scratch console_browser_test
 
 db="$work/console.sqlite"
 flags=(--db "$db" --plugins "$root/plugins" --experiments "$root/experiments")
@@ -40,8 +35,7 @@ url="http://127.0.0.1:$PORT"
 
 "$QUANZI" serve "${flags[@]}" --port "$PORT" >"$work/serve.log" 2>&1 &
 server=$!
-for _ in $(seq 1 300); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; done
-curl -sf "$url/healthz" >/dev/null || fail "the server did not start"
+wait_healthy "$url" || fail "the server did not start"
 
 # A post whose text is a script, by the first demo user campus-diary lets post.
 text="<script>alert('owned')</script> hello"

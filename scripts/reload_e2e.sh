@@ -21,14 +21,9 @@ RSS_GROWTH_MAX_KIB=${RSS_GROWTH_MAX_KIB:-16384}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-work=$(mktemp -d)
-server=""
-cleanup() {
-    if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-fail() { echo "reload_e2e: FAIL: $*" >&2; echo "--- server log (last 30 lines)" >&2; tail -30 "$work/serve.log" >&2; exit 1; }
+# shellcheck source=scripts/server_lib.sh
+. "$here/server_lib.sh"
+server_scratch reload_e2e
 
 cp -r "$root/plugins" "$work/plugins"
 cp -r "$root/experiments" "$work/experiments"
@@ -41,7 +36,7 @@ url="http://127.0.0.1:$PORT"
 
 "$QUANZI" serve "${flags[@]}" --port "$PORT" --watch --api-rate 1000000 >"$work/serve.log" 2>&1 &
 server=$!
-for _ in $(seq 1 300); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; done
+wait_healthy "$url" || fail "the server did not start"
 get() { curl -sf -H "Authorization: Bearer $admin" "$url$1"; }
 set_version() { get /v1/admin/plugins | jq -r .set_version; }
 first=$(set_version)

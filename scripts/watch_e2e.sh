@@ -24,13 +24,9 @@ EXPERIMENT=campus-comment-credit
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 
-work=$(mktemp -d)
-server=""
-cleanup() {
-    if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=scripts/server_lib.sh
+. "$here/server_lib.sh"
+server_scratch watch_e2e
 
 cp -r "$root/experiments" "$work/experiments"
 sed -i -e 's/^  traffic = 0\.10,$/  traffic = 1.0,/' -e 's/^    return user\.verified$/    return true/' \
@@ -50,7 +46,7 @@ url="http://127.0.0.1:$PORT"
 "$QUANZI" serve "${flags[@]}" --port "$PORT" --api-rate 1000000 --money-rate 1000000 --watch-interval-seconds 2 \
     >"$work/serve.log" 2>&1 &
 server=$!
-for _ in $(seq 1 200); do curl -sf "$url/healthz" >/dev/null && break; sleep 0.1; done
+wait_healthy "$url" || fail "the server did not start"
 experiment() { curl -sf -H "Authorization: Bearer $admin" "$url/v1/experiments/$EXPERIMENT"; }
 echo "serving; GET /v1/experiments/$EXPERIMENT: $(experiment | jq -c '{status, declared_traffic, history: [.history[]? | .kind + " by " + .actor]}')"
 
