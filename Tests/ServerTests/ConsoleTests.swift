@@ -209,6 +209,60 @@ struct ConsoleTests {
         }
     }
 
+    @Test("hostile forms and queries get a clear error and change nothing: wrong media type, too large, bad encoding, nested names, control characters, numbers out of range, a forged cookie")
+    func hostileInput() async throws {
+        let fixture = try APIFixture()
+        let admin = try await fixture.token(1, admin: true)
+        try fixture.user(5)
+        let experiment = "campus-comment-credit"
+        try await fixture.app().test(.router) { client in
+            var browser = ConsoleBrowser()
+            _ = try await browser.logIn(client, token: admin)
+            _ = try await browser.get(client, "/console/experiments/\(experiment)")
+            let csrf = try #require(browser.csrf)
+            let stop = "/console/experiments/\(experiment)/stop"
+            func raw(_ body: String, contentType: String = "application/x-www-form-urlencoded") async throws -> TestResponse {
+                var headers = browser.cookieHeader
+                headers[.contentType] = contentType
+                return try await client.executeRequest(uri: stop, method: .post, headers: headers, body: ByteBuffer(string: body))
+            }
+            let json = try await raw(#"{"reason": "x", "confirm": "yes", "csrf": "\#(csrf)"}"#, contentType: "application/json")
+            #expect(json.status == .unsupportedMediaType)
+            let huge = try await raw("csrf=\(csrf)&confirm=yes&reason=" + String(repeating: "a", count: 20_000))
+            #expect(huge.status == .contentTooLarge)
+            let badEscape = try await raw("csrf=\(csrf)&confirm=yes&reason=%zz")
+            #expect(badEscape.status == .badRequest)
+            #expect(badEscape.text.contains("invalid_request"))
+            let nested = try await raw("csrf=\(csrf)&confirm=yes&reason[a]=x")
+            #expect(nested.status == .badRequest)
+            let nul = try await browser.post(client, stop, [("reason", "looks\u{0}fine"), ("confirm", "yes")])
+            #expect(nul.status == .unprocessableContent)
+            let long = try await browser.post(client, stop, [("reason", String(repeating: "r", count: 501)), ("confirm", "yes")])
+            #expect(long.status == .unprocessableContent)
+            #expect(try fixture.service.experiments.changes(of: experiment).isEmpty, "nothing was stopped")
+
+            let force = "/console/experiments/\(experiment)/force"
+            for user in ["99999999999999999999999", "-5", "0", "5 OR 1=1", ""] {
+                let refused = try await browser.post(client, force, [("user", user), ("variant", "treatment"), ("reason", "qa"), ("confirm", "yes")])
+                #expect(refused.status == .unprocessableContent, "user '\(user)'")
+            }
+            #expect(try fixture.service.experiments.store.forcedUsers(of: experiment).isEmpty)
+
+            for query in ["user=1e9999&action=post&circle=campus-diary", "user=5&action=post&circle=campus-diary&post=-1",
+                          "user=5&action=post&circle=campus-diary&post=99999999999999999999", "user=5&action=fly&circle=campus-diary"] {
+                #expect(try await browser.get(client, "/console/why?\(query)").status == .unprocessableContent, "\(query)")
+            }
+            #expect(try await browser.get(client, "/console/why?user=5&action=comment&circle=campus-diary&post=424242").status == .notFound)
+
+            var forged = ConsoleBrowser()
+            forged.cookies["quanzi_console"] = String(repeating: "A", count: 200)
+            #expect(try await forged.get(client, "/console").status == .seeOther)
+            forged.cookies["quanzi_console"] = "not-a-session"
+            #expect(try await forged.post(client, stop, [("reason", "x"), ("confirm", "yes"), ("csrf", csrf)], withCSRF: false).status == .seeOther)
+            #expect(try fixture.service.experiments.changes(of: experiment).isEmpty)
+        }
+    }
+
     @Test("the why form answers as :why does, and a post's script text shows as text")
     func why() async throws {
         let fixture = try APIFixture()

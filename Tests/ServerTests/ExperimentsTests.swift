@@ -70,6 +70,13 @@ struct ExperimentsTests {
             // This experiment has no ramp: nothing to advance to.
             let advance = try await client.call(.post, "/v1/experiments/\(id)/advance", token: admin, json: "{}")
             #expect(advance.status == .conflict)
+            // Hostile bodies: nothing changes, each with its own error.
+            #expect(try await client.call(.post, "/v1/experiments/\(id)/hold", token: admin, json: #"{"reason": "#).status == .badRequest)
+            #expect(try await client.call(.post, "/v1/experiments/\(id)/hold", token: admin, json: #"{"reason": "a\u0000b"}"#).status == .unprocessableContent)
+            #expect(try await client.call(.post, "/v1/experiments/\(id)/hold", token: admin, json: #"{"reason": 12}"#).status == .badRequest)
+            let long = "{\"reason\": \"\(String(repeating: "r", count: 501))\"}"
+            #expect(try await client.call(.post, "/v1/experiments/\(id)/hold", token: admin, json: long).status == .unprocessableContent)
+            #expect(try await client.call(.post, "/v1/experiments/nope/hold", token: admin, json: "{}").status == .notFound)
             let kinds = try fixture.service.experiments.changes(of: id).map(\.kind)
             #expect(kinds == [.started, .held, .released])
         }

@@ -111,8 +111,9 @@ struct ConsoleController {
         let content = try await Blocking.run {
             let experiments = service.experiments
             let now = service.clock.nowEpochSeconds
+            let nodes = try nodeVersions()
             let rows: [[String: Any]] = try experiments.experiments.experiments.map { spec in
-                var row = try experimentSummary(spec)
+                var row = try experimentSummary(spec, nodes: nodes)
                 let revision = experiments.currentLifecycle(of: spec).revision
                 let report = try reports.report(of: spec.id, revision: revision, now: now) {
                     try experiments.analyze(spec.id, now: now, applyGuardrails: false)
@@ -146,7 +147,7 @@ struct ConsoleController {
                 let exposed = try QuanziError.wrapping { try experiments.store.exposureCounts(of: spec.id, phase: spec.phase) }
                 return ConsoleLive.Experiment(
                     id: spec.id, status: lifecycle.status.rawValue,
-                    ramp: Self.rampText(spec, lifecycle: lifecycle, traffic: experiments.currentTraffic(of: spec)) + (lifecycle.held ? ", held" : ""),
+                    ramp: Self.rampText(spec, lifecycle: lifecycle, traffic: experiments.currentTraffic(of: spec)),
                     exposed: Dictionary(uniqueKeysWithValues: spec.variants.map { ($0.name, exposed[$0.name] ?? 0) }))
             }
             return try APIJSON.encoder.encode(ConsoleLive(at: service.clock.nowEpochSeconds, experiments: rows))
@@ -171,7 +172,7 @@ struct ConsoleController {
                                     flash: String? = nil, error: (String, String)? = nil) async throws -> Response {
         let content = try await Blocking.run {
             let experiments = service.experiments
-            var values = try experimentSummary(spec)
+            var values = try experimentSummary(spec, nodes: try nodeVersions())
             let lifecycle = experiments.currentLifecycle(of: spec)
             values["csrf"] = session.csrfToken
             values["variants"] = spec.variants.map(\.name)
@@ -294,17 +295,18 @@ struct ConsoleController {
     }
 
     /// Status, ramp, exposed users and versions of one experiment: the list's row and the page's header.
-    private func experimentSummary(_ spec: ExperimentSpec) throws -> [String: Any] {
+    /// `nodes`: ``nodeVersions()``, read once per page.
+    private func experimentSummary(_ spec: ExperimentSpec, nodes: [String: [[String: Any]]]) throws -> [String: Any] {
         let experiments = service.experiments
         let lifecycle = experiments.currentLifecycle(of: spec)
         let exposed = try QuanziError.wrapping { try experiments.store.exposureCounts(of: spec.id, phase: spec.phase) }
         var row: [String: Any] = [
             "id": spec.id, "status": lifecycle.status.rawValue,
-            "ramp": Self.rampText(spec, lifecycle: lifecycle, traffic: experiments.currentTraffic(of: spec)) + (lifecycle.held ? ", held" : ""),
+            "ramp": Self.rampText(spec, lifecycle: lifecycle, traffic: experiments.currentTraffic(of: spec)),
             "exposed": spec.variants.map { ["name": $0.name, "users": exposed[$0.name] ?? 0] as [String: Any] },
             "version": experiments.servedVersion(of: spec.id) ?? "—",
         ]
-        if let path = experimentFilePath(spec), let nodes = try nodeVersions()[path] { row["nodeVersions"] = nodes }
+        if let path = experimentFilePath(spec), let versions = nodes[path] { row["nodeVersions"] = versions }
         if let title = spec.title { row["title"] = title }
         if let look = experiments.lastLook(of: spec.id) {
             row["lastLook"] = "\(Self.time(look.atEpochSeconds)) (\(look.outcome.rawValue)\(look.decision.map { ": \($0.reason)" } ?? ""))"

@@ -126,13 +126,11 @@ extension ConsoleController {
         let mediaType = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard mediaType == "application/x-www-form-urlencoded" else { throw APIError.unsupportedMediaType(request.headers[.contentType]) }
         let buffer = try await request.body.collect(upTo: formBytesMax)
-        let text = String(buffer: buffer)
-        var fields: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = formDecode(parts[0]) else { throw APIError.invalidRequest("the form is not valid percent-encoding") }
-            guard let value = parts.count > 1 ? formDecode(parts[1]) : "" else { throw APIError.invalidRequest("the form is not valid percent-encoding") }
-            fields[name] = value
+        let fields: [String: String]
+        do {
+            fields = try URLEncodedFormDecoder().decode([String: String].self, from: String(buffer: buffer))
+        } catch {
+            throw APIError.invalidRequest("the form is not a flat application/x-www-form-urlencoded body of names and values")
         }
         if let session, !ConsoleSessions.tokensMatch(fields["csrf"], session.csrfToken) {
             throw APIError(.forbidden, code: "csrf_failed", "the form's CSRF token is missing or not this session's: reload the page and try again")
@@ -140,20 +138,16 @@ extension ConsoleController {
         return fields
     }
 
-    /// `application/x-www-form-urlencoded` decoding: `+` is a space, then percent-decoding;
-    /// nil for a malformed escape or bytes that are not UTF-8.
-    static func formDecode(_ text: Substring) -> String? {
-        text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding
-    }
-
     static func time(_ epochSeconds: Int64) -> String {
         ExperimentStatusText.timestamp(epochSeconds).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC")
     }
 
+    /// "step 2 of 4, 5% of traffic, held": where the ramp is, as the list, the page and live.json say it.
     static func rampText(_ spec: ExperimentSpec, lifecycle: ExperimentLifecycle, traffic: Double) -> String {
         let share = ExperimentStatusText.percent(traffic)
-        guard spec.ramp.count > 1 else { return "\(share) of traffic" }
-        return "step \(lifecycle.step + 1) of \(spec.ramp.count), \(share) of traffic"
+        let held = lifecycle.held ? ", held" : ""
+        guard spec.ramp.count > 1 else { return "\(share) of traffic\(held)" }
+        return "step \(lifecycle.step + 1) of \(spec.ramp.count), \(share) of traffic\(held)"
     }
 
     static func liftValues(metric: String, _ comparison: ExperimentReport.Comparison) -> [String: Any] {
