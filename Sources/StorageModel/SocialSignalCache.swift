@@ -79,6 +79,28 @@ public final class SocialSignalCache: Sendable {
         }
     }
 
+    /// Writes a viewer's stored affinity toward `author` into the held entry, if there is one
+    /// (nothing is loaded for it). Only for a database whose one thread both writes and reads
+    /// (`forgetAtChange` on SQLite): no read can be in flight between the write and this call, so
+    /// the entry stays what a load would now return. A caller that later undoes the write must
+    /// `invalidate` the viewer.
+    public func updateAffinity(of viewer: UserID, _ affinity: SocialSignals.StoredAffinity) {
+        state.write { state in
+            func update(_ signals: inout SocialSignals) {
+                if let index = signals.affinities.firstIndex(where: { $0.authorID == affinity.authorID }) {
+                    signals.affinities[index] = affinity
+                } else {
+                    signals.affinities.append(affinity)
+                }
+            }
+            if state.current[viewer] != nil {
+                update(&state.current[viewer]!)
+            } else if state.previous[viewer] != nil {
+                update(&state.previous[viewer]!)
+            }
+        }
+    }
+
     /// Forgets every entry, and refuses every read already in flight (after writes whose
     /// viewers are not known: bulk loads).
     public func invalidateAll() {

@@ -80,6 +80,49 @@ struct SingleThreadAccessTests {
         #expect(try Self.committedUsers(at: database.path) == 0)
     }
 
+    /// A written affinity goes into the held entry instead of forgetting the viewer; what a fresh
+    /// load returns is what the entry holds, and a write that is undone leaves no trace in it.
+    @Test("affinities written in place equal a fresh load; an undone write is forgotten")
+    func affinitiesWrittenInPlace() throws {
+        let database = try Self.groupedDatabase()
+        defer { try? database.removeFiles() }
+        let users = UserStore(database: database)
+        for id in 1...4 { try users.insert(UserProfile(id: UserID(Int64(id)))) }
+        let queries = FeedQueries(database: database)
+        func freshLoad() throws -> [SocialSignals.StoredAffinity] {
+            try database.unsafeRead { db in
+                try Row.fetchAll(db, sql: "SELECT author_id, score, updated_at FROM affinities WHERE viewer_id = 1 ORDER BY author_id").map {
+                    SocialSignals.StoredAffinity(authorID: UserID($0[0] as Int64), score: $0[1], updatedAtEpochSeconds: $0[2])
+                }
+            }
+        }
+        func held() throws -> [SocialSignals.StoredAffinity] {
+            try queries.socialSignals(of: UserID(1)).affinities.sorted { $0.authorID.rawValue < $1.authorID.rawValue }
+        }
+        #expect(try held().isEmpty)
+        try database.write { db in try AffinityStore.bump(viewer: UserID(1), author: UserID(2), .like, at: 1_000, db) }
+        try database.write { db in try AffinityStore.bump(viewer: UserID(1), author: UserID(3), .tip, at: 2_000, db) }
+        try database.write { db in try AffinityStore.bump(viewer: UserID(1), author: UserID(2), .comment, at: 90_000, db) }
+        let load = try freshLoad()
+        #expect(load.count == 2)
+        #expect(try held() == load, "the held entry was written in place, not reloaded")
+        // Held, not reloaded: a change behind the triggers' back (none exists in the stores) is not seen.
+        try database.unsafeRead { db in try db.execute(sql: "DROP TRIGGER IF EXISTS temp.quanzi_affinities_update_in_place") }
+        try database.write { db in try AffinityStore.bump(viewer: UserID(1), author: UserID(3), .like, at: 95_000, db) }
+        #expect(try held() != freshLoad(), "the entry is the one held in memory")
+
+        // A write that bumps an affinity and then fails leaves the entry as the database has it.
+        let before = try freshLoad()
+        #expect(throws: Refused.self) {
+            try database.write { db in
+                try AffinityStore.bump(viewer: UserID(1), author: UserID(4), .like, at: 99_000, db)
+                throw Refused()
+            }
+        }
+        #expect(try freshLoad() == before)
+        #expect(try held() == before)
+    }
+
     @Test("a group SQLite rolls back whole fails every write after it, and the commit")
     func lostGroupIsLoud() throws {
         let database = try Self.groupedDatabase()
