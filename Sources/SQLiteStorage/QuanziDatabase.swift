@@ -87,10 +87,6 @@ public final class QuanziDatabase: Sendable {
             case .singleThread(let cacheMiB):
                 try db.execute(sql: "PRAGMA mmap_size = 0")
                 try db.execute(sql: "PRAGMA cache_size = -\(max(2, cacheMiB) * 1_024)")
-                // A grouped write's savepoint keeps the original of each page it changes first in a
-                // sub-journal, a temporary file by default: a pwrite per page into /tmp, a twelfth of
-                // a simulation's CPU (perf, 16,000 users × 2 days). In memory it is a copy.
-                try db.execute(sql: "PRAGMA temp_store = MEMORY")
             }
         }
         pool = try DatabasePool(path: path, configuration: configuration)
