@@ -3,6 +3,7 @@ import Experiments
 import Foundation
 import Service
 import Simulation
+import SQLiteStorage
 
 /// Progress on stderr: a bar with ETA on a terminal, plain periodic lines otherwise.
 final class ProgressPrinter: @unchecked Sendable {
@@ -103,6 +104,7 @@ struct AbSimulate: AsyncParsableCommand {
 
     func run() async throws {
         if let db { try GlobalOptions.requireSQLite(db, command: "ab simulate", why: "a simulation builds its world in a new database file") }
+        QuanziDatabase.keepTemporaryFilesInMemoryFileSystem()
         var options = flags.options(experiment: experiment, seed: seed)
         options.databasePath = db
         options.aa = aa
@@ -179,6 +181,7 @@ struct AbCalibrate: AsyncParsableCommand {
     func run() async throws {
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
         guard watchIntervalMinutes > 0 else { throw ValidationError("--watch-interval-minutes must be positive for ab calibrate (the watched A/A measure looks that often)") }
+        QuanziDatabase.keepTemporaryFilesInMemoryFileSystem()
         let printer = ProgressPrinter()
         do {
             let effect = try plantedEffect.map { try PlantedEffect(parsing: $0) }
