@@ -49,6 +49,10 @@ public struct PostgresFeedQueries: Sendable {
         return try database.socialSignalCache.signals(of: viewer) { try Self.readSocialSignals(of: viewer, database) }
     }
 
+    /// Never: other nodes' commits reach this node's memory through its follower, after the
+    /// database has them.
+    public func heldSocialSignals(of viewer: UserID) -> SocialSignals? { nil }
+
     public func forgetSocialSignals(of viewers: [UserID]) { database.socialSignalCache.invalidate(viewers) }
     public func forgetAllSocialSignals() { database.socialSignalCache.invalidateAll() }
 

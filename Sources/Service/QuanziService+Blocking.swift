@@ -36,9 +36,15 @@ extension QuanziService {
     /// The `blocked` refusal when a block stands between `actor` and `other`, else nil.
     public func blockRefusal(actor: UserID, other: UserID) throws(QuanziError) -> QuanziError? {
         guard actor != other else { return nil }
-        // One indexed read of the two rows that could exist: cheaper than reloading the actor's
-        // social signals, which every like, comment or tip makes the cache forget.
-        let state = try QuanziError.wrapping { try storage.blocks.state(actor, other) }
+        // The actor's signals when this node holds them current (a feed page just loaded them),
+        // else one indexed read of the two rows that could exist: cheaper than loading the
+        // signals, which a server's cache forgets at each like, comment or tip.
+        let state: BlockState
+        if let held = storage.feeds.heldSocialSignals(of: actor) {
+            state = held.blockState(with: other)
+        } else {
+            state = try QuanziError.wrapping { try storage.blocks.state(actor, other) }
+        }
         guard state.isBlocked else { return nil }
         return Blocking.refusal(actor: actor, other: other, actorBlockedOther: state.firstBlockedSecond)
     }

@@ -62,6 +62,11 @@ public final class SocialSignalCache: Sendable {
         return loaded
     }
 
+    /// The viewer's signals if held now, without loading them or moving them forward.
+    public func held(_ viewer: UserID) -> SocialSignals? {
+        state.read { $0.current[viewer] ?? $0.previous[viewer] }
+    }
+
     /// Called after a commit that changed these viewers' friendships or affinities.
     public func invalidate(_ viewers: some Collection<UserID>) {
         guard !viewers.isEmpty else { return }

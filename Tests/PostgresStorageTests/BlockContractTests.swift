@@ -38,6 +38,35 @@ struct BlockContractTests {
         }
     }
 
+    /// The core's block check reads the actor's held signals instead of the block rows when the
+    /// backend says they are current (SQLite, one writer); a block made since must show in them.
+    /// PostgreSQL holds none for this: another node's block reaches memory only through the follower.
+    @Test("held social signals show a block made since they were loaded, or are not offered", arguments: Backend.available)
+    func heldSignalsAreCurrent(_ backend: Backend) async throws {
+        try await backend.withStores { stores, _ in
+            try await stores.sync { stores in
+                try SocialContractTests.world(stores, users: 3)
+                _ = try stores.feeds.socialSignals(of: UserID(1))
+                #expect(try stores.blocks.block(UserID(2), UserID(1), at: Self.now))
+                #expect(try stores.blocks.block(UserID(1), UserID(3), at: Self.now + 1))
+                let afterBlocks = BlockState(firstBlockedSecond: false, secondBlockedFirst: true)
+                if let held = stores.feeds.heldSocialSignals(of: UserID(1)) {
+                    #expect(held.blockState(with: UserID(2)) == afterBlocks && held.blockState(with: UserID(3)).firstBlockedSecond)
+                }
+                _ = try stores.feeds.socialSignals(of: UserID(1))
+                let held = stores.feeds.heldSocialSignals(of: UserID(1))
+                switch backend {
+                case .sqlite:
+                    #expect(held?.blockState(with: UserID(2)) == afterBlocks, "held once loaded, and current")
+                case .postgres:
+                    #expect(held == nil, "a node's memory learns other nodes' blocks late: never offered")
+                }
+                #expect(try stores.blocks.unblock(UserID(2), UserID(1), at: Self.now + 2))
+                if let held = stores.feeds.heldSocialSignals(of: UserID(1)) { #expect(held.blockState(with: UserID(2)).isBlocked == false) }
+            }
+        }
+    }
+
     @Test("a mute is one way and hides only; oneself and unknown users are refused", arguments: Backend.available)
     func mute(_ backend: Backend) async throws {
         try await backend.withStores { stores, _ in

@@ -45,6 +45,10 @@ public struct FeedQueries: Sendable {
         UNION ALL SELECT 2, muted_id FROM mutes WHERE muter_id = ?1
         """
 
+    /// One writer, and every commit forgets (or writes in place) what it changed before the write
+    /// returns: what is held is what a read would return.
+    public func heldSocialSignals(of viewer: UserID) -> SocialSignals? { database.socialSignalCache.held(viewer) }
+
     /// The viewer's friends, stored affinities and hidden authors, from memory after the first read.
     public func socialSignals(of viewer: UserID) throws -> SocialSignals {
         try database.socialSignalCache.signals(of: viewer) {

@@ -86,6 +86,11 @@ public protocol FeedReading: Sendable {
     /// The viewer's friends and stored affinities: from memory once read (`SocialSignalCache`),
     /// forgotten when a commit changes them.
     func socialSignals(of viewer: UserID) throws -> SocialSignals
+    /// The viewer's signals if this node holds them and they are as current as the database is
+    /// to this node's own reads; nil otherwise (nothing is loaded). A backend whose memory learns
+    /// other nodes' changes later than the database has them answers nil: a block made on
+    /// another node must refuse at once.
+    func heldSocialSignals(of viewer: UserID) -> SocialSignals?
     /// Another node changed these viewers' friendships or affinities (the follower read the
     /// events its commit wrote): what this node holds for them is read again on next use.
     func forgetSocialSignals(of viewers: [UserID])
