@@ -30,9 +30,10 @@ public final class QuanziDatabase: Sendable {
     /// The folder `temporary()` made: removed with the database when the last reference goes,
     /// so a test or a simulation that forgets `removeFiles()` leaves nothing in /tmp.
     private let temporaryFolder: String?
-    /// Read caches that writes through this handle keep current (see each type).
-    let seenPostsIndex = SeenPostsIndex()
-    let socialSignalCache = SocialSignalCache()
+    /// Read caches that writes through this handle keep current (see each type), bounded as a
+    /// server's unless `.singleThread` names its population (`Access`).
+    let seenPostsIndex: SeenPostsIndex
+    let socialSignalCache: SocialSignalCache
     /// Keeps `socialSignalCache` current with the writer's changes (see the type).
     private let socialTracking: SocialChangeTracking
     /// Held while this handle lives, so `restore` refuses to replace a database in use.
@@ -56,8 +57,21 @@ public final class QuanziDatabase: Sendable {
         ///   index pages to the WAL again and again (a sixth of a simulation's CPU). Reads on the
         ///   same connection see every grouped write; nothing reads through another connection.
         ///   A crash loses the open group: for a world nobody was promised was durable only.
-        case singleThread(cacheMiB: Int)
+        /// - `viewers`: the population the world's feeds serve. The feed caches (social signals,
+        ///   seen sets) are sized to hold all of them instead of a server's bounds (100,000 viewers,
+        ///   4 million seen posts): a simulation's every user comes back each day, and at 100,000
+        ///   users the server's bounds reloaded most of them from the database (100,000 × 3 days:
+        ///   feeds 80 → 68 s).
+        case singleThread(cacheMiB: Int, viewers: Int = 0)
     }
+
+    /// Social-signal entries held for `viewers`: two generations of half each, so the current
+    /// one holds everyone.
+    static func socialSignalEntries(viewers: Int) -> Int { max(SocialSignalCache.entriesMax, 2 * viewers + 2) }
+    /// Seen sets (viewer × circle) and seen posts held for `viewers`: ten sets and 400 posts a
+    /// viewer (a week of sessions in a few circles), at most a server's bounds below that.
+    static func seenSets(viewers: Int) -> Int { max(SeenPostsIndex.entriesMax, 10 * viewers) }
+    static func seenPosts(viewers: Int) -> Int { max(SeenPostsIndex.postsMax, 400 * viewers) }
 
     /// Opens (creating if needed) the database at `path` and applies pending migrations.
     public convenience init(path: String, access: Access = .concurrent) throws {
@@ -66,6 +80,9 @@ public final class QuanziDatabase: Sendable {
 
     private init(path: String, access: Access, temporaryFolder: String?) throws {
         self.temporaryFolder = temporaryFolder
+        let viewers = if case .singleThread(_, let viewers) = access { viewers } else { 0 }
+        seenPostsIndex = SeenPostsIndex(entriesMax: Self.seenSets(viewers: viewers), postsMax: Self.seenPosts(viewers: viewers))
+        socialSignalCache = SocialSignalCache(entriesMax: Self.socialSignalEntries(viewers: viewers))
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -84,7 +101,7 @@ public final class QuanziDatabase: Sendable {
             switch access {
             case .concurrent:
                 try db.execute(sql: "PRAGMA mmap_size = \(Self.mmapBytes)")
-            case .singleThread(let cacheMiB):
+            case .singleThread(let cacheMiB, _):
                 try db.execute(sql: "PRAGMA mmap_size = 0")
                 try db.execute(sql: "PRAGMA cache_size = -\(max(2, cacheMiB) * 1_024)")
             }

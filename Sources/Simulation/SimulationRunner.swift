@@ -153,14 +153,15 @@ public enum SimulationRunner {
 
         let database: QuanziDatabase
         if let path = options.databasePath {
-            database = try QuanziDatabase(path: path, access: .singleThread(cacheMiB: Self.pageCacheMiB))
+            database = try QuanziDatabase(path: path, access: .singleThread(cacheMiB: Self.pageCacheMiB, viewers: options.users))
             guard try UserStore(database: database).count() == 0 else { throw SimulationError("\(path) already has users; simulate into a new file") }
         } else {
             // The wallet refuses a writer without synchronous=FULL, even on a throwaway file, so a
             // simulation pays the same fsyncs as the service. On /dev/shm they cost nothing: fsync
             // was 0.06% of an 8,000-user day's CPU (perf), so a scratch world with synchronous=OFF
             // (and a way around the wallet's check) would buy nothing.
-            database = try QuanziDatabase.temporary(name: "simulation", inMemoryFileSystem: true, access: .singleThread(cacheMiB: Self.pageCacheMiB))
+            database = try QuanziDatabase.temporary(name: "simulation", inMemoryFileSystem: true,
+                                                     access: .singleThread(cacheMiB: Self.pageCacheMiB, viewers: options.users))
         }
         // The database groups its writes (`.singleThread`): a kept file gets the last group too.
         defer { if options.databasePath == nil { try? database.removeFiles() } else { try? database.commitPending() } }

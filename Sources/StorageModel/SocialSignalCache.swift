@@ -21,6 +21,8 @@ public final class SocialSignalCache: Sendable {
     public static let stampsMax = 100_000
 
     private struct State {
+        /// Entries held in all (see `entriesMax`).
+        let entriesMax: Int
         var current: [UserID: SocialSignals] = [:]
         var previous: [UserID: SocialSignals] = [:]
         var ticket: UInt64 = 0
@@ -37,7 +39,7 @@ public final class SocialSignalCache: Sendable {
         }
 
         mutating func store(_ signals: SocialSignals, for viewer: UserID) {
-            if current[viewer] == nil && current.count >= SocialSignalCache.entriesMax / 2 {
+            if current[viewer] == nil && current.count >= max(1, entriesMax / 2) {
                 previous = current
                 current = [:]
             }
@@ -45,9 +47,13 @@ public final class SocialSignalCache: Sendable {
         }
     }
 
-    private let state = ReadWriteLocked(State())
+    private let state: ReadWriteLocked<State>
 
-    public init() {}
+    /// `entriesMax`: viewers held at most, `SocialSignalCache.entriesMax` (a server's bound) unless
+    /// a simulation sizes it for its population.
+    public init(entriesMax: Int = SocialSignalCache.entriesMax) {
+        state = ReadWriteLocked(State(entriesMax: entriesMax))
+    }
 
     /// The viewer's signals, from memory or from `load`.
     public func signals(of viewer: UserID, load: () throws -> SocialSignals) rethrows -> SocialSignals {

@@ -123,6 +123,23 @@ struct SingleThreadAccessTests {
         #expect(try held() == before)
     }
 
+    /// A simulated population's every user comes back each day: its database holds all of their
+    /// feed memory, where a server's is bounded for a node (and keeps that bound).
+    @Test("feed memory is sized for the simulated population; a server keeps its bounds")
+    func feedMemorySizedForPopulation() throws {
+        #expect(QuanziDatabase.socialSignalEntries(viewers: 0) == SocialSignalCache.entriesMax)
+        #expect(QuanziDatabase.seenSets(viewers: 0) == SeenPostsIndex.entriesMax && QuanziDatabase.seenPosts(viewers: 0) == SeenPostsIndex.postsMax)
+        #expect(QuanziDatabase.socialSignalEntries(viewers: 150_000) == 300_002)
+        #expect(QuanziDatabase.seenSets(viewers: 150_000) == 1_500_000 && QuanziDatabase.seenPosts(viewers: 150_000) == 60_000_000)
+        // The bound is the cache's own: two generations of half each.
+        let cache = SocialSignalCache(entriesMax: 4)
+        func load(_ id: Int64) { _ = cache.signals(of: UserID(id)) { SocialSignals(friendIDs: [], affinities: []) } }
+        for id: Int64 in 1...3 { load(id) }
+        #expect(cache.held(UserID(1)) != nil, "moved to the previous generation, still held")
+        for id: Int64 in 4...5 { load(id) }
+        #expect(cache.held(UserID(1)) == nil && cache.held(UserID(5)) != nil && cache.entryCount == 3)
+    }
+
     @Test("a group SQLite rolls back whole fails every write after it, and the commit")
     func lostGroupIsLoud() throws {
         let database = try Self.groupedDatabase()
