@@ -186,6 +186,8 @@ public enum SimulationRunner {
             after = last.id
         }
         users.sort { $0.id.rawValue < $1.id.rawValue }
+        // Everyone comes on the first day: their feeds' social signals in one pass per table.
+        try FeedQueries(database: database).preloadSocialSignals(of: users.map(\.id))
         let credit = try service.credit.allScores()
         var friendCounts: [UserID: Int] = [:]
         for user in users { friendCounts[user.id] = try service.friends.friends(of: user.id).count }

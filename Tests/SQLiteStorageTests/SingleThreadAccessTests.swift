@@ -140,6 +140,49 @@ struct SingleThreadAccessTests {
         #expect(cache.held(UserID(1)) == nil && cache.held(UserID(5)) != nil && cache.entryCount == 3)
     }
 
+    /// The first-day preload reads every table once for everyone; each viewer must get exactly
+    /// what their own first read would have returned (friends, affinities, blocks both ways,
+    /// mutes, "show less" by author and by kind).
+    @Test("preloaded social signals equal each viewer's own read")
+    func preloadEqualsOwnReads() throws {
+        let database = try Self.groupedDatabase()
+        defer { try? database.removeFiles() }
+        let users = UserStore(database: database)
+        for id: Int64 in 1...6 { try users.insert(UserProfile(id: UserID(id))) }
+        let friends = FriendStore(database: database)
+        try friends.befriend(UserID(1), UserID(2), at: 10)
+        try friends.befriend(UserID(1), UserID(3), at: 11)
+        try friends.befriend(UserID(4), UserID(5), at: 12)
+        for (viewer, author, interaction) in [(1, 2, Affinity.Interaction.like), (1, 4, .tip), (2, 1, .comment), (5, 4, .like)] {
+            try database.write { db in try AffinityStore.bump(viewer: UserID(Int64(viewer)), author: UserID(Int64(author)), interaction, at: 100, db) }
+        }
+        let blocks = BlockStore(database: database)
+        _ = try blocks.block(UserID(3), UserID(6), at: 20)
+        _ = try blocks.mute(UserID(1), UserID(5), at: 21)
+        try database.write { db in try db.execute(sql: "INSERT INTO circles (id, title) VALUES ('c', 'C')") }
+        let posts = PostStore(database: database)
+        let photo = try posts.create(circle: CircleID("c"), author: UserID(4), kind: .photo, body: "p", verdict: .visible, at: 30)
+        let text = try posts.create(circle: CircleID("c"), author: UserID(4), kind: .text, body: "t", verdict: .visible, at: 31)
+        let other = try posts.create(circle: CircleID("c"), author: UserID(2), kind: .photo, body: "q", verdict: .visible, at: 32)
+        for (user, post) in [(1, photo), (1, text), (1, other), (6, other)] { _ = try posts.showLess(post.id, by: UserID(Int64(user)), at: 40) }
+
+        let queries = FeedQueries(database: database)
+        let viewers = (1...6).map { UserID(Int64($0)) }
+        var own: [UserID: SocialSignals] = [:]
+        for viewer in viewers { own[viewer] = try queries.socialSignals(of: viewer) }
+        database.socialSignalCache.invalidateAll()
+        try queries.preloadSocialSignals(of: viewers)
+        for viewer in viewers {
+            var held = try #require(database.socialSignalCache.held(viewer), "viewer \(viewer) preloaded")
+            held.affinities.sort { $0.authorID.rawValue < $1.authorID.rawValue }
+            var expected = try #require(own[viewer])
+            expected.affinities.sort { $0.authorID.rawValue < $1.authorID.rawValue }
+            #expect(held == expected, "viewer \(viewer)")
+        }
+        #expect(own[UserID(1)]?.showLessByKind == [.photo: 2, .text: 1] && own[UserID(6)]?.blockedIDs == [] && own[UserID(3)]?.blockedIDs == [UserID(6)])
+        #expect(own[UserID(6)]?.blockerIDs == [UserID(3)] && own[UserID(1)]?.mutedIDs == [UserID(5)], "the world has every kind of row")
+    }
+
     @Test("a group SQLite rolls back whole fails every write after it, and the commit")
     func lostGroupIsLoud() throws {
         let database = try Self.groupedDatabase()
