@@ -58,10 +58,9 @@ public struct FeedQueries: Sendable {
     /// write can come between the reads and the entries they make.
     public func preloadSocialSignals(of viewers: [UserID]) throws {
         guard case .singleThread = database.access else { return }
-        let wanted = Set(viewers)
         var loaded: [UserID: SocialSignals] = [:]
-        loaded.reserveCapacity(wanted.count)
-        for viewer in wanted { loaded[viewer] = SocialSignals(friendIDs: [], affinities: []) }
+        loaded.reserveCapacity(viewers.count)
+        for viewer in viewers { loaded[viewer] = SocialSignals(friendIDs: [], affinities: []) }
         try database.read { db in
             let affinities = try Row.fetchCursor(db, sql: "SELECT viewer_id, author_id, score, updated_at FROM affinities ORDER BY viewer_id, author_id")
             while let row = try affinities.next() {
