@@ -183,6 +183,79 @@ struct SingleThreadAccessTests {
         #expect(own[UserID(6)]?.blockerIDs == [UserID(3)] && own[UserID(1)]?.mutedIDs == [UserID(5)], "the world has every kind of row")
     }
 
+    @Test("a write that checks first runs bare: a refusal before any change keeps the group, a throw after one loses it loudly")
+    func writesCheckingFirst() throws {
+        let database = try Self.groupedDatabase()
+        defer { try? database.removeFiles() }
+        let users = UserStore(database: database)
+        try users.insert(UserProfile(id: UserID(1)))
+        // Refused before changing anything: nothing to undo, the group goes on.
+        #expect(throws: Refused.self) {
+            try database.writeCheckingFirst { db in
+                _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM users")
+                throw Refused()
+            }
+        }
+        try database.writeCheckingFirst { db in try UserStore.insert(UserProfile(id: UserID(2)), isAdmin: false, in: db) }
+        #expect(try users.count() == 2)
+        // Nested in a write with a savepoint, it is undone with that write.
+        #expect(throws: Refused.self) {
+            try database.write { db in
+                try database.writeCheckingFirst { db in try UserStore.insert(UserProfile(id: UserID(3)), isAdmin: false, in: db) }
+                throw Refused()
+            }
+        }
+        #expect(try users.user(UserID(3)) == nil)
+        try database.commitPending()
+        #expect(try Self.committedUsers(at: database.path) == 2)
+
+        // A throw after a change cannot be undone alone: the open group is rolled back whole.
+        try users.insert(UserProfile(id: UserID(4)))
+        #expect(throws: QuanziDatabase.GroupedWritesLost.self) {
+            try database.writeCheckingFirst { db in
+                try UserStore.insert(UserProfile(id: UserID(5)), isAdmin: false, in: db)
+                throw Refused()
+            }
+        }
+        #expect(throws: QuanziDatabase.GroupedWritesLost.self) { try users.insert(UserProfile(id: UserID(6))) }
+        #expect(throws: QuanziDatabase.GroupedWritesLost.self) { try database.commitPending() }
+        #expect(try users.user(UserID(4)) == nil && users.user(UserID(5)) == nil, "the group's earlier write went with it")
+        #expect(try Self.committedUsers(at: database.path) == 2)
+    }
+
+    @Test("a like, a comment and a report refused inside a group change nothing and keep the group")
+    func refusalsKeepTheGroup() throws {
+        let database = try Self.groupedDatabase()
+        defer { try? database.removeFiles() }
+        let users = UserStore(database: database)
+        for id in 1...3 { try users.insert(UserProfile(id: UserID(Int64(id)))) }
+        try database.write { db in try db.execute(sql: "INSERT INTO circles (id, title) VALUES ('c', 'C')") }
+        let posts = PostStore(database: database)
+        let post = try posts.create(circle: CircleID("c"), author: UserID(1), kind: .text, body: "p", verdict: .visible, at: 10)
+        try posts.like(post.id, by: UserID(2), at: 11)
+        #expect(throws: QuanziError.self) { try posts.like(post.id, by: UserID(2), at: 12) }
+        #expect(throws: QuanziError.self) { try posts.like(post.id + 99, by: UserID(2), at: 12) }
+        _ = try posts.report(post.id, by: UserID(3), reason: "r", hideAtReports: 1, at: 13)
+        for attempt in [
+            { try posts.like(post.id, by: UserID(3), at: 14) },
+            { _ = try posts.comment(on: post.id, by: UserID(3), body: "c", verdict: .visible, at: 14) },
+            { _ = try posts.report(post.id, by: UserID(2), reason: "r", hideAtReports: 1, at: 14) },
+            { _ = try posts.showLess(post.id, by: UserID(2), at: 14) },
+        ] as [() throws -> Void] {
+            do {
+                try attempt()
+                Issue.record("a hidden post took the write")
+            } catch let error as QuanziError {
+                #expect(error.code == .postNotVisible)
+            }
+        }
+        let stored = try #require(try posts.post(post.id))
+        #expect(stored.likeCount == 1 && stored.commentCount == 0 && stored.reportCount == 1 && stored.status == .hidden)
+        try database.commitPending()
+        let likes = try database.unsafeRead { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM likes") }
+        #expect(likes == 1)
+    }
+
     @Test("a group SQLite rolls back whole fails every write after it, and the commit")
     func lostGroupIsLoud() throws {
         let database = try Self.groupedDatabase()

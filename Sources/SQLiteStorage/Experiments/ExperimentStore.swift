@@ -15,13 +15,14 @@ public struct ExperimentStore: Sendable {
     /// false when the user was already exposed in that phase (nothing written).
     @discardableResult
     public func recordExposure(_ exposure: Exposure, experiment: String) throws -> Bool {
-        try database.write { db in
-            try db.execute(
+        try database.writeCheckingFirst { db in
+            try db.cachedStatement(
                 sql: """
                     INSERT OR IGNORE INTO exposures
                       (experiment_id, phase, user_id, variant, first_exposed_at, experiment_version, plugin_version, node)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [experiment, exposure.phase, exposure.userID.rawValue, exposure.variant, exposure.firstExposedAtEpochSeconds,
                             exposure.experimentVersion, exposure.pluginVersion, exposure.node])
             guard db.changesCount == 1 else { return false }

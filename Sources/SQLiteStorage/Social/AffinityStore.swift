@@ -35,7 +35,7 @@ public struct AffinityStore: Sendable {
         let existing = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT score, updated_at FROM affinities WHERE viewer_id = ? AND author_id = ?"),
             arguments: [viewer.rawValue, author.rawValue])
-        let previous = existing.map { Affinity.decayed($0["score"], updatedAtEpochSeconds: $0["updated_at"], nowEpochSeconds: now) } ?? 0
+        let previous = existing.map { Affinity.decayed($0[0], updatedAtEpochSeconds: $0[1], nowEpochSeconds: now) } ?? 0
         try db.cachedStatement(sql: """
             INSERT INTO affinities (viewer_id, author_id, score, updated_at) VALUES (?, ?, ?, ?)
             ON CONFLICT(viewer_id, author_id) DO UPDATE SET score = excluded.score, updated_at = excluded.updated_at

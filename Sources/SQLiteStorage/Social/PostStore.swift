@@ -29,7 +29,7 @@ public struct PostStore: Sendable {
         at now: Int64
     ) throws(QuanziError) -> Post {
         try QuanziError.wrapping {
-            try database.write { db in
+            try database.writeCheckingFirst { db in
                 try Self.create(
                     circle: circle, author: author, kind: kind, body: body, verdict: verdict, at: now, db)
             }
@@ -116,7 +116,7 @@ public struct PostStore: Sendable {
         throws(QuanziError) -> Comment
     {
         try QuanziError.wrapping {
-            try database.write { db in
+            try database.writeCheckingFirst { db in
                 try Self.comment(on: postID, by: user, body: body, verdict: verdict, at: now, db)
             }
         }
@@ -125,8 +125,8 @@ public struct PostStore: Sendable {
     static func comment(
         on postID: Int64, by user: UserID, body: String, verdict: ModerationVerdict = .visible, at now: Int64, _ db: Database
     ) throws -> Comment {
-        let post = try Self.requireVisible(postID, db)
         if let hold = verdict.hold {
+            let post = try Self.requireVisible(postID, db)
             try db.cachedStatement(sql: "INSERT INTO comments (post_id, author_id, body, created_at, status) VALUES (?, ?, ?, ?, 'hidden')")
                 .execute(arguments: [postID, user.rawValue, body, now])
             let comment = Comment(
@@ -140,13 +140,14 @@ public struct PostStore: Sendable {
                     context: hold.reason.rawValue), in: db)
             return comment
         }
+        // The count first, on a visible post only: a refusal comes before any change
+        // (`writeCheckingFirst`).
+        let post = try Self.countOnVisible(postID, "comment_count", db)
         try db.cachedStatement(sql: "INSERT INTO comments (post_id, author_id, body, created_at) VALUES (?, ?, ?, ?)")
             .execute(arguments: [postID, user.rawValue, body, now])
         let comment = Comment(
             id: db.lastInsertedRowID, postID: postID, authorID: user, body: body,
             createdAtEpochSeconds: now)
-        try db.cachedStatement(sql: "UPDATE posts SET comment_count = comment_count + 1 WHERE id = ?")
-            .execute(arguments: [postID])
         try EventLog.append(
             Event(
                 kind: .commentCreated, at: now, userID: user, circleID: post.circleID, postID: postID,
@@ -170,7 +171,7 @@ public struct PostStore: Sendable {
 
     public func like(_ postID: Int64, by user: UserID, at now: Int64) throws(QuanziError) {
         try QuanziError.wrapping {
-            try database.write { db in
+            try database.writeCheckingFirst { db in
                 guard try Self.like(postID, by: user, at: now, db) else {
                     throw QuanziError(.alreadyLiked, "user \(user) already likes post \(postID)")
                 }
@@ -178,14 +179,18 @@ public struct PostStore: Sendable {
         }
     }
 
-    /// Returns false when the user already liked the post.
+    /// Returns false when the user already liked the post. Every refusal comes before any change
+    /// (`writeCheckingFirst`): the like goes in only for a visible post, and the post is read in
+    /// full only to say why not.
     static func like(_ postID: Int64, by user: UserID, at now: Int64, _ db: Database) throws -> Bool {
-        let post = try Self.requireVisible(postID, db)
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO likes (post_id, user_id, created_at) VALUES (?, ?, ?)")
-            .execute(arguments: [postID, user.rawValue, now])
-        guard db.changesCount == 1 else { return false }
-        try db.cachedStatement(sql: "UPDATE posts SET like_count = like_count + 1 WHERE id = ?")
-            .execute(arguments: [postID])
+        try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO likes (post_id, user_id, created_at) SELECT id, ?, ? FROM posts WHERE id = ? AND status = 'visible'"
+        ).execute(arguments: [user.rawValue, now, postID])
+        guard db.changesCount == 1 else {
+            _ = try Self.requireVisible(postID, db)
+            return false
+        }
+        let post = try Self.countOnVisible(postID, "like_count", db)
         try EventLog.append(
             Event(
                 kind: .likeCreated, at: now, userID: user, circleID: post.circleID, postID: postID,
@@ -198,7 +203,7 @@ public struct PostStore: Sendable {
     @discardableResult
     public func showLess(_ postID: Int64, by user: UserID, at now: Int64) throws(QuanziError) -> Bool {
         try QuanziError.wrapping {
-            try database.write { db in
+            try database.writeCheckingFirst { db in
                 let post = try Self.requireVisible(postID, db)
                 try db.cachedStatement(sql: "INSERT OR IGNORE INTO show_less_marks (user_id, post_id, author_id, created_at) VALUES (?, ?, ?, ?)")
                     .execute(arguments: [user.rawValue, postID, post.authorID.rawValue, now])
@@ -217,7 +222,7 @@ public struct PostStore: Sendable {
         _ postID: Int64, by user: UserID, reason: String, hideAtReports: Int, at now: Int64
     ) throws(QuanziError) -> Bool {
         try QuanziError.wrapping {
-            try database.write { db in
+            try database.writeCheckingFirst { db in
                 try Self.report(postID, by: user, reason: reason, hideAtReports: hideAtReports, at: now, db)
             }
         }
@@ -267,6 +272,20 @@ public struct PostStore: Sendable {
 
     static func post(_ id: Int64, _ db: Database) throws -> Post? {
         try Row.fetchOne(db.cachedStatement(sql: "SELECT \(columns) FROM posts WHERE id = ?"), arguments: [id]).map(post(from:))
+    }
+
+    /// Adds one to `counter` of a visible post and returns the post's circle and author, or
+    /// throws the post's refusal having changed nothing.
+    static func countOnVisible(_ id: Int64, _ counter: StaticString, _ db: Database) throws -> (circleID: CircleID, authorID: UserID) {
+        let row = try Row.fetchAll(
+            db.cachedStatement(sql: "UPDATE posts SET \(counter) = \(counter) + 1 WHERE id = ? AND status = 'visible' RETURNING circle_id, author_id"),
+            arguments: [id]
+        ).first
+        guard let row else {
+            _ = try requireVisible(id, db)
+            throw QuanziError(.postNotVisible, "post \(id) is not visible")
+        }
+        return (CircleID(row[0] as String), UserID(row[1] as Int64))
     }
 
     static func requireVisible(_ id: Int64, _ db: Database) throws -> Post {
