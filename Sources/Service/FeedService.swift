@@ -174,6 +174,20 @@ public final class FeedService: Sendable {
     /// The post as `circle`'s window holds it (counts, status), nil when it is not there.
     public func candidate(postID: Int64, in circle: CircleID) -> CandidateRow? { windowTable.read({ $0[circle] })?.read { $0.row(postID: postID) } }
 
+    /// A post the feeds hold as visible, with the window's counts; nil when its content is not
+    /// held, its circle's window does not hold it, or holds it hidden or deleted. A window learns
+    /// other nodes' writes a poll late, so this serves only checks that a store repeats inside its
+    /// write (`QuanziService.postToActOn`).
+    func visiblePostInMemory(_ postID: Int64) -> Post? {
+        guard var post = contents.held(postID), let row = candidate(postID: postID, in: post.circleID), row.status == .visible else { return nil }
+        post.likeCount = row.likeCount
+        post.commentCount = row.commentCount
+        post.reportCount = row.reportCount
+        post.tipsFen = row.tipsFen
+        post.status = .visible
+        return post
+    }
+
     /// Whether a circle's window holds the post.
     func contains(postID: Int64, in circle: CircleID) -> Bool { windowTable.read({ $0[circle] })?.read { $0.contains(postID: postID) } ?? false }
 

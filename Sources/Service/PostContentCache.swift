@@ -19,6 +19,9 @@ final class PostContentCache: Sendable {
         }
     }
 
+    /// The post's content if held (its counts may be stale); nothing is read.
+    func held(_ postID: Int64) -> Post? { posts.read { $0[postID] } }
+
     /// The unchanging content of one post (author, kind, body; its counts may be stale), read by
     /// `load` when not cached yet; nil when there is no such post.
     func content(of postID: Int64, load: (Int64) throws -> Post?) rethrows -> Post? {

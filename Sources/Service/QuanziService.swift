@@ -213,7 +213,20 @@ public final class QuanziService: Sendable {
 
     /// A post `viewer` may see (its circle's view rule allows it).
     public func viewablePost(_ postID: Int64, by viewer: UserID) throws(QuanziError) -> Post {
-        let post = try posts.requireVisible(postID)
+        try requireViewable(posts.requireVisible(postID), by: viewer)
+    }
+
+    /// `viewablePost` for a like, a comment, a report or a "show less", whose store checks the
+    /// post is visible again inside its write: the post comes from the feed's memory when its
+    /// window holds it visible (reading it back was a twentieth of a simulated day), else from
+    /// the database. The rules see only what never changes (author, circle, kind, text); a
+    /// window that lags another node's hide only moves the refusal into the store.
+    func postToActOn(_ postID: Int64, by viewer: UserID) throws(QuanziError) -> Post {
+        let post = if let held = feeds.visiblePostInMemory(postID) { held } else { try posts.requireVisible(postID) }
+        return try requireViewable(post, by: viewer)
+    }
+
+    private func requireViewable(_ post: Post, by viewer: UserID) throws(QuanziError) -> Post {
         // Before the rule: a block is the core's, whatever the circle says.
         try requireNotBlocked(viewer, post.authorID)
         try requireAllowed(viewer, .view, in: post.circleID, post: post)
@@ -222,7 +235,7 @@ public final class QuanziService: Sendable {
 
     public func comment(on postID: Int64, by user: UserID, body: String) throws(QuanziError) -> Comment {
         try UserText.check(body, maxBytes: ContentLimits.commentBodyBytesMax, what: "comment")
-        let post = try viewablePost(postID, by: user)
+        let post = try postToActOn(postID, by: user)
         try requireAllowed(user, .comment, in: post.circleID, post: post)
         // The circle's keywords hold a comment as they hold a post.
         let verdict = scripts.moderators[post.circleID]?.screen(body) ?? .visible
@@ -232,7 +245,7 @@ public final class QuanziService: Sendable {
     }
 
     public func like(_ postID: Int64, by user: UserID) throws(QuanziError) {
-        let post = try viewablePost(postID, by: user)
+        let post = try postToActOn(postID, by: user)
         try requireAllowed(user, .like, in: post.circleID, post: post)
         try posts.like(postID, by: user, at: now)
         feeds.updateOwn(post.circleID, .liked(postID: postID))
@@ -243,7 +256,7 @@ public final class QuanziService: Sendable {
     /// Returns false when the user had marked the post already.
     @discardableResult
     public func showLess(_ postID: Int64, by user: UserID) throws(QuanziError) -> Bool {
-        let post = try viewablePost(postID, by: user)
+        let post = try postToActOn(postID, by: user)
         guard post.authorID != user else { throw QuanziError(.sameUser, "one's own post cannot be shown less") }
         return try posts.showLess(postID, by: user, at: now)
     }
@@ -252,7 +265,7 @@ public final class QuanziService: Sendable {
     @discardableResult
     public func report(_ postID: Int64, by user: UserID, reason: String) throws(QuanziError) -> Bool {
         try UserText.check(reason, maxBytes: ContentLimits.reportReasonBytesMax, what: "report reason")
-        let post = try viewablePost(postID, by: user)
+        let post = try postToActOn(postID, by: user)
         try requireAllowed(user, .report, in: post.circleID, post: post)
         let threshold = scripts.moderators[post.circleID]?.reportThreshold ?? ModerationPolicy.defaultReportThreshold
         let hidden = try posts.report(postID, by: user, reason: reason, hideAtReports: threshold, at: now)

@@ -69,6 +69,31 @@ struct PostingTests {
         #expect(try fixture.service.affinities.affinity(from: UserID(2), to: UserID(1), at: ServiceFixture.start) > 0)
     }
 
+    /// Likes, comments, reports and "show less" take the post from the feed's memory when its
+    /// window holds it visible; a window that has not heard of a hide (another node's, a poll
+    /// late) must not let one through: the store checks again inside its write.
+    @Test("a post hidden behind the window's back refuses likes, comments, reports and show-less, and nothing changes")
+    func staleWindowIsCheckedByTheStore() throws {
+        let fixture = try ServiceFixture()
+        for id: Int64 in 1...3 { try fixture.user(id) }
+        // The friends circle lets friends do all four, so only the post's state can refuse.
+        for friend: Int64 in 2...3 { try fixture.service.friends.befriend(UserID(1), UserID(friend), at: ServiceFixture.start) }
+        let post = try fixture.service.createPost(by: UserID(1), in: CircleID("friends"), body: "hi")
+        try fixture.service.like(post.id, by: UserID(2))
+        try fixture.service.database!.write { db in
+            try db.execute(sql: "UPDATE posts SET status = 'hidden', hidden_reason = 'elsewhere' WHERE id = ?", arguments: [post.id])
+        }
+        #expect(fixture.service.feeds.visiblePostInMemory(post.id) != nil, "the window still holds it visible")
+        let hidden = QuanziError(.postNotVisible, "post \(post.id) is hidden pending review")
+        #expect(throws: hidden) { try fixture.service.like(post.id, by: UserID(3)) }
+        #expect(throws: hidden) { try fixture.service.comment(on: post.id, by: UserID(3), body: "c") }
+        #expect(throws: hidden) { try fixture.service.report(post.id, by: UserID(3), reason: "r") }
+        #expect(throws: hidden) { try fixture.service.showLess(post.id, by: UserID(3)) }
+        let stored = try #require(try fixture.service.posts.post(post.id))
+        #expect(stored.likeCount == 1 && stored.commentCount == 0 && stored.reportCount == 0)
+        #expect(try fixture.eventCount(.likeCreated) == 1 && fixture.eventCount(.commentCreated) == 0 && fixture.eventCount(.reportCreated) == 0)
+    }
+
     @Test("only friends see and comment in the friends circle")
     func friendsCircle() throws {
         let fixture = try ServiceFixture()
