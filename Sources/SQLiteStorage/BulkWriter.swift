@@ -53,9 +53,12 @@ public struct BulkWriter: BulkWriting {
 
 extension QuanziDatabase {
     /// Runs `body` in one write transaction. Views written here bypass `ViewRecorder`, so the
-    /// seen index rereads them afterwards.
+    /// seen index rereads them afterwards. Grouped (`.singleThread`, a simulation's seeding), it
+    /// runs without a savepoint of its own (`writeCheckingFirst`): a bulk body overflows its
+    /// sub-journal's memory at once, and the sub-journal then stayed a file, with pwrites, for
+    /// every later write of the group. A bulk body that throws fails the seeding anyway.
     public func bulkWrite<T>(_ body: (BulkWriter) throws -> T) throws -> T {
         defer { seenPostsIndex.reloadAll() }
-        return try write { db in try body(BulkWriter(db: db)) }
+        return try writeCheckingFirst { db in try body(BulkWriter(db: db)) }
     }
 }

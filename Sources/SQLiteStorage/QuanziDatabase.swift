@@ -57,6 +57,8 @@ public final class QuanziDatabase: Sendable {
         ///   index pages to the WAL again and again (a sixth of a simulation's CPU). Reads on the
         ///   same connection see every grouped write; nothing reads through another connection.
         ///   A crash loses the open group: for a world nobody was promised was durable only.
+        ///   A write that refuses before it changes anything (`writeCheckingFirst`: likes,
+        ///   comments, exposures, view batches, money batches, seeding) runs without a savepoint.
         /// - `viewers`: the population the world's feeds serve. The feed caches (social signals,
         ///   seen sets) are sized to hold all of them instead of a server's bounds (100,000 viewers,
         ///   4 million seen posts): a simulation's every user comes back each day, and at 100,000
@@ -190,6 +192,14 @@ public final class QuanziDatabase: Sendable {
         }
     }
 
+    /// `writeCheckingFirst` for async callers.
+    public func writeCheckingFirst<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        switch access {
+        case .concurrent: return try await pool.write(body)
+        case .singleThread: return try pool.unsafeReentrantWrite { db in try grouped(db, undoAlone: false, body) }
+        }
+    }
+
     /// Commits the open group of writes, if any (`.singleThread`; nothing to do otherwise). Call
     /// it before the database is handed to anyone else or kept.
     public func commitPending() throws {
@@ -296,7 +306,12 @@ public final class QuanziDatabase: Sendable {
     /// commit's fsync covers these frames too; a power cut before it loses them. The writer is
     /// back to FULL afterwards, whether `body` committed or threw, before anything else can use it.
     func writeWithoutFsync(_ body: (Database) throws -> Void) throws {
-        if case .singleThread = access { return try write(body) }  // commits rarely anyway
+        // Grouped writes commit rarely anyway. Without a savepoint of its own: a batch of pages
+        // overflowed its sub-journal's 64 KiB in memory, and SQLite kept the sub-journal a file
+        // for the rest of the group, so every later write's statement journal cost pwrites (a
+        // million in a 20,000-user day; strace). A batch refuses nothing; one that fails halfway
+        // loses the group, loudly.
+        if case .singleThread = access { return try writeCheckingFirst(body) }
         try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             let failure: (any Error)?

@@ -70,7 +70,8 @@ public final class SQLiteLedgerStore: LedgerStore {
     public func commitTransfers(
         _ prefetch: TransferPrefetch, at now: Int64, decide: @Sendable (TransferSnapshot) -> DecidedTransfers
     ) async throws -> [TransferResult] {
-        try await database.write { db in
+        // Decided before anything is written: a refusal is a result, not a throw.
+        try await database.writeCheckingFirst { db in
             var balancesFen: [AccountID: Int64] = [:]
             for account in prefetch.accounts {
                 if let balanceFen = try LedgerRows.balanceFen(of: account, in: db) { balancesFen[account] = balanceFen }
