@@ -92,6 +92,7 @@ struct CandidateColumns: Sendable {
             createdAtEpochSeconds: createdAtEpochSeconds[index], likeCount: Int(likeCounts[index]),
             commentCount: Int(commentCounts[index]), tipsFen: tipsFen[index], reportCount: Int(reportCounts[index]),
             authorCreditScore: Int(authors.creditScores[author]),
-            status: CandidateStatus(rawValue: statuses[index]) ?? .deleted, kindIndex: kindIndices[index])
+            status: CandidateStatus(rawValue: statuses[index]) ?? .deleted, kindIndex: kindIndices[index],
+            authorGroup: authors.groups[author])
     }
 }

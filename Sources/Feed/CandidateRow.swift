@@ -25,12 +25,17 @@ public struct CandidateRow: Sendable, Hashable {
     /// The post's kind, as the integrator numbers kinds (`CandidateRows.kindIndex`): what a
     /// viewer's "show less" of a kind of post lowers.
     public var kindIndex: UInt8
+    /// The author's audience group (their city, `AuthorGroups.code`), 0 for none: a `same_city`
+    /// feed ranks only its group's authors. The window keeps one per author, the latest wins.
+    public var authorGroup: UInt32
 
     public init(
         postID: Int64, authorID: UserID, createdAtEpochSeconds: Int64, likeCount: Int = 0, commentCount: Int = 0,
-        tipsFen: Int64 = 0, reportCount: Int = 0, authorCreditScore: Int, status: CandidateStatus = .visible, kindIndex: UInt8 = 0
+        tipsFen: Int64 = 0, reportCount: Int = 0, authorCreditScore: Int, status: CandidateStatus = .visible, kindIndex: UInt8 = 0,
+        authorGroup: UInt32 = 0
     ) {
         self.kindIndex = kindIndex
+        self.authorGroup = authorGroup
         self.postID = postID
         self.authorID = authorID
         self.createdAtEpochSeconds = createdAtEpochSeconds

@@ -78,8 +78,6 @@ public struct CandidateWindow: Sendable {
     /// Posts in the window (any status).
     public var count: Int { columns.count - head }
 
-    /// The authors with at least one post in the window (for an audience filter built per request).
-    public var authorIDs: [UserID] { authors.userIDs.enumerated().compactMap { authors.postCounts[$0.offset] > 0 ? $0.element : nil } }
     /// Authors with a post in the window.
     public var authorCount: Int { authors.count }
     public var isEmpty: Bool { count == 0 }
@@ -179,7 +177,7 @@ public struct CandidateWindow: Sendable {
     }
 
     private mutating func append(_ row: CandidateRow) {
-        let author = authors.retain(row.authorID, creditScore: row.authorCreditScore, postID: row.postID)
+        let author = authors.retain(row.authorID, creditScore: row.authorCreditScore, group: row.authorGroup, postID: row.postID)
         slotByPostID[row.postID] = slotBase + columns.count
         columns.insert(row, authorIndex: author, at: columns.count)
         noteInserted(row, at: columns.count - 1)
@@ -193,7 +191,7 @@ public struct CandidateWindow: Sendable {
             let middle = (low + high) / 2
             if Self.isOrderedBefore(rowAt: middle, in: columns, before: row) { low = middle + 1 } else { high = middle }
         }
-        let author = authors.retain(row.authorID, creditScore: row.authorCreditScore, postID: row.postID)
+        let author = authors.retain(row.authorID, creditScore: row.authorCreditScore, group: row.authorGroup, postID: row.postID)
         columns.insert(row, authorIndex: author, at: low)
         for index in low..<columns.count { slotByPostID[columns.postIDs[index]] = slotBase + index }
         noteInserted(row, at: low)

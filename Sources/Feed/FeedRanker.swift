@@ -66,7 +66,11 @@ public enum FeedRanker {
             viewerTerm: scratch.termMax(count: authorCapacity))
         // A restricted audience: its authors' posts only when they are few, else a bit per author.
         let candidates = request.onlyAuthors.flatMap { window.audienceIndices(of: $0, in: range, shareMax: audienceScanShareMax) }
-        let allowedAuthors = candidates == nil ? request.onlyAuthors.map { window.authors.indexSet(of: $0) } : nil
+        let allowedAuthors = if let group = request.onlyAuthorGroup {
+            window.authors.indexSet(group: group)
+        } else {
+            candidates == nil ? request.onlyAuthors.map { window.authors.indexSet(of: $0) } : nil
+        }
         var quota = AuthorQuota(
             maxPerAuthor: request.parameters.maxPerAuthor, authors: window.authors, carried: cursor?.authorCounts ?? [],
             counts: scratch.lendCounts(), hidden: request.viewer.hiddenAuthorIDs)

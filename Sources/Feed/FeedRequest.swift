@@ -12,12 +12,15 @@ public struct FeedRequest: Sendable {
     /// When set, only these authors' posts can be shown (a friends-only circle's audience): the
     /// scan skips everyone else's before scoring, so they never crowd the heap and force rescans.
     public let onlyAuthors: Set<UserID>?
+    /// When set, only the posts of authors in this group (`CandidateRow.authorGroup`: a
+    /// `same_city` circle's audience), skipped the same way.
+    public let onlyAuthorGroup: UInt32?
 
     /// `invalid_argument` for bad parameters or a page size outside 1…`FeedLimits.pageSizeMax`;
     /// `invalid_cursor` for a cursor that is not fresh (see `FeedCursor.checkFresh`).
     public init(
         viewer: ViewerSignals, parameters: RankingParameters, pageSize: Int, cursor: FeedCursor? = nil,
-        clockEpochSeconds: Int64, onlyAuthors: Set<UserID>? = nil
+        clockEpochSeconds: Int64, onlyAuthors: Set<UserID>? = nil, onlyAuthorGroup: UInt32? = nil
     ) throws(QuanziError) {
         guard (1...FeedLimits.pageSizeMax).contains(pageSize) else {
             throw QuanziError(.invalidArgument, "page size must be in 1...\(FeedLimits.pageSizeMax), got \(pageSize)")
@@ -28,6 +31,7 @@ public struct FeedRequest: Sendable {
         self.pageSize = pageSize
         self.cursor = cursor
         self.onlyAuthors = onlyAuthors
+        self.onlyAuthorGroup = onlyAuthorGroup
         nowEpochSeconds = cursor?.nowEpochSeconds ?? clockEpochSeconds
     }
 }

@@ -24,17 +24,17 @@ public struct PostgresFeedQueries: Sendable {
                 """
                 SELECT p.id, p.author_id, p.created_at, p.like_count, p.comment_count,
                        coalesce((SELECT sum(amount_fen) FROM ledger_transfers t WHERE t.kind = 'tip' AND t.post_id = p.id), 0)::bigint,
-                       p.report_count, coalesce(c.score, \(Self.unscoredCredit)), p.status, p.kind
-                FROM posts p LEFT JOIN credit_scores c ON c.user_id = p.author_id
+                       p.report_count, coalesce(c.score, \(Self.unscoredCredit)), p.status, p.kind, coalesce(u.city, '')
+                FROM posts p LEFT JOIN credit_scores c ON c.user_id = p.author_id LEFT JOIN users u ON u.id = p.author_id
                 WHERE p.circle_id = \(circle.rawValue) AND p.created_at >= \(now - limits.ageMaxSeconds)
                 ORDER BY p.created_at DESC, p.id DESC LIMIT \(limits.countMax)
-                """, as: (Int64, Int64, Int64, Int, Int, Int64, Int, Int, String, String).self
-            ).map { id, author, createdAt, likes, comments, tipsFen, reports, credit, status, kind in
+                """, as: (Int64, Int64, Int64, Int, Int, Int64, Int, Int, String, String, String).self
+            ).map { id, author, createdAt, likes, comments, tipsFen, reports, credit, status, kind, city in
                 CandidateRow(
                     postID: id, authorID: UserID(author), createdAtEpochSeconds: createdAt, likeCount: likes,
                     commentCount: comments, tipsFen: tipsFen, reportCount: reports, authorCreditScore: credit,
                     status: CandidateRows.status(PostStatus(rawValue: status) ?? .hidden),
-                    kindIndex: CandidateRows.kindIndex(PostKind(rawValue: kind) ?? .text))
+                    kindIndex: CandidateRows.kindIndex(PostKind(rawValue: kind) ?? .text), authorGroup: AuthorGroups.code(for: city))
             }
     }
 

@@ -37,8 +37,6 @@ public final class FeedService: Sendable {
     private var windows: [CircleID: Window] { windowTable.read { $0 } }
     /// What feed pages show of each post, beside the window's counts.
     let contents = PostContentCache()
-    /// Authors by city, for `same_city` audiences.
-    let cityAuthors = CityAuthorIndex()
     private let queries: any FeedReading
     private let clock: any Clock
     private let limits: CandidateWindowLimits
@@ -152,11 +150,10 @@ public final class FeedService: Sendable {
 
     func record(_ post: Post, authorCredit: Int?, authorCity: String?) {
         contents.remember(post)
-        cityAuthors.noteAuthor(post.authorID, city: authorCity, in: post.circleID)
         update(post.circleID) { window in
             _ = window.insert(CandidateRow(postID: post.id, authorID: post.authorID, createdAtEpochSeconds: post.createdAtEpochSeconds,
                                            authorCreditScore: authorCredit ?? CandidateRows.unscoredCredit, status: CandidateRows.status(post.status),
-                                           kindIndex: CandidateRows.kindIndex(post.kind)))
+                                           kindIndex: CandidateRows.kindIndex(post.kind), authorGroup: AuthorGroups.code(for: authorCity)))
         }
     }
 
@@ -207,12 +204,13 @@ public final class FeedService: Sendable {
     /// up to `chunkMax` candidates at a time (see `FeedRanker.rank(_:_:chunkMax:visibility:)`).
     func page(
         circle: CircleID, viewer: ViewerSignals, parameters: RankingParameters, pageSize: Int, cursor: FeedCursor?, explain: Bool,
-        onlyAuthors: Set<UserID>? = nil, chunkMax: Int, visibility: (_ candidates: [FeedCandidate], _ visible: inout [Bool]) -> QuanziError?
+        onlyAuthors: Set<UserID>? = nil, onlyAuthorGroup: UInt32? = nil, chunkMax: Int,
+        visibility: (_ candidates: [FeedCandidate], _ visible: inout [Bool]) -> QuanziError?
     ) throws(QuanziError) -> (page: FeedPage, explanations: [FeedExplanation], rows: [CandidateRow]) {
         guard let window = windowTable.read({ $0[circle] }) else { throw QuanziError(.circleNotFound, "no circle '\(circle)'") }
         let request = try FeedRequest(
             viewer: viewer, parameters: parameters, pageSize: pageSize, cursor: cursor, clockEpochSeconds: clock.nowEpochSeconds,
-            onlyAuthors: onlyAuthors)
+            onlyAuthors: onlyAuthors, onlyAuthorGroup: onlyAuthorGroup)
         return try window.read { window throws(QuanziError) in
             let page = try FeedRanker.rank(window, request, chunkMax: chunkMax, visibility: visibility)
             let explanations = explain ? FeedRanker.explain(page.posts.map(\.postID), in: window, for: request) : []
@@ -220,8 +218,6 @@ public final class FeedService: Sendable {
         }
     }
 
-    /// The authors with posts in `circle`'s window right now.
-    func authorIDs(in circle: CircleID) -> [UserID] { windowTable.read({ $0[circle] })?.read { $0.authorIDs } ?? [] }
 
     /// Affinities, friends, and the posts of `circle` the viewer saw in the window's age before
     /// `seenBefore`: all from memory once the viewer has been read.

@@ -22,7 +22,7 @@ extension QuanziService {
         let signals = try QuanziError.wrapping { try feeds.viewerSignals(viewer, circle: circle, seenBefore: sessionStart, views: views) }
         let rules = scripts.rules
         let reads = RequestDataSource(base: scriptDataSource, viewerID: viewer, viewerFriendIDs: signals.friendIDs)
-        let onlyAuthors = try audienceAuthors(definition.audience, circle: circle, viewer: profile, friendIDs: signals.friendIDs)
+        let (onlyAuthors, onlyAuthorGroup) = audienceFilter(definition.audience, viewer: profile, friendIDs: signals.friendIDs)
         // One Lua state for the page's view checks (see `RuleEngine.withSession`), asked about the
         // next posts the ranker would show in one entry into Lua per chunk. The content of each
         // post shown is kept for building the page.
@@ -30,7 +30,7 @@ extension QuanziService {
         let (page, explanations, rows) = try rules.withSession { session throws(QuanziError) in
             try feeds.page(
                 circle: circle, viewer: signals, parameters: parameters, pageSize: limit, cursor: decoded, explain: explain, onlyAuthors: onlyAuthors,
-                chunkMax: Self.viewChecksPerChunkMax
+                onlyAuthorGroup: onlyAuthorGroup, chunkMax: Self.viewChecksPerChunkMax
             ) { candidates, visible -> QuanziError? in
                 // The rule sees each post as the single-post routes show it (kind and text too);
                 // a post whose content is gone is not shown, and asks no rule.
@@ -90,22 +90,19 @@ extension QuanziService {
     /// posts than the page still needs).
     static let viewChecksPerChunkMax = 64
 
-    /// The authors whose posts the audience lets the viewer see, nil when it admits everyone: the
-    /// ranker skips everyone else's posts while scanning, before any scoring or Lua. For a city,
-    /// the circle's authors from that city (`CityAuthorIndex`).
-    func audienceAuthors(_ audience: CircleAudience, circle: CircleID, viewer: UserProfile, friendIDs: Set<UserID>) throws(QuanziError)
-        -> Set<UserID>?
-    {
+    /// Whose posts the audience lets the viewer see, both nil when it admits everyone: the ranker
+    /// skips everyone else's posts while scanning, before any scoring or Lua. Friends are listed;
+    /// a city is the viewer's author group (`AuthorGroups`), which each post's row carries, and a
+    /// viewer without a city sees nobody's.
+    func audienceFilter(_ audience: CircleAudience, viewer: UserProfile, friendIDs: Set<UserID>) -> (authors: Set<UserID>?, group: UInt32?) {
         switch audience {
         case .everyone:
-            return nil
+            return (nil, nil)
         case .friends:
-            return friendIDs.union([viewer.id])
+            return (friendIDs.union([viewer.id]), nil)
         case .sameCity:
-            guard let city = viewer.city else { return [] }
-            return try QuanziError.wrapping {
-                try feeds.cityAuthors.authors(in: circle, city: city, windowAuthors: { feeds.authorIDs(in: circle) }, profiles: users.users)
-            }
+            guard let city = viewer.city, !city.isEmpty else { return ([], nil) }
+            return (nil, AuthorGroups.code(for: city))
         }
     }
 

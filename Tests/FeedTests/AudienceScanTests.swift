@@ -75,6 +75,55 @@ struct AudienceScanTests {
         }
     }
 
+    /// Every page for a group (`onlyAuthorGroup`), next to every page for the group's authors listed.
+    static func pages(_ scenario: FeedScenario, window: CandidateWindow, group: UInt32?, authors: Set<UserID>?) throws -> [FeedPage] {
+        var pages: [FeedPage] = []
+        var cursor: FeedCursor?
+        repeat {
+            let base = try scenario.request()
+            let request = try FeedRequest(
+                viewer: base.viewer, parameters: base.parameters, pageSize: base.pageSize, cursor: cursor,
+                clockEpochSeconds: base.nowEpochSeconds, onlyAuthors: authors, onlyAuthorGroup: group)
+            let page = FeedRanker.rank(window, request, chunkMax: 3, audienceScanShareMax: -1) { (candidates: [FeedCandidate], visible: inout [Bool]) -> Never? in
+                for candidate in candidates { visible.append(scenario.isVisible(candidate)) }
+                return nil
+            }
+            pages.append(page)
+            cursor = page.nextCursor
+        } while cursor != nil && pages.count <= FeedLimits.depthMax
+        return pages
+    }
+
+    @Test("a group's feed is its authors' feed, through evictions and author slots reused by other groups")
+    func groupIsItsAuthors() async throws {
+        await propertyCheck(count: 150, input: Gen.uint64(), Gen.int(in: 0...400), Gen.int(in: 1...4)) { seed, postCount, groupCount in
+            let scenario = FeedScenario(seed: seed, postCount: postCount, limits: CandidateWindowLimits(ageMaxSeconds: 86_400, countMax: 120))
+            var random = SeededGenerator(seed: seed ^ 0x6A0C)
+            var window = CandidateWindow(limits: scenario.limits)
+            // Every third author has no group; the others are spread over `groupCount` groups.
+            func group(of author: UserID) -> UInt32 { author.rawValue % 3 == 0 ? 0 : UInt32(author.rawValue % Int64(groupCount)) + 1 }
+            var clock = FeedScenario.nowEpochSeconds - 86_400
+            for var row in scenario.rows {
+                row.authorGroup = group(of: row.authorID)
+                window.insert(row)
+                if random.chance(0.05) {
+                    clock += Int64(random.int(in: 0...7_200))
+                    window.evictExpired(nowEpochSeconds: clock)
+                }
+            }
+            let none = window.authors.indexSet(group: 0)
+            #expect(!(0..<window.authors.capacity).contains { none.contains($0) }, "no group matches nobody")
+            for wanted in UInt32(1)...UInt32(groupCount) {
+                let authors = Set(window.rows.map(\.authorID).filter { group(of: $0) == wanted })
+                let byGroup = try Self.pages(scenario, window: window, group: wanted, authors: nil)
+                let listed = try Self.pages(scenario, window: window, group: nil, authors: authors)
+                #expect(byGroup.map(\.posts) == listed.map(\.posts), "\(scenario), group \(wanted)")
+                #expect(byGroup.map(\.nextCursor) == listed.map(\.nextCursor), "\(scenario), group \(wanted)")
+                #expect(byGroup.flatMap(\.posts).allSatisfy { group(of: $0.authorID) == wanted })
+            }
+        }
+    }
+
     @Test("a large audience is scanned, a small one picked out")
     func shareDecides() throws {
         let window = RankingWorkTests.bigWindow()

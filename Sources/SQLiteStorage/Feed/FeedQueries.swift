@@ -16,8 +16,8 @@ public struct FeedQueries: Sendable {
             try Row.fetchAll(db, sql: """
                 SELECT p.id, p.author_id, p.created_at, p.like_count, p.comment_count,
                        coalesce((SELECT sum(amount_fen) FROM ledger_transfers t WHERE t.kind = 'tip' AND t.post_id = p.id), 0),
-                       p.report_count, coalesce(c.score, ?), p.status, p.kind
-                FROM posts p LEFT JOIN credit_scores c ON c.user_id = p.author_id
+                       p.report_count, coalesce(c.score, ?), p.status, p.kind, u.city
+                FROM posts p LEFT JOIN credit_scores c ON c.user_id = p.author_id LEFT JOIN users u ON u.id = p.author_id
                 WHERE p.circle_id = ? AND p.created_at >= ?
                 ORDER BY p.created_at DESC, p.id DESC LIMIT ?
                 """, arguments: [CandidateRows.unscoredCredit, circle.rawValue, now - limits.ageMaxSeconds, limits.countMax]).map { row in
@@ -25,7 +25,7 @@ public struct FeedQueries: Sendable {
                     postID: row[0], authorID: UserID(row[1] as Int64), createdAtEpochSeconds: row[2], likeCount: row[3],
                     commentCount: row[4], tipsFen: row[5], reportCount: row[6], authorCreditScore: row[7],
                     status: CandidateRows.status(PostStatus(rawValue: row[8]) ?? .hidden),
-                    kindIndex: CandidateRows.kindIndex(PostKind(rawValue: row[9]) ?? .text))
+                    kindIndex: CandidateRows.kindIndex(PostKind(rawValue: row[9]) ?? .text), authorGroup: AuthorGroups.code(for: row[10]))
             }
         }
     }
