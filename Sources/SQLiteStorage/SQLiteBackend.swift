@@ -76,7 +76,8 @@ struct SQLiteEventAppender: EventAppending {
     let database: QuanziDatabase
 
     func append(_ event: Event) throws {
-        try database.write { db in try EventLog.append(event, in: db) }
+        // One insert: nothing to refuse, nothing to undo (a denied action's event, at every denial).
+        try database.writeCheckingFirst { db in try EventLog.append(event, in: db) }
     }
 }
 
