@@ -9,15 +9,18 @@ import Testing
 /// must give the same pages, cursors and work counts.
 @Suite("restricted audiences: picking out their posts")
 struct AudienceScanTests {
-    /// Every page of `scenario` for `authors`, scanning all posts (`pickOut` false) or only theirs.
-    static func pages(_ scenario: FeedScenario, window: CandidateWindow, authors: Set<UserID>, pickOut: Bool) throws -> [FeedPage] {
+    /// Every page of `scenario` for `authors` or `group`, scanning all posts (`pickOut` false) or
+    /// picking out the listed authors' posts.
+    static func pages(
+        _ scenario: FeedScenario, window: CandidateWindow, authors: Set<UserID>?, group: UInt32? = nil, pickOut: Bool
+    ) throws -> [FeedPage] {
         var pages: [FeedPage] = []
         var cursor: FeedCursor?
         repeat {
             let base = try scenario.request()
             let request = try FeedRequest(
                 viewer: base.viewer, parameters: base.parameters, pageSize: base.pageSize, cursor: cursor,
-                clockEpochSeconds: base.nowEpochSeconds, onlyAuthors: authors)
+                clockEpochSeconds: base.nowEpochSeconds, onlyAuthors: authors, onlyAuthorGroup: group)
             let page = FeedRanker.rank(
                 window, request, chunkMax: 1, audienceScanShareMax: pickOut ? .infinity : -1
             ) { (candidates: [FeedCandidate], visible: inout [Bool]) -> Never? in
@@ -75,25 +78,6 @@ struct AudienceScanTests {
         }
     }
 
-    /// Every page for a group (`onlyAuthorGroup`), next to every page for the group's authors listed.
-    static func pages(_ scenario: FeedScenario, window: CandidateWindow, group: UInt32?, authors: Set<UserID>?) throws -> [FeedPage] {
-        var pages: [FeedPage] = []
-        var cursor: FeedCursor?
-        repeat {
-            let base = try scenario.request()
-            let request = try FeedRequest(
-                viewer: base.viewer, parameters: base.parameters, pageSize: base.pageSize, cursor: cursor,
-                clockEpochSeconds: base.nowEpochSeconds, onlyAuthors: authors, onlyAuthorGroup: group)
-            let page = FeedRanker.rank(window, request, chunkMax: 3, audienceScanShareMax: -1) { (candidates: [FeedCandidate], visible: inout [Bool]) -> Never? in
-                for candidate in candidates { visible.append(scenario.isVisible(candidate)) }
-                return nil
-            }
-            pages.append(page)
-            cursor = page.nextCursor
-        } while cursor != nil && pages.count <= FeedLimits.depthMax
-        return pages
-    }
-
     @Test("a group's feed is its authors' feed, through evictions and author slots reused by other groups")
     func groupIsItsAuthors() async throws {
         await propertyCheck(count: 150, input: Gen.uint64(), Gen.int(in: 0...400), Gen.int(in: 1...4)) { seed, postCount, groupCount in
@@ -115,8 +99,8 @@ struct AudienceScanTests {
             #expect(!(0..<window.authors.capacity).contains { none.contains($0) }, "no group matches nobody")
             for wanted in UInt32(1)...UInt32(groupCount) {
                 let authors = Set(window.rows.map(\.authorID).filter { group(of: $0) == wanted })
-                let byGroup = try Self.pages(scenario, window: window, group: wanted, authors: nil)
-                let listed = try Self.pages(scenario, window: window, group: nil, authors: authors)
+                let byGroup = try Self.pages(scenario, window: window, authors: nil, group: wanted, pickOut: false)
+                let listed = try Self.pages(scenario, window: window, authors: authors, pickOut: false)
                 #expect(byGroup.map(\.posts) == listed.map(\.posts), "\(scenario), group \(wanted)")
                 #expect(byGroup.map(\.nextCursor) == listed.map(\.nextCursor), "\(scenario), group \(wanted)")
                 #expect(byGroup.flatMap(\.posts).allSatisfy { group(of: $0.authorID) == wanted })
