@@ -176,13 +176,8 @@ public final class FeedService: Sendable {
     /// other nodes' writes a poll late, so this serves only checks that a store repeats inside its
     /// write (`QuanziService.postToActOn`).
     func visiblePostInMemory(_ postID: Int64) -> Post? {
-        guard var post = contents.held(postID), let row = candidate(postID: postID, in: post.circleID), row.status == .visible else { return nil }
-        post.likeCount = row.likeCount
-        post.commentCount = row.commentCount
-        post.reportCount = row.reportCount
-        post.tipsFen = row.tipsFen
-        post.status = .visible
-        return post
+        guard let post = contents.held(postID), let row = candidate(postID: postID, in: post.circleID), row.status == .visible else { return nil }
+        return PostContentCache.current(post, row: row)
     }
 
     /// Whether a circle's window holds the post.

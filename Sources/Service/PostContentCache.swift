@@ -19,6 +19,17 @@ final class PostContentCache: Sendable {
         }
     }
 
+    /// Cached content with the window's counts and status.
+    static func current(_ post: Post, row: CandidateRow) -> Post {
+        var post = post
+        post.likeCount = row.likeCount
+        post.commentCount = row.commentCount
+        post.reportCount = row.reportCount
+        post.tipsFen = row.tipsFen
+        post.status = status(row.status)
+        return post
+    }
+
     /// The post's content if held (its counts may be stale); nothing is read.
     func held(_ postID: Int64) -> Post? { posts.read { $0[postID] } }
 
@@ -50,13 +61,8 @@ final class PostContentCache: Sendable {
             found.merge(loaded) { cached, _ in cached }
         }
         for row in rows {
-            guard var post = found[row.postID] else { continue }
-            post.likeCount = row.likeCount
-            post.commentCount = row.commentCount
-            post.reportCount = row.reportCount
-            post.tipsFen = row.tipsFen
-            post.status = Self.status(row.status)
-            found[row.postID] = post
+            guard let post = found[row.postID] else { continue }
+            found[row.postID] = Self.current(post, row: row)
         }
         return found
     }
