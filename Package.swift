@@ -180,7 +180,7 @@ let package = Package(
         .testTarget(
             name: "SQLiteStorageTests",
             dependencies: [
-                "SQLiteStorage", "Ledger", "Social", "Core",
+                "SQLiteStorage", "StorageModel", "Credit", "Ledger", "Social", "Core",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]

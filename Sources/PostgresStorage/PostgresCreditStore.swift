@@ -19,7 +19,7 @@ public struct PostgresCreditStore: Sendable {
             (try PostgresCreditInputs.inputs(session, now: now), try PostgresCreditInputs.edges(session, now: now))
         }
         let reports = CreditEngine.computeAll(inputs: inputs, edges: edges).sorted { $0.key < $1.key }
-        let json = try CreditReportJSON.encode(reports.map(\.value))
+        let json = CreditReportJSON.encode(reports.map(\.value))
         try database.write { session in
             try session.execute(
                 """

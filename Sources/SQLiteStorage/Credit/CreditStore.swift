@@ -15,7 +15,7 @@ public struct CreditStore: Sendable {
     public func recomputeAll(at now: Int64) throws -> Int {
         let (inputs, edges) = try database.read { db in (try CreditInputsQuery.inputs(db, now: now), try CreditInputsQuery.edges(db, now: now)) }
         let reports = CreditEngine.computeAll(inputs: inputs, edges: edges).sorted { $0.key < $1.key }
-        let json = try CreditReportJSON.encode(reports.map(\.value))
+        let json = CreditReportJSON.encode(reports.map(\.value))
         try database.write { db in
             let upsert = try db.cachedStatement(sql: """
                 INSERT INTO credit_scores (user_id, score, report, computed_at) VALUES (?, ?, ?, ?)
