@@ -98,6 +98,7 @@ public final class QuanziDatabase: Sendable {
             // FULL: the WAL is fsynced at every commit; NORMAL could lose the last commits on
             // power loss, which is not acceptable for money.
             try db.execute(sql: Self.fullySynchronous)
+            db.add(function: AffinityStore.bumpedFunction)
             // Every commit (feed views, transfers) invalidates the other connections' page
             // caches, so without mmap each read transaction re-reads its pages with pread.
             // Reads only: SQLite still writes through write() and fsync.

@@ -30,15 +30,23 @@ public struct AffinityStore: Sendable {
         }
     }
 
+    /// One statement: a new pair starts at the interaction's weight; an existing one is decayed to
+    /// `now` and raised by it (`bumpedFunction`, so the decay stays `Affinity.decayed`). A read of
+    /// the old row and then the upsert were a quarter of a simulated like.
     static func bump(viewer: UserID, author: UserID, _ interaction: Affinity.Interaction, at now: Int64, _ db: Database) throws {
         guard viewer != author else { return }
-        let existing = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT score, updated_at FROM affinities WHERE viewer_id = ? AND author_id = ?"),
-            arguments: [viewer.rawValue, author.rawValue])
-        let previous = existing.map { Affinity.decayed($0[0], updatedAtEpochSeconds: $0[1], nowEpochSeconds: now) } ?? 0
         try db.cachedStatement(sql: """
-            INSERT INTO affinities (viewer_id, author_id, score, updated_at) VALUES (?, ?, ?, ?)
-            ON CONFLICT(viewer_id, author_id) DO UPDATE SET score = excluded.score, updated_at = excluded.updated_at
-            """).execute(arguments: [viewer.rawValue, author.rawValue, previous + interaction.weight, now])
+            INSERT INTO affinities (viewer_id, author_id, score, updated_at) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT(viewer_id, author_id) DO UPDATE SET score = \(bumpedFunction.name)(score, updated_at, ?4, ?3), updated_at = ?4
+            """).execute(arguments: [viewer.rawValue, author.rawValue, interaction.weight, now])
+    }
+
+    /// `quanzi_affinity_bumped(score, updated_at, now, weight)`: a stored score decayed from
+    /// `updated_at` to `now`, plus `weight`. Added to every connection (`QuanziDatabase`).
+    static let bumpedFunction = DatabaseFunction("quanzi_affinity_bumped", argumentCount: 4, pure: true) { values in
+        guard let score = Double.fromDatabaseValue(values[0]), let updatedAt = Int64.fromDatabaseValue(values[1]),
+              let now = Int64.fromDatabaseValue(values[2]), let weight = Double.fromDatabaseValue(values[3])
+        else { return nil }
+        return Affinity.decayed(score, updatedAtEpochSeconds: updatedAt, nowEpochSeconds: now) + weight
     }
 }
