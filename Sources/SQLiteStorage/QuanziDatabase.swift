@@ -38,6 +38,8 @@ public final class QuanziDatabase: Sendable {
     private let socialTracking: SocialChangeTracking
     /// Held while this handle lives, so `restore` refuses to replace a database in use.
     private let fileLock: DatabaseFileLock
+    /// Checkpoints the WAL off the writer's thread (`.singleThread`; see the type).
+    private let checkpointer: WALCheckpointer?
 
     /// How a process uses the database.
     public enum Access: Sendable {
@@ -125,6 +127,26 @@ public final class QuanziDatabase: Sendable {
         // at the commit.
         let forgetAtChange = if case .singleThread = access { true } else { false }
         socialTracking = try SocialChangeTracking.install(on: pool, cache: socialSignalCache, forgetAtChange: forgetAtChange)
+        if case .singleThread = access {
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+            checkpointer = try WALCheckpointer(path: path)
+        } else {
+            checkpointer = nil
+        }
+    }
+
+    /// After a group commit: the checkpointer copies it into the database file, or, if its
+    /// checkpoints failed, the writer does as SQLite's own automatic checkpoint would (whose
+    /// failures SQLite ignores too: the frames stay in the WAL and the next one retries).
+    private func groupCommitted(_ db: Database) {
+        guard let checkpointer, !checkpointer.committed() else { return }
+        _ = try? db.checkpoint(.passive)
+    }
+
+    /// Waits for the checkpoint the last group commit asked for (tests).
+    var checkpointStatus: (checkpoints: Int, failure: String?) {
+        checkpointer?.drain()
+        return checkpointer?.status ?? (0, nil)
     }
 
     private static let fullySynchronous = "PRAGMA synchronous = FULL"
@@ -210,6 +232,7 @@ public final class QuanziDatabase: Sendable {
             guard group.withLock({ $0.depth == 0 }), db.isInsideTransaction else { return }
             try db.commit()
             group.withLock { $0.pending = 0 }
+            groupCommitted(db)
         }
     }
 
@@ -277,6 +300,7 @@ public final class QuanziDatabase: Sendable {
         if due {
             try db.commit()
             group.withLock { $0.pending = 0 }
+            groupCommitted(db)
         }
         return result!
     }
@@ -358,6 +382,7 @@ public final class QuanziDatabase: Sendable {
     }
 
     deinit {
+        try? checkpointer?.close()
         guard let temporaryFolder else { return }
         try? pool.close()
         try? FileManager.default.removeItem(atPath: temporaryFolder)
@@ -366,6 +391,7 @@ public final class QuanziDatabase: Sendable {
     /// Deletes the temporary folder of a database made by `temporary()`.
     public func removeFiles() throws {
         try? commitPending()
+        try checkpointer?.close()
         try pool.close()
         let folder = (path as NSString).deletingLastPathComponent
         try FileManager.default.removeItem(atPath: folder)

@@ -67,6 +67,25 @@ struct SingleThreadAccessTests {
         #expect(try Self.committedUsers(at: database.path) == count)
     }
 
+    @Test("group commits reach the database file through the checkpointer's connection, not the writer's own checkpoints")
+    func checkpointsRunOffTheWriter() throws {
+        let database = try Self.groupedDatabase()
+        defer { try? database.removeFiles() }
+        let autocheckpoint = try database.pool.unsafeReentrantWrite { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") }
+        #expect(autocheckpoint == 0)
+        let users = UserStore(database: database)
+        for id in 1...30 { try users.insert(UserProfile(id: UserID(Int64(id)))) }
+        try database.commitPending()
+        let status = database.checkpointStatus
+        #expect(status.checkpoints >= 1)
+        #expect(status.failure == nil)
+        // The database file alone, without its WAL, holds what was committed.
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("checkpointed-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: copy + suffix) } }
+        try FileManager.default.copyItem(atPath: database.path, toPath: copy)
+        #expect(try Self.committedUsers(at: copy) == 30)
+    }
+
     @Test("a new friendship reaches the social cache before the group commits")
     func socialCacheForgetsAtTheChange() throws {
         let database = try Self.groupedDatabase()
