@@ -1,4 +1,5 @@
 import Core
+import Social
 
 /// Viewers' `SocialSignals` held in memory, on both backends: every feed request read them from
 /// two tables. Friendships and affinities change (likes, comments, tips, accepted requests), so
@@ -108,6 +109,23 @@ public final class SocialSignalCache: Sendable {
                 update(&state.current[viewer]!)
             } else if state.previous[viewer] != nil {
                 update(&state.previous[viewer]!)
+            }
+        }
+    }
+
+    /// Counts a new "show less" mark of `viewer` on a post by `author` of `kind` in the held entry,
+    /// if any, as `updateAffinity` writes an affinity: a load counts marks by author and by the
+    /// marked post's kind (none when the post is gone). The same conditions apply.
+    public func addShowLess(of viewer: UserID, author: UserID, kind: PostKind?) {
+        state.write { state in
+            func add(_ signals: inout SocialSignals) {
+                signals.showLessByAuthor[author, default: 0] += 1
+                if let kind { signals.showLessByKind[kind, default: 0] += 1 }
+            }
+            if state.current[viewer] != nil {
+                add(&state.current[viewer]!)
+            } else if state.previous[viewer] != nil {
+                add(&state.previous[viewer]!)
             }
         }
     }

@@ -142,6 +142,52 @@ struct SingleThreadAccessTests {
         #expect(try held() == before)
     }
 
+    @Test("show-less marks counted in place equal a fresh load; an undone mark is forgotten")
+    func showLessCountedInPlace() throws {
+        let database = try Self.groupedDatabase()
+        defer { try? database.removeFiles() }
+        let users = UserStore(database: database)
+        for id in 1...3 { try users.insert(UserProfile(id: UserID(Int64(id)))) }
+        try database.write { db in try db.execute(sql: "INSERT INTO circles (id, title) VALUES ('c', 'C')") }
+        let posts = try [(2, PostKind.text), (2, .video), (3, .text), (3, .photo)].map { author, kind in
+            try database.write { db in
+                try PostStore.create(circle: CircleID("c"), author: UserID(Int64(author)), kind: kind, body: "b", verdict: .visible, at: 100, db)
+            }
+        }
+        let queries = FeedQueries(database: database)
+        func held() throws -> ([UserID: Int], [PostKind: Int]) {
+            let signals = try queries.socialSignals(of: UserID(1))
+            return (signals.showLessByAuthor, signals.showLessByKind)
+        }
+        func freshLoad() throws -> ([UserID: Int], [PostKind: Int]) {
+            database.socialSignalCache.invalidate([UserID(1)])
+            return try held()
+        }
+        #expect(try held() == ([:], [:]))
+        let store = PostStore(database: database)
+        for post in posts.prefix(3) { #expect(try store.showLess(post.id, by: UserID(1), at: 200)) }
+        #expect(try !store.showLess(posts[0].id, by: UserID(1), at: 201), "marked already: counted once")
+        let counted = try held()
+        #expect(counted == ([UserID(2): 2, UserID(3): 1], [.text: 2, .video: 1]))
+        #expect(try freshLoad() == counted)
+        // A write that marks and then fails leaves the entry as the database has it.
+        #expect(throws: Refused.self) {
+            try database.write { db in
+                try db.execute(
+                    sql: "INSERT INTO show_less_marks (user_id, post_id, author_id, created_at) VALUES (1, ?, 3, 250)", arguments: [posts[3].id])
+                throw Refused()
+            }
+        }
+        #expect(try held() == counted)
+        // Counted, not reloaded: a mark behind the trigger's back is not seen until a load.
+        try database.unsafeRead { db in try db.execute(sql: "DROP TRIGGER temp.quanzi_show_less_marks_insert_in_place") }
+        #expect(try store.showLess(posts[3].id, by: UserID(1), at: 300))
+        #expect(try held() == counted, "the entry is the one held in memory")
+        #expect(try freshLoad() == ([UserID(2): 2, UserID(3): 2], [.text: 2, .video: 1, .photo: 1]))
+        try database.unsafeRead { db in try db.execute(sql: "DELETE FROM show_less_marks WHERE post_id = ?", arguments: [posts[3].id]) }
+        #expect(try held() == counted, "a deleted mark forgets the viewer")
+    }
+
     /// A simulated population's every user comes back each day: its database holds all of their
     /// feed memory, where a server's is bounded for a node (and keeps that bound).
     @Test("feed memory is sized for the simulated population; a server keeps its bounds")

@@ -1,5 +1,6 @@
 import Core
 import GRDB
+import Social
 
 /// Tells `SocialSignalCache` whose friendships, affinities, blocks or mutes a commit changed. Temporary
 /// triggers on the writer connection call a function with each changed row's viewer; the ids
@@ -9,6 +10,7 @@ import GRDB
 final class SocialChangeTracking: TransactionObserver, @unchecked Sendable {
     static let functionName = "quanzi_social_changed"
     static let affinityFunctionName = "quanzi_affinity_written"
+    static let showLessFunctionName = "quanzi_show_less_written"
 
     private let cache: SocialSignalCache
     /// Touched only on the writer connection's queue (trigger calls and commit hooks).
@@ -38,7 +40,9 @@ final class SocialChangeTracking: TransactionObserver, @unchecked Sendable {
     /// With `forgetAtChange`, a written affinity row is also written into the held entry instead of
     /// forgetting the viewer: in a simulation every like, comment and tip writes one, and reloading
     /// the viewer's signals at their next page was a quarter of the feed's time (perf, 16,000 users
-    /// × 2 days). The write's undo forgets them (`writeUndone`).
+    /// × 2 days). A new "show less" mark is counted in place the same way: reloading after each
+    /// was 3% of a late simulated day (perf, 100,000 users, day 13). The write's undo forgets
+    /// them (`writeUndone`).
     @discardableResult
     static func install(on pool: DatabasePool, cache: SocialSignalCache, forgetAtChange: Bool = false) throws -> SocialChangeTracking {
         let tracking = SocialChangeTracking(cache: cache)
@@ -48,10 +52,7 @@ final class SocialChangeTracking: TransactionObserver, @unchecked Sendable {
                 if forgetAtChange { cache.invalidate([UserID(id)]) } else { tracking.changed.insert(UserID(id)) }
                 return nil
             })
-            var tracked = [
-                ("friendships", "user_id"), ("blocks", "blocker_id"), ("blocks", "blocked_id"),
-                ("mutes", "muter_id"), ("show_less_marks", "user_id"),
-            ]
+            var tracked = [("friendships", "user_id"), ("blocks", "blocker_id"), ("blocks", "blocked_id"), ("mutes", "muter_id")]
             if forgetAtChange {
                 db.add(function: DatabaseFunction(affinityFunctionName, argumentCount: 4, pure: false) { values in
                     guard let viewer = Int64.fromDatabaseValue(values[0]), let author = Int64.fromDatabaseValue(values[1]),
@@ -62,6 +63,26 @@ final class SocialChangeTracking: TransactionObserver, @unchecked Sendable {
                         of: UserID(viewer), SocialSignals.StoredAffinity(authorID: UserID(author), score: score, updatedAtEpochSeconds: updatedAt))
                     return nil
                 })
+                db.add(function: DatabaseFunction(showLessFunctionName, argumentCount: 3, pure: false) { values in
+                    guard let viewer = Int64.fromDatabaseValue(values[0]), let author = Int64.fromDatabaseValue(values[1]) else { return nil }
+                    tracking.updatedInPlace.insert(UserID(viewer))
+                    let kind = String.fromDatabaseValue(values[2]).flatMap(PostKind.init(rawValue:))
+                    cache.addShowLess(of: UserID(viewer), author: UserID(author), kind: kind)
+                    return nil
+                })
+                try db.execute(sql: """
+                    CREATE TEMP TRIGGER IF NOT EXISTS quanzi_show_less_marks_insert_in_place
+                    AFTER INSERT ON main.show_less_marks
+                    BEGIN SELECT \(showLessFunctionName)(NEW.user_id, NEW.author_id, (SELECT kind FROM main.posts WHERE id = NEW.post_id)); END
+                    """)
+                for event in ["UPDATE", "DELETE"] {
+                    let row = event == "DELETE" ? "OLD" : "NEW"
+                    try db.execute(sql: """
+                        CREATE TEMP TRIGGER IF NOT EXISTS quanzi_show_less_marks_user_id_\(event.lowercased())_tracking
+                        AFTER \(event) ON main.show_less_marks
+                        BEGIN SELECT \(functionName)(\(row).user_id); END
+                        """)
+                }
                 for event in ["INSERT", "UPDATE"] {
                     try db.execute(sql: """
                         CREATE TEMP TRIGGER IF NOT EXISTS quanzi_affinities_\(event.lowercased())_in_place
@@ -76,6 +97,7 @@ final class SocialChangeTracking: TransactionObserver, @unchecked Sendable {
                     """)
             } else {
                 tracked.insert(("affinities", "viewer_id"), at: 0)
+                tracked.append(("show_less_marks", "user_id"))
             }
             // A block hides each of its two users from the other's feeds; a mute, the muted from the muter's.
             for (table, column) in tracked {
