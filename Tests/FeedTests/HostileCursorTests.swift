@@ -1,4 +1,5 @@
 import Core
+import Foundation
 @testable import Feed
 import PropertyBased
 import Testing
@@ -22,6 +23,16 @@ struct HostileCursorTests {
         let scenario = FeedScenario(seed: 1, postCount: 10)
         let cursor = try FeedCursor(encoded: text, clockEpochSeconds: clock)
         return try scenario.request(cursor: cursor, clockEpochSeconds: clock)
+    }
+
+    @Test("the cursor's base64url is Foundation's base64 with - for +, _ for / and no padding, for every length")
+    func base64URLMatchesFoundation() async {
+        await propertyCheck(count: 500, input: Gen.int(in: 0...255).array(of: 0...40)) { values in
+            let bytes = values.map { UInt8($0) }
+            let foundation = Data(bytes).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            #expect(FeedCursor.base64URL(bytes) == foundation)
+        }
     }
 
     @Test("a cursor whose time is Int64.min is refused, not an overflow that kills the process")
