@@ -15,6 +15,9 @@ struct AuthorTable: Sendable {
     var creditFeatures: [Float] = []
     /// `CandidateRow.authorGroup` of each author (0: none).
     var groups: [UInt32] = []
+    /// The indices of each group's authors with posts in the window, as bits (`indexSet(group:)`),
+    /// kept as authors come, go and change group.
+    var membersByGroup: [UInt32: [UInt64]] = [:]
     /// Posts of this author in the window (any status); 0 marks a free index.
     var postCounts: [Int32] = []
     /// The ids of those posts, in no particular order: a restricted audience (friends, a city)
@@ -36,7 +39,7 @@ struct AuthorTable: Sendable {
             postCounts[Int(index)] += 1
             postIDs[Int(index)].append(postID)
             setCredit(at: Int(index), score: score)
-            groups[Int(index)] = group
+            setGroup(at: Int(index), group)
             return index
         }
         let index: Int32
@@ -46,15 +49,17 @@ struct AuthorTable: Sendable {
             postCounts[Int(index)] = 1
             postIDs[Int(index)] = [postID]
             setCredit(at: Int(index), score: score)
-            groups[Int(index)] = group
+            groups[Int(index)] = 0
+            setGroup(at: Int(index), group)
         } else {
             index = Int32(userIDs.count)
             userIDs.append(user)
             creditScores.append(score)
             creditFeatures.append(CandidateFeatures.credit(score: score))
-            groups.append(group)
+            groups.append(0)
             postCounts.append(1)
             postIDs.append([postID])
+            setGroup(at: Int(index), group)
         }
         indexByUserID[user.rawValue] = index
         return index
@@ -68,6 +73,7 @@ struct AuthorTable: Sendable {
         // Posts leave oldest first, usually the front of the author's list.
         if let position = postIDs[slot].firstIndex(of: postID) { postIDs[slot].remove(at: position) }
         if postCounts[slot] == 0 {
+            setGroup(at: slot, 0)
             indexByUserID[userIDs[slot].rawValue] = nil
             freeIndices.append(index)
             postIDs[slot] = []
@@ -88,10 +94,21 @@ struct AuthorTable: Sendable {
     /// whatever the group's size. Building the bits from a set of the city's authors, one hash
     /// lookup each, grew with the population (a tenth of a feed page at 100,000 users).
     func indexSet(group: UInt32) -> IndexSet64 {
-        var set = IndexSet64(range: 0..<capacity)
-        guard group != 0 else { return set }
-        for index in groups.indices where groups[index] == group && postCounts[index] > 0 { set.insert(index) }
-        return set
+        guard group != 0, let members = membersByGroup[group] else { return IndexSet64(range: 0..<capacity) }
+        return IndexSet64(count: capacity, bits: members)
+    }
+
+    /// Moves the author at `slot` to `group` (0: none), keeping `membersByGroup`.
+    private mutating func setGroup(at slot: Int, _ group: UInt32) {
+        let previous = groups[slot]
+        guard previous != group else { return }
+        let word = slot >> 6
+        let bit: UInt64 = 1 << UInt64(slot & 63)
+        if previous != 0 { membersByGroup[previous]![word] &= ~bit }
+        if group != 0 {
+            membersByGroup[group, default: []].withGrowth(toHold: word) { $0[word] |= bit }
+        }
+        groups[slot] = group
     }
 
     /// Records `user`'s new credit score; false if the author has no post in the window.
@@ -116,4 +133,12 @@ struct AuthorTable: Sendable {
     static let listHeaderBytes = 32
     /// Bytes per post in the authors' post-id lists.
     static let bytesPerPost = MemoryLayout<Int64>.stride
+}
+
+extension Array where Element == UInt64 {
+    /// Grows with zero words until `word` is an index, then changes the array in place.
+    fileprivate mutating func withGrowth(toHold word: Int, _ change: (inout [UInt64]) -> Void) {
+        if count <= word { append(contentsOf: repeatElement(0, count: word + 1 - count)) }
+        change(&self)
+    }
 }

@@ -11,6 +11,16 @@ struct IndexSet64 {
         words = [UInt64](repeating: 0, count: (range.count + 63) / 64)
     }
 
+    /// The indices `0..<count` whose bits are set in `bits` (bit `i % 64` of word `i / 64`); bits
+    /// at or past `count` are ignored.
+    init(count: Int, bits: [UInt64]) {
+        range = 0..<count
+        let wordCount = (count + 63) / 64
+        words = Array(bits.prefix(wordCount))
+        if words.count < wordCount { words += repeatElement(0, count: wordCount - words.count) }
+        if count % 64 != 0, words.count == wordCount, let last = words.indices.last { words[last] &= (1 << UInt64(count % 64)) - 1 }
+    }
+
     /// Adds `index`; an index outside the range is ignored.
     mutating func insert(_ index: Int) {
         guard range.contains(index) else { return }

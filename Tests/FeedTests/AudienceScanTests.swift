@@ -78,6 +78,36 @@ struct AudienceScanTests {
         }
     }
 
+    @Test("a group's author bits are its authors with posts, as authors come, go, reuse slots and change group")
+    func groupBitsFollowTheAuthors() async {
+        // Each step: an author (1…24), a group (0…3) and whether a post arrives or leaves.
+        let step = zip(Gen.int(in: 1...24), Gen.int(in: 0...3), Gen.bool)
+        await propertyCheck(count: 300, input: step.array(of: 0...200)) { steps in
+            var table = AuthorTable()
+            var postsByAuthor: [Int64: [Int64]] = [:]
+            var nextPostID: Int64 = 1
+            for (author, group, arrives) in steps {
+                let user = UserID(Int64(author))
+                if arrives || postsByAuthor[user.rawValue, default: []].isEmpty {
+                    _ = table.retain(user, creditScore: 600, group: UInt32(group), postID: nextPostID)
+                    postsByAuthor[user.rawValue, default: []].append(nextPostID)
+                    nextPostID += 1
+                } else {
+                    let postID = postsByAuthor[user.rawValue]!.removeFirst()
+                    table.release(Int32(table.indexByUserID[user.rawValue]!), postID: postID)
+                }
+            }
+            for group in UInt32(0)...3 {
+                let bits = table.indexSet(group: group)
+                for index in 0..<table.capacity {
+                    let member = group != 0 && table.groups[index] == group && table.postCounts[index] > 0
+                    #expect(bits.contains(index) == member, "group \(group), index \(index)")
+                }
+                #expect(!bits.contains(table.capacity))
+            }
+        }
+    }
+
     @Test("a group's feed is its authors' feed, through evictions and author slots reused by other groups")
     func groupIsItsAuthors() async throws {
         await propertyCheck(count: 150, input: Gen.uint64(), Gen.int(in: 0...400), Gen.int(in: 1...4)) { seed, postCount, groupCount in
