@@ -83,7 +83,7 @@ public final class QuanziDatabase: Sendable {
         try self.init(path: path, access: access, temporaryFolder: nil)
     }
 
-    private init(path: String, access: Access, temporaryFolder: String?) throws {
+    private init(path: String, access: Access, temporaryFolder: String?, walRestartFrames: Int = QuanziDatabase.walRestartFrames) throws {
         self.temporaryFolder = temporaryFolder
         let viewers = if case .singleThread(_, let viewers) = access { viewers } else { 0 }
         seenPostsIndex = SeenPostsIndex(entriesMax: Self.seenSets(viewers: viewers), postsMax: Self.seenPosts(viewers: viewers))
@@ -129,7 +129,7 @@ public final class QuanziDatabase: Sendable {
         socialTracking = try SocialChangeTracking.install(on: pool, cache: socialSignalCache, forgetAtChange: forgetAtChange)
         if case .singleThread = access {
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
-            checkpointer = try WALCheckpointer(path: path)
+            checkpointer = try WALCheckpointer(path: path, restartFrames: walRestartFrames)
         } else {
             checkpointer = nil
         }
@@ -139,9 +139,18 @@ public final class QuanziDatabase: Sendable {
     /// checkpoints failed, the writer does as SQLite's own automatic checkpoint would (whose
     /// failures SQLite ignores too: the frames stay in the WAL and the next one retries).
     private func groupCommitted(_ db: Database) {
-        guard let checkpointer, !checkpointer.committed() else { return }
-        _ = try? db.checkpoint(.passive)
+        guard let checkpointer else { return }
+        guard checkpointer.committed() else {
+            _ = try? db.checkpoint(.passive)
+            return
+        }
+        checkpointer.restartDue()
     }
+
+    /// WAL frames past which a group commit waits for the checkpointer, so that the WAL starts
+    /// over (`WALCheckpointer`): 64 MiB of 4 KiB pages, about what seeding's largest transaction
+    /// grew it to when the writer checkpointed itself.
+    static let walRestartFrames = 16_384
 
     /// Waits for the checkpoint the last group commit asked for (tests).
     var checkpointStatus: (checkpoints: Int, failure: String?) {
@@ -379,6 +388,13 @@ public final class QuanziDatabase: Sendable {
         let base = inMemoryFileSystem && FileManager.default.isWritableFile(atPath: shm.path) ? shm : FileManager.default.temporaryDirectory
         let folder = base.appendingPathComponent("quanzi-\(UUID().uuidString)")
         return try QuanziDatabase(path: folder.appendingPathComponent("\(name).sqlite").path, access: access, temporaryFolder: folder.path)
+    }
+
+    /// `temporary` with the WAL restarted past `walRestartFrames` instead of the default (tests).
+    static func temporary(name: String, access: Access, walRestartFrames: Int) throws -> QuanziDatabase {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quanzi-\(UUID().uuidString)")
+        return try QuanziDatabase(
+            path: folder.appendingPathComponent("\(name).sqlite").path, access: access, temporaryFolder: folder.path, walRestartFrames: walRestartFrames)
     }
 
     deinit {

@@ -142,6 +142,31 @@ struct SingleThreadAccessTests {
         #expect(try held() == before)
     }
 
+    @Test("the WAL starts over once it passes its bound, though checkpoints run beside the writer")
+    func walStaysBounded() throws {
+        let restartFrames = 64
+        let database = try QuanziDatabase.temporary(name: "bounded", access: .singleThread(cacheMiB: 8), walRestartFrames: restartFrames)
+        defer { try? database.removeFiles() }
+        let users = UserStore(database: database)
+        func walFrames() throws -> Int {
+            let bytes = try FileManager.default.attributesOfItem(atPath: database.path + "-wal")[.size] as? Int ?? 0
+            return max(0, bytes - 32) / (4_096 + 24)  // header, then a 24-byte header per 4 KiB page
+        }
+        var largest = 0
+        for round in 0..<150 {
+            for id in 1...40 { try users.insert(UserProfile(id: UserID(Int64(round * 40 + id)))) }
+            try database.commitPending()
+            largest = max(largest, try walFrames())
+        }
+        // (Read only now: reading the status waits for the checkpointer, which would let every commit restart the WAL.)
+        let status = database.checkpointStatus
+        #expect(status.checkpoints >= 1)
+        #expect(status.failure == nil)
+        // 150 commits wrote far more frames than the bound; the file holds the bound and about a commit's worth.
+        #expect(largest < 3 * restartFrames, "the WAL grew to \(largest) frames")
+        #expect(try users.count() == 6_000)
+    }
+
     @Test("show-less marks counted in place equal a fresh load; an undone mark is forgotten")
     func showLessCountedInPlace() throws {
         let database = try Self.groupedDatabase()
