@@ -384,15 +384,14 @@ public final class QuanziDatabase: Sendable {
     public static func temporary(name: String = "quanzi", inMemoryFileSystem: Bool = false, access: Access = .concurrent) throws
         -> QuanziDatabase
     {
-        let shm = URL(fileURLWithPath: "/dev/shm", isDirectory: true)
-        let base = inMemoryFileSystem && FileManager.default.isWritableFile(atPath: shm.path) ? shm : FileManager.default.temporaryDirectory
-        let folder = base.appendingPathComponent("quanzi-\(UUID().uuidString)")
-        return try QuanziDatabase(path: folder.appendingPathComponent("\(name).sqlite").path, access: access, temporaryFolder: folder.path)
+        try temporary(name: name, inMemoryFileSystem: inMemoryFileSystem, access: access, walRestartFrames: walRestartFrames)
     }
 
     /// `temporary` with the WAL restarted past `walRestartFrames` instead of the default (tests).
-    static func temporary(name: String, access: Access, walRestartFrames: Int) throws -> QuanziDatabase {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("quanzi-\(UUID().uuidString)")
+    static func temporary(name: String, inMemoryFileSystem: Bool = false, access: Access, walRestartFrames: Int) throws -> QuanziDatabase {
+        let shm = URL(fileURLWithPath: "/dev/shm", isDirectory: true)
+        let base = inMemoryFileSystem && FileManager.default.isWritableFile(atPath: shm.path) ? shm : FileManager.default.temporaryDirectory
+        let folder = base.appendingPathComponent("quanzi-\(UUID().uuidString)")
         return try QuanziDatabase(
             path: folder.appendingPathComponent("\(name).sqlite").path, access: access, temporaryFolder: folder.path, walRestartFrames: walRestartFrames)
     }
