@@ -86,12 +86,12 @@ public struct PostgresAffinityStore: Sendable {
         try session.execute(try statements.update(lockedRows: rows))
     }
 
-    /// The same inside an async transaction (the wallet's: money's affinity commits with it).
-    static func bump(_ bumps: [Bump], on connection: PostgresConnection, logger: Logger) async throws {
+    /// The same inside a pipelined transaction (the wallet's: money's affinity commits with it).
+    static func bump(_ bumps: [Bump], in pipeline: PostgresPipeline) async throws {
         guard let statements = BumpStatements(bumps) else { return }
-        try await connection.query(statements.createMissing, logger: logger)
-        let rows = try await connection.rows(statements.lockRows, as: (Int64, Int64, Double, Int64).self, logger: logger)
-        try await connection.query(try statements.update(lockedRows: rows), logger: logger)
+        pipeline.sendWrite(statements.createMissing)
+        let rows = try await pipeline.rows(pipeline.sendRead(statements.lockRows), as: (Int64, Int64, Double, Int64).self)
+        pipeline.sendWrite(try statements.update(lockedRows: rows))
     }
 
     /// The three statements of a set of bumps. The decay is Swift (`Affinity.decayed`), so rows

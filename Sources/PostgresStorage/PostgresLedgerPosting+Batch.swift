@@ -18,7 +18,14 @@ extension PostgresLedgerPosting {
     static func insert(_ postings: [LedgerPosting], at now: Int64, on connection: PostgresConnection, logger: Logger) async throws
         -> [Int64]
     {
-        guard !postings.isEmpty else { return [] }
+        guard let query = try insertQuery(postings, at: now) else { return [] }
+        return try transferIDs(from: try await connection.rows(query, as: (Int64, Int64).self, logger: logger), count: postings.count)
+    }
+
+    /// The statement of ``insert(_:at:on:logger:)``, answering (ordinal, transfer id) rows;
+    /// `nil` for no postings.
+    static func insertQuery(_ postings: [LedgerPosting], at now: Int64) throws -> PostgresQuery? {
+        guard !postings.isEmpty else { return nil }
         // postgres-nio binds no arrays of optionals: whether a request names a post goes alongside.
         let hasPost = postings.map { $0.postID != nil }
         let postIDs = postings.map { $0.postID ?? 0 }
@@ -29,8 +36,7 @@ extension PostgresLedgerPosting {
         let initiators = postings.map { $0.initiator?.rawValue ?? 0 }
         let keys = postings.map { $0.idempotencyKey ?? "" }
         let fingerprints = postings.map { $0.fingerprint ?? "" }
-        let rows = try await connection.rows(
-            """
+        return """
             WITH input AS (
               SELECT * FROM unnest(\(postings.map(\.kind.rawValue))::text[], \(postings.map(\.debit.rawValue))::bigint[],
                 \(postings.map(\.credit.rawValue))::bigint[], \(postings.map(\.amountFen))::bigint[],
@@ -60,9 +66,15 @@ extension PostgresLedgerPosting {
                 CASE WHEN e.position % 2 = 1 THEN -i.amount_fen ELSE i.amount_fen END
               FROM input i JOIN transfer_ids t USING (ordinal) JOIN entry_ids e ON (e.position + 1) / 2 = i.ordinal)
             SELECT ordinal, id FROM transfer_ids
-            """, as: (Int64, Int64).self, logger: logger)
-        var transferIDs = [Int64?](repeating: nil, count: postings.count)
-        for (ordinal, id) in rows where (1...Int64(postings.count)).contains(ordinal) { transferIDs[Int(ordinal) - 1] = id }
+            """
+    }
+
+    /// The transfer ids in posting order from the (ordinal, id) rows of ``insertQuery(_:at:)``
+    /// for `count` postings.
+    static func transferIDs(from rows: [(Int64, Int64)], count: Int) throws -> [Int64] {
+        guard count > 0 else { return [] }
+        var transferIDs = [Int64?](repeating: nil, count: count)
+        for (ordinal, id) in rows where (1...Int64(count)).contains(ordinal) { transferIDs[Int(ordinal) - 1] = id }
         return try transferIDs.map { transferID in
             guard let transferID else { throw PostgresLedgerRows.Corrupt(reason: "INSERT returned no id for a transfer of the batch") }
             return transferID

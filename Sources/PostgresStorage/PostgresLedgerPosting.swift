@@ -30,14 +30,19 @@ enum PostgresLedgerPosting {
 
     /// One UPDATE for every account whose balance changes.
     static func moveBalances(_ deltas: BalanceDeltas, on connection: PostgresConnection, logger: Logger) async throws {
+        guard let query = moveBalancesQuery(deltas) else { return }
+        try await connection.query(query, logger: logger)
+    }
+
+    /// The UPDATE of ``moveBalances(_:on:logger:)``; `nil` when no balance changes.
+    static func moveBalancesQuery(_ deltas: BalanceDeltas) -> PostgresQuery? {
         let changed = deltas.sorted
-        guard !changed.isEmpty else { return }
-        try await connection.query(
-            """
+        guard !changed.isEmpty else { return nil }
+        return """
             UPDATE ledger_accounts a SET balance_fen = a.balance_fen + d.delta_fen
             FROM unnest(\(changed.map(\.account.rawValue))::bigint[], \(changed.map(\.deltaFen))::bigint[]) AS d(id, delta_fen)
             WHERE a.id = d.id
-            """, logger: logger)
+            """
     }
 
     /// Locks the accounts (ascending ids: the order every transaction uses, so no two can wait
@@ -45,14 +50,19 @@ enum PostgresLedgerPosting {
     static func lockAccounts(_ ids: [AccountID], lock: Bool = true, on connection: PostgresConnection, logger: Logger) async throws
         -> [AccountID: Int64]
     {
+        balances(from: try await connection.rows(lockAccountsQuery(ids, lock: lock), as: (Int64, Int64).self, logger: logger))
+    }
+
+    /// The SELECT of ``lockAccounts(_:lock:on:logger:)``.
+    static func lockAccountsQuery(_ ids: [AccountID], lock: Bool = true) -> PostgresQuery {
         let sorted = Set(ids.map(\.rawValue)).sorted()
+        return "SELECT id, balance_fen FROM ledger_accounts WHERE id = ANY(\(sorted)) ORDER BY id\(unescaped: lock ? " FOR UPDATE" : "")"
+    }
+
+    /// Balances by account from the rows of ``lockAccountsQuery(_:lock:)``.
+    static func balances(from rows: [(Int64, Int64)]) -> [AccountID: Int64] {
         var balancesFen: [AccountID: Int64] = [:]
-        for (id, balanceFen) in try await connection.rows(
-            "SELECT id, balance_fen FROM ledger_accounts WHERE id = ANY(\(sorted)) ORDER BY id\(unescaped: lock ? " FOR UPDATE" : "")",
-            as: (Int64, Int64).self, logger: logger)
-        {
-            balancesFen[AccountID(rawValue: id)] = balanceFen
-        }
+        for (id, balanceFen) in rows { balancesFen[AccountID(rawValue: id)] = balanceFen }
         return balancesFen
     }
 
@@ -76,15 +86,24 @@ extension PostgresLedgerPosting {
     static func earlierTransfers(_ keys: [IdempotencyKey], on connection: PostgresConnection, logger: Logger) async throws
         -> [IdempotencyKey: EarlierTransfer]
     {
-        guard !keys.isEmpty else { return [:] }
-        let rows = try await connection.query(
-            """
+        guard let query = earlierTransfersQuery(keys) else { return [:] }
+        return try earlierTransfers(from: try await connection.rows(query, as: PostgresLedgerRows.TransferRow.self, logger: logger))
+    }
+
+    /// The SELECT of ``earlierTransfers(_:on:logger:)``; `nil` for no keys.
+    static func earlierTransfersQuery(_ keys: [IdempotencyKey]) -> PostgresQuery? {
+        guard !keys.isEmpty else { return nil }
+        return """
             SELECT \(unescaped: PostgresLedgerRows.transferColumns) FROM ledger_transfers t
             JOIN unnest(\(keys.map(\.initiator.rawValue))::bigint[], \(keys.map(\.key))::text[]) AS k(initiator_id, key)
               ON t.initiator_id = k.initiator_id AND t.idempotency_key = k.key
-            """, logger: logger)
+            """
+    }
+
+    /// Earlier transfers by key from the rows of ``earlierTransfersQuery(_:)``.
+    static func earlierTransfers(from rows: [PostgresLedgerRows.TransferRow]) throws -> [IdempotencyKey: EarlierTransfer] {
         var found: [IdempotencyKey: EarlierTransfer] = [:]
-        for try await row in rows.decode(PostgresLedgerRows.TransferRow.self) {
+        for row in rows {
             let (receipt, fingerprint) = try PostgresLedgerRows.receipt(from: row)
             guard let initiator = receipt.initiator, let key = receipt.idempotencyKey else { continue }
             found[IdempotencyKey(initiator: initiator, key: key)] = EarlierTransfer(receipt: receipt, fingerprint: fingerprint ?? "")

@@ -129,18 +129,34 @@ public final class PostgresLedgerStore: LedgerStore {
     public func commitTransfers(
         _ prefetch: TransferPrefetch, at now: Int64, decide: @Sendable (TransferSnapshot) -> DecidedTransfers
     ) async throws -> [TransferResult] {
-        let logger = logger
-        return try await transaction { connection in
-            let balancesFen = try await PostgresLedgerPosting.lockAccounts(prefetch.accounts, on: connection, logger: logger)
-            let earlier = try await PostgresLedgerPosting.earlierTransfers(prefetch.idempotencyKeys, on: connection, logger: logger)
-            let decided = decide(TransferSnapshot(balancesFen: balancesFen, earlier: earlier))
-            let plan = decided.plan
-            let transferIDs = try await PostgresLedgerPosting.insert(plan.postings, at: now, on: connection, logger: logger)
-            try await PostgresLedgerPosting.moveBalances(plan.deltas, on: connection, logger: logger)
-            let receipts = plan.receipts(transferIDs: transferIDs, createdAt: now)
-            try await PostgresEventLog.append(plan.events(receipts: receipts).map(Event.init), on: connection, logger: logger)
-            try await PostgresAffinityStore.bump(decided.affinityBumps.map { PostgresAffinityStore.Bump($0) }, on: connection, logger: logger)
-            return plan.results(receipts: receipts)
+        // Three waits for PostgreSQL where one statement at a time took seven: the locks and
+        // the earlier transfers (read after the locks, in their own snapshot, so a request
+        // racing on another node with the same key is seen), then the inserts and balances,
+        // then the events and COMMIT.
+        try await transactions.retrying {
+            try await transactions.pipelined { pipeline in
+                let locked = pipeline.sendRead(PostgresLedgerPosting.lockAccountsQuery(prefetch.accounts))
+                let earlierSent = PostgresLedgerPosting.earlierTransfersQuery(prefetch.idempotencyKeys).map(pipeline.sendRead)
+                let balancesFen = PostgresLedgerPosting.balances(from: try await pipeline.rows(locked, as: (Int64, Int64).self))
+                var earlier: [IdempotencyKey: EarlierTransfer] = [:]
+                if let earlierSent {
+                    earlier = try PostgresLedgerPosting.earlierTransfers(
+                        from: try await pipeline.rows(earlierSent, as: PostgresLedgerRows.TransferRow.self))
+                }
+                let decided = decide(TransferSnapshot(balancesFen: balancesFen, earlier: earlier))
+                let plan = decided.plan
+                let inserted = try PostgresLedgerPosting.insertQuery(plan.postings, at: now).map(pipeline.sendWrite)
+                if let move = PostgresLedgerPosting.moveBalancesQuery(plan.deltas) { pipeline.sendWrite(move) }
+                var transferIDs: [Int64] = []
+                if let inserted {
+                    transferIDs = try PostgresLedgerPosting.transferIDs(
+                        from: try await pipeline.rows(inserted, as: (Int64, Int64).self), count: plan.postings.count)
+                }
+                let receipts = plan.receipts(transferIDs: transferIDs, createdAt: now)
+                for query in PostgresEventLog.insertQueries(plan.events(receipts: receipts).map(Event.init)) { pipeline.sendWrite(query) }
+                try await PostgresAffinityStore.bump(decided.affinityBumps.map { PostgresAffinityStore.Bump($0) }, in: pipeline)
+                return plan.results(receipts: receipts)
+            }
         }
     }
 
