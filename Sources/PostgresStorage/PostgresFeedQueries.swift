@@ -61,32 +61,73 @@ public struct PostgresFeedQueries: Sendable {
         return FeedMemory(socialSignalViewers: database.socialSignalCache.entryCount, seenSets: seen.entries, seenPosts: seen.posts)
     }
 
+    /// What a cold viewer's feed needs about them, in one statement: one snapshot without a
+    /// transaction, one round trip where BEGIN, five reads and COMMIT took seven. A cold page
+    /// waits for it on a worker thread, and after a node starts, or after other writes made it
+    /// forget its viewers, every viewer's first page is cold: seven round trips each held the
+    /// first pages of a 64-connection feed run at a p99 of about 100 ms (warm: under 20 ms).
+    /// Each row is tagged with what it is (`SignalRow`).
     static func readSocialSignals(of viewer: UserID, _ database: QuanziPostgresDatabase) throws -> SocialSignals {
-        try database.read { session in
-            let affinities = try session.rows(
-                "SELECT author_id, score, updated_at FROM affinities WHERE viewer_id = \(viewer.rawValue) ORDER BY author_id",
-                as: (Int64, Double, Int64).self
-            ).map { SocialSignals.StoredAffinity(authorID: UserID($0), score: $1, updatedAtEpochSeconds: $2) }
-            let friends = try session.values("SELECT friend_id FROM friendships WHERE user_id = \(viewer.rawValue)", as: Int64.self)
-            // Whom the viewer blocked (0), who blocked the viewer (1), whom the viewer muted (2).
-            var signals = SocialSignals(friendIDs: Set(friends.map { UserID($0) }), affinities: affinities)
-            let relations = try session.rows(
+        let id = viewer.rawValue
+        let rows = try database.unsafeRead { session in
+            try session.rows(
                 """
-                SELECT 0, blocked_id FROM blocks WHERE blocker_id = \(viewer.rawValue)
-                UNION ALL SELECT 1, blocker_id FROM blocks WHERE blocked_id = \(viewer.rawValue)
-                UNION ALL SELECT 2, muted_id FROM mutes WHERE muter_id = \(viewer.rawValue)
-                """, as: (Int32, Int64).self)
-            for (kind, user) in relations { signals.addRelation(kind: Int(kind), user: UserID(user)) }
-            let marks = try session.rows(
-                "SELECT author_id, count(*) FROM show_less_marks WHERE user_id = \(viewer.rawValue) GROUP BY author_id", as: (Int64, Int64).self)
-            for (author, count) in marks { signals.showLessByAuthor[UserID(author)] = Int(count) }
-            let kinds = try session.rows(
-                """
-                SELECT p.kind, count(*) FROM show_less_marks m JOIN posts p ON p.id = m.post_id WHERE m.user_id = \(viewer.rawValue)
-                GROUP BY p.kind
-                """, as: (String, Int64).self)
-            for (kind, count) in kinds { if let kind = PostKind(rawValue: kind) { signals.showLessByKind[kind] = Int(count) } }
-            return signals
+                SELECT \(SignalRow.affinity.rawValue)::int4, author_id, score, updated_at, NULL::text
+                  FROM affinities WHERE viewer_id = \(id)
+                UNION ALL SELECT \(SignalRow.friend.rawValue), friend_id, NULL, NULL, NULL FROM friendships WHERE user_id = \(id)
+                UNION ALL SELECT \(SignalRow.blocked.rawValue), blocked_id, NULL, NULL, NULL FROM blocks WHERE blocker_id = \(id)
+                UNION ALL SELECT \(SignalRow.blockedBy.rawValue), blocker_id, NULL, NULL, NULL FROM blocks WHERE blocked_id = \(id)
+                UNION ALL SELECT \(SignalRow.muted.rawValue), muted_id, NULL, NULL, NULL FROM mutes WHERE muter_id = \(id)
+                UNION ALL SELECT \(SignalRow.showLessByAuthor.rawValue), author_id, NULL, count(*), NULL
+                  FROM show_less_marks WHERE user_id = \(id) GROUP BY author_id
+                UNION ALL SELECT \(SignalRow.showLessByKind.rawValue), NULL, NULL, count(*), p.kind
+                  FROM show_less_marks m JOIN posts p ON p.id = m.post_id WHERE m.user_id = \(id) GROUP BY p.kind
+                """, as: (Int32, Int64?, Double?, Int64?, String?).self)
         }
+        var affinities: [SocialSignals.StoredAffinity] = []
+        var friends: Set<UserID> = []
+        var relations: [(kind: Int, user: UserID)] = []
+        var byAuthor: [UserID: Int] = [:]
+        var byKind: [PostKind: Int] = [:]
+        for (tag, user, score, number, text) in rows {
+            switch SignalRow(rawValue: tag) {
+            case .affinity:
+                guard let user, let score, let updatedAt = number else { throw PostgresStorageCorrupt(reason: "an affinity row with NULLs") }
+                affinities.append(SocialSignals.StoredAffinity(authorID: UserID(user), score: score, updatedAtEpochSeconds: updatedAt))
+            case .friend: if let user { friends.insert(UserID(user)) }
+            case .blocked: if let user { relations.append((0, UserID(user))) }
+            case .blockedBy: if let user { relations.append((1, UserID(user))) }
+            case .muted: if let user { relations.append((2, UserID(user))) }
+            case .showLessByAuthor: if let user, let number { byAuthor[UserID(user)] = Int(number) }
+            case .showLessByKind: if let text, let number, let kind = PostKind(rawValue: text) { byKind[kind] = Int(number) }
+            case nil: throw PostgresStorageCorrupt(reason: "a social signal row tagged \(tag)")
+            }
+        }
+        // In author order, as the statement per table returned them.
+        affinities.sort { $0.authorID.rawValue < $1.authorID.rawValue }
+        var signals = SocialSignals(friendIDs: friends, affinities: affinities)
+        // Whom the viewer blocked (0), who blocked the viewer (1), whom the viewer muted (2).
+        for (kind, user) in relations { signals.addRelation(kind: kind, user: user) }
+        signals.showLessByAuthor = byAuthor
+        signals.showLessByKind = byKind
+        return signals
+    }
+
+    /// What a row of ``readSocialSignals(of:_:)`` holds: (tag, user, score, number, text).
+    enum SignalRow: Int32 {
+        /// author, score, updated at
+        case affinity
+        /// friend
+        case friend
+        /// whom the viewer blocked
+        case blocked
+        /// who blocked the viewer
+        case blockedBy
+        /// whom the viewer muted
+        case muted
+        /// author, marks
+        case showLessByAuthor
+        /// marks, post kind
+        case showLessByKind
     }
 }

@@ -9,6 +9,38 @@ import Testing
 struct BlockContractTests {
     static let now = Backend.startEpochSeconds
 
+    @Test("a cold viewer's social signals hold every kind: friends, affinities in author order, blocks both ways, mutes, show-less by author and kind", arguments: Backend.available)
+    func coldSignals(_ backend: Backend) async throws {
+        try await backend.withStores { stores, _ in
+            try await stores.sync { stores in
+                try SocialContractTests.world(stores, users: 6)
+                try stores.friends.befriend(UserID(1), UserID(2), at: Self.now)
+                try stores.friends.befriend(UserID(1), UserID(3), at: Self.now)
+                let byFour = try stores.posts.create(circle: SocialContractTests.circle, author: UserID(4), kind: .text, body: "a", verdict: .visible, at: Self.now)
+                let byTwo = try stores.posts.create(circle: SocialContractTests.circle, author: UserID(2), kind: .photo, body: "b", verdict: .visible, at: Self.now)
+                let byThree = try [PostKind.photo, .text].map { kind in
+                    try stores.posts.create(circle: SocialContractTests.circle, author: UserID(3), kind: kind, body: "c", verdict: .visible, at: Self.now)
+                }
+                try stores.posts.like(byFour.id, by: UserID(1), at: Self.now + 1)  // affinity 1→4 first, then 1→2
+                try stores.posts.like(byTwo.id, by: UserID(1), at: Self.now + 2)
+                for post in [byTwo] + byThree { #expect(try stores.posts.showLess(post.id, by: UserID(1), at: Self.now + 3)) }
+                #expect(try stores.blocks.block(UserID(1), UserID(5), at: Self.now + 4))
+                #expect(try stores.blocks.block(UserID(6), UserID(1), at: Self.now + 5))
+                #expect(try stores.blocks.mute(UserID(1), UserID(3), at: Self.now + 6))
+                stores.feeds.forgetAllSocialSignals()
+                let signals = try stores.feeds.socialSignals(of: UserID(1))
+                #expect(signals.friendIDs == [UserID(2), UserID(3)])
+                #expect(signals.affinities.map(\.authorID) == [UserID(2), UserID(4)])
+                #expect(signals.affinities.allSatisfy { $0.score > 0 && $0.updatedAtEpochSeconds > Self.now })
+                #expect(signals.blockedIDs == [UserID(5)] && signals.blockerIDs == [UserID(6)] && signals.mutedIDs == [UserID(3)])
+                #expect(signals.showLessByAuthor == [UserID(2): 1, UserID(3): 2])
+                #expect(signals.showLessByKind == [.photo: 2, .text: 1])
+                // Someone with none of them: empty, not an error.
+                #expect(try stores.feeds.socialSignals(of: UserID(4)).affinities.isEmpty)
+            }
+        }
+    }
+
     @Test("a block ends the friendship and cancels pending requests, once; unblock lifts only the block", arguments: Backend.available)
     func block(_ backend: Backend) async throws {
         try await backend.withStores { stores, _ in
