@@ -16,12 +16,16 @@
 # Usage: scripts/pg_bench.sh [path/to/quanzi]      (default: .build/release/quanzi)
 #   PG_URL  a PostgreSQL server and a database to connect to for CREATE/DROP DATABASE
 #           (default: the local server `make pg-up` starts, on port PG_PORT, default 54329)
-#   BASELINE  another quanzi binary (an earlier commit's) to measure on PostgreSQL in the same
-#           run, one and two nodes, printed beside ours ("vs base" is ours over it)
+#   BASELINE  another quanzi binary (an earlier commit's) to compare with ours on PostgreSQL, one
+#           and two nodes: both serve one seeded database in turn, ROUNDS times (default 3) in
+#           ABBA order, each measuring transfers then feeds, and the medians are printed side by
+#           side. Measured one after the other instead (each on its own fresh database), whichever
+#           ran first came out 15-30% slower on this 2-core machine, changed code or not.
 set -euo pipefail
 
 QUANZI=${1:-.build/release/quanzi}
 BASELINE=${BASELINE:-}
+ROUNDS=${ROUNDS:-3}
 OURS=$QUANZI
 PG_PORT=${PG_PORT:-54329}
 PG_URL=${PG_URL:-postgres://quanzi@127.0.0.1:$PG_PORT/quanzi}
@@ -193,35 +197,54 @@ scratch_database one
 run pg1 "PostgreSQL, one node" "$scratch_url" "$PORT"
 scratch_database two
 run pg2 "PostgreSQL, two nodes" "$scratch_url" "$PORT" $((PORT + 1))
-if [ -n "$BASELINE" ]; then
-    QUANZI=$BASELINE
-    scratch_database base1
-    run base1 "PostgreSQL, one node, baseline $BASELINE" "$scratch_url" "$PORT"
-    scratch_database base2
-    run base2 "PostgreSQL, two nodes, baseline $BASELINE" "$scratch_url" "$PORT" $((PORT + 1))
+
+# alternate NAME DB PORT...: ours and the baseline serve DB (seeded by ours) in turn, ROUNDS times,
+# ours first in odd rounds and the baseline first in even ones; each start measures transfers,
+# then feeds. Appends "who kind requests/s p99" lines to $work/alternate-NAME.
+alternate() {
+    local name=$1 db=$2 round who
+    shift 2
+    echo "$name: ours and the baseline in turn, $ROUNDS rounds" >&2
+    for round in $(seq 1 "$ROUNDS"); do
+        for who in $( ((round % 2)) && echo "ours base" || echo "base ours"); do
+            if [ "$who" = ours ]; then QUANZI=$OURS; else QUANZI=$BASELINE; fi
+            serve "$db" "$@"
+            for kind in transfer feed; do
+                read -r r _ p _ _ < <(measure "$kind.lua" "$@")
+                echo "$who $kind $r $p" >>"$work/alternate-$name"
+            done
+            stop_servers
+        done
+    done
     QUANZI=$OURS
+    verified[$name]=$(verify "$db")
+}
+if [ -n "$BASELINE" ]; then
+    scratch_database alt1
+    echo "PostgreSQL, one node, ours against $BASELINE: seeding $SEED_USERS users" >&2
+    seed "$scratch_url"
+    alternate alt1 "$scratch_url" "$PORT"
+    scratch_database alt2
+    echo "PostgreSQL, two nodes, ours against $BASELINE: seeding $SEED_USERS users" >&2
+    seed "$scratch_url"
+    alternate alt2 "$scratch_url" "$PORT" $((PORT + 1))
 fi
 
 ratio() { awk "BEGIN { if ($2 > 0) printf \"%.2f\", $1 / $2; else print \"-\" }"; }
-row() {  # row LABEL KEY [BASELINE_KEY]
-    local kind=${2#*-} base=-
-    [ -n "${3:-}" ] && [ -n "${rps[$3]:-}" ] && base=$(ratio "${rps[$2]}" "${rps[$3]}")
-    printf '%-40s %9s %8s %8s %7s %9s %9s %9s\n' "$1" "${rps[$2]}" "${p50[$2]}" "${p99[$2]}" "${bad[$2]}" \
-        "$(ratio "${rps[$2]}" "${rps[sqlite-$kind]}")" "$(ratio "${rps[$2]}" "${rps[pg1-$kind]}")" "$base"
+row() {  # row LABEL KEY
+    local kind=${2#*-}
+    printf '%-40s %9s %8s %8s %7s %9s %9s\n' "$1" "${rps[$2]}" "${p50[$2]}" "${p99[$2]}" "${bad[$2]}" \
+        "$(ratio "${rps[$2]}" "${rps[sqlite-$kind]}")" "$(ratio "${rps[$2]}" "${rps[pg1-$kind]}")"
 }
 echo
 echo "$CONNECTIONS connections in all, $DURATION each; $SEED_USERS users seeded per run; $(nproc) cores shared by wrk, the nodes and PostgreSQL"
-printf '%-40s %9s %8s %8s %7s %9s %9s %9s\n' "" "req/s" "p50 ms" "p99 ms" "non-2xx" "vs SQLite" "vs PG 1" "vs base"
+printf '%-40s %9s %8s %8s %7s %9s %9s\n' "" "req/s" "p50 ms" "p99 ms" "non-2xx" "vs SQLite" "vs PG 1"
 row "POST transfer, SQLite 1 node" sqlite-transfer
-row "POST transfer, PostgreSQL 1 node" pg1-transfer base1-transfer
-row "POST transfer, PostgreSQL 2 nodes" pg2-transfer base2-transfer
-[ -n "$BASELINE" ] && row "POST transfer, PG 1 node, baseline" base1-transfer
-[ -n "$BASELINE" ] && row "POST transfer, PG 2 nodes, baseline" base2-transfer
+row "POST transfer, PostgreSQL 1 node" pg1-transfer
+row "POST transfer, PostgreSQL 2 nodes" pg2-transfer
 row "GET feed, SQLite 1 node" sqlite-feed
-row "GET feed, PostgreSQL 1 node" pg1-feed base1-feed
-row "GET feed, PostgreSQL 2 nodes" pg2-feed base2-feed
-[ -n "$BASELINE" ] && row "GET feed, PG 1 node, baseline" base1-feed
-[ -n "$BASELINE" ] && row "GET feed, PG 2 nodes, baseline" base2-feed
+row "GET feed, PostgreSQL 1 node" pg1-feed
+row "GET feed, PostgreSQL 2 nodes" pg2-feed
 echo "(transfers are durable: acknowledged after the commit's fsync; feed: campus-diary, limit 20)"
 echo
 echo "Per request (the capacity model): CPU of the nodes and of PostgreSQL's backends, PostgreSQL's work"
@@ -230,11 +253,26 @@ price() { read -r n p st r w <<<"${cost[$2]}"; printf '%-40s %12s %12s %11s %9s 
 price "POST transfer, SQLite 1 node" sqlite-transfer
 price "POST transfer, PostgreSQL 1 node" pg1-transfer
 price "POST transfer, PostgreSQL 2 nodes" pg2-transfer
-[ -n "$BASELINE" ] && price "POST transfer, PG 1 node, baseline" base1-transfer
 price "GET feed, SQLite 1 node" sqlite-feed
 price "GET feed, PostgreSQL 1 node" pg1-feed
 price "GET feed, PostgreSQL 2 nodes" pg2-feed
-[ -n "$BASELINE" ] && price "GET feed, PG 1 node, baseline" base1-feed
 echo
-echo "ledger verify: SQLite ${verified[sqlite]}, PostgreSQL 1 node ${verified[pg1]}, PostgreSQL 2 nodes ${verified[pg2]}${BASELINE:+, baseline ${verified[base1]} ${verified[base2]}}"
-for name in sqlite pg1 pg2 ${BASELINE:+base1 base2}; do [ "${verified[$name]}" = ok ] || exit 1; done
+if [ -n "$BASELINE" ]; then
+    echo
+    echo "Ours against $BASELINE on one seeded database each, in turn ($ROUNDS rounds, ABBA); medians, p99 in ()"
+    printf '%-34s %18s %18s %8s\n' "" "ours req/s" "baseline req/s" "ours÷base"
+    for name in alt1 alt2; do
+        for kind in transfer feed; do
+            declare -A m=()
+            for who in ours base; do
+                m[$who]=$(awk -v w="$who" -v k="$kind" '$1 == w && $2 == k { print $3 }' "$work/alternate-$name" | median)
+                m[$who-p99]=$(awk -v w="$who" -v k="$kind" '$1 == w && $2 == k { print $4 }' "$work/alternate-$name" | median)
+            done
+            label="$([ "$kind" = transfer ] && echo "POST transfer" || echo "GET feed"), PG $([ "$name" = alt1 ] && echo 1 node || echo 2 nodes)"
+            printf '%-34s %18s %18s %8s\n' "$label" "${m[ours]} (${m[ours-p99]} ms)" "${m[base]} (${m[base-p99]} ms)" "$(ratio "${m[ours]}" "${m[base]}")"
+        done
+    done
+fi
+echo
+echo "ledger verify: SQLite ${verified[sqlite]}, PostgreSQL 1 node ${verified[pg1]}, PostgreSQL 2 nodes ${verified[pg2]}${BASELINE:+, ours and baseline in turn ${verified[alt1]} ${verified[alt2]}}"
+for name in sqlite pg1 pg2 ${BASELINE:+alt1 alt2}; do [ "${verified[$name]}" = ok ] || exit 1; done
