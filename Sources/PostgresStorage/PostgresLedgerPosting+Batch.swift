@@ -4,8 +4,9 @@ import Logging
 import PostgresNIO
 
 extension PostgresLedgerPosting {
-    /// Inserts the transfers of `postings` and their entries (debit first) in one round trip;
-    /// returns their transfer ids in posting order. Same preconditions as
+    /// The statement that inserts the transfers of `postings` and their entries (debit first),
+    /// answering (ordinal, transfer id) rows (``transferIDs(from:count:)`` puts them in posting
+    /// order); `nil` for no postings. Same preconditions as the single posting's
     /// ``insert(_:at:on:logger:)``: the caller holds the row locks of every account named.
     ///
     /// Ids are drawn from the tables' own sequences and then handed out by rank, the smallest to
@@ -15,15 +16,6 @@ extension PostgresLedgerPosting {
     /// by its ordinal, not by position in the answer. Each sequence is looked up once per
     /// statement (a scalar subquery), not once per row: by name, per row, it cost about as much as
     /// the rows' inserts.
-    static func insert(_ postings: [LedgerPosting], at now: Int64, on connection: PostgresConnection, logger: Logger) async throws
-        -> [Int64]
-    {
-        guard let query = try insertQuery(postings, at: now) else { return [] }
-        return try transferIDs(from: try await connection.rows(query, as: (Int64, Int64).self, logger: logger), count: postings.count)
-    }
-
-    /// The statement of ``insert(_:at:on:logger:)``, answering (ordinal, transfer id) rows;
-    /// `nil` for no postings.
     static func insertQuery(_ postings: [LedgerPosting], at now: Int64) throws -> PostgresQuery? {
         guard !postings.isEmpty else { return nil }
         // postgres-nio binds no arrays of optionals: whether a request names a post goes alongside.

@@ -82,15 +82,7 @@ enum PostgresLedgerPosting {
 }
 
 extension PostgresLedgerPosting {
-    /// The transfers already committed under `keys`, in one query.
-    static func earlierTransfers(_ keys: [IdempotencyKey], on connection: PostgresConnection, logger: Logger) async throws
-        -> [IdempotencyKey: EarlierTransfer]
-    {
-        guard let query = earlierTransfersQuery(keys) else { return [:] }
-        return try earlierTransfers(from: try await connection.rows(query, as: PostgresLedgerRows.TransferRow.self, logger: logger))
-    }
-
-    /// The SELECT of ``earlierTransfers(_:on:logger:)``; `nil` for no keys.
+    /// The SELECT of the transfers already committed under `keys`, in one query; `nil` for no keys.
     static func earlierTransfersQuery(_ keys: [IdempotencyKey]) -> PostgresQuery? {
         guard !keys.isEmpty else { return nil }
         return """
